@@ -1,0 +1,48 @@
+# Tieline: every target builds on `make install`, which is a no-op once .venv is up to date.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DB     ?= tieline.db
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install demo test test-quick bench bench-quick lint clean
+
+install: $(STAMP)
+
+# torch is installed first and pinned: 2.13.0 resolves to the local CPU build, any other
+# version pulls in gigabytes of CUDA packages.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "torch==2.13.0"
+	$(BIN)/python -m pip install -q -e ".[all]"
+	touch $(STAMP)
+
+demo: install
+	$(BIN)/tieline ingest examples --db $(DB)
+	$(BIN)/tieline summary --db $(DB)
+	@if $(BIN)/python -c "import tieline.web.app" 2>/dev/null; then \
+	  echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop)"; \
+	  $(BIN)/tieline serve --db $(DB) --host $(HOST) --port $(PORT); \
+	fi
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-quick: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: install
+	$(BIN)/python bench/run.py
+
+bench-quick: install
+	$(BIN)/python bench/run.py --quick
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+clean:
+	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm build *.egg-info src/*.egg-info

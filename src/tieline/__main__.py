@@ -1,0 +1,3 @@
+from tieline.cli import main
+
+main()

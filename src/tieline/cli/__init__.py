@@ -1,0 +1,40 @@
+"""The ``tieline`` command: a thin layer over the library (see ``tieline --help``)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+app = typer.Typer(
+    name="tieline",
+    help=(
+        "Tieline turns news articles about international technological and industrial "
+        "cooperation into a source-linked knowledge graph: actors, events, figures, each tied "
+        "to the sentence it came from.\n\n"
+        "Start with: tieline ingest examples/ && tieline summary"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _register() -> None:
+    # One module per command group; each adds its commands to ``app``.
+    from tieline.cli import commands  # noqa: F401
+    from tieline.cli import plugins
+
+    plugins.load(app)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``tieline`` script."""
+    _register()
+    try:
+        app(args=argv, prog_name="tieline")
+    except KeyboardInterrupt:
+        print("interrupted; what was committed is kept, run the same command again to resume",
+              file=sys.stderr)
+        sys.exit(130)

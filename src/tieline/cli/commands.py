@@ -1,0 +1,176 @@
+"""Core commands: ingest, summary, export, eval."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from tieline.cli import app
+from tieline.cli.common import (
+    DbOption,
+    JsonOption,
+    SetOption,
+    err,
+    errors_to_exit,
+    fail,
+    out,
+    print_json,
+    progress_bar,
+    settings_from,
+)
+from tieline.records import InputFailure
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or URLs to ingest.")],
+    db: DbOption = None,
+    gazetteer: Annotated[list[Path] | None, typer.Option(
+        "--gazetteer", help="Extra gazetteer JSONL file of your own actors (repeatable).")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Documents per batch and transaction.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Extraction engine: local, process or ray.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Workers for --engine process or ray.")] = None,
+    address: Annotated[str | None, typer.Option(help="Ray address: auto or ray://host:port.")] = None,
+    allow_private: Annotated[bool, typer.Option(
+        "--allow-private", help="Allow URLs on private, loopback or link-local addresses.")] = False,
+    json_out: JsonOption = False,
+    sets: SetOption = None,
+) -> None:
+    """Read articles (.txt, .md, .html, .jsonl), extract facts and store them.
+
+    Re-running is safe: unchanged documents are skipped, changed ones replaced, exact duplicates
+    skipped and near-duplicates linked to their earlier copy. A bad file gets one line on
+    stderr and the run goes on; the exit code is 1 if any input failed.
+    """
+    from tieline.scale.runner import ingest_paths
+
+    settings = settings_from(
+        db, sets, gazetteers=tuple(str(g) for g in gazetteer) if gazetteer else None,
+        batch_size=batch_size, engine=engine, workers=workers, ray_address=address,
+        allow_private=allow_private or None,
+    )
+
+    def report_failure(f: InputFailure) -> None:
+        err.print(f"[yellow]skipped[/yellow] {f.source}: {f.reason}", highlight=False)
+
+    urls = [p for p in paths if p.startswith(("http://", "https://"))]
+    files = [p for p in paths if p not in urls]
+    with errors_to_exit(), progress_bar(settings.progress and not json_out) as progress:
+        if urls:
+            from tieline.scale.runner import ingest_urls
+
+            report = ingest_urls(urls, files, settings, progress=progress, on_failure=report_failure)
+        else:
+            report = ingest_paths(files, settings, progress=progress, on_failure=report_failure)
+    if json_out:
+        print_json({
+            "db": settings.db, "added": report.added, "updated": report.updated,
+            "unchanged": report.unchanged, "duplicates": report.duplicates,
+            "near_duplicates": report.near_duplicates,
+            "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
+        })
+    else:
+        out.print(
+            f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+            f"{report.duplicates} duplicates skipped, {report.near_duplicates} near-duplicates linked, "
+            f"{len(report.failures)} failed -> {settings.db}"
+        )
+        if report.added or report.updated:
+            out.print(f"next: tieline summary --db {settings.db}", style="dim")
+    raise typer.Exit(0 if report.ok else 1)
+
+
+@app.command()
+def summary(db: DbOption = None, json_out: JsonOption = False) -> None:
+    """Totals: documents, entities by type, events by type, figures."""
+    from tieline.store import reads
+    from tieline.store.db import Store
+
+    settings = settings_from(db)
+    with errors_to_exit(), Store(settings.db, create=False) as store:
+        c = reads.counts(store)
+    if json_out:
+        print_json(c)
+        return
+    out.print(f"[bold]{settings.db}[/bold]: {c['documents']} documents, "
+              f"{sum(c['entities'].values())} entities, {sum(c['events'].values())} events, "
+              f"{c['figures']} figures")
+    for title, data in (("entities by type", c["entities"]), ("events by type", c["events"]),
+                        ("figures by unit", c["figures_by_unit"])):
+        t = Table(title=title, title_justify="left")
+        t.add_column("kind")
+        t.add_column("count", justify="right")
+        for k, v in data.items():
+            t.add_row(str(k), str(v))
+        if not data:
+            t.add_row("(none)", "0")
+        out.print(t)
+
+
+class ExportFormat(str, Enum):
+    gold_jsonl = "gold-jsonl"
+    jsonl = "jsonl"
+    csv = "csv"
+    events_csv = "events-csv"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help=(
+        "gold-jsonl: the annotation format of GUIDE.md, one object per document; "
+        "jsonl: everything with provenance; csv: one table per kind (into the -o folder); "
+        "events-csv: the event table with PLOVER/CAMEO codes."))] = ExportFormat.jsonl,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=(
+        "File to write (a folder for csv); standard output when left out."))] = None,
+    db: DbOption = None,
+) -> None:
+    """Export the knowledge base."""
+    from tieline.eval.gold import write_gold
+    from tieline.query import export as ex
+    from tieline.store.db import Store
+
+    settings = settings_from(db)
+    with errors_to_exit(), Store(settings.db, create=False) as store:
+        if fmt is ExportFormat.csv:
+            if output is None:
+                fail("csv writes one file per table: give a folder with -o")
+            counts = ex.write_csv(store, out_dir=output)
+            err.print(f"wrote {', '.join(f'{v} {k}' for k, v in counts.items())} to {output}/")
+            return
+        writer = {ExportFormat.gold_jsonl: write_gold, ExportFormat.jsonl: ex.write_jsonl,
+                  ExportFormat.events_csv: lambda s, fh: ex.write_csv(s, out=fh)["events"]}[fmt]
+        if output is None:
+            writer(store, sys.stdout)
+        else:
+            with output.open("w", encoding="utf-8", newline="") as fh:
+                n = writer(store, fh)
+            err.print(f"wrote {n} records to {output}")
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Option(help="Gold annotations (JSONL, the format of GUIDE.md).")],
+    docs: Annotated[Path, typer.Option(help="Folder holding the annotated documents.")],
+    json_out: JsonOption = False,
+    sets: SetOption = None,
+) -> None:
+    """Ingest DOCS into a temporary store, export and score against GOLD."""
+    from tieline.eval.metrics import summary_lines
+    from tieline.eval.run import evaluate as run_eval
+
+    if not gold.is_file():
+        fail(f"{gold}: no such gold file")
+    if not docs.is_dir():
+        fail(f"{docs}: no such folder of documents")
+    with errors_to_exit():
+        result = run_eval(gold, docs, settings_from(None, sets))
+    if json_out:
+        print_json(result)
+    else:
+        for line in summary_lines(result):
+            out.print(line, highlight=False)

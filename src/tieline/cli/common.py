@@ -1,0 +1,81 @@
+"""Shared CLI pieces: the --db option, settings, progress, JSON output, error exits."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from tieline.config import Settings, load_settings
+from tieline.errors import TielineError
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="Store: SQLite file or postgresql:// URL [env TIELINE_DB; default tieline.db]."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a setting: --set key=value (repeatable)."),
+]
+
+
+def settings_from(db: str | None = None, sets: list[str] | None = None, **extra: Any) -> Settings:
+    """Settings: defaults < tieline.toml < TIELINE_* < --set < explicit options."""
+    overrides: dict[str, Any] = {}
+    for item in sets or []:
+        if "=" not in item:
+            raise typer.BadParameter(f"--set wants key=value, got {item!r}")
+        k, v = item.split("=", 1)
+        overrides[k.strip()] = v
+    overrides.update({k: v for k, v in extra.items() if v is not None})
+    if db is not None:
+        overrides["db"] = db
+    return load_settings(overrides)
+
+
+def print_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def errors_to_exit() -> Iterator[None]:
+    """Turn Tieline's errors into one line on stderr and exit code 2."""
+    try:
+        yield
+    except TielineError as e:
+        fail(str(e))
+
+
+@contextmanager
+def progress_bar(enabled: bool, min_total: int = 4) -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar fed by progress(stage, done, total) calls, shown on larger runs."""
+    if not enabled or not err.is_terminal:
+        yield lambda stage, done, total: None
+        return
+    with Progress(TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if total < min_total:
+                return
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

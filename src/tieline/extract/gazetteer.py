@@ -1,0 +1,164 @@
+"""The gazetteer: known actors with canonical names, aliases, acronyms, country and type.
+
+Data files are JSONL, one actor a line:
+``{"name", "type", "country", "aliases": [...], "acronyms": [...], "capital"?, "source"}``.
+States come from pycountry, completed by ``data/gazetteer/states.jsonl`` (capitals, short
+forms); organisations, blocs and initiatives come from the other bundled files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from tieline.errors import ConfigError
+from tieline.extract.names import name_key
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """One gazetteer entry."""
+
+    name: str
+    type: str
+    country: str | None
+    aliases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
+    capital: str | None = None
+    demonyms: tuple[str, ...] = ()
+    source: str | None = None
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+def _bundled_files() -> list[Path]:
+    root = resources.files("tieline") / "data" / "gazetteer"
+    return sorted(Path(str(p)) for p in root.iterdir() if str(p).endswith(".jsonl"))
+
+
+def _read(path: Path) -> list[dict[str, object]]:
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ConfigError(f"{path}: gazetteer cannot be read ({e.strerror}); check the path") from e
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"{path}:{n}: gazetteer line is not JSON ({e.msg}); fix the line") from e
+        if not isinstance(obj, dict) or not obj.get("name") or not obj.get("type"):
+            raise ConfigError(f"{path}:{n}: gazetteer line needs 'name' and 'type'")
+        rows.append(obj)
+    return rows
+
+
+class Gazetteer:
+    """Actors indexed by the keys of all their names."""
+
+    def __init__(self, actors: Iterable[Actor], fingerprint: str = "") -> None:
+        self.actors: list[Actor] = []
+        self.by_key: dict[str, Actor] = {}
+        self.by_acronym: dict[str, Actor] = {}
+        self.by_capital: dict[str, Actor] = {}
+        self.by_demonym: dict[str, Actor] = {}
+        self._states: dict[str, Actor] = {}
+        self.fingerprint = fingerprint
+        for a in actors:
+            self.add(a)
+
+    def add(self, a: Actor) -> None:
+        """Add an actor; a later entry with the same canonical name extends the earlier one."""
+        old = self.by_key.get(name_key(a.name))
+        if a.type == "COUNTRY" and a.country:
+            old = self._states.get(a.country, old)
+        if old is not None and (old.name == a.name or (a.type == old.type == "COUNTRY"
+                                                        and a.country == old.country)):
+            a = Actor(
+                name=a.name, type=a.type or old.type, country=a.country or old.country,
+                aliases=tuple(x for x in dict.fromkeys((*a.aliases, *old.surfaces)) if x != a.name),
+                acronyms=tuple(dict.fromkeys(old.acronyms + a.acronyms)),
+                capital=a.capital or old.capital,
+                demonyms=tuple(dict.fromkeys(old.demonyms + a.demonyms)),
+                source=a.source or old.source,
+            )
+            self.actors = [x for x in self.actors if x is not old]
+        self.actors.append(a)
+        if a.type == "COUNTRY" and a.country:
+            self._states[a.country] = a
+        for s in a.surfaces:
+            self.by_key[name_key(s)] = a
+        for ac in a.acronyms:
+            self.by_acronym[ac] = a
+        if a.capital:
+            self.by_capital[name_key(a.capital)] = a
+        for d in a.demonyms:
+            self.by_demonym[name_key(d)] = a
+
+    def lookup(self, surface: str) -> Actor | None:
+        """The actor a surface form names: acronym (exact case) first, then any name's key."""
+        s = surface.strip()
+        if s in self.by_acronym:
+            return self.by_acronym[s]
+        return self.by_key.get(name_key(s))
+
+    def state(self, alpha2: str) -> Actor | None:
+        """The state with this ISO 3166-1 alpha-2 code."""
+        return self._states.get(alpha2)
+
+    def capital_of(self, surface: str) -> Actor | None:
+        return self.by_capital.get(name_key(surface))
+
+    def demonym_of(self, surface: str) -> Actor | None:
+        return self.by_demonym.get(name_key(surface))
+
+
+def _from_row(row: dict[str, object]) -> Actor:
+    def strs(key: str) -> tuple[str, ...]:
+        v = row.get(key) or []
+        return tuple(str(x) for x in v) if isinstance(v, list) else (str(v),)
+
+    country = row.get("country")
+    capital = row.get("capital")
+    source = row.get("source")
+    return Actor(
+        name=str(row["name"]), type=str(row["type"]).upper(),
+        country=str(country) if country else None,
+        aliases=strs("aliases"), acronyms=strs("acronyms"),
+        capital=str(capital) if capital else None, demonyms=strs("demonyms"),
+        source=str(source) if source else None,
+    )
+
+
+def _pycountry_states() -> list[Actor]:
+    import pycountry
+
+    out = []
+    for c in pycountry.countries:
+        names = [getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)]
+        names = [n for n in names if n]
+        out.append(Actor(name=names[0], type="COUNTRY", country=c.alpha_2,
+                         aliases=tuple(dict.fromkeys(names[1:])), source="pycountry (ISO 3166-1)"))
+    return out
+
+
+def load_gazetteer(extra: Iterable[str | Path] = ()) -> Gazetteer:
+    """The bundled gazetteer, then any user files, later entries extending earlier ones."""
+    files = _bundled_files() + [Path(p) for p in extra]
+    digest = hashlib.sha256()
+    gaz = Gazetteer(_pycountry_states())
+    for f in files:
+        rows = _read(f)
+        digest.update(json.dumps(rows, sort_keys=True).encode())
+        for row in rows:
+            gaz.add(_from_row(row))
+    gaz.fingerprint = digest.hexdigest()[:12]
+    return gaz

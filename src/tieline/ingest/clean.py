@@ -1,0 +1,95 @@
+"""Text cleaning: Unicode normalisation, Markdown to plain text, boilerplate removal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markdown_it import MarkdownIt
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BLANKS = re.compile(r"\n{3,}")
+
+# Lines that belong to the page around an article, not to the article: comment forms, share
+# and login blocks, navigation. Matched against a whole stripped line, case-blind.
+_BOILERPLATE_LINE = re.compile(
+    r"^(?:"
+    r"back to top|top of page|skip to (?:main )?content|"
+    r"share(?: this(?: article| story)?)?:?|like this:?|related(?: articles| posts)?:?|"
+    r"click to (?:share|print|email).*|"
+    r"(?:sign|log) ?in|(?:sign|log) ?out|subscribe(?: now)?|register|"
+    r"fill in your details below or click an icon to log in:?.*|"
+    r"you are commenting using your .* account\..*|"
+    r"connecting to %s|notify me of (?:new comments|new posts).*|"
+    r"this site uses akismet to reduce spam\..*|"
+    r"(?:google|twitter|facebook|linkedin|wordpress\.com) (?:photo|picture|account)|"
+    r"follow us on .*|advertisement|loading\.\.\.|cookie(?:s)? (?:policy|settings)"
+    r")$",
+    re.IGNORECASE,
+)
+# A comment section opener: everything from here to the end is page furniture.
+_COMMENTS_START = re.compile(
+    r"^(?:leave a (?:reply|comment)|post a comment|\d+ comments?|comments? \(\d+\)|add (?:a|your) comment)\s*:?$",
+    re.IGNORECASE,
+)
+_TRAILING_BACK_TO_TOP = re.compile(r"\s*back to top\s*$", re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """NFKC, no non-breaking or odd spaces, Unix newlines, no trailing blanks."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def strip_boilerplate(text: str) -> str:
+    """Drop page furniture: comment forms and everything after them, share/login lines."""
+    lines = text.split("\n")
+    out: list[str] = []
+    n = len(lines)
+    for i, line in enumerate(lines):
+        s = line.strip()
+        if _COMMENTS_START.match(s) and i > n // 3:
+            break
+        if s and _BOILERPLATE_LINE.match(s):
+            continue
+        out.append(_TRAILING_BACK_TO_TOP.sub("", line) if s.lower().endswith("back to top") else line)
+    return _BLANKS.sub("\n\n", "\n".join(out)).strip()
+
+
+_MD = MarkdownIt("commonmark")
+
+
+def markdown_to_text(source: str) -> tuple[str, str | None]:
+    """Render Markdown to plain text (escapes undone, links to their text).
+
+    Returns the text and the first level-one heading, if any.
+    """
+    tokens = _MD.parse(source)
+    blocks: list[str] = []
+    heading: str | None = None
+    in_h1 = False
+    for tok in tokens:
+        if tok.type == "heading_open":
+            in_h1 = tok.tag == "h1"
+        elif tok.type == "inline":
+            parts: list[str] = []
+            for child in tok.children or []:
+                if child.type in ("text", "code_inline"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append("\n" if child.type == "hardbreak" else " ")
+                elif child.type == "image":
+                    parts.append(child.content)
+            line = "".join(parts).strip()
+            if line:
+                blocks.append(line)
+                if in_h1 and heading is None:
+                    heading = line
+        elif tok.type in ("fence", "code_block"):
+            blocks.append(tok.content.strip())
+        elif tok.type == "heading_close":
+            in_h1 = False
+    return "\n\n".join(b for b in blocks if b), heading

@@ -1,0 +1,141 @@
+"""The ingest run: inputs -> documents -> extraction (any executor) -> one writer -> linking."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from tieline.config import Settings
+from tieline.errors import InputError
+from tieline.extract.link import link_entities
+from tieline.ingest.dedupe import NearDuplicates, from_signature, minhash, signature_bytes
+from tieline.ingest.sources import discover, load_file
+from tieline.records import Document, IngestReport, InputFailure
+from tieline.scale.executor import Executor, make_executor
+from tieline.store.db import Store
+
+# progress(stage, done, total) is called as work advances; the CLI draws it.
+Progress = Callable[[str, int, int], None]
+FailureHook = Callable[[InputFailure], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    documents: list[Document]
+    failures: list[InputFailure]
+
+
+def load_inputs(paths: Iterable[str | Path], settings: Settings,
+                progress: Progress | None = None,
+                on_failure: FailureHook | None = None) -> Loaded:
+    """Read every input into documents; failures are collected, never raised."""
+    docs: list[Document] = []
+    failures: list[InputFailure] = []
+
+    def fail(f: InputFailure) -> None:
+        failures.append(f)
+        if on_failure:
+            on_failure(f)
+
+    items = list(discover(paths))
+    files = [x for x in items if isinstance(x, Path)]
+    for x in items:
+        if isinstance(x, InputFailure):
+            fail(x)
+    for i, path in enumerate(files, 1):
+        try:
+            loaded = load_file(path, max_bytes=settings.max_file_mb << 20)
+            docs.extend(loaded.documents)
+            for f in loaded.failures:
+                fail(f)
+        except InputError as e:
+            fail(InputFailure(str(path), str(e)))
+        except (RecursionError, MemoryError) as e:
+            fail(InputFailure(str(path), f"too deeply nested or too large to parse ({e.__class__.__name__})"))
+        if progress:
+            progress("read", i, len(files))
+    return Loaded(docs, failures)
+
+
+def _batches(items: Sequence[Document], size: int) -> Iterator[Sequence[Document]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def ingest_documents(documents: Sequence[Document], store: Store, settings: Settings,
+                     executor: Executor | None = None, progress: Progress | None = None,
+                     failures: Sequence[InputFailure] = ()) -> IngestReport:
+    """Extract and store documents that are new or changed; skip what is already stored."""
+    own = executor is None
+    executor = executor or make_executor(settings)
+    try:
+        version = executor.pipeline_version()
+        stored = store.stored_by_source(d.source_key for d in documents)
+        existing = store.existing_ids(d.id for d in documents)
+        near = NearDuplicates(settings.near_dup_threshold)
+        for did, sig in store.signatures():
+            near.add(did, from_signature(sig))
+        todo: list[Document] = []
+        sigs: dict[str, bytes] = {}
+        unchanged = duplicates = near_dups = 0
+        seen: set[str] = set()
+        for d in documents:
+            old = stored.get(d.source_key)
+            if old is not None and old.id == d.id and old.pipeline_version == version:
+                unchanged += 1
+                continue
+            if d.id in seen or (d.id in existing and (old is None or old.id != d.id)):
+                duplicates += 1
+                continue
+            seen.add(d.id)
+            m = minhash(d.text)
+            twin = near.match(m, exclude=old.id if old else None)
+            if twin is not None:
+                from dataclasses import replace
+
+                d = replace(d, near_duplicate_of=twin)
+                near_dups += 1
+            near.add(d.id, m)
+            sigs[d.id] = signature_bytes(m)
+            todo.append(d)
+        added = updated = 0
+        done = 0
+        for batch, exts in zip(_batches(todo, settings.batch_size),
+                               executor.map_batches(_batches(todo, settings.batch_size)), strict=True):
+            res = store.write([(d, e, sigs.get(d.id)) for d, e in zip(batch, exts, strict=True)])
+            added += res.added
+            updated += res.updated
+            unchanged += res.unchanged
+            duplicates += res.duplicates
+            done += len(batch)
+            if progress:
+                progress("extract", done, len(todo))
+        if todo or not store.count("entities"):
+            relink(store, settings)
+        return IngestReport(added=added, updated=updated, unchanged=unchanged, duplicates=duplicates,
+                            near_duplicates=near_dups, failures=tuple(failures),
+                            doc_ids=tuple(d.id for d in todo))
+    finally:
+        if own:
+            executor.close()
+
+
+def relink(store: Store, settings: Settings) -> int:
+    """Rebuild corpus-level entities from what is stored, applying curator judgements."""
+    from tieline.extract.gazetteer import load_gazetteer
+
+    gaz = load_gazetteer(settings.gazetteers)
+    entities, keys, stats = link_entities(store.doc_entity_rows(), gaz, store.judgements())
+    store.replace_links(entities, keys, stats)
+    return len(entities)
+
+
+def ingest_paths(paths: Iterable[str | Path], settings: Settings, *,
+                 progress: Progress | None = None,
+                 on_failure: FailureHook | None = None) -> IngestReport:
+    """Ingest files and folders into the store that ``settings.db`` names."""
+    loaded = load_inputs(paths, settings, progress, on_failure)
+    with Store(settings.db) as store:
+        return ingest_documents(loaded.documents, store, settings, progress=progress,
+                                failures=loaded.failures)

@@ -1,0 +1,283 @@
+"""The store: a SQLite file by default, PostgreSQL by URL. Only ``store/`` writes SQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from tieline.errors import StoreError
+from tieline.records import Document, Entity, Extraction
+from tieline.store import schema as s
+from tieline.store.migrations import migrate
+
+
+def database_url(db: str) -> str:
+    """Turn a path or URL into a SQLAlchemy URL (a bare path is a SQLite file)."""
+    if "://" in db:
+        if db.startswith("postgresql://") or db.startswith("postgres://"):
+            return "postgresql+psycopg://" + db.split("://", 1)[1]
+        return db
+    if db == ":memory:":
+        return "sqlite://"
+    return f"sqlite:///{Path(db).expanduser()}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What one batch write did."""
+
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDoc:
+    """The identity of a stored document, for deciding what needs (re-)extraction."""
+
+    id: str
+    source_key: str
+    pipeline_version: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A knowledge-base store. Writes go in one transaction per batch."""
+
+    def __init__(self, db: str = "tieline.db", *, create: bool = True) -> None:
+        self.url = database_url(db)
+        self.is_sqlite = self.url.startswith("sqlite")
+        if self.is_sqlite and not create and self.url != "sqlite://":
+            path = Path(self.url.removeprefix("sqlite:///"))
+            if not path.exists():
+                raise StoreError(f"no store at {path}; run 'tieline ingest PATH --db {path}' first")
+        try:
+            if self.url == "sqlite://":
+                from sqlalchemy.pool import StaticPool
+
+                self.engine: Engine = create_engine(
+                    self.url, poolclass=StaticPool, connect_args={"check_same_thread": False}
+                )
+            elif self.is_sqlite:
+                self.engine = create_engine(
+                    self.url, connect_args={"timeout": 30, "check_same_thread": False}
+                )
+            else:
+                self.engine = create_engine(self.url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError) as e:
+            raise StoreError(f"cannot open store {db!r}: {e}") from e
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        try:
+            with self.engine.begin() as conn:
+                migrate(conn)
+        except OperationalError as e:
+            raise StoreError(f"cannot open store {db!r}: {e.orig}") from e
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def connect(self) -> Connection:
+        """A connection for reads (query modules use it through store functions)."""
+        return self.engine.connect()
+
+    # ----------------------------------------------------------------- identity
+    def stored_by_source(self, source_keys: Iterable[str]) -> dict[str, StoredDoc]:
+        """The stored documents for these source keys."""
+        keys = list(source_keys)
+        out: dict[str, StoredDoc] = {}
+        with self.engine.connect() as conn:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i : i + 500]
+                q = select(s.documents.c.id, s.documents.c.source_key, s.documents.c.pipeline_version).where(
+                    s.documents.c.source_key.in_(chunk)
+                )
+                for r in conn.execute(q):
+                    out[r.source_key] = StoredDoc(r.id, r.source_key, r.pipeline_version)
+        return out
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        """Which of these document ids are stored."""
+        ids = list(ids)
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                q = select(s.documents.c.id).where(s.documents.c.id.in_(ids[i : i + 500]))
+                found.update(r[0] for r in conn.execute(q))
+        return found
+
+    def signatures(self) -> Iterator[tuple[str, bytes]]:
+        """(document id, MinHash signature) of every stored document."""
+        with self.engine.connect() as conn:
+            q = select(s.documents.c.id, s.documents.c.minhash).where(s.documents.c.minhash.is_not(None))
+            for r in conn.execute(q):
+                yield r.id, r.minhash
+
+    # ----------------------------------------------------------------- writes
+    def _delete_doc(self, conn: Connection, doc_id: str) -> None:
+        ev_ids = select(s.events.c.id).where(s.events.c.doc_id == doc_id)
+        conn.execute(delete(s.event_participants).where(s.event_participants.c.event_id.in_(ev_ids)))
+        for t in (s.events, s.figures, s.mentions, s.doc_entities):
+            conn.execute(delete(t).where(t.c.doc_id == doc_id))
+        conn.execute(delete(s.documents).where(s.documents.c.id == doc_id))
+
+    def write(self, items: Sequence[tuple[Document, Extraction, bytes | None]]) -> WriteResult:
+        """Store documents with their extractions in one transaction.
+
+        A document whose source is already stored with the same text and pipeline is left as it
+        is; one whose text or pipeline changed replaces the old one with all its facts; one whose
+        text is stored under another source is an exact duplicate and is skipped.
+        """
+        added = updated = unchanged = duplicates = 0
+        with self.engine.begin() as conn:
+            for doc, ext, sig in items:
+                old = conn.execute(
+                    select(s.documents.c.id, s.documents.c.pipeline_version).where(
+                        s.documents.c.source_key == doc.source_key
+                    )
+                ).first()
+                if old is not None and old.id == doc.id and old.pipeline_version == ext.pipeline_version:
+                    unchanged += 1
+                    continue
+                if old is not None:
+                    self._delete_doc(conn, old.id)
+                twin = conn.execute(select(s.documents.c.source_key).where(s.documents.c.id == doc.id)).first()
+                if twin is not None:
+                    if old is None:
+                        duplicates += 1
+                        continue
+                    self._delete_doc(conn, doc.id)
+                self._insert(conn, doc, ext, sig)
+                if old is None:
+                    added += 1
+                else:
+                    updated += 1
+        return WriteResult(added, updated, unchanged, duplicates)
+
+    def _insert(self, conn: Connection, doc: Document, ext: Extraction, sig: bytes | None) -> None:
+        conn.execute(
+            s.documents.insert().values(
+                id=doc.id, source_key=doc.source_key, name=doc.name, path=doc.path, url=doc.url,
+                title=doc.title, published=doc.published, published_precision=doc.published_precision,
+                author=doc.author, source=doc.source, text=doc.text, lang=doc.lang,
+                near_duplicate_of=doc.near_duplicate_of, minhash=sig,
+                pipeline_version=ext.pipeline_version, ingested_at=_now(),
+            )
+        )
+        if ext.mentions:
+            conn.execute(s.mentions.insert(), [
+                {"doc_id": doc.id, "span_start": m.start, "span_end": m.end, "text": m.text,
+                 "label": m.label, "by": m.by, "entity_key": m.entity_key}
+                for m in ext.mentions
+            ])
+        if ext.entities:
+            conn.execute(s.doc_entities.insert(), [
+                {"doc_id": doc.id, "key": e.key, "name": e.name, "type": e.type, "country": e.country,
+                 "aliases": json.dumps(list(e.aliases), ensure_ascii=False), "role": e.role,
+                 "affiliation": e.affiliation, "kb_id": e.kb_id, "mention_count": e.mention_count}
+                for e in ext.entities
+            ])
+        if ext.events:
+            conn.execute(s.events.insert(), [
+                {"id": ev.id, "doc_id": doc.id, "type": ev.type, "trigger": ev.trigger,
+                 "trigger_start": ev.trigger_start, "trigger_end": ev.trigger_end,
+                 "sentence_start": ev.sentence_start, "sentence_end": ev.sentence_end,
+                 "evidence": ev.evidence, "sector": ev.sector, "date": ev.date,
+                 "date_precision": ev.date_precision, "date_source": ev.date_source,
+                 "status": ev.status, "confidence": ev.confidence, "count": ev.count,
+                 "cluster_id": ev.cluster_id, "extractor": ext.pipeline_version}
+                for ev in ext.events
+            ])
+            parts = {
+                (ev.id, p.entity_key, p.role): {"event_id": ev.id, "entity_key": p.entity_key,
+                                                "role": p.role, "name": p.name, "doc_id": doc.id}
+                for ev in ext.events for p in ev.participants
+            }
+            if parts:
+                conn.execute(s.event_participants.insert(), list(parts.values()))
+        if ext.figures:
+            conn.execute(s.figures.insert(), [
+                {"id": f.id, "doc_id": doc.id, "measure": f.measure, "value": f.value, "unit": f.unit,
+                 "currency": f.currency, "period": f.period, "period_start": f.period_start,
+                 "period_end": f.period_end, "status": f.status,
+                 "actors": json.dumps(list(f.actors), ensure_ascii=False),
+                 "span_start": f.start, "span_end": f.end, "text": f.text, "evidence": f.evidence,
+                 "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
+                 "cluster_id": f.cluster_id, "extractor": ext.pipeline_version}
+                for f in ext.figures
+            ])
+
+    # ----------------------------------------------------------------- linking
+    def doc_entity_rows(self) -> list[dict[str, Any]]:
+        """Every document-level entity, with the published date of its document."""
+        q = select(
+            s.doc_entities, s.documents.c.published
+        ).join(s.documents, s.documents.c.id == s.doc_entities.c.doc_id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def replace_links(self, entities: Sequence[Entity], keys: dict[str, str],
+                      stats: dict[str, dict[str, Any]]) -> None:
+        """Replace the corpus-level entities, their aliases and the key -> entity map."""
+        with self.engine.begin() as conn:
+            for t in (s.entity_keys, s.entity_aliases, s.entities):
+                conn.execute(delete(t))
+            if entities:
+                conn.execute(s.entities.insert(), [
+                    {"id": e.key, "name": e.name, "type": e.type, "country": e.country, "role": e.role,
+                     "affiliation": e.affiliation, "kb_id": e.kb_id, "mention_count": e.mention_count,
+                     "doc_count": stats.get(e.key, {}).get("doc_count", 0),
+                     "first_seen": stats.get(e.key, {}).get("first_seen"),
+                     "last_seen": stats.get(e.key, {}).get("last_seen")}
+                    for e in entities
+                ])
+                aliases = {(e.key, a) for e in entities for a in e.aliases if a != e.name}
+                if aliases:
+                    conn.execute(s.entity_aliases.insert(),
+                                 [{"entity_id": k, "alias": a} for k, a in sorted(aliases)])
+            if keys:
+                conn.execute(s.entity_keys.insert(),
+                             [{"key": k, "entity_id": v} for k, v in sorted(keys.items())])
+
+    def add_judgement(self, kind: str, a: str, b: str | None = None, alias: str | None = None) -> None:
+        """Record a curator's merge or split; applied after automatic linking."""
+        with self.engine.begin() as conn:
+            conn.execute(s.judgements.insert().values(kind=kind, a=a, b=b, alias=alias, created_at=_now()))
+
+    def judgements(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            q = select(s.judgements).order_by(s.judgements.c.id)
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    # ----------------------------------------------------------------- reads
+    def count(self, table: str) -> int:
+        t = s.metadata.tables[table]
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(t)).scalar_one())

@@ -1,0 +1,116 @@
+"""Read functions over the store, returning plain dicts; the query layer shapes them."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy import func, select
+
+from tieline.store import schema as s
+from tieline.store.db import Store
+
+
+def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
+    with store.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def documents(store: Store, *, with_text: bool = True) -> list[dict[str, Any]]:
+    """Every stored document, oldest source name first."""
+    cols = [c for c in s.documents.c if c.name != "minhash" and (with_text or c.name != "text")]
+    return _rows(store, select(*cols).order_by(s.documents.c.name, s.documents.c.id))
+
+
+def document(store: Store, doc_id: str) -> dict[str, Any] | None:
+    cols = [c for c in s.documents.c if c.name != "minhash"]
+    rows = _rows(store, select(*cols).where(s.documents.c.id == doc_id))
+    return rows[0] if rows else None
+
+
+def canonical_names(store: Store) -> dict[str, dict[str, Any]]:
+    """Document-level key -> its corpus-level entity (id, name, type, country, role)."""
+    q = select(s.entity_keys.c.key, s.entities).join(
+        s.entities, s.entities.c.id == s.entity_keys.c.entity_id
+    )
+    return {r["key"]: r for r in _rows(store, q)}
+
+
+def doc_entities(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
+    q = select(s.doc_entities)
+    if doc_id is not None:
+        q = q.where(s.doc_entities.c.doc_id == doc_id)
+    rows = _rows(store, q.order_by(s.doc_entities.c.doc_id, s.doc_entities.c.key))
+    for r in rows:
+        r["aliases"] = json.loads(r["aliases"])
+    return rows
+
+
+def events(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
+    """Events with their participants (key, name, role), in text order per document."""
+    q = select(s.events)
+    pq = select(s.event_participants)
+    if doc_id is not None:
+        q = q.where(s.events.c.doc_id == doc_id)
+        pq = pq.where(s.event_participants.c.doc_id == doc_id)
+    evs = _rows(store, q.order_by(s.events.c.doc_id, s.events.c.trigger_start))
+    parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for p in _rows(store, pq):
+        parts[p["event_id"]].append(p)
+    for e in evs:
+        e["participants"] = sorted(parts.get(e["id"], []), key=lambda p: (p["role"], p["name"]))
+    return evs
+
+
+def figures(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
+    q = select(s.figures)
+    if doc_id is not None:
+        q = q.where(s.figures.c.doc_id == doc_id)
+    rows = _rows(store, q.order_by(s.figures.c.doc_id, s.figures.c.span_start))
+    for r in rows:
+        r["actors"] = json.loads(r["actors"])
+    return rows
+
+
+def mentions(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
+    q = select(s.mentions)
+    if doc_id is not None:
+        q = q.where(s.mentions.c.doc_id == doc_id)
+    return _rows(store, q.order_by(s.mentions.c.doc_id, s.mentions.c.span_start))
+
+
+def entities(store: Store) -> list[dict[str, Any]]:
+    """Corpus-level entities with their aliases."""
+    ents = _rows(store, select(s.entities).order_by(s.entities.c.name))
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for r in _rows(store, select(s.entity_aliases).order_by(s.entity_aliases.c.alias)):
+        aliases[r["entity_id"]].append(r["alias"])
+    for e in ents:
+        e["aliases"] = aliases.get(e["id"], [])
+    return ents
+
+
+def counts(store: Store) -> dict[str, Any]:
+    """Totals for a summary: documents, entities by type, events by type, figures."""
+    with store.connect() as conn:
+        n_docs = conn.execute(select(func.count()).select_from(s.documents)).scalar_one()
+        ent = dict(conn.execute(select(s.entities.c.type, func.count()).group_by(s.entities.c.type)).all())
+        ev = dict(conn.execute(select(s.events.c.type, func.count()).group_by(s.events.c.type)).all())
+        n_fig = conn.execute(select(func.count()).select_from(s.figures)).scalar_one()
+        fig = dict(conn.execute(select(s.figures.c.unit, func.count()).group_by(s.figures.c.unit)).all())
+    return {"documents": int(n_docs), "entities": {k: int(v) for k, v in sorted(ent.items())},
+            "events": {k: int(v) for k, v in sorted(ev.items())}, "figures": int(n_fig),
+            "figures_by_unit": {k: int(v) for k, v in sorted(fig.items())}}
+
+
+def iter_documents(store: Store, batch: int = 500) -> Iterator[dict[str, Any]]:
+    """Documents one by one without loading all texts at once."""
+    cols = [c for c in s.documents.c if c.name != "minhash"]
+    with store.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(
+            select(*cols).order_by(s.documents.c.id)
+        )
+        for r in result:
+            yield dict(r._mapping)

@@ -1,0 +1,163 @@
+"""The current schema as SQLAlchemy Core tables, for reads and writes.
+
+Migrations (``migrations.py``) create and change the tables; this module describes their
+latest state. Keep the two in step: a column added here needs a new numbered migration.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Column,
+    Float,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Text, primary_key=True),
+    Column("source_key", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("path", Text),
+    Column("url", Text),
+    Column("title", Text),
+    Column("published", Text),
+    Column("published_precision", Text),
+    Column("author", Text),
+    Column("source", Text),
+    Column("text", Text, nullable=False),
+    Column("lang", Text, nullable=False),
+    Column("near_duplicate_of", Text),
+    Column("minhash", LargeBinary),
+    Column("pipeline_version", Text, nullable=False),
+    Column("ingested_at", Text, nullable=False),
+)
+
+mentions = Table(
+    "mentions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("doc_id", Text, nullable=False),
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("by", Text, nullable=False),
+    Column("entity_key", Text),
+)
+
+doc_entities = Table(
+    "doc_entities", metadata,
+    Column("doc_id", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("country", Text),
+    Column("aliases", Text, nullable=False),  # JSON list
+    Column("role", Text),
+    Column("affiliation", Text),
+    Column("kb_id", Text),
+    Column("mention_count", Integer, nullable=False),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", Text, primary_key=True),
+    Column("doc_id", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("trigger", Text, nullable=False),
+    Column("trigger_start", Integer, nullable=False),
+    Column("trigger_end", Integer, nullable=False),
+    Column("sentence_start", Integer, nullable=False),
+    Column("sentence_end", Integer, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("sector", Text),
+    Column("date", Text),
+    Column("date_precision", Text),
+    Column("date_source", Text),
+    Column("status", Text, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("count", Integer),
+    Column("cluster_id", Text),
+    Column("extractor", Text, nullable=False),
+)
+
+event_participants = Table(
+    "event_participants", metadata,
+    Column("event_id", Text, primary_key=True),
+    Column("entity_key", Text, primary_key=True),
+    Column("role", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("doc_id", Text, nullable=False),
+)
+
+figures = Table(
+    "figures", metadata,
+    Column("id", Text, primary_key=True),
+    Column("doc_id", Text, nullable=False),
+    Column("measure", Text),
+    Column("value", Float, nullable=False),
+    Column("unit", Text, nullable=False),
+    Column("currency", Text),
+    Column("period", Text),
+    Column("period_start", Text),
+    Column("period_end", Text),
+    Column("status", Text, nullable=False),
+    Column("actors", Text, nullable=False),  # JSON list of canonical names
+    Column("span_start", Integer, nullable=False),
+    Column("span_end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("sentence_start", Integer, nullable=False),
+    Column("sentence_end", Integer, nullable=False),
+    Column("cluster_id", Text),
+    Column("extractor", Text, nullable=False),
+)
+
+entities = Table(
+    "entities", metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("type", Text, nullable=False),
+    Column("country", Text),
+    Column("role", Text),
+    Column("affiliation", Text),
+    Column("kb_id", Text),
+    Column("mention_count", Integer, nullable=False),
+    Column("doc_count", Integer, nullable=False),
+    Column("first_seen", Text),
+    Column("last_seen", Text),
+)
+
+entity_aliases = Table(
+    "entity_aliases", metadata,
+    Column("entity_id", Text, primary_key=True),
+    Column("alias", Text, primary_key=True),
+)
+
+entity_keys = Table(
+    "entity_keys", metadata,
+    Column("key", Text, primary_key=True),
+    Column("entity_id", Text, nullable=False),
+)
+
+judgements = Table(
+    "judgements", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", Text, nullable=False),  # merge | split
+    Column("a", Text, nullable=False),
+    Column("b", Text),
+    Column("alias", Text),
+    Column("created_at", Text, nullable=False),
+)
+
+schema_migrations = Table(
+    "schema_migrations", metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("applied_at", Text, nullable=False),
+)
