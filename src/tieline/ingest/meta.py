@@ -12,13 +12,15 @@ from datetime import date
 
 from dateparser.date import DateDataParser
 
-_DDP = DateDataParser(
-    languages=["en"],
-    settings={"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["year"], "RETURN_TIME_AS_PERIOD": False},
-)
+_SETTINGS = {"PREFER_DAY_OF_MONTH": "first", "REQUIRE_PARTS": ["year"], "RETURN_TIME_AS_PERIOD": False}
+_DDP = DateDataParser(languages=["en"], settings=_SETTINGS)
+# Dotted numeric dates (08.01.2020) are day-first wherever they are written.
+_DDP_DMY = DateDataParser(languages=["en"], settings={**_SETTINGS, "DATE_ORDER": "DMY"})
+_DOTTED = re.compile(r"\b\d{1,2}\.\d{1,2}\.\d{2,4}\b")
 
 _META_LINE = re.compile(
-    r"^(?:published|posted|updated|date|dated|first published|publication date)"
+    r"^(?:published|posted|updated|last updated|last modified|date|dated|first published|"
+    r"publication date)"
     r"(?:\s+(?:date|by|on|at))?\s*[:|\-–]\s*(?P<value>.+)$",
     re.IGNORECASE,
 )
@@ -50,7 +52,7 @@ def parse_date(value: str, *, max_words: int = 8) -> tuple[str, str] | None:
     if not value or not _HAS_DIGIT.search(value) or len(value.split()) > max_words:
         return None
     try:
-        data = _DDP.get_date_data(value)
+        data = (_DDP_DMY if _DOTTED.search(value) else _DDP).get_date_data(value)
     except (ValueError, OverflowError):
         return None
     if data is None or data.date_obj is None:
