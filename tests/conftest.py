@@ -85,3 +85,70 @@ def examples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("examples") / "examples.db"
     ingest_paths([EXAMPLES], Settings(db=str(db), progress=False))
     return db
+
+
+def _pg_bin() -> Path | None:
+    """The folder of Debian's PostgreSQL server binaries (newest version), if installed."""
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A real PostgreSQL server on 127.0.0.1 for the session; yields its empty 'tieline' db URL.
+
+    Tests that need a database of their own use ``pg_db``. Skipped only where Debian's
+    ``postgresql`` package (initdb, pg_ctl) is not installed.
+    """
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import tempfile
+
+    bindir = _pg_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin "
+                    "(apt-get install postgresql; .ci/run does this)")
+    tmp = Path(tempfile.mkdtemp(prefix="tieline-pg-"))
+    as_root = os.geteuid() == 0
+    if as_root:  # initdb refuses to run as root: the server runs as the postgres user
+        shutil.chown(tmp, "postgres", "postgres")
+    pre = ["runuser", "-u", "postgres", "--"] if as_root else []
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    data = tmp / "data"
+    subprocess.run([*pre, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
+                   check=True, capture_output=True)
+    opts = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={tmp} "
+            "-c fsync=off -c full_page_writes=off")
+    subprocess.run([*pre, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w",
+                    "-l", str(tmp / "log"), "start"], check=True, capture_output=True)
+    try:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres",
+                             autocommit=True) as conn:
+            conn.execute("CREATE DATABASE tieline")
+        yield f"postgresql://postgres@127.0.0.1:{port}/tieline"
+    finally:
+        subprocess.run([*pre, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
+                        "-w", "stop"], check=False, capture_output=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_db(pg_url: str) -> str:
+    """The URL of a fresh, empty PostgreSQL database on the session's server."""
+    import uuid
+
+    import psycopg
+
+    name = "t_" + uuid.uuid4().hex[:12]
+    server = pg_url.rsplit("/", 1)[0]
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"

@@ -1,0 +1,47 @@
+"""The import direction of STYLE.md: records/errors/config <- ingest/extract/store <- query <-
+web/cli/eval/scale. A stage never imports from a stage to its right."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "tieline"
+LEVEL = {"records": 0, "errors": 0, "config": 0, "registry": 0,
+         "ingest": 1, "extract": 1, "store": 1, "query": 2,
+         "eval": 3, "scale": 3, "web": 4, "cli": 5, "api": 5}
+# Stages on one level that must not import each other.
+SIBLINGS_APART = {("ingest", "store"), ("extract", "store"), ("store", "extract"), ("store", "ingest")}
+
+
+def _stage(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[0] == "tieline" else None
+
+
+def _imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append(node.module)
+        elif isinstance(node, ast.Import):
+            found.extend(a.name for a in node.names)
+    return found
+
+
+FILES = sorted(p for p in SRC.rglob("*.py") if p.relative_to(SRC).parts[0] in {
+    *(k + ".py" for k in LEVEL), *LEVEL})
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(SRC)))
+def test_imports_point_left(path: Path) -> None:
+    own = path.relative_to(SRC).parts[0].removesuffix(".py")
+    for mod in _imports(path):
+        other = _stage(mod)
+        if other is None or other == own or other not in LEVEL:
+            continue
+        assert LEVEL[other] <= LEVEL[own] and (own, other) not in SIBLINGS_APART, (
+            f"{path.relative_to(SRC)} imports {mod}: {own} may not depend on {other}")
