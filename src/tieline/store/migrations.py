@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, inspect, text
 
-from tieline.store import schema
+from tieline.store import fts, schema
 
 Migration = tuple[int, str, Callable[[Connection], None]]
 
@@ -51,6 +51,8 @@ def _m001_base(conn: Connection) -> None:
 
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
+    (2, "full-text search index and feed memory", fts.migrate_search),
+    (7, "sentence vectors of facts", fts.create_vectors),
 ]
 
 

@@ -1,0 +1,376 @@
+"""Full-text search over documents and facts: BM25 ranking, snippets, filters.
+
+One results contract for both stores: ``search(store, SearchQuery) -> Page[Hit]``. The store
+finds and ranks (FTS5 on SQLite, tsvector on PostgreSQL); this module filters, pages and cuts
+snippets, so both stores give the same shapes and the same highlighting.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Generic, TypeVar
+
+from tieline.store import search as ss
+from tieline.store.db import Store
+
+KINDS: tuple[str, ...] = ("document", "event", "figure", "entity")
+T = TypeVar("T")
+SNIPPET_CHARS = 240
+
+
+@dataclass(frozen=True, slots=True)
+class SearchQuery:
+    """What to look for, and which hits to keep."""
+
+    text: str
+    actor: str | None = None
+    type: str | None = None
+    sector: str | None = None
+    since: str | None = None
+    until: str | None = None
+    kinds: tuple[str, ...] = ()
+    limit: int = 20
+    offset: int = 0
+    semantic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result, with the document and quote it comes from."""
+
+    kind: str
+    id: str
+    doc_id: str | None
+    doc_name: str | None
+    doc_title: str | None
+    url: str | None
+    score: float
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]
+    quote: str
+    type: str | None = None
+    sector: str | None = None
+    date: str | None = None
+    actors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One page of results and the total number of results."""
+
+    items: tuple[T, ...]
+    total: int
+    limit: int
+    offset: int
+    query: str
+    notes: tuple[str, ...] = field(default=())
+
+
+_TOKEN = re.compile(r'"([^"]*)"|(\S+)')
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def parse_terms(query: str) -> list[ss.Term]:
+    """Words, "quoted phrases" and prefix* words; hyphenated words become phrases."""
+    terms: list[ss.Term] = []
+    for m in _TOKEN.finditer(query):
+        phrase, word = m.group(1), m.group(2)
+        raw = phrase if phrase is not None else word
+        words = tuple(_WORD.findall(raw))
+        if not words:
+            continue
+        prefix = phrase is None and raw.endswith("*") and len(words) == 1
+        terms.append(ss.Term(words, prefix))
+    return terms
+
+
+def _fold(word: str) -> str:
+    w = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in w if not unicodedata.combining(c))
+
+
+def stem(word: str) -> str:
+    """A light stem for highlighting, so that 'pipelines' marks 'pipeline'."""
+    w = _fold(word)
+    for suf, rep in (
+        ("ies", "y"),
+        ("ments", ""),
+        ("ment", ""),
+        ("ings", ""),
+        ("ing", ""),
+        ("ations", "ate"),
+        ("ation", "ate"),
+        ("ers", ""),
+        ("er", ""),
+        ("ed", ""),
+        ("es", ""),
+        ("s", ""),
+    ):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            w = w[: len(w) - len(suf)] + rep
+            break
+    return w.rstrip("e") if len(w) > 4 else w
+
+
+def _word_matches(word: str, stems: set[str], prefixes: set[str]) -> bool:
+    st = stem(word)
+    if st in stems:
+        return True
+    folded = _fold(word)
+    return any(folded.startswith(p) for p in prefixes)
+
+
+def snippet(
+    text: str, terms: Sequence[ss.Term], width: int = SNIPPET_CHARS
+) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The window of ``text`` holding most query words, and the offsets of those words in it."""
+    stems = {stem(w) for t in terms if not t.prefix for w in t.words}
+    prefixes = {_fold(t.words[0]) for t in terms if t.prefix}
+    spans = [
+        (m.start(), m.end())
+        for m in _WORD.finditer(text)
+        if _word_matches(m.group(), stems, prefixes)
+    ]
+    if len(text) <= width:
+        start, end = 0, len(text)
+    elif not spans:
+        start, end = 0, width
+    else:
+        # Slide a window over the matches and keep the one covering the most distinct words.
+        best = (0, spans[0][0])
+        j = 0
+        for i, (a, _) in enumerate(spans):
+            while j < len(spans) and spans[j][1] - a <= width:
+                j += 1
+            distinct = len({stem(text[x:y]) for x, y in spans[i:j]})
+            if distinct > best[0]:
+                best = (distinct, a)
+        start = max(0, best[1] - width // 4)
+        end = min(len(text), start + width)
+        start = max(0, end - width)
+        # Cut on word boundaries.
+        if start > 0:
+            sp = text.find(" ", start)
+            start = sp + 1 if 0 <= sp < start + 20 else start
+        if end < len(text):
+            sp = text.rfind(" ", start, end)
+            end = sp if sp > end - 20 else end
+    window = text[start:end]
+    lead = "…" if start > 0 else ""
+    tail = "…" if end < len(text) else ""
+    flat = lead + re.sub(r"\s", " ", window) + tail
+    off = len(lead) - start
+    marks = tuple((a + off, b + off) for a, b in spans if a >= start and b <= end)
+    return flat, marks
+
+
+def _in_dates(date: str | None, since: str | None, until: str | None) -> bool:
+    if not since and not until:
+        return True
+    if not date:
+        return False
+    if since and date[: len(since)] < since:
+        return False
+    return not (until and date[: len(until)] > until)
+
+
+def _canon_participants(evt: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p["name"] for p in evt["participants"] if p["role"] != "object"))
+
+
+def search(store: Store, query: SearchQuery) -> Page[Hit]:
+    """Search the store; the best hits first, filtered and paged as ``query`` asks."""
+    if query.semantic:
+        from tieline.query.semantic import semantic_search
+
+        return semantic_search(store, query)
+    terms = parse_terms(query.text)
+    kinds = [k for k in (query.kinds or KINDS) if k in KINDS]
+    index_kinds = [*kinds, "alias"] if "entity" in kinds else kinds
+    if not terms or not kinds:
+        return Page((), 0, query.limit, query.offset, query.text)
+    matches = ss.match(store, terms, index_kinds)
+    best: dict[tuple[str, str], ss.Match] = {}
+    for m in matches:
+        kind = "entity" if m.kind == "alias" else m.kind
+        key = (kind, m.ref_id)
+        if key not in best or m.score > best[key].score:
+            best[key] = ss.Match(kind, m.ref_id, m.doc_id, m.score)
+    ids: dict[str, list[str]] = {k: [] for k in KINDS}
+    for kind, ref in best:
+        ids[kind].append(ref)
+    events = ss.events_meta(store, ids["event"])
+    figures = ss.figures_meta(store, ids["figure"])
+    entities = ss.entities_meta(store, ids["entity"])
+    doc_ids = (
+        set(ids["document"])
+        | {e["doc_id"] for e in events.values()}
+        | {f["doc_id"] for f in figures.values()}
+    )
+    docs = ss.documents_meta(store, sorted(doc_ids))
+
+    actor = ss.resolve_actor(store, query.actor) if query.actor else None
+    actor_docs = ss.documents_with_keys(store, actor.keys) if actor else set()
+    actor_names = {n.casefold() for n in actor.names} if actor else set()
+    sector_docs = ss.documents_with_events(store, sector=query.sector) if query.sector else set()
+    type_docs = ss.documents_with_events(store, type=query.type) if query.type else set()
+
+    def keep(kind: str, ref: str) -> bool:
+        if kind == "document":
+            d = docs.get(ref)
+            return (
+                d is not None
+                and (actor is None or ref in actor_docs)
+                and (not query.sector or ref in sector_docs)
+                and (not query.type or ref in type_docs)
+                and _in_dates(d["published"], query.since, query.until)
+            )
+        if kind == "event":
+            e = events.get(ref)
+            return (
+                e is not None
+                and (actor is None or any(p["entity_key"] in actor.keys for p in e["participants"]))
+                and (not query.type or e["type"] == query.type)
+                and (not query.sector or (e["sector"] or "").casefold() == query.sector.casefold())
+                and _in_dates(e["date"], query.since, query.until)
+            )
+        if kind == "figure":
+            f = figures.get(ref)
+            return (
+                f is not None
+                and not query.sector
+                and (actor is None or any(a.casefold() in actor_names for a in f["actors"]))
+                and (not query.type or f["measure"] == query.type)
+                and _in_dates(f["period_start"], query.since, query.until)
+            )
+        ent = entities.get(ref)
+        return (
+            ent is not None
+            and not query.sector
+            and not query.since
+            and not query.until
+            and (actor is None or ref in actor.ids)
+            and (not query.type or ent["type"] == query.type)
+        )
+
+    ranked = sorted(
+        (m for m in best.values() if keep(m.kind, m.ref_id)),
+        key=lambda m: (-m.score, m.kind, m.ref_id),
+    )
+    page = ranked[query.offset : query.offset + query.limit]
+    texts = ss.documents_meta(
+        store, [m.ref_id for m in page if m.kind == "document"], with_text=True
+    )
+    hits = []
+    for m in page:
+        if m.kind == "document":
+            d = texts[m.ref_id]
+            snip, marks = snippet(d["text"], terms)
+            hits.append(
+                Hit(
+                    "document",
+                    m.ref_id,
+                    m.ref_id,
+                    d["name"],
+                    d["title"],
+                    d["url"],
+                    m.score,
+                    snip,
+                    marks,
+                    d["title"] or snip,
+                    date=d["published"],
+                )
+            )
+        elif m.kind == "event":
+            e = events[m.ref_id]
+            d = docs.get(e["doc_id"], {})
+            snip, marks = snippet(
+                e["evidence"], terms, width=max(SNIPPET_CHARS, len(e["evidence"]))
+            )
+            hits.append(
+                Hit(
+                    "event",
+                    m.ref_id,
+                    e["doc_id"],
+                    d.get("name"),
+                    d.get("title"),
+                    d.get("url"),
+                    m.score,
+                    snip,
+                    marks,
+                    e["evidence"],
+                    e["type"],
+                    e["sector"],
+                    e["date"],
+                    _canon_participants(e),
+                )
+            )
+        elif m.kind == "figure":
+            f = figures[m.ref_id]
+            d = docs.get(f["doc_id"], {})
+            snip, marks = snippet(
+                f["evidence"], terms, width=max(SNIPPET_CHARS, len(f["evidence"]))
+            )
+            hits.append(
+                Hit(
+                    "figure",
+                    m.ref_id,
+                    f["doc_id"],
+                    d.get("name"),
+                    d.get("title"),
+                    d.get("url"),
+                    m.score,
+                    snip,
+                    marks,
+                    f["evidence"],
+                    f["measure"],
+                    None,
+                    f["period_start"],
+                    tuple(f["actors"]),
+                )
+            )
+        else:
+            ent = entities[m.ref_id]
+            snip, marks = snippet(ent["name"], terms)
+            hits.append(
+                Hit(
+                    "entity",
+                    m.ref_id,
+                    None,
+                    None,
+                    None,
+                    None,
+                    m.score,
+                    snip,
+                    marks,
+                    ent["name"],
+                    ent["type"],
+                    None,
+                    ent["first_seen"],
+                    (ent["name"],),
+                )
+            )
+    return Page(tuple(hits), len(ranked), query.limit, query.offset, query.text)
+
+
+def hit_to_dict(hit: Hit) -> dict[str, Any]:
+    """A hit as a JSON-ready dict."""
+    d = asdict(hit)
+    d["highlights"] = [list(h) for h in hit.highlights]
+    d["actors"] = list(hit.actors)
+    return d
+
+
+def page_to_dict(page: Page[Hit]) -> dict[str, Any]:
+    """A page of hits as a JSON-ready dict."""
+    return {
+        "query": page.query,
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+        "notes": list(page.notes),
+        "items": [hit_to_dict(h) for h in page.items],
+    }

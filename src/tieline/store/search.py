@@ -1,0 +1,398 @@
+"""Reads behind search, semantic search, the digest and feed memory (SQL for query/)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, or_, select, text
+
+from tieline.store import schema as s
+from tieline.store.db import Store
+from tieline.store.fts import TITLE_WEIGHT
+
+# BM25 parameters, the same as SQLite FTS5's bm25().
+K1 = 1.2
+B = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One search term: a word, a phrase of several words, or a word prefix."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A row of the index that matched, with its BM25 score (higher is better)."""
+
+    kind: str
+    ref_id: str
+    doc_id: str | None
+    score: float
+
+
+def _fts5_query(terms: Sequence[Term]) -> str:
+    parts = []
+    for t in terms:
+        phrase = '"' + " ".join(w.replace('"', '""') for w in t.words) + '"'
+        parts.append(phrase + (" *" if t.prefix else ""))
+    return " ".join(parts)
+
+
+def _chunks(items: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def match(
+    store: Store, terms: Sequence[Term], kinds: Sequence[str] = (), cap: int = 5000
+) -> list[Match]:
+    """Index rows holding every term, best BM25 first, at most ``cap`` of them."""
+    if not terms:
+        return []
+    if store.is_sqlite:
+        return _match_sqlite(store, terms, kinds, cap)
+    return _match_pg(store, terms, kinds, cap)
+
+
+def _kind_clause(kinds: Sequence[str], col: str) -> tuple[str, dict[str, str]]:
+    if not kinds:
+        return "", {}
+    names = {f"k{i}": k for i, k in enumerate(kinds)}
+    return f" AND {col} IN ({', '.join(':' + n for n in names)})", names
+
+
+def _match_sqlite(
+    store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int
+) -> list[Match]:
+    clause, params = _kind_clause(kinds, "r.kind")
+    sql = text(
+        f"SELECT r.kind, r.ref_id, r.doc_id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank "
+        "FROM search_fts JOIN search_rows r ON r.rowid = search_fts.rowid "
+        f"WHERE search_fts MATCH :q{clause} ORDER BY rank LIMIT :cap"
+    )
+    with store.connect() as conn:
+        rows = conn.execute(sql, {"q": _fts5_query(terms), "cap": cap, **params}).all()
+    return [Match(r.kind, r.ref_id, r.doc_id, -float(r.rank)) for r in rows]
+
+
+def _pg_tsquery(terms: Sequence[Term]) -> tuple[str, dict[str, str]]:
+    parts, params = [], {}
+    for i, t in enumerate(terms):
+        name = f"t{i}"
+        if t.prefix and len(t.words) == 1:
+            # A prefix query: the lexeme of the word, any ending (the word is \w+ only).
+            parts.append(f"to_tsquery('english', :{name} || ':*')")
+            params[name] = t.words[0]
+        else:
+            parts.append(f"phraseto_tsquery('english', :{name})")
+            params[name] = " ".join(t.words)
+    return " && ".join(parts), params
+
+
+def _match_pg(store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int) -> list[Match]:
+    tsq, params = _pg_tsquery(terms)
+    clause, kparams = _kind_clause(kinds, "r.kind")
+    all_words = " ".join(w for t in terms for w in t.words)
+    with store.connect() as conn:
+        lexemes = [
+            r[0]
+            for r in conn.execute(
+                text("SELECT lexeme FROM unnest(to_tsvector('english', :w))"), {"w": all_words}
+            )
+        ]
+        n_rows, avgdl = conn.execute(
+            text("SELECT count(*), coalesce(avg(n_tokens), 1) FROM search_rows")
+        ).one()
+        df = {}
+        for lx in lexemes:
+            df[lx] = conn.execute(
+                text("SELECT count(*) FROM search_rows WHERE tsv @@ CAST(:lx AS tsquery)"),
+                {"lx": "'" + lx.replace("'", "''") + "'"},
+            ).scalar_one()
+        # Candidates by PostgreSQL's own rank first, then BM25 over the capped set.
+        rows = conn.execute(
+            text(
+                f"SELECT r.id, r.kind, r.ref_id, r.doc_id, r.n_tokens, u.lexeme, "
+                f"coalesce(array_length(u.positions, 1), 1) AS tf, "
+                f"(SELECT count(*) FROM unnest(u.weights) w WHERE w = 'A') AS tf_title "
+                f"FROM (SELECT * FROM search_rows r WHERE r.tsv @@ ({tsq}){clause} "
+                f"ORDER BY ts_rank(r.tsv, ({tsq})) DESC LIMIT :cap) r "
+                f"LEFT JOIN LATERAL unnest(r.tsv) u ON u.lexeme = ANY(:lexemes)"
+            ).bindparams(bindparam("lexemes", value=lexemes)),
+            {**params, **kparams, "cap": cap},
+        ).all()
+    n_rows = max(int(n_rows), 1)
+    avgdl = float(avgdl) or 1.0
+    scores: dict[int, float] = defaultdict(float)
+    info: dict[int, Any] = {}
+    for r in rows:
+        info[r.id] = r
+        if r.lexeme is None:
+            scores[r.id] += 0.0
+            continue
+        d = df.get(r.lexeme, 0)
+        idf = max(math.log((n_rows - d + 0.5) / (d + 0.5)), 1e-6)
+        tf = float(r.tf) + (TITLE_WEIGHT - 1.0) * float(r.tf_title)
+        dl = max(int(r.n_tokens or 0), 1)
+        scores[r.id] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))
+    ranked = sorted(scores, key=lambda i: (-scores[i], i))
+    return [Match(info[i].kind, info[i].ref_id, info[i].doc_id, scores[i]) for i in ranked]
+
+
+# ----------------------------------------------------------------- metadata for hits
+def documents_meta(
+    store: Store, ids: Sequence[str], with_text: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Documents by id: name, title, url, published (and text when asked)."""
+    cols = [
+        s.documents.c.id,
+        s.documents.c.name,
+        s.documents.c.title,
+        s.documents.c.url,
+        s.documents.c.published,
+        s.documents.c.ingested_at,
+    ]
+    if with_text:
+        cols.append(s.documents.c.text)
+    out: dict[str, dict[str, Any]] = {}
+    with store.connect() as conn:
+        for chunk in _chunks(list(ids)):
+            for r in conn.execute(select(*cols).where(s.documents.c.id.in_(chunk))):
+                out[r.id] = dict(r._mapping)
+    return out
+
+
+def events_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Events by id with participants as (key, name, role) dicts."""
+    out: dict[str, dict[str, Any]] = {}
+    with store.connect() as conn:
+        for chunk in _chunks(list(ids)):
+            for r in conn.execute(select(s.events).where(s.events.c.id.in_(chunk))):
+                out[r.id] = {**dict(r._mapping), "participants": []}
+            q = select(s.event_participants).where(s.event_participants.c.event_id.in_(chunk))
+            for p in conn.execute(
+                q.order_by(s.event_participants.c.role, s.event_participants.c.name)
+            ):
+                if p.event_id in out:
+                    out[p.event_id]["participants"].append(dict(p._mapping))
+    return out
+
+
+def figures_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Figures by id, actors decoded."""
+    out: dict[str, dict[str, Any]] = {}
+    with store.connect() as conn:
+        for chunk in _chunks(list(ids)):
+            for r in conn.execute(select(s.figures).where(s.figures.c.id.in_(chunk))):
+                row = dict(r._mapping)
+                row["actors"] = json.loads(row["actors"])
+                out[r.id] = row
+    return out
+
+
+def entities_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Corpus-level entities by id."""
+    out: dict[str, dict[str, Any]] = {}
+    with store.connect() as conn:
+        for chunk in _chunks(list(ids)):
+            for r in conn.execute(select(s.entities).where(s.entities.c.id.in_(chunk))):
+                out[r.id] = dict(r._mapping)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ActorMatch:
+    """An actor name resolved: corpus entity ids, their document-level keys and names."""
+
+    ids: frozenset[str]
+    keys: frozenset[str]
+    names: frozenset[str]
+
+
+def resolve_actor(store: Store, name: str) -> ActorMatch:
+    """Entities named ``name`` (name, alias or id, any case); else whose name contains it."""
+    needle = name.strip().casefold()
+    with store.connect() as conn:
+        ids = {
+            r[0]
+            for r in conn.execute(
+                select(s.entities.c.id).where(
+                    or_(func.lower(s.entities.c.name) == needle, s.entities.c.id == needle)
+                )
+            )
+        }
+        ids |= {
+            r[0]
+            for r in conn.execute(
+                select(s.entity_aliases.c.entity_id).where(
+                    func.lower(s.entity_aliases.c.alias) == needle
+                )
+            )
+        }
+        if not ids and needle:
+            like = "%" + needle.replace("%", "").replace("_", "") + "%"
+            ids = {
+                r[0]
+                for r in conn.execute(
+                    select(s.entities.c.id).where(func.lower(s.entities.c.name).like(like))
+                )
+            }
+        keys: set[str] = set(ids)
+        names: set[str] = set()
+        for chunk in _chunks(sorted(ids)):
+            keys |= {
+                r[0]
+                for r in conn.execute(
+                    select(s.entity_keys.c.key).where(s.entity_keys.c.entity_id.in_(chunk))
+                )
+            }
+            names |= {
+                r[0]
+                for r in conn.execute(select(s.entities.c.name).where(s.entities.c.id.in_(chunk)))
+            }
+            names |= {
+                r[0]
+                for r in conn.execute(
+                    select(s.entity_aliases.c.alias).where(s.entity_aliases.c.entity_id.in_(chunk))
+                )
+            }
+    return ActorMatch(frozenset(ids), frozenset(keys), frozenset(names))
+
+
+def documents_with_keys(store: Store, keys: Iterable[str]) -> set[str]:
+    """Documents that name any of these document-level entity keys."""
+    keys = sorted(set(keys))
+    found: set[str] = set()
+    with store.connect() as conn:
+        for chunk in _chunks(keys):
+            found |= {
+                r[0]
+                for r in conn.execute(
+                    select(s.doc_entities.c.doc_id).where(s.doc_entities.c.key.in_(chunk))
+                )
+            }
+    return found
+
+
+def documents_with_events(
+    store: Store, *, sector: str | None = None, type: str | None = None
+) -> set[str]:
+    """Documents holding an event of this sector and/or type."""
+    q = select(s.events.c.doc_id).distinct()
+    if sector:
+        q = q.where(func.lower(s.events.c.sector) == sector.casefold())
+    if type:
+        q = q.where(s.events.c.type == type)
+    with store.connect() as conn:
+        return {r[0] for r in conn.execute(q)}
+
+
+# ----------------------------------------------------------------- digest
+def documents_since(store: Store, since_iso: str) -> list[dict[str, Any]]:
+    """Documents ingested at or after ``since_iso`` (UTC, ISO 8601), newest first."""
+    cols = [c for c in s.documents.c if c.name not in ("minhash", "text")]
+    q = (
+        select(*cols)
+        .where(s.documents.c.ingested_at >= since_iso)
+        .order_by(s.documents.c.ingested_at.desc(), s.documents.c.name)
+    )
+    with store.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+# ----------------------------------------------------------------- feed memory
+def seen_entries(store: Store, feed: str) -> set[str]:
+    """Entry ids of ``feed`` that were ingested before."""
+    with store.connect() as conn:
+        return {
+            r[0]
+            for r in conn.execute(
+                text("SELECT entry FROM feed_entries WHERE feed = :f"), {"f": feed}
+            )
+        }
+
+
+def remember_entry(
+    store: Store, feed: str, entry: str, link: str | None, doc_id: str | None
+) -> None:
+    """Record that a feed entry was ingested (idempotent)."""
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with store.engine.begin() as conn:
+        conn.execute(
+            text("DELETE FROM feed_entries WHERE feed = :f AND entry = :e"), {"f": feed, "e": entry}
+        )
+        conn.execute(
+            text(
+                "INSERT INTO feed_entries (feed, entry, link, doc_id, seen_at) "
+                "VALUES (:f, :e, :l, :d, :t)"
+            ),
+            {"f": feed, "e": entry, "l": link, "d": doc_id, "t": now},
+        )
+
+
+# ----------------------------------------------------------------- sentence vectors
+def facts_for_vectors(store: Store) -> list[dict[str, Any]]:
+    """Every event and figure: kind, id, doc_id and the evidence sentence to embed."""
+    with store.connect() as conn:
+        evs = conn.execute(select(s.events.c.id, s.events.c.doc_id, s.events.c.evidence)).all()
+        figs = conn.execute(select(s.figures.c.id, s.figures.c.doc_id, s.figures.c.evidence)).all()
+    return [{"kind": "event", "id": r.id, "doc_id": r.doc_id, "text": r.evidence} for r in evs] + [
+        {"kind": "figure", "id": r.id, "doc_id": r.doc_id, "text": r.evidence} for r in figs
+    ]
+
+
+def vector_hashes(store: Store, model: str) -> dict[tuple[str, str], str]:
+    """(kind, ref_id) -> hash of the text its stored vector was made from."""
+    with store.connect() as conn:
+        rows = conn.execute(
+            text("SELECT kind, ref_id, text_hash FROM fact_vectors WHERE model = :m"), {"m": model}
+        ).all()
+    return {(r.kind, r.ref_id): r.text_hash for r in rows}
+
+
+def save_vectors(
+    store: Store, model: str, rows: Sequence[dict[str, Any]], stale: Iterable[tuple[str, str]] = ()
+) -> None:
+    """Store vectors (kind, id, doc_id, text_hash, dim, vector bytes); drop stale ones."""
+    with store.engine.begin() as conn:
+        for kind, ref in stale:
+            conn.execute(
+                text("DELETE FROM fact_vectors WHERE kind = :k AND ref_id = :r AND model = :m"),
+                {"k": kind, "r": ref, "m": model},
+            )
+        for r in rows:
+            conn.execute(
+                text("DELETE FROM fact_vectors WHERE kind = :k AND ref_id = :r AND model = :m"),
+                {"k": r["kind"], "r": r["id"], "m": model},
+            )
+        if rows:
+            conn.execute(
+                text(
+                    "INSERT INTO fact_vectors "
+                    "(kind, ref_id, model, doc_id, text_hash, dim, vector) "
+                    "VALUES (:kind, :id, :model, :doc_id, :text_hash, :dim, :vector)"
+                ),
+                [{**r, "model": model} for r in rows],
+            )
+
+
+def load_vectors(store: Store, model: str) -> list[tuple[str, str, bytes]]:
+    """(kind, ref_id, vector bytes) of every stored vector of ``model``."""
+    with store.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT kind, ref_id, vector FROM fact_vectors WHERE model = :m "
+                "ORDER BY kind, ref_id"
+            ),
+            {"m": model},
+        ).all()
+    return [(r.kind, r.ref_id, bytes(r.vector)) for r in rows]

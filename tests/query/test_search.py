@@ -1,0 +1,180 @@
+"""Full-text search: ranking, snippets, filters, index kept in step with writes, both stores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kbdata import build_kb
+
+from tieline.query.search import Page, SearchQuery, parse_terms, search, snippet
+from tieline.store.db import Store
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    db = build_kb(tmp_path_factory.mktemp("kb") / "kb.db")
+    with Store(str(db)) as s:
+        yield s
+
+
+def _kinds(page: Page) -> list[str]:
+    return [h.kind for h in page.items]
+
+
+def test_search_ranks_and_highlights(kb: Store) -> None:
+    page = search(kb, SearchQuery("pipeline"))
+    assert page.total >= 2
+    assert {"document", "event"} <= set(_kinds(page))
+    scores = [h.score for h in page.items]
+    assert scores == sorted(scores, reverse=True)
+    for h in page.items:
+        marked = [h.snippet[a:b].lower() for a, b in h.highlights]
+        assert marked
+        assert all(m.startswith("pipeline") for m in marked)
+        assert h.doc_id
+        assert h.quote
+
+
+def test_search_stems_words(kb: Store) -> None:
+    # "pipelines" finds "pipeline" through the porter stemmer and marks it in the snippet.
+    page = search(kb, SearchQuery("pipelines", kinds=("event",)))
+    assert page.total == 1
+    h = page.items[0]
+    assert "pipeline" in [h.snippet[a:b] for a, b in h.highlights]
+
+
+def test_search_phrase_and_prefix(kb: Store) -> None:
+    assert search(kb, SearchQuery('"strategic partnership"', kinds=("event",))).total == 1
+    assert search(kb, SearchQuery('"partnership strategic"', kinds=("event",))).total == 0
+    assert search(kb, SearchQuery("deliver*", kinds=("event",))).total == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        (SearchQuery("trade", kinds=("figure",)), 4),
+        (SearchQuery("trade", kinds=("figure",), since="2019", until="2019"), 1),
+        (SearchQuery("Rosatom", kinds=("event",)), 2),
+        (SearchQuery("Rosatom", kinds=("event",), actor="CNPC"), 1),
+        (SearchQuery("Rosatom", kinds=("event",), sector="nuclear", type="construction"), 1),
+        (SearchQuery("supply", kinds=("event",), type="supply"), 1),
+        (SearchQuery("India", kinds=("document",), sector="defence"), 1),
+        (SearchQuery("Gazprom", kinds=("entity",)), 1),
+        (SearchQuery("nonexistentword"), 0),
+    ],
+)
+def test_search_filters(kb: Store, query: SearchQuery, expect: int) -> None:
+    page = search(kb, query)
+    assert page.total == expect
+    if query.kinds:
+        assert set(_kinds(page)) <= set(query.kinds)
+
+
+def test_search_pages(kb: Store) -> None:
+    full = search(kb, SearchQuery("trade", limit=50))
+    first = search(kb, SearchQuery("trade", limit=2))
+    second = search(kb, SearchQuery("trade", limit=2, offset=2))
+    assert first.total == second.total == full.total
+    assert [h.id for h in first.items + second.items] == [h.id for h in full.items[:4]]
+
+
+def test_search_hostile_query_is_plain_words(kb: Store) -> None:
+    # FTS5 operators and SQL in a query are taken as words, never as syntax.
+    for q in ["NEAR(trade", "trade' OR 1=1 --", "title:trade", '"unbalanced', "*", "AND OR NOT"]:
+        assert isinstance(search(kb, SearchQuery(q)).total, int)
+
+
+def test_search_alias_finds_entity(kb: Store) -> None:
+    page = search(kb, SearchQuery("CNPC", kinds=("entity",)))
+    assert [h.id for h in page.items] == ["china national petroleum"]
+
+
+def test_parse_terms() -> None:
+    terms = parse_terms('gas "Power of Siberia" nucl* S-400')
+    assert [t.words for t in terms] == [
+        ("gas",),
+        ("Power", "of", "Siberia"),
+        ("nucl",),
+        ("S", "400"),
+    ]
+    assert [t.prefix for t in terms] == [False, False, True, False]
+
+
+def test_snippet_windows_on_matches() -> None:
+    text = ("filler " * 100) + "the pipeline carries gas " + ("more " * 100)
+    snip, marks = snippet(text, parse_terms("pipeline gas"))
+    assert snip.startswith("…")
+    assert snip.endswith("…")
+    assert [snip[a:b] for a, b in marks] == ["pipeline", "gas"]
+
+
+def test_index_follows_replace_and_delete(tmp_path: Path) -> None:
+    db = build_kb(tmp_path / "kb.db")
+    with Store(str(db)) as store:
+        assert search(store, SearchQuery("Siberia")).total == 2
+        with store.engine.begin() as conn:
+            doc = conn.exec_driver_sql(
+                "SELECT id FROM documents WHERE name = 'pipeline.txt'"
+            ).scalar()
+            store._delete_doc(conn, doc)
+        assert search(store, SearchQuery("Siberia")).total == 0
+        with store.connect() as conn:
+            orphans = conn.exec_driver_sql(
+                "SELECT count(*) FROM search_rows WHERE doc_id NOT IN (SELECT id FROM documents)"
+            ).scalar()
+            n_rows = conn.exec_driver_sql("SELECT count(*) FROM search_rows").scalar()
+            n_fts = conn.exec_driver_sql("SELECT count(*) FROM search_fts").scalar()
+        assert orphans == 0
+        assert n_rows == n_fts
+    # Writing the same knowledge base again changes nothing in the index.
+    build_kb(db)
+    build_kb(db)
+    with Store(str(db)) as store:
+        assert search(store, SearchQuery("Siberia")).total == 2
+        assert search(store, SearchQuery("Gazprom", kinds=("entity",))).total == 1
+
+
+def test_migration_indexes_existing_rows(tmp_path: Path) -> None:
+    db = build_kb(tmp_path / "kb.db")
+    with Store(str(db)) as store, store.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM schema_migrations WHERE version = 2")
+        conn.exec_driver_sql("DELETE FROM search_fts")
+        conn.exec_driver_sql("DELETE FROM search_rows")
+    with Store(str(db)) as store:
+        assert search(store, SearchQuery("Siberia")).total == 2
+
+
+@pytest.mark.slow
+def test_search_on_seeds(seeds_db: Path) -> None:
+    with Store(str(seeds_db), create=False) as store:
+        page = search(store, SearchQuery("Russia", kinds=("document",)))
+    assert page.total >= 1
+    assert all(h.highlights for h in page.items)
+
+
+# ----------------------------------------------------------------- PostgreSQL
+@pytest.mark.slow
+def test_search_same_contract_on_postgresql(pg_db: str, kb: Store) -> None:
+    build_kb(pg_db)
+    with Store(pg_db) as pg:
+        for q in [
+            SearchQuery("pipeline"),
+            SearchQuery("trade", kinds=("figure",)),
+            SearchQuery('"strategic partnership"'),
+            SearchQuery("deliver*"),
+            SearchQuery("Rosatom", kinds=("event",), actor="CNPC"),
+            SearchQuery("trade", since="2019", until="2019"),
+        ]:
+            a, b = search(kb, q), search(pg, q)
+            assert (q.text, b.total) == (q.text, a.total)
+            assert {(h.kind, h.id) for h in b.items} == {(h.kind, h.id) for h in a.items}
+            assert all(h.highlights for h in b.items if h.kind != "entity")
+        # The index follows deletes on PostgreSQL too.
+        with pg.engine.begin() as conn:
+            doc = conn.exec_driver_sql(
+                "SELECT id FROM documents WHERE name = 'pipeline.txt'"
+            ).scalar()
+            pg._delete_doc(conn, doc)
+        assert search(pg, SearchQuery("Siberia")).total == 0
