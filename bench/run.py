@@ -1,0 +1,173 @@
+"""The benchmark: Tieline's pipeline against bare spaCy on the same texts, memory, query latency
+and export time on a large store, and the scale-out figures. Writes bench/last.json.
+
+    python bench/run.py [--quick]
+
+Every ratio is measured side by side in one run on one machine. Targets (issue 9): pipeline at
+most 1.3x bare spaCy with the full model pipeline; peak memory at most 1.5 GB for 100k
+documents; p95 query latency at most 50 ms at 1M events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+SEEDS = ROOT.parent / "shared" / "corpus" / "seeds"
+sys.path.insert(0, str(HERE))
+
+from generate import write_corpus  # noqa: E402
+
+from tieline.config import Settings  # noqa: E402
+
+
+def _words(texts: list[str]) -> int:
+    return sum(len(t.split()) for t in texts)
+
+
+def pipeline_vs_spacy(folder: Path, label: str) -> dict[str, Any]:
+    """Time ingest+extract+store of a folder and bare spaCy nlp.pipe on the same texts."""
+    from tieline.extract.pipeline import get_pipeline, load_nlp
+    from tieline.scale.runner import ingest_paths, load_inputs
+
+    settings = Settings(progress=False)
+    texts = [d.text for d in load_inputs([folder], settings).documents]
+    bare = load_nlp(settings.model)
+    get_pipeline(settings)  # load once, outside the timings
+    list(bare.pipe(texts[:2]))
+    t0 = time.perf_counter()
+    for _ in bare.pipe(texts, batch_size=settings.batch_size):
+        pass
+    t_spacy = time.perf_counter() - t0
+    with tempfile.TemporaryDirectory() as tmp:
+        run = replace(settings, db=str(Path(tmp) / "bench.db"))
+        t0 = time.perf_counter()
+        report = ingest_paths([folder], run)
+        t_pipe = time.perf_counter() - t0
+    n, w = len(texts), _words(texts)
+    return {
+        "corpus": label, "documents": n, "words": w, "stored": report.added,
+        "spacy_s": round(t_spacy, 3), "pipeline_s": round(t_pipe, 3),
+        "spacy_words_per_s": round(w / t_spacy), "pipeline_words_per_s": round(w / t_pipe),
+        "docs_per_s": round(n / t_pipe, 2), "ratio": round(t_pipe / t_spacy, 3),
+    }
+
+
+def _child_ingest(folder: str, db: str) -> None:
+    from tieline.scale.runner import ingest_paths
+
+    ingest_paths([folder], Settings(db=db, progress=False))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"peak_rss_mb": round(peak, 1)}))
+
+
+def peak_rss(folder: Path) -> float:
+    """Peak resident memory (MB) of a separate `ingest` process over the folder."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-ingest", str(folder), str(Path(tmp) / "m.db")],
+            capture_output=True, text=True, check=True,
+        )
+    return float(json.loads(out.stdout.strip().splitlines()[-1])["peak_rss_mb"])
+
+
+def memory_curve(base: Path, sizes: list[int]) -> dict[str, Any]:
+    """Peak RSS at growing corpus sizes, and its straight-line extrapolation to 100k documents."""
+    points = []
+    for n in sizes:
+        folder = base / f"mem_{n}"
+        write_corpus(n, folder, seed=1)
+        points.append((n, peak_rss(folder)))
+    (n1, m1), (n2, m2) = points[0], points[-1]
+    slope = max(0.0, (m2 - m1) / (n2 - n1))
+    return {"points": [{"documents": n, "peak_rss_mb": m} for n, m in points],
+            "mb_per_1k_docs": round(slope * 1000, 2),
+            "peak_rss_mb_100k": round(m2 + slope * (100_000 - n2), 1),
+            "method": f"measured at {sizes}, extrapolated linearly to 100k documents"}
+
+
+def latency(fn: Callable[[], Any], runs: int) -> dict[str, float]:
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smaller sizes, under 3 minutes")
+    ap.add_argument("--child-ingest", nargs=2, metavar=("FOLDER", "DB"), help=argparse.SUPPRESS)
+    ap.add_argument("-o", "--output", type=Path, default=HERE / "last.json")
+    a = ap.parse_args()
+    if a.child_ingest:
+        _child_ingest(*a.child_ingest)
+        return
+    quick = a.quick
+    n_docs = 40 if quick else 300
+    n_events = 100_000 if quick else 1_000_000
+    result: dict[str, Any] = {
+        "quick": quick, "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                                    "platform": platform.platform()},
+        "targets": {"pipeline_vs_spacy_ratio": 1.3, "peak_rss_mb_100k": 1500, "query_p95_ms_1m": 50},
+    }
+    t_start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="tieline-bench-") as tmp:
+        base = Path(tmp)
+        gen = base / "generated"
+        write_corpus(n_docs, gen)
+        runs = [pipeline_vs_spacy(gen, f"generated-{n_docs}")]
+        if SEEDS.is_dir():
+            runs.append(pipeline_vs_spacy(SEEDS, "seeds"))
+        result["pipeline"] = runs
+        result["pipeline_vs_spacy_ratio"] = runs[0]["ratio"]
+        result["docs_per_s"] = runs[0]["docs_per_s"]
+        result["words_per_s"] = runs[0]["pipeline_words_per_s"]
+        result["spacy_words_per_s"] = runs[0]["spacy_words_per_s"]
+        mem = memory_curve(base, [20, 60] if quick else [100, 400])
+        result["memory"] = mem
+        result["peak_rss_mb"] = mem["points"][-1]["peak_rss_mb"]
+        result["peak_rss_mb_100k"] = mem["peak_rss_mb_100k"]
+        try:
+            from bigstore import query_bench
+
+            result.update(query_bench(base / "big.db", n_events, latency))
+        except ImportError as e:
+            result["query_bench_error"] = f"not available: {e}"
+        try:
+            from scale import scale_bench
+
+            result.update(scale_bench(quick))
+        except ImportError as e:
+            result["scale_bench_error"] = f"not available: {e}"
+    result["bench_s"] = round(time.perf_counter() - t_start, 1)
+    a.output.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    keys = ["pipeline_vs_spacy_ratio", "docs_per_s", "words_per_s", "peak_rss_mb", "peak_rss_mb_100k",
+            "query_p95_ms_1m", "export_s_1m", "ray_speedup_2_workers", "sqlite_facts_per_s",
+            "postgres_facts_per_s", "bench_s"]
+    for k in keys:
+        if k in result:
+            print(f"{k:26} {result[k]}")
+    print(f"written to {a.output}")
+
+
+if __name__ == "__main__":
+    main()
