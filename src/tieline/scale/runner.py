@@ -111,7 +111,8 @@ def ingest_documents(documents: Sequence[Document], store: Store, settings: Sett
             done += len(batch)
             if progress:
                 progress("extract", done, len(todo))
-        if todo or not store.count("entities"):
+        # A run killed after its last batch but before linking leaves the links stale.
+        if todo or store.links_stale() or not store.count("entities"):
             relink(store, settings)
         return IngestReport(added=added, updated=updated, unchanged=unchanged, duplicates=duplicates,
                             near_duplicates=near_dups, failures=tuple(failures),

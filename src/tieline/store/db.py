@@ -9,14 +9,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy import Engine, create_engine, delete, event, func, inspect, make_url, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from tieline.errors import StoreError
+from tieline.errors import MissingExtraError, StoreError
 from tieline.records import Document, Entity, Extraction
 from tieline.store import schema as s
-from tieline.store.migrations import migrate
+from tieline.store.migrations import migrate, store_meta
 
 
 def database_url(db: str) -> str:
@@ -28,6 +28,16 @@ def database_url(db: str) -> str:
     if db == ":memory:":
         return "sqlite://"
     return f"sqlite:///{Path(db).expanduser()}"
+
+
+def display_url(db: str) -> str:
+    """The store's name for messages: a path, or a URL with its password hidden."""
+    if "://" not in db:
+        return db
+    try:
+        return make_url(database_url(db)).render_as_string(hide_password=True)
+    except (SQLAlchemyError, ValueError):
+        return db.split("://", 1)[0] + "://..."
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -68,10 +78,17 @@ class Store:
     def __init__(self, db: str = "tieline.db", *, create: bool = True) -> None:
         self.url = database_url(db)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.is_postgres = self.url.startswith("postgresql")
+        shown = display_url(db)
         if self.is_sqlite and not create and self.url != "sqlite://":
             path = Path(self.url.removeprefix("sqlite:///"))
             if not path.exists():
                 raise StoreError(f"no store at {path}; run 'tieline ingest PATH --db {path}' first")
+        if self.is_postgres:
+            try:
+                import psycopg  # noqa: F401
+            except ImportError as e:
+                raise MissingExtraError("scale", "a PostgreSQL store") from e
         try:
             if self.url == "sqlite://":
                 from sqlalchemy.pool import StaticPool
@@ -83,17 +100,31 @@ class Store:
                 self.engine = create_engine(
                     self.url, connect_args={"timeout": 30, "check_same_thread": False}
                 )
+            elif self.is_postgres:
+                # A wrong host or port fails in seconds, not after the OS's TCP timeout.
+                self.engine = create_engine(self.url, pool_pre_ping=True,
+                                            connect_args={"connect_timeout": 10})
             else:
                 self.engine = create_engine(self.url, pool_pre_ping=True)
         except (SQLAlchemyError, ImportError) as e:
-            raise StoreError(f"cannot open store {db!r}: {e}") from e
+            raise StoreError(f"cannot open store {shown}: {e}") from e
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         try:
+            if not create and not self.is_sqlite:
+                with self.engine.connect() as conn:
+                    if not inspect(conn).has_table("schema_migrations"):
+                        raise StoreError(f"no store at {shown}; run 'tieline ingest PATH "
+                                         f"--db {shown}' first")
             with self.engine.begin() as conn:
                 migrate(conn)
         except OperationalError as e:
-            raise StoreError(f"cannot open store {db!r}: {e.orig}") from e
+            self.engine.dispose()
+            reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
+            raise StoreError(f"cannot open store {shown}: {reason}") from e
+        except StoreError:
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -179,7 +210,21 @@ class Store:
                     added += 1
                 else:
                     updated += 1
+            if added or updated:
+                # In the same transaction: a run killed before relinking leaves the flag set,
+                # so the next run relinks even when it has nothing new to extract.
+                self._set_meta(conn, "links_stale", "1")
         return WriteResult(added, updated, unchanged, duplicates)
+
+    def _set_meta(self, conn: Connection, key: str, value: str) -> None:
+        conn.execute(delete(store_meta).where(store_meta.c.key == key))
+        conn.execute(store_meta.insert().values(key=key, value=value))
+
+    def links_stale(self) -> bool:
+        """Whether documents were written since corpus-level entities were last rebuilt."""
+        with self.engine.connect() as conn:
+            v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "links_stale"))
+            return v.scalar_one_or_none() == "1"
 
     def _insert(self, conn: Connection, doc: Document, ext: Extraction, sig: bytes | None) -> None:
         conn.execute(
@@ -265,6 +310,7 @@ class Store:
             if keys:
                 conn.execute(s.entity_keys.insert(),
                              [{"key": k, "entity_id": v} for k, v in sorted(keys.items())])
+            self._set_meta(conn, "links_stale", "0")
 
     def add_judgement(self, kind: str, a: str, b: str | None = None, alias: str | None = None) -> None:
         """Record a curator's merge or split; applied after automatic linking."""

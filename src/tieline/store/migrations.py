@@ -10,12 +10,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Column, Connection, MetaData, Table, Text, inspect, text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateColumn
 
 from tieline.store import fts, schema
 
 Migration = tuple[int, str, Callable[[Connection], None]]
+
+# Small key/value state of the store itself (whether corpus-level links are stale, say).
+# It lives here, not in schema.py, because only the store reads or writes it.
+_meta = MetaData()
+store_meta = Table(
+    "store_meta", _meta,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Any constant will do: it names the lock that serialises migrations on a PostgreSQL server.
+_PG_MIGRATION_LOCK = 7_241_985_301
+
+
+def _is_pg(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+@compiles(CreateColumn, "postgresql")
+def _pg_text_column(element: CreateColumn, compiler: Any, **kw: Any) -> str:
+    """Our text columns sort by code point on PostgreSQL, as SQLite's BINARY collation does.
+
+    A server's default collation (en_US.UTF-8, say) orders case and punctuation differently,
+    so ``ORDER BY name`` would list rows in another order than on SQLite. Only the tables of
+    this store are touched; other SQLAlchemy users in the process keep their DDL.
+    """
+    ddl: str = compiler.visit_create_column(element, **kw)
+    col = element.element
+    table = getattr(col, "table", None)
+    if (ddl and isinstance(col.type, Text) and col.type.collation is None and table is not None
+            and table.metadata in (schema.metadata, _meta)):
+        name = compiler.preparer.format_column(col)
+        if ddl.startswith(name + " TEXT"):
+            ddl = f'{name} TEXT COLLATE "C"{ddl[len(name) + 5:]}'
+    return ddl
 
 
 def _create_index(conn: Connection, name: str, table: str, cols: str) -> None:
@@ -25,6 +63,9 @@ def _create_index(conn: Connection, name: str, table: str, cols: str) -> None:
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
     cols = {c["name"] for c in inspect(conn).get_columns(table)}
     if column not in cols:
+        if _is_pg(conn) and ddl_type.strip().upper().startswith("TEXT"):
+            # Text sorts by code point on both stores (see _pg_text_column).
+            ddl_type = ddl_type.strip()[:4] + ' COLLATE "C"' + ddl_type.strip()[4:]
         conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl_type}"))
 
 
@@ -49,9 +90,14 @@ def _m001_base(conn: Connection) -> None:
         _create_index(conn, name, table, cols)
 
 
+def _m006_store_state(conn: Connection) -> None:
+    store_meta.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
+    (6, "store state", _m006_store_state),
     (7, "sentence vectors of facts", fts.create_vectors),
 ]
 
@@ -71,6 +117,10 @@ def register(version: int, name: str) -> Callable[[Callable[[Connection], None]]
 
 def migrate(conn: Connection) -> list[int]:
     """Apply every migration the store lacks, in order; return the versions applied."""
+    if _is_pg(conn):
+        # Two processes opening a new PostgreSQL store at once would both create the tables;
+        # the lock makes the second wait and then find the migrations applied.
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
     schema.schema_migrations.create(conn, checkfirst=True)
     done = {r[0] for r in conn.execute(text("SELECT version FROM schema_migrations"))}
     applied = []
