@@ -1,15 +1,856 @@
-"""Figures: money, volumes, percentages and counts with measure, period and status."""
+"""Figures: money, volumes, percentages and counts with measure, period, status and actors.
+
+A small grammar of our own reads the number phrases (regular expressions built from the data
+files in ``data/figures/``); the dependency parse gives each number its clause, and cue words in
+that clause give the measure, the status and the period.
+
+Units written to ``Figure.unit`` (see ``data/figures/units.jsonl``):
+
+- money: ISO 4217 codes. ``USD`` only when the text gives dollars ("$", "US$", "dollars");
+  ``CNY`` for yuan, RMB and ``¥``; ``RUB`` for roubles; ``EUR`` for euros; and so on. Nothing is
+  converted.
+- ``percent``; ``count`` (a number of projects: other counts, like "two countries" or "five
+  agreements", measure nothing and are left to events);
+- volumes: ``t`` (metric tonnes), ``bbl`` (barrels), ``bbl/d`` (barrels per day), ``m3`` (cubic
+  metres; "bcm" is 1e9 m3), ``ft3`` (cubic feet).
+
+Only numbers that measure cooperation become figures: each must get one of the measures of
+GUIDE.md from its clause, so years, dates, ages, durations and counts of people are skipped.
+"""
 
 from __future__ import annotations
 
+import calendar
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 from tieline.records import Document, Entity, Figure, Mention
 
-NAME = "quantities.rules.v0"
+NAME = "quantities.rules.v1"
+
+# ------------------------------------------------------------------------------------ data
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+         "fifteen sixteen seventeen eighteen nineteen").split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORD_NUMBERS: dict[str, int] = {w: i for i, w in enumerate(_ONES)}
+WORD_NUMBERS.update({w: 20 + 10 * i for i, w in enumerate(_TENS)})
+WORD_NUMBERS.update({"a": 1, "an": 1, "dozen": 12})
+
+SCALES: dict[str, int] = {
+    "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
+    "bn": 10**9, "bln": 10**9, "mln": 10**6, "mn": 10**6, "tn": 10**12, "trn": 10**12,
+    "crore": 10**7, "lakh": 10**5,
+}
+# One-letter scales are read only when glued to the number ("$5m", "10k") after a currency mark.
+SHORT_SCALES: dict[str, int] = {"k": 10**3, "m": 10**6, "b": 10**9}
+# Currency words that are also common English words: read only after a scale word or a number
+# with separators, so that "in 2019 won" is no money.
+_AMBIGUOUS_SUFFIX = {"won", "real", "rand", "sterling"}
+
+MONTHS: dict[str, int] = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+MONTHS["sept"] = 9
+
+
+@dataclass(frozen=True, slots=True)
+class _Unit:
+    kind: str
+    code: str
+    factor: int = 1
+    rate: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Grammar:
+    prefixes: dict[str, _Unit]
+    suffixes: dict[str, _Unit]
+    amount: re.Pattern[str]
+    count: re.Pattern[str]
+    topics: dict[str, str]  # lemma -> topic
+    measures: dict[tuple[str, str | None, str | None], str]
+    count_nouns: dict[str, str]  # noun (lower) -> measure
+    growth: frozenset[str]
+    status: dict[str, str]  # lemma -> status
+    strong: frozenset[str]
+
+
+def _read_jsonl(name: str) -> list[dict[str, Any]]:
+    path = resources.files("tieline") / "data" / "figures" / name
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("//"):
+            rows.append(json.loads(line))
+    return rows
+
+
+def _alt(words: Iterable[str]) -> str:
+    """An alternation, longest first, with flexible spaces and optional Markdown escapes."""
+    parts = []
+    for w in sorted(set(words), key=len, reverse=True):
+        p = re.escape(w).replace(r"\ ", r"\s+").replace(r"\$", r"\\?\$")
+        if w[:1].isalpha():
+            p = r"(?<![A-Za-z])" + p
+        if w[-1:].isalpha():
+            p += r"(?![A-Za-z])"
+        parts.append(p)
+    return "|".join(parts)
+
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+"
+
+
+def _word_num() -> str:
+    ones = "|".join(sorted(_ONES, key=len, reverse=True))
+    tens = "|".join(_TENS)
+    return rf"(?:(?:{tens})(?:-(?:{ones}))?|{ones}|dozen|an?)(?:\s+hundred)?"
+
+
+@lru_cache(maxsize=1)
+def _grammar() -> _Grammar:
+    prefixes: dict[str, _Unit] = {}
+    suffixes: dict[str, _Unit] = {}
+    for row in _read_jsonl("units.jsonl"):
+        unit = _Unit(row["kind"], row["code"], int(row.get("factor", 1)), row.get("rate"))
+        for p in row.get("prefix", []):
+            prefixes.setdefault(p.casefold(), unit)
+        for s in row.get("suffix", []):
+            suffixes.setdefault(_norm_space(s).casefold(), unit)
+    topics: dict[str, str] = {}
+    measures: dict[tuple[str, str | None, str | None], str] = {}
+    count_nouns: dict[str, str] = {}
+    growth: set[str] = set()
+    for row in _read_jsonl("measures.jsonl"):
+        if "topic" in row and "lemmas" in row:
+            for lemma in row["lemmas"]:
+                topics.setdefault(lemma, row["topic"])
+        elif "measure" in row:
+            measures[(row["kind"], row.get("topic"), row.get("aspect"))] = row["measure"]
+        elif "count" in row:
+            for noun in row["nouns"]:
+                count_nouns[noun.casefold()] = row["count"]
+        elif row.get("aspect") == "growth":
+            growth.update(row["lemmas"])
+    status: dict[str, str] = {}
+    strong: set[str] = set()
+    for row in _read_jsonl("status.jsonl"):
+        for lemma in row["lemmas"]:
+            status.setdefault(lemma, row["status"])
+        strong.update(row.get("strong", row["lemmas"]))
+    words = _word_num()
+    scale = "|".join(sorted(SCALES, key=len, reverse=True))
+    amount = re.compile(
+        rf"(?P<pre>{_alt(prefixes)})?\s?"
+        rf"(?<![\w.,/\-])(?P<num>{_NUM}|{words})"
+        rf"(?:\s?(?:-|–|to)\s?(?P<num2>{_NUM}))?"
+        rf"(?:\s*(?P<scale>{scale})(?![A-Za-z])|(?P<short>[kmbKMB])(?![A-Za-z0-9]))?"
+        rf"(?:\s*(?P<suf>{_alt(suffixes)}))?"
+        r"(?![\w$€£¥])",
+        re.IGNORECASE,
+    )
+    nouns = "|".join(_alt([n]) for n in sorted(count_nouns, key=len, reverse=True))
+    count = re.compile(
+        rf"(?<![\w.,/\-$€£¥])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{words})\s+"
+        rf"(?P<adj>(?:[a-z][a-z\-]*\s+){{0,3}}?)(?P<noun>{nouns})",
+        re.IGNORECASE,
+    )
+    return _Grammar(prefixes, suffixes, amount, count, topics, measures, count_nouns,
+                    frozenset(growth), status, frozenset(strong))
+
+
+def _norm_space(s: str) -> str:
+    return " ".join(s.replace("\\$", "$").split())
+
+
+# ----------------------------------------------------------------------------- amounts
+
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A number phrase: its span, plain value and unit."""
+
+    start: int
+    end: int
+    text: str
+    value: float
+    unit: str
+    kind: str  # money | percent | volume | count
+    currency: str | None = None
+    approx: bool = False
+    rate: str | None = None
+    noun: str | None = None  # the counted noun, for counts
+
+
+_APPROX = re.compile(
+    r"(?:more\s+than|over|upwards?\s+of|about|around|approximately|roughly|nearly|almost|some|"
+    r"close\s+to|at\s+least|up\s+to|in\s+excess\s+of|under|below|above|less\s+than|"
+    r"fewer\s+than|as\s+much\s+as|as\s+many\s+as|an\s+estimated|estimated|another|merely|"
+    r"only|just|approx\.?|~)\s*$",
+    re.IGNORECASE,
+)
+
+
+def _number(token: str) -> Decimal | None:
+    t = token.strip().casefold()
+    if t in WORD_NUMBERS:
+        return Decimal(WORD_NUMBERS[t])
+    m = re.fullmatch(r"([a-z]+)(?:-([a-z]+))?(?:\s+(hundred))?", t)
+    if m and m.group(1) in WORD_NUMBERS:
+        n = WORD_NUMBERS[m.group(1)] + (WORD_NUMBERS.get(m.group(2) or "", 0))
+        return Decimal(n * (100 if m.group(3) else 1))
+    try:
+        return Decimal(t.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _to_float(d: Decimal) -> float:
+    # Decimal keeps 65.8e9 exact; float() of the product rounds once.
+    return float(d)
+
+
+def _amount_from_match(m: re.Match[str], text: str, offset: int = 0) -> Amount | None:
+    g = _grammar()
+    num = _number(m.group("num"))
+    if num is None:
+        return None
+    is_word = not m.group("num")[0].isdigit() and m.group("num")[0] != "."
+    pre = m.group("pre")
+    suf = m.group("suf")
+    scale_word = m.group("scale")
+    short = m.group("short")
+    pre_unit = g.prefixes.get(_norm_space(pre).casefold()) if pre else None
+    suf_unit = g.suffixes.get(_norm_space(suf).casefold()) if suf else None
+    if pre_unit is None and suf_unit is None:
+        return None
+    unit = pre_unit or suf_unit
+    assert unit is not None
+    if pre_unit is not None and suf_unit is not None and suf_unit.kind != "money":
+        return None  # "$5 percent" is no phrase we know
+    if short and not pre_unit:
+        return None  # "5m" alone may be metres
+    if is_word and not (scale_word or short) and m.group("num").casefold() in ("a", "an"):
+        return None
+    if (suf and not pre and _norm_space(suf).casefold() in _AMBIGUOUS_SUFFIX
+            and not scale_word and "," not in m.group("num") and "." not in m.group("num")):
+        return None
+    scale = Decimal(1)
+    if scale_word:
+        scale = Decimal(SCALES[scale_word.casefold()])
+    elif short:
+        scale = Decimal(SHORT_SCALES[short.casefold()])
+    value = num * scale * unit.factor
+    start, end = m.start(), m.end()
+    if pre is None:
+        start = m.start("num")
+    elif m.group(0)[:1].isspace():
+        start = m.start("pre")
+    before = text[max(0, start - 32) : start]
+    approx = bool(_APPROX.search(before)) or m.group("num2") is not None
+    return Amount(
+        start=start + offset, end=end + offset, text=text[start:end], value=_to_float(value),
+        unit=unit.code, kind=unit.kind, currency=unit.code if unit.kind == "money" else None,
+        approx=approx, rate=unit.rate,
+    )
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Money, percentages, volumes and counts of projects in a text, in text order."""
+    g = _grammar()
+    out: list[Amount] = []
+    taken: list[tuple[int, int]] = []
+    for m in g.amount.finditer(text):
+        a = _amount_from_match(m, text)
+        if a is not None:
+            out.append(a)
+            taken.append((a.start, a.end))
+    for m in g.count.finditer(text):
+        if any(s < m.end("num") and m.start("num") < e for s, e in taken):
+            continue
+        num = _number(m.group("num"))
+        raw = m.group("num")
+        if num is None or raw.casefold() in ("a", "an") or num == 0:
+            continue
+        if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
+            continue  # a year before a noun ("in 2021 projects were ...") is a date
+        noun = " ".join(m.group("noun").split()).casefold()
+        out.append(Amount(
+            start=m.start("num"), end=m.end("noun"), text=text[m.start("num") : m.end("noun")],
+            value=_to_float(num), unit="count", kind="count",
+            approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])), noun=noun,
+        ))
+    return sorted(out, key=lambda a: a.start)
+
+
+def parse_amount(text: str) -> Amount | None:
+    """The amount a whole phrase states ("US$65.8 billion", "50 million tons"), or None."""
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    for a in find_amounts(stripped):
+        head = stripped[: a.start]
+        if a.end == len(stripped) and (not head.strip() or _APPROX.fullmatch(head)):
+            return replace(a, start=a.start + lead, end=a.end + lead)
+    return None
+
+
+# ----------------------------------------------------------------------------- periods
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A time expression: label as GUIDE.md writes it, ISO bounds, and its span."""
+
+    label: str | None  # None: relative to an unknown publication date
+    start_date: str | None
+    end_date: str | None
+    begin: int
+    end: int
+    kind: str  # range | month | year | annual | relative | deadline | reference
+
+
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+_MONTH = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
+_MONTH_ANY = "|".join(sorted(MONTHS, key=len, reverse=True))
+_ORD = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+_COUNT_WORD = "|".join([*_ONES[1:13], r"\d{1,2}"])
+
+_P_MONTHS_OF = re.compile(
+    rf"\b(?:the\s+)?first\s+(?P<n>{_COUNT_WORD})\s+months\s+(?:of\s+)?"
+    rf"(?:(?P<y>{_YEAR})|(?P<rel>this|last|the\s+current|the\s+previous)\s+year)\b", re.I)
+_P_HALF = re.compile(
+    rf"\b(?:the\s+)?(?P<o>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{_YEAR})\b"
+    rf"|\bH(?P<h>[12])\s*(?P<y2>{_YEAR})\b", re.I)
+_P_QUARTER = re.compile(
+    rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?"
+    rf"(?P<y>{_YEAR})\b|\bQ(?P<q>[1-4])\s*(?P<y2>{_YEAR})\b", re.I)
+_P_MONTH_RANGE = re.compile(
+    rf"\b(?:between\s+)?(?P<m1>{_MONTH_ANY})\.?\s*(?:-|–|to|through|and)\s*(?P<m2>{_MONTH_ANY})\.?"
+    rf"\s*(?:of\s+)?(?P<y>{_YEAR})\b", re.I)
+_P_MONTH_YEAR = re.compile(
+    rf"\b(?P<m>{_MONTH_ANY})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:of\s+)?(?P<y>{_YEAR})\b"
+    rf"|\b\d{{1,2}}\s+(?P<m2>{_MONTH_ANY})\.?\s+(?P<y2>{_YEAR})\b", re.I)
+_P_YEAR_RANGE = re.compile(
+    rf"\b(?:from\s+|between\s+)?(?P<y1>{_YEAR})\s*(?:-|–|/|to|and|through)\s*"
+    rf"(?P<y2>{_YEAR}|\d\d)(?![\d%])", re.I)
+_P_YEAR = re.compile(rf"(?<![\w$€£¥.,\-])(?P<y>{_YEAR})(?![\w%\-]|\.\d|,\d)")
+_P_RATE = re.compile(
+    r"\b(?:annually|yearly|per\s+annum|p\.a\.|(?:per|a|each|every)\s+year"
+    r"(?!\s+(?:ago|earlier|before|later|after|from|on))(?!-))", re.I)
+_P_RELATIVE = re.compile(
+    r"\b(?P<w>this|last|next|the\s+current|the\s+previous|the\s+past|the\s+coming)\s+"
+    r"(?P<u>year|month)\b(?!-)|\b(?P<ye>year[-\s]end|the\s+end\s+of\s+(?:the|this)\s+year)\b", re.I)
+_P_BARE_MONTH = re.compile(
+    rf"\b(?P<prep>in|by|since|until|through|from|of)\s+(?P<m>{_MONTH})\b(?!\s+\d)", re.I)
+_REFERENCE = re.compile(
+    r"(?:\bfrom|\bsince|\bcompared\s+(?:with|to)|\bthan|\bover|\bagainst|\bversus|\bvs\.?)"
+    r"\s+(?:the\s+(?:same\s+(?:period|time|month)\s+(?:of|in)\s+)?)?$", re.I)
+_DEADLINE = re.compile(r"(?:\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$", re.I)
+# "Vision 2025", "Made in China 2025": a year after a capitalised word is part of a name.
+_NAME_BEFORE = re.compile(r"(?:^|[^.!?]\s)(?!(?:In|By|For|Since|From|Until|Of|At|The|And|To|"
+                          r"Through|During|Before|After|Between|End)\b)[A-Z][A-Za-z]+\s+$")
+
+
+def _month_end(y: int, m: int) -> str:
+    return f"{y:04d}-{m:02d}-{calendar.monthrange(y, m)[1]:02d}"
+
+
+def _span(y1: int, m1: int, y2: int, m2: int) -> tuple[str, str]:
+    return f"{y1:04d}-{m1:02d}-01", _month_end(y2, m2)
+
+
+def _pub(published: str | None) -> tuple[int, int] | None:
+    if not published:
+        return None
+    m = re.match(r"(\d{4})(?:-(\d{2}))?", published)
+    if not m:
+        return None
+    return int(m.group(1)), int(m.group(2) or 0)
+
+
+def _n(word: str) -> int:
+    return int(word) if word.isdigit() else WORD_NUMBERS[word.casefold()]
+
+
+def find_periods(text: str, published: str | None = None) -> list[Period]:
+    """Time expressions that can fix a figure's period, in text order, without overlaps.
+
+    Relative phrases ("this year", "last year", "in April") are fixed against ``published``
+    (an ISO date); without one their label stays None rather than a guess.
+    """
+    pub = _pub(published)
+    found: list[Period] = []
+
+    def add(m: re.Match[str], label: str | None, start: str | None, end: str | None,
+            kind: str) -> None:
+        b, e = m.span()
+        if any(p.begin < e and b < p.end for p in found):
+            return
+        head = text[max(0, b - 40) : b]
+        if kind in ("year", "month", "range", "relative") and _REFERENCE.search(head):
+            kind = "reference"
+        elif kind in ("year", "month", "relative") and _DEADLINE.search(head):
+            kind = "deadline"
+        found.append(Period(label, start, end, b, e, kind))
+
+    for m in _P_MONTHS_OF.finditer(text):
+        n = _n(m.group("n"))
+        if not 1 <= n <= 12:
+            continue
+        if m.group("y"):
+            y = int(m.group("y"))
+        elif pub is not None:
+            y = pub[0] - (1 if m.group("rel").casefold().split()[-1] in ("last", "previous") else 0)
+        else:
+            add(m, None, None, None, "relative")
+            continue
+        add(m, f"{y}-01/{y}-{n:02d}", *_span(y, 1, y, n), "range")
+    for m in _P_HALF.finditer(text):
+        y = int(m.group("y") or m.group("y2"))
+        h = _ORD.get((m.group("o") or "").casefold()) or int(m.group("h"))
+        a, b = (1, 6) if h == 1 else (7, 12)
+        add(m, f"{y}-{a:02d}/{y}-{b:02d}", *_span(y, a, y, b), "range")
+    for m in _P_QUARTER.finditer(text):
+        y = int(m.group("y") or m.group("y2"))
+        q = _ORD.get((m.group("o") or "").casefold()) or int(m.group("q"))
+        a, b = 3 * q - 2, 3 * q
+        add(m, f"{y}-{a:02d}/{y}-{b:02d}", *_span(y, a, y, b), "range")
+    for m in _P_MONTH_RANGE.finditer(text):
+        y = int(m.group("y"))
+        a, b = MONTHS[m.group("m1").casefold()], MONTHS[m.group("m2").casefold()]
+        if a < b:
+            add(m, f"{y}-{a:02d}/{y}-{b:02d}", *_span(y, a, y, b), "range")
+    for m in _P_MONTH_YEAR.finditer(text):
+        mon = MONTHS[(m.group("m") or m.group("m2")).casefold()]
+        y = int(m.group("y") or m.group("y2"))
+        add(m, f"{y}-{mon:02d}", *_span(y, mon, y, mon), "month")
+    for m in _P_YEAR_RANGE.finditer(text):
+        y1 = int(m.group("y1"))
+        raw2 = m.group("y2")
+        y2 = int(raw2) if len(raw2) == 4 else (y1 // 100) * 100 + int(raw2)
+        if y1 < y2 <= y1 + 50:
+            add(m, f"{y1}/{y2}", f"{y1}-01-01", f"{y2}-12-31", "range")
+    for m in _P_YEAR.finditer(text):
+        if _NAME_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
+            continue
+        y = int(m.group("y"))
+        add(m, str(y), f"{y}-01-01", f"{y}-12-31", "year")
+    for m in _P_RATE.finditer(text):
+        add(m, "annual", None, None, "annual")
+    for m in _P_RELATIVE.finditer(text):
+        if pub is None:
+            add(m, None, None, None, "relative")
+            continue
+        y, mon = pub
+        if m.group("ye"):
+            add(m, str(y), f"{y}-01-01", f"{y}-12-31", "relative")
+            continue
+        w = m.group("w").casefold().split()[-1]
+        shift = {"last": -1, "previous": -1, "past": -1, "next": 1, "coming": 1}.get(w, 0)
+        if m.group("u").casefold() == "year":
+            y += shift
+            add(m, str(y), f"{y}-01-01", f"{y}-12-31", "relative")
+        elif mon:
+            mon += shift
+            if mon == 0:
+                y, mon = y - 1, 12
+            elif mon == 13:
+                y, mon = y + 1, 1
+            add(m, f"{y}-{mon:02d}", *_span(y, mon, y, mon), "relative")
+        else:
+            add(m, None, None, None, "relative")
+    for m in _P_BARE_MONTH.finditer(text):
+        mon = MONTHS[m.group("m").casefold()]
+        if m.group("m")[0].islower():
+            continue  # "may" the verb
+        if pub is None or not pub[1]:
+            add(m, None, None, None, "relative")
+            continue
+        y = pub[0] if mon <= pub[1] else pub[0] - 1
+        add(m, f"{y}-{mon:02d}", *_span(y, mon, y, mon), "relative")
+    return sorted(found, key=lambda p: p.begin)
+
+
+def parse_period(text: str, published: str | None = None) -> Period | None:
+    """The first period a phrase states ("in the first five months of 2022" -> 2022-01/2022-05)."""
+    for p in find_periods(text, published):
+        if p.kind != "reference":
+            return p
+    return None
+
+
+# ----------------------------------------------------------------------------- clauses
+
+_BOUNDARY = {"ROOT", "conj", "advcl", "ccomp", "relcl", "parataxis", "csubj", "acl"}
+_VERBS = {"VERB", "AUX"}
+_PAIR_WORDS = re.compile(
+    r"\b(?:the\s+two|both|bilateral|the\s+countries|two\s+countries|two\s+nations|the\s+nations|"
+    r"each\s+other|mutual|two\s+sides|the\s+sides)\b", re.I)
+_REALISED = re.compile(
+    r"[^.;]*?\b(?:and|but|which)\s+(?:this|it|that|the\s+(?:goal|target|plan|aim))\s+"
+    r"(?:has\s+|had\s+)?(?:was\s+|were\s+|been\s+)*"
+    r"(?:happened|achieved|met|reached|fulfilled|exceeded|surpassed|accomplished|did|"
+    r"came\s+true|was\s+hit)\b", re.I)
+_ACTOR_TYPES = {"COUNTRY", "ORG", "BLOC"}
+_TRAILING = re.compile(r"(?:[\s,;:–-]|\b(?:and|or|but|while|as|with)\b)+$", re.I)
+# "up from $107 billion", "compared with 20%": a baseline, reported as a past actual.
+_BASELINE = re.compile(r"(?:\bfrom|\bcompared\s+(?:with|to)|\bthan|\bagainst|\bversus|\bvs\.?)"
+                       r"\s+(?:the\s+|a\s+|an\s+)?$", re.I)
+
+
+@dataclass
+class _Clause:
+    root: Any  # the number's syntactic head token
+    path: list[Any]  # tokens from the number up to the clause's top verb
+    tokens: list[Any]  # every token of the clause, in order
+    parsed: bool
+
+
+def _clause(sdoc: Any, sent: Any, a: Amount, parsed: bool) -> _Clause | None:
+    span = sdoc.char_span(a.start, a.end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return None
+    if not parsed:
+        toks = [t for t in sent if abs(t.i - span.start) <= 12 or span.start <= t.i < span.end]
+        return _Clause(span[0], [], toks, False)
+    root = span.root
+    t = root
+    path = [t]
+    while not (t.pos_ in _VERBS and t.dep_ in _BOUNDARY) and t.head is not t:
+        t = t.head
+        path.append(t)
+    top = t
+    inside = {x.i for x in span}
+
+    def keep(tok: Any) -> list[Any]:
+        out = [tok]
+        for c in tok.children:
+            if (c.dep_ in _BOUNDARY and c.pos_ in _VERBS | {"NOUN", "PROPN"}
+                    and not any(x.i in inside for x in c.subtree)):
+                continue  # another clause: its cues are not this figure's
+            out.extend(keep(c))
+        return out
+
+    toks = keep(top)
+    if top.dep_ == "conj" and not any(c.dep_ in ("nsubj", "nsubjpass") for c in top.children):
+        # "Trade has grown ... and is projected to reach X": the subject is shared.
+        for c in top.head.children:
+            if c.dep_ in ("nsubj", "nsubjpass"):
+                toks.extend(c.subtree)
+                path.append(c)
+    if top.dep_ in ("relcl", "acl") and top.head is not top:
+        path.append(top.head)
+        toks.append(top.head)
+    toks = sorted({x.i: x for x in toks}.values(), key=lambda x: x.i)
+    return _Clause(root, path, toks, True)
+
+
+def _lemma(tok: Any) -> str:
+    return str(tok.lemma_ or tok.text).casefold()
+
+
+def _topic_of(tok: Any) -> str | None:
+    g = _grammar()
+    if tok.pos_ in _VERBS and _lemma(tok) in g.status:
+        return None  # "projected" is a forecast cue, not the noun "project"
+    return g.topics.get(_lemma(tok)) or g.topics.get(tok.text.casefold())
+
+
+def _head_noun(cl: _Clause, span_idx: set[int]) -> Any | None:
+    """The noun a number measures: "$27 billion plant", "turnover of $200 billion"."""
+    t = cl.root
+    for _ in range(4):
+        h = t.head
+        if h is t:
+            return None
+        if h.pos_ in ("NOUN", "PROPN") and h.i not in span_idx:
+            return h
+        if h.pos_ == "ADP" or h.lower_ in ("worth", "valued"):
+            t = h
+            continue
+        return None
+    return None
+
+
+def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str | None, str]:
+    """The topic of a figure and how it was found (noun, verb, in, near)."""
+    if cl.parsed:
+        noun = _head_noun(cl, span_idx)
+        if noun is not None:
+            for tok in [noun, *sorted((c for c in noun.children if c.dep_ in
+                                        ("compound", "amod", "nmod") and c.i not in span_idx),
+                                       key=lambda c: -c.i)]:
+                if (tp := _topic_of(tok)) is not None:
+                    return tp, "noun"
+        for tok in cl.path:
+            if tok.pos_ == "VERB" and (tp := _topic_of(tok)) is not None:
+                return tp, "verb"
+        if a.kind == "money":
+            for c in cl.root.children:
+                if c.dep_ == "prep" and c.lower_ == "in":
+                    objs = [o for o in c.children if o.dep_ == "pobj"]
+                    if objs and objs[0].ent_type_ not in ("DATE", "TIME") and not objs[0].like_num:
+                        return "investment", "in"
+    best: tuple[int, str] | None = None
+    for tok in cl.tokens:
+        if tok.i in span_idx or tok.ent_type_ in ("GPE", "PERSON"):
+            continue
+        tp = _topic_of(tok)
+        if tp is None:
+            continue
+        d = min(abs(tok.i - i) for i in span_idx)
+        if best is None or d < best[0]:
+            best = (d, tp)
+    return (best[1], "near") if best else (None, "")
+
+
+def _aspect(cl: _Clause, span_idx: set[int]) -> str:
+    g = _grammar()
+    near = [*cl.path]
+    for t in cl.path:
+        near.extend(c for c in t.children if c.dep_ in ("advmod", "prep", "npadvmod", "aux"))
+    if not cl.parsed:
+        near = [t for t in cl.tokens if min(abs(t.i - i) for i in span_idx) <= 4]
+    for tok in near:
+        if tok.i not in span_idx and (_lemma(tok) in g.growth or tok.lower_ in g.growth):
+            return "growth"
+    return "share"
+
+
+def _status(cl: _Clause, deadline: bool) -> tuple[str, int]:
+    """Status and the strength of its cue (2 explicit, 1 inferred, 0 default)."""
+    g = _grammar()
+    cues = list(cl.path)
+    for t in cl.path:
+        cues.extend(c for c in t.children if c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass",
+                                                         "advmod", "acomp"))
+    if not cl.parsed:
+        cues = cl.tokens
+    found: dict[str, int] = {}
+    for tok in cues:
+        lemma = _lemma(tok)
+        st = g.status.get(lemma)
+        if st is None:
+            continue
+        if lemma == "project" and tok.pos_ != "VERB":
+            continue  # "projects" the noun
+        if st == "forecast" and lemma == "will" and tok.dep_ not in ("aux", "ROOT"):
+            continue
+        strength = 2 if lemma in g.strong else 1
+        found[st] = max(found.get(st, 0), strength)
+    if "forecast" in found and found["forecast"] == 2:
+        return "forecast", 2
+    if "target" in found:
+        return "target", found["target"]
+    if "forecast" in found:
+        return "forecast", found["forecast"]
+    if deadline and not _past(cl):
+        return "target", 1
+    return "actual", 0
+
+
+def _past(cl: _Clause) -> bool:
+    for t in cl.path:
+        if t.pos_ in _VERBS and t.dep_ not in ("aux", "auxpass"):
+            if t.tag_ == "VBD":
+                return True
+            if t.tag_ == "VBN" and any(c.lemma_ == "have" for c in t.children if c.dep_ == "aux"):
+                return True
+            return False
+    return False
+
+
+# ----------------------------------------------------------------------------- figures
+
+@dataclass
+class _Candidate:
+    figure: Figure
+    strength: int
+    topic: str | None
+
+
+def _measure(kind: str, topic: str | None, aspect: str | None) -> str | None:
+    return _grammar().measures.get((kind, topic, aspect))
+
+
+def _evidence(text: str, cl: _Clause | None, a: Amount, sent: Any) -> str:
+    if cl is None or not cl.tokens:
+        b, e = sent.start_char, sent.end_char
+    else:
+        b, e = cl.tokens[0].idx, cl.tokens[-1].idx + len(cl.tokens[-1].text)
+    b, e = min(b, a.start), max(e, a.end)
+    if e - b > 300:
+        b = max(b, a.start - 150)
+        e = min(e, a.end + 150)
+        while b > 0 and not text[b - 1].isspace():
+            b += 1
+        while e < len(text) and not text[e].isspace() and e > a.end:
+            e -= 1
+    quote = text[b:e]
+    lead = len(quote) - len(quote.lstrip(" \t\n\r\"“”‘’'(,;:–-"))
+    quote = _TRAILING.sub("", quote[lead:])
+    if quote.endswith(".") and not quote[-3:-1].isupper():
+        quote = quote[:-1]
+    return quote if quote else text[a.start : a.end]
+
+
+def _main_pair(entities: Sequence[Entity]) -> list[str]:
+    states = sorted((e for e in entities if e.type == "COUNTRY" and e.mention_count > 0),
+                    key=lambda e: (-e.mention_count, e.name))
+    return [e.name for e in states[:2]]
+
+
+def _actors(cl: _Clause | None, sent: Any, mentions: Sequence[Mention],
+            by_key: dict[str, Entity], pair: list[str], text: str) -> tuple[str, ...]:
+    if cl is not None and cl.tokens:
+        b, e = cl.tokens[0].idx, cl.tokens[-1].idx + len(cl.tokens[-1].text)
+    else:
+        b, e = sent.start_char, sent.end_char
+    names: list[str] = []
+    for m in mentions:
+        if b <= m.start < e and m.label in _ACTOR_TYPES and m.entity_key in by_key:
+            name = by_key[m.entity_key].name
+            if name not in names:
+                names.append(name)
+    if len(names) < 2 and (not names or _PAIR_WORDS.search(text[sent.start_char : sent.end_char])):
+        for p in pair:
+            if p not in names:
+                names.append(p)
+    return tuple(names)
+
+
+def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
+                sent: Any) -> Period | None:
+    if cl is not None and cl.tokens:
+        spans = [(t.idx, t.idx + len(t.text)) for t in cl.tokens]
+
+        def in_clause(p: Period) -> bool:
+            return any(s < p.end and p.begin < e for s, e in spans)
+    else:
+
+        def in_clause(p: Period) -> bool:
+            return bool(sent.start_char <= p.begin < sent.end_char)
+
+    best: tuple[int, Period] | None = None
+    for p in periods:
+        if p.kind == "reference" or not in_clause(p) or (p.begin < a.end and a.start < p.end):
+            continue
+        d = p.begin - a.end if p.begin >= a.end else a.start - p.end
+        if best is None or d < best[0]:
+            best = (d, p)
+    return best[1] if best else None
+
+
+def _figure_id(doc_id: str, start: int, suffix: str = "") -> str:
+    return f"{doc_id}:f{start}{suffix}"
 
 
 def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
                     entities: list[Entity]) -> list[Figure]:
-    """Figures stated in a parsed document. The walking skeleton finds none yet."""
-    return []
+    """Figures stated in a parsed document, in text order."""
+    text = doc.text
+    amounts = find_amounts(text)
+    if not amounts:
+        return []
+    parsed = bool(sdoc.has_annotation("DEP"))
+    sents = list(sdoc.sents) if (parsed or sdoc.has_annotation("SENT_START")) else [sdoc[:]]
+    by_key = {e.key: e for e in entities}
+    pair = _main_pair(entities)
+    periods = find_periods(text, doc.published)
+    cands: list[_Candidate] = []
+    last_topic: list[tuple[int, str | None]] = []  # (sentence index, topic) of earlier figures
+    si = 0
+    for a in amounts:
+        while si < len(sents) - 1 and sents[si].end_char <= a.start:
+            si += 1
+        sent = sents[si]
+        cl = _clause(sdoc, sent, a, parsed)
+        span = sdoc.char_span(a.start, a.end, alignment_mode="expand")
+        span_idx = {t.i for t in span} if span is not None else set()
+        topic, _how = _topic(cl, a, span_idx, sent) if cl is not None else (None, "")
+        if topic is None and a.kind != "count":
+            topic = _inherited_topic(si, sents, last_topic)
+        if a.kind == "count":
+            measure = _grammar().count_nouns.get(a.noun or "")
+        elif a.kind == "percent":
+            aspect = _aspect(cl, span_idx) if cl is not None else "share"
+            measure = _measure("percent", topic, aspect)
+        else:
+            measure = _measure(a.kind, topic, None)
+            if measure is None and a.kind == "volume":
+                measure = _measure("volume", None, None)
+        if measure is None:
+            continue
+        last_topic.append((si, topic if a.kind != "count" else "project"))
+        period = _period_for(a, periods, cl, sent)
+        deadline = period is not None and period.kind == "deadline"
+        if _BASELINE.search(text[max(0, a.start - 30) : a.start]) or cl is None:
+            status, strength = "actual", 0
+        else:
+            status, strength = _status(cl, deadline)
+        label = period.label if period is not None else ("annual" if a.rate else None)
+        fig = Figure(
+            id=_figure_id(doc.id, a.start), measure=measure, value=a.value, unit=a.unit,
+            start=a.start, end=a.end, text=a.text, evidence=_evidence(text, cl, a, sent),
+            currency=a.currency, period=label,
+            period_start=period.start_date if period is not None else None,
+            period_end=period.end_date if period is not None else None,
+            status=status, actors=_actors(cl, sent, mentions, by_key, pair, text),
+            sentence_start=sent.start_char, sentence_end=sent.end_char,
+        )
+        cands.append(_Candidate(fig, strength, topic))
+        done = _REALISED.match(text, a.end, sent.end_char) if status == "target" else None
+        if done is not None:
+            # "The goal was US$200 billion and this happened": the target was also reached.
+            at = text.find(fig.evidence, sent.start_char)
+            quote = text[at : max(done.end(), at + len(fig.evidence))] if at >= 0 else fig.evidence
+            cands.append(_Candidate(replace(fig, id=_figure_id(doc.id, a.start, "a"),
+                                            status="actual", evidence=quote.strip()), 2, topic))
+    return [c.figure for c in _dedupe(cands)]
+
+
+def _inherited_topic(si: int, sents: Sequence[Any],
+                     last: list[tuple[int, str | None]]) -> str | None:
+    """The topic of the figure just before ("this number increased by 26 percent"), else the
+    last cue word of the previous sentence."""
+    if last and si - last[-1][0] <= 1 and last[-1][1] is not None:
+        return last[-1][1]
+    if si == 0:
+        return None
+    prev = sents[si - 1]
+    for tok in reversed(list(prev)):
+        if tok.ent_type_ in ("GPE", "PERSON"):
+            continue
+        if (tp := _topic_of(tok)) is not None:
+            return tp
+    return None
+
+
+def _dedupe(cands: list[_Candidate]) -> list[_Candidate]:
+    """One figure per fact in a document: a repeat (headline and body) keeps its best cue."""
+    out: list[_Candidate] = []
+    for c in cands:
+        f = c.figure
+        twin = None
+        for i, o in enumerate(out):
+            g = o.figure
+            if (g.start != f.start and g.measure == f.measure and g.unit == f.unit
+                    and abs(g.value - f.value) <= 1e-9 * max(abs(f.value), 1.0)
+                    and (g.period == f.period or g.period is None or f.period is None)
+                    and (g.status == f.status or {g.status, f.status} == {"target", "forecast"})):
+                twin = i
+                break
+        if twin is None:
+            out.append(c)
+            continue
+        o = out[twin]
+        keep, other = (c, o) if c.strength > o.strength else (o, c)
+        if keep.figure.period is None and other.figure.period is not None:
+            g = other.figure
+            keep = _Candidate(replace(keep.figure, period=g.period, period_start=g.period_start,
+                                      period_end=g.period_end), keep.strength, keep.topic)
+        out[twin] = keep
+    return sorted(out, key=lambda c: (c.figure.start, c.figure.id))
