@@ -1,0 +1,132 @@
+"""Uploads ingested in the background by one writer thread, with progress to poll."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from tieline.config import Settings
+from tieline.errors import InputError, TielineError
+from tieline.ingest.decode import decode_bytes
+from tieline.ingest.sources import SUPPORTED, load_text
+from tieline.records import InputFailure
+from tieline.store.db import Store
+
+_SAFE_NAME = re.compile(r"[^\w .()-]+")
+
+
+def display_name(filename: str | None) -> str:
+    """The user's file name, reduced to a harmless label (never used as a path)."""
+    base = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1]
+    return _SAFE_NAME.sub("_", base).strip(" .")[:120] or "upload"
+
+
+def suffix_of(filename: str | None) -> str:
+    """The file type from the name; raise InputError when it is not one ingest reads."""
+    name = display_name(filename).lower()
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    if suffix not in SUPPORTED:
+        raise InputError(f"unsupported file type '{suffix or '(none)'}'; "
+                         f"upload one of {', '.join(sorted(SUPPORTED))}")
+    return suffix
+
+
+@dataclass
+class Job:
+    """One upload: where it stands and what it did."""
+
+    id: str
+    name: str
+    state: str = "queued"  # queued | running | done | failed
+    stage: str = "queued"
+    done: int = 0
+    total: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    doc_ids: list[str] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    error: str | None = None
+
+    def public(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in (
+            "id", "name", "state", "stage", "done", "total", "added", "updated", "unchanged",
+            "duplicates", "doc_ids", "failures", "error")}
+
+
+class Writer:
+    """The single writer of a served store: uploads and curator actions run one at a time."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.lock = threading.Lock()
+        self.jobs: dict[str, Job] = {}
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tieline-ingest")
+        self._dir = Path(tempfile.mkdtemp(prefix="tieline-uploads-"))
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def submit(self, filename: str | None, data: bytes) -> Job:
+        """Save the upload under a generated name and queue its ingest."""
+        suffix = suffix_of(filename)
+        job = Job(id=uuid.uuid4().hex, name=display_name(filename))
+        path = self._dir / f"{job.id}{suffix}"
+        path.write_bytes(data)
+        self.jobs[job.id] = job
+        self._pool.submit(self._run, job, path, suffix)
+        return job
+
+    def _progress(self, job: Job) -> Any:
+        def update(stage: str, done: int, total: int) -> None:
+            job.stage, job.done, job.total = stage, done, total
+        return update
+
+    def _run(self, job: Job, path: Path, suffix: str) -> None:
+        from tieline.scale.runner import ingest_documents
+
+        with self.lock:
+            job.state, job.stage = "running", "read"
+            try:
+                data = path.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()[:16]
+                loaded = load_text(decode_bytes(data), SUPPORTED[suffix],
+                                   source_key=f"upload:{digest}", name=job.name)
+                job.failures = [{"source": job.name, "reason": f.reason}
+                                for f in loaded.failures]
+                job.total = len(loaded.documents)
+                job.stage = "extract"
+                report = ingest_documents(
+                    loaded.documents, self.store, replace(self.settings, progress=False),
+                    progress=self._progress(job),
+                    failures=[InputFailure(job.name, f["reason"]) for f in job.failures])
+                job.added, job.updated = report.added, report.updated
+                job.unchanged, job.duplicates = report.unchanged, report.duplicates
+                job.doc_ids = [d.id for d in loaded.documents]
+                job.state, job.stage = "done", "done"
+            except TielineError as e:
+                job.state, job.stage, job.error = "failed", "failed", f"{job.name}: {e}"
+            except Exception as e:  # a failed upload must not take the server down
+                job.state, job.stage = "failed", "failed"
+                job.error = f"{job.name}: {e.__class__.__name__}: {e}"
+            finally:
+                path.unlink(missing_ok=True)
+
+    def curate(self, kind: str, a: str, b: str | None = None, alias: str | None = None) -> int:
+        """Store a merge or split judgement and relink; returns the number of entities."""
+        from tieline.scale.runner import relink
+
+        with self.lock:
+            self.store.add_judgement(kind, a, b, alias)
+            return relink(self.store, self.settings)
