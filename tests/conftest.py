@@ -152,3 +152,16 @@ def pg_db(pg_url: str) -> str:
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
     return f"{server}/{name}"
+
+
+@pytest.fixture(scope="session")
+def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small hand-built knowledge base (tests/query/kbdata.py), no NLP model; read-only."""
+    import importlib.util
+
+    path = Path(__file__).parent / "query" / "kbdata.py"
+    spec = importlib.util.spec_from_file_location("kbdata", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return Path(mod.build_kb(tmp_path_factory.mktemp("kb") / "kb.db"))

@@ -1,0 +1,123 @@
+"""The briefing: every claim carries a citation whose quote is in the cited document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tieline.query.report import (
+    Citation,
+    Line,
+    build_report,
+    render_html,
+    render_markdown,
+    write_report,
+)
+from tieline.store import reads
+from tieline.store.db import Store
+
+
+@pytest.fixture
+def kb(kb_db: Path) -> Iterator[Store]:
+    with Store(str(kb_db), create=False) as s:
+        yield s
+
+
+def _check_citations(store: Store, report) -> int:  # type: ignore[no-untyped-def]
+    texts = {d["id"]: " ".join(d["text"].split()) for d in reads.documents(store)}
+    n = 0
+    for sec in report.sections:
+        for line in sec.lines:
+            assert line.citations, line
+            for c in line.citations:
+                assert c.quote in texts[c.doc_id], c
+            n += 1
+    return n
+
+
+@pytest.mark.parametrize(
+    ("pair", "since"), [(None, None), ("CN-RU", None), ("CN-RU", "2019-07"), ("IN-RU", "2018")]
+)
+def test_report_every_claim_is_cited(kb: Store, pair: str | None, since: str | None) -> None:
+    assert _check_citations(kb, build_report(kb, pair=pair, since=since)) > 0
+
+
+def test_report_sections(kb: Store) -> None:
+    rep = build_report(kb, pair="CN-RU")
+    titles = [s.title for s in rep.sections]
+    assert titles[0] == "Key actors"
+    assert "Events: energy" in titles
+    assert "Figures: targets against actuals" in titles
+    lines = {s.title: [ln.text for ln in s.lines] for s in rep.sections}
+    assert any("55% of the target" in t for t in lines["Figures: targets against actuals"])
+    # Two sources give 2018 trade as $107 and $108 billion: a contradiction, both cited.
+    (conflict,) = [
+        ln for s in rep.sections if s.title.startswith("Contradictions") for ln in s.lines
+    ]
+    assert "107" in conflict.text and "108" in conflict.text  # noqa: PT018
+    assert len({c.doc_id for c in conflict.citations}) == 2
+
+
+def test_line_refuses_no_citation() -> None:
+    with pytest.raises(ValueError, match="citation"):
+        Line("Russia and China signed a deal", ())
+
+
+def test_markdown_every_bullet_cites(kb: Store, tmp_path: Path) -> None:
+    out = write_report(build_report(kb), tmp_path / "brief.md")
+    bullets = [ln for ln in out.read_text().splitlines() if ln.startswith("- ")]
+    assert bullets
+    for b in bullets:
+        assert re.search(r" — source: .+: “.+”", b), b
+    assert "<script>" not in out.read_text()
+
+
+class _Claims(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.claims: list[list[str]] = []
+        self.tags: list[str] = []
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self.scripts += 1
+        if tag == "li":
+            self.claims.append([])
+        if self.claims and tag in ("q", "span"):
+            self.claims[-1].append(tag)
+
+
+def test_html_escaped_and_cited(kb: Store, tmp_path: Path) -> None:
+    rep = build_report(kb)
+    page = render_html(rep)
+    parser = _Claims()
+    parser.feed(page)
+    assert parser.scripts == 0
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    n_lines = sum(len(s.lines) for s in rep.sections)
+    assert len(parser.claims) == n_lines
+    assert all("q" in tags and "span" in tags for tags in parser.claims)
+    assert write_report(rep, tmp_path / "b.html").read_text().startswith("<!doctype html>")
+
+
+def test_html_hostile_citation_url() -> None:
+    from tieline.query.report import Report, Section
+
+    c = Citation("d1", "<b>x</b>", 'He said "<img src=x onerror=alert(1)>"', "javascript:alert(1)")
+    rep = Report("t", None, None, "now", (Section("s", (Line("a <i>b</i>", (c,)),)),))
+    page = render_html(rep)
+    assert "javascript:" not in page
+    assert "<img" not in page and "<b>x" not in page  # noqa: PT018
+    md = render_markdown(rep)
+    assert "\\<img" in md  # a backslash escape: Markdown shows the text, runs nothing
+    assert "javascript:" not in md
+
+
+def test_report_on_empty_store(memory_store: Store) -> None:
+    rep = build_report(memory_store)
+    assert all(not s.lines and s.note for s in rep.sections)
