@@ -676,18 +676,43 @@ def _measure(kind: str, topic: str | None, aspect: str | None) -> str | None:
     return _grammar().measures.get((kind, topic, aspect))
 
 
+_MAX_QUOTE = 200
+_QUOTE_BREAK = re.compile(r"[,;:()–—]")
+
+
 def _evidence(text: str, cl: _Clause | None, a: Amount, sent: Any) -> str:
+    """A short verbatim quote: the clause stating the figure, within its paragraph."""
     if cl is None or not cl.tokens:
         b, e = sent.start_char, sent.end_char
     else:
         b, e = cl.tokens[0].idx, cl.tokens[-1].idx + len(cl.tokens[-1].text)
     b, e = min(b, a.start), max(e, a.end)
+    # A headline glued to the first sentence is no part of the quote.
+    if (nl := text.rfind("\n", b, a.start)) >= 0:
+        b = nl + 1
+    if (nl := text.find("\n", a.end, e)) >= 0:
+        e = nl
+    if e - b > _MAX_QUOTE:
+        # Long list-like clauses: keep the punctuation-delimited stretch around the number,
+        # widened while it is too short to say anything.
+        cuts = [m.start() for m in _QUOTE_BREAK.finditer(text, b, e)]
+        left = [c + 1 for c in cuts if c < a.start]
+        right = [c for c in cuts if c >= a.end]
+        lo = left[-1] if left else b
+        hi = right[0] if right else e
+        while hi - lo < 30 and (len(left) > 1 or len(right) > 1):
+            if len(right) > 1:
+                right.pop(0)
+                hi = right[0]
+            else:
+                left.pop()
+                lo = left[-1]
+        b, e = lo, hi
     if e - b > 300:
-        b = max(b, a.start - 150)
-        e = min(e, a.end + 150)
-        while b > 0 and not text[b - 1].isspace():
+        b, e = max(b, a.start - 150), min(e, a.end + 150)
+        while b < a.start and not text[b - 1].isspace():
             b += 1
-        while e < len(text) and not text[e].isspace() and e > a.end:
+        while e > a.end and e < len(text) and not text[e].isspace():
             e -= 1
     quote = text[b:e]
     lead = len(quote) - len(quote.lstrip(" \t\n\r\"“”‘’'(,;:–-"))
