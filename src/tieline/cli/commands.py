@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from tieline.cli import app
@@ -56,7 +57,9 @@ def ingest(
     )
 
     def report_failure(f: InputFailure) -> None:
-        err.print(f"[yellow]skipped[/yellow] {f.source}: {f.reason}", highlight=False)
+        # File names and reasons are data: escaped, so "[red]x.txt" is printed as it is named.
+        err.print(f"[yellow]skipped[/yellow] {escape(f.source)}: {escape(f.reason)}",
+                  highlight=False)
 
     urls = [p for p in paths if p.startswith(("http://", "https://"))]
     files = [p for p in paths if p not in urls]

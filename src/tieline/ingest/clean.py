@@ -7,7 +7,12 @@ import unicodedata
 
 from markdown_it import MarkdownIt
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_ODD_SPACE = "\t\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u3000"
+# Runs of two or more spaces, or any run holding an odd space; a lone ASCII space is left alone
+# so that long texts are not rewritten character by character.
+_SPACES = re.compile(rf"[ {_ODD_SPACE}]*[{_ODD_SPACE}][ {_ODD_SPACE}]*| {{2,}}")
+# Control characters (Unicode category Cc) other than tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BLANKS = re.compile(r"\n{3,}")
 
 # Lines that belong to the page around an article, not to the article: comment forms, share
@@ -29,7 +34,8 @@ _BOILERPLATE_LINE = re.compile(
 )
 # A comment section opener: everything from here to the end is page furniture.
 _COMMENTS_START = re.compile(
-    r"^(?:leave a (?:reply|comment)|post a comment|\d+ comments?|comments? \(\d+\)|add (?:a|your) comment)\s*:?$",
+    r"^(?:leave a (?:reply|comment)|post a comment|\d+ comments?|comments? \(\d+\)"
+    r"|add (?:a|your) comment)\s*:?$",
     re.IGNORECASE,
 )
 _TRAILING_BACK_TO_TOP = re.compile(r"\s*back to top\s*$", re.IGNORECASE)
@@ -38,8 +44,9 @@ _TRAILING_BACK_TO_TOP = re.compile(r"\s*back to top\s*$", re.IGNORECASE)
 def normalise(text: str) -> str:
     """NFKC, no non-breaking or odd spaces, Unix newlines, no trailing blanks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    # Controls go before NFKC, so that a mark they separated from its letter composes now and
+    # a second pass changes nothing.
+    text = unicodedata.normalize("NFKC", _CONTROL.sub("", text))
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
@@ -55,11 +62,15 @@ def strip_boilerplate(text: str) -> str:
             break
         if s and _BOILERPLATE_LINE.match(s):
             continue
-        out.append(_TRAILING_BACK_TO_TOP.sub("", line) if s.lower().endswith("back to top") else line)
+        if s.lower().endswith("back to top"):
+            line = _TRAILING_BACK_TO_TOP.sub("", line)
+        out.append(line)
     return _BLANKS.sub("\n\n", "\n".join(out)).strip()
 
 
 _MD = MarkdownIt("commonmark")
+_HIDDEN_OPEN = re.compile(r"<(?:script|style|iframe|noscript|template|object)\b[^>]*(?<!/)>", re.I)
+_HIDDEN_CLOSE = re.compile(r"</(?:script|style|iframe|noscript|template|object)\s*>", re.I)
 
 
 def markdown_to_text(source: str) -> tuple[str, str | None]:
@@ -76,8 +87,18 @@ def markdown_to_text(source: str) -> tuple[str, str | None]:
             in_h1 = tok.tag == "h1"
         elif tok.type == "inline":
             parts: list[str] = []
+            hidden = False
             for child in tok.children or []:
-                if child.type in ("text", "code_inline"):
+                if child.type == "html_inline":
+                    # Raw HTML in Markdown: tags vanish, and what a script or style holds is code,
+                    # not article text.
+                    if _HIDDEN_OPEN.match(child.content):
+                        hidden = True
+                    elif _HIDDEN_CLOSE.match(child.content):
+                        hidden = False
+                elif hidden:
+                    continue
+                elif child.type in ("text", "code_inline"):
                     parts.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
                     parts.append("\n" if child.type == "hardbreak" else " ")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,14 @@ from tieline.ingest.decode import decode_bytes
 from tieline.ingest.dedupe import doc_id
 from tieline.ingest.meta import Meta, parse_date, parse_meta
 from tieline.records import Document, InputFailure
+
+# Longest article text accepted, in characters: spaCy's own max_length, far beyond any news
+# article. Longer texts (a corpus pasted into one file, a runaway line) are refused with a
+# reason instead of taking the extractor's memory; the caller may raise it.
+MAX_DOC_CHARS = 1_000_000
+# How much longer than the text limit the raw input of one document may be before it is refused
+# unread (markup and white space go in cleaning; HTML carries far more of them).
+_RAW_FACTOR = {"html": 16, "markdown": 2, "text": 2}
 
 SUPPORTED = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
              ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
@@ -27,23 +36,33 @@ class Loaded:
     failures: tuple[InputFailure, ...] = ()
 
 
+def shown_path(path: str | Path) -> str:
+    """The path as text that can always be printed and stored: bytes of a file name that are
+    not UTF-8 become escapes such as \\xe9."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def discover(paths: Iterable[str | Path]) -> Iterator[Path | InputFailure]:
     """Yield the supported files under the given paths, recursively, in a stable order.
 
-    Folders are walked without following symlinks into loops; unsupported files met inside a
-    folder are passed over silently, while a named file of an unknown kind is a failure.
+    Folders are walked following symlinks, but never into a folder already walked, so a link to
+    a parent cannot loop; unsupported files met inside a folder are passed over silently, while
+    a named file of an unknown kind, a broken or looping link, and an unreadable folder are
+    failures.
     """
     seen: set[Path] = set()
     for p in paths:
         path = Path(p)
         if path.is_symlink() and not path.exists():
-            yield InputFailure(str(path), "broken symlink or symlink loop")
+            yield InputFailure(shown_path(path), "broken symlink or symlink loop")
             continue
         if not path.exists():
-            yield InputFailure(str(path), "no such file or folder")
+            yield InputFailure(shown_path(path), "no such file or folder")
             continue
         if path.is_dir():
-            for root, dirs, files in os.walk(path, followlinks=True):
+            errors: list[OSError] = []
+            for root, dirs, files in os.walk(path, followlinks=True, onerror=errors.append):
+                yield from _walk_failures(errors)
                 real = Path(root).resolve()
                 if real in seen:
                     dirs[:] = []
@@ -55,16 +74,25 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | InputFailure]:
                     if f.suffix.lower() not in SUPPORTED:
                         continue
                     if f.is_symlink() and not f.exists():
-                        yield InputFailure(str(f), "broken symlink or symlink loop")
+                        yield InputFailure(shown_path(f), "broken symlink or symlink loop")
                         continue
                     yield f
+            yield from _walk_failures(errors)
         elif path.suffix.lower() in SUPPORTED:
             yield path
         else:
             yield InputFailure(
-                str(path), f"unsupported file type '{path.suffix or '(none)'}'; "
+                shown_path(path), f"unsupported file type '{path.suffix or '(none)'}'; "
                 f"use one of {', '.join(sorted(SUPPORTED))}"
             )
+
+
+def _walk_failures(errors: list[OSError]) -> Iterator[InputFailure]:
+    """Folders that os.walk could not list, as failures (and forget them)."""
+    for e in errors:
+        reason = f"folder cannot be read: {e.strerror or e}"
+        yield InputFailure(shown_path(e.filename or "?"), reason)
+    errors.clear()
 
 
 def _document(
@@ -115,7 +143,14 @@ def from_html(raw: str, *, source_key: str, name: str, path: str | None = None,
     except (ValueError, RecursionError, TypeError) as e:
         raise InputError(f"HTML could not be parsed: {e.__class__.__name__}") from e
     if result is None:
-        raise InputError("HTML holds no article text that trafilatura can find")
+        flat = flat_html_text(raw)
+        if flat.depth <= _LXML_MAX_DEPTH:
+            raise InputError("HTML holds no article text that trafilatura can find")
+        # lxml stops at a nesting limit, so trafilatura sees nothing; the flat reading (scripts
+        # and other code dropped) keeps the page's words.
+        text = strip_boilerplate(normalise(flat.text))
+        return _document(text=text, source_key=source_key, name=name, meta=parse_meta(text),
+                         path=path, url=url)
     body = getattr(result, "text", None) or ""
     text = strip_boilerplate(normalise(body))
     title = getattr(result, "title", None)
@@ -143,15 +178,22 @@ def from_html(raw: str, *, source_key: str, name: str, path: str | None = None,
     return _document(text=text, source_key=source_key, name=name, meta=meta, path=path, url=url)
 
 
-def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None) -> Loaded:
-    """One article per line: {"text", "title", "date", "url"}; bad lines fail one by one."""
+def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None,
+               max_chars: int | None = None) -> Loaded:
+    """One article per line: {"text", "title", "date", "url"}; bad lines fail one by one.
+
+    A failure names the line as ``PATH:N`` (``path`` when given, else ``source_key``).
+    """
     docs: list[Document] = []
     failures: list[InputFailure] = []
-    for n, line in enumerate(raw.splitlines(), 1):
+    label = path or source_key
+    for n, line in enumerate(raw.split("\n"), 1):
         if not line.strip():
             continue
         where = f"{source_key}:{n}"
         try:
+            if max_chars is not None and len(line) > _RAW_FACTOR["text"] * max_chars:
+                raise InputError(_too_long(len(line), max_chars, "line"))
             obj = json.loads(line)
             if not isinstance(obj, dict):
                 raise InputError("line is not a JSON object")
@@ -166,44 +208,80 @@ def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None)
             if isinstance(obj.get("date"), str) and (parsed := parse_date(obj["date"])):
                 published, precision = parsed
             url = obj.get("url") if isinstance(obj.get("url"), str) else None
+            author, source = obj.get("author"), obj.get("source")
             meta = Meta(title=title, published=published, precision=precision,
-                        author=obj.get("author") if isinstance(obj.get("author"), str) else header.author,
-                        source=obj.get("source") if isinstance(obj.get("source"), str) else header.source,
+                        author=author if isinstance(author, str) else header.author,
+                        source=source if isinstance(source, str) else header.source,
                         url=url or header.url)
-            docs.append(_document(text=text, source_key=where, name=f"{name}:{n}", meta=meta,
-                                  path=path, url=url))
+            doc = _document(text=text, source_key=where, name=f"{name}:{n}", meta=meta,
+                            path=path, url=url)
+            if max_chars is not None and len(doc.text) > max_chars:
+                raise InputError(_too_long(len(doc.text), max_chars))
+            docs.append(doc)
         except json.JSONDecodeError as e:
-            failures.append(InputFailure(where, f"broken JSON line: {e.msg} at column {e.colno}"))
+            failures.append(InputFailure(f"{label}:{n}",
+                                         f"broken JSON line: {e.msg} at column {e.colno}"))
+        except RecursionError:
+            failures.append(InputFailure(f"{label}:{n}", "JSON nested too deeply to read"))
         except InputError as e:
-            failures.append(InputFailure(where, str(e)))
+            failures.append(InputFailure(f"{label}:{n}", str(e)))
     if not docs and not failures:
         raise InputError("no JSON lines")
     return Loaded(tuple(docs), tuple(failures))
 
 
+def _too_long(n: int, max_chars: int, what: str = "article text") -> str:
+    return (f"{what} is {n:,} characters, over the limit of {max_chars:,} per document; "
+            "split it into articles or raise the limit (max_doc_chars)")
+
+
 def load_text(raw: str, kind: str, *, source_key: str, name: str, path: str | None = None,
-              url: str | None = None) -> Loaded:
-    """Turn decoded text of a known kind into documents."""
+              url: str | None = None, max_chars: int | None = MAX_DOC_CHARS) -> Loaded:
+    """Turn decoded text of a known kind into documents.
+
+    A document whose text is over ``max_chars`` is refused (for JSONL, that line only); None
+    means no limit.
+    """
     if kind == "jsonl":
-        return from_jsonl(raw, source_key=source_key, name=name, path=path)
-    if kind == "html":
-        return Loaded((from_html(raw, source_key=source_key, name=name, path=path, url=url),))
-    if kind == "markdown":
-        return Loaded((from_markdown(raw, source_key=source_key, name=name, path=path),))
-    return Loaded((from_plain(raw, source_key=source_key, name=name, path=path),))
+        return from_jsonl(raw, source_key=source_key, name=name, path=path, max_chars=max_chars)
+    if max_chars is not None and len(raw) > _RAW_FACTOR.get(kind, 2) * max_chars:
+        # Far too long even before cleaning: refuse unread rather than parse it all.
+        raise InputError(_too_long(len(raw), max_chars, "input"))
+    try:
+        if kind == "html":
+            doc = from_html(raw, source_key=source_key, name=name, path=path, url=url)
+        elif kind == "markdown":
+            doc = from_markdown(raw, source_key=source_key, name=name, path=path)
+        else:
+            doc = from_plain(raw, source_key=source_key, name=name, path=path)
+    except RecursionError as e:
+        raise InputError("nested too deeply to parse") from e
+    if max_chars is not None and len(doc.text) > max_chars:
+        raise InputError(_too_long(len(doc.text), max_chars))
+    return Loaded((doc,))
 
 
-def load_file(path: Path, max_bytes: int = 64 << 20) -> Loaded:
+def load_file(path: Path, max_bytes: int = 64 << 20,
+              max_chars: int | None = MAX_DOC_CHARS) -> Loaded:
     """Read one file into documents; raise InputError with the reason when it can't be."""
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
         raise InputError(f"unsupported file type '{path.suffix}'")
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise InputError(f"file is {size >> 20} MB, over the limit of {max_bytes >> 20} MB "
-                             "(raise max_file_mb to allow it)")
-        data = path.read_bytes()
+        st = path.stat()
+        if stat.S_ISDIR(st.st_mode):
+            raise InputError("is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            # Reading a named pipe or a device could block forever or never end.
+            raise InputError("not a regular file (a named pipe, socket or device); skipped unread")
+        if st.st_size > max_bytes:
+            raise InputError(f"file is {st.st_size >> 20} MB, over the limit of "
+                             f"{max_bytes >> 20} MB (raise max_file_mb to allow it)")
+        with path.open("rb") as fh:
+            # Read one byte past the limit: a file growing while it is read is still capped.
+            data = fh.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise InputError(f"file grew past the limit of {max_bytes >> 20} MB while being read")
     except FileNotFoundError as e:
         raise InputError("file disappeared before it could be read") from e
     except IsADirectoryError as e:
@@ -211,5 +289,66 @@ def load_file(path: Path, max_bytes: int = 64 << 20) -> Loaded:
     except OSError as e:
         raise InputError(f"cannot be read: {e.strerror or e}") from e
     raw = decode_bytes(data)
-    key = str(path.resolve())
-    return load_text(raw, kind, source_key=key, name=path.name, path=str(path))
+    key = shown_path(path.resolve())
+    return load_text(raw, kind, source_key=key, name=shown_path(path.name), path=shown_path(path),
+                     max_chars=max_chars)
+
+
+_LXML_MAX_DEPTH = 255
+_HIDDEN_TAGS = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed",
+                          "svg", "math", "head", "select", "textarea", "canvas"})
+_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                        "param", "source", "track", "wbr"})
+_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+                         "section", "article", "blockquote", "pre", "table", "ul", "ol", "header",
+                         "footer", "title"})
+
+
+@dataclass(frozen=True, slots=True)
+class FlatText:
+    """The words of an HTML page read without its structure, and its deepest nesting."""
+
+    text: str
+    depth: int
+
+
+def flat_html_text(raw: str) -> FlatText:
+    """Read the text of any HTML, however deep, without recursion; code and frames are dropped."""
+    from html.parser import HTMLParser
+
+    class _Reader(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self.depth = self.max_depth = 0
+            self.hidden = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in _VOID_TAGS:
+                if tag == "br":
+                    self.parts.append("\n")
+                return
+            self.depth += 1
+            self.max_depth = max(self.max_depth, self.depth)
+            if tag in _HIDDEN_TAGS:
+                self.hidden += 1
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in _VOID_TAGS:
+                return
+            self.depth = max(0, self.depth - 1)
+            if tag in _HIDDEN_TAGS:
+                self.hidden = max(0, self.hidden - 1)
+            elif tag in _BLOCK_TAGS:
+                self.parts.append("\n")
+
+        def handle_data(self, data: str) -> None:
+            if not self.hidden:
+                self.parts.append(data)
+
+    reader = _Reader()
+    reader.feed(raw)
+    reader.close()
+    return FlatText("".join(reader.parts), reader.max_depth)
