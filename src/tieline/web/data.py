@@ -310,7 +310,10 @@ def series(store: Store, *, measure: str, pair: tuple[str, str] | None = None) -
     figs = list_figures(store, measure=measure, pair=pair)
     points = []
     for f in figs:
-        when = f["period_end"] or f["period_start"] or f["published"]
+        # A year or month period is plotted as itself (mid-period), not at its last day.
+        period = f["period"] or ""
+        when = (period if re.fullmatch(r"\d{4}(-\d{2})?", period)
+                else f["period_end"] or f["period_start"] or f["published"])
         if not when:
             continue
         points.append({"date": when, "value": f["value"], "status": f["status"],

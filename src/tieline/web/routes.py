@@ -24,7 +24,20 @@ from tieline.records import ENTITY_TYPES, EVENT_TYPES, FIGURE_STATUSES
 from tieline.web import data
 from tieline.web.jobs import Writer
 
-router = APIRouter(prefix="/api")
+
+class Problem(BaseModel):
+    detail: str = Field(description="What went wrong and what to do next.")
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {400: "The request cannot be carried out as asked.",
+            403: "The X-Tieline header is missing.",
+            404: "Nothing by that id.", 413: "The file is too large.",
+            415: "The file type cannot be ingested."}
+    return {c: {"model": Problem, "description": text[c]} for c in codes}
+
+
+router = APIRouter(prefix="/api", responses=_errors(400))
 
 T = TypeVar("T")
 
@@ -346,7 +359,7 @@ def list_documents(request: Request, limit: Limit = 50, offset: Offset = 0,
     return data.page(data.list_documents(_store(request), q), limit, offset)
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentFull,
+@router.get("/documents/{doc_id}", response_model=DocumentFull, responses=_errors(404),
             summary="One document with its text and every extracted fact as spans")
 def get_document(request: Request,
                  doc_id: Annotated[str, Path(pattern=DOC_ID, max_length=64)]) -> Any:
@@ -365,7 +378,7 @@ def list_entities(request: Request, limit: Limit = 50, offset: Offset = 0,
     return data.page(items, limit, offset)
 
 
-@router.get("/entities/{entity_id}", response_model=EntityFull,
+@router.get("/entities/{entity_id}", response_model=EntityFull, responses=_errors(404),
             summary="One entity: aliases, role, country, events, mentions with quotes")
 def get_entity(request: Request,
                entity_id: Annotated[str, Path(min_length=1, max_length=300, pattern=TEXT)]
@@ -438,6 +451,7 @@ def get_report(request: Request, f: Filtered,
 
 # --------------------------------------------------------------------------- writes
 @router.post("/uploads", response_model=JobOut, status_code=202,
+             responses=_errors(403, 413, 415),
              dependencies=[Depends(_csrf)],
              summary="Upload an article (.txt .md .html .jsonl); ingest runs in the background")
 async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Any:
@@ -456,7 +470,8 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Any:
     return job.public()
 
 
-@router.get("/uploads/{job_id}", response_model=JobOut, summary="Progress of an upload")
+@router.get("/uploads/{job_id}", response_model=JobOut, summary="Progress of an upload",
+            responses=_errors(404))
 def upload_status(request: Request,
                   job_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> Any:
     job = _writer(request).jobs.get(job_id)
@@ -473,6 +488,7 @@ def _entity_or_404(request: Request, entity_id: str) -> dict[str, Any]:
 
 
 @router.post("/curate/merge", response_model=CurateOut, dependencies=[Depends(_csrf)],
+             responses=_errors(403, 404),
              summary="Merge entity b into entity a (kept across re-ingest)")
 def merge(request: Request, body: MergeIn) -> Any:
     a = _entity_or_404(request, body.a)
@@ -485,6 +501,7 @@ def merge(request: Request, body: MergeIn) -> Any:
 
 
 @router.post("/curate/split", response_model=CurateOut, dependencies=[Depends(_csrf)],
+             responses=_errors(403, 404),
              summary="Split an alias off an entity into an entity of its own")
 def split(request: Request, body: SplitIn) -> Any:
     ent = _entity_or_404(request, body.entity_id)

@@ -215,7 +215,7 @@
       el("ul", { class: "quotes" }, e.mentions.map((m) => el("li", null,
         el("blockquote", null, marked(m.quote, [[m.start - m.quote_start, m.end - m.quote_start]])),
         el("p", { class: "cite" }, "— ", link(docHref(m.doc_id, m.start, m.end), m.doc_title, { class: "quote-link" }),
-          el("span", { class: "muted" }, " " + (m.published || ""))))))));
+          el("span", { class: "muted" }, " " + (m.published || "")))))));
     show(head, el("div", { class: "with-side" }, el("div", null, evs, ms), curator(e, s)));
   }
 
@@ -481,7 +481,7 @@
         for (let j = i + 1; j < nodes.length; j++) {
           const b = nodes[j];
           let dx = a.x - b.x, dy = a.y - b.y, d2 = dx * dx + dy * dy + 0.01;
-          const f = 2400 / d2;
+          const f = 5000 / d2;
           const d = Math.sqrt(d2);
           dx /= d; dy /= d;
           a.vx += dx * f; a.vy += dy * f; b.vx -= dx * f; b.vy -= dy * f;
@@ -490,7 +490,7 @@
       for (const e of edges) {
         const a = byId.get(e.source), b = byId.get(e.target);
         const dx = b.x - a.x, dy = b.y - a.y, d = Math.sqrt(dx * dx + dy * dy) + 0.01;
-        const f = (d - 90) * 0.02;
+        const f = (d - 130) * 0.02;
         a.vx += dx / d * f; a.vy += dy / d * f; b.vx -= dx / d * f; b.vy -= dy / d * f;
       }
       for (const n of nodes) {
