@@ -72,6 +72,7 @@ class _Grammar:
     prefixes: dict[str, _Unit]
     suffixes: dict[str, _Unit]
     amount: re.Pattern[str]
+    bare: re.Pattern[str]  # a number with a scale word and no unit ("from 2.3 billion")
     count: re.Pattern[str]
     topics: dict[str, str]  # lemma -> topic
     measures: dict[tuple[str, str | None, str | None], str]
@@ -79,6 +80,7 @@ class _Grammar:
     growth: frozenset[str]
     status: dict[str, str]  # lemma -> status
     strong: frozenset[str]
+    needs_to: frozenset[str]  # cues that count only before an infinitive ("set to rise")
 
 
 def _read_jsonl(name: str) -> list[dict[str, Any]]:
@@ -139,10 +141,13 @@ def _grammar() -> _Grammar:
             growth.update(row["lemmas"])
     status: dict[str, str] = {}
     strong: set[str] = set()
+    needs_to: set[str] = set()
     for row in _read_jsonl("status.jsonl"):
         for lemma in row["lemmas"]:
             status.setdefault(lemma, row["status"])
         strong.update(row.get("strong", row["lemmas"]))
+        if row.get("needs") == "to":
+            needs_to.update(row["lemmas"])
     words = _word_num()
     scale = "|".join(sorted(SCALES, key=len, reverse=True))
     amount = re.compile(
@@ -154,14 +159,17 @@ def _grammar() -> _Grammar:
         r"(?![\w$€£¥])",
         re.IGNORECASE,
     )
+    bare = re.compile(rf"(?<![\w.,/\-$€£¥])(?P<num>{_NUM})\s*(?P<scale>{scale})(?![A-Za-z])"
+                      r"(?!\s*(?:of\s+)?(?:people|tonnes|tons|barrels|cubic|users|residents))",
+                      re.IGNORECASE)
     nouns = "|".join(_alt([n]) for n in sorted(count_nouns, key=len, reverse=True))
     count = re.compile(
         rf"(?<![\w.,/\-$€£¥])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{words})\s+"
         rf"(?P<adj>(?:[a-z][a-z\-]*\s+){{0,3}}?)(?P<noun>{nouns})",
         re.IGNORECASE,
     )
-    return _Grammar(prefixes, suffixes, amount, count, topics, measures, count_nouns,
-                    frozenset(growth), status, frozenset(strong))
+    return _Grammar(prefixes, suffixes, amount, bare, count, topics, measures, count_nouns,
+                    frozenset(growth), status, frozenset(strong), frozenset(needs_to))
 
 
 def _norm_space(s: str) -> str:
@@ -269,6 +277,26 @@ def find_amounts(text: str) -> list[Amount]:
         if a is not None:
             out.append(a)
             taken.append((a.start, a.end))
+    for m in g.bare.finditer(text):
+        # "fell to $1.5 billion from 2.3 billion": the unit carries over within a sentence.
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        before = [a for a in out if a.kind == "money" and a.end <= m.start()]
+        if not before or m.start() - before[-1].end > 80:
+            continue
+        if re.search(r"[.!?;]\s", text[before[-1].end : m.start()]):
+            continue
+        num = _number(m.group("num"))
+        if num is None:
+            continue
+        prev = before[-1]
+        value = num * Decimal(SCALES[m.group("scale").casefold()])
+        out.append(Amount(
+            start=m.start(), end=m.end(), text=m.group(0), value=_to_float(value), unit=prev.unit,
+            kind="money", currency=prev.currency,
+            approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])),
+        ))
+        taken.append((m.start(), m.end()))
     for m in g.count.finditer(text):
         if any(s < m.end("num") and m.start("num") < e for s, e in taken):
             continue
@@ -559,6 +587,9 @@ def _topic_of(tok: Any) -> str | None:
     return g.topics.get(_lemma(tok)) or g.topics.get(tok.text.casefold())
 
 
+_FLOWS = {"trade", "export", "supply", "cargo"}
+
+
 def _head_noun(cl: _Clause, span_idx: set[int]) -> Any | None:
     """The noun a number measures: "$27 billion plant", "turnover of $200 billion"."""
     t = cl.root
@@ -585,6 +616,12 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
                                        key=lambda c: -c.i)]:
                 if (tp := _topic_of(tok)) is not None:
                     return tp, "noun"
+        # "35% of India's crude imports", "$5 billion of investment"
+        for c in cl.root.children:
+            if c.dep_ == "prep" and c.lower_ == "of":
+                for o in c.children:
+                    if o.dep_ == "pobj" and (tp := _topic_of(o)) is not None:
+                        return tp, "of"
         for tok in cl.path:
             if tok.pos_ == "VERB" and (tp := _topic_of(tok)) is not None:
                 return tp, "verb"
@@ -593,7 +630,10 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
                 if c.dep_ == "prep" and c.lower_ == "in":
                     objs = [o for o in c.children if o.dep_ == "pobj"]
                     if objs and objs[0].ent_type_ not in ("DATE", "TIME") and not objs[0].like_num:
-                        return "investment", "in"
+                        # "$3 billion in new projects" is money put in: an investment, unless
+                        # the noun names a flow ("$200 billion in annual trade", "in exports").
+                        tp = _topic_of(objs[0])
+                        return (tp if tp in _FLOWS else "investment"), "in"
     best: tuple[int, str] | None = None
     for tok in cl.tokens:
         if tok.i in span_idx or tok.ent_type_ in ("GPE", "PERSON"):
@@ -607,20 +647,27 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
     return (best[1], "near") if best else (None, "")
 
 
-def _aspect(cl: _Clause, span_idx: set[int]) -> str:
+def _aspect(cl: _Clause, span_idx: set[int], sdoc: Any) -> str:
+    """growth when a change word governs the number or stands next to it, else share."""
     g = _grammar()
-    near = [*cl.path]
-    for t in cl.path:
-        near.extend(c for c in t.children if c.dep_ in ("advmod", "prep", "npadvmod", "aux"))
-    if not cl.parsed:
-        near = [t for t in cl.tokens if min(abs(t.i - i) for i in span_idx) <= 4]
+    first, last = min(span_idx), max(span_idx)
+    near = [t for t in cl.path if t.i not in span_idx] if cl.parsed else []
+    # "up 26 percent", "a 26 percent increase", "31% year-on-year"
+    near += [sdoc[i] for i in range(max(0, first - 2), first)]
+    near += [sdoc[i] for i in range(last + 1, min(len(sdoc), last + 3))]
     for tok in near:
-        if tok.i not in span_idx and (_lemma(tok) in g.growth or tok.lower_ in g.growth):
+        if _lemma(tok) in g.growth or tok.lower_ in g.growth:
             return "growth"
     return "share"
 
 
-def _status(cl: _Clause, deadline: bool) -> tuple[str, int]:
+def _before_infinitive(tok: Any) -> bool:
+    if any(c.dep_ == "xcomp" for c in tok.children):
+        return True
+    return bool(tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to")
+
+
+def _status(cl: _Clause, period: Period | None, published: str | None) -> tuple[str, int]:
     """Status and the strength of its cue (2 explicit, 1 inferred, 0 default)."""
     g = _grammar()
     cues = list(cl.path)
@@ -639,6 +686,8 @@ def _status(cl: _Clause, deadline: bool) -> tuple[str, int]:
             continue  # "projects" the noun
         if st == "forecast" and lemma == "will" and tok.dep_ not in ("aux", "ROOT"):
             continue
+        if lemma in g.needs_to and not _before_infinitive(tok):
+            continue
         strength = 2 if lemma in g.strong else 1
         found[st] = max(found.get(st, 0), strength)
     if "forecast" in found and found["forecast"] == 2:
@@ -647,8 +696,11 @@ def _status(cl: _Clause, deadline: bool) -> tuple[str, int]:
         return "target", found["target"]
     if "forecast" in found:
         return "forecast", found["forecast"]
-    if deadline and not _past(cl):
-        return "target", 1
+    if period is not None and period.kind == "deadline" and not _past(cl):
+        return "target", 1  # "to US$400 billion by 2030"
+    if (period is not None and period.start_date and published
+            and period.start_date[:10] > published[:10] and not _past(cl)):
+        return "forecast", 1  # a period that had not begun when the article came out
     return "actual", 0
 
 
@@ -748,7 +800,7 @@ def _actors(cl: _Clause | None, sent: Any, mentions: Sequence[Mention],
 
 
 def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
-                sent: Any) -> Period | None:
+                sent: Any, baseline: bool = False) -> Period | None:
     if cl is not None and cl.tokens:
         spans = [(t.idx, t.idx + len(t.text)) for t in cl.tokens]
 
@@ -763,6 +815,8 @@ def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
     for p in periods:
         if p.kind == "reference" or not in_clause(p) or (p.begin < a.end and a.start < p.end):
             continue
+        if baseline and not a.end <= p.begin <= a.end + 40:
+            continue  # "up from $107 billion in 2019": a baseline's period follows it
         d = p.begin - a.end if p.begin >= a.end else a.start - p.end
         if best is None or d < best[0]:
             best = (d, p)
@@ -801,21 +855,24 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
         if a.kind == "count":
             measure = _grammar().count_nouns.get(a.noun or "")
         elif a.kind == "percent":
-            aspect = _aspect(cl, span_idx) if cl is not None else "share"
+            aspect = _aspect(cl, span_idx, sdoc) if cl is not None and span_idx else "share"
             measure = _measure("percent", topic, aspect)
         else:
             measure = _measure(a.kind, topic, None)
             if measure is None and a.kind == "volume":
                 measure = _measure("volume", None, None)
+        baseline = bool(_BASELINE.search(text[max(0, a.start - 30) : a.start]))
+        if baseline and cands and cands[-1].figure.sentence_start == sent.start_char \
+                and cands[-1].figure.unit == a.unit:
+            measure = cands[-1].figure.measure  # "up from $107 billion": the same measure before
         if measure is None:
             continue
         last_topic.append((si, topic if a.kind != "count" else "project"))
-        period = _period_for(a, periods, cl, sent)
-        deadline = period is not None and period.kind == "deadline"
-        if _BASELINE.search(text[max(0, a.start - 30) : a.start]) or cl is None:
+        period = _period_for(a, periods, cl, sent, baseline)
+        if baseline or cl is None:
             status, strength = "actual", 0
         else:
-            status, strength = _status(cl, deadline)
+            status, strength = _status(cl, period, doc.published)
         label = period.label if period is not None else ("annual" if a.rate else None)
         fig = Figure(
             id=_figure_id(doc.id, a.start), measure=measure, value=a.value, unit=a.unit,
