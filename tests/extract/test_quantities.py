@@ -68,8 +68,12 @@ def test_parse_amount_reads_value_and_unit(phrase: str, value: float, unit: str)
 def test_parse_amount_sets_iso_currency_only_for_money() -> None:
     money = parse_amount("1.5 trillion roubles")
     volume = parse_amount("38 bcm")
-    assert money is not None and money.currency == "RUB" and money.kind == "money"
-    assert volume is not None and volume.currency is None and volume.kind == "volume"
+    assert money is not None
+    assert money.currency == "RUB"
+    assert money.kind == "money"
+    assert volume is not None
+    assert volume.currency is None
+    assert volume.kind == "volume"
 
 
 @pytest.mark.parametrize("phrase", [
@@ -203,7 +207,8 @@ def test_parse_period(phrase: str, published: str | None, label: str, start: str
 @pytest.mark.parametrize("phrase", ["this year", "last year", "by April", "year-end"])
 def test_relative_periods_stay_null_without_a_publication_date(phrase: str) -> None:
     p = parse_period(phrase, None)
-    assert p is not None and p.label is None
+    assert p is not None
+    assert p.label is None
 
 
 @pytest.mark.parametrize("phrase", ["a year ago", "a year earlier", "year-on-year",
@@ -322,7 +327,8 @@ def test_figures_keep_provenance_and_actors(pipeline: Any) -> None:
     text = "Officials said on Monday that trade between Russia and China amounted to $190 billion in 2022."
     (f,) = _figures(pipeline, text)
     assert text[f.start : f.end] == f.text == "$190 billion"
-    assert f.evidence in text and f.text in f.evidence
+    assert f.evidence in text
+    assert f.text in f.evidence
     assert text[f.sentence_start : f.sentence_end].startswith("Officials said")
     assert set(f.actors) == {"Russia", "China"}
     assert (f.currency, f.period_start, f.period_end) == ("USD", "2022-01-01", "2022-12-31")
