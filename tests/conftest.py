@@ -165,3 +165,20 @@ def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return Path(mod.build_kb(tmp_path_factory.mktemp("kb") / "kb.db"))
+
+
+@pytest.fixture(scope="session")
+def web_server() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 serving tests/data/web/ (tests/ingest/webserver.py)."""
+    import importlib.util
+
+    path = Path(__file__).parent / "ingest" / "webserver.py"
+    spec = importlib.util.spec_from_file_location("webserver", path)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    server = mod.Server()
+    try:
+        yield server.base
+    finally:
+        server.close()

@@ -178,3 +178,20 @@ def test_search_same_contract_on_postgresql(pg_db: str, kb: Store) -> None:
             ).scalar()
             pg._delete_doc(conn, doc)
         assert search(pg, SearchQuery("Siberia")).total == 0
+
+
+def test_semantic_without_extra_prints_install_hint(
+    kb: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from tieline.errors import MissingExtraError
+    from tieline.query import semantic
+
+    semantic.load_model.cache_clear()
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if not installed
+    try:
+        with pytest.raises(MissingExtraError, match=r"pip install 'tieline\[semantic\]'"):
+            search(kb, SearchQuery("gas", semantic=True))
+    finally:
+        semantic.load_model.cache_clear()

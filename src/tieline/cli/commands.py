@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -120,6 +120,10 @@ class ExportFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
     events_csv = "events-csv"
+    parquet = "parquet"
+    graphml = "graphml"
+    gexf = "gexf"
+    ftm = "ftm"
 
 
 @app.command()
@@ -127,7 +131,9 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help=(
         "gold-jsonl: the annotation format of GUIDE.md, one object per document; "
         "jsonl: everything with provenance; csv: one table per kind (into the -o folder); "
-        "events-csv: the event table with PLOVER/CAMEO codes."))] = ExportFormat.jsonl,
+        "events-csv: the event table with PLOVER/CAMEO codes; parquet: one file per table (into "
+        "the -o folder); graphml, gexf: the actor network; ftm: FollowTheMoney entities (JSONL)."
+        ))] = ExportFormat.jsonl,
     output: Annotated[Path | None, typer.Option("-o", "--output", help=(
         "File to write (a folder for csv); standard output when left out."))] = None,
     db: DbOption = None,
@@ -144,6 +150,29 @@ def export(
                 fail("csv writes one file per table: give a folder with -o")
             counts = ex.write_csv(store, out_dir=output)
             err.print(f"wrote {', '.join(f'{v} {k}' for k, v in counts.items())} to {output}/")
+            return
+        if fmt is ExportFormat.parquet:
+            from tieline.query.exports import write_parquet
+
+            if output is None:
+                fail("parquet writes one file per table: give a folder with -o")
+            counts = write_parquet(store, output)
+            err.print(f"wrote {', '.join(f'{v} {k}' for k, v in counts.items())} to {output}/")
+            return
+        if fmt in (ExportFormat.graphml, ExportFormat.gexf, ExportFormat.ftm):
+            from tieline.query.exports import write_ftm, write_graph
+
+            def writer_more(fh: Any) -> int:
+                if fmt is ExportFormat.ftm:
+                    return write_ftm(store, fh)
+                return write_graph(store, fh, fmt.value)
+
+            if output is None:
+                writer_more(sys.stdout)
+            else:
+                with output.open("w", encoding="utf-8") as fh:
+                    n = writer_more(fh)
+                err.print(f"wrote {n} {'entities' if fmt is ExportFormat.ftm else 'ties'} to {output}")
             return
         writer = {ExportFormat.gold_jsonl: write_gold, ExportFormat.jsonl: ex.write_jsonl,
                   ExportFormat.events_csv: lambda s, fh: ex.write_csv(s, out=fh)["events"]}[fmt]

@@ -3,7 +3,6 @@ events per year by sector (or by type)."""
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +31,7 @@ class SeriesPoint:
     unit: str
     figure_ids: tuple[str, ...]
     doc_ids: tuple[str, ...]
+    period_start: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,37 +63,41 @@ def _format(out: Path) -> str:
 
 
 def measure_series(store: Store, measure: str, pair: str | None = None) -> list[SeriesPoint]:
-    """Actuals, targets and forecasts of one measure by period (median of the reports)."""
-    the_pair = scope.parse_pair(pair)
-    by_name = scope.actors_by_name(scope.canonical(store))
-    figs = [
-        f for f in reads.figures(store) if (f["measure"] or "").casefold() == measure.casefold()
-    ]
-    if not figs:
-        known = sorted({f["measure"] for f in reads.figures(store) if f["measure"]})
-        raise NotFoundError(
-            f"no figures for measure {measure!r}; stored measures: "
-            f"{', '.join(known) or '(none yet: ingest some articles)'}"
-        )
-    groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-    for f in figs:
-        if the_pair and not scope.touches_pair(scope.figure_countries(f, by_name), the_pair):
-            continue
-        period = (f["period_start"] or f["period"] or "")[:4]
-        if not period:
-            continue
-        groups[(period, f["status"], f["unit"])].append(f)
-    return [
-        SeriesPoint(
-            period,
-            status,
-            statistics.median(f["value"] for f in fs),
-            unit,
-            tuple(f["id"] for f in fs),
-            tuple(dict.fromkeys(f["doc_id"] for f in fs)),
-        )
-        for (period, status, unit), fs in sorted(groups.items())
-    ]
+    """Actuals, targets and forecasts of one measure by period (the median of the reports).
+
+    The series comes from ``tieline.query.figures.series`` (one unit, pair-aware).
+    """
+    from tieline.query.figures import STATUSES, measures, series
+
+    found = series(store, measure, pair)
+    if not found.points and not found.without_period:
+        known = sorted(m for m in measures(store) if m)
+        if measure not in known:
+            raise NotFoundError(f"no figures for measure {measure!r}; stored measures: "
+                                f"{', '.join(known) or '(none yet: ingest some articles)'}")
+    out = []
+    for p in found.points:
+        for status in STATUSES:
+            figs = getattr(p, status)
+            value = p.value(status)
+            if not figs or value is None:
+                continue
+            out.append(SeriesPoint(p.period, status, float(value), found.unit or "",
+                                   tuple(c.figure.id for c in figs),
+                                   tuple(dict.fromkeys(c.doc_id for c in figs)),
+                                   p.period_start))
+    return out
+
+
+def _x(point: SeriesPoint) -> float:
+    """A period on the time axis: its start as a fractional year."""
+    start = point.period_start or point.period
+    try:
+        year = int(start[:4])
+    except ValueError:
+        return float("nan")
+    month = int(start[5:7]) if len(start) >= 7 and start[5:7].isdigit() else 1
+    return year + (month - 1) / 12
 
 
 def chart_measure(store: Store, measure: str, out: Path, pair: str | None = None) -> ChartResult:
@@ -102,15 +106,17 @@ def chart_measure(store: Store, measure: str, out: Path, pair: str | None = None
     points = measure_series(store, measure, pair)
     plt = _pyplot()
     series: dict[str, list[tuple[str, float]]] = {}
+    xs: dict[str, list[float]] = {}
     for p in points:
         series.setdefault(p.status, []).append((p.period, p.value))
+        xs.setdefault(p.status, []).append(_x(p))
     unit = Counter(p.unit for p in points).most_common(1)[0][0] if points else ""
     scale, label = _scale(unit, [p.value for p in points])
     fig, ax = plt.subplots(figsize=(8, 4.5))
     try:
         for status, pts in sorted(series.items()):
             style, name = STATUS_STYLE.get(status, ("x-", status))
-            ax.plot([int(x) for x, _ in pts], [y / scale for _, y in pts], style, label=name)
+            ax.plot(xs[status], [y / scale for _, y in pts], style, label=name)
         ax.set_title(f"{measure}" + (f" ({pair.upper()})" if pair else ""))
         ax.set_xlabel("year")
         ax.set_ylabel(label)

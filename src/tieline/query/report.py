@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import re
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -158,6 +157,7 @@ def build_report(store: Store, pair: str | None = None, since: str | None = None
             continue
         figs.append(f)
     figure_lines, contradiction_lines = _figure_lines(figs, cite)
+    contradiction_lines += _figure_conflicts(store, pair, since, cite)
     contradiction_lines += _event_date_conflicts(events, cite)
 
     sections = (
@@ -186,7 +186,7 @@ def build_report(store: Store, pair: str | None = None, since: str | None = None
 
 def _figure_lines(figs: list[dict[str, Any]], cite: Any) -> tuple[list[Line], list[Line]]:
     lines: list[Line] = []
-    conflicts: list[Line] = []
+    conflicts: list[Line] = []  # figure conflicts come from query.figures.contradictions
     by_measure: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for f in figs:
         by_measure[f["measure"] or f"unlabelled ({f['unit']})"].append(f)
@@ -225,27 +225,29 @@ def _figure_lines(figs: list[dict[str, Any]], cite: Any) -> tuple[list[Line], li
                         ),
                     )
                 )
-        groups: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-        for f in actuals:
-            groups[(f["period_start"], f["period_end"] or "", f["unit"])].append(f)
-        for (start, _, unit), g in sorted(groups.items()):
-            if len({f["doc_id"] for f in g}) < 2:
-                continue
-            lo = min(g, key=lambda f: f["value"])
-            hi = max(g, key=lambda f: f["value"])
-            mid = statistics.median(f["value"] for f in g) or 1.0
-            if (hi["value"] - lo["value"]) / abs(mid) > CONTRADICTION_TOLERANCE and lo[
-                "doc_id"
-            ] != hi["doc_id"]:
-                conflicts.append(
-                    Line(
-                        f"{measure} {lo['period'] or start[:4]}: sources disagree, "
-                        f"{_fmt_value(lo['value'], unit, lo['currency'])} against "
-                        f"{_fmt_value(hi['value'], unit, hi['currency'])}",
-                        (cite(lo["doc_id"], lo["evidence"]), cite(hi["doc_id"], hi["evidence"])),
-                    )
-                )
     return lines, conflicts
+
+
+def _figure_conflicts(store: Store, pair: str | None, since: str | None, cite: Any) -> list[Line]:
+    """Figures of one measure, pair, period and status on which sources disagree."""
+    from tieline.query.figures import contradictions
+
+    out = []
+    for c in contradictions(store, pair=pair, tolerance=CONTRADICTION_TOLERANCE):
+        figs = sorted(c.figures, key=lambda x: x.figure.value)
+        lo, hi = figs[0], figs[-1]
+        if since and not scope.in_window(lo.figure.period_end or lo.figure.period_start, since):
+            continue
+        unit = lo.figure.unit
+        out.append(
+            Line(
+                f"{c.measure} {c.period} ({c.pair}, {c.status}): {c.sources} sources disagree, "
+                f"{_fmt_value(lo.figure.value, unit, lo.figure.currency)} against "
+                f"{_fmt_value(hi.figure.value, unit, hi.figure.currency)}",
+                tuple(cite(x.doc_id, x.figure.evidence) for x in (lo, hi)),
+            )
+        )
+    return out
 
 
 def _event_date_conflicts(

@@ -199,6 +199,25 @@ def search(store: Store, query: SearchQuery) -> Page[Hit]:
         key = (kind, m.ref_id)
         if key not in best or m.score > best[key].score:
             best[key] = ss.Match(kind, m.ref_id, m.doc_id, m.score)
+    total, hits = _hits(store, query, best, terms, paged=True)
+    return Page(tuple(hits), total, query.limit, query.offset, query.text)
+
+
+def rank_facts(
+    store: Store, query: SearchQuery, scored: Sequence[tuple[str, str, float]]
+) -> list[Hit]:
+    """Hits for (kind, id, score) triples ranked elsewhere (semantic search), filtered as asked."""
+    best = {(k, ref): ss.Match(k, ref, None, score) for k, ref, score in scored}
+    return _hits(store, query, best, parse_terms(query.text), paged=False)[1]
+
+
+def _hits(
+    store: Store,
+    query: SearchQuery,
+    best: dict[tuple[str, str], ss.Match],
+    terms: Sequence[ss.Term],
+    paged: bool,
+) -> tuple[int, list[Hit]]:
     ids: dict[str, list[str]] = {k: [] for k in KINDS}
     for kind, ref in best:
         ids[kind].append(ref)
@@ -260,7 +279,7 @@ def search(store: Store, query: SearchQuery) -> Page[Hit]:
         (m for m in best.values() if keep(m.kind, m.ref_id)),
         key=lambda m: (-m.score, m.kind, m.ref_id),
     )
-    page = ranked[query.offset : query.offset + query.limit]
+    page = ranked[query.offset : query.offset + query.limit] if paged else ranked
     texts = ss.documents_meta(
         store, [m.ref_id for m in page if m.kind == "document"], with_text=True
     )
@@ -353,7 +372,7 @@ def search(store: Store, query: SearchQuery) -> Page[Hit]:
                     (ent["name"],),
                 )
             )
-    return Page(tuple(hits), len(ranked), query.limit, query.offset, query.text)
+    return len(ranked), hits
 
 
 def hit_to_dict(hit: Hit) -> dict[str, Any]:

@@ -140,3 +140,16 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *,
     with Store(settings.db) as store:
         return ingest_documents(loaded.documents, store, settings, progress=progress,
                                 failures=loaded.failures)
+
+
+def ingest_urls(urls: Iterable[str], files: Iterable[str | Path], settings: Settings, *,
+                progress: Progress | None = None,
+                on_failure: FailureHook | None = None) -> IngestReport:
+    """Fetch web pages (and read files) and ingest them together into ``settings.db``."""
+    from tieline.ingest.fetch import fetch_documents
+
+    loaded = load_inputs(files, settings, progress, on_failure)
+    fetched, failed = fetch_documents(urls, settings, progress, on_failure)
+    with Store(settings.db) as store:
+        return ingest_documents([*loaded.documents, *fetched], store, settings, progress=progress,
+                                failures=[*loaded.failures, *failed])

@@ -1,0 +1,268 @@
+"""Fetching web pages: httpx, main text by trafilatura, and a guard against internal addresses.
+
+Every hop (the first URL and each redirect) is resolved first; if any DNS answer is a private,
+loopback, link-local or otherwise non-public address the fetch is refused (unless
+``allow_private``), and the connection then goes to the address that was checked, so a second
+DNS answer cannot swap it. The body is capped in size and the whole fetch in time.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from tieline.config import Settings
+from tieline.errors import InputError, MissingExtraError
+from tieline.ingest.decode import decode_bytes
+from tieline.ingest.sources import load_text
+from tieline.records import Document, InputFailure
+
+MAX_REDIRECTS = 5
+USER_AGENT = "tieline/0.1 (+https://github.com/; news knowledge graph)"
+KINDS = {
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/plain": "text",
+    "text/markdown": "markdown",
+    "text/x-markdown": "markdown",
+}
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/xml",
+    "text/xml",
+    "application/rdf+xml",
+    "application/feed+json",
+)
+
+Resolver = Callable[[str, int], list[str]]
+
+
+class FetchError(InputError):
+    """A URL could not be fetched or was refused; the run skips it and goes on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A fetched response: where it ended up, its type and its body."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    charset: str | None
+    body: bytes
+
+
+def _resolve(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as e:
+        raise FetchError(f"cannot resolve host {host!r}: {e.strerror}") from e
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def is_public(address: str) -> bool:
+    """Whether an IP address is a public one (not private, loopback, link-local, reserved...)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address):
+        mapped = ip.ipv4_mapped or ip.sixtofour
+        if mapped is not None:
+            return is_public(str(mapped))
+    return bool(ip.is_global) and not ip.is_multicast
+
+
+def check_address(
+    url: str, allow_private: bool, allowed: Iterable[str] = (), resolver: Resolver = _resolve
+) -> str:
+    """Resolve the URL's host and return the address to connect to; refuse non-public ones."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError(f"{url}: only http and https URLs are fetched")
+    host = parts.hostname
+    if not host:
+        raise FetchError(f"{url}: no host in the URL")
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as e:
+        raise FetchError(f"{url}: bad port") from e
+    try:
+        addresses = [str(ipaddress.ip_address(host))]
+    except ValueError:
+        addresses = resolver(host, port)
+    if not addresses:
+        raise FetchError(f"{url}: host {host!r} has no address")
+    allowed = set(allowed)
+    if not allow_private:
+        for a in addresses:
+            if not is_public(a) and a not in allowed:
+                raise FetchError(
+                    f"{url}: refused, {host} resolves to the non-public address {a} "
+                    "(pass --allow-private to fetch from private, loopback or link-local hosts)"
+                )
+    return addresses[0]
+
+
+def _pinned(url: str, address: str) -> tuple[str, str]:
+    """The URL with its host replaced by the checked address, and the Host header to send."""
+    parts = urlsplit(url)
+    host_header = parts.netloc.rsplit("@", 1)[-1]
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    literal = f"[{ip}]" if ip.version == 6 else str(ip)
+    netloc = literal + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), host_header
+
+
+def _content_type(value: str) -> tuple[str, str | None]:
+    main, _, params = value.partition(";")
+    charset = None
+    for p in params.split(";"):
+        k, _, v = p.strip().partition("=")
+        if k.lower() == "charset" and v:
+            charset = v.strip().strip('"').lower()
+    return main.strip().lower(), charset
+
+
+def fetch_url(
+    url: str,
+    settings: Settings,
+    *,
+    allowed: Iterable[str] = (),
+    resolver: Resolver = _resolve,
+    accept: str = "text/html,text/plain;q=0.9,*/*;q=0.5",
+) -> Fetched:
+    """GET a URL under the address guard, following up to 5 redirects, within the caps.
+
+    Args:
+        url: an http or https URL.
+        settings: ``allow_private``, ``fetch_max_mb`` and ``fetch_timeout_s`` apply.
+        allowed: addresses let through even when not public (a known mirror, say).
+        resolver: host, port -> addresses; the system resolver by default.
+    Raises:
+        FetchError: refused, unreachable, too big, too slow, or an HTTP error status.
+    """
+    try:
+        import httpx
+    except ImportError as e:
+        raise MissingExtraError("query", "fetching URLs") from e
+    cap = max(1, settings.fetch_max_mb) << 20
+    deadline = time.monotonic() + settings.fetch_timeout_s
+    current = url.split("#", 1)[0]
+    allowed = tuple(allowed)
+    timeout = httpx.Timeout(settings.fetch_timeout_s)
+    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+        for _hop in range(MAX_REDIRECTS + 1):
+            address = check_address(current, settings.allow_private, allowed, resolver)
+            target, host_header = _pinned(current, address)
+            host = urlsplit(current).hostname or ""
+            headers = {"Host": host_header, "User-Agent": USER_AGENT, "Accept": accept}
+            ext = {"sni_hostname": host} if current.startswith("https") else {}
+            try:
+                with client.stream("GET", target, headers=headers, extensions=ext) as resp:
+                    if resp.status_code in (301, 302, 303, 307, 308):
+                        location = resp.headers.get("location")
+                        if not location:
+                            raise FetchError(f"{current}: redirect without a Location")
+                        current = urljoin(current, location).split("#", 1)[0]
+                        continue
+                    if resp.status_code >= 400:
+                        raise FetchError(f"{current}: HTTP {resp.status_code}")
+                    length = resp.headers.get("content-length")
+                    if length and length.isdigit() and int(length) > cap:
+                        raise FetchError(
+                            f"{current}: {int(length) >> 20} MB is over the limit of "
+                            f"{settings.fetch_max_mb} MB (raise fetch_max_mb)"
+                        )
+                    chunks, size = [], 0
+                    for chunk in resp.iter_bytes():
+                        size += len(chunk)
+                        if size > cap:
+                            raise FetchError(
+                                f"{current}: body over the limit of "
+                                f"{settings.fetch_max_mb} MB (raise fetch_max_mb)"
+                            )
+                        if time.monotonic() > deadline:
+                            raise FetchError(
+                                f"{current}: took longer than "
+                                f"{settings.fetch_timeout_s:g} s (raise fetch_timeout_s)"
+                            )
+                        chunks.append(chunk)
+                    ctype, charset = _content_type(resp.headers.get("content-type", ""))
+                    return Fetched(url, current, resp.status_code, ctype, charset, b"".join(chunks))
+            except httpx.TimeoutException as e:
+                raise FetchError(
+                    f"{current}: took longer than {settings.fetch_timeout_s:g} s "
+                    "(raise fetch_timeout_s)"
+                ) from e
+            except httpx.HTTPError as e:
+                raise FetchError(f"{current}: {e.__class__.__name__}: {e}") from e
+            finally:
+                if time.monotonic() > deadline:
+                    raise FetchError(
+                        f"{current}: took longer than {settings.fetch_timeout_s:g} s "
+                        "(raise fetch_timeout_s)"
+                    )
+    raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
+
+
+def decode_body(fetched: Fetched) -> str:
+    """The body as text: the declared charset when it works, else detection."""
+    if fetched.charset:
+        try:
+            return fetched.body.decode(fetched.charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode_bytes(fetched.body)
+
+
+def to_document(fetched: Fetched) -> Document:
+    """Turn a fetched page into a document (trafilatura takes the main text of HTML)."""
+    kind = KINDS.get(fetched.content_type)
+    if kind is None:
+        if fetched.content_type:
+            raise FetchError(
+                f"{fetched.final_url}: content type {fetched.content_type} is not an "
+                "article (html or plain text)"
+            )
+        kind = "html"
+    raw = decode_body(fetched)
+    loaded = load_text(raw, kind, source_key=fetched.url, name=fetched.url, url=fetched.final_url)
+    doc = loaded.documents[0]
+    return doc if doc.url else replace(doc, url=fetched.final_url)
+
+
+def fetch_document(url: str, settings: Settings, **kw: object) -> Document:
+    """Fetch a URL and read it into a document; raises FetchError or InputError."""
+    return to_document(fetch_url(url, settings, **kw))  # type: ignore[arg-type]
+
+
+def fetch_documents(
+    urls: Iterable[str],
+    settings: Settings,
+    progress: Callable[[str, int, int], None] | None = None,
+    on_failure: Callable[[InputFailure], None] | None = None,
+) -> tuple[list[Document], list[InputFailure]]:
+    """Fetch each URL once into a document; failures are collected (and reported), never raised."""
+    todo = list(dict.fromkeys(u.split("#", 1)[0] for u in urls))
+    docs: list[Document] = []
+    failures: list[InputFailure] = []
+    for i, url in enumerate(todo, 1):
+        try:
+            docs.append(fetch_document(url, settings))
+        except InputError as e:
+            failure = InputFailure(url, str(e).removeprefix(f"{url}: "))
+            failures.append(failure)
+            if on_failure:
+                on_failure(failure)
+        except (RecursionError, MemoryError) as e:
+            failure = InputFailure(url, f"too deeply nested or too large ({e.__class__.__name__})")
+            failures.append(failure)
+            if on_failure:
+                on_failure(failure)
+        if progress:
+            progress("fetch", i, len(todo))
+    return docs, failures
