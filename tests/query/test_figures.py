@@ -1,0 +1,158 @@
+# ruff: noqa: E501  (test sentences read better unbroken)
+"""Figures across documents: filters, series, contradictions, targets tied to actuals.
+
+A small store is built by hand from our own sentences; offsets are computed, never typed.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tieline.errors import ConfigError
+from tieline.query import figures as qf
+from tieline.records import Document, Entity, Extraction, Figure
+from tieline.store.db import Store
+
+COUNTRIES = {"China": "CN", "Russia": "RU", "India": "IN"}
+
+# (doc name, published, text, [(number text, measure, unit, status, period, actors)])
+DOCS = [
+    ("a.txt", "2020-01-10",
+     "Trade between China and Russia reached $107 billion in 2018. The two sides aim for $200 billion by 2024.",
+     [("$107 billion", 107e9, "trade_turnover", "USD", "actual", "2018", ("China", "Russia")),
+      ("$200 billion", 200e9, "trade_turnover", "USD", "target", "2024", ("China", "Russia"))]),
+    ("b.txt", "2019-03-01",
+     "Trade between China and Russia amounted to $110 billion in 2018, customs said.",
+     [("$110 billion", 110e9, "trade_turnover", "USD", "actual", "2018", ("Russia", "China"))]),
+    ("c.txt", "2025-01-15",
+     "Trade between China and Russia reached $245 billion in 2024. Both aim for $300 billion by 2030. "
+     "Settlements in yuan reached 1.5 trillion yuan in 2024.",
+     [("$245 billion", 245e9, "trade_turnover", "USD", "actual", "2024", ("China", "Russia")),
+      ("$300 billion", 300e9, "trade_turnover", "USD", "target", "2030", ("China", "Russia")),
+      ("1.5 trillion yuan", 1.5e12, "trade_turnover", "CNY", "actual", "2024", ("China", "Russia"))]),
+    ("d.txt", "2024-02-01",
+     "Trade between India and Russia reached $65 billion in 2023.",
+     [("$65 billion", 65e9, "trade_turnover", "USD", "actual", "2023", ("India", "Russia"))]),
+    ("e.txt", "2024-05-01",
+     "Russia supplied 107 million tonnes of oil to China in 2023.",
+     [("107 million tonnes", 107e6, "supply_volume", "t", "actual", "2023", ("Russia", "China"))]),
+]
+
+
+def _period_bounds(period: str) -> tuple[str, str]:
+    return f"{period}-01-01", f"{period}-12-31"
+
+
+def _build(store: Store) -> None:
+    items = []
+    for name, published, text, figs in DOCS:
+        doc = Document(id=name.split(".")[0] * 4, source_key=name, text=text, name=name,
+                       published=published)
+        figures = []
+        for phrase, value, measure, unit, status, period, actors in figs:
+            start = text.index(phrase)
+            sentence_start = text.rfind(". ", 0, start)
+            sentence_start = 0 if sentence_start < 0 else sentence_start + 2
+            sentence_end = text.find(".", start + len(phrase)) + 1
+            ps, pe = _period_bounds(period)
+            figures.append(Figure(
+                id=f"{doc.id}:f{start}", measure=measure, value=value, unit=unit, start=start,
+                end=start + len(phrase), text=phrase, evidence=text[sentence_start : sentence_end - 1],
+                currency=unit if unit not in ("t",) else None, period=period, period_start=ps,
+                period_end=pe, status=status, actors=actors, sentence_start=sentence_start,
+                sentence_end=sentence_end,
+            ))
+        entities = tuple(
+            Entity(key=c.casefold(), name=c, type="COUNTRY", country=code, mention_count=1)
+            for c, code in COUNTRIES.items() if c in text
+        )
+        items.append((doc, Extraction(doc.id, "test", entities=entities, figures=tuple(figures)), None))
+    store.write(items)
+
+
+@pytest.fixture
+def kb(memory_store: Store) -> Store:
+    _build(memory_store)
+    return memory_store
+
+
+def test_list_figures_cites_document_and_quote(kb: Store) -> None:
+    figs = qf.list_figures(kb)
+    assert len(figs) == 8
+    for c in figs:
+        assert c.citation.startswith(c.doc_name + ': "')
+        assert c.figure.text in c.figure.evidence
+        assert c.to_dict()["citation"] == c.citation
+
+
+def test_list_figures_filters_by_measure_and_status(kb: Store) -> None:
+    assert {c.figure.measure for c in qf.list_figures(kb, measure="supply_volume")} == {"supply_volume"}
+    targets = qf.list_figures(kb, status="target")
+    assert sorted(c.figure.value for c in targets) == [200e9, 300e9]
+
+
+@pytest.mark.parametrize("pair", ["CN-RU", "ru-cn", "RU/CN"])
+def test_list_figures_filters_by_pair_either_way_round(kb: Store, pair: str) -> None:
+    figs = qf.list_figures(kb, pair=pair)
+    assert len(figs) == 7
+    assert all(set(c.countries) == {"CN", "RU"} for c in figs)
+    assert {c.pair for c in figs} == {"CN-RU"}
+
+
+def test_list_figures_rejects_a_malformed_pair(kb: Store) -> None:
+    with pytest.raises(ConfigError, match="CN-RU"):
+        qf.list_figures(kb, pair="China")
+
+
+def test_list_figures_filters_by_period(kb: Store) -> None:
+    got = qf.list_figures(kb, since="2023", until="2024")
+    assert sorted((c.figure.period, c.figure.value) for c in got) == [
+        ("2023", 107e6), ("2023", 65e9), ("2024", 200e9), ("2024", 245e9), ("2024", 1.5e12)]
+
+
+def test_series_puts_actuals_beside_targets_in_one_unit(kb: Store) -> None:
+    s = qf.series(kb, "trade_turnover", "CN-RU")
+    assert (s.unit, s.pair, s.other_units) == ("USD", "CN-RU", ("CNY",))
+    assert [p.period for p in s.points] == ["2018", "2024", "2030"]
+    y2018, y2024, y2030 = s.points
+    assert y2018.value("actual") == pytest.approx(108.5e9)  # the median of two reports
+    assert len(y2018.actual) == 2
+    assert (y2024.value("actual"), y2024.value("target")) == (245e9, 200e9)
+    assert (y2030.value("actual"), y2030.value("target")) == (None, 300e9)
+    assert s.to_dict()["points"][1]["target"] == 200e9
+
+
+def test_contradictions_flag_sources_that_disagree(kb: Store) -> None:
+    (x,) = qf.contradictions(kb, measure="trade_turnover")
+    assert (x.pair, x.period, x.status, x.unit) == ("CN-RU", "2018", "actual", "USD")
+    assert (x.low, x.high, x.sources) == (107e9, 110e9, 2)
+    assert {c.doc_name for c in x.figures} == {"a.txt", "b.txt"}
+
+
+def test_contradictions_within_tolerance_are_agreement(kb: Store) -> None:
+    assert qf.contradictions(kb, tolerance=0.05) == []
+
+
+def test_targets_are_tied_to_the_actual_of_their_period(kb: Store) -> None:
+    links = {link.target.figure.period: link for link in qf.targets_with_actuals(kb, pair="CN-RU")}
+    assert set(links) == {"2024", "2030"}
+    assert [c.figure.value for c in links["2024"].actuals] == [245e9]
+    assert links["2024"].met is True
+    assert links["2030"].met is None
+    assert links["2024"].to_dict()["met"] is True
+
+
+def test_measures_counts_figures(kb: Store) -> None:
+    assert qf.measures(kb) == {"supply_volume": 1, "trade_turnover": 7}
+
+
+@pytest.mark.slow
+def test_seed_figures_form_a_series(seeds_db: object) -> None:
+    with Store(str(seeds_db), create=False) as store:
+        s = qf.series(store, "trade_turnover", "CN-RU")
+        links = qf.targets_with_actuals(store, measure="trade_turnover", pair="CN-RU")
+    assert s.unit == "USD"
+    starts = [(p.period_start, p.period_end) for p in s.points]
+    assert starts == sorted(starts)
+    assert any(p.target for p in s.points)
+    assert all(link.target.figure.status == "target" for link in links)
