@@ -144,7 +144,7 @@ def test_entity_unknown_is_404(client: TestClient) -> None:
     ({"type": "agreement"}, ["agreement"]),
     ({"sector": "energy.gas"}, ["agreement", "supply"]),
     ({"since": "2015", "until": "2021-12"}, ["supply"]),
-    ({"pair": "cn-ru"}, ["agreement", "supply", "construction"]),
+    ({"pair": "CN-RU"}, ["agreement", "supply", "construction"]),
     ({"actor": "gazprom"}, ["agreement"]),
     ({"actor": "CNPC"}, ["agreement"]),
 ])
@@ -154,6 +154,7 @@ def test_events_filter_like_the_cli(client: TestClient, params: dict, types: lis
 
 
 @pytest.mark.parametrize("params", [{"type": "war"}, {"since": "2019-13"}, {"pair": "CHN-RUS"},
+                                    {"pair": "RU-RU"}, {"pair": "cn-ru"},
                                     {"until": "yesterday"}, {"actor": "a\x00b"}])
 def test_events_reject_bad_filters(client: TestClient, params: dict) -> None:
     assert client.get("/api/events", params=params).status_code == 422

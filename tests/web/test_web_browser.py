@@ -128,18 +128,21 @@ def test_search_open_entity_and_follow_a_quote(page: tuple[Any, Watch]) -> None:
 
 
 def test_timeline_filters_by_sector_type_and_pair(page: tuple[Any, Watch]) -> None:
+    from playwright.sync_api import expect
+
     pg, watch = page
     pg.goto("/#/timeline")
     pg.wait_for_selector("svg.timeline-chart circle.dot")
     assert pg.locator("svg.timeline-chart circle.dot").count() == 4
     _shot(pg, "timeline.png")
+    dots = pg.locator("svg.timeline-chart circle.dot")
     pg.select_option("select[name=sector]", "energy.gas")
-    pg.wait_for_function("document.querySelectorAll('svg.timeline-chart circle.dot').length == 2")
+    expect(dots).to_have_count(2)
     pg.select_option("select[name=type]", "supply")
-    pg.wait_for_function("document.querySelectorAll('table.events tbody tr').length == 1")
+    expect(pg.locator("table.events tbody tr")).to_have_count(1)
     assert "deliveries" in pg.locator("table.events tbody").inner_text()
     pg.goto("/#/timeline?pair=CN-RU")
-    pg.wait_for_function("document.querySelectorAll('svg.timeline-chart circle.dot').length == 3")
+    expect(dots).to_have_count(3)
     assert watch.errors == []
 
 

@@ -9,10 +9,14 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from tieline.errors import NotFoundError
+from tieline.query import figures as qfigures
+from tieline.query import graph as qgraph
+from tieline.query import report as qreport
+from tieline.query import search as qsearch
 from tieline.store import reads
 from tieline.store.db import Store
 
@@ -118,7 +122,11 @@ def get_document(store: Store, doc_id: str) -> dict[str, Any]:
                          "label": m["label"], "entity_id": ent["id"] if ent else None,
                          "entity_name": ent["name"] if ent else None})
     events = [_event_out(e, idx, None) for e in reads.events(store, doc_id)]
-    figures = [_figure_out(f, None) for f in reads.figures(store, doc_id)]
+    figures = [{**{k: f[k] for k in (
+        "id", "doc_id", "measure", "value", "unit", "currency", "period", "period_start",
+        "period_end", "status", "actors", "evidence", "text", "sentence_start", "sentence_end")},
+        "start": f["span_start"], "end": f["span_end"], "doc_title": d["title"] or d["name"],
+        "published": d["published"]} for f in reads.figures(store, doc_id)]
     return {**_doc_out(d), "text": d["text"], "mentions": mentions, "events": events,
             "figures": figures}
 
@@ -266,212 +274,124 @@ def pairs(store: Store) -> list[str]:
 
 
 # --------------------------------------------------------------------------- figures
-def _figure_out(f: dict[str, Any], metas: dict[str, dict[str, Any]] | None) -> dict[str, Any]:
-    keep = ("id", "doc_id", "measure", "value", "unit", "currency", "period", "period_start",
-            "period_end", "status", "actors", "evidence", "text", "sentence_start",
-            "sentence_end")
-    out = {k: f.get(k) for k in keep}
-    out["start"], out["end"] = f["span_start"], f["span_end"]
-    meta = metas.get(f["doc_id"]) if metas else None
-    out["doc_title"] = (meta["title"] or meta["name"]) if meta else None
-    out["published"] = meta["published"] if meta else None
-    return out
+def _pair_str(pair: tuple[str, str] | None) -> str | None:
+    return "-".join(pair) if pair else None
+
+
+def _figure_out(c: qfigures.CitedFigure) -> dict[str, Any]:
+    f = c.figure
+    return {"id": f.id, "doc_id": c.doc_id, "measure": f.measure, "value": f.value,
+            "unit": f.unit, "currency": f.currency, "period": f.period,
+            "period_start": f.period_start, "period_end": f.period_end, "status": f.status,
+            "actors": list(f.actors), "countries": list(c.countries), "evidence": f.evidence,
+            "text": f.text, "start": f.start, "end": f.end, "sentence_start": f.sentence_start,
+            "sentence_end": f.sentence_end, "doc_title": c.doc_title or c.doc_name,
+            "published": c.published}
 
 
 def list_figures(store: Store, *, measure: str | None = None, pair: tuple[str, str] | None = None,
                  status: str | None = None, unit: str | None = None) -> list[dict[str, Any]]:
-    """Figures filtered by measure, pair of states, status and unit, in period order."""
-    idx = Index(store)
-    metas = _doc_meta(store)
-    out = []
-    for f in reads.figures(store):
-        if measure and f["measure"] != measure:
-            continue
-        if status and f["status"] != status:
-            continue
-        if unit and f["unit"] != unit:
-            continue
-        if not _pair_match((idx.country_of(a) for a in f["actors"]), pair):
-            continue
-        out.append(_figure_out(f, metas))
-    out.sort(key=lambda x: (x["period_end"] or x["period_start"] or x["published"] or "9999",
-                            x["id"]))
-    return out
+    """Figures with citations, filtered by measure, pair of states, status and unit."""
+    figs = qfigures.list_figures(store, measure=measure, pair=_pair_str(pair), status=status)
+    return [_figure_out(c) for c in figs if unit is None or c.figure.unit == unit]
 
 
 def measures(store: Store) -> list[str]:
     """Measures that have at least one figure, most common first."""
-    c = Counter(f["measure"] for f in reads.figures(store) if f["measure"])
-    return [m for m, _ in c.most_common()]
+    counts = qfigures.measures(store)
+    return sorted(counts, key=lambda m: (-counts[m], m))
 
 
 def series(store: Store, *, measure: str, pair: tuple[str, str] | None = None) -> dict[str, Any]:
-    """One measure over time: actual points beside target (and forecast) points."""
-    figs = list_figures(store, measure=measure, pair=pair)
+    """One measure over time: every actual, target and forecast report, period by period."""
+    ser = qfigures.series(store, measure, _pair_str(pair))
     points = []
-    for f in figs:
-        # A year or month period is plotted as itself (mid-period), not at its last day.
-        period = f["period"] or ""
-        when = (period if re.fullmatch(r"\d{4}(-\d{2})?", period)
-                else f["period_end"] or f["period_start"] or f["published"])
-        if not when:
-            continue
-        points.append({"date": when, "value": f["value"], "status": f["status"],
-                       "unit": f["unit"], "currency": f["currency"], "period": f["period"],
-                       "doc_id": f["doc_id"], "start": f["start"], "end": f["end"],
-                       "evidence": f["evidence"]})
-    units = Counter(p["unit"] for p in points)
-    return {"measure": measure, "pair": "-".join(pair) if pair else None,
-            "unit": units.most_common(1)[0][0] if units else None, "points": points}
+    for p in ser.points:
+        for status in qfigures.STATUSES:
+            for c in getattr(p, status):
+                f = c.figure
+                points.append({"date": p.period, "value": f.value, "status": status,
+                               "unit": f.unit, "currency": f.currency, "period": p.period,
+                               "doc_id": c.doc_id, "start": f.start, "end": f.end,
+                               "evidence": f.evidence})
+    return {"measure": ser.measure, "pair": ser.pair, "unit": ser.unit, "points": points}
 
 
 # --------------------------------------------------------------------------- search
-def _highlights(text: str, terms: Sequence[str]) -> list[list[int]]:
-    spans = []
-    low = text.casefold()
-    for t in terms:
-        i = low.find(t)
-        while i >= 0:
-            spans.append([i, i + len(t)])
-            i = low.find(t, i + len(t))
-    spans.sort()
-    merged: list[list[int]] = []
-    for s in spans:
-        if merged and s[0] <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], s[1])
-        else:
-            merged.append(s)
-    return merged
+def _doc_offsets(store: Store, hit: qsearch.Hit) -> tuple[int | None, int | None]:
+    """Where in its document a hit's snippet (or fact) lies, for linking to the highlighted span."""
+    if hit.doc_id is None:
+        return None, None
+    if hit.kind == "event":
+        for e in reads.events(store, hit.doc_id):
+            if e["id"] == hit.id:
+                return e["sentence_start"], e["sentence_end"]
+    elif hit.kind == "figure":
+        for f in reads.figures(store, hit.doc_id):
+            if f["id"] == hit.id:
+                return f["sentence_start"], f["sentence_end"]
+    elif hit.kind == "document":
+        doc = reads.document(store, hit.doc_id)
+        if doc is not None:
+            # The snippet is the text with white space flattened, so lengths agree.
+            window = hit.snippet.strip("…")
+            at = re.sub(r"\s", " ", doc["text"]).find(window)
+            if at >= 0:
+                return at, at + len(window)
+    return None, None
 
 
-def _snippet(text: str, terms: Sequence[str], reach: int = 90) -> tuple[str, int]:
-    low = text.casefold()
-    first = min((i for t in terms if (i := low.find(t)) >= 0), default=0)
-    lo = max(0, first - reach)
-    hi = min(len(text), first + reach * 2)
-    return text[lo:hi], lo
+def search(store: Store, q: str, f: Filters, kind: str | None = None,
+           type: str | None = None, max_hits: int = 500) -> dict[str, Any]:
+    """Hits of the query layer's full-text search, with their places in the documents and facets.
 
-
-def search(store: Store, q: str, f: Filters, kind: str | None = None) -> dict[str, Any]:
-    """Documents, events, figures and entities that contain every word of q, with facets."""
-    terms = [t for t in re.findall(r"\w[\w'-]*", q.casefold()) if t]
-    if not terms:
-        return {"hits": [], "facets": {}}
-    idx = Index(store)
-    metas = _doc_meta(store)
-    hits: list[dict[str, Any]] = []
-
-    def matches(text: str) -> bool:
-        low = text.casefold()
-        return all(t in low for t in terms)
-
-    if kind in (None, "entity"):
-        for e in idx.entities.values():
-            label = " ".join([e["name"], *e["aliases"]])
-            if matches(label) and (not f.type or e["type"] == f.type):
-                hits.append({"kind": "entity", "id": e["id"], "doc_id": None,
-                             "title": e["name"], "snippet": label,
-                             "highlights": _highlights(label, terms), "start": None,
-                             "end": None, "type": e["type"], "sector": None,
-                             "date": e["first_seen"], "score": float(e["mention_count"] or 0)})
-    if kind in (None, "event"):
-        for ev in list_events(store, f):
-            if matches(ev["evidence"]):
-                hits.append({"kind": "event", "id": ev["id"], "doc_id": ev["doc_id"],
-                             "title": ev["doc_title"], "snippet": ev["evidence"],
-                             "highlights": _highlights(ev["evidence"], terms),
-                             "start": ev["sentence_start"], "end": ev["sentence_end"],
-                             "type": ev["type"], "sector": ev["sector"],
-                             "date": ev["date"] or ev["published"], "score": 2.0})
-    if kind in (None, "figure") and not (f.type or f.sector):
-        for fig in list_figures(store, pair=f.pair):
-            if matches(fig["evidence"]) and _in_range(fig["period_end"] or fig["published"],
-                                                      f.since, f.until):
-                hits.append({"kind": "figure", "id": fig["id"], "doc_id": fig["doc_id"],
-                             "title": fig["doc_title"], "snippet": fig["evidence"],
-                             "highlights": _highlights(fig["evidence"], terms),
-                             "start": fig["sentence_start"], "end": fig["sentence_end"],
-                             "type": fig["status"], "sector": None,
-                             "date": fig["period_end"] or fig["published"], "score": 1.5})
-    if kind in (None, "document") and not (f.type or f.sector or f.actor or f.pair):
-        for d in reads.iter_documents(store):
-            full = (d["title"] or "") + "\n" + d["text"]
-            if not matches(full) or not _in_range(d["published"], f.since, f.until):
-                continue
-            snip, lo = _snippet(d["text"], terms)
-            n = sum(d["text"].casefold().count(t) for t in terms)
-            hits.append({"kind": "document", "id": d["id"], "doc_id": d["id"],
-                         "title": d["title"] or d["name"], "snippet": snip,
-                         "highlights": _highlights(snip, terms), "start": lo,
-                         "end": lo + len(snip), "type": None, "sector": None,
-                         "date": d["published"], "score": 1.0 + n / 10})
-    del metas
-    hits.sort(key=lambda h: -h["score"])
+    Facets are counted over the first ``max_hits`` hits, the routes page through the same list.
+    """
+    query = qsearch.SearchQuery(text=q, actor=f.actor, type=type, sector=f.sector,
+                                since=f.since, until=f.until, kinds=(kind,) if kind else (),
+                                limit=max_hits, offset=0)
+    found = qsearch.search(store, query)
+    hits = []
+    for h in found.items:
+        start, end = _doc_offsets(store, h)
+        hits.append({"kind": h.kind, "id": h.id, "doc_id": h.doc_id,
+                     "title": h.doc_title or h.doc_name or h.quote, "snippet": h.snippet,
+                     "highlights": [list(x) for x in h.highlights], "start": start, "end": end,
+                     "type": h.type, "sector": h.sector, "date": h.date, "score": h.score})
     facets = {
         "kind": dict(Counter(h["kind"] for h in hits)),
         "type": dict(Counter(h["type"] for h in hits if h["type"])),
         "sector": dict(Counter(h["sector"] for h in hits if h["sector"])),
         "year": dict(Counter(h["date"][:4] for h in hits if h["date"])),
     }
-    return {"hits": hits, "facets": facets}
+    return {"hits": hits, "total": found.total, "facets": facets}
 
 
 # --------------------------------------------------------------------------- graph
 def graph(store: Store, f: Filters) -> dict[str, Any]:
-    """Actors as nodes, co-participation in events as weighted, typed, dated edges."""
-    nodes: dict[str, dict[str, Any]] = {}
-    edges: dict[tuple[str, str], dict[str, Any]] = {}
-    for ev in list_events(store, f):
-        ids = sorted({p["entity_id"] for p in ev["participants"]
-                      if p["entity_id"] and p["role"] != "object"})
-        for p in ev["participants"]:
-            if p["entity_id"] in ids and p["entity_id"] not in nodes:
-                ent = {"id": p["entity_id"], "name": p["name"], "country": p["country"],
-                       "type": None, "events": 0}
-                nodes[p["entity_id"]] = ent
-        for i in ids:
-            nodes[i]["events"] += 1
-        for i, a in enumerate(ids):
-            for b in ids[i + 1 :]:
-                ed = edges.setdefault((a, b), {"source": a, "target": b, "weight": 0,
-                                               "types": {}, "first": None, "last": None})
-                ed["weight"] += 1
-                ed["types"][ev["type"]] = ed["types"].get(ev["type"], 0) + 1
-                when = ev["date"] or ev["published"]
-                if when:
-                    ed["first"] = min(ed["first"] or when, when)
-                    ed["last"] = max(ed["last"] or when, when)
-    idx = Index(store)
-    for n in nodes.values():
-        ent = idx.entities.get(n["id"])
-        n["type"] = ent["type"] if ent else None
-    return {"nodes": sorted(nodes.values(), key=lambda n: -n["events"]),
-            "edges": sorted(edges.values(), key=lambda e: -e["weight"])}
+    """The query layer's actor network, narrowed to an actor and a sector when asked."""
+    net = qgraph.build_network(store, pair=_pair_str(f.pair), since=f.since, until=f.until,
+                               types=(f.type,) if f.type else ())
+    edges = list(net.edges)
+    if f.sector:
+        in_sector = {e["id"] for e in reads.events(store) if e["sector"] == f.sector}
+        edges = [e for e in edges if in_sector.intersection(e.events)]
+    if f.actor:
+        ids = Index(store).resolve_actor(f.actor)
+        edges = [e for e in edges if e.source in ids or e.target in ids]
+    keep = {x for e in edges for x in (e.source, e.target)} if (f.sector or f.actor) else None
+    nodes = [asdict(n) for n in net.nodes if keep is None or n.id in keep]
+    out_edges = [{**asdict(e), "events": list(e.events)} for e in edges]
+    nodes.sort(key=lambda n: (-n["events"], n["name"]))
+    out_edges.sort(key=lambda e: (-e["weight"], e["source"], e["target"]))
+    return {"nodes": nodes, "edges": out_edges}
 
 
 # --------------------------------------------------------------------------- report
-def report_markdown(store: Store, f: Filters) -> str:
-    """A short cited briefing: events in date order and figures, each with its quote."""
-    lines = ["# Tieline briefing", ""]
-    if f.pair:
-        lines += [f"Pair: {f.pair[0]}-{f.pair[1]}", ""]
-    evs = list_events(store, f)
-    lines += ["## Events", ""]
-    for ev in evs:
-        who = ", ".join(p["name"] for p in ev["participants"]) or "unnamed parties"
-        lines.append(f"- {ev['date'] or ev['published'] or 'undated'}: {ev['type']} ({who}). "
-                     f"“{ev['evidence']}” [{ev['doc_title']}]")
-    if not evs:
-        lines.append("- none found")
-    figs = list_figures(store, pair=f.pair)
-    lines += ["", "## Figures", ""]
-    for fig in figs:
-        lines.append(f"- {fig['measure'] or 'figure'} {fig['status']}: {fig['value']:g} "
-                     f"{fig['unit']} ({fig['period'] or 'no period'}). “{fig['evidence']}” "
-                     f"[{fig['doc_title']}]")
-    if not figs:
-        lines.append("- none found")
-    return "\n".join(lines) + "\n"
+def report(store: Store, pair: tuple[str, str] | None, since: str | None, fmt: str) -> str:
+    """The query layer's cited briefing, as Markdown or as an escaped HTML page."""
+    rep = qreport.build_report(store, pair=_pair_str(pair), since=since)
+    return qreport.render_html(rep) if fmt == "html" else qreport.render_markdown(rep)
 
 
 def summary(store: Store) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from fastapi import (
     Request,
     UploadFile,
 )
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
@@ -43,7 +44,8 @@ T = TypeVar("T")
 
 # Patterns that bound what a request can say; anything else is a 422 before a handler runs.
 DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
-PAIR = r"^[A-Za-z]{2}-[A-Za-z]{2}$"
+PAIR = r"^[A-Z]{2}-[A-Z]{2}$"
+SAME_TWICE = r"^([A-Z]{2})-\1$"  # a pair names two different states
 DOC_ID = r"^[0-9a-f]{8,64}$"
 COUNTRY = r"^[A-Za-z]{2}$"
 TEXT = r"^[^\x00-\x1f]*$"  # no control characters in free-text parameters
@@ -126,6 +128,7 @@ class EventOut(BaseModel):
 class FigureOut(BaseModel):
     id: str
     doc_id: str
+    countries: list[str] = []
     measure: str | None = None
     value: float
     unit: str
@@ -235,14 +238,20 @@ class Node(BaseModel):
     name: str
     country: str | None = None
     type: str | None = None
-    events: int
+    events: int = Field(description="Events the actor takes part in.")
+    degree: float = 0.0
+    betweenness: float = 0.0
+    eigenvector: float = 0.0
+    community: int = Field(0, description="Community number (0 is the largest).")
 
 
 class Edge(BaseModel):
     source: str
     target: str
-    weight: int
+    weight: int = Field(description="Events the two actors share.")
     types: dict[str, int]
+    type: str | None = Field(None, description="The most common event type.")
+    events: list[str] = []
     first: str | None = None
     last: str | None = None
 
@@ -305,7 +314,8 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (1-500)."
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
 Since = Annotated[str | None, Query(pattern=DATE, description="From this date: YYYY[-MM[-DD]].")]
 Until = Annotated[str | None, Query(pattern=DATE, description="Up to this date: YYYY[-MM[-DD]].")]
-Pair = Annotated[str | None, Query(pattern=PAIR, description="Two states, e.g. CN-RU.")]
+Pair = Annotated[str | None, Query(pattern=PAIR, description="Two different states, e.g. CN-RU.",
+                                   json_schema_extra={"not": {"pattern": SAME_TWICE}})]
 Actor = Annotated[str | None, Query(min_length=1, max_length=200, pattern=TEXT,
                                     description="Entity id, name or alias.")]
 Sector = Annotated[str | None, Query(min_length=1, max_length=60, pattern=TEXT)]
@@ -315,7 +325,11 @@ Measure = Annotated[str | None, Query(min_length=1, max_length=80, pattern=TEXT)
 def _pair(p: str | None) -> tuple[str, str] | None:
     if not p:
         return None
-    a, b = p.upper().split("-")
+    a, b = p.split("-")
+    if a == b:
+        raise RequestValidationError([{
+            "type": "value_error", "loc": ("query", "pair"), "input": p,
+            "msg": f"a pair names two different states, like CN-RU; got {p!r}"}])
     return (a, b)
 
 
@@ -418,13 +432,21 @@ def get_series(request: Request,
     return data.series(_store(request), measure=measure, pair=_pair(pair))
 
 
-@router.get("/search", response_model=SearchPage, summary="Search documents and facts")
-def search(request: Request, f: Filtered,
-           q: Annotated[str, Query(min_length=1, max_length=200, pattern=TEXT)],
+@router.get("/search", response_model=SearchPage,
+            summary="Full-text search over documents, events, figures and entities")
+def search(request: Request,
+           q: Annotated[str, Query(min_length=1, max_length=200, pattern=TEXT,
+                                   description='Words that must all match; "a phrase" works.')],
+           actor: Actor = None, sector: Sector = None, since: Since = None, until: Until = None,
+           type: Annotated[str | None, Query(
+               pattern=r"^[A-Za-z_.]{1,40}$",
+               description="Event type, entity type (ORG ...) or figure measure.")] = None,
            kind: Annotated[HitKind | None, Query(description="Only hits of this kind.")] = None,
            limit: Limit = 20, offset: Offset = 0) -> Any:
-    res = data.search(_store(request), q, f, kind.value if kind else None)
-    return {**data.page(res["hits"], limit, offset), "facets": res["facets"]}
+    f = data.Filters(actor=actor, sector=sector, since=since, until=until)
+    res = data.search(_store(request), q, f, kind.value if kind else None, type=type)
+    return {**data.page(res["hits"], limit, offset), "total": res["total"],
+            "facets": res["facets"]}
 
 
 @router.get("/graph", response_model=Graph, summary="The actor network as JSON")
@@ -435,18 +457,14 @@ def get_graph(request: Request, f: Filtered) -> Any:
 @router.get("/report", summary="A cited briefing as Markdown or HTML",
             response_class=PlainTextResponse,
             responses={200: {"content": {"text/markdown": {}, "text/html": {}}}})
-def get_report(request: Request, f: Filtered,
+def get_report(request: Request, pair: Pair = None, since: Since = None,
                format: ReportFormat = ReportFormat.markdown) -> Any:
-    md = data.report_markdown(_store(request), f)
+    text = data.report(_store(request), _pair(pair), since, format.value)
     if format is ReportFormat.markdown:
-        return PlainTextResponse(md, media_type="text/markdown; charset=utf-8")
-    from markdown_it import MarkdownIt
-
-    # html=False: any markup inside quotes is shown as text, never interpreted.
-    body = MarkdownIt("commonmark", {"html": False}).render(md)
-    page = ("<!doctype html><html><head><meta charset=utf-8><title>Tieline briefing</title>"
-            f"</head><body>{body}</body></html>")
-    return HTMLResponse(page, headers={"Content-Security-Policy": "sandbox; default-src 'none'"})
+        return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
+    # The briefing is a page of its own: sandboxed, no scripts, only its own inline style.
+    return HTMLResponse(text, headers={
+        "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"})
 
 
 # --------------------------------------------------------------------------- writes

@@ -186,7 +186,6 @@
   function hitItem(h) {
     let href;
     if (h.kind === "entity") href = entityHref(h.id);
-    else if (h.kind === "document") href = docHref(h.doc_id);
     else href = docHref(h.doc_id, h.start, h.end);
     return el("li", { class: "hit" },
       el("div", null, badge(h.kind, "k-" + h.kind), h.type ? badge(h.type) : null,
