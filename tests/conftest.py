@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -165,6 +166,19 @@ def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return Path(mod.build_kb(tmp_path_factory.mktemp("kb") / "kb.db"))
+
+
+@pytest.fixture(scope="session")
+def ray_local() -> Iterator[Any]:
+    """A local Ray with 2 CPUs and no dashboard, started once per session and shut down after."""
+    import logging
+
+    ray = pytest.importorskip("ray", reason="Ray is not installed (the 'scale' extra)")
+    ray.init(num_cpus=2, include_dashboard=False, logging_level=logging.WARNING)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
 
 
 @pytest.fixture(scope="session")

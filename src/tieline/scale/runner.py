@@ -52,7 +52,8 @@ def load_inputs(paths: Iterable[str | Path], settings: Settings,
         except InputError as e:
             fail(InputFailure(str(path), str(e)))
         except (RecursionError, MemoryError) as e:
-            fail(InputFailure(str(path), f"too deeply nested or too large to parse ({e.__class__.__name__})"))
+            fail(InputFailure(str(path), "too deeply nested or too large to parse "
+                              f"({e.__class__.__name__})"))
         if progress:
             progress("read", i, len(files))
     return Loaded(docs, failures)
@@ -101,8 +102,9 @@ def ingest_documents(documents: Sequence[Document], store: Store, settings: Sett
             todo.append(d)
         added = updated = 0
         done = 0
-        for batch, exts in zip(_batches(todo, settings.batch_size),
-                               executor.map_batches(_batches(todo, settings.batch_size)), strict=True):
+        # Executors yield results in input order, so batch i of results belongs to batch i.
+        results = executor.map_batches(_batches(todo, settings.batch_size))
+        for batch, exts in zip(_batches(todo, settings.batch_size), results, strict=True):
             res = store.write([(d, e, sigs.get(d.id)) for d, e in zip(batch, exts, strict=True)])
             added += res.added
             updated += res.updated
@@ -114,8 +116,9 @@ def ingest_documents(documents: Sequence[Document], store: Store, settings: Sett
         # A run killed after its last batch but before linking leaves the links stale.
         if todo or store.links_stale() or not store.count("entities"):
             relink(store, settings)
-        return IngestReport(added=added, updated=updated, unchanged=unchanged, duplicates=duplicates,
-                            near_duplicates=near_dups, failures=tuple(failures),
+        return IngestReport(added=added, updated=updated, unchanged=unchanged,
+                            duplicates=duplicates, near_duplicates=near_dups,
+                            failures=tuple(failures),
                             doc_ids=tuple(d.id for d in todo))
     finally:
         if own:
