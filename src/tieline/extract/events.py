@@ -1,15 +1,909 @@
-"""Events: typed, with participants, sector, date and status (see GUIDE.md)."""
+"""Events: typed, with participants, sector, date and status (see GUIDE.md and docs/taxonomy.md).
+
+Triggers come from a lexicon kept as data (``data/triggers.jsonl``): a lemma, optionally the
+object it needs ("sign" + agreement), gives an event type. Participants are read along the
+dependency parse from the trigger:
+
+- the subject, or the agent of a passive, gives the parties (or the source, where the trigger
+  has a direction: supplier -> recipient, sanctioner -> target);
+- "with", "between", "among" and conjuncts give counterparts; "to" the recipient, "from" the
+  source, "on" or "against" the target of a sanction;
+- the object phrase gives facilities, products and initiatives (objects), and the parties it
+  names;
+- a possessive or a demonym on a nominal trigger names a party ("Putin's meeting", "US
+  sanctions"); "the two countries" and "both sides" stand for the document's main pair.
+
+When the parse gives fewer than two participants, the names in the trigger's clause are taken
+at a lower confidence. Modality (will, plan, due to, expect, aim, "to be built") makes an
+event planned; negation, speculation (might, could, if, "ever") and frames such as fear, deny,
+refuse or consider drop it. One sentence naming five counterparts gives one event with five.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
-from tieline.records import Document, Entity, Event, Mention
+from tieline.errors import ConfigError
+from tieline.extract.dates import find_event_date
+from tieline.extract.gazetteer import Gazetteer, load_gazetteer
+from tieline.extract.names import name_key
+from tieline.records import EVENT_TYPES, Document, Entity, Event, Mention, Participant
 
-NAME = "events.rules.v0"
+NAME = "events.rules.v1"
+
+# Only events this sure are kept; lower ones are mostly guesses from the clause alone.
+MIN_CONFIDENCE = 0.5
+
+OBJECT_TYPES = {"FACILITY", "PRODUCT", "INITIATIVE", "EVENT", "AWARD"}
+ACTOR_TYPES = {"COUNTRY", "ORG", "PERSON", "BLOC"}
+# Verbs that report speech: their subject is the speaker, not a participant.
+REPORTING = {"say", "add", "note", "tell", "emphasize", "emphasise", "stress", "state", "reveal",
+             "report", "claim", "mention", "explain", "argue", "remark", "comment", "write",
+             "announce", "declare", "confirm", "insist", "recall", "warn", "believe", "think",
+             "suggest", "observe", "underline", "highlight", "cite", "quote"}
+# Frames under which a trigger states no event: fears, denials, refusals, wishes, attempts.
+NON_EVENT_FRAMES = {"fear", "deny", "refuse", "reject", "consider", "doubt", "hope", "want",
+                    "wish", "seek", "attempt", "try", "threaten", "oppose", "avoid", "dismiss",
+                    "cautious", "reluctant", "wary", "afraid", "unwilling", "unlikely", "support",
+                    "urge", "propose", "demand", "question", "rumour", "rumor", "speculation",
+                    "possibility", "prospect", "whether", "imagine", "risk", "refusal", "denial",
+                    "call", "contemplate", "mull", "explore", "study", "weigh",
+                    # enabling frames describe a possibility, not an event
+                    "pave", "enable", "allow", "permit", "encourage"}
+SPECULATIVE_MODALS = {"might", "could", "may", "would"}
+PLANNED_MODALS = {"will", "shall", "'ll", "should", "must", "wo"}
+PLAN_FRAMES = {"plan", "intend", "aim", "expect", "due", "set", "schedule", "prepare", "go",
+               "project", "envisage", "envision", "agree", "pledge", "promise", "vow", "commit",
+               "decide", "decision", "ready", "poised", "slate", "target"}
+PLANNED_MODIFIERS = {"planned", "future", "proposed", "upcoming", "prospective", "forthcoming",
+                     "new"}
+PAIR_NOUNS = {"country", "nation", "side", "state", "government", "neighbour", "neighbor"}
+GENERIC_HEADS = {"company", "firm", "enterprise", "organization", "organisation", "business",
+                 "corporation", "manufacturer", "producer", "leader", "official", "government",
+                 "authority", "ministry", "representative", "delegation", "side", "industry",
+                 "partner", "investor", "bank", "entity", "group", "sector", "visit", "head",
+                 "president", "minister", "people", "team", "operator", "agency"}
+# "a number of agreements", "a package of contracts": the counted noun is the object.
+QUANTITY_HEADS = {"number", "series", "set", "package", "range", "host", "couple", "pair",
+                  "dozen", "raft", "slew", "batch", "string", "total", "list", "bundle", "lot"}
+# Entity labels (spaCy's and the gazetteer's) that name an actor.
+NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "COUNTRY", "BLOC"}
+NAMED_SPANS = {"ORG", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "BLOC", "INITIATIVE",
+               "FACILITY", "AWARD"}
+# Bodies that are many parties in one: their meeting is talks with one named participant.
+JOINT_BODY = re.compile(r"\b(?:commission|council|committee|forum|working group|assembly|"
+                        r"organi[sz]ation|union|summit|dialogue)\b", re.I)
+MULTI_PARTY = {"agreement", "talks"}
+GATHERINGS = {"visit", "meeting", "summit", "talks", "talk", "trip", "forum", "session", "tour"}
+COUNTERPART_PREPS = {"with", "between", "among", "amongst", "alongside"}
+TOPIC_PREPS = {"on", "of", "about", "over", "regarding", "concerning"}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+           "twenty": 20, "dozen": 12}
+# Specific types absorb a cooperation event of the same sentence: "worked with X and supplied Y"
+# is one supply, not a supply and a vague cooperation.
+GENERIC_TYPE = "cooperation"
 
 
-def extract_events(doc: Document, sdoc: Any, mentions: list[Mention],
-                   entities: list[Entity]) -> list[Event]:
-    """Events stated in a parsed document. The walking skeleton finds none yet."""
+@dataclass(frozen=True, slots=True)
+class TriggerRule:
+    """One lexicon line: a lemma (with what it needs) gives an event type."""
+
+    lemma: str
+    type: str
+    pos: str | None = None
+    objects: frozenset[str] = frozenset()
+    preps: frozenset[str] = frozenset()
+    xcomp: bool = False
+    direction: str | None = None
+    governors: frozenset[str] = frozenset()
+    actor_object: bool = False
+    confidence: float = 0.8
+
+
+@dataclass(frozen=True, slots=True)
+class Sector:
+    """One sector of the taxonomy and the cue words that place an event in it."""
+
+    code: str
+    label: str
+    pattern: re.Pattern[str]
+
+    @property
+    def depth(self) -> int:
+        return self.code.count(".")
+
+
+def _data_lines(name: str) -> list[tuple[int, dict[str, Any]]]:
+    path = Path(str(resources.files("tieline") / "data" / name))
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("//"):
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"{path}:{n}: not JSON ({e.msg}); fix the line") from e
+        rows.append((n, obj))
+    return rows
+
+
+@lru_cache(maxsize=1)
+def load_triggers() -> dict[str, tuple[TriggerRule, ...]]:
+    """The trigger lexicon, by lemma."""
+    out: dict[str, list[TriggerRule]] = {}
+    for n, row in _data_lines("triggers.jsonl"):
+        if row.get("type") not in EVENT_TYPES or not row.get("lemma"):
+            raise ConfigError(f"triggers.jsonl:{n}: needs 'lemma' and a 'type' among {EVENT_TYPES}")
+        rule = TriggerRule(
+            lemma=str(row["lemma"]).lower(), type=str(row["type"]), pos=row.get("pos"),
+            objects=frozenset(str(x).lower() for x in row.get("objects", [])),
+            preps=frozenset(str(x).lower() for x in row.get("preps", [])),
+            xcomp=bool(row.get("xcomp")), direction=row.get("direction"),
+            governors=frozenset(str(x).lower() for x in row.get("governors", [])),
+            actor_object=bool(row.get("actor_object")),
+            confidence=float(row.get("confidence", 0.8)),
+        )
+        out.setdefault(rule.lemma, []).append(rule)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def load_sectors() -> tuple[Sector, ...]:
+    """The sector taxonomy with its cue patterns."""
+    out = []
+    for n, row in _data_lines("sectors.jsonl"):
+        cues = [str(c).lower() for c in row.get("cues", [])]
+        if not row.get("sector") or not cues:
+            raise ConfigError(f"sectors.jsonl:{n}: needs 'sector' and 'cues'")
+        alts = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
+        out.append(Sector(str(row["sector"]), str(row.get("label", row["sector"])),
+                          re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I)))
+    return tuple(out)
+
+
+def find_sector(texts: Iterable[str]) -> str | None:
+    """The most specific sector cued in the first text that cues any, nearest the start first."""
+    sectors = load_sectors()
+    for text in texts:
+        hits: list[tuple[int, int, str]] = []
+        for s in sectors:
+            m = s.pattern.search(text)
+            if m:
+                hits.append((-s.depth, m.start(), s.code))
+        if hits:
+            # Prefer the subsector whose parent is also cued ("nuclear power" beats "power"),
+            # else the earliest cue.
+            hits.sort(key=lambda h: (h[1], h[0]))
+            first = hits[0]
+            deeper = [h for h in hits if h[2].startswith(first[2] + ".")]
+            return (min(deeper, key=lambda h: h[1]) if deeper else first)[2]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _bundled_gazetteer() -> Gazetteer:
+    return load_gazetteer()
+
+
+# ----------------------------------------------------------------------------- the document
+@dataclass(frozen=True, slots=True)
+class _Actor:
+    key: str
+    name: str
+    type: str
+
+
+@dataclass
+class _Candidate:
+    """A trigger found in a sentence, with what has been read about it so far."""
+
+    rule: TriggerRule
+    trigger: Any
+    sent: Any
+    object_head: Any | None
+    phrase: set[int] = field(default_factory=set)  # token indices of the object phrase
+    # entity key -> (actor, role, token index)
+    parts: dict[str, tuple[_Actor, str, int]] = field(default_factory=dict)
+    fallback: bool = False
+    wide: bool = False  # participants had to come from the whole sentence
+    status: str = "done"
+    lo: int = 0
+    hi: int = 1 << 30
+    core: set[int] = field(default_factory=set)
+
+    def add(self, actor: _Actor, role: str, tok: int) -> None:
+        if not self.lo <= tok < self.hi:
+            return
+        old = self.parts.get(actor.key)
+        if old is None or (old[1] == "party" and role in ("source", "target")):
+            self.parts[actor.key] = (actor, role, tok)
+
+
+class _DocIndex:
+    """Token -> actor lookups for one parsed document."""
+
+    def __init__(self, sdoc: Any, mentions: Sequence[Mention], entities: Sequence[Entity],
+                 gaz: Gazetteer) -> None:
+        self.sdoc = sdoc
+        self.gaz = gaz
+        by_key = {e.key: e for e in entities}
+        self.tok: dict[int, _Actor] = {}
+        counts: Counter[str] = Counter()
+        first: dict[str, int] = {}
+        self.countries: dict[str, _Actor] = {}
+        for m in mentions:
+            if not m.entity_key:
+                continue
+            e = by_key.get(m.entity_key)
+            actor = _Actor(m.entity_key, e.name if e else m.text, e.type if e else m.label)
+            span = sdoc.char_span(m.start, m.end, alignment_mode="expand")
+            if span is None:
+                continue
+            for t in span:
+                self.tok.setdefault(t.i, actor)
+            if actor.type == "COUNTRY":
+                counts[actor.key] += 1
+                first.setdefault(actor.key, m.start)
+                self.countries[actor.key] = actor
+        # Demonyms ("Chinese companies", "the Russian side") stand for their state.
+        for t in sdoc:
+            if t.i in self.tok or not t.text[:1].isupper():
+                continue
+            state = gaz.demonym_of(t.text)
+            if state is not None and state.type == "COUNTRY":
+                actor = _Actor(name_key(state.name), state.name, "COUNTRY")
+                self.tok[t.i] = actor
+                counts[actor.key] += 1
+                first.setdefault(actor.key, t.idx)
+                self.countries.setdefault(actor.key, actor)
+        ranked = sorted(counts, key=lambda k: (-counts[k], first[k]))
+        # "The two countries" and "both sides" stand for the pair the document is about.
+        self.pair = [self.countries[k] for k in ranked[:2]] if len(ranked) >= 2 else []
+
+    def actor(self, t: Any) -> _Actor | None:
+        return self.tok.get(t.i)
+
+    def place(self, t: Any) -> _Actor | None:
+        """The state a place name stands for: the state itself or its capital."""
+        a = self.actor(t)
+        if a is not None:
+            return a if a.type == "COUNTRY" else None
+        if t.ent_type_ not in ("GPE", "COUNTRY"):
+            return None
+        span = next((e for e in self.sdoc.ents if e.start <= t.i < e.end), None)
+        text = span.text if span is not None else t.text
+        state = self.gaz.capital_of(text) or self.gaz.lookup(text)
+        if state is None or state.type != "COUNTRY":
+            return None
+        return _Actor(name_key(state.name), state.name, "COUNTRY")
+
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "by",
+                "from", "as", "vs"}
+
+
+def _is_headline(text: str, pos: int) -> bool:
+    """Whether the line holding ``pos`` is a title: no closing stop, words capitalised.
+
+    Headlines restate the story in telegraphic grammar that parses badly; the body states the
+    same event in full.
+    """
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    line = text[start : end if end >= 0 else len(text)].strip()
+    if not line or line[-1] in ".!?”\"’';)":
+        return False
+    words = [w for w in _WORD.findall(line) if w.lower() not in _SMALL_WORDS]
+    if not words or len(words) > 25:
+        return False
+    return sum(1 for w in words if w[0].isupper()) / len(words) >= 0.6
+
+
+def _segment(sent: Any, t: Any) -> tuple[int, int]:
+    """Token bounds of the trigger's sentence cut at paragraph breaks the parser ran over."""
+    text = t.doc.text
+    p0 = text.rfind("\n\n", sent.start_char, t.idx)
+    p1 = text.find("\n\n", t.idx, sent.end_char)
+    lo, hi = sent.start, sent.end
+    if p0 >= 0:
+        lo = next((x.i for x in sent if x.idx > p0), lo)
+    if p1 >= 0:
+        hi = next((x.i for x in sent if x.idx >= p1), hi)
+    return lo, hi
+
+
+def _matches_rule(t: Any, rule: TriggerRule) -> Any | bool | None:
+    """The object head satisfying the rule, True when the rule needs none, False on no match."""
+    if rule.pos == "VERB" and t.pos_ not in ("VERB",):
+        return False
+    if rule.pos == "NOUN" and t.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if rule.preps:
+        kids = {c.lower_ for c in t.children if c.dep_ in ("prep", "advmod", "prt")}
+        named_object = rule.actor_object and any(
+            c.dep_ == "dobj" and c.ent_type_ in NAME_LABELS for c in t.children)
+        if not kids & rule.preps and not named_object:
+            return False
+    if rule.xcomp and not any(c.dep_ == "xcomp" for c in t.children):
+        return False
+    if rule.governors and not _verb_argument(t, rule.governors):
+        return False
+    if not rule.objects:
+        return True
+    for c in _object_candidates(t):
+        if c.lemma_.lower() in rule.objects or c.lower_ in rule.objects:
+            return c
+    return False
+
+
+def _verb_argument(t: Any, governors: frozenset[str]) -> bool:
+    """A noun that one of these verbs acts on: "cooperation is being established".
+
+    A noun under another noun ("areas of cooperation", "the commission for cooperation") names
+    a topic or a body, and one under other verbs ("cooperation is reaching a new level")
+    describes a relation rather than stating an event.
+    """
+    head = t.head
+    if t.dep_ == "conj":
+        return _verb_argument(head, governors) if head != t else False
+    if t.dep_ in ("nsubj", "nsubjpass", "dobj", "attr", "xcomp"):
+        return head.pos_ == "VERB" and head.lemma_.lower() in governors
+    if t.dep_ == "pobj" and head.dep_ == "prep" and head.head.pos_ == "VERB":
+        return head.head.lemma_.lower() in governors
+    return False
+
+
+def _object_candidates(t: Any) -> list[Any]:
+    """Tokens that can be a trigger's object: objects, passive subjects, 'of'/'on' phrases."""
+    out = []
+    for c in t.children:
+        if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative", "compound", "amod", "nmod"):
+            out.append(c)
+            out.extend(x for x in c.children if x.dep_ == "conj")
+        elif c.dep_ == "prep" and c.lower_ in ("of", "on", "with", "for", "to"):
+            for p in c.children:
+                if p.dep_ == "pobj":
+                    out.append(p)
+                    out.extend(x for x in p.children if x.dep_ == "conj")
+        elif c.dep_ == "xcomp" and c.pos_ in ("NOUN", "PROPN"):
+            out.append(c)
+    for c in list(out):
+        if c.lemma_.lower() in QUANTITY_HEADS:
+            out.extend(p for k in c.children if k.dep_ == "prep" and k.lower_ == "of"
+                       for p in k.children if p.dep_ == "pobj")
+    # "sanctions that X imposed": the noun a relative clause modifies is its object.
+    if t.dep_ in ("relcl", "acl") and t.head.pos_ in ("NOUN", "PROPN"):
+        out.append(t.head)
+    # "the signing of agreements" parsed with the noun as a compound ("agreement signing").
+    return out
+
+
+def _relative_head(v: Any) -> Any | None:
+    return v.head if v.dep_ == "relcl" else None
+
+
+def _subject_tokens(v: Any, depth: int = 0) -> list[Any]:
+    """The subject (or passive agent) of a verb, inherited through xcomp, conj and relatives."""
+    if depth > 4:
+        return []
+    subs = []
+    for c in v.children:
+        if c.dep_ in ("nsubj", "csubj", "expl") and c.dep_ != "expl":
+            if c.lower_ in ("which", "that", "who", "whom") and _relative_head(v) is not None:
+                subs.append(v.head)
+            else:
+                subs.append(c)
+        elif c.dep_ == "agent":
+            subs.extend(p for p in c.children if p.dep_ == "pobj")
+    if subs:
+        return subs
+    if v.dep_ in ("xcomp", "conj", "advcl", "pcomp") and v.head != v:
+        if v.dep_ == "pcomp":
+            prep = v.head
+            return _subject_tokens(prep.head, depth + 1) if prep.head != prep else []
+        return _subject_tokens(v.head, depth + 1)
+    if v.dep_ == "acl" and v.tag_ == "VBG":
+        return [v.head]
     return []
+
+
+class _Reader:
+    """Reads the participants of one trigger from the parse."""
+
+    def __init__(self, idx: _DocIndex, shadow: set[int]) -> None:
+        self.idx = idx
+        self.shadow = shadow
+
+    def expand(self, tok: Any, depth: int = 0) -> list[tuple[_Actor, Any]]:
+        """The actors a noun phrase names: its own name, its members, or the pair it stands for."""
+        if depth > 4 or tok.i in self.shadow:
+            return []
+        out: list[tuple[_Actor, Any]] = []
+        a = self.idx.actor(tok)
+        if a is not None:
+            out.append((a, tok))
+        elif self._is_pair(tok):
+            out.extend((p, tok) for p in self.idx.pair)
+        elif tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM"):
+            listed: list[tuple[_Actor, Any]] = []
+            owners: list[tuple[_Actor, Any]] = []
+            for c in tok.children:
+                if c.dep_ == "prep" and _lists_members(c, tok):
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            listed.extend(self.expand(p, depth + 1))
+                elif c.dep_ in ("compound", "amod", "nmod", "appos"):
+                    if c.dep_ == "appos":
+                        listed.extend(self.expand(c, depth + 1))
+                    elif (ca := self.idx.actor(c)) is not None:
+                        owners.append((ca, c))
+                elif c.dep_ == "poss":
+                    owners.extend(self.expand(c, depth + 1))
+                elif c.dep_ == "prep" and c.lower_ == "to" and tok.lemma_.lower() in GATHERINGS:
+                    # "Putin's visit to Beijing": the host state takes part.
+                    for p in c.children:
+                        if p.dep_ == "pobj" and (host := self.idx.place(p)) is not None:
+                            owners.append((host, p))
+                elif c.dep_ == "prep" and c.lower_ in ("from", "of", "by") and (
+                        tok.lemma_.lower() in GENERIC_HEADS or tok.pos_ == "PRON"):
+                    for p in c.children:
+                        if p.dep_ == "pobj":
+                            owners.extend(self.expand(p, depth + 1))
+            # "enterprises such as A and B": the listed members are the parties, not the owner.
+            out.extend(listed or owners)
+        for c in tok.children:
+            if c.dep_ == "conj":
+                out.extend(self.expand(c, depth + 1))
+        return out
+
+    def _is_pair(self, tok: Any) -> bool:
+        if not self.idx.pair:
+            return False
+        low = tok.lower_
+        if low == "other" and any(c.lower_ == "each" for c in tok.children):
+            return True  # "with each other"
+        if tok.lemma_.lower() not in PAIR_NOUNS or tok.tag_ not in ("NNS", "NNPS"):
+            return False
+        mods = {c.lower_ for c in tok.children}
+        return bool(mods & {"two", "both"}) or "the" in mods
+
+    def pobjs(self, tok: Any, preps: set[str]) -> list[Any]:
+        return [p for c in tok.children if c.dep_ == "prep" and c.lower_ in preps
+                for p in c.children if p.dep_ == "pobj"]
+
+
+def _count_of(tok: Any | None) -> int | None:
+    if tok is None:
+        return None
+    for c in tok.children:
+        if c.dep_ == "nummod":
+            w = c.lower_.replace(",", "")
+            if w.isdigit():
+                return int(w)
+            if w in NUMBERS:
+                return NUMBERS[w]
+    return None
+
+
+def _chain(t: Any, lo: int = 0, hi: int = 1 << 30) -> list[Any]:
+    """The trigger and the words governing it, up to the root or the edge of its paragraph."""
+    out = [t]
+    cur = t
+    while cur.head != cur and len(out) < 40 and lo <= cur.head.i < hi:
+        cur = cur.head
+        out.append(cur)
+    return out
+
+
+def _status(t: Any, lo: int = 0, hi: int = 1 << 30) -> str | None:
+    """done, planned, or None when the text states no event (negated, feared, speculative)."""
+    chain = _chain(t, lo, hi)
+    for node in chain:
+        if node.lemma_.lower() in NON_EVENT_FRAMES and node != t:
+            return None
+    planned = False
+    # Modality belongs to the trigger's own clause: walk up to the first clause boundary.
+    for i, node in enumerate(chain):
+        kids = list(node.children)
+        if any(c.dep_ == "neg" for c in kids) or any(
+                c.lower_ in ("no", "never") and c.dep_ in ("det", "neg", "advmod") for c in kids):
+            return None
+        if i == 0 and any(c.lower_ == "ever" and c.dep_ == "advmod" for c in kids):
+            return None
+        aux = {c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")}
+        if aux & SPECULATIVE_MODALS:
+            return None
+        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in kids):
+            return None
+        # "a reactor to be built": an infinitive on a noun is a plan, "forced to buy" is not.
+        if aux & PLANNED_MODALS or (i == 0 and "to" in aux and node.dep_ in ("relcl", "acl")):
+            planned = True
+        if node != t and node.lemma_.lower() in PLAN_FRAMES and not (
+                node.lemma_.lower() == "agree" and t.lemma_.lower() == "agree"):
+            planned = True
+        if node.pos_ in ("NOUN", "PROPN") and any(
+                c.lower_ in PLANNED_MODIFIERS - {"new"} and c.dep_ == "amod" for c in kids):
+            planned = True
+        if node.dep_ in ("ccomp", "ROOT", "relcl") or (node != t and node.dep_ == "conj"):
+            break
+    return "planned" if planned else "done"
+
+
+def _clause_head(t: Any) -> Any:
+    """The verb heading the trigger's clause (the trigger itself when it is a verb)."""
+    cur = t
+    for _ in range(12):
+        if cur.pos_ in ("VERB", "AUX") and cur.lemma_.lower() not in REPORTING:
+            return cur
+        if cur.head == cur:
+            return cur
+        cur = cur.head
+    return cur
+
+
+def _lists_members(prep: Any, noun: Any) -> bool:
+    """A preposition that lists members of a noun: "such as", "including", "like"."""
+    if prep.lower_ in ("including", "like"):
+        return True
+    return prep.lower_ == "as" and any(g.lower_ == "such" for g in (*prep.children, *noun.children))
+
+
+def _shadowed(sent: Any) -> set[int]:
+    """Owners of listed members: "China's enterprises such as A and B" -> China is shadowed."""
+    out: set[int] = set()
+    for t in sent:
+        has_list = any(c.dep_ == "prep" and _lists_members(c, t) for c in t.children)
+        if has_list:
+            for c in t.children:
+                if c.dep_ == "poss":
+                    out.update(x.i for x in c.subtree)
+    return out
+
+
+def _reporting_subjects(sent: Any) -> set[int]:
+    out: set[int] = set()
+    for t in sent:
+        if t.lemma_.lower() in REPORTING and t.pos_ == "VERB":
+            for c in t.children:
+                if c.dep_ in ("nsubj", "nsubjpass"):
+                    out.update(x.i for x in c.subtree)
+    return out
+
+
+def _find_candidates(sent: Any, lexicon: dict[str, tuple[TriggerRule, ...]]) -> list[_Candidate]:
+    out = []
+    for t in sent:
+        lemma = t.lemma_.lower()
+        keys = [lemma]
+        if t.lower_ != lemma:
+            keys.append(t.lower_)
+        if (t.lower_ == "how" and t.i >= 2 and t.nbor(-1).text == "-"
+                and t.nbor(-2).lower_ == "know"):
+            keys.append("know-how")
+        seen_types: set[str] = set()
+        for key in keys:
+            for rule in lexicon.get(key, ()):
+                if rule.type in seen_types:
+                    continue
+                head = _matches_rule(t, rule)
+                if head is False:
+                    continue
+                seen_types.add(rule.type)
+                out.append(_Candidate(rule=rule, trigger=t, sent=sent,
+                                      object_head=head if head is not True else None))
+    return out
+
+
+def _phrase(c: _Candidate) -> set[int]:
+    """Token indices of the object phrase: what the event is about."""
+    t = c.trigger
+    heads: list[Any] = []
+    if c.object_head is not None and c.object_head != t.head:
+        heads.append(c.object_head)
+    verbs = [t]
+    if t.pos_ == "VERB":
+        # "discussed and exchanged views on X": the coordinated verb shares the subject and topic.
+        verbs += [k for k in t.children if k.dep_ == "conj" and k.pos_ == "VERB"
+                  and not any(g.dep_ in ("nsubj", "nsubjpass") for g in k.children)]
+    for v in verbs:
+        for k in v.children:
+            if k.dep_ in ("dobj", "xcomp", "dative") or (
+                    k.dep_ == "prep" and k.lower_ in TOPIC_PREPS):
+                heads.append(k)
+    idx: set[int] = set()
+    for h in heads:
+        idx.update(x.i for x in h.subtree)
+    if c.object_head is not None and c.object_head == t.head:
+        # A relative clause's noun: the noun and its own modifiers, not the whole sentence.
+        idx.add(t.head.i)
+        idx.update(x.i for x in t.head.lefts)
+    idx.discard(t.i)
+    return idx
+
+
+def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
+    t, rule = c.trigger, c.rule
+    direction = rule.direction
+    subj_role = {"supplier": "source", "buyer": "target", "sanctioner": "source"}.get(
+        direction or "", "party")
+    other_from = "source" if direction == "buyer" else "party"
+    # 1. The subject side.
+    subjects: list[Any] = []
+    if t.pos_ == "VERB":
+        subjects = _subject_tokens(t)
+    else:
+        # A nominal trigger: possessives and name modifiers, then the governing verb's subject.
+        for k in t.children:
+            if k.dep_ == "poss" or (k.dep_ in ("compound", "amod", "nmod")
+                                     and reader.idx.actor(k) is not None):
+                subjects.append(k)
+        gov = t.head
+        if t.dep_ == "pobj" and gov.head != gov:
+            gov = gov.head
+        if (t.dep_ in ("dobj", "attr", "pobj", "oprd", "xcomp") and gov.pos_ in ("VERB", "AUX")
+                and gov.lemma_.lower() not in REPORTING):
+            subjects.extend(_subject_tokens(gov))
+    for s in subjects:
+        if s.i in reporting and s.head.lemma_.lower() in REPORTING:
+            continue
+        for a, tok in reader.expand(s):
+            c.add(a, subj_role, tok.i)
+    # 2. Counterparts, recipients, sources and targets attached to the trigger.
+    for p in reader.pobjs(t, COUNTERPART_PREPS):
+        for a, tok in reader.expand(p):
+            c.add(a, "party", tok.i)
+    if direction == "supplier":
+        for p in reader.pobjs(t, {"to", "for"}):
+            for a, tok in reader.expand(p):
+                c.add(a, "target", tok.i)
+    if direction in ("supplier", "buyer"):
+        for p in reader.pobjs(t, {"from"}):
+            for a, tok in reader.expand(p):
+                c.add(a, other_from if direction == "buyer" else "source", tok.i)
+    if direction == "sanctioner":
+        for p in reader.pobjs(t, {"on", "against", "to"}):
+            for a, tok in reader.expand(p):
+                c.add(a, "target", tok.i)
+            for p2 in reader.pobjs(p, {"to", "against", "on"}):  # "on exports to China"
+                for a, tok in reader.expand(p2):
+                    c.add(a, "target", tok.i)
+    # "signed during Putin's visit", "agreed at the summit of A and B": the visitors take part.
+    for p in reader.pobjs(t, {"during", "at", "on"}):
+        if p.lemma_.lower() in GATHERINGS:
+            for a, tok in reader.expand(p):
+                c.add(a, "party", tok.i)
+    if rule.type in ("construction", "investment"):
+        for p in reader.pobjs(t, {"in", "to", "from"}):
+            for a, tok in reader.expand(p):
+                if a.type == "COUNTRY":
+                    c.add(a, "target" if rule.type == "investment" else "party", tok.i)
+    if t.pos_ == "VERB" and direction == "supplier":
+        for k in t.children:
+            if k.dep_ == "dative":
+                for a, tok in reader.expand(k):
+                    c.add(a, "target", tok.i)
+    if rule.type == "award":
+        for k in t.children:
+            if k.dep_ in ("dobj", "dative") and reader.idx.actor(k) is not None:
+                for a, tok in reader.expand(k):
+                    c.add(a, "target", tok.i)
+    # 3. The object phrase: facilities and products as objects, parties it names as parties.
+    phrase_actors: list[tuple[_Actor, Any]] = []
+    for i in sorted(c.phrase):
+        tok = t.doc[i]
+        a = reader.idx.actor(tok)
+        if a is None or i in reader.shadow or i in reporting:
+            continue
+        if tok.dep_ == "poss" and tok.head.i in c.phrase and a.type == "COUNTRY" and any(
+                reader.idx.actor(x) is not None and reader.idx.actor(x) != a
+                for x in tok.head.subtree if x.i != i and x.i not in reader.shadow):
+            continue  # "China's Silk Road plan": the owner of a named object, not a new party
+        phrase_actors.append((a, tok))
+    for a, tok in phrase_actors:
+        if a.type in OBJECT_TYPES:
+            c.add(a, "object", tok.i)
+        elif a.key not in c.parts:
+            role = "party"
+            # "the pipeline from Russia to China", "sold jets to India"
+            if tok.head.dep_ == "prep" and tok.head.lower_ == "to" and direction != "buyer":
+                role = "target" if direction or rule.type != "construction" else "party"
+            if direction == "buyer":
+                role = "source"
+            c.add(a, role, tok.i)
+    # Direction: products made by a named state ("French warships") give the source.
+    if direction == "buyer" and c.object_head is None:
+        for k in t.children:
+            if k.dep_ == "dobj":
+                for m in k.children:
+                    if m.dep_ in ("amod", "compound") and (a := reader.idx.actor(m)) is not None:
+                        c.add(a, "source", m.i)
+
+
+def _fallback(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
+    """Names in the trigger's clause, then in its sentence, when the parse gave too few."""
+    head = _clause_head(c.trigger)
+    # Agreements and talks always have two sides: the sentence may name the other one.
+    scopes = (head.subtree, c.sent) if c.rule.type in MULTI_PARTY else (head.subtree,)
+    for scope in scopes:
+        for tok in scope:
+            if tok.i in reader.shadow or tok.i in reporting:
+                continue
+            a = reader.idx.actor(tok)
+            if a is None and tok.head.lower_ == "to" and tok.head.head.lemma_.lower() in GATHERINGS:
+                a = reader.idx.place(tok)  # "Putin's visit to Beijing": the host state
+            if a is None or a.key in c.parts or a.type not in ACTOR_TYPES:
+                continue
+            c.add(a, "party", tok.i)
+            c.fallback = True
+        if len(c.parts) >= 2:
+            return
+        c.wide = True
+
+
+def _evidence_span(c: _Candidate, core: set[int]) -> tuple[int, int]:
+    sent = c.sent
+    idx = {c.trigger.i, *core}
+    # Names taken from the clause join the quote when they sit in the trigger's own phrase, or
+    # when the parse gave no participant at all ("Talks are underway between A and B").
+    scope = {x.i for x in (c.trigger if core else _clause_head(c.trigger)).subtree}
+    idx.update(tok for _, _, tok in c.parts.values() if tok in scope)
+    if c.object_head is not None:
+        idx.add(c.object_head.i)
+    idx.update(c.phrase)
+    # The trigger's own phrase, without coordinated or adverbial clauses that follow it.
+    for k in c.trigger.children:
+        if k.i > c.trigger.i and k.dep_ not in ("conj", "cc", "punct", "advcl", "relcl",
+                                                "parataxis", "mark", "npadvmod", "advmod"):
+            idx.update(x.i for x in k.subtree)
+    lo = max(min(idx), sent.start, c.lo)
+    hi = min(max(idx), sent.end - 1, c.hi - 1)
+    doc = c.trigger.doc
+    while hi > lo and (doc[hi].is_punct or doc[hi].is_space) and doc[hi].text not in (")", "”"):
+        hi -= 1
+    while lo < hi and (doc[lo].is_punct or doc[lo].is_space or doc[lo].dep_ in ("cc", "mark")):
+        lo += 1
+    return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
+
+
+def _anaphoric(c: _Candidate) -> bool:
+    """Whether the trigger's parties are only referred to: "the countries", "they", "their"."""
+    t = c.trigger
+    near = [k for k in t.children if k.dep_ in ("poss", "nsubj", "nsubjpass")]
+    if t.pos_ == "VERB":
+        near += _subject_tokens(t)
+    return any(k.pos_ == "PRON" or k.lemma_.lower() in PAIR_NOUNS for k in near)
+
+
+def _min_parts(c: _Candidate) -> int:
+    """Two participants, or one joint body for talks ("the meeting of the commission")."""
+    if c.rule.type == "talks" and any(
+            a.type == "BLOC" or (a.type == "ORG" and JOINT_BODY.search(a.name))
+            for a, _, _ in c.parts.values()):
+        return 1
+    return 2
+
+
+def _absorb(c: _Candidate, host: _Candidate) -> None:
+    """Move a generic event's participants into the specific event that explains it."""
+    for a, role, tok in c.parts.values():
+        if a.key not in host.parts:
+            host.add(a, "party" if role != "object" else role, tok)
+            if tok in c.core:
+                host.core.add(tok)
+
+
+def _linked(a: _Candidate, b: _Candidate) -> bool:
+    """Two triggers coordinated in one clause ("worked with X and supplied Y")."""
+    ta, tb = a.trigger, b.trigger
+    return (ta.dep_ == "conj" and ta.head == tb) or (tb.dep_ == "conj" and tb.head == ta)
+
+
+def _event_id(doc_id: str, etype: str, start: int) -> str:
+    return hashlib.sha1(f"{doc_id}|{etype}|{start}".encode()).hexdigest()[:16]
+
+
+def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: list[Entity],
+                   gazetteer: Gazetteer | None = None) -> list[Event]:
+    """Events stated in a parsed document, in text order."""
+    lexicon = load_triggers()
+    idx = _DocIndex(sdoc, mentions, entities, gazetteer or _bundled_gazetteer())
+    events: list[Event] = []
+    for sent in sdoc.sents:
+        # A trigger word inside a name ("Shanghai Cooperation Organisation") is no trigger.
+        cands = [c for c in _find_candidates(sent, lexicon)
+                 if not _is_headline(sdoc.text, c.trigger.idx)
+                 and c.trigger.ent_type_ not in NAMED_SPANS
+                 and not (idx.actor(c.trigger) and idx.actor(c.trigger).type != "COUNTRY")]
+        if not cands:
+            continue
+        shadow = _shadowed(sent)
+        reporting = _reporting_subjects(sent)
+        reader = _Reader(idx, shadow)
+        kept: list[_Candidate] = []
+        for c in cands:
+            c.lo, c.hi = _segment(sent, c.trigger)
+            status = _status(c.trigger, c.lo, c.hi)
+            if status is None:
+                continue
+            c.status = status
+            c.phrase = {i for i in _phrase(c) if c.lo <= i < c.hi}
+            kept.append(c)
+        # A trigger inside another event's object phrase is part of that event's description.
+        nested = {id(b) for a in kept for b in kept
+                  if a is not b and b.trigger.i in a.phrase and not (
+                      a.trigger.i in b.phrase and a.trigger.i > b.trigger.i)}
+        kept = [c for c in kept if id(c) not in nested]
+        for c in kept:
+            _read_participants(c, reader, reporting)
+            c.core = {tok for _, _, tok in c.parts.values()}
+        # Cooperation beside a more specific event of the same sentence joins it: "worked
+        # with X and supplied Y" is one supply.
+        absorbed: set[int] = set()
+        specific = [o for o in kept if o.rule.type != GENERIC_TYPE]
+        for c in kept:
+            host = next((o for o in specific if _linked(o, c)), None)
+            if c.rule.type == GENERIC_TYPE and host is not None:
+                _absorb(c, host)
+                absorbed.add(id(c))
+        for c in kept:
+            if id(c) not in absorbed and len(c.parts) < 2:
+                _fallback(c, reader, reporting)
+        final: list[_Candidate] = []
+        for c in kept:
+            if id(c) in absorbed or len(c.parts) < _min_parts(c):
+                continue
+            if any(o.rule.type == c.rule.type and set(o.parts) == set(c.parts) for o in final):
+                continue  # "met and held talks": one event
+            final.append(c)
+        for c in final:
+            named = {a.key for a, _, tok in c.parts.values()
+                     if tok in c.core and idx.actor(sdoc[tok]) == a}
+            # "The countries discussed ...", "after their meeting": an anaphoric report of an
+            # event already stated in this document is that event again, not a new one.
+            if not named and _anaphoric(c) and any(e.type == c.rule.type and set(c.parts) <= {
+                    p.entity_key for p in e.participants} for e in events):
+                continue
+            events.append(_to_event(doc, c, idx))
+    return [e for e in events if e.confidence >= MIN_CONFIDENCE]
+
+
+def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
+    t = c.trigger
+    start, end = _evidence_span(c, c.core)
+    evidence = doc.text[start:end] if doc.text[start:end] == t.doc.text[start:end] else \
+        t.doc.text[start:end]
+    head = _clause_head(t)
+    clause = t.doc[min(x.i for x in head.subtree): max(x.i for x in head.subtree) + 1]
+    when = find_event_date(clause.text, doc.published)
+    phrase_text = " ".join(t.doc[i].text for i in sorted(c.phrase))
+    names = " ".join(a.name for a, _, _ in c.parts.values())
+    sector = find_sector([phrase_text, evidence, names, c.sent.text])
+    conf = c.rule.confidence
+    if c.fallback:
+        conf *= 0.6 if c.wide else 0.7
+    if any(tok == -1 for _, _, tok in c.parts.values()):
+        conf *= 0.9
+    order = sorted(c.parts.values(), key=lambda p: ({"source": 0, "party": 1, "target": 2,
+                                                     "object": 3}[p[1]], p[2]))
+    return Event(
+        id=_event_id(doc.id, c.rule.type, t.idx), type=c.rule.type, trigger=t.text,
+        trigger_start=t.idx, trigger_end=t.idx + len(t.text),
+        sentence_start=c.sent.start_char, sentence_end=c.sent.end_char, evidence=evidence,
+        participants=tuple(Participant(a.key, a.name, role) for a, role, _ in order),
+        sector=sector, date=when.value if when else None,
+        date_precision=when.precision if when else None,
+        date_source=when.source if when else None, status=c.status,
+        confidence=round(conf, 3), count=_count_of(c.object_head if c.object_head is not None
+                                                    else (t if t.pos_ == "NOUN" else None)),
+    )
