@@ -71,7 +71,9 @@ class _Unit:
 class _Grammar:
     prefixes: dict[str, _Unit]
     suffixes: dict[str, _Unit]
-    amount: re.Pattern[str]
+    number: re.Pattern[str]
+    mark: re.Pattern[str]  # a currency mark ending where a number starts
+    tail: re.Pattern[str]  # range, scale and unit after a number
     bare: re.Pattern[str]  # a number with a scale word and no unit ("from 2.3 billion")
     count: re.Pattern[str]
     topics: dict[str, str]  # lemma -> topic
@@ -150,9 +152,12 @@ def _grammar() -> _Grammar:
             needs_to.update(row["lemmas"])
     words = _word_num()
     scale = "|".join(sorted(SCALES, key=len, reverse=True))
-    amount = re.compile(
-        rf"(?P<pre>{_alt(prefixes)})?\s?"
-        rf"(?<![\w.,/\-])(?P<num>{_NUM}|{words})"
+    # An amount is found from its number outwards (a scan anchored on every position with an
+    # optional currency mark in front is several times slower): the number, then the mark
+    # before it, then the range, scale and unit after it.
+    number = re.compile(rf"(?<![\w.,/\-])(?:{_NUM}|(?:{words})(?![A-Za-z]))", re.IGNORECASE)
+    mark = re.compile(rf"(?:{_alt(prefixes)})\s?$", re.IGNORECASE)
+    tail = re.compile(
         rf"(?:\s?(?:-|–|to)\s?(?P<num2>{_NUM}))?"
         rf"(?:\s*(?P<scale>{scale})(?![A-Za-z])|(?P<short>[kmbKMB])(?![A-Za-z0-9]))?"
         rf"(?:\s*(?P<suf>{_alt(suffixes)}))?"
@@ -168,8 +173,8 @@ def _grammar() -> _Grammar:
         rf"(?P<adj>(?:[a-z][a-z\-]*\s+){{0,3}}?)(?P<noun>{nouns})",
         re.IGNORECASE,
     )
-    return _Grammar(prefixes, suffixes, amount, bare, count, topics, measures, count_nouns,
-                    frozenset(growth), status, frozenset(strong), frozenset(needs_to))
+    return _Grammar(prefixes, suffixes, number, mark, tail, bare, count, topics, measures,
+                    count_nouns, frozenset(growth), status, frozenset(strong), frozenset(needs_to))
 
 
 def _norm_space(s: str) -> str:
@@ -222,16 +227,22 @@ def _to_float(d: Decimal) -> float:
     return float(d)
 
 
-def _amount_from_match(m: re.Match[str], text: str, offset: int = 0) -> Amount | None:
+def _amount_at(m: re.Match[str], text: str) -> Amount | None:
+    """The amount whose number ``m`` found, or None when no unit goes with it."""
     g = _grammar()
-    num = _number(m.group("num"))
+    raw = m.group(0)
+    num = _number(raw)
     if num is None:
         return None
-    is_word = not m.group("num")[0].isdigit() and m.group("num")[0] != "."
-    pre = m.group("pre")
-    suf = m.group("suf")
-    scale_word = m.group("scale")
-    short = m.group("short")
+    t = g.tail.match(text, m.end())
+    if t is None:
+        return None
+    is_word = not raw[0].isdigit() and raw[0] != "."
+    pm = None if is_word else g.mark.search(text, max(0, m.start() - 12), m.start())
+    pre = pm.group(0).rstrip() if pm is not None else None
+    suf = t.group("suf")
+    scale_word = t.group("scale")
+    short = t.group("short")
     pre_unit = g.prefixes.get(_norm_space(pre).casefold()) if pre else None
     suf_unit = g.suffixes.get(_norm_space(suf).casefold()) if suf else None
     if pre_unit is None and suf_unit is None:
@@ -242,10 +253,10 @@ def _amount_from_match(m: re.Match[str], text: str, offset: int = 0) -> Amount |
         return None  # "$5 percent" is no phrase we know
     if short and not pre_unit:
         return None  # "5m" alone may be metres
-    if is_word and not (scale_word or short) and m.group("num").casefold() in ("a", "an"):
+    if is_word and not (scale_word or short) and raw.casefold() in ("a", "an"):
         return None
     if (suf and not pre and _norm_space(suf).casefold() in _AMBIGUOUS_SUFFIX
-            and not scale_word and "," not in m.group("num") and "." not in m.group("num")):
+            and not scale_word and "," not in raw and "." not in raw):
         return None
     scale = Decimal(1)
     if scale_word:
@@ -253,17 +264,13 @@ def _amount_from_match(m: re.Match[str], text: str, offset: int = 0) -> Amount |
     elif short:
         scale = Decimal(SHORT_SCALES[short.casefold()])
     value = num * scale * unit.factor
-    start, end = m.start(), m.end()
-    if pre is None:
-        start = m.start("num")
-    elif m.group(0)[:1].isspace():
-        start = m.start("pre")
-    before = text[max(0, start - 32) : start]
-    approx = bool(_APPROX.search(before)) or m.group("num2") is not None
+    start = pm.start() if pm is not None else m.start()
+    end = t.end()
+    approx = bool(_APPROX.search(text[max(0, start - 32) : start])) or t.group("num2") is not None
     return Amount(
-        start=start + offset, end=end + offset, text=text[start:end], value=_to_float(value),
-        unit=unit.code, kind=unit.kind, currency=unit.code if unit.kind == "money" else None,
-        approx=approx, rate=unit.rate,
+        start=start, end=end, text=text[start:end], value=_to_float(value), unit=unit.code,
+        kind=unit.kind, currency=unit.code if unit.kind == "money" else None, approx=approx,
+        rate=unit.rate,
     )
 
 
@@ -272,8 +279,10 @@ def find_amounts(text: str) -> list[Amount]:
     g = _grammar()
     out: list[Amount] = []
     taken: list[tuple[int, int]] = []
-    for m in g.amount.finditer(text):
-        a = _amount_from_match(m, text)
+    for m in g.number.finditer(text):
+        if taken and m.start() < taken[-1][1]:
+            continue  # the second number of a range
+        a = _amount_at(m, text)
         if a is not None:
             out.append(a)
             taken.append((a.start, a.end))
