@@ -376,14 +376,15 @@ _P_YEAR_RANGE = re.compile(
 _P_YEAR = re.compile(rf"(?<![\w$€£¥.,\-])(?P<y>{_YEAR})(?![\w%\-]|\.\d|,\d)")
 _P_RATE = re.compile(
     r"\b(?:annually|yearly|per\s+annum|p\.a\.|(?:per|a|each|every)\s+year"
-    r"(?!\s+(?:ago|earlier|before|later|after|from|on))(?!-))", re.I)
+    r"(?!\s+(?:ago|earlier|before|later|after|from\s+now|on\b))(?!-))", re.I)
 _P_RELATIVE = re.compile(
     r"\b(?P<w>this|last|next|the\s+current|the\s+previous|the\s+past|the\s+coming)\s+"
     r"(?P<u>year|month)\b(?!-)|\b(?P<ye>year[-\s]end|the\s+end\s+of\s+(?:the|this)\s+year)\b", re.I)
 _P_BARE_MONTH = re.compile(
     rf"\b(?P<prep>in|by|since|until|through|from|of)\s+(?P<m>{_MONTH})\b(?!\s+\d)", re.I)
 _REFERENCE = re.compile(
-    r"(?:\bfrom|\bsince|\bcompared\s+(?:with|to)|\bthan|\bover|\bagainst|\bversus|\bvs\.?)"
+    r"(?:\bfrom|\bsince|\bcompared\s+(?:with|to)|\bthan|\bover|\bagainst|\bversus|\bvs\.?"
+    r"|\bon)"
     r"\s+(?:the\s+(?:same\s+(?:period|time|month)\s+(?:of|in)\s+)?)?$", re.I)
 _DEADLINE = re.compile(r"(?:\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$", re.I)
 # "Vision 2025", "Made in China 2025": a year after a capitalised word is part of a name.
