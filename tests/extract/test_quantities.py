@@ -274,6 +274,9 @@ def _brief(figs: list[Any]) -> list[tuple[Any, ...]]:
      [("trade_turnover", 3e10, "USD", "forecast", "2025")]),
     ("The partners put $3 billion in new solar projects in Egypt.",
      [("investment_value", 3e9, "USD", "actual", None)]),
+    ("Novatek holds 50.1% of the venture, and CNPC and TotalEnergies each own 20%.", []),
+    ("Russia shipped 107 million tonnes of oil to China in 2023, up 24% on 2022.",
+     [("supply_volume", 1.07e8, "t", "actual", "2023"), ("supply_growth", 24, "percent", "actual", "2023")]),
 ])
 def test_figures_from_news_sentences(pipeline: Any, text: str, expected: list[tuple[Any, ...]]) -> None:
     got = _brief(_figures(pipeline, text))
