@@ -297,9 +297,14 @@ def list_figures(store: Store, *, measure: str | None = None, pair: tuple[str, s
 
 
 def measures(store: Store) -> list[str]:
-    """Measures that have at least one figure, most common first."""
+    """Measures that have figures: those with both actuals and targets first (they make the
+    chart worth seeing), then by how often they are reported."""
     counts = qfigures.measures(store)
-    return sorted(counts, key=lambda m: (-counts[m], m))
+    statuses: dict[str, set[str]] = defaultdict(set)
+    for c in qfigures.list_figures(store):
+        if c.figure.measure:
+            statuses[c.figure.measure].add(c.figure.status)
+    return sorted(counts, key=lambda m: (not {"actual", "target"} <= statuses[m], -counts[m], m))
 
 
 def series(store: Store, *, measure: str, pair: tuple[str, str] | None = None) -> dict[str, Any]:

@@ -46,6 +46,7 @@
     if (s !== null && s !== undefined && e !== null && e !== undefined) h += "?s=" + s + "&e=" + e;
     return h;
   }
+  function pretty(measure) { return measure.replace(/_/g, " "); }
   function badge(text, cls) { return el("span", { class: "badge " + (cls || "") }, text); }
   function muted(text) { return el("p", { class: "muted" }, text); }
   function fmtNum(v) {
@@ -388,22 +389,32 @@
   async function figuresView(p) {
     const s = await summary();
     const measure = p.get("measure") || s.measures[0];
-    const pair = p.get("pair");
+    // Without a pair asked for, show the most reported pair: figures of different pairs
+    // (China-Russia trade beside India-Russia trade) do not belong on one line.
+    const asked = p.has("pair") ? p.get("pair") : (s.pairs[0] || "any");
+    const pair = asked === "any" ? null : asked;
     const bar = el("div", { class: "filters" },
-      select("measure", "measure", s.measures, measure, (ev) => go("/figures", { measure: ev.target.value, pair: pair })),
-      select("pair", "pair", s.pairs, pair, (ev) => go("/figures", { measure: measure, pair: ev.target.value })));
+      select("measure", "measure", s.measures, measure, (ev) => go("/figures", { measure: ev.target.value, pair: asked })),
+      select("pair", "pair", s.pairs, pair, (ev) => go("/figures", { measure: measure, pair: ev.target.value || "any" })));
     if (!measure) return show(el("h1", null, "Figures"), muted("No figures with a measure are stored yet."));
     const [ser, figs] = await Promise.all([api("figures/series", { measure: measure, pair: pair }),
       api("figures", { measure: measure, pair: pair, limit: 500 })]);
-    show(el("h1", null, "Figures: ", measure), bar, seriesChart(ser), el("h2", null, figs.total + " figures"), figureTable(figs.items));
+    show(el("h1", null, "Figures: ", pretty(measure)), bar, seriesChart(ser),
+      el("h2", null, figs.total + " figures"), figureTable(figs.items));
   }
 
+  function niceCeil(v) {
+    if (!(v > 0)) return 1;
+    const pow = Math.pow(10, Math.floor(Math.log10(v)));
+    for (const m of [1, 1.2, 1.6, 2, 2.4, 3, 4, 5, 6, 8, 10]) if (m * pow >= v) return m * pow;
+    return 10 * pow;
+  }
   function seriesChart(ser) {
     if (!ser.points.length) return muted("No dated figures for this measure.");
     const W = 960, H = 380, L = 80, R = 20, T = 20, B = 50;
     const xs = ser.points.map((p) => dateNum(p.date));
     let lo = Math.floor(Math.min(...xs)), hi = Math.floor(Math.max(...xs)) + 1;
-    const top = Math.max(...ser.points.map((p) => p.value)) * 1.1 || 1;
+    const top = niceCeil(Math.max(...ser.points.map((p) => p.value)) * 1.05);
     const x = (v) => L + (v - lo) / (hi - lo) * (W - L - R);
     const y = (v) => H - B - v / top * (H - T - B);
     const g = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "chart series-chart", role: "img", "aria-label": ser.measure + ": actuals against targets" });
@@ -440,9 +451,14 @@
       select("type", "type", s.event_types, f.type, (ev) => go("/network", Object.assign({}, f, { type: ev.target.value }))));
     if (!gdata.nodes.length) return show(el("h1", null, "Network"), bar, muted("No events link actors yet."));
     const area = svg("svg", { viewBox: "0 0 960 600", class: "chart network", role: "img", "aria-label": "actor network" });
+    const legend = el("p", { class: "legend" });
     show(el("h1", null, "Network of actors"), bar,
-      muted("Actors linked by the events they take part in; drag to move, click a name to open it."), area);
-    forceLayout(area, gdata, 960, 600);
+      muted("Actors linked by the events they take part in; bigger means more events. Drag to move, click a name to open it."),
+      area, legend);
+    const countries = forceLayout(area, gdata, 960, 600);
+    append(legend, ["Colour shows the country: ", countries.map((c, i) => [el("span", { class: "swatch", "data-color": i }), " " + (c === "?" ? "none" : c) + "  "]),
+      gdata.nodes.some((n) => !countries.includes(n.country || "?")) ? "grey: other countries" : ""]);
+    colorSwatches(legend, COLORS);
   }
 
   // A small force layout: nodes repel, edges pull, everything drifts to the centre.
@@ -450,7 +466,7 @@
     const nodes = g.nodes.slice(0, 150).map((n, i) => Object.assign({ x: W / 2 + 200 * Math.cos(i), y: H / 2 + 150 * Math.sin(i), vx: 0, vy: 0 }, n));
     const byId = new Map(nodes.map((n) => [n.id, n]));
     const edges = g.edges.filter((e) => byId.has(e.source) && byId.has(e.target));
-    const countries = Array.from(new Set(nodes.map((n) => n.country || "?")));
+    const countries = Array.from(new Set(nodes.map((n) => n.country || "?"))).slice(0, COLORS.length);
     const lines = edges.map((e) => {
       const l = svg("line", { class: "edge", "stroke-width": Math.min(8, 1 + Math.log2(e.weight + 1)) },
         svg("title", null, Object.entries(e.types).map(([k, v]) => k + " ×" + v).join(", ")));
@@ -458,7 +474,7 @@
       return l;
     });
     const groups = nodes.map((n) => {
-      const c = svg("circle", { r: 6 + Math.min(14, 3 * Math.sqrt(n.events)), fill: COLORS[countries.indexOf(n.country || "?") % COLORS.length], class: "node" });
+      const c = svg("circle", { r: 6 + Math.min(14, 3 * Math.sqrt(n.events)), fill: countries.includes(n.country || "?") ? COLORS[countries.indexOf(n.country || "?")] : "#bbb", class: "node" });
       const t = svg("text", { class: "node-label", dx: 10, dy: 4 }, n.name);
       const grp = svg("g", { class: "node-g", "data-id": n.id }, c, t, svg("title", null, n.name + " (" + (n.type || "") + ", " + n.events + " events)"));
       let dragging = false, moved = false;
@@ -519,6 +535,7 @@
     for (let k = 0; k < 60; k++) step();
     draw();
     kick();
+    return countries;
   }
 
   async function entitiesView(p) {
