@@ -557,7 +557,7 @@ def _clause(sdoc: Any, sent: Any, a: Amount, parsed: bool) -> _Clause | None:
     root = span.root
     t = root
     path = [t]
-    while not (t.pos_ in _VERBS and t.dep_ in _BOUNDARY) and t.head is not t:
+    while not (t.pos_ in _VERBS and t.dep_ in _BOUNDARY) and t.head.i != t.i:
         t = t.head
         path.append(t)
     top = t
@@ -579,7 +579,7 @@ def _clause(sdoc: Any, sent: Any, a: Amount, parsed: bool) -> _Clause | None:
             if c.dep_ in ("nsubj", "nsubjpass"):
                 toks.extend(c.subtree)
                 path.append(c)
-    if top.dep_ in ("relcl", "acl") and top.head is not top:
+    if top.dep_ in ("relcl", "acl") and top.head.i != top.i:
         path.append(top.head)
         toks.append(top.head)
     toks = sorted({x.i: x for x in toks}.values(), key=lambda x: x.i)
@@ -605,7 +605,7 @@ def _head_noun(cl: _Clause, span_idx: set[int]) -> Any | None:
     t = cl.root
     for _ in range(4):
         h = t.head
-        if h is t:
+        if h.i == t.i:
             return None
         if h.pos_ in ("NOUN", "PROPN") and h.i not in span_idx:
             return h
@@ -634,6 +634,10 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
                         return tp, "of"
         for tok in cl.path:
             if tok.pos_ == "VERB" and (tp := _topic_of(tok)) is not None:
+                # "buy a stake for $1.3 billion": the object names what the money is for.
+                for c in tok.children:
+                    if c.dep_ == "dobj" and c.i not in span_idx and (ot := _topic_of(c)):
+                        return ot, "object"
                 return tp, "verb"
         if a.kind == "money":
             for c in cl.root.children:
@@ -841,7 +845,7 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
                     entities: list[Entity]) -> list[Figure]:
     """Figures stated in a parsed document, in text order."""
     text = doc.text
-    amounts = find_amounts(text)
+    amounts = _drop_conversions(find_amounts(text), text)
     if not amounts:
         return []
     parsed = bool(sdoc.has_annotation("DEP"))
@@ -902,6 +906,22 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             cands.append(_Candidate(replace(fig, id=_figure_id(doc.id, a.start, "a"),
                                             status="actual", evidence=quote.strip()), 2, topic))
     return [c.figure for c in _dedupe(cands)]
+
+
+_CONVERSION = re.compile(
+    r"\s*[(\[,–-]\s*(?:or\s+|about\s+|around\s+|approximately\s+|roughly\s+|some\s+|nearly\s+|"
+    r"almost\s+|~\s*)?$", re.I)
+
+
+def _drop_conversions(amounts: list[Amount], text: str) -> list[Amount]:
+    """"20 billion yuan (US$3 billion)" is one figure: keep the dollars, as GUIDE.md asks."""
+    drop: set[int] = set()
+    for i in range(len(amounts) - 1):
+        a, b = amounts[i], amounts[i + 1]
+        if (a.kind == b.kind == "money" and a.unit != b.unit and b.start - a.end <= 16
+                and _CONVERSION.fullmatch(text[a.end : b.start])):
+            drop.add(i if b.unit == "USD" else i + 1)
+    return [a for i, a in enumerate(amounts) if i not in drop]
 
 
 def _inherited_topic(si: int, sents: Sequence[Any],
