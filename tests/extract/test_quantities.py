@@ -275,6 +275,10 @@ def _brief(figs: list[Any]) -> list[tuple[Any, ...]]:
     ("The partners put $3 billion in new solar projects in Egypt.",
      [("investment_value", 3e9, "USD", "actual", None)]),
     ("Novatek holds 50.1% of the venture, and CNPC and TotalEnergies each own 20%.", []),
+    ("Sinopec agreed to buy a 10% stake in the Amur gas chemical complex for $1.3 billion.",
+     [("investment_value", 1.3e9, "USD", "actual", None)]),
+    ("Rosatom and CNNC signed contracts worth more than 20 billion yuan (US$3 billion) in 2018.",
+     [("project_value", 3e9, "USD", "actual", "2018")]),
     ("Russia shipped 107 million tonnes of oil to China in 2023, up 24% on 2022.",
      [("supply_volume", 1.07e8, "t", "actual", "2023"), ("supply_growth", 24, "percent", "actual", "2023")]),
 ])
