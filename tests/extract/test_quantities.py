@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from tieline.extract.quantities import (
     SCALES,
+    extract_figures,
     find_amounts,
     find_periods,
     parse_amount,
@@ -371,3 +372,16 @@ def test_referee_figure_scores_on_the_seeds(seeds_db: Path, seeds: Path, referee
     assert figures["status_accuracy"] >= 0.99
     assert figures["measure_accuracy"] >= 0.99
     assert figures["period_accuracy"] >= 0.99
+
+
+def test_figures_without_a_dependency_parse_fall_back_to_the_sentence() -> None:
+    spacy = pytest.importorskip("spacy")
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    text = ("Trade between China and Russia is expected to reach $200 billion in 2024. "
+            "Russia supplied 50 million tonnes of oil.")
+    doc = Document(id="t1", source_key="t1", text=text, name="t1.txt", published="2023-05-01")
+    figs = extract_figures(doc, nlp(text), [], [])
+    assert _brief(figs) == [("trade_turnover", 2e11, "USD", "forecast", "2024"),
+                            ("supply_volume", 5e7, "t", "actual", None)]
+    assert all(f.evidence in text for f in figs)
