@@ -220,6 +220,7 @@ class _Candidate:
     lo: int = 0
     hi: int = 1 << 30
     core: set[int] = field(default_factory=set)
+    extent: dict[int, tuple[int, int]] = field(default_factory=dict)
 
     def add(self, actor: _Actor, role: str, tok: int) -> None:
         if not self.lo <= tok < self.hi:
@@ -238,6 +239,7 @@ class _DocIndex:
         self.gaz = gaz
         by_key = {e.key: e for e in entities}
         self.tok: dict[int, _Actor] = {}
+        self.extent: dict[int, tuple[int, int]] = {}  # token -> first and last token of its name
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
         self.countries: dict[str, _Actor] = {}
@@ -251,6 +253,7 @@ class _DocIndex:
                 continue
             for t in span:
                 self.tok.setdefault(t.i, actor)
+                self.extent.setdefault(t.i, (span.start, span.end - 1))
             if actor.type == "COUNTRY":
                 counts[actor.key] += 1
                 first.setdefault(actor.key, m.start)
@@ -408,7 +411,7 @@ def _subject_tokens(v: Any, depth: int = 0) -> list[Any]:
             subs.extend(p for p in c.children if p.dep_ == "pobj")
     if subs:
         return subs
-    if v.dep_ in ("xcomp", "conj", "advcl", "pcomp") and v.head != v:
+    if v.dep_ in ("xcomp", "conj", "advcl", "pcomp", "acomp") and v.head != v:
         if v.dep_ == "pcomp":
             prep = v.head
             return _subject_tokens(prep.head, depth + 1) if prep.head != prep else []
@@ -632,6 +635,13 @@ def _phrase(c: _Candidate) -> set[int]:
     return idx
 
 
+def _prep_of(tok: Any) -> str | None:
+    """The preposition governing a name, through lists: "on Rosneft and Lukoil" -> on."""
+    while tok.dep_ == "conj" and tok.head != tok:
+        tok = tok.head
+    return str(tok.head.lower_) if tok.dep_ == "pobj" and tok.head.dep_ == "prep" else None
+
+
 def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
     t, rule = c.trigger, c.rule
     direction = rule.direction
@@ -715,11 +725,14 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
             c.add(a, "object", tok.i)
         elif a.key not in c.parts:
             role = "party"
+            prep = _prep_of(tok)
             # "the pipeline from Russia to China", "sold jets to India"
-            if tok.head.dep_ == "prep" and tok.head.lower_ == "to" and direction != "buyer":
+            if prep == "to" and direction != "buyer":
                 role = "target" if direction or rule.type != "construction" else "party"
             if direction == "buyer":
                 role = "source"
+            elif direction == "sanctioner" and prep in ("on", "against", "to"):
+                role = "target"  # "imposed sanctions on Rosneft", "export bans to Iran"
             c.add(a, role, tok.i)
     # Direction: products made by a named state ("French warships") give the source.
     if direction == "buyer" and c.object_head is None:
@@ -766,8 +779,10 @@ def _evidence_span(c: _Candidate, core: set[int]) -> tuple[int, int]:
         if k.i > c.trigger.i and k.dep_ not in ("conj", "cc", "punct", "advcl", "relcl",
                                                 "parataxis", "mark", "npadvmod", "advmod"):
             idx.update(x.i for x in k.subtree)
-    lo = max(min(idx), sent.start, c.lo)
-    hi = min(max(idx), sent.end - 1, c.hi - 1)
+    # A quote holds whole names: "Russian Technologies", not "Technologies".
+    ext = [c.extent.get(i, (i, i)) for i in idx]
+    lo = max(min(a for a, _ in ext), sent.start, c.lo)
+    hi = min(max(b for _, b in ext), sent.end - 1, c.hi - 1)
     doc = c.trigger.doc
     while hi > lo and (doc[hi].is_punct or doc[hi].is_space) and doc[hi].text not in (")", "”"):
         hi -= 1
@@ -833,6 +848,7 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
         kept: list[_Candidate] = []
         for c in cands:
             c.lo, c.hi = _segment(sent, c.trigger)
+            c.extent = idx.extent
             status = _status(c.trigger, c.lo, c.hi)
             if status is None:
                 continue

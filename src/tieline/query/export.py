@@ -14,15 +14,15 @@ from tieline.store.db import Store
 
 # PLOVER and CAMEO codes for each event type, so event-data users can join their data.
 EVENT_CODES: dict[str, tuple[str, str]] = {
-    "agreement": ("AGREE", "057"),
-    "talks": ("CONSULT", "040"),
-    "cooperation": ("COOPERATE", "060"),
-    "supply": ("AID", "070"),
+    "agreement": ("AGREE", "057"),  # sign formal agreement
+    "talks": ("CONSULT", "040"),  # consult, not specified
+    "cooperation": ("COOPERATE", "060"),  # engage in material cooperation
+    "supply": ("COOPERATE", "061"),  # cooperate economically: trade, not aid
     "construction": ("COOPERATE", "061"),
-    "investment": ("AID", "071"),
-    "technology_transfer": ("COOPERATE", "064"),
-    "sanction": ("SANCTION", "163"),
-    "award": ("CONSULT", "042"),
+    "investment": ("COOPERATE", "061"),  # investment and loans, not aid (071)
+    "technology_transfer": ("COOPERATE", "061"),
+    "sanction": ("SANCTION", "163"),  # impose embargo, boycott or sanctions
+    "award": ("SUPPORT", "051"),  # praise or endorse
 }
 
 

@@ -14,6 +14,7 @@ from tieline.ingest.sources import discover, load_file
 from tieline.records import Document, IngestReport, InputFailure
 from tieline.scale.executor import Executor, make_executor
 from tieline.store.db import Store
+from tieline.store.events import cluster_events
 
 # progress(stage, done, total) is called as work advances; the CLI draws it.
 Progress = Callable[[str, int, int], None]
@@ -116,6 +117,7 @@ def ingest_documents(documents: Sequence[Document], store: Store, settings: Sett
         # A run killed after its last batch but before linking leaves the links stale.
         if todo or store.links_stale() or not store.count("entities"):
             relink(store, settings)
+            cluster_events(store)  # reports of one event across documents share a cluster id
         return IngestReport(added=added, updated=updated, unchanged=unchanged,
                             duplicates=duplicates, near_duplicates=near_dups,
                             failures=tuple(failures),

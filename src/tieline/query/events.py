@@ -1,0 +1,233 @@
+"""Events across documents: filtered lists with citations, and a timeline of real-world events.
+
+Every event carries the document and quote it comes from. Reports of one real-world event
+share a cluster (see ``store.events.cluster_events``); the timeline shows each cluster once with
+all its citations and the number of independent sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tieline.errors import ConfigError
+from tieline.extract.names import name_key
+from tieline.query import scope
+from tieline.query.export import EVENT_CODES
+from tieline.records import EVENT_TYPES
+from tieline.store import events as estore
+from tieline.store.db import Store
+
+
+@dataclass(frozen=True, slots=True)
+class EventParticipant:
+    """A participant as the knowledge base names it: canonical name, role, type, country."""
+
+    name: str
+    role: str
+    entity_id: str
+    type: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CitedEvent:
+    """A stored event with its canonical participants, document and quote."""
+
+    id: str
+    type: str
+    trigger: str
+    evidence: str
+    doc_id: str
+    doc_name: str
+    participants: tuple[EventParticipant, ...] = ()
+    sector: str | None = None
+    date: str | None = None
+    date_precision: str | None = None
+    date_source: str | None = None
+    status: str = "done"
+    confidence: float = 1.0
+    count: int | None = None
+    cluster_id: str | None = None
+    sources: int = 1
+    doc_title: str | None = None
+    published: str | None = None
+    url: str | None = None
+    span: tuple[int, int] = (0, 0)
+
+    @property
+    def actors(self) -> tuple[EventParticipant, ...]:
+        return tuple(p for p in self.participants if p.role != "object")
+
+    @property
+    def objects(self) -> tuple[EventParticipant, ...]:
+        return tuple(p for p in self.participants if p.role == "object")
+
+    @property
+    def codes(self) -> tuple[str | None, str | None]:
+        """(PLOVER, CAMEO) codes of the event type."""
+        return EVENT_CODES.get(self.type, (None, None))
+
+    @property
+    def when(self) -> str | None:
+        """The event's own date, else its document's publication date."""
+        return self.date or self.published
+
+    @property
+    def citation(self) -> str:
+        """The document and the quote, as every line shows them."""
+        return f'{self.doc_name}: "{self.evidence}"'
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict with participants, codes and citation."""
+        plover, cameo = self.codes
+        return {
+            "id": self.id, "type": self.type, "plover": plover, "cameo": cameo,
+            "trigger": self.trigger, "status": self.status, "sector": self.sector,
+            "date": self.date, "date_precision": self.date_precision,
+            "date_source": self.date_source, "confidence": self.confidence, "count": self.count,
+            "actors": [{"name": p.name, "role": p.role, "type": p.type, "country": p.country}
+                       for p in self.actors],
+            "objects": [{"name": p.name, "type": p.type} for p in self.objects],
+            "cluster_id": self.cluster_id, "sources": self.sources,
+            "evidence": self.evidence, "span": list(self.span), "doc_id": self.doc_id,
+            "doc": self.doc_name, "title": self.doc_title, "published": self.published,
+            "url": self.url, "citation": self.citation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One real-world event on a timeline: its first report and every citation of it."""
+
+    when: str | None
+    dated_by: str | None  # event (a date in the text), published (the first report's date)
+    event: CitedEvent
+    reports: tuple[CitedEvent, ...] = field(default=())
+
+    @property
+    def sources(self) -> int:
+        return self.event.sources
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict: the date, the event and all its citations."""
+        return {"when": self.when, "dated_by": self.dated_by, **self.event.to_dict(),
+                "reports": [r.citation for r in self.reports]}
+
+
+def _check_type(type_: str | None) -> None:
+    if type_ is not None and type_ not in EVENT_TYPES:
+        raise ConfigError(f"--type wants one of {', '.join(EVENT_TYPES)}, got {type_!r}")
+
+
+def actor_keys(store: Store, actor: str) -> tuple[set[str], set[str]]:
+    """Document-level keys and names that name an actor, by canonical name, alias or key."""
+    want = name_key(actor)
+    if not want:
+        raise ConfigError("--actor wants a name, e.g. --actor Rosatom")
+    from tieline.store import reads
+
+    ids = set()
+    for e in reads.entities(store):
+        forms = {name_key(e["name"]), name_key(e["id"]), *(name_key(a) for a in e["aliases"])}
+        if want in forms:
+            ids.add(e["id"])
+    keys = {k for k, row in reads.canonical_names(store).items() if row["id"] in ids}
+    keys.add(want)  # keys not linked yet are the name's own key
+    return keys, {actor}
+
+
+def list_events(
+    store: Store,
+    *,
+    actor: str | None = None,
+    type: str | None = None,
+    sector: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    pair: str | None = None,
+    status: str | None = None,
+    min_confidence: float = 0.0,
+) -> list[CitedEvent]:
+    """Events matching the filters, oldest first, each with its canonical participants.
+
+    Args:
+        actor: a canonical name, alias or spelling of a participant.
+        type: one of the nine event types.
+        sector: a sector code; subsectors are included ("energy" keeps "energy.gas").
+        since, until: ISO dates (any precision) or spans (7d, 1y) for ``since``; an event is
+            dated by its own date, else by its document's publication date.
+        pair: two ISO country codes ("CN-RU"): only events in which both states take part,
+            themselves or through their organisations and people.
+        status: done or planned.
+        min_confidence: leave out events the extractor was less sure of.
+    """
+    _check_type(type)
+    if status is not None and status not in ("done", "planned"):
+        raise ConfigError(f"--status wants done or planned, got {status!r}")
+    pair_codes = scope.parse_pair(pair)
+    since_iso = scope.parse_since(since)
+    keys: set[str] | None = None
+    names: set[str] | None = None
+    if actor:
+        keys, names = actor_keys(store, actor)
+    rows = estore.event_rows(store, types=type, sector=sector, since=since_iso, until=until,
+                             entity_keys=keys, names=names, status=status)
+    canon = scope.canonical(store)
+    clusters = estore.cluster_sources(store, {r["cluster_id"] for r in rows if r["cluster_id"]})
+    out: list[CitedEvent] = []
+    for r in rows:
+        if r["confidence"] < min_confidence:
+            continue
+        parts = []
+        for p in r["participants"]:
+            a = scope.actor_of(canon, p["entity_key"], p["name"])
+            parts.append(EventParticipant(a.name, p["role"], a.id,
+                                          None if a.type == "UNKNOWN" else a.type, a.country))
+        if pair_codes is not None:
+            countries = {p.country.upper() for p in parts if p.country and p.role != "object"}
+            if not scope.touches_pair(countries, pair_codes):
+                continue
+        cl = clusters.get(r["cluster_id"] or "", {})
+        out.append(CitedEvent(
+            id=r["id"], type=r["type"], trigger=r["trigger"], evidence=r["evidence"],
+            doc_id=r["doc_id"], doc_name=r["doc_name"], participants=tuple(parts),
+            sector=r["sector"], date=r["date"], date_precision=r["date_precision"],
+            date_source=r["date_source"], status=r["status"], confidence=r["confidence"],
+            count=r["count"], cluster_id=r["cluster_id"], sources=int(cl.get("sources", 1)),
+            doc_title=r["doc_title"], published=r["doc_published"], url=r["doc_url"],
+            span=(r["sentence_start"], r["sentence_end"]),
+        ))
+    return out
+
+
+def timeline(
+    store: Store,
+    *,
+    actor: str | None = None,
+    pair: str | None = None,
+    type: str | None = None,
+    sector: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> list[TimelineEntry]:
+    """Real-world events in date order, each once with all its reports; undated ones last."""
+    events = list_events(store, actor=actor, pair=pair, type=type, sector=sector, since=since,
+                         until=until)
+    groups: dict[str, list[CitedEvent]] = {}
+    for ev in events:
+        groups.setdefault(ev.cluster_id or ev.id, []).append(ev)
+    entries = []
+    for reports in groups.values():
+        dated = [r for r in reports if r.date]
+        # The most precise stated date wins; else the first report's publication date.
+        if dated:
+            best = max(dated, key=lambda r: (len(r.date or ""), r.confidence))
+            when, by = best.date, "event"
+        else:
+            pubs = sorted(r.published for r in reports if r.published)
+            best = max(reports, key=lambda r: (r.confidence, -r.span[0]))
+            when, by = (pubs[0], "published") if pubs else (None, None)
+        entries.append(TimelineEntry(when, by, best, tuple(reports)))
+    entries.sort(key=lambda e: (e.when is None, e.when or "", e.event.doc_name, e.event.span[0]))
+    return entries

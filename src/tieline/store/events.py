@@ -1,0 +1,278 @@
+"""Events in the store: filtered reads with their documents, and clustering across documents.
+
+The same real-world event reported by several articles gets one ``cluster_id``; its independent
+sources are the distinct publishers (or, without one, the distinct originals: a near-duplicate
+counts as the article it copies). Clustering reads what is stored and rewrites every event's
+cluster id in one transaction, so it is deterministic and safe to run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+
+from tieline.store import schema as s
+from tieline.store.db import Store
+
+NAME = "events.cluster.v1"
+
+# Reports of one event without a date of their own are published within this many days.
+CLUSTER_WINDOW_DAYS = 31
+
+_DOC_COLUMNS = (
+    s.documents.c.name.label("doc_name"),
+    s.documents.c.title.label("doc_title"),
+    s.documents.c.published.label("doc_published"),
+    s.documents.c.url.label("doc_url"),
+    s.documents.c.path.label("doc_path"),
+    s.documents.c.source.label("doc_source"),
+    s.documents.c.near_duplicate_of.label("doc_near_duplicate_of"),
+)
+
+
+def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
+    if x is None:
+        return None
+    return [x] if isinstance(x, str) else list(x)
+
+
+def event_rows(
+    store: Store,
+    *,
+    types: str | Sequence[str] | None = None,
+    sector: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    entity_keys: Iterable[str] | None = None,
+    names: Iterable[str] | None = None,
+    doc_id: str | None = None,
+    status: str | None = None,
+) -> list[dict[str, Any]]:
+    """Events with their document and participants, oldest first.
+
+    Args:
+        types: only these event types.
+        sector: only this sector or its subsectors ("energy" keeps "energy.gas").
+        since, until: ISO dates of any precision; an event is dated by its own date, else by
+            its document's publication date; undated events fall outside a window.
+        entity_keys: only events with a participant of one of these document-level keys.
+        names: or with a participant of one of these names (case-blind), for unlinked keys.
+        doc_id: only events of this document.
+        status: only done or planned events.
+    """
+    e = s.events
+    when = func.coalesce(e.c.date, s.documents.c.published)
+    q = select(e, *_DOC_COLUMNS, when.label("when")).join(
+        s.documents, s.documents.c.id == e.c.doc_id)
+    conds: list[Any] = []
+    if (tl := _as_list(types)) is not None:
+        conds.append(e.c.type.in_(tl))
+    if sector:
+        conds.append(or_(e.c.sector == sector, e.c.sector.like(sector.rstrip(".") + ".%")))
+    if since:
+        # ISO strings compare in date order once cut to the shorter precision.
+        conds.append(and_(when.is_not(None), func.substr(when, 1, len(since)) >= since))
+    if until:
+        conds.append(and_(when.is_not(None), func.substr(when, 1, len(until)) <= until))
+    if doc_id is not None:
+        conds.append(e.c.doc_id == doc_id)
+    if status is not None:
+        conds.append(e.c.status == status)
+    keys = list(entity_keys) if entity_keys is not None else None
+    low_names = [n.casefold() for n in names] if names is not None else None
+    if keys is not None or low_names is not None:
+        p = s.event_participants
+        who: list[Any] = []
+        if keys:
+            who.append(p.c.entity_key.in_(keys))
+        if low_names:
+            who.append(func.lower(p.c.name).in_(low_names))
+        if not who:
+            return []
+        conds.append(e.c.id.in_(select(p.c.event_id).where(or_(*who))))
+    if conds:
+        q = q.where(and_(*conds))
+    q = q.order_by(when, s.documents.c.name, e.c.trigger_start, e.c.id)
+    with store.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(q)]
+        ids = [r["id"] for r in rows]
+        parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for i in range(0, len(ids), 500):
+            pq = select(s.event_participants).where(
+                s.event_participants.c.event_id.in_(ids[i : i + 500]))
+            for r in conn.execute(pq):
+                parts[r.event_id].append(dict(r._mapping))
+    order = {"source": 0, "party": 1, "target": 2, "object": 3}
+    for r in rows:
+        r["participants"] = sorted(parts.get(r["id"], []),
+                                   key=lambda p: (order.get(p["role"], 9), p["name"]))
+    return rows
+
+
+def sectors(store: Store) -> dict[str, int]:
+    """Stored event sectors and how many events each has."""
+    q = (select(s.events.c.sector, func.count()).where(s.events.c.sector.is_not(None))
+         .group_by(s.events.c.sector).order_by(s.events.c.sector))
+    with store.connect() as conn:
+        return {str(k): int(n) for k, n in conn.execute(q)}
+
+
+# ----------------------------------------------------------------------------- clustering
+def _day(iso: str | None) -> date | None:
+    if not iso or len(iso) < 4:
+        return None
+    try:
+        parts = [int(x) for x in iso[:10].split("-")]
+        return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def _dates_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """Event dates agree at the coarser precision; undated reports must be published close."""
+    da, db = a.get("date"), b.get("date")
+    if da and db:
+        n = min(len(da), len(db))
+        return bool(da[:n] == db[:n])
+    pa, pb = _day(a.get("doc_published")), _day(b.get("doc_published"))
+    if pa is None or pb is None:
+        # Without publication dates only one report's own date can anchor the other.
+        anchor = _day(da or db)
+        other = pb if da else pa
+        if anchor is None or other is None:
+            return a["doc_id"] == b["doc_id"]
+        return abs((anchor - other).days) <= CLUSTER_WINDOW_DAYS
+    return abs((pa - pb).days) <= CLUSTER_WINDOW_DAYS
+
+
+def _sectors_agree(a: str | None, b: str | None) -> bool:
+    if not a or not b:
+        return True
+    return a.split(".")[0] == b.split(".")[0]
+
+
+def _same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    if a["type"] != b["type"] or a["status"] != b["status"] or a["id"] == b["id"]:
+        return False
+    aa, ab = a["_actors"], b["_actors"]
+    shared = aa & ab
+    # Most of the smaller side's actors, and at least two of them, are named by both reports.
+    if len(shared) < min(2, len(aa), len(ab)) or len(shared) * 2 < min(len(aa), len(ab)):
+        return False
+    oa, ob = a["_objects"], b["_objects"]
+    if oa and ob and not oa & ob:
+        return False
+    if a["doc_id"] == b["doc_id"]:
+        # Within one article, a repeat needs the same objects or the same sentence topic.
+        return bool(oa & ob) or aa == ab
+    return _dates_agree(a, b) and _sectors_agree(a.get("sector"), b.get("sector"))
+
+
+def cluster_id_of(event_ids: Iterable[str]) -> str:
+    """The id of a cluster: a hash of its smallest event id, stable across runs."""
+    return "c" + hashlib.sha1(min(event_ids).encode()).hexdigest()[:15]
+
+
+def cluster_events(store: Store) -> int:
+    """Give every event the cluster id of the real-world event it reports; returns clusters.
+
+    Participants are compared as canonical entities (after linking), so run this after
+    ``relink``. Two reports are one event when they share the type and status, most of their
+    actors, any objects they both name, and a compatible date.
+    """
+    keymap: dict[str, str] = {}
+    with store.connect() as conn:
+        for k, v in conn.execute(select(s.entity_keys.c.key, s.entity_keys.c.entity_id)):
+            keymap[k] = v
+        evs = [dict(r._mapping) for r in conn.execute(
+            select(s.events.c.id, s.events.c.doc_id, s.events.c.type, s.events.c.status,
+                   s.events.c.date, s.events.c.sector, s.events.c.cluster_id,
+                   s.documents.c.published.label("doc_published"))
+            .join(s.documents, s.documents.c.id == s.events.c.doc_id))]
+        parts = list(conn.execute(select(s.event_participants.c.event_id,
+                                         s.event_participants.c.entity_key,
+                                         s.event_participants.c.role)))
+    by_id = {e["id"]: e for e in evs}
+    for e in evs:
+        e["_actors"], e["_objects"] = set(), set()
+    for p in parts:
+        e = by_id.get(p.event_id)
+        if e is None:
+            continue
+        ent = keymap.get(p.entity_key, p.entity_key)
+        (e["_objects"] if p.role == "object" else e["_actors"]).add(ent)
+    parent = {e["id"]: e["id"] for e in evs}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    # Block by type and by each actor, so only reports that could match are compared.
+    blocks: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for e in evs:
+        for a in e["_actors"]:
+            blocks[(e["type"], a)].append(e)
+    seen: set[tuple[str, str]] = set()
+    for block in blocks.values():
+        block.sort(key=lambda e: e["id"])
+        for i, a in enumerate(block):
+            for b in block[i + 1 :]:
+                pair = (a["id"], b["id"])
+                if pair in seen:
+                    continue
+                seen.add(pair)
+                if _same_event(a, b):
+                    ra, rb = find(a["id"]), find(b["id"])
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+    members: dict[str, list[str]] = defaultdict(list)
+    for e in evs:
+        members[find(e["id"])].append(e["id"])
+    new = {eid: cluster_id_of(ids) for ids in members.values() for eid in ids}
+    changed = [{"eid": eid, "cid": cid} for eid, cid in sorted(new.items())
+               if by_id[eid]["cluster_id"] != cid]
+    if changed:
+        stmt = update(s.events).where(s.events.c.id == bindparam("eid")).values(
+            cluster_id=bindparam("cid"))
+        with store.engine.begin() as conn:
+            for i in range(0, len(changed), 1000):
+                conn.execute(stmt, changed[i : i + 1000])
+    return len(members)
+
+
+def cluster_sources(store: Store,
+                    cluster_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Per cluster: its events, documents and number of independent sources.
+
+    A near-duplicate counts as the article it copies; originals from one publisher count once;
+    originals without a known publisher count one each.
+    """
+    e, d = s.events, s.documents
+    q = select(e.c.cluster_id, e.c.id, e.c.doc_id, d.c.near_duplicate_of).join(
+        d, d.c.id == e.c.doc_id).where(e.c.cluster_id.is_not(None))
+    wanted = set(cluster_ids) if cluster_ids is not None else None
+    out: dict[str, dict[str, Any]] = {}
+    with store.connect() as conn:
+        rows = [r for r in conn.execute(q) if wanted is None or r.cluster_id in wanted]
+        origins = {r.near_duplicate_of or r.doc_id for r in rows}
+        publisher: dict[str, str | None] = {}
+        ids = sorted(origins)
+        for i in range(0, len(ids), 500):
+            for r in conn.execute(select(d.c.id, d.c.source).where(d.c.id.in_(ids[i : i + 500]))):
+                publisher[r.id] = r.source
+    for r in rows:
+        c = out.setdefault(r.cluster_id, {"events": [], "documents": set(), "sources": set()})
+        c["events"].append(r.id)
+        c["documents"].add(r.doc_id)
+        origin = r.near_duplicate_of or r.doc_id
+        pub = publisher.get(origin)
+        c["sources"].add(("publisher", pub.casefold()) if pub else ("doc", origin))
+    return {k: {"events": sorted(v["events"]), "documents": sorted(v["documents"]),
+                "sources": len(v["sources"])} for k, v in out.items()}
