@@ -35,6 +35,8 @@ from tieline.records import Document
     ("$3bn", 3e9, "USD"),
     ("\\$2 billion", 2e9, "USD"),
     ("$5m", 5e6, "USD"),
+    ("$1-billion", 1e9, "USD"),
+    ("1.2m tonnes", 1.2e6, "t"),
     ("USD 4.5 billion", 4.5e9, "USD"),
     ("1.5 trillion roubles", 1.5e12, "RUB"),
     ("700 billion rubles", 7e11, "RUB"),

@@ -159,7 +159,7 @@ def _grammar() -> _Grammar:
     mark = re.compile(rf"(?:{_alt(prefixes)})\s?$", re.IGNORECASE)
     tail = re.compile(
         rf"(?:\s?(?:-|–|to)\s?(?P<num2>{_NUM}))?"
-        rf"(?:\s*(?P<scale>{scale})(?![A-Za-z])|(?P<short>[kmbKMB])(?![A-Za-z0-9]))?"
+        rf"(?:(?:\s*|-)(?P<scale>{scale})(?![A-Za-z])|(?P<short>[kmbKMB])(?![A-Za-z0-9]))?"
         rf"(?:\s*(?P<suf>{_alt(suffixes)}))?"
         r"(?![\w$€£¥])",
         re.IGNORECASE,
@@ -251,8 +251,8 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
     assert unit is not None
     if pre_unit is not None and suf_unit is not None and suf_unit.kind != "money":
         return None  # "$5 percent" is no phrase we know
-    if short and not pre_unit:
-        return None  # "5m" alone may be metres
+    if short and not (pre_unit or (suf_unit and suf_unit.kind != "percent")):
+        return None  # "5m" alone may be metres; "$5m" and "1.2m tonnes" are not
     if is_word and not (scale_word or short) and raw.casefold() in ("a", "an"):
         return None
     if (suf and not pre and _norm_space(suf).casefold() in _AMBIGUOUS_SUFFIX
