@@ -84,3 +84,15 @@ def test_chart_bad_suffix(kb: Store, tmp_path: Path) -> None:
 
 def test_chart_empty_store_still_draws(memory_store: Store, tmp_path: Path) -> None:
     _valid_image(chart_events(memory_store, tmp_path / "e.png").path)
+
+
+@pytest.mark.slow
+def test_charts_on_examples(examples_db: Path, tmp_path: Path) -> None:
+    from tieline.query.figures import measures
+
+    with Store(str(examples_db), create=False) as store:
+        _valid_image(chart_events(store, tmp_path / "e.svg").path)
+        top = max(measures(store).items(), key=lambda kv: kv[1])[0]
+        res = chart_measure(store, top, tmp_path / "m.png")
+    _valid_image(res.path)
+    assert res.points > 0

@@ -95,3 +95,14 @@ def test_graph_json(kb: Store, tmp_path: Path) -> None:
 def test_graph_empty_store(memory_store: Store) -> None:
     net = build_network(memory_store)
     assert (net.nodes, net.edges) == ((), ())
+
+
+@pytest.mark.slow
+def test_graph_on_examples(examples_db: Path, tmp_path: Path) -> None:
+    with Store(str(examples_db), create=False) as store:
+        net = build_network(store, pair="CN-RU")
+    assert len(net.edges) > 5
+    names = {n.name for n in net.nodes}
+    assert {"China", "Russia"} <= names
+    write_network(net, "graphml", tmp_path / "g.graphml")
+    assert nx.read_graphml(tmp_path / "g.graphml").number_of_edges() == len(net.edges)

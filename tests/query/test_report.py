@@ -121,3 +121,17 @@ def test_html_hostile_citation_url() -> None:
 def test_report_on_empty_store(memory_store: Store) -> None:
     rep = build_report(memory_store)
     assert all(not s.lines and s.note for s in rep.sections)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pair", [None, "CN-RU"])
+def test_report_on_examples_every_claim_is_cited(
+    examples_db: Path, tmp_path: Path, pair: str | None
+) -> None:
+    with Store(str(examples_db), create=False) as store:
+        rep = build_report(store, pair=pair)
+        assert _check_citations(store, rep) > 5
+    md = write_report(rep, tmp_path / "brief.md").read_text()
+    bullets = [ln for ln in md.splitlines() if ln.startswith("- ")]
+    assert len(bullets) == sum(len(s.lines) for s in rep.sections)
+    assert all(" — source: " in b for b in bullets)

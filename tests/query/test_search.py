@@ -195,3 +195,8 @@ def test_semantic_without_extra_prints_install_hint(
             search(kb, SearchQuery("gas", semantic=True))
     finally:
         semantic.load_model.cache_clear()
+
+
+def test_search_long_query_is_bounded(kb: Store) -> None:
+    assert len(parse_terms("word " * 500)) == 32
+    assert search(kb, SearchQuery("trade " * 500)).total >= 1

@@ -68,20 +68,27 @@ class Report:
     sections: tuple[Section, ...] = field(default=())
 
 
+_SCALE_WORDS = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+_UNIT_WORDS = {"t": "tonnes", "m3": "cubic metres", "bbl/d": "barrels a day"}
+
+
+def _scaled(value: float) -> str:
+    for div, word in _SCALE_WORDS:
+        if abs(value) >= div:
+            return f"{value / div:,.4g} {word}"
+    return f"{value:,.4g}" if abs(value) < 1000 else f"{value:,.0f}"
+
+
 def _fmt_value(value: float, unit: str, currency: str | None = None) -> str:
-    if unit == "USD" or currency:
-        cur = "US$" if (currency or unit) == "USD" else f"{currency} "
-        for div, word in ((1e12, "trillion"), (1e9, "billion"), (1e6, "million")):
-            if abs(value) >= div:
-                return f"{cur}{value / div:,.4g} {word}"
-        return f"{cur}{value:,.0f}"
+    """A value for people: US$107 billion, CNY 1.2 billion, 21 million tonnes, 29.3%."""
+    code = currency or (unit if len(unit) == 3 and unit.isupper() else None)
+    if code:
+        return ("US$" if code == "USD" else f"{code} ") + _scaled(value)
     if unit == "percent":
         return f"{value:g}%"
-    if unit == "t":
-        if abs(value) >= 1e6:
-            return f"{value / 1e6:,.4g} million tonnes"
-        return f"{value:,.0f} tonnes"
-    return f"{value:,.4g} {unit}" if unit != "count" else f"{value:,.0f}"
+    if unit == "count":
+        return _scaled(value)
+    return f"{_scaled(value)} {_UNIT_WORDS.get(unit, unit)}"
 
 
 def build_report(store: Store, pair: str | None = None, since: str | None = None) -> Report:

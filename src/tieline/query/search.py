@@ -73,10 +73,15 @@ _TOKEN = re.compile(r'"([^"]*)"|(\S+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+MAX_TERMS = 32
+
+
 def parse_terms(query: str) -> list[ss.Term]:
     """Words, "quoted phrases" and prefix* words; hyphenated words become phrases."""
     terms: list[ss.Term] = []
-    for m in _TOKEN.finditer(query):
+    for m in _TOKEN.finditer(query[:2000]):
+        if len(terms) >= MAX_TERMS:  # a pasted paragraph is not a query; keep it cheap
+            break
         phrase, word = m.group(1), m.group(2)
         raw = phrase if phrase is not None else word
         words = tuple(_WORD.findall(raw))
