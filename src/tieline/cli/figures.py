@@ -101,9 +101,11 @@ def _show_list(figs: list[Any], json_out: bool) -> None:
     if not figs:
         out.print("No figures match; try without filters, or ingest more articles.")
         return
-    t = Table(title=f"{len(figs)} figures", title_justify="left", show_lines=False)
-    for col in ("measure", "value", "status", "period", "actors", "source: quote"):
-        t.add_column(col, overflow="fold")
+    t = Table(title=f"{len(figs)} figures", title_justify="left", expand=True)
+    for col in ("measure", "value", "status", "period"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("actors", max_width=24)
+    t.add_column("source: quote", ratio=1)
     for c in figs:
         t.add_row(*_cited_row(c))
     out.print(t)
@@ -115,9 +117,10 @@ def _show_series(s: Any, links: list[Any], json_out: bool) -> None:
         return
     unit = s.unit or ""
     title = f"{s.measure}" + (f" ({s.pair})" if s.pair else "") + (f", {unit}" if unit else "")
-    t = Table(title=title, title_justify="left")
-    for col in ("period", "actual", "target", "forecast", "sources: quotes"):
-        t.add_column(col, overflow="fold")
+    t = Table(title=title, title_justify="left", expand=True)
+    for col in ("period", "actual", "target", "forecast"):
+        t.add_column(col, no_wrap=True)
+    t.add_column("sources: quotes", ratio=1)
     for p in s.points:
         vals = [p.value(st) for st in ("actual", "target", "forecast")]
         cites = [c.citation for st in ("actual", "target", "forecast") for c in getattr(p, st)]
