@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from tieline.errors import ConfigError
-from tieline.extract.names import name_key
+from tieline.extract.names import is_acronym, name_key, typo_compatible
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,8 @@ def _read(path: Path) -> list[dict[str, object]]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
-            raise ConfigError(f"{path}:{n}: gazetteer line is not JSON ({e.msg}); fix the line") from e
+            raise ConfigError(
+                f"{path}:{n}: gazetteer line is not JSON ({e.msg}); fix the line") from e
         if not isinstance(obj, dict) or not obj.get("name") or not obj.get("type"):
             raise ConfigError(f"{path}:{n}: gazetteer line needs 'name' and 'type'")
         rows.append(obj)
@@ -71,6 +73,7 @@ class Gazetteer:
         self.by_capital: dict[str, Actor] = {}
         self.by_demonym: dict[str, Actor] = {}
         self._states: dict[str, Actor] = {}
+        self._fuzzy_index: dict[tuple[str, int], list[str]] | None = None
         self.fingerprint = fingerprint
         for a in actors:
             self.add(a)
@@ -92,6 +95,7 @@ class Gazetteer:
             )
             self.actors = [x for x in self.actors if x is not old]
         self.actors.append(a)
+        self._fuzzy_index = None
         if a.type == "COUNTRY" and a.country:
             self._states[a.country] = a
         for s in a.surfaces:
@@ -115,10 +119,53 @@ class Gazetteer:
         return self._states.get(alpha2)
 
     def capital_of(self, surface: str) -> Actor | None:
+        """The state whose capital this is."""
         return self.by_capital.get(name_key(surface))
 
     def demonym_of(self, surface: str) -> Actor | None:
+        """The state this demonym ('Chinese', 'Russians') belongs to."""
         return self.by_demonym.get(name_key(surface))
+
+    def state_named(self, surface: str) -> Actor | None:
+        """The state a name, alias or acronym stands for, or None if it is no state's."""
+        a = self.lookup(surface)
+        return a if a is not None and a.type == "COUNTRY" else None
+
+    def place_code(self, surface: str) -> str | None:
+        """ISO code of the state that a state name, capital or demonym points to."""
+        s = surface.strip()
+        if not s or not s[0].isupper():
+            return None
+        for a in (self.state_named(s), self.demonym_of(s), self.capital_of(s)):
+            if a is not None and a.country:
+                return a.country
+        return None
+
+    def fuzzy_lookup(self, surface: str) -> Actor | None:
+        """The actor a misspelt name stands for ('Rostoc' for Rostec), guarded.
+
+        Only names of five letters or more, one slip per word at most (see
+        ``typo_compatible``), never acronyms, and only when exactly one actor is that close.
+        """
+        key = name_key(surface)
+        if len(key) < 6 or is_acronym(surface.strip()):
+            return None
+        if self._fuzzy_index is None:
+            self._fuzzy_index = defaultdict(list)
+            for k in self.by_key:
+                if len(k) >= 6:
+                    self._fuzzy_index[(k[0], len(k.split()))].append(k)
+        cands = self._fuzzy_index.get((key[0], len(key.split())), [])
+        if not cands:
+            return None
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        found = {self.by_key[k].name: self.by_key[k]
+                 for k, _, _ in process.extract(key, cands, scorer=Levenshtein.distance,
+                                                score_cutoff=2, limit=5)
+                 if typo_compatible(key, k)}
+        return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _from_row(row: dict[str, object]) -> Actor:

@@ -1,9 +1,12 @@
 """Resolution across documents: document-level entities to corpus-level canonical entities.
 
-In order: an exact key, a gazetteer name or alias, an acronym seen paired with a long form in
-some document, then a guarded fuzzy match (same type, compatible country, every word equal or
-one typo apart, and never for acronyms). Curator judgements apply last, so they survive
-re-ingest: ``merge A B`` joins two entities, ``split A --alias X`` gives X its own entity.
+In order: an exact key, a gazetteer name or alias, an acronym or alias seen paired with a long
+form in some document, names that differ only in small words ('commission on X' and
+'commission for X'), a surname or given name to the one full name that carries it, then a
+guarded fuzzy match (same type, compatible country, every word equal or one typo apart, never
+for acronyms, never between two gazetteer actors). Curator judgements apply last, so they
+survive re-ingest: ``merge A B`` joins two entities, ``split A --alias X`` gives X its own
+entity.
 """
 
 from __future__ import annotations
@@ -14,13 +17,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz.distance import Levenshtein
-
-from tieline.extract.gazetteer import Gazetteer
-from tieline.extract.names import name_key
+from tieline.extract.gazetteer import Actor, Gazetteer
+from tieline.extract.names import is_acronym, name_key, typo_compatible
 from tieline.records import Entity
 
-NAME = "link.corpus.v1"
+NAME = "link.corpus.v2"
+
+_SMALL = frozenset({"of", "for", "on", "the", "and", "in", "to"})
 
 
 class _UnionFind:
@@ -52,31 +55,131 @@ class _Group:
     mentions: int = 0
     docs: set[str] = field(default_factory=set)
     dates: list[str] = field(default_factory=list)
-    gazetteer_name: str | None = None
+    actor: Actor | None = None
 
+    def absorb(self, g: _Group) -> None:
+        self.names.update(g.names)
+        self.types.update(g.types)
+        self.countries.update(g.countries)
+        self.roles.update(g.roles)
+        self.affiliations.update(g.affiliations)
+        for a in g.aliases:
+            self.aliases.setdefault(a, None)
+        self.kb_ids |= g.kb_ids
+        self.mentions += g.mentions
+        self.docs |= g.docs
+        self.dates += g.dates
 
-def _is_acronym(s: str) -> bool:
-    letters = [c for c in s if c.isalpha()]
-    return bool(letters) and s.replace(".", "").replace("&", "").isupper() and len(s) <= 8
-
-
-def _typo_compatible(a: str, b: str) -> bool:
-    """Two keys name the same thing with at most one slip per word, and no word differs."""
-    wa, wb = a.split(), b.split()
-    if len(wa) != len(wb) or a == b:
-        return a == b
-    slips = 0
-    for x, y in zip(wa, wb, strict=True):
-        if x == y:
-            continue
-        if min(len(x), len(y)) < 5 or Levenshtein.distance(x, y) > 1:
-            return False
-        slips += 1
-    return slips <= max(1, len(wa) // 2)
+    @property
+    def main_type(self) -> str:
+        return self.actor.type if self.actor else self.types.most_common(1)[0][0]
 
 
 def _countries_compatible(a: Counter[str], b: Counter[str]) -> bool:
     return not a or not b or bool(set(a) & set(b))
+
+
+def _aliases(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return list(json.loads(value or "[]"))
+    return list(value or [])
+
+
+def _groups(rows: Iterable[Mapping[str, Any]]) -> dict[str, _Group]:
+    groups: dict[str, _Group] = defaultdict(_Group)
+    for r in rows:
+        g = groups[r["key"]]
+        weight = max(int(r.get("mention_count") or 1), 1)
+        g.names[r["name"]] += weight
+        g.types[r["type"]] += weight
+        if r.get("country"):
+            g.countries[r["country"]] += weight
+        if r.get("role"):
+            g.roles[r["role"]] += 1
+        if r.get("affiliation"):
+            g.affiliations[r["affiliation"]] += 1
+        for a in _aliases(r.get("aliases")):
+            g.aliases.setdefault(a, None)
+        if r.get("kb_id"):
+            g.kb_ids.add(r["kb_id"])
+        g.mentions += int(r.get("mention_count") or 0)
+        g.docs.add(r["doc_id"])
+        if r.get("published"):
+            g.dates.append(str(r["published"]))
+    return groups
+
+
+def _link_automatic(groups: dict[str, _Group], gaz: Gazetteer, uf: _UnionFind) -> None:
+    # Gazetteer: any name or alias of the group that the gazetteer knows, of a type it has.
+    actor_groups: dict[str, list[str]] = defaultdict(list)
+    for k, g in groups.items():
+        for surface in (*g.names, *g.aliases):
+            actor = gaz.lookup(surface)
+            if actor is not None and actor.type in g.types:
+                g.actor = actor
+                actor_groups[actor.name].append(k)
+                break
+    for ks in actor_groups.values():
+        for k in ks[1:]:
+            uf.union(ks[0], k)
+    # Acronyms and aliases paired in some document: a bare key equal to another group's alias.
+    alias_owner: dict[str, set[str]] = defaultdict(set)
+    for k, g in groups.items():
+        for a in g.aliases:
+            alias_owner[name_key(a)].add(k)
+    for k, g in groups.items():
+        owners = alias_owner.get(k, set()) - {k}
+        compatible = [o for o in owners if set(groups[o].types) & set(g.types)
+                      and not (g.actor and groups[o].actor and g.actor is not groups[o].actor)]
+        if len({uf.find(o) for o in compatible}) == 1:
+            uf.union(k, compatible[0])
+    # Names that differ only in small words.
+    loose: dict[str, str] = {}
+    for k in sorted(groups):
+        lk = " ".join(w for w in k.split() if w not in _SMALL)
+        if lk in loose and set(groups[loose[lk]].types) & set(groups[k].types):
+            uf.union(loose[lk], k)
+        else:
+            loose.setdefault(lk, k)
+    # A surname or given name on its own goes to the one full name carrying it; two people
+    # who share a surname stay apart (the short name stays on its own).
+    parts: dict[str, set[str]] = defaultdict(set)
+    for k, g in groups.items():
+        if g.main_type == "PERSON" and len(k.split()) > 1:
+            words = k.split()
+            parts[words[0]].add(k)
+            parts[words[-1]].add(k)
+    for k, g in groups.items():
+        if g.main_type == "PERSON" and len(k.split()) == 1:
+            owners = {uf.find(o) for o in parts.get(k, set())}
+            if len(owners) == 1:
+                uf.union(k, next(iter(parts[k])))
+    # Guarded fuzzy: block by type and word count.
+    blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for k, g in groups.items():
+        name = g.names.most_common(1)[0][0]
+        if is_acronym(name) or len(k) < 5:
+            continue
+        blocks[(g.main_type, len(k.split()))].append(k)
+    for keys in blocks.values():
+        keys.sort()
+        for i, a in enumerate(keys):
+            for b in keys[i + 1 :]:
+                if abs(len(a) - len(b)) > 2 or not typo_compatible(a, b):
+                    continue
+                ga, gb = groups[a], groups[b]
+                if ga.actor and gb.actor and ga.actor is not gb.actor:
+                    continue
+                if _countries_compatible(ga.countries, gb.countries):
+                    uf.union(a, b)
+
+
+def _judged_keys(groups: dict[str, _Group], name: str) -> list[str]:
+    """The document-level keys a curator's name stands for: its key, or groups aliasing it."""
+    k = name_key(name)
+    if k in groups:
+        return [k]
+    return sorted(key for key, g in groups.items() if any(name_key(a) == k for a in g.aliases))
 
 
 def link_entities(
@@ -91,128 +194,78 @@ def link_entities(
         judgements: curator merges and splits, oldest first.
 
     Returns:
-        The canonical entities (key = entity id), a map from every document-level key to its
-        entity id, and per-entity stats (doc_count, first_seen, last_seen).
+        The canonical entities (key = entity id), a map from every document-level key (and
+        every alias a curator split off) to its entity id, and per-entity stats (doc_count,
+        first_seen, last_seen).
     """
-    groups: dict[str, _Group] = defaultdict(_Group)
-    for r in rows:
-        g = groups[r["key"]]
-        g.names[r["name"]] += int(r.get("mention_count") or 1)
-        g.types[r["type"]] += 1
-        if r.get("country"):
-            g.countries[r["country"]] += 1
-        if r.get("role"):
-            g.roles[r["role"]] += 1
-        if r.get("affiliation"):
-            g.affiliations[r["affiliation"]] += 1
-        aliases = r.get("aliases") or "[]"
-        for a in json.loads(aliases) if isinstance(aliases, str) else aliases:
-            g.aliases.setdefault(a, None)
-        if r.get("kb_id"):
-            g.kb_ids.add(r["kb_id"])
-        g.mentions += int(r.get("mention_count") or 0)
-        g.docs.add(r["doc_id"])
-        if r.get("published"):
-            g.dates.append(str(r["published"]))
+    groups = _groups(rows)
+    # Curator splits: the alias leaves every group that carried it and gets a group of its own.
+    split_keys: set[str] = set()
+    for j in judgements:
+        if j["kind"] == "split" and j.get("alias"):
+            alias = str(j["alias"])
+            ak = name_key(alias)
+            carriers = [k for k, g in groups.items()
+                        if k != ak and any(name_key(a) == ak for a in g.aliases)]
+            if not carriers and ak not in groups:
+                continue
+            split_keys.add(ak)
+            new = groups[ak]
+            for k in carriers:
+                g = groups[k]
+                g.aliases = {a: None for a in g.aliases if name_key(a) != ak}
+                new.names[alias] += 1
+                new.types[g.main_type] += 1
+                new.docs |= g.docs
+                new.dates += g.dates
     uf = _UnionFind()
     for k in groups:
         uf.find(k)
-    # Gazetteer: any name or alias of the group that the gazetteer knows.
-    for k, g in groups.items():
-        for surface in (*g.names, *g.aliases):
-            actor = gaz.lookup(surface)
-            if actor is not None and actor.type in g.types:
-                g.gazetteer_name = actor.name
-                akey = name_key(actor.name)
-                if akey in groups:
-                    uf.union(k, akey)
-                break
-    # Acronyms and aliases paired in some document: a bare key equal to another group's alias.
-    alias_owner: dict[str, set[str]] = defaultdict(set)
-    for k, g in groups.items():
-        for a in g.aliases:
-            alias_owner[name_key(a)].add(k)
-    for k, g in groups.items():
-        owners = alias_owner.get(k, set()) - {k}
-        compatible = [o for o in owners if set(groups[o].types) & set(g.types)]
-        if len(compatible) == 1:
-            uf.union(k, compatible[0])
-    # Guarded fuzzy: block by type and word count.
-    blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for k, g in groups.items():
-        name = g.names.most_common(1)[0][0]
-        if _is_acronym(name) or len(k) < 5:
-            continue
-        blocks[(g.types.most_common(1)[0][0], len(k.split()))].append(k)
-    for keys in blocks.values():
-        keys.sort()
-        for i, a in enumerate(keys):
-            for b in keys[i + 1 :]:
-                if abs(len(a) - len(b)) > 2 or not _typo_compatible(a, b):
-                    continue
-                ga, gb = groups[a], groups[b]
-                if ga.gazetteer_name and gb.gazetteer_name and ga.gazetteer_name != gb.gazetteer_name:
-                    continue
-                if _countries_compatible(ga.countries, gb.countries):
-                    uf.union(a, b)
-    # Curator judgements, in order.
-    split_keys: set[str] = set()
+    _link_automatic(groups, gaz, uf)
+    # Curator merges, in order; splits win over any automatic link.
     for j in judgements:
         if j["kind"] == "merge" and j.get("b"):
-            ka, kb = name_key(j["a"]), name_key(j["b"])
-            if ka in groups and kb in groups:
-                uf.union(ka, kb)
-        elif j["kind"] == "split" and j.get("alias"):
-            split_keys.add(name_key(j["alias"]))
+            ka, kb = _judged_keys(groups, str(j["a"])), _judged_keys(groups, str(j["b"]))
+            if ka and kb:
+                uf.union(ka[0], kb[0])
     members: dict[str, list[str]] = defaultdict(list)
     for k in groups:
-        root = k if k in split_keys else uf.find(k)
-        if root in split_keys and k != root:
-            root = uf.find(root)
-        members[root].append(k)
-    # Keys split off by a curator stay alone; the rest of their group stays together.
+        members[k if k in split_keys else uf.find(k)].append(k)
     if split_keys:
         regrouped: dict[str, list[str]] = defaultdict(list)
-        for root, ks in members.items():
-            rest = [k for k in ks if k not in split_keys]
+        for ks in members.values():
             for k in ks:
                 if k in split_keys:
                     regrouped[k].append(k)
+            rest = [k for k in ks if k not in split_keys]
             if rest:
                 regrouped[min(rest)].extend(rest)
         members = regrouped
     entities: list[Entity] = []
     key_map: dict[str, str] = {}
     stats: dict[str, dict[str, Any]] = {}
-    for ks in members.values():
+    used: set[str] = set()
+    for ks in sorted(members.values()):
         merged = _Group()
         for k in ks:
-            g = groups[k]
-            merged.names.update(g.names)
-            merged.types.update(g.types)
-            merged.countries.update(g.countries)
-            merged.roles.update(g.roles)
-            merged.affiliations.update(g.affiliations)
-            for a in g.aliases:
-                merged.aliases.setdefault(a, None)
-            merged.kb_ids |= g.kb_ids
-            merged.mentions += g.mentions
-            merged.docs |= g.docs
-            merged.dates += g.dates
-            merged.gazetteer_name = merged.gazetteer_name or g.gazetteer_name
-        gaz_names = {groups[k].gazetteer_name for k in ks} - {None}
-        if len(gaz_names) == 1 and not any(k in split_keys for k in ks):
-            name = next(iter(gaz_names))
+            merged.absorb(groups[k])
+        actors = {groups[k].actor.name: groups[k].actor for k in ks if groups[k].actor}
+        actor = next(iter(actors.values())) if len(actors) == 1 and not (set(ks) & split_keys) \
+            else None
+        if actor is not None:
+            name, etype, country = actor.name, actor.type, actor.country
         else:
-            name = max(merged.names.items(), key=lambda kv: (not _is_acronym(kv[0]), kv[1], len(kv[0]), kv[0]))[0]
-        eid = name_key(name)
-        if eid in key_map.values() or any(e.key == eid for e in entities):
+            name = max(merged.names.items(),
+                       key=lambda kv: (not is_acronym(kv[0]), kv[1], len(kv[0]), kv[0]))[0]
+            etype = merged.types.most_common(1)[0][0]
+            country = merged.countries.most_common(1)[0][0] if merged.countries else None
+        eid = name_key(name) or min(ks)
+        if eid in used:
             eid = f"{eid}~{min(ks)}"
+        used.add(eid)
         aliases = tuple(sorted({*merged.names, *merged.aliases} - {name}))
         entities.append(Entity(
-            key=eid, name=name, type=merged.types.most_common(1)[0][0],
-            country=merged.countries.most_common(1)[0][0] if merged.countries else None,
-            aliases=aliases,
+            key=eid, name=name, type=etype, country=country, aliases=aliases,
             role=merged.roles.most_common(1)[0][0] if merged.roles else None,
             affiliation=merged.affiliations.most_common(1)[0][0] if merged.affiliations else None,
             kb_id=sorted(merged.kb_ids)[0] if merged.kb_ids else None,

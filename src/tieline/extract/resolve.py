@@ -1,100 +1,1264 @@
-"""Resolution within one document: surface forms to canonical entities.
+"""Resolution within one document: names found by the NER and the gazetteer to actors.
 
-- gazetteer names, aliases and acronyms go to their actor;
-- a capital standing for its government goes to the state; other places are dropped;
-- acronyms defined in the text ("Long Form (LF)") join their long form;
-- a surname or a short name goes to the full name met earlier in the document;
-- honorifics, a leading "the" and possessives are dropped.
+For each name the document gives:
+- the type: gazetteer first; then spaCy's label refined by the head noun ("... pipeline" is a
+  facility, "... Medal" an award, "... Forum" an event) and by the parse (a name that is made
+  by someone is a product; a capital standing for its government is its state; a place that is
+  not a state is no actor; a demonym is no actor but gives a country to what it modifies);
+- the country: gazetteer; a demonym, a state's possessive or "X-based" modifying the name or
+  its apposition ("Chinese companies", "Russia's X", "a Moscow-based think tank"); a state
+  named in the name itself ("Russian Railways", "Bank of China"); for people, their title
+  ("Russian Deputy Prime Minister X") or the organisation they work for;
+- for people, the role and affiliation from a preceding title, an apposition ("X, the head of
+  Y's department") or a copula ("X is an analyst with Y").
+
+Then names are resolved: acronyms defined in the text ("Long Form (LF)", "LF (Long Form)"),
+surnames and given names to the full name, honorifics and possessives dropped, typos to the
+gazetteer name. Names in headlines are trusted only when the body confirms them (title case
+fools the NER), and names in page furniture (comment forms, share buttons) never count.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tieline.extract.gazetteer import Gazetteer
-from tieline.extract.names import clean_surface, name_key
-from tieline.extract.ner import LABEL_MAP
+from tieline.extract.gazetteer import Actor, Gazetteer
+from tieline.extract.names import acronym_matches, is_acronym, name_key
 from tieline.records import Entity, Mention
 
-NAME = "resolve.document.v1"
+NAME = "resolve.document.v2"
 
-_HONORIFIC = re.compile(
-    r"^(?:mr|mrs|ms|dr|prof|sir|president|premier|minister|chairman|general|gen|comrade)\.?\s+",
+# Head nouns (lemmas) that decide what a name names.
+FACILITY_HEADS = frozenset({
+    "pipeline", "plant", "railway", "railroad", "mainline", "port", "bridge", "zone", "corridor",
+    "route", "terminal", "field", "reactor", "station", "npp", "dam", "refinery", "mine",
+    "cosmodrome", "spaceport", "airport", "harbour", "harbor", "canal", "tunnel", "highway",
+    "expressway", "park", "hub", "shipyard", "factory", "complex", "deposit", "seaport",
+})
+PRODUCT_HEADS = frozenset({
+    "drone", "aircraft", "airliner", "jet", "fighter", "bomber", "helicopter", "missile",
+    "rocket", "satellite", "warship", "ship", "frigate", "submarine", "destroyer", "corvette",
+    "tank", "supercomputer", "computer", "chip", "processor", "smartphone", "engine",
+    "launcher", "icebreaker", "vaccine", "carrier", "vessel", "airplane", "plane", "uav",
+    "tanker", "rifle", "howitzer", "radar", "truck", "locomotive", "turbine", "bus",
+})
+EVENT_HEADS = frozenset({
+    "forum", "summit", "expo", "exhibition", "conference", "airshow", "fair", "week", "games",
+    "olympics", "talks", "dialogue", "salon",
+})
+# Nouns naming a place: 'the port of Sabetta', 'the Yamal peninsula', 'the state of Uttar
+# Pradesh'. A name they govern is a place, whatever label the NER gave it.
+PLACE_HEADS = frozenset({
+    "peninsula", "region", "river", "coast", "sea", "province", "oblast", "krai", "city", "town",
+    "village", "island", "islands", "mountains", "basin", "delta", "state", "district", "county",
+    "prefecture", "bay", "lake", "desert", "territory", "port", "area", "shelf", "strait",
+    "valley", "capital", "okrug",
+})
+AWARD_HEADS = frozenset({"medal", "prize", "award", "order"})
+INITIATIVE_HEADS = frozenset({"initiative", "programme", "program", "strategy", "agenda"})
+ORG_HEADS = frozenset({
+    "company", "corporation", "corp", "group", "bank", "fund", "agency", "ministry",
+    "committee", "commission", "council", "institute", "academy", "university", "association",
+    "service", "authority", "administration", "department", "office", "foundation", "holding",
+    "holdings", "enterprise", "consortium", "chamber", "exchange", "centre", "center",
+    "railways", "airlines", "times", "news", "post", "press", "daily", "society",
+    "party", "parliament", "duma", "government", "board", "bureau", "inc", "ltd", "plc",
+})
+# A name whose head is a title is a role ("the Russian Trade Representative"), not an actor.
+TITLE_HEADS = frozenset({
+    "president", "minister", "premier", "chairman", "chairwoman", "chair", "director", "head",
+    "chief", "representative", "ambassador", "secretary", "spokesman", "spokeswoman",
+    "spokesperson", "governor", "mayor", "envoy", "adviser", "advisor", "officer", "ceo",
+    "deputy", "commissioner", "executive", "analyst", "expert", "professor", "leader", "king",
+    "queen", "prince", "emperor", "commander", "founder", "manager", "attache", "attaché",
+    "counsellor", "consul", "vice-president", "vice-premier", "co-chairman",
+})
+# Words taken off the front of a person's name; the title they form becomes the role.
+_HONORIFICS = frozenset({
+    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "madam", "dame", "president",
+    "premier", "minister", "chairman", "general", "gen", "comrade", "vice", "deputy", "prime",
+    "senator", "ambassador", "director", "chief", "ceo", "governor", "mayor", "king", "queen",
+    "prince", "secretary", "foreign", "defence", "defense", "trade", "energy", "commerce",
+    "economy", "economic", "finance", "state", "councillor", "councilor", "first", "executive",
+})
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "dame", "comrade",
+                       "prof"})
+# Common-noun acronyms that the NER takes for organisations.
+_NOT_ACTORS = frozenset({
+    "lng", "lpg", "cng", "gdp", "gnp", "npp", "ceo", "cfo", "cto", "r&d", "ai", "it", "ict",
+    "iot", "5g", "4g", "6g", "led", "gps", "ev", "evs", "uav", "uavs", "usd", "rmb", "cny",
+    "rub", "eur", "bcm", "gw", "mw", "kw", "kwh", "twh", "gwh", "vat", "fdi", "ppp", "sme",
+    "smes", "soe", "soes", "oem", "ngo", "ngos", "ipo", "m&a", "pr", "tv", "id", "pc", "phd",
+    "mba", "covid", "covid-19", "etf", "yoy", "q1", "q2", "q3", "q4", "h1", "h2", "api", "b2b",
+    "esg", "capex", "opex", "bbl", "mbd", "bpd", "tcm", "mt", "mtpa",
+})
+# Media and social brands named in share buttons and comment forms.
+_SOCIAL = frozenset({
+    "google", "twitter", "facebook", "linkedin", "instagram", "youtube", "whatsapp",
+    "telegram", "wordpress", "akismet", "gravatar", "reddit", "pinterest", "tumblr", "vk",
+    "weibo", "wechat", "x", "email", "e-mail", "rss",
+})
+_FURNITURE = re.compile(
+    r"commenting using|log\s*out|log\s*in\b|sign\s*(?:in|up)\b|leave a (?:reply|comment)|"
+    r"share (?:this|on)|follow us|subscribe|cookies?\b|all rights reserved|copyright|"
+    r"click an icon|notify me|newsletter|advertisement|related (?:posts|articles|stories)|"
+    r"read more|reduce spam|comment data|your (?:details|account|email)|change \)",
     re.IGNORECASE,
 )
-_ACRONYM_AFTER = re.compile(r"^\s*\(\s*([A-Z][A-Za-z0-9&\-]{1,11})\s*\)")
-# Words that make a boilerplate context: a media brand named in a comment or share block.
-_MEDIA = {"google", "twitter", "facebook", "linkedin", "instagram", "youtube", "whatsapp",
-          "telegram", "wordpress", "akismet", "gravatar", "reddit", "pinterest"}
+_SOURCE_LINE = re.compile(
+    r"(?:^|\|)\s*(?:source|published by|publisher|courtesy of)\s*:\s*([^|\n]+)", re.IGNORECASE
+)
+_BYLINE = re.compile(r"^\s*(?:#+\s*)?by\s*:?\s*\[?([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\]?")
+_DESIGNATION = re.compile(r"^[A-Z][A-Za-z]{0,10}-\d{1,4}[A-Za-z]{0,2}$")
+_NOT_DESIGNATION = frozenset({"covid", "sars", "mers", "g", "q", "h", "n", "p", "b"})
+_ACRONYM_AFTER = re.compile(r"^\s*\(\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*\)")
+_TITLE_RUN = r"[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|and|for|the|&|on|de))*"
+_DEFINITION = re.compile(
+    rf"(?P<long1>{_TITLE_RUN})\s*\(\s*(?P<acr1>[A-Z][A-Z0-9&]{{1,9}})\s*\)"
+    rf"|(?P<acr2>\b[A-Z][A-Z0-9&]{{1,9}})\s*\(\s*(?P<long2>{_TITLE_RUN})\s*\)"
+)
+_LONG_AFTER = re.compile(r"^\s*\(\s*([A-Z][^()\n]{3,90}?)\s*\)")
+_COMMISSION = re.compile(
+    r"\b((?:[A-Z][a-z]+)(?:[-–][A-Z][a-z]+)*\s+(?:(?:inter-?governmental|joint|bilateral)\s+)?"
+    r"(?:commission|committee|council|working group)\s+(?:on|for)\s+"
+    r"(?:[a-z]+[\s-]+){0,3}?(?:cooperation|co-operation|trade|investment|affairs|development))\b"
+)
+_LOCATIVE = frozenset({"in", "at", "near", "to", "from", "into", "inside", "outside", "across",
+                       "via", "around", "throughout", "within", "toward", "towards", "through"})
+_SPEECH_OR_ACTION_HEADS = frozenset({"by"})
+_MAKE_VERBS = frozenset({"make", "produce", "build", "manufacture", "develop", "design",
+                         "create", "assemble"})
+_POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
+_EXTEND_ORG = frozenset({"International", "Holdings", "Holding", "Group", "Corporation", "Corp",
+                         "Corp.", "Company", "Co", "Co.", "Ltd", "Ltd.", "Limited", "Inc",
+                         "Inc.", "Industries", "Technologies", "Engineering"})
+
+_LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
+_SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
+
+# Priority of evidence: a higher number wins within a document's cluster.
+_GAZ, _CUE, _NAME_CUE, _DEFERRED, _LABEL = 4, 3, 2, 1, 0
+
+
+@dataclass
+class _Cand:
+    start: int
+    end: int
+    t0: int
+    t1: int
+    label: str
+    by: str
+    actor: Actor | None = None
+    etype: str | None = None
+    name: str = ""
+    tprio: int = _LABEL
+    country: str | None = None
+    cprio: int = -1
+    aliases: list[str] = field(default_factory=list)
+    role: str | None = None
+    rprio: int = -1
+    affil: int | None = None  # index of the candidate naming the affiliation or maker
+    acronym_of: _Cand | None = None  # the long form this acronym was written beside
+    short: str | None = None  # a shorter form that names the same thing later in the text
+    drop: bool = False
+    key: str = ""
 
 
 @dataclass
 class _Cluster:
     name: str
-    type: str
-    country: str | None
-    by: str
+    names: Counter[str] = field(default_factory=Counter)
+    types: dict[str, tuple[int, int]] = field(default_factory=dict)  # type -> (prio, count)
+    countries: dict[str | None, tuple[int, int]] = field(default_factory=dict)
     aliases: dict[str, None] = field(default_factory=dict)
+    role: tuple[int, int, str] | None = None  # (-prio, position, text)
+    affil: str | None = None
+    affil_country: str | None = None
     count: int = 0
+    gazetteer: bool = False
 
 
-def _acronym_of(long: str) -> str:
-    words = [w for w in re.split(r"[\s\-]+", long) if w and w[0].isalpha()]
-    return "".join(w[0] for w in words if w[0].isupper())
+class _Lines:
+    """Line kinds of a text: body, heading (title case, no final stop) or furniture."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.kinds: list[str] = []
+        self.text = text
+        pos = 0
+        for line in text.split("\n"):
+            self.starts.append(pos)
+            self.kinds.append(_line_kind(line))
+            pos += len(line) + 1
+
+    def kind(self, char: int) -> str:
+        return self.kinds[bisect.bisect_right(self.starts, char) - 1]
+
+    def in_body(self, surface: str) -> bool:
+        """Whether the surface occurs as a whole word in some body line."""
+        for m in re.finditer(r"(?<!\w)" + re.escape(surface) + r"(?!\w)", self.text):
+            if self.kind(m.start()) == "body":
+                return True
+        return False
+
+
+def _line_kind(line: str) -> str:
+    s = line.strip()
+    if not s:
+        return "body"
+    if _FURNITURE.search(s):
+        return "furniture"
+    words = s.split()
+    if len(words) <= 8 and any(w.strip("()[],.:").lower() in _SOCIAL for w in words):
+        return "furniture"
+    if s.startswith("#"):
+        return "heading"
+    if len(words) > 20 or s[-1] in ".!?\"”:;,":
+        return "body"
+    content = [w for w in words if w[0].isalpha() and w.lower() not in
+               {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "by",
+                "as", "from", "into", "vs", "is", "are"}]
+    if not content:
+        return "body"
+    caps = sum(1 for w in content if w[0].isupper())
+    return "heading" if caps / len(content) >= 0.6 and len(content) >= 2 else "body"
+
+
+def _proper_modifier(tok: Any) -> bool:
+    """A capitalised word used as a name inside a noun phrase ('Mistral' in 'the French
+    Mistral warships'), not a sentence's first word."""
+    return (tok.pos_ == "PROPN" or tok.pos_ == "ADJ") and tok.text[:1].isupper() \
+        and not tok.is_sent_start
+
+
+def _head_lemma(tok: Any) -> str:
+    return str(tok.lemma_).lower()
+
+
+def _trim(sdoc: Any, t0: int, t1: int) -> tuple[int, int]:
+    """Token range without leading articles and punctuation, trailing possessives and stops."""
+    while t0 < t1 and (sdoc[t0].lower_ in ("the", "a", "an") or sdoc[t0].is_punct
+                       or sdoc[t0].is_space):
+        t0 += 1
+    while t1 > t0 and (sdoc[t1 - 1].is_punct or sdoc[t1 - 1].is_space
+                       or sdoc[t1 - 1].lower_ in _POSSESSIVE_TOKENS):
+        t1 -= 1
+    return t0, t1
+
+
+def _surface(sdoc: Any, t0: int, t1: int) -> str:
+    return " ".join(sdoc[t0:t1].text.split())
+
+
+class _Resolver:
+    def __init__(self, sdoc: Any, gaz: Gazetteer) -> None:
+        self.sdoc = sdoc
+        self.gaz = gaz
+        self.text: str = sdoc.text
+        self.lines = _Lines(self.text)
+        self.cands: list[_Cand] = []
+        self.tok2cand: dict[int, int] = {}
+
+    # ------------------------------------------------------------------ candidates
+    def _add(self, t0: int, t1: int, label: str, by: str, actor: Actor | None = None) -> int | None:
+        t0, t1 = _trim(self.sdoc, t0, t1)
+        if t0 >= t1:
+            return None
+        start = self.sdoc[t0].idx
+        last = self.sdoc[t1 - 1]
+        c = _Cand(start=start, end=last.idx + len(last.text), t0=t0, t1=t1, label=label, by=by,
+                  actor=actor)
+        self.cands.append(c)
+        return len(self.cands) - 1
+
+    def collect(self) -> None:
+        sdoc = self.sdoc
+        skip = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE"}
+        for ent in sdoc.ents:
+            if ent.label_ in skip:
+                continue
+            t0, t1 = ent.start, ent.end
+            # A name never runs over a line break: keep the part before it.
+            for t in range(t0, t1):
+                if "\n" in sdoc[t].text or "\n" in sdoc[t].whitespace_:
+                    t1 = t if sdoc[t].is_space else t + 1
+                    break
+            actor = self.gaz.lookup(ent.ent_id_) if ent.ent_id_ else None
+            by = "gazetteer" if actor is not None else "ner"
+            paren = next((t for t in range(t0, t1) if sdoc[t].text == "("), None)
+            if paren is not None and actor is None:
+                # "Shanghai Cooperation Organisation (SCO": a long form and its acronym.
+                i = self._add(t0, paren, ent.label_, by)
+                j = self._add(paren + 1, t1, ent.label_, by)
+                if i is not None and j is not None:
+                    self.cands[j].acronym_of = self.cands[i]
+                continue
+            self._add(t0, t1, ent.label_, by, actor)
+        self._rule_candidates()
+        self.cands.sort(key=lambda c: (c.start, -(c.end - c.start)))
+        kept: list[_Cand] = []
+        for c in self.cands:
+            if kept and c.start < kept[-1].end:
+                prev = kept[-1]
+                # Overlap: the gazetteer wins, then the longer span.
+                if c.by == "gazetteer" and prev.by != "gazetteer":
+                    kept[-1] = c
+                continue
+            kept.append(c)
+        self.cands = kept
+        self._index()
+
+    def _index(self) -> None:
+        self.tok2cand = {}
+        for i, c in enumerate(self.cands):
+            for t in range(c.t0, c.t1):
+                self.tok2cand[t] = i
+
+    def _char_to_tokens(self, start: int, end: int) -> tuple[int, int] | None:
+        span = self.sdoc.char_span(start, end, alignment_mode="expand")
+        return (span.start, span.end) if span is not None and len(span) else None
+
+    def _rule_candidates(self) -> None:
+        """Names the NER misses: sources and bylines, model designations, product and
+        facility names before their head noun, and bilateral commissions."""
+        sdoc, text = self.sdoc, self.text
+        covered = {t for ent in sdoc.ents for t in range(ent.start, ent.end)}
+        pos = 0
+        for line in text.split("\n"):
+            if len(line) < 200:
+                for m in _SOURCE_LINE.finditer(line):
+                    name = re.split(r"\s+[–—-]\s+|\s+https?://|\s*\(", m.group(1))[0].strip(" .")
+                    if (name and name[0].isalpha() and not any(ch.isdigit() for ch in name)
+                            and len(name.split()) <= 5):
+                        s = pos + m.start(1) + m.group(1).index(name)
+                        self._rule_span(s, s + len(name), "ORG", covered)
+                m = _BYLINE.match(line)
+                if m and len(line.split()) <= 8:
+                    self._rule_span(pos + m.start(1), pos + m.end(1), "PERSON", covered)
+            for m in _COMMISSION.finditer(line):
+                first = re.split(r"[-–\s]", m.group(1))[0]
+                if self.gaz.demonym_of(first) is not None:
+                    self._rule_span(pos + m.start(1), pos + m.end(1), "ORG", covered)
+            pos += len(line) + 1
+        self._defined_acronyms(covered)
+        for tok in sdoc:
+            if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN", "NUM", "X"):
+                continue
+            if (_DESIGNATION.match(tok.text)
+                    and tok.text.split("-")[0].lower() not in _NOT_DESIGNATION):
+                self._add(tok.i, tok.i + 1, "PRODUCT", "rule")
+                covered.add(tok.i)
+                continue
+            lemma = _head_lemma(tok)
+            if lemma in FACILITY_HEADS and tok.pos_ == "PROPN" and tok.text[:1].isupper():
+                self._proper_facility(tok, covered)
+                continue
+            if lemma in PRODUCT_HEADS or lemma in FACILITY_HEADS:
+                run = [c for c in tok.lefts if c.dep_ in ("compound", "amod")
+                       and _proper_modifier(c) and c.i not in covered
+                       and c.lower_ not in _NOT_ACTORS and self.gaz.place_code(c.text) is None]
+                if run and run[-1].i == tok.i - 1:
+                    t0 = run[0].i
+                    if all(t not in covered and _proper_modifier(sdoc[t])
+                           for t in range(t0, tok.i)):
+                        label = "PRODUCT" if lemma in PRODUCT_HEADS else "FAC"
+                        self._add(t0, tok.i, label, "rule")
+                        covered.update(range(t0, tok.i))
+
+    def _defined_acronyms(self, covered: set[int]) -> None:
+        """'Long Form (LF)' and 'LF (Long Form)' where the NER saw neither: the author's
+        definition makes both a name."""
+        text = self.text
+        for m in _DEFINITION.finditer(text):
+            if m.group("acr1"):
+                long_s, long_e, acr_s, acr_e = m.start("long1"), m.end("long1"), m.start("acr1"), \
+                    m.end("acr1")
+            else:
+                acr_s, acr_e, long_s, long_e = m.start("acr2"), m.end("acr2"), m.start("long2"), \
+                    m.end("long2")
+            long_form, acr = text[long_s:long_e], text[acr_s:acr_e]
+            if not acronym_matches(acr, long_form, strict=False) or len(long_form.split()) < 2:
+                continue
+            lt, at = self._char_to_tokens(long_s, long_e), self._char_to_tokens(acr_s, acr_e)
+            if lt is None or at is None or any(t in covered for t in (*range(*lt), *range(*at))):
+                continue
+            i = self._add(lt[0], lt[1], "ORG", "rule")
+            j = self._add(at[0], at[1], "ORG", "rule")
+            if i is not None and j is not None:
+                self.cands[j].acronym_of = self.cands[i]
+            covered.update((*range(*lt), *range(*at)))
+
+    def _proper_facility(self, head: Any, covered: set[int]) -> None:
+        """A name ending in a capitalised facility noun: 'China-SCO Pilot Zone for Regional
+        Trade and Economic Cooperation'. States and blocs inside it are part of the name."""
+        sdoc = self.sdoc
+        ents = {t.i: t.ent_type_ for t in sdoc[max(0, head.i - 8) : head.i + 12]}
+
+        def part(t: Any) -> bool:
+            if t.text in ("-", "–"):
+                return not t.whitespace_
+            if t.i in covered and ents.get(t.i) not in ("GPE", "COUNTRY", "BLOC", "NORP") \
+                    and self.gaz.place_code(t.text) is None:
+                return False
+            return t.pos_ == "PROPN" and t.text[:1].isupper() and not t.is_sent_start
+
+        t0 = head.i
+        while t0 > 0 and part(sdoc[t0 - 1]) and head.i - t0 < 6:
+            t0 -= 1
+        if t0 == head.i:
+            return
+        t1 = head.i + 1
+        if (t1 + 1 < len(sdoc) and sdoc[t1].lower_ in ("for", "of")
+                and sdoc[t1 + 1].text[:1].isupper()):
+            sub = {t.i for t in head.subtree}
+            t = t1 + 1
+            while t < len(sdoc) and t in sub and (sdoc[t].text[:1].isupper()
+                                                  or sdoc[t].lower_ in ("and", "&", "of")):
+                t += 1
+            while t > t1 + 1 and sdoc[t - 1].lower_ in ("and", "&", "of"):
+                t -= 1
+            if t > t1 + 1:
+                t1 = t
+        for c in list(self.cands):
+            if c.t0 < t1 and t0 < c.t1:
+                if c.by == "gazetteer" and c.label not in ("COUNTRY", "BLOC"):
+                    return
+                self.cands.remove(c)
+        self._add(t0, t1, "FAC", "rule")
+        covered.update(range(t0, t1))
+
+    def _rule_span(self, start: int, end: int, label: str, covered: set[int]) -> None:
+        toks = self._char_to_tokens(start, end)
+        if toks is None:
+            return
+        t0, t1 = toks
+        # Replace what the NER made of the same stretch (e.g. a byline read as a title).
+        for c in list(self.cands):
+            if c.t0 < t1 and t0 < c.t1 and c.by != "gazetteer":
+                self.cands.remove(c)
+        if any(t in covered for t in range(t0, t1)) and any(
+                c.by == "gazetteer" and c.t0 < t1 and t0 < c.t1 for c in self.cands):
+            return
+        self._add(t0, t1, label, "rule")
+        covered.update(range(t0, t1))
+
+    # ------------------------------------------------------------------ merging fragments
+    def merge_fragments(self) -> None:
+        """Join names the NER cut in two: 'Aviation Industry Corporation of' + 'China',
+        'Institute of Russian' + ', Eastern European ... Studies', and 'Council of Heads of
+        Government' + 'of the' + 'Shanghai Cooperation Organisation' (kept whole as well)."""
+        sdoc, out = self.sdoc, []
+        i = 0
+        cands = self.cands
+        while i < len(cands):
+            a = cands[i]
+            b = cands[i + 1] if i + 1 < len(cands) else None
+            if (b is not None and a.by == "rule" and a.label == "PRODUCT" and b.by != "gazetteer"
+                    and b.t0 == a.t1 and b.label in ("PRODUCT", "ORG", "PERSON")
+                    and self.text[b.start:b.end][:1].isupper()):
+                # 'MQ-1' + 'Predator': one product; 'Predator' alone names it later on.
+                a.t1, a.end, a.label = b.t1, b.end, "PRODUCT"
+                a.short = _surface(sdoc, b.t0, b.t1)
+                out.append(a)
+                i += 2
+                continue
+            if b is not None and a.label == "ORG" and a.by != "gazetteer":
+                between = self.text[a.end : b.start]
+                last = sdoc[a.t1 - 1]
+                nxt = sdoc[a.t1] if a.t1 < len(sdoc) else None
+                if (nxt is not None and nxt.pos_ == "ADP" and between.strip() == nxt.text
+                        and b.t0 == a.t1 + 1 and nxt.lower_ in ("of", "for")
+                        and b.label in ("COUNTRY", "GPE")):
+                    a.t1, a.end = b.t1, b.end  # "... Corporation of" + "China"
+                    out.append(a)
+                    i += 2
+                    continue
+                if (between.strip() == "," and self.gaz.demonym_of(last.text) is not None
+                        and b.label == "ORG" and b.by != "gazetteer"):
+                    a.t1, a.end = b.t1, b.end  # "Institute of Russian" + ", Eastern ... Studies"
+                    out.append(a)
+                    i += 2
+                    continue
+                if (re.fullmatch(r"\s+of\s+(?:the\s+)?", between) and b.label in ("ORG", "BLOC")
+                        and _head_lemma(last) in ORG_HEADS):
+                    whole = _Cand(start=a.start, end=b.end, t0=a.t0, t1=b.t1, label="ORG",
+                                  by="rule")
+                    out.append(whole)  # the whole body, then its parent on its own
+                    out.append(b)
+                    i += 2
+                    continue
+            out.append(a)
+            i += 1
+        self.cands = out
+        self._index()
+
+    # ------------------------------------------------------------------ typing
+    def _surface(self, c: _Cand) -> str:
+        return _surface(self.sdoc, c.t0, c.t1)
+
+    def _locative(self, tok: Any) -> bool:
+        """A place named as where something is: 'in Beijing', 'visit to Moscow', 'X-based'."""
+        while tok.dep_ == "conj" and tok.head.i != tok.i:
+            tok = tok.head
+        if tok.dep_ == "pobj" and tok.head.lower_ in _LOCATIVE:
+            return True
+        return tok.dep_ in ("npadvmod", "compound") and tok.head.lemma_ == "base"
+
+    def type_all(self) -> None:
+        for c in self.cands:
+            if c.by != "gazetteer" and c.label != "COUNTRY" and self._is_place(c):
+                c.drop = True
+                continue
+            self._type(c)
+        self._harmonise_people()
+
+    def _is_place(self, c: _Cand) -> bool:
+        """A name used as a place: governed by 'port of', 'state of', or modifying
+        'peninsula', 'region', 'river' ... (states themselves are handled by the gazetteer)."""
+        root = self.sdoc[c.t0:c.t1].root
+        if self.gaz.lookup(_surface(self.sdoc, c.t0, c.t1)) is not None:
+            return False
+        if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.i < c.t0:
+            if _head_lemma(root.head.head) in PLACE_HEADS:
+                return True
+        if root.dep_ in ("compound", "amod", "nmod") and root.head.i >= c.t1:
+            return _head_lemma(root.head) in PLACE_HEADS and root.head.text.islower()
+        if root.dep_ in ("appos", "conj") and root.head.i < c.t0:
+            return _head_lemma(root.head) in PLACE_HEADS and root.head.text.islower()
+        return False
+
+    def _harmonise_people(self) -> None:
+        """A name coordinated with a person's ('Aleksandar Vučić and Boyko Borissov') is a
+        person's too, unless something stronger than the NER's label says otherwise."""
+        for c in self.cands:
+            if c.drop or c.etype in (None, "PERSON", "COUNTRY") or c.tprio > _LABEL:
+                continue
+            words = c.name.split()
+            if not 2 <= len(words) <= 4 or not all(w[:1].isupper() or (w.islower() and len(w) <= 3)
+                                                  for w in words):
+                continue
+            root = self.sdoc[c.t0:c.t1].root
+            linked = [root.head] if root.dep_ == "conj" else []
+            linked += [ch for ch in root.children if ch.dep_ == "conj"]
+            for tok in linked:
+                i = self.tok2cand.get(tok.i)
+                if i is not None and self.cands[i].etype == "PERSON" and \
+                        self.cands[i].label == "PERSON":
+                    c.etype = "PERSON"
+                    break
+
+    def _type(self, c: _Cand) -> None:
+        sdoc, gaz = self.sdoc, self.gaz
+        surface = self._surface(c)
+        if c.label == "PERSON":
+            surface = self._strip_person(c)
+        if not surface or not any(ch.isalpha() for ch in surface):
+            c.drop = True
+            return
+        c.name = surface
+        root = sdoc[c.t0:c.t1].root
+        if c.actor is None:
+            actor = gaz.lookup(surface)
+            if actor is None and c.label != "PERSON":
+                actor = gaz.fuzzy_lookup(surface)
+            if actor is not None and actor.type == "COUNTRY" and c.label == "NORP":
+                actor = None  # 'US' as a demonym in 'US companies'
+            c.actor = actor
+        if c.actor is not None:
+            a = c.actor
+            c.etype, c.name, c.tprio = a.type, a.name, _GAZ
+            c.country, c.cprio = a.country, _GAZ
+            if surface != a.name:
+                c.aliases.append(surface)
+            self._extend_known_org(c)
+            return
+        label = c.label
+        lemma = _head_lemma(sdoc[c.t1 - 1])
+        first = sdoc[c.t0].text
+        if _DESIGNATION.match(first) and first.split("-")[0].lower() not in _NOT_DESIGNATION:
+            # 'S-400 Triumf', 'MQ-1 Predator': a model designation leads a product's name.
+            c.etype, c.tprio = "PRODUCT", _CUE
+            if c.t1 - c.t0 > 1:
+                c.short = first
+            self._by_context(c)
+            return
+        if self._inside_law(c):
+            c.drop = True
+            return
+        if surface.lower() in _NOT_ACTORS or (label != "PERSON" and surface.lower() in _SOCIAL
+                                              and len(surface) < 12):
+            c.drop = label in ("ORG", "NORP", "GPE", "PERSON", "PRODUCT")
+            if c.drop:
+                return
+        if label == "GPE" or label == "LOC":
+            cap = gaz.capital_of(surface)
+            if cap is not None and label == "GPE":
+                if self._locative(root):
+                    c.drop = True
+                    return
+                c.etype, c.name, c.tprio = "COUNTRY", cap.name, _GAZ
+                c.country, c.cprio = cap.country, _GAZ
+                c.aliases.append(surface)
+                return
+            typed = self._by_head(c, lemma, allow_org=label == "GPE" and lemma != "union")
+            if typed or (label == "GPE" and self._is_agent(root) and len(c.name.split()) == 1):
+                c.etype = c.etype or "ORG"
+                c.tprio = max(c.tprio, _CUE)
+                return
+            c.drop = True  # cities, regions, seas: places, not actors
+            return
+        if label == "NORP":
+            parts = [p for p in re.split(r"[-–\s]+", surface) if p]
+            if all(gaz.demonym_of(p) or gaz.state_named(p) for p in parts) or \
+                    root.pos_ == "ADJ" or sdoc[c.t0].lower_ in ("western", "eastern", "soviet"):
+                c.drop = True  # demonyms give a country to what they modify
+                return
+            nxt = sdoc[c.t1] if c.t1 < len(sdoc) else None
+            if len(surface) < 4 or (nxt is not None and nxt.text in ("-", "–")
+                                    and not nxt.whitespace_ and not sdoc[c.t1 - 1].whitespace_):
+                c.drop = True  # a fragment of a hyphenated word
+                return
+            if not self._by_head(c, lemma) and not self._by_context(c):
+                c.etype, c.tprio = "ORG", _LABEL
+            return
+        if label == "PERSON":
+            if self._by_head(c, lemma, allow_org=True):
+                return
+            if len(c.name.split()) == 1 and (root.pos_ not in ("PROPN", "NOUN", "X")
+                                            or not c.name[:1].isupper()):
+                c.drop = True  # 'Amphibious' at the start of a sentence
+                return
+            c.etype = "PERSON"
+            if len(c.name.split()) == 1 and self._locative(root):
+                c.etype, c.tprio = None, _LABEL  # 'in Yamal': a place unless a person claims it
+                c.drop = True
+            return
+        if label == "ORG":
+            if lemma in TITLE_HEADS:
+                c.drop = True  # a role, not an actor
+                return
+            if not self._by_head(c, lemma) and not self._by_context(c):
+                c.etype = "ORG"
+                c.tprio = _CUE if c.by == "rule" else _LABEL
+            return
+        if label == "FAC":
+            if not self._by_head(c, lemma) and not self._by_context(c):
+                c.etype = "FACILITY"
+            return
+        if label == "PRODUCT":
+            if not self._by_head(c, lemma, allow_org=False):
+                c.etype = "PRODUCT"
+                c.tprio = _CUE if c.by == "rule" else _LABEL
+                self._by_context(c)
+            return
+        if label == "EVENT":
+            c.etype = "EVENT"
+            return
+        if label == "LAW":
+            if lemma in INITIATIVE_HEADS:
+                c.etype = "INITIATIVE"
+            else:
+                c.drop = True
+            return
+        if label in ("COUNTRY", "ORG", "BLOC", "INITIATIVE", "FACILITY", "AWARD"):
+            c.etype = label
+            return
+        c.drop = True  # works of art, languages
+
+    def _inside_law(self, c: _Cand) -> bool:
+        """'Countering America's Adversaries Through Sanctions Act': the NER stops at the
+        possessive, but the name goes on to a law's head noun."""
+        sdoc = self.sdoc
+        t = c.t1
+        if t >= len(sdoc) or sdoc[t].lower_ not in _POSSESSIVE_TOKENS:
+            return False
+        for k in range(t + 1, min(t + 9, len(sdoc))):
+            tok = sdoc[k]
+            if tok.lower_ in _LAW_HEADS and tok.text[:1].isupper():
+                return True
+            if not (tok.text[:1].isupper() or tok.lower_ in ("of", "and", "for", "the", "on")):
+                return False
+        return False
+
+    def _strip_person(self, c: _Cand) -> str:
+        """Drop honorifics and titles before a person's name and verbs after it."""
+        sdoc = self.sdoc
+        t0, t1 = c.t0, c.t1
+        title = []
+        while t1 - t0 > 1 and sdoc[t0].lower_.rstrip(".") in _HONORIFICS:
+            title.append(sdoc[t0].text)
+            t0 += 1
+        while t1 - t0 > 1 and sdoc[t1 - 1].pos_ in ("VERB", "AUX"):
+            t1 -= 1
+        if t0 != c.t0 or t1 != c.t1:
+            c.t0, c.t1 = t0, t1
+            c.start = sdoc[t0].idx
+            c.end = sdoc[t1 - 1].idx + len(sdoc[t1 - 1].text)
+        if title:
+            role = " ".join(t for t in title if t.lower().rstrip(".") not in _COURTESY)
+            if role:
+                self._set_role(c, role, _NAME_CUE)
+        return _surface(sdoc, t0, t1)
+
+    def _extend_known_org(self, c: _Cand) -> None:
+        """'CATIC International Holdings': a known name followed by corporate words."""
+        if c.etype != "ORG":
+            return
+        sdoc = self.sdoc
+        t = c.t1
+        while t < len(sdoc) and sdoc[t].text in _EXTEND_ORG and sdoc[t - 1].whitespace_:
+            t += 1
+        if t == c.t1:
+            return
+        longer = _surface(sdoc, c.t0, t)
+        if name_key(longer) == name_key(c.name) or self.gaz.lookup(longer) is not None:
+            return
+        known = c.name
+        c.t1, c.end = t, sdoc[t - 1].idx + len(sdoc[t - 1].text)
+        c.name, c.actor, c.by = longer, None, "ner"
+        c.tprio = _CUE
+        c.aliases = [a for a in c.aliases if a != known] + [self._surface_short(c)]
+        c.cprio = _NAME_CUE  # a part named after its parent belongs where the parent does
+
+    def _surface_short(self, c: _Cand) -> str:
+        return " ".join(self.text[c.start:c.end].split()[: len(c.name.split()) - 1]) or c.name
+
+    def _by_head(self, c: _Cand, lemma: str, *, allow_org: bool = True) -> bool:
+        """Type from the head noun of the name, or of the noun the name modifies or is in
+        apposition to ('Eastern Route pipeline', 'plants Tianwanskaya and Xudapu').
+
+        A person's name is retyped only by its own head ('Friendship Medal') or as the name
+        of a facility or product ('Baikal-Amur railways'): people are often in apposition to
+        events ('the dialogue, with X and Y').
+        """
+        sdoc = self.sdoc
+        root = sdoc[c.t0:c.t1].root
+        heads: list[tuple[str, Any, bool]] = [(lemma, None, False)]
+        if root.i != c.t1 - 1 and any(t.lower_ in ("of", "for") for t in sdoc[root.i:c.t1]):
+            heads.append((_head_lemma(root), None, False))  # 'Order of Courage'
+
+        h = root
+        while h.dep_ == "conj" and h.head.i != h.i:
+            h = h.head
+        if c.label != "LOC" and h.dep_ in ("compound", "nmod", "amod") and h.head.i >= c.t1 and (
+                c.t1 - c.t0 > 1 or _proper_modifier(root)):
+            heads.append((_head_lemma(h.head), h.head, True))
+        if c.label not in ("PERSON", "LOC") and h.dep_ == "appos" and h.head.i < c.t0:
+            heads.append((_head_lemma(h.head), None, True))
+        for lem, head_tok, outside in heads:
+            etype = _type_of_head(lem)
+            if etype is None or (etype == "ORG" and not allow_org):
+                continue
+            if outside and c.label == "PERSON" and etype not in ("FACILITY", "PRODUCT"):
+                continue
+            if head_tok is not None and etype in ("FACILITY", "PRODUCT", "INITIATIVE"):
+                # 'Eastern Route pipeline', 'Mistral warships': the longer form is an alias.
+                ext = _surface(sdoc, c.t0, head_tok.i) + " " + str(head_tok.lemma_)
+                if head_tok.i - c.t1 <= 3:
+                    c.aliases.append(ext)
+            c.etype, c.tprio = etype, _CUE
+            return True
+        return False
+
+    def _by_context(self, c: _Cand) -> bool:
+        """'the Rainbow is made by CASIC', 'the Predator, made by General Atomics': products."""
+        sdoc = self.sdoc
+        root = sdoc[c.t0:c.t1].root
+        verb = None
+        if root.dep_ in ("nsubjpass",) and root.head.lemma_ in _MAKE_VERBS:
+            verb = root.head
+        else:
+            verb = next((ch for ch in root.children
+                         if ch.dep_ in ("acl", "relcl") and ch.lemma_ in _MAKE_VERBS), None)
+        if verb is None:
+            return False
+        agent = next((ch for ch in verb.children if ch.dep_ == "agent"), None)
+        if agent is None:
+            return False
+        maker = next((ch for ch in agent.children if ch.dep_ == "pobj"), None)
+        if maker is None or maker.i not in self.tok2cand:
+            return False
+        c.etype, c.tprio = "PRODUCT", _CUE
+        c.affil = self.tok2cand[maker.i]
+        return True
+
+    def _is_agent(self, tok: Any) -> bool:
+        """A name acting as a doer: subject of a verb or the agent of a passive."""
+        return tok.dep_ == "pobj" and tok.head.lower_ in _SPEECH_OR_ACTION_HEADS
+
+    # ------------------------------------------------------------------ countries and roles
+    def _codes(self, tok: Any) -> set[str]:
+        """States a modifier token points to: a state's name, capital or demonym."""
+        i = self.tok2cand.get(tok.i)
+        if i is not None:
+            c = self.cands[i]
+            if c.etype == "COUNTRY" and c.country and not c.drop:
+                return {c.country}
+            if not c.drop and c.etype is not None:
+                return set()  # a word inside another actor's name
+        code = self.gaz.place_code(tok.text)
+        return {code} if code else set()
+
+    def _modifier_codes(self, head: Any, exclude: range) -> set[str]:
+        codes: set[str] = set()
+        for ch in head.children:
+            if ch.i in exclude:
+                continue
+            if ch.dep_ in ("amod", "compound", "poss", "nmod", "npadvmod"):
+                codes |= self._codes(ch)
+                for cc in ch.children:  # 'Chinese and Russian companies'
+                    if cc.dep_ == "conj":
+                        codes |= self._codes(cc)
+            if ch.lemma_ == "base" and ch.dep_ in ("amod", "acl", "compound"):
+                for cc in ch.children:  # 'a Moscow-based think tank'
+                    codes |= self._codes(cc)
+        return codes
+
+    def locate(self) -> None:
+        for c in self.cands:
+            if c.drop or c.etype is None or c.etype == "COUNTRY":
+                continue
+            if c.etype == "PERSON":
+                self._person_context(c)
+                continue
+            if c.cprio >= _GAZ:
+                continue
+            self._locate(c)
+
+    def _locate(self, c: _Cand) -> None:
+        sdoc = self.sdoc
+        span = range(c.t0, c.t1)
+        root = sdoc[c.t0:c.t1].root
+        h = root
+        while h.dep_ == "conj" and h.head.i != h.i:
+            h = h.head
+        codes = self._modifier_codes(root, span)
+        if h is not root:
+            codes |= self._modifier_codes(h, span)
+        if h.dep_ in ("compound", "nmod", "amod") and h.head.i >= c.t1:
+            codes |= self._modifier_codes(h.head, span)
+        if h.dep_ == "appos" and h.head.i < c.t0:
+            codes |= self._modifier_codes(h.head, span)
+        if c.etype in ("PRODUCT", "FACILITY") and c.t0 > 0 and not codes:
+            # 'the U.S. MQ-1 Predator': a state right before the name, whatever the parse says
+            codes |= self._codes(sdoc[c.t0 - 1])
+        for ch in root.children:
+            if ch.dep_ == "appos" and ch.i >= c.t1:
+                codes |= self._modifier_codes(ch, range(0))
+        if c.etype == "FACILITY":
+            for tok in (root, h.head if h.dep_ in ("compound", "nmod") else root):
+                for ch in tok.children:
+                    if ch.dep_ == "prep" and ch.lower_ == "in":
+                        for p in ch.children:
+                            if p.dep_ == "pobj":
+                                codes |= self._codes(p)
+        if not codes and h is not root and c.etype == "ORG" and _generic(c.name):
+            # 'the Indian Army, Navy and Air Force': a generic body shares the state of the
+            # body it is listed with.
+            t = root
+            while t.dep_ == "conj" and t.head.i != t.i:
+                t = t.head
+                i = self.tok2cand.get(t.i)
+                if i is not None:
+                    o = self.cands[i]
+                    if o.etype == "ORG" and o.country and o.cprio >= _NAME_CUE:
+                        codes = {o.country}
+                    break
+        if codes:
+            code = next(iter(codes)) if len(codes) == 1 else None
+            self._set_country(c, code, _CUE)
+            if code and c.etype == "ORG" and _generic(c.name):
+                # 'Navy', 'Foreign Ministry' name a different body in every state: the state
+                # becomes part of the name, so that linking keeps them apart.
+                state = self.gaz.state(code)
+                if state is not None:
+                    prefix = state.demonyms[0] if state.demonyms else state.name
+                    c.aliases.append(c.name)
+                    c.name = f"{prefix} {c.name}"
+            return
+        if c.cprio >= _NAME_CUE:
+            return
+        inner = self._name_codes(c)
+        if inner:
+            self._set_country(c, next(iter(inner)) if len(inner) == 1 else None, _NAME_CUE)
+
+    def _name_codes(self, c: _Cand) -> set[str]:
+        """States named at the front of a name or after its last 'of': 'Russian Railways',
+        'China Poly Group', 'The Moscow Times', 'Bank of China' (not 'Institute of Russian
+        ... Studies', whose state is its subject)."""
+        sdoc = self.sdoc
+        toks = [t for t in sdoc[c.t0:c.t1]]
+        codes: set[str] = set()
+        front: list[Any] = []
+        for t in toks:
+            if t.is_punct and t.text in ("-", "–"):
+                continue
+            if self._codes(t) or (t.text[:1].isupper() and self.gaz.place_code(t.text)):
+                front.append(t)
+                continue
+            break
+        for t in front:
+            codes |= self._codes(t) or {self.gaz.place_code(t.text) or ""}
+        if not front:
+            of = [i for i, t in enumerate(toks) if t.lower_ == "of"]
+            if of:
+                tail = _surface(sdoc, toks[of[-1] + 1].i, c.t1) if of[-1] + 1 < len(toks) else ""
+                tail = re.sub(r"^the\s+", "", tail, flags=re.IGNORECASE)
+                state = self.gaz.state_named(tail) if tail else None
+                if state is not None and state.country:
+                    codes.add(state.country)
+        if not codes and len(toks) > 1:
+            # a multi-word state at the front: 'Saudi Arabia's ...', 'South Korea ...'
+            for n in (3, 2):
+                if len(toks) > n:
+                    st = self.gaz.state_named(_surface(sdoc, c.t0, c.t0 + n))
+                    if st is not None and st.country:
+                        codes.add(st.country)
+                        break
+        return {x for x in codes if x}
+
+    def _set_country(self, c: _Cand, code: str | None, prio: int) -> None:
+        if prio > c.cprio:
+            c.country, c.cprio = code, prio
+
+    def _set_role(self, c: _Cand, role: str, prio: int) -> None:
+        role = " ".join(role.split()).strip(" ,;:")
+        if role and prio > c.rprio:
+            c.role, c.rprio = role[:160], prio
+
+    def _person_context(self, c: _Cand) -> None:
+        """Country, role and affiliation of a person from the words around the name."""
+        sdoc = self.sdoc
+        root = sdoc[c.t0:c.t1].root
+        span = range(c.t0, c.t1)
+        # A title before the name: 'the Russian Deputy Prime Minister Arkady Dvorkovich'.
+        left = [t for t in sdoc[root.left_edge.i : c.t0] if not t.is_space]
+        own = self.tok2cand.get(c.t0)
+        for k in range(len(left) - 1, -1, -1):
+            i = self.tok2cand.get(left[k].i)
+            if i is not None and i != own and not self.cands[i].drop and \
+                    self.cands[i].etype not in (None, "COUNTRY"):
+                left = left[k + 1 :]  # 'BEIJING (Tieline Wire) President Xi': not a title
+                break
+        if left:
+            codes: set[str] = set()
+            words: list[str] = []
+            for t in left:
+                got = self._codes(t)
+                if got and t.pos_ in ("ADJ", "PROPN", "NOUN") and (
+                        t.dep_ in ("amod", "compound", "poss", "nmod") or t.pos_ == "ADJ"):
+                    codes |= got
+                    continue
+                if t.lower_ in ("the", "a", "an") or t.is_punct or t.tag_ == "POS":
+                    continue
+                words.append(t.text)
+            words = [w for w in words if w.lower().rstrip(".") not in _COURTESY]
+            title = " ".join(words)
+            has_title = any(w.lower().rstrip(".") in TITLE_HEADS | _HONORIFICS for w in words)
+            if codes and (has_title or not words):
+                self._set_country(c, next(iter(codes)) if len(codes) == 1 else None, _CUE)
+            if has_title and words and words[0][:1].isupper():
+                state = self.gaz.state(next(iter(codes))) if len(codes) == 1 else None
+                self._set_role(c, title + (f" of {state.name}" if state else ""), _CUE)
+        # An apposition or a copula: 'X, the head of Y's department'; 'X is an analyst with Y'.
+        desc = next((ch for ch in root.children if ch.dep_ == "appos" and ch.i >= c.t1), None)
+        prio = _CUE
+        if desc is None and root.dep_ == "nsubj" and root.head.lemma_ == "be":
+            desc = next((ch for ch in root.head.children if ch.dep_ == "attr"), None)
+            prio = _NAME_CUE
+        if desc is None or (desc.i in self.tok2cand and self.cands[self.tok2cand[desc.i]].etype \
+                == "PERSON"):
+            return
+        # A nested apposition describes the affiliation, not the person: 'analyst with CAST,
+        # a Moscow-based think tank'.
+        nested = {t.i for ch in desc.subtree if ch.dep_ == "appos" and ch.i != desc.i
+                  for t in ch.subtree}
+        sub = [t for t in desc.subtree if t.i not in span and t.i not in nested]
+        if not sub:
+            return
+        t0, t1 = sub[0].i, sub[-1].i + 1
+        t0, t1 = _trim(sdoc, t0, t1)
+        if t0 < t1:
+            self._set_role(c, _surface(sdoc, t0, t1), prio)
+        codes = self._modifier_codes(desc, span)
+        affil = None
+        for t in range(t0, t1):
+            i = self.tok2cand.get(t)
+            if i is not None and self.cands[i].etype in ("ORG", "BLOC") and i != \
+                    self.tok2cand.get(c.t0):
+                affil = i
+                break
+        if codes:
+            self._set_country(c, next(iter(codes)) if len(codes) == 1 else None, _CUE)
+        if affil is not None and c.affil is None:
+            c.affil = affil
+        elif not codes:
+            # 'the President of Russia'
+            for ch in desc.children:
+                if ch.dep_ == "prep" and ch.lower_ == "of":
+                    for p in ch.children:
+                        if p.dep_ == "pobj" and (got := self._codes(p)):
+                            self._set_country(c, next(iter(got)), _NAME_CUE)
+
+    # ------------------------------------------------------------------ names in context
+    def filter_lines(self) -> None:
+        """Drop names in page furniture, and headline names the body does not confirm."""
+        for c in self.cands:
+            if c.drop:
+                continue
+            kind = self.lines.kind(c.start)
+            if kind == "furniture":
+                c.drop = True
+            elif kind == "heading" and c.by in ("ner",) and c.etype != "COUNTRY" \
+                    and c.tprio < _GAZ and not self.lines.in_body(self._surface(c)):
+                c.drop = True
+
+    def resolve_people(self) -> None:
+        """Surnames and given names to the full name met in the document; a name the NER
+        took for an organisation is a person's when it is part of one."""
+        full: dict[str, list[tuple[int, str]]] = {}
+        for c in self.cands:
+            if not c.drop and c.etype == "PERSON" and len(c.name.split()) > 1:
+                parts = c.name.split()
+                for p in {parts[0], parts[-1]}:
+                    full.setdefault(p, []).append((c.start, c.name))
+        if not full:
+            for c in self.cands:
+                if c.etype == "PERSON" and c.label != "PERSON":
+                    c.drop = True
+            return
+        for c in self.cands:
+            if c.tprio >= _GAZ and c.actor is not None:
+                continue
+            if len(c.name.split()) != 1 or is_acronym(c.name):
+                continue
+            if c.etype not in (None, "PERSON", "ORG") or c.label not in (
+                    "PERSON", "ORG", "NORP", "GPE", "LOC"):
+                continue
+            owners = full.get(c.name)
+            if not owners:
+                continue
+            names = {n for _, n in owners}
+            if len(names) > 1:
+                before = [(s, n) for s, n in owners if s < c.start]
+                owner = max(before)[1] if before else min(owners)[1]
+            else:
+                owner = next(iter(names))
+            c.aliases.append(c.name)
+            c.name, c.etype, c.drop, c.tprio = owner, "PERSON", False, _CUE
+
+    def resolve_acronyms(self) -> None:
+        """Acronyms defined in the text join their long form, both ways round, and their
+        bare uses elsewhere in the document are found too."""
+        text = self.text
+        defined: dict[str, int] = {}
+        for i, c in enumerate(self.cands):
+            if c.drop or c.etype is None:
+                continue
+            if c.acronym_of is not None:
+                a = c.acronym_of
+                if a in self.cands and not a.drop and a.etype is not None and acronym_matches(
+                        self._surface(c), a.name, strict=False):
+                    defined[self._surface(c)] = self.cands.index(a)
+                continue
+            m = _ACRONYM_AFTER.match(text[c.end : c.end + 20])
+            if m and not is_acronym(c.name) and (
+                    acronym_matches(m.group(1), self._surface(c), strict=False)
+                    or acronym_matches(m.group(1), c.name, strict=False)):
+                defined.setdefault(m.group(1), i)
+                continue
+            if is_acronym(self._surface(c)):
+                m = _LONG_AFTER.match(text[c.end : c.end + 100])
+                if m and acronym_matches(self._surface(c), m.group(1), strict=False):
+                    inner = self._inner_cand(c.end + m.start(1), c.end + m.end(1))
+                    if inner is not None:
+                        defined.setdefault(self._surface(c), inner)
+                    elif c.actor is None:
+                        c.aliases.append(c.name)
+                        c.name = m.group(1)
+        if not defined:
+            return
+        for acr, i in defined.items():
+            target = self.cands[i]
+            if acr not in target.aliases:
+                target.aliases.append(acr)
+        covered = [(c.start, c.end) for c in self.cands]
+        for c in self.cands:
+            s = self._surface(c)
+            if s in defined and self.cands[defined[s]] is not c:
+                t = self.cands[defined[s]]
+                if c.actor is None or c.actor is t.actor:
+                    c.name, c.etype, c.drop = t.name, t.etype, False
+                    c.tprio = max(c.tprio, _CUE)
+                    c.aliases.append(s)
+        for acr, i in defined.items():
+            t = self.cands[i]
+            for m in re.finditer(r"(?<![\w-])" + re.escape(acr) + r"(?![\w-])", text):
+                if any(s < m.end() and m.start() < e for s, e in covered):
+                    continue
+                if self.lines.kind(m.start()) == "furniture":
+                    continue
+                toks = self._char_to_tokens(m.start(), m.end())
+                if toks is None:
+                    continue
+                extra = _Cand(start=m.start(), end=m.end(), t0=toks[0], t1=toks[1],
+                              label=t.label, by="acronym", actor=t.actor, etype=t.etype,
+                              name=t.name, tprio=t.tprio, country=t.country, cprio=t.cprio,
+                              aliases=[acr])
+                self.cands.append(extra)
+                covered.append((m.start(), m.end()))
+        self.cands.sort(key=lambda c: c.start)
+
+    def _inner_cand(self, start: int, end: int) -> int | None:
+        for i, c in enumerate(self.cands):
+            if (not c.drop and c.etype is not None and abs(c.start - start) <= 4
+                    and c.end <= end + 1):
+                return i
+        return None
+
+    # ------------------------------------------------------------------ output
+    def build(self) -> tuple[list[Mention], list[Entity]]:
+        clusters: dict[str, _Cluster] = {}
+        mentions: list[Mention] = []
+        live = [c for c in self.cands if not c.drop and c.etype is not None and c.name]
+        for c in live:
+            c.key = name_key(c.name)
+        # 'MQ-1 Predator' ... 'the Predator': a short form named beside the full one.
+        owners: dict[str, set[str]] = {}
+        names: dict[str, str] = {}
+        for c in live:
+            if c.short:
+                owners.setdefault(name_key(c.short), set()).add(c.key)
+                names[c.key] = c.name
+        # Names that differ only in small words are one: 'commission on X', 'commission for X'.
+        loose: dict[str, str] = {}
+        for c in live:
+            own = owners.get(c.key, set())
+            if len(own) == 1 and c.key not in own and c.tprio < _GAZ:
+                c.aliases.append(c.name)
+                c.key = next(iter(own))
+                c.name = names[c.key]
+            lk = " ".join(w for w in c.key.split() if w not in _SMALL_KEY_WORDS)
+            c.key = loose.setdefault(lk, c.key)
+        for pos, c in enumerate(self.cands):
+            if c.drop or c.etype is None or not c.key:
+                continue
+            cl = clusters.get(c.key)
+            if cl is None:
+                cl = clusters[c.key] = _Cluster(name=c.name)
+            cl.names[c.name] += 1
+            cl.gazetteer = cl.gazetteer or c.tprio >= _GAZ
+            if cl.gazetteer and c.tprio >= _GAZ:
+                cl.name = c.name
+            p, n = cl.types.get(c.etype, (-1, 0))
+            cl.types[c.etype] = (max(p, c.tprio), n + 1)
+            if c.cprio >= 0:
+                p, n = cl.countries.get(c.country, (-1, 0))
+                cl.countries[c.country] = (max(p, c.cprio), n + 1)
+            surface = " ".join(self.text[c.start:c.end].split())
+            for a in (surface, *c.aliases):
+                a = re.sub(r"(?:'s|’s|'|’)$", "", a).strip()
+                if a:
+                    cl.aliases.setdefault(a, None)
+            if c.role and (cl.role is None or (-c.rprio, pos) < cl.role[:2]):
+                cl.role = (-c.rprio, pos, c.role)
+            cl.count += 1
+            mentions.append(Mention(c.start, c.end, self.text[c.start:c.end], c.etype, c.by, c.key))
+        # Affiliations and makers: resolved once every cluster is known.
+        for c in self.cands:
+            if c.drop or c.affil is None or not c.key or c.key not in clusters:
+                continue
+            t = self.cands[c.affil]
+            if t.drop or not t.key or t.key not in clusters:
+                continue
+            cl, other = clusters[c.key], clusters[t.key]
+            if cl.affil is None:
+                cl.affil = other.name
+                best = _best(other.countries)
+                if best is not None:
+                    cl.affil_country = best[0]
+        entities = []
+        for key, cl in clusters.items():
+            etype = max(cl.types.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0]
+            country: str | None = None
+            best = _best(cl.countries)
+            if etype == "COUNTRY":
+                country = best[0] if best else None
+            elif best is not None and best[1] >= _NAME_CUE:
+                country = best[0]
+            elif cl.affil_country is not None:
+                country = cl.affil_country
+            elif best is not None:
+                country = best[0]
+            name = cl.name if cl.gazetteer else max(
+                cl.names.items(), key=lambda kv: (not is_acronym(kv[0]), len(kv[0].split()),
+                                                  kv[1], kv[0]))[0]
+            aliases = tuple(a for a in cl.aliases if a != name)
+            entities.append(Entity(
+                key=key, name=name, type=etype, country=country, aliases=aliases,
+                role=cl.role[2] if cl.role and etype == "PERSON" else None,
+                affiliation=cl.affil if etype in ("PERSON", "PRODUCT") else None,
+                mention_count=cl.count,
+            ))
+        return mentions, entities
+
+
+_GENERIC_WORDS = frozenset({
+    "navy", "army", "air", "force", "forces", "armed", "ministry", "defence", "defense", "foreign",
+    "affairs", "finance", "economy", "economic", "energy", "trade", "commerce", "industry",
+    "central", "bank", "government", "parliament", "council", "of", "the", "and", "for",
+    "development", "national", "state", "security", "customs", "space", "agency", "coast",
+    "guard", "cabinet", "embassy", "consulate", "president", "presidential", "administration",
+    "office", "general", "staff", "federal", "service", "committee", "assembly", "senate",
+    "congress", "court", "supreme", "prime", "minister's", "interior", "justice", "education",
+    "science", "technology", "transport", "agriculture", "health", "natural", "resources",
+    "emergency", "emergencies", "situations", "digital", "communications", "information",
+    "aerospace", "ground", "naval", "navy's", "military", "intelligence", "border",
+})
+
+
+def _generic(name: str) -> bool:
+    """A name made of common words only ('Navy', 'Ministry of Foreign Affairs')."""
+    words = re.split(r"[\s\-]+", name.lower())
+    return bool(words) and all(w in _GENERIC_WORDS for w in words if w)
+
+
+def _best(countries: dict[str | None, tuple[int, int]]) -> tuple[str | None, int] | None:
+    """The country with the strongest evidence (then the most mentions)."""
+    if not countries:
+        return None
+    code, (prio, _) = max(countries.items(), key=lambda kv: (kv[1][0], kv[1][1], kv[0] or ""))
+    return code, prio
+
+
+def _type_of_head(lemma: str) -> str | None:
+    if lemma in FACILITY_HEADS:
+        return "FACILITY"
+    if lemma in PRODUCT_HEADS:
+        return "PRODUCT"
+    if lemma in EVENT_HEADS:
+        return "EVENT"
+    if lemma in AWARD_HEADS:
+        return "AWARD"
+    if lemma in INITIATIVE_HEADS:
+        return "INITIATIVE"
+    if lemma in ORG_HEADS:
+        return "ORG"
+    return None
 
 
 def resolve_document(sdoc: Any, gaz: Gazetteer) -> tuple[list[Mention], list[Entity]]:
-    """Mentions with entity keys, and one Entity per canonical actor, for a parsed document."""
-    text: str = sdoc.text
-    clusters: dict[str, _Cluster] = {}
-    mentions: list[Mention] = []
-    acronyms: dict[str, str] = {}  # acronym -> key, from definitions in this text
-    persons: dict[str, str] = {}  # surname / given name -> key of the full name
-    for ent in sdoc.ents:
-        label = ent.label_
-        by = "gazetteer" if ent.ent_id_ else "ner"
-        surface = clean_surface(_HONORIFIC.sub("", ent.text))
-        if not surface or not any(ch.isalpha() for ch in surface):
-            continue
-        if by == "ner" and surface.casefold() in _MEDIA:
-            continue
-        actor = gaz.lookup(ent.ent_id_) if ent.ent_id_ else gaz.lookup(surface)
-        etype: str | None
-        country: str | None = None
-        if actor is not None:
-            name, etype, country = actor.name, actor.type, actor.country
-        elif label == "GPE" and (cap := gaz.capital_of(surface)) is not None:
-            name, etype, country = cap.name, cap.type, cap.country
-        elif surface in acronyms:
-            c = clusters[acronyms[surface]]
-            name, etype, country = c.name, c.type, c.country
-        else:
-            etype = LABEL_MAP.get(label, None) if label not in ("COUNTRY", "ORG", "BLOC") else label
-            if etype is None or label == "GPE":
-                continue  # places that are not states, demonyms, works
-            name = surface
-            if etype == "PERSON":
-                parts = surface.split()
-                if len(parts) == 1 and surface in persons:
-                    name = clusters[persons[surface]].name
-        key = name_key(name)
-        c = clusters.get(key)
-        if c is None:
-            c = clusters[key] = _Cluster(name=name, type=etype, country=country, by=by)
-        c.aliases.setdefault(surface, None)
-        c.count += 1
-        if etype == "PERSON" and len(name.split()) > 1:
-            persons.setdefault(name.split()[-1], key)
-        m = _ACRONYM_AFTER.match(text[ent.end_char : ent.end_char + 16])
-        if m and _acronym_of(name).startswith(m.group(1)[:2].upper()):
-            acronyms[m.group(1)] = key
-            c.aliases.setdefault(m.group(1), None)
-        mentions.append(Mention(ent.start_char, ent.end_char, ent.text, etype, by, key))
-    entities = [
-        Entity(key=k, name=c.name, type=c.type, country=c.country,
-               aliases=tuple(a for a in c.aliases if a != c.name), mention_count=c.count)
-        for k, c in clusters.items()
-    ]
-    return mentions, entities
+    """Mentions with entity keys, and one Entity per actor, for a parsed document."""
+    r = _Resolver(sdoc, gaz)
+    r.collect()
+    r.merge_fragments()
+    r.type_all()
+    r.locate()
+    r.resolve_people()
+    r.filter_lines()
+    r.resolve_acronyms()
+    return r.build()

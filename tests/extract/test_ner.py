@@ -1,0 +1,64 @@
+"""The gazetteer rulers around spaCy's NER."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import spacy
+
+from tieline.extract.gazetteer import Actor, Gazetteer
+from tieline.extract.ner import add_gazetteer_ruler, ruler_patterns
+
+
+def _gaz() -> Gazetteer:
+    return Gazetteer([
+        Actor("China", "COUNTRY", "CN", aliases=("PRC",)),
+        Actor("United States", "COUNTRY", "US", aliases=("US",)),
+        Actor("Rosatom", "ORG", "RU", aliases=("Rosatom State Corporation",)),
+        Actor("Shanghai Cooperation Organisation", "BLOC", None, acronyms=("SCO",)),
+    ])
+
+
+def test_ner_patterns_split_states_from_other_actors() -> None:
+    nlp = spacy.blank("en")
+    states = ruler_patterns(nlp, _gaz(), states=True)
+    others = ruler_patterns(nlp, _gaz(), states=False)
+    assert {p["label"] for p in states} == {"COUNTRY"}
+    assert "COUNTRY" not in {p["label"] for p in others}
+    assert len(ruler_patterns(nlp, _gaz())) == len(states) + len(others)
+
+
+def test_ner_short_capital_names_match_case_exactly() -> None:
+    nlp = spacy.blank("en")
+    add_gazetteer_ruler(nlp, _gaz())
+    doc = nlp("Officials told us the US and the SCO would meet Rosatom State Corporation.")
+    found = {(e.text, e.label_) for e in doc.ents}
+    assert ("US", "COUNTRY") in found
+    assert ("SCO", "BLOC") in found
+    assert ("Rosatom State Corporation", "ORG") in found
+    assert not any(e.text == "us" for e in doc.ents)
+
+
+def test_ner_rulers_are_replaced_not_stacked() -> None:
+    nlp = spacy.blank("en")
+    add_gazetteer_ruler(nlp, _gaz())
+    add_gazetteer_ruler(nlp, _gaz())
+    assert nlp.pipe_names.count("tieline_gazetteer") == 1
+    assert nlp.pipe_names.count("tieline_states") == 1
+
+
+@pytest.mark.slow
+def test_ner_state_names_do_not_cut_company_names(pipeline: Any) -> None:
+    doc = pipeline.nlp("China Electronics Technology Group Corp signed a deal with Rostec.")
+    labels = {e.text: e.label_ for e in doc.ents}
+    assert "China" not in labels
+    assert any(t.startswith("China Electronics Technology") for t in labels)
+
+
+@pytest.mark.slow
+def test_ner_gazetteer_wins_over_the_statistical_model(pipeline: Any) -> None:
+    doc = pipeline.nlp("Gazprom and CNPC agreed on prices, and Rosatom will build two units.")
+    got = {e.text: (e.label_, e.ent_id_) for e in doc.ents}
+    assert got["Rosatom"] == ("ORG", "Rosatom")
+    assert got["CNPC"][0] == "ORG"

@@ -1,0 +1,183 @@
+"""Resolution within a document: types, countries, roles, acronyms, short names, furniture.
+
+The sentences are our own, written the way wire copy about energy, nuclear and rail deals
+reads. They name real companies, some in the gazetteer and some deliberately not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tieline.extract.resolve import resolve_document
+from tieline.records import Entity
+
+pytestmark = pytest.mark.slow
+
+
+def entities(pipeline: Any, text: str) -> dict[str, Entity]:
+    _, ents = resolve_document(pipeline.nlp(text), pipeline.gazetteer)
+    return {e.name: e for e in ents}
+
+
+def test_resolve_capitals_standing_for_governments_are_states(pipeline: Any) -> None:
+    ents = entities(pipeline, "Beijing and Moscow signed a memorandum on nuclear energy on Monday.")
+    assert ents["China"].type == "COUNTRY"
+    assert "Beijing" in ents["China"].aliases
+    assert ents["Russia"].country == "RU"
+
+
+def test_resolve_capitals_as_places_are_no_actors(pipeline: Any) -> None:
+    ents = entities(pipeline, "The delegation from Rosatom held talks in Beijing on Tuesday.")
+    assert "China" not in ents
+    assert ents["Rosatom"].country == "RU"
+
+
+def test_resolve_demonyms_are_no_entities_but_give_countries(pipeline: Any) -> None:
+    ents = entities(pipeline, "The Russian rolling-stock maker Transmashholding will supply "
+                              "trains to Egypt, the company said.")
+    assert not any(e.name in ("Russian", "Russians") for e in ents.values())
+    assert ents["Transmashholding"].type == "ORG"
+    assert ents["Transmashholding"].country == "RU"
+
+
+def test_resolve_state_possessive_gives_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "Work on Russia's Ust-Luga terminal continued through the winter.")
+    found = [e for e in ents.values() if e.name.startswith("Ust-Luga")]
+    assert found
+    assert found[0].type == "FACILITY"
+    assert found[0].country == "RU"
+
+
+@pytest.mark.parametrize("text", [
+    "Sakhalin Shipping Company (SASCO) will carry the cargo. SASCO said the first "
+    "units would ship in May.",
+    "SASCO (Sakhalin Shipping Company) will carry the cargo. SASCO said the first "
+    "units would ship in May.",
+])
+def test_resolve_acronyms_defined_in_the_text_join_their_long_form(pipeline: Any,
+                                                                   text: str) -> None:
+    ents = entities(pipeline, text)
+    owners = [e for e in ents.values() if "SASCO" in (e.name, *e.aliases)]
+    assert len(owners) == 1
+    assert owners[0].name == "Sakhalin Shipping Company"
+    assert owners[0].mention_count >= 3
+
+
+def test_resolve_surname_and_honorific_go_to_the_full_name(pipeline: Any) -> None:
+    ents = entities(pipeline, "Russian Deputy Prime Minister Alexander Novak met Chinese "
+                              "officials on Monday. Mr. Novak said gas deliveries would grow. "
+                              "Novak added that prices were agreed.")
+    novak = ents["Alexander Novak"]
+    assert novak.type == "PERSON"
+    assert novak.country == "RU"
+    assert novak.mention_count == 3
+    assert novak.role == "Deputy Prime Minister of Russia"
+    assert "Novak" not in ents
+    assert "Mr. Novak" not in ents
+
+
+def test_resolve_apposition_gives_role_and_affiliation(pipeline: Any) -> None:
+    ents = entities(pipeline, "Kirill Komarov, the first deputy director general of Rosatom, "
+                              "said the plant would be finished by 2026.")
+    komarov = ents["Kirill Komarov"]
+    assert komarov.role is not None
+    assert komarov.role.startswith("first deputy director general")
+    assert komarov.affiliation == "Rosatom"
+    assert komarov.country == "RU"
+
+
+def test_resolve_copula_gives_role_and_the_affiliations_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "Pavel Sokolov is an analyst with Sitronics, a Moscow-based "
+                              "technology group.")
+    assert ents["Sitronics"].country == "RU"
+    assert ents["Pavel Sokolov"].affiliation == "Sitronics"
+    assert ents["Pavel Sokolov"].country == "RU"
+    assert ents["Pavel Sokolov"].role == "analyst with Sitronics"
+
+
+@pytest.mark.parametrize(("text", "name", "etype"), [
+    ("Gas began to flow through the Eastern Route pipeline last year.", "Eastern Route",
+     "FACILITY"),
+    ("Kamaz showed its Atlant trucks at the Innoprom exhibition.", "Atlant", "PRODUCT"),
+    ("He was awarded the Order of Courage for his service.", "Order of Courage", "AWARD"),
+    ("Delegates gathered for the Harbin Trade Forum on Friday.", "Harbin Trade Forum", "EVENT"),
+])
+def test_resolve_head_nouns_decide_types(pipeline: Any, text: str, name: str,
+                                         etype: str) -> None:
+    ents = entities(pipeline, text)
+    assert ents[name].type == etype
+
+
+def test_resolve_product_made_by_a_company_takes_its_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "Several air forces bought the Wing Loong, which is made by "
+                              "AVIC.")
+    wing = ents["Wing Loong"]
+    assert wing.type == "PRODUCT"
+    assert wing.country == "CN"
+
+
+def test_resolve_model_designations_are_products(pipeline: Any) -> None:
+    ents = entities(pipeline, "Ankara took delivery of the S-400 Triumf in 2019. The S-400 "
+                              "worried Washington.")
+    s400 = ents["S-400 Triumf"]
+    assert s400.type == "PRODUCT"
+    assert "S-400" in s400.aliases
+
+
+def test_resolve_generic_bodies_take_their_state_into_the_name(pipeline: Any) -> None:
+    ents = entities(pipeline, "The missile is in service, and the Indian Army, Navy and Air "
+                              "Force all operate it.")
+    assert ents["Indian Navy"].country == "IN"
+    assert "Navy" not in ents
+
+
+def test_resolve_comment_form_furniture_never_becomes_an_actor(pipeline: Any) -> None:
+    text = ("Gazprom raised exports to China.\n\nLeave a Reply\n\nYou are commenting using your "
+            "Twitter account. Log Out /  Change )\n\nGoogle photo\n")
+    ents = entities(pipeline, text)
+    assert set(ents) >= {"Gazprom", "China"}
+    assert not {"Twitter", "Google"} & set(ents)
+
+
+def test_resolve_headline_names_need_the_body(pipeline: Any) -> None:
+    text = ("Rosatom Partners With China On Localizing Fuel Assembly\n\n"
+            "Rosatom and China agreed to produce fuel assemblies together, officials said.")
+    ents = entities(pipeline, text)
+    assert "Rosatom" in ents
+    assert not any("Localizing" in n or "Partners" in n for n in ents)
+
+
+def test_resolve_places_named_by_the_ner_as_organisations_are_dropped(pipeline: Any) -> None:
+    ents = entities(pipeline, "Novatek loaded the first cargo at the port of Sabetta on the "
+                              "Yamal peninsula.")
+    assert "Sabetta" not in ents
+    assert "Yamal" not in ents
+    assert ents["Novatek"].country == "RU"
+
+
+def test_resolve_people_listed_with_people_are_people(pipeline: Any) -> None:
+    ents = entities(pipeline, "The leaders of Serbia and Bulgaria, Aleksandar Vucic and Boyko "
+                              "Borissov, joined the ceremony in Istanbul.")
+    assert ents["Boyko Borissov"].type == "PERSON"
+    assert ents["Aleksandar Vucic"].type == "PERSON"
+
+
+def test_resolve_commission_names_joining_two_states_have_no_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "He co-chairs the Russian-Chinese intergovernmental commission on "
+                              "investment cooperation.")
+    body = [e for e in ents.values() if "commission" in e.name]
+    assert body
+    assert body[0].type == "ORG"
+    assert body[0].country is None
+
+
+def test_resolve_mentions_point_at_their_entity(pipeline: Any) -> None:
+    text = "Gazprom and CNPC signed the deal. Gazprom will deliver the gas."
+    mentions, ents = resolve_document(pipeline.nlp(text), pipeline.gazetteer)
+    keys = {e.key for e in ents}
+    assert all(m.entity_key in keys for m in mentions)
+    gazprom = [m for m in mentions if m.text == "Gazprom"]
+    assert len(gazprom) == 2
+    assert all(text[m.start:m.end] == "Gazprom" for m in gazprom)
