@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import Text, and_, bindparam, func, literal, or_, select, update
 
 from tieline.store import schema as s
 from tieline.store.db import Store
@@ -74,11 +74,14 @@ def event_rows(
         conds.append(e.c.type.in_(tl))
     if sector:
         conds.append(or_(e.c.sector == sector, e.c.sector.like(sector.rstrip(".") + ".%")))
+    # ISO strings compare in date order once both are cut to the coarser precision: an event
+    # of "2014-05" falls in a window starting on 2014-05-21.
     if since:
-        # ISO strings compare in date order once cut to the shorter precision.
-        conds.append(and_(when.is_not(None), func.substr(when, 1, len(since)) >= since))
+        conds.append(and_(when.is_not(None), func.substr(when, 1, len(since))
+                          >= func.substr(literal(since, Text), 1, func.length(when))))
     if until:
-        conds.append(and_(when.is_not(None), func.substr(when, 1, len(until)) <= until))
+        conds.append(and_(when.is_not(None), func.substr(when, 1, len(until))
+                          <= func.substr(literal(until, Text), 1, func.length(when))))
     if doc_id is not None:
         conds.append(e.c.doc_id == doc_id)
     if status is not None:
