@@ -88,7 +88,7 @@ def test_bad_input_fifty_megabytes_refused_with_the_reason(tmp_path: Path) -> No
     [f] = loaded.failures
     assert f.source == str(case.path)
     assert "over the limit" in f.reason
-    assert "max_doc_chars" in f.reason
+    assert "split it into separate articles" in f.reason
 
 
 def test_bad_input_max_file_mb_refuses_before_reading(tmp_path: Path) -> None:

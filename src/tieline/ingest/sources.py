@@ -231,8 +231,8 @@ def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None,
 
 
 def _too_long(n: int, max_chars: int, what: str = "article text") -> str:
-    return (f"{what} is {n:,} characters, over the limit of {max_chars:,} per document; "
-            "split it into articles or raise the limit (max_doc_chars)")
+    return (f"{what} is {n:,} characters, over the limit of {max_chars:,} per document "
+            "(the extractor's limit); split it into separate articles")
 
 
 def load_text(raw: str, kind: str, *, source_key: str, name: str, path: str | None = None,
