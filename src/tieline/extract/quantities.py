@@ -385,7 +385,8 @@ _P_BARE_MONTH = re.compile(
 _REFERENCE = re.compile(
     r"(?:\bfrom|\bsince|\bcompared\s+(?:with|to)|\bthan|\bover|\bagainst|\bversus|\bvs\.?"
     r"|\bon)"
-    r"\s+(?:the\s+(?:same\s+(?:period|time|month)\s+(?:of|in)\s+)?)?$", re.I)
+    r"\s+(?:(?:in|at|during|for)\s+)?(?:the\s+(?:same\s+(?:period|time|month)\s+(?:of|in)\s+)?)?$",
+    re.I)
 _DEADLINE = re.compile(r"(?:\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$", re.I)
 # "Vision 2025", "Made in China 2025": a year after a capitalised word is part of a name.
 _NAME_BEFORE = re.compile(r"(?:^|[^.!?]\s)(?!(?:In|By|For|Since|From|Until|Of|At|The|And|To|"
@@ -661,6 +662,9 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
     return (best[1], "near") if best else (None, "")
 
 
+_COMPARATIVES = {"more", "less", "higher", "lower", "fewer", "above", "below"}
+
+
 def _aspect(cl: _Clause, span_idx: set[int], sdoc: Any) -> str:
     """growth when a change word governs the number or stands next to it, else share."""
     g = _grammar()
@@ -668,10 +672,14 @@ def _aspect(cl: _Clause, span_idx: set[int], sdoc: Any) -> str:
     near = [t for t in cl.path if t.i not in span_idx] if cl.parsed else []
     # "up 26 percent", "a 26 percent increase", "31% year-on-year"
     near += [sdoc[i] for i in range(max(0, first - 2), first)]
-    near += [sdoc[i] for i in range(last + 1, min(len(sdoc), last + 3))]
-    for tok in near:
+    after = [sdoc[i] for i in range(last + 1, min(len(sdoc), last + 3))]
+    for tok in near + after:
         if _lemma(tok) in g.growth or tok.lower_ in g.growth:
             return "growth"
+    # "15% more than a year earlier", "20 percent higher" (before the number, "more than"
+    # only hedges it)
+    if after and after[0].lower_ in _COMPARATIVES:
+        return "growth"
     return "share"
 
 
@@ -864,7 +872,7 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
         span = sdoc.char_span(a.start, a.end, alignment_mode="expand")
         span_idx = {t.i for t in span} if span is not None else set()
         topic, _how = _topic(cl, a, span_idx, sent) if cl is not None else (None, "")
-        if topic is None and a.kind != "count":
+        if topic is None and a.kind != "count" and (cl is None or _continues(cl, span_idx)):
             topic = _inherited_topic(si, sents, last_topic)
         if a.kind == "count":
             measure = _grammar().count_nouns.get(a.noun or "")
@@ -922,6 +930,28 @@ def _drop_conversions(amounts: list[Amount], text: str) -> list[Amount]:
                 and _CONVERSION.fullmatch(text[a.end : b.start])):
             drop.add(i if b.unit == "USD" else i + 1)
     return [a for i, a in enumerate(amounts) if i not in drop]
+
+
+_ANAPHORS = {"this", "that", "it", "these", "those", "such"}
+_GENERIC = {"number", "figure", "volume", "amount", "sum", "total", "level", "value", "rate",
+            "indicator", "trend", "growth"}
+
+
+def _points_back(tok: Any) -> bool:
+    """ "this", "it", "this number" point back; "that year" does not."""
+    if tok.lower_ not in _ANAPHORS:
+        return False
+    return tok.dep_ != "det" or _lemma(tok.head) in _GENERIC
+
+
+def _continues(cl: _Clause, span_idx: set[int]) -> bool:
+    """Whether a clause goes on about what came before: it points back ("this number", "it"),
+    or its subject is the number itself ("Merely 2% are ..."), or it has none. "Inflation rose
+    to 7%" has a subject of its own and inherits nothing."""
+    if not cl.parsed or any(_points_back(t) for t in cl.tokens):
+        return True
+    subjects = [t for t in cl.tokens if t.dep_ in ("nsubj", "nsubjpass")]
+    return all(t.i in span_idx for t in subjects)
 
 
 def _inherited_topic(si: int, sents: Sequence[Any],
