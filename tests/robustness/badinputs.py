@@ -164,9 +164,10 @@ def _jsonl(d: Path) -> Case:
         '{"text": "Turkey took delivery of the first S-400 parts from Russia at Murted in July '
         '2019.", "date": "2019-07-12"}',
         "not json at all",
+        "[" * 50_000 + "]" * 50_000,  # nested past the JSON parser's recursion limit
     ]
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Case("JSONL with broken lines", p, reason="line", failures=4,
+    return Case("JSONL with broken lines", p, reason="line", failures=5,
                 holds=("Kudankulam", "Murted"))
 
 

@@ -64,7 +64,8 @@ def test_bad_input_each_kind_is_handled_by_the_reader(make, tmp_path: Path) -> N
 def test_bad_input_jsonl_names_each_bad_line(tmp_path: Path) -> None:
     case = next(m for m in MAKERS if m.__name__ == "_jsonl")(tmp_path)
     loaded = load_inputs([case.path], Settings(db=str(tmp_path / "u.db"), progress=False))
-    assert [f.source for f in loaded.failures] == [f"{case.path}:{n}" for n in (2, 3, 4, 6)]
+    assert [f.source for f in loaded.failures] == [f"{case.path}:{n}" for n in (2, 3, 4, 6, 7)]
+    assert loaded.failures[-1].reason == "line nested too deeply for the JSON parser"
     assert [d.name for d in loaded.documents] == ["feed.jsonl:1", "feed.jsonl:5"]
     assert loaded.documents[0].published == "2016-10-15"
 

@@ -222,7 +222,8 @@ def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None,
             failures.append(InputFailure(f"{label}:{n}",
                                          f"broken JSON line: {e.msg} at column {e.colno}"))
         except RecursionError:
-            failures.append(InputFailure(f"{label}:{n}", "JSON nested too deeply to read"))
+            failures.append(InputFailure(f"{label}:{n}",
+                                         "line nested too deeply for the JSON parser"))
         except InputError as e:
             failures.append(InputFailure(f"{label}:{n}", str(e)))
     if not docs and not failures:
