@@ -17,25 +17,62 @@ COUNTRIES = {"China": "CN", "Russia": "RU", "India": "IN"}
 
 # (doc name, published, text, [(number text, measure, unit, status, period, actors)])
 DOCS = [
-    ("a.txt", "2020-01-10",
-     "Trade between China and Russia reached $107 billion in 2018. The two sides aim for $200 billion by 2024.",
-     [("$107 billion", 107e9, "trade_turnover", "USD", "actual", "2018", ("China", "Russia")),
-      ("$200 billion", 200e9, "trade_turnover", "USD", "target", "2024", ("China", "Russia"))]),
-    ("b.txt", "2019-03-01",
-     "Trade between China and Russia amounted to $110 billion in 2018, customs said.",
-     [("$110 billion", 110e9, "trade_turnover", "USD", "actual", "2018", ("Russia", "China"))]),
-    ("c.txt", "2025-01-15",
-     "Trade between China and Russia reached $245 billion in 2024. Both aim for $300 billion by 2030. "
-     "Settlements in yuan reached 1.5 trillion yuan in 2024.",
-     [("$245 billion", 245e9, "trade_turnover", "USD", "actual", "2024", ("China", "Russia")),
-      ("$300 billion", 300e9, "trade_turnover", "USD", "target", "2030", ("China", "Russia")),
-      ("1.5 trillion yuan", 1.5e12, "trade_turnover", "CNY", "actual", "2024", ("China", "Russia"))]),
-    ("d.txt", "2024-02-01",
-     "Trade between India and Russia reached $65 billion in 2023.",
-     [("$65 billion", 65e9, "trade_turnover", "USD", "actual", "2023", ("India", "Russia"))]),
-    ("e.txt", "2024-05-01",
-     "Russia supplied 107 million tonnes of oil to China in 2023.",
-     [("107 million tonnes", 107e6, "supply_volume", "t", "actual", "2023", ("Russia", "China"))]),
+    (
+        "a.txt",
+        "2020-01-10",
+        "Trade between China and Russia reached $107 billion in 2018. The two sides aim for $200 billion by 2024.",
+        [
+            ("$107 billion", 107e9, "trade_turnover", "USD", "actual", "2018", ("China", "Russia")),
+            ("$200 billion", 200e9, "trade_turnover", "USD", "target", "2024", ("China", "Russia")),
+        ],
+    ),
+    (
+        "b.txt",
+        "2019-03-01",
+        "Trade between China and Russia amounted to $110 billion in 2018, customs said.",
+        [("$110 billion", 110e9, "trade_turnover", "USD", "actual", "2018", ("Russia", "China"))],
+    ),
+    (
+        "c.txt",
+        "2025-01-15",
+        "Trade between China and Russia reached $245 billion in 2024. Both aim for $300 billion by 2030. "
+        "Settlements in yuan reached 1.5 trillion yuan in 2024.",
+        [
+            ("$245 billion", 245e9, "trade_turnover", "USD", "actual", "2024", ("China", "Russia")),
+            ("$300 billion", 300e9, "trade_turnover", "USD", "target", "2030", ("China", "Russia")),
+            (
+                "1.5 trillion yuan",
+                1.5e12,
+                "trade_turnover",
+                "CNY",
+                "actual",
+                "2024",
+                ("China", "Russia"),
+            ),
+        ],
+    ),
+    (
+        "d.txt",
+        "2024-02-01",
+        "Trade between India and Russia reached $65 billion in 2023.",
+        [("$65 billion", 65e9, "trade_turnover", "USD", "actual", "2023", ("India", "Russia"))],
+    ),
+    (
+        "e.txt",
+        "2024-05-01",
+        "Russia supplied 107 million tonnes of oil to China in 2023.",
+        [
+            (
+                "107 million tonnes",
+                107e6,
+                "supply_volume",
+                "t",
+                "actual",
+                "2023",
+                ("Russia", "China"),
+            )
+        ],
+    ),
 ]
 
 
@@ -46,8 +83,9 @@ def _period_bounds(period: str) -> tuple[str, str]:
 def _build(store: Store) -> None:
     items = []
     for name, published, text, figs in DOCS:
-        doc = Document(id=name.split(".")[0] * 4, source_key=name, text=text, name=name,
-                       published=published)
+        doc = Document(
+            id=name.split(".")[0] * 4, source_key=name, text=text, name=name, published=published
+        )
         figures = []
         for phrase, value, measure, unit, status, period, actors in figs:
             start = text.index(phrase)
@@ -55,18 +93,34 @@ def _build(store: Store) -> None:
             sentence_start = 0 if sentence_start < 0 else sentence_start + 2
             sentence_end = text.find(".", start + len(phrase)) + 1
             ps, pe = _period_bounds(period)
-            figures.append(Figure(
-                id=f"{doc.id}:f{start}", measure=measure, value=value, unit=unit, start=start,
-                end=start + len(phrase), text=phrase, evidence=text[sentence_start : sentence_end - 1],
-                currency=unit if unit not in ("t",) else None, period=period, period_start=ps,
-                period_end=pe, status=status, actors=actors, sentence_start=sentence_start,
-                sentence_end=sentence_end,
-            ))
+            figures.append(
+                Figure(
+                    id=f"{doc.id}:f{start}",
+                    measure=measure,
+                    value=value,
+                    unit=unit,
+                    start=start,
+                    end=start + len(phrase),
+                    text=phrase,
+                    evidence=text[sentence_start : sentence_end - 1],
+                    currency=unit if unit not in ("t",) else None,
+                    period=period,
+                    period_start=ps,
+                    period_end=pe,
+                    status=status,
+                    actors=actors,
+                    sentence_start=sentence_start,
+                    sentence_end=sentence_end,
+                )
+            )
         entities = tuple(
             Entity(key=c.casefold(), name=c, type="COUNTRY", country=code, mention_count=1)
-            for c, code in COUNTRIES.items() if c in text
+            for c, code in COUNTRIES.items()
+            if c in text
         )
-        items.append((doc, Extraction(doc.id, "test", entities=entities, figures=tuple(figures)), None))
+        items.append(
+            (doc, Extraction(doc.id, "test", entities=entities, figures=tuple(figures)), None)
+        )
     store.write(items)
 
 
@@ -86,7 +140,9 @@ def test_list_figures_cites_document_and_quote(kb: Store) -> None:
 
 
 def test_list_figures_filters_by_measure_and_status(kb: Store) -> None:
-    assert {c.figure.measure for c in qf.list_figures(kb, measure="supply_volume")} == {"supply_volume"}
+    assert {c.figure.measure for c in qf.list_figures(kb, measure="supply_volume")} == {
+        "supply_volume"
+    }
     targets = qf.list_figures(kb, status="target")
     assert sorted(c.figure.value for c in targets) == [200e9, 300e9]
 
@@ -107,7 +163,12 @@ def test_list_figures_rejects_a_malformed_pair(kb: Store) -> None:
 def test_list_figures_filters_by_period(kb: Store) -> None:
     got = qf.list_figures(kb, since="2023", until="2024")
     assert sorted((c.figure.period, c.figure.value) for c in got) == [
-        ("2023", 107e6), ("2023", 65e9), ("2024", 200e9), ("2024", 245e9), ("2024", 1.5e12)]
+        ("2023", 107e6),
+        ("2023", 65e9),
+        ("2024", 200e9),
+        ("2024", 245e9),
+        ("2024", 1.5e12),
+    ]
 
 
 def test_series_puts_actuals_beside_targets_in_one_unit(kb: Store) -> None:
@@ -156,3 +217,18 @@ def test_seed_figures_form_a_series(seeds_db: object) -> None:
     assert starts == sorted(starts)
     assert any(p.target for p in s.points)
     assert all(link.target.figure.status == "target" for link in links)
+
+
+@pytest.mark.slow
+def test_figure_queries_agree_on_sqlite_and_postgresql(memory_store: Store, pg_db: str) -> None:
+    _build(memory_store)
+    with Store(pg_db) as pg:
+        _build(pg)
+        for fn in (lambda s: [c.to_dict() for c in qf.list_figures(s, since="2019", until="2024")],
+                   lambda s: [c.to_dict() for c in qf.list_figures(s, measure="TRADE_TURNOVER",
+                                                                   pair="CN-RU")],
+                   lambda s: qf.series(s, "trade_turnover", "CN-RU").to_dict(),
+                   lambda s: [x.to_dict() for x in qf.contradictions(s)],
+                   lambda s: [x.to_dict() for x in qf.targets_with_actuals(s)]):
+            assert fn(pg) == fn(memory_store)
+        assert qf.list_figures(pg, since="2019", until="2024")
