@@ -83,6 +83,7 @@ NAMED_SPANS = {"ORG", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "BLOC", "
 JOINT_BODY = re.compile(r"\b(?:commission|council|committee|forum|working group|assembly|"
                         r"organi[sz]ation|union|summit|dialogue)\b", re.I)
 MULTI_PARTY = {"agreement", "talks"}
+AGENT_NOUNS = {"supplier", "exporter", "investor", "lender", "seller", "vendor", "partner"}
 GATHERINGS = {"visit", "meeting", "summit", "talks", "talk", "trip", "forum", "session", "tour"}
 COUNTERPART_PREPS = {"with", "between", "among", "amongst", "alongside"}
 TOPIC_PREPS = {"on", "of", "about", "over", "regarding", "concerning"}
@@ -296,7 +297,7 @@ _SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "fo
                 "from", "as", "vs"}
 
 
-def _is_headline(text: str, pos: int) -> bool:
+def _is_headline(text: str, pos: int, title: str | None = None) -> bool:
     """Whether the line holding ``pos`` is a title: no closing stop, words capitalised.
 
     Headlines restate the story in telegraphic grammar that parses badly; the body states the
@@ -307,6 +308,10 @@ def _is_headline(text: str, pos: int) -> bool:
     line = text[start : end if end >= 0 else len(text)].strip()
     if not line or line[-1] in ".!?”\"’';)":
         return False
+    if title and " ".join(line.split()) == " ".join(title.split()):
+        return True  # the article's own title, in sentence case or not
+    if not text[:start].strip():
+        return True  # the first line, without a closing stop
     words = [w for w in _WORD.findall(line) if w.lower() not in _SMALL_WORDS]
     if not words or len(words) > 25:
         return False
@@ -411,6 +416,8 @@ def _subject_tokens(v: Any, depth: int = 0) -> list[Any]:
             subs.extend(p for p in c.children if p.dep_ == "pobj")
     if subs:
         return subs
+    if any(c.dep_ == "nsubjpass" for c in v.children):
+        return []  # a passive's subject is what the event is about, not who does it
     if v.dep_ in ("xcomp", "conj", "advcl", "pcomp", "acomp") and v.head != v:
         if v.dep_ == "pcomp":
             prep = v.head
@@ -627,6 +634,13 @@ def _phrase(c: _Candidate) -> set[int]:
     idx: set[int] = set()
     for h in heads:
         idx.update(x.i for x in h.subtree)
+    # A relative clause or a clausal apposition on the object is another statement ("the
+    # S-400, a purchase that led Washington to ...", "the plant, which Rosatom is building").
+    for i in list(idx):
+        tok = t.doc[i]
+        if tok.dep_ == "relcl" or (tok.dep_ == "appos" and any(
+                x.pos_ == "VERB" for x in tok.subtree)):
+            idx.difference_update(x.i for x in tok.subtree)
     if c.object_head is not None and c.object_head == t.head:
         # A relative clause's noun: the noun and its own modifiers, not the whole sentence.
         idx.add(t.head.i)
@@ -649,26 +663,30 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
         direction or "", "party")
     other_from = "source" if direction == "buyer" else "party"
     # 1. The subject side.
-    subjects: list[Any] = []
+    subjects: list[tuple[Any, str]] = []
     if t.pos_ == "VERB":
-        subjects = _subject_tokens(t)
+        subjects = [(k, subj_role) for k in _subject_tokens(t)]
     else:
         # A nominal trigger: possessives and name modifiers, then the governing verb's subject.
+        # An agent noun's possessor is its customer: "China's largest supplier".
+        poss_role = "target" if t.lemma_.lower() in AGENT_NOUNS else subj_role
         for k in t.children:
             if k.dep_ == "poss" or (k.dep_ in ("compound", "amod", "nmod")
                                      and reader.idx.actor(k) is not None):
-                subjects.append(k)
+                subjects.append((k, poss_role if k.dep_ == "poss" else subj_role))
         gov = t.head
         if t.dep_ == "pobj" and gov.head != gov:
             gov = gov.head
         if (t.dep_ in ("dobj", "attr", "pobj", "oprd", "xcomp") and gov.pos_ in ("VERB", "AUX")
                 and gov.lemma_.lower() not in REPORTING):
-            subjects.extend(_subject_tokens(gov))
-    for s in subjects:
+            # "Rosneft is under US sanctions": the subject is the target.
+            role = "target" if t.dep_ == "pobj" and t.head.lower_ == "under" else subj_role
+            subjects.extend((k, role) for k in _subject_tokens(gov))
+    for s, role in subjects:
         if s.i in reporting and s.head.lemma_.lower() in REPORTING:
             continue
         for a, tok in reader.expand(s):
-            c.add(a, subj_role, tok.i)
+            c.add(a, role, tok.i)
     # 2. Counterparts, recipients, sources and targets attached to the trigger.
     for p in reader.pobjs(t, COUNTERPART_PREPS):
         for a, tok in reader.expand(p):
@@ -734,10 +752,11 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
             elif direction == "sanctioner" and prep in ("on", "against", "to"):
                 role = "target"  # "imposed sanctions on Rosneft", "export bans to Iran"
             c.add(a, role, tok.i)
-    # Direction: products made by a named state ("French warships") give the source.
-    if direction == "buyer" and c.object_head is None:
+    # Direction: goods of a named state ("French warships", "Russian fuel") give the source.
+    if direction in ("buyer", "supplier") and c.object_head is None and not any(
+            role == "source" for _, role, _ in c.parts.values()):
         for k in t.children:
-            if k.dep_ == "dobj":
+            if k.dep_ in ("dobj", "nsubjpass"):
                 for m in k.children:
                     if m.dep_ in ("amod", "compound") and (a := reader.idx.actor(m)) is not None:
                         c.add(a, "source", m.i)
@@ -818,6 +837,15 @@ def _absorb(c: _Candidate, host: _Candidate) -> None:
                 host.core.add(tok)
 
 
+TEMPORAL_PREPS = {"after", "before", "during", "following", "since", "until", "ahead", "amid"}
+
+
+def _time_adjunct_of(noun: Any, verb: Any) -> bool:
+    """Whether a nominal trigger only times another trigger: "signed after the meeting"."""
+    prep = noun.head
+    return (noun.dep_ == "pobj" and prep.lower_ in TEMPORAL_PREPS and prep.head == verb)
+
+
 def _linked(a: _Candidate, b: _Candidate) -> bool:
     """Two triggers coordinated in one clause ("worked with X and supplied Y")."""
     ta, tb = a.trigger, b.trigger
@@ -837,7 +865,7 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
     for sent in sdoc.sents:
         # A trigger word inside a name ("Shanghai Cooperation Organisation") is no trigger.
         cands = [c for c in _find_candidates(sent, lexicon)
-                 if not _is_headline(sdoc.text, c.trigger.idx)
+                 if not _is_headline(sdoc.text, c.trigger.idx, doc.title)
                  and c.trigger.ent_type_ not in NAMED_SPANS
                  and not (idx.actor(c.trigger) and idx.actor(c.trigger).type != "COUNTRY")]
         if not cands:
@@ -855,10 +883,12 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
             c.status = status
             c.phrase = {i for i in _phrase(c) if c.lo <= i < c.hi}
             kept.append(c)
-        # A trigger inside another event's object phrase is part of that event's description.
+        # A trigger inside another event's object phrase is part of that event's description;
+        # one in its time adjunct ("signed a protocol after the meeting") only dates it.
         nested = {id(b) for a in kept for b in kept
-                  if a is not b and b.trigger.i in a.phrase and not (
-                      a.trigger.i in b.phrase and a.trigger.i > b.trigger.i)}
+                  if a is not b and ((b.trigger.i in a.phrase and not (
+                      a.trigger.i in b.phrase and a.trigger.i > b.trigger.i))
+                      or _time_adjunct_of(b.trigger, a.trigger))}
         kept = [c for c in kept if id(c) not in nested]
         for c in kept:
             _read_participants(c, reader, reporting)
@@ -879,8 +909,17 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
         for c in kept:
             if id(c) in absorbed or len(c.parts) < _min_parts(c):
                 continue
-            if any(o.rule.type == c.rule.type and set(o.parts) == set(c.parts) for o in final):
-                continue  # "met and held talks": one event
+            # "held a dialogue, with A and B meeting their counterparts": one sentence, one
+            # type and shared participants make one event.
+            same = next((o for o in final if o.rule.type == c.rule.type
+                         and set(o.parts) & set(c.parts)), None)
+            if same is not None:
+                for a, role, tok in c.parts.values():
+                    same.add(a, role, tok)
+                    if tok in c.core:
+                        same.core.add(tok)
+                same.core.add(c.trigger.i)  # the quote covers both statements
+                continue
             final.append(c)
         for c in final:
             named = {a.key for a, _, tok in c.parts.values()
