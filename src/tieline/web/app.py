@@ -98,7 +98,8 @@ def create_app(db_url: str, *, settings: Settings | None = None,
                       autoescape=select_autoescape(default=True, default_for_string=True))
     index_html = env.get_template("index.html").render(title="Tieline")
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse,
+                   include_in_schema=False)
     def index() -> HTMLResponse:
         return HTMLResponse(index_html)
 

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from tieline.errors import NotFoundError
+from tieline.extract.names import name_key
+from tieline.query import events as qevents
 from tieline.query import figures as qfigures
 from tieline.query import graph as qgraph
 from tieline.query import report as qreport
@@ -163,8 +165,8 @@ def _quote(text: str, start: int, end: int) -> tuple[str, int]:
     for m in _SENTENCE_END.finditer(text, lo, start):
         cut = m.end()
     qs = cut if cut is not None else lo
-    m = _SENTENCE_END.search(text, end, min(len(text), end + _QUOTE_REACH))
-    qe = m.start() + 1 if m else min(len(text), end + _QUOTE_REACH)
+    stop = _SENTENCE_END.search(text, end, min(len(text), end + _QUOTE_REACH))
+    qe = stop.start() + 1 if stop else min(len(text), end + _QUOTE_REACH)
     return text[qs:qe].strip(), qs + (len(text[qs:qe]) - len(text[qs:qe].lstrip()))
 
 
@@ -225,39 +227,60 @@ def _pair_match(countries: Iterable[str | None], pair: tuple[str, str] | None) -
     return pair[0] in have and pair[1] in have
 
 
+def _cited_out(ev: qevents.CitedEvent, triggers: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    raw = triggers.get(ev.id, {})
+    return {"id": ev.id, "doc_id": ev.doc_id, "type": ev.type, "trigger": ev.trigger,
+            "trigger_start": raw.get("trigger_start"), "trigger_end": raw.get("trigger_end"),
+            "sentence_start": ev.span[0], "sentence_end": ev.span[1], "evidence": ev.evidence,
+            "sector": ev.sector, "date": ev.date, "date_precision": ev.date_precision,
+            "status": ev.status, "confidence": ev.confidence, "cluster_id": ev.cluster_id,
+            "sources": ev.sources,
+            "participants": [{"entity_id": p.entity_id, "name": p.name, "role": p.role,
+                              "country": p.country} for p in ev.participants],
+            "doc_title": ev.doc_title or ev.doc_name, "published": ev.published}
+
+
+def _names_nothing(actor: str | None) -> bool:
+    # Punctuation or a bare corporate suffix names no actor, so it matches no event.
+    return actor is not None and not name_key(actor)
+
+
+def _query_events(store: Store, f: Filters) -> list[qevents.CitedEvent]:
+    if _names_nothing(f.actor):
+        return []
+    return qevents.list_events(store, actor=f.actor, type=f.type, sector=f.sector,
+                               since=f.since, until=f.until, pair=_pair_str(f.pair))
+
+
+def _triggers(store: Store) -> dict[str, dict[str, Any]]:
+    return {e["id"]: e for e in reads.events(store)}
+
+
 def list_events(store: Store, f: Filters) -> list[dict[str, Any]]:
-    """Events filtered like ``tieline events``; dated ones first, in date order."""
-    idx = Index(store)
-    metas = _doc_meta(store)
-    actor_ids = idx.resolve_actor(f.actor) if f.actor else None
-    out = []
-    for e in reads.events(store):
-        if f.type and e["type"] != f.type:
-            continue
-        if f.sector and (e["sector"] or "") != f.sector:
-            continue
-        ev = _event_out(e, idx, metas)
-        when = ev["date"] or ev["published"]
-        if not _in_range(when, f.since, f.until):
-            continue
-        ids = {p["entity_id"] for p in ev["participants"]}
-        if actor_ids is not None and not (ids & actor_ids):
-            continue
-        if not _pair_match((p["country"] for p in ev["participants"]), f.pair):
-            continue
-        out.append(ev)
-    out.sort(key=lambda ev: (ev["date"] or ev["published"] or "9999", ev["doc_id"],
-                             ev["trigger_start"]))
-    return out
+    """Events filtered like ``tieline events`` (the query layer), oldest first, with citations."""
+    triggers = _triggers(store)
+    return [_cited_out(ev, triggers) for ev in _query_events(store, f)]
 
 
 def timeline(store: Store, f: Filters) -> dict[str, Any]:
-    """Events on a time line, with the sectors, types and years to filter by."""
-    evs = list_events(store, f)
-    everything = list_events(store, Filters()) if (f.type or f.sector or f.pair) else evs
-    return {"events": evs,
-            "sectors": sorted({e["sector"] for e in everything if e["sector"]}),
-            "types": sorted({e["type"] for e in everything}),
+    """Real-world events in date order, each once with all its reports, and the sectors, types
+    and pairs to filter by."""
+    triggers = _triggers(store)
+    entries = [] if _names_nothing(f.actor) else qevents.timeline(
+        store, actor=f.actor, pair=_pair_str(f.pair), type=f.type, sector=f.sector,
+        since=f.since, until=f.until)
+    events = []
+    for entry in entries:
+        out = _cited_out(entry.event, triggers)
+        out["when"], out["dated_by"] = entry.when, entry.dated_by
+        out["reports"] = [{"doc_id": r.doc_id, "doc_title": r.doc_title or r.doc_name,
+                           "quote": r.evidence, "start": r.span[0], "end": r.span[1]}
+                          for r in entry.reports]
+        events.append(out)
+    every = triggers.values()
+    return {"events": events,
+            "sectors": sorted({e["sector"] for e in every if e["sector"]}),
+            "types": sorted({e["type"] for e in every}),
             "pairs": pairs(store)}
 
 
@@ -356,7 +379,7 @@ def search(store: Store, q: str, f: Filters, kind: str | None = None,
                                 since=f.since, until=f.until, kinds=(kind,) if kind else (),
                                 limit=max_hits, offset=0)
     found = qsearch.search(store, query)
-    hits = []
+    hits: list[dict[str, Any]] = []
     for h in found.items:
         start, end = _doc_offsets(store, h)
         hits.append({"kind": h.kind, "id": h.id, "doc_id": h.doc_id,

@@ -109,8 +109,8 @@ class EventOut(BaseModel):
     doc_id: str
     type: str
     trigger: str
-    trigger_start: int
-    trigger_end: int
+    trigger_start: int | None = None
+    trigger_end: int | None = None
     sentence_start: int
     sentence_end: int
     evidence: str
@@ -123,6 +123,21 @@ class EventOut(BaseModel):
     participants: list[ParticipantOut]
     doc_title: str | None = None
     published: str | None = None
+    sources: int = Field(1, description="Independent documents that report this event.")
+
+
+class Report(BaseModel):
+    doc_id: str
+    doc_title: str
+    quote: str
+    start: int = Field(description="Start of the quote's sentence in the document text.")
+    end: int
+
+
+class TimelineEvent(EventOut):
+    when: str | None = Field(None, description="The event's date, else its first report's.")
+    dated_by: str | None = Field(None, description="event (a date in the text) or published.")
+    reports: list[Report] = Field(description="Every document that reports this event.")
 
 
 class FigureOut(BaseModel):
@@ -188,7 +203,7 @@ class EntityFull(EntityOut):
 
 
 class Timeline(BaseModel):
-    events: list[EventOut]
+    events: list[TimelineEvent]
     sectors: list[str]
     types: list[str]
     pairs: list[str]

@@ -260,13 +260,15 @@
     return el("table", { class: "events" },
       el("thead", null, el("tr", null, ["Date", "Type", "Sector", "Who", "Evidence"].map((t) => el("th", null, t)))),
       el("tbody", null, events.map((ev) => el("tr", null,
-        el("td", { class: "nowrap" }, ev.date || (ev.published ? "(" + ev.published + ")" : "undated")),
+        el("td", { class: "nowrap" }, ev.date || ev.when || (ev.published ? "(" + ev.published + ")" : "undated")),
         el("td", null, badge(ev.type, "e-" + ev.type), ev.status === "planned" ? badge("planned", "planned") : null),
         el("td", null, ev.sector || ""),
         el("td", null, ev.participants.map((p, i) => [i ? ", " : "",
           p.entity_id ? link(entityHref(p.entity_id), p.name) : p.name,
           el("span", { class: "muted" }, " (" + p.role + ")")])),
-        el("td", null, link(docHref(ev.doc_id, ev.sentence_start, ev.sentence_end), ev.evidence, { class: "evidence" }))))));
+        el("td", null, link(docHref(ev.doc_id, ev.sentence_start, ev.sentence_end), ev.evidence, { class: "evidence" }),
+          ev.reports && ev.reports.length > 1 ? el("div", { class: "sources muted" }, ev.reports.length + " reports: ",
+            ev.reports.map((r, i) => [i ? ", " : "", link(docHref(r.doc_id, r.start, r.end), r.doc_title)])) : null)))));
   }
 
   async function docView(id, p) {
@@ -348,12 +350,12 @@
   }
 
   function timelineChart(events) {
-    const dated = events.filter((e) => e.date || e.published).map((e) => Object.assign({ when: dateNum(e.date || e.published) }, e));
+    const dated = events.filter((e) => e.when || e.date || e.published).map((e) => Object.assign({}, e, { at: dateNum(e.when || e.date || e.published) }));
     if (!dated.length) return muted("None of these events has a date.");
     const lanes = Array.from(new Set(dated.map((e) => e.sector || "other"))).sort();
     const types = Array.from(new Set(dated.map((e) => e.type))).sort();
     const W = 960, laneH = 34, top = 20, left = 130, H = top + lanes.length * laneH + 40;
-    let lo = Math.min(...dated.map((e) => e.when)), hi = Math.max(...dated.map((e) => e.when));
+    let lo = Math.min(...dated.map((e) => e.at)), hi = Math.max(...dated.map((e) => e.at));
     lo = Math.floor(lo); hi = Math.floor(hi) + 1;
     const x = (v) => left + (v - lo) / (hi - lo) * (W - left - 20);
     const g = svg("svg", { viewBox: "0 0 " + W + " " + H, class: "chart timeline-chart", role: "img", "aria-label": "events over time by sector" });
@@ -369,8 +371,8 @@
     }
     dated.forEach((e, i) => {
       const y = top + lanes.indexOf(e.sector || "other") * laneH + laneH / 2 + ((i % 3) - 1) * 6;
-      const c = svg("circle", { cx: x(e.when), cy: y, r: 6, fill: COLORS[types.indexOf(e.type) % COLORS.length], class: "dot" + (e.status === "planned" ? " planned" : "") },
-        svg("title", null, (e.date || e.published) + " · " + e.type + " · " + e.evidence));
+      const c = svg("circle", { cx: x(e.at), cy: y, r: 5 + Math.min(4, (e.sources || 1) - 1), fill: COLORS[types.indexOf(e.type) % COLORS.length], class: "dot" + (e.status === "planned" ? " planned" : "") },
+        svg("title", null, (e.when || e.date || e.published) + " · " + e.type + ((e.sources || 1) > 1 ? " · " + e.sources + " sources" : "") + " · " + e.evidence));
       c.addEventListener("click", () => { location.hash = docHref(e.doc_id, e.sentence_start, e.sentence_end); });
       g.appendChild(c);
     });
