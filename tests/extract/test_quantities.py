@@ -295,6 +295,14 @@ def test_figures_from_news_sentences(pipeline: Any, text: str, expected: list[tu
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(60)
+def test_a_sentence_without_a_verb_still_gives_its_figure(pipeline: Any) -> None:
+    # Regression: the walk up to the clause's verb looped forever at a noun root.
+    figs = _figures(pipeline, "Record trade of $190 billion between Russia and China in 2022")
+    assert _brief(figs) == [("trade_turnover", 1.9e11, "USD", "actual", "2022")]
+
+
+@pytest.mark.slow
 def test_a_goal_that_was_met_gives_a_target_and_an_actual(pipeline: Any) -> None:
     figs = _figures(pipeline, "The target for 2021 was to lift trade between Egypt and China to $20 billion and this was achieved.")
     assert [(f.status, f.period, f.value) for f in figs] == [("target", "2021", 2e10), ("actual", "2021", 2e10)]
