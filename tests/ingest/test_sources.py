@@ -65,6 +65,16 @@ def test_sources_load_file_refuses_a_named_pipe_without_blocking(tmp_path: Path)
         load_file(fifo)
 
 
+def test_sources_load_file_unreadable_file_gives_the_reason(tmp_path: Path) -> None:
+    if os.geteuid() == 0:
+        pytest.skip("root reads every file, so a permission failure cannot be staged")
+    locked = tmp_path / "locked.txt"
+    locked.write_text(BODY, encoding="utf-8")
+    locked.chmod(0)
+    with pytest.raises(InputError, match="cannot be read: Permission denied"):
+        load_file(locked)
+
+
 def test_sources_odd_file_name_is_printable_and_stable(tmp_path: Path) -> None:
     raw = os.fsencode(tmp_path) + b"/r\xe9sum\xe9.txt"
     Path(os.fsdecode(raw)).write_text(BODY, encoding="utf-8")

@@ -138,7 +138,7 @@ def _hostile_html(d: Path) -> Case:
     p = d / "hostile.html"
     p.write_text(HOSTILE_HTML, encoding="utf-8")
     return Case("HTML with scripts, iframes and onerror", p, failures=0,
-                holds=("Rosatom signed a contract", "Construction of the first unit"),
+                holds=("Construction of the first unit",),
                 lacks=("alert", "document.cookie", "fetch(", "attacker.invalid", "onerror",
                        "onclick", "javascript:", "<script", "<iframe"))
 
@@ -177,6 +177,20 @@ def _fifo(d: Path) -> Case:
     return Case("named pipe named .txt", p, reason="not a regular file")
 
 
+def _device(d: Path) -> Case:
+    p = d / "zeros.txt"
+    p.symlink_to("/dev/zero")  # endless bytes: reading it whole would never finish
+    return Case("symlink to a device (/dev/zero)", p, reason="not a regular file")
+
+
+def _html_as_txt(d: Path) -> Case:
+    p = d / "saved_page.txt"
+    p.write_text(HOSTILE_HTML.replace("Construction of the first unit", "Work on the second unit"),
+                 encoding="utf-8")
+    return Case("web page saved as .txt", p, failures=0,
+                holds=("Work on the second unit",), lacks=("alert", "document.cookie", "<script"))
+
+
 def _file_loop(d: Path) -> Case:
     a, b = d / "loop_a.txt", d / "loop_b.txt"
     a.symlink_to(b.name)
@@ -210,7 +224,7 @@ def _odd_name(d: Path) -> Case:
 
 MAKERS: tuple[Callable[[Path], Case], ...] = (
     _empty, _png, _zip, _latin1, _utf16, _bad_utf8, _long_line, _hostile_html, _deep_html,
-    _jsonl, _fifo, _file_loop, _dir_loop, _markup_name, _odd_name,
+    _jsonl, _fifo, _device, _html_as_txt, _file_loop, _dir_loop, _markup_name, _odd_name,
 )
 # Written separately: 50 MB is too much to copy around for every test that wants a bad folder.
 HUGE = _huge

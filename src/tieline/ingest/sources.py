@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -290,11 +291,15 @@ def load_file(path: Path, max_bytes: int = 64 << 20,
     except OSError as e:
         raise InputError(f"cannot be read: {e.strerror or e}") from e
     raw = decode_bytes(data)
+    if kind == "text" and _HTML_START.match(raw[:512]):
+        # A web page saved under a .txt name: read it as HTML, so its scripts never become text.
+        kind = "html"
     key = shown_path(path.resolve())
     return load_text(raw, kind, source_key=key, name=shown_path(path.name), path=shown_path(path),
                      max_chars=max_chars)
 
 
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 _LXML_MAX_DEPTH = 255
 _HIDDEN_TAGS = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed",
                           "svg", "math", "head", "select", "textarea", "canvas"})
