@@ -88,6 +88,11 @@ def test_numbers_that_measure_no_cooperation_are_not_amounts(phrase: str) -> Non
     assert find_amounts(phrase) == []
 
 
+def test_runs_of_digits_too_long_for_an_amount_are_skipped() -> None:
+    text = "$" + "9" * 400 + " trillion, " + "7" * 300 + " projects and 3 billion more, up 5%"
+    assert [(a.text, a.value) for a in find_amounts(text)] == [("5%", 5.0)]
+
+
 def test_approximate_amounts_keep_their_value() -> None:
     text = "Russia shipped more than 50 million tons of oil and upward of $2 billion in arms."
     got = find_amounts(text)

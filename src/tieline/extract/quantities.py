@@ -227,6 +227,9 @@ def _to_float(d: Decimal) -> float:
     return float(d)
 
 
+_MAX_VALUE = Decimal(10) ** 18
+
+
 def _amount_at(m: re.Match[str], text: str) -> Amount | None:
     """The amount whose number ``m`` found, or None when no unit goes with it."""
     g = _grammar()
@@ -264,6 +267,8 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
     elif short:
         scale = Decimal(SHORT_SCALES[short.casefold()])
     value = num * scale * unit.factor
+    if not value.is_finite() or value > _MAX_VALUE:
+        return None  # a serial number or a garbled run of digits, not an amount
     start = pm.start() if pm is not None else m.start()
     end = t.end()
     approx = bool(_APPROX.search(text[max(0, start - 32) : start])) or t.group("num2") is not None
@@ -300,6 +305,8 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         prev = before[-1]
         value = num * Decimal(SCALES[m.group("scale").casefold()])
+        if value > _MAX_VALUE:
+            continue
         out.append(Amount(
             start=m.start(), end=m.end(), text=m.group(0), value=_to_float(value), unit=prev.unit,
             kind="money", currency=prev.currency,
@@ -311,7 +318,7 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         num = _number(m.group("num"))
         raw = m.group("num")
-        if num is None or raw.casefold() in ("a", "an") or num == 0:
+        if num is None or raw.casefold() in ("a", "an") or num == 0 or num > _MAX_VALUE:
             continue
         if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
             continue  # a year before a noun ("in 2021 projects were ...") is a date
