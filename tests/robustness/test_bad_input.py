@@ -263,3 +263,24 @@ def test_bad_input_cli_run_goes_on_reports_each_once_and_keeps_the_store(tmp_pat
     ok = _cli(["ingest", str(extra), "--db", str(db), "--json"])
     assert ok.exit_code == 0
     assert json.loads(ok.stdout)["failures"] == []
+
+
+@pytest.mark.slow
+def test_bad_input_stored_files_that_go_bad_keep_their_documents(tmp_path: Path) -> None:
+    from badinputs import png_bytes
+
+    db = tmp_path / "kb.db"
+    folder = tmp_path / "in"
+    files = good_articles(folder, 3)
+    assert _cli(["ingest", str(folder), "--db", str(db), "--json"]).exit_code == 0
+    before = _facts_by_doc(db)
+
+    files[0].write_bytes(png_bytes())  # overwritten by an image
+    files[1].write_bytes(b"")  # truncated
+    result = _cli(["ingest", str(folder), "--db", str(db), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert sorted(Path(f["source"]).name for f in report["failures"]) == ["good_0.txt",
+                                                                          "good_1.txt"]
+    assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 1)
+    assert _facts_by_doc(db) == before, "a document was lost when its file went bad"
