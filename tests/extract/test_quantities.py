@@ -82,7 +82,7 @@ def test_parse_amount_sets_iso_currency_only_for_money() -> None:
 @pytest.mark.parametrize("phrase", [
     "five agreements", "two countries", "the 25th meeting", "12 years", "ten years", "in 2021",
     "MQ-1 Predator", "5G networks", "the 071 series", "3,000 workers", "45 days", "Vision 2025",
-    "in 2019 won the tender", "5m long",
+    "in 2019 won the tender", "5m long", "the two projects",
 ])
 def test_numbers_that_measure_no_cooperation_are_not_amounts(phrase: str) -> None:
     assert find_amounts(phrase) == []

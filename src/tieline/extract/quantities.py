@@ -279,6 +279,9 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
     )
 
 
+_DETERMINER = re.compile(r"\b(?:the|these|those|both|its|their|our)\s+$", re.I)
+
+
 def find_amounts(text: str) -> list[Amount]:
     """Money, percentages, volumes and counts of projects in a text, in text order."""
     g = _grammar()
@@ -322,6 +325,8 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
             continue  # a year before a noun ("in 2021 projects were ...") is a date
+        if not raw[0].isdigit() and _DETERMINER.search(text, max(0, m.start() - 12), m.start()):
+            continue  # "the two projects" points back to projects already named
         noun = " ".join(m.group("noun").split()).casefold()
         out.append(Amount(
             start=m.start("num"), end=m.end("noun"), text=text[m.start("num") : m.end("noun")],
