@@ -283,6 +283,7 @@ def _brief(figs: list[Any]) -> list[tuple[Any, ...]]:
     ("The partners put $3 billion in new solar projects in Egypt.",
      [("investment_value", 3e9, "USD", "actual", None)]),
     ("Novatek holds 50.1% of the venture, and CNPC and TotalEnergies each own 20%.", []),
+    ("India's trade deficit with Russia widened to $57 billion in 2023.", []),
     ("Trade between Chile and China grew 30% in 2022. Inflation in Chile rose to 7.4% that year.",
      [("trade_growth", 30, "percent", "actual", "2022")]),
     ("Russia sold 20 million tonnes of wheat to Egypt in 2022. That was 15% more than in 2021.",

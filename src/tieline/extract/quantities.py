@@ -668,6 +668,8 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
         tp = _topic_of(tok)
         if tp is None:
             continue
+        if tok.dep_ == "compound" and tok.head.i != tok.i and _topic_of(tok.head) is not None:
+            continue  # "trade deficit": the head noun says what is measured
         d = min(abs(tok.i - i) for i in span_idx)
         if best is None or d < best[0]:
             best = (d, tp)
