@@ -181,3 +181,29 @@ def test_resolve_mentions_point_at_their_entity(pipeline: Any) -> None:
     gazprom = [m for m in mentions if m.text == "Gazprom"]
     assert len(gazprom) == 2
     assert all(text[m.start:m.end] == "Gazprom" for m in gazprom)
+
+
+def test_resolve_referee_entity_floors_on_the_seeds(seeds_db: Any, seeds: Any, referee: Any,
+                                                    tmp_path: Any) -> None:
+    """The referee's entity scores on the reference corpus stay at what we reached."""
+    import json
+    import subprocess
+    import sys
+
+    from tieline.eval.gold import write_gold
+    from tieline.store.db import Store
+
+    pred = tmp_path / "pred.jsonl"
+    with Store(str(seeds_db), create=False) as store, pred.open("w", encoding="utf-8") as fh:
+        write_gold(store, fh)
+    gold = seeds.parent.parent / "eval" / "seeds.gold.jsonl"
+    res = subprocess.run([sys.executable, str(referee), "--gold", str(gold), "--pred", str(pred),
+                          "--docs", str(seeds), "--json"], capture_output=True, text=True,
+                         check=True)
+    scores = json.loads(res.stdout)
+    ent = scores["entities"]
+    assert ent["f1"] >= 0.96, ent
+    assert ent["precision"] >= 0.97, ent
+    assert ent["type_accuracy"] >= 0.97, ent
+    assert ent["country_accuracy"] >= 0.96, ent
+    assert scores["resolution"]["errors"] == 0, scores["resolution"]

@@ -190,8 +190,8 @@ def _pycountry_states() -> list[Actor]:
 
     out = []
     for c in pycountry.countries:
-        names = [getattr(c, "common_name", None), c.name, getattr(c, "official_name", None)]
-        names = [n for n in names if n]
+        names = [str(n) for n in (getattr(c, "common_name", None), c.name,
+                                  getattr(c, "official_name", None)) if n]
         out.append(Actor(name=names[0], type="COUNTRY", country=c.alpha_2,
                          aliases=tuple(dict.fromkeys(names[1:])), source="pycountry (ISO 3166-1)"))
     return out

@@ -56,6 +56,8 @@ class _Group:
     docs: set[str] = field(default_factory=set)
     dates: list[str] = field(default_factory=list)
     actor: Actor | None = None
+    # alias key -> (document, published date) of the rows that carried the alias
+    alias_seen: dict[str, set[tuple[str, str | None]]] = field(default_factory=dict)
 
     def absorb(self, g: _Group) -> None:
         self.names.update(g.names)
@@ -100,6 +102,8 @@ def _groups(rows: Iterable[Mapping[str, Any]]) -> dict[str, _Group]:
             g.affiliations[r["affiliation"]] += 1
         for a in _aliases(r.get("aliases")):
             g.aliases.setdefault(a, None)
+            g.alias_seen.setdefault(name_key(a), set()).add(
+                (r["doc_id"], str(r["published"]) if r.get("published") else None))
         if r.get("kb_id"):
             g.kb_ids.add(r["kb_id"])
         g.mentions += int(r.get("mention_count") or 0)
@@ -179,7 +183,10 @@ def _judged_keys(groups: dict[str, _Group], name: str) -> list[str]:
     k = name_key(name)
     if k in groups:
         return [k]
-    return sorted(key for key, g in groups.items() if any(name_key(a) == k for a in g.aliases))
+    found = sorted(key for key, g in groups.items()
+                   if any(name_key(a) == k for a in (*g.names, *g.aliases))
+                   or (g.actor is not None and name_key(g.actor.name) == k))
+    return found
 
 
 def link_entities(
@@ -199,12 +206,17 @@ def link_entities(
         first_seen, last_seen).
     """
     groups = _groups(rows)
-    # Curator splits: the alias leaves every group that carried it and gets a group of its own.
+    # Curator splits: the alias leaves every group that carried it and gets a group of its own,
+    # unless a later merge names it again (the curator changed their mind).
     split_keys: set[str] = set()
-    for j in judgements:
+    for n, j in enumerate(judgements):
         if j["kind"] == "split" and j.get("alias"):
             alias = str(j["alias"])
             ak = name_key(alias)
+            if any(later["kind"] == "merge" and ak in (name_key(str(later["a"])),
+                                                       name_key(str(later.get("b") or "")))
+                   for later in judgements[n + 1 :]):
+                continue
             carriers = [k for k, g in groups.items()
                         if k != ak and any(name_key(a) == ak for a in g.aliases)]
             if not carriers and ak not in groups:
@@ -214,10 +226,12 @@ def link_entities(
             for k in carriers:
                 g = groups[k]
                 g.aliases = {a: None for a in g.aliases if name_key(a) != ak}
+                seen = g.alias_seen.get(ak, set())
                 new.names[alias] += 1
+                new.mentions += len(seen)  # at least one use per document that carried it
                 new.types[g.main_type] += 1
-                new.docs |= g.docs
-                new.dates += g.dates
+                new.docs |= {d for d, _ in seen}
+                new.dates += [p for _, p in seen if p]
     uf = _UnionFind()
     for k in groups:
         uf.find(k)
@@ -249,7 +263,7 @@ def link_entities(
         merged = _Group()
         for k in ks:
             merged.absorb(groups[k])
-        actors = {groups[k].actor.name: groups[k].actor for k in ks if groups[k].actor}
+        actors = {a.name: a for k in ks if (a := groups[k].actor) is not None}
         actor = next(iter(actors.values())) if len(actors) == 1 and not (set(ks) & split_keys) \
             else None
         if actor is not None:

@@ -336,9 +336,9 @@ class _Resolver:
                             and len(name.split()) <= 5):
                         s = pos + m.start(1) + m.group(1).index(name)
                         self._rule_span(s, s + len(name), "ORG", covered)
-                m = _BYLINE.match(line)
-                if m and len(line.split()) <= 8:
-                    self._rule_span(pos + m.start(1), pos + m.end(1), "PERSON", covered)
+                by = _BYLINE.match(line)
+                if by and len(line.split()) <= 8:
+                    self._rule_span(pos + by.start(1), pos + by.end(1), "PERSON", covered)
             for m in _COMMISSION.finditer(line):
                 first = re.split(r"[-–\s]", m.group(1))[0]
                 if self.gaz.demonym_of(first) is not None:

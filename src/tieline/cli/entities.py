@@ -1,0 +1,181 @@
+"""``tieline entities``, ``tieline entity``, ``tieline merge`` and ``tieline split``: who the
+actors are, and a curator's corrections to how names were linked."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from tieline.cli.common import (
+    DbOption,
+    JsonOption,
+    SetOption,
+    errors_to_exit,
+    fail,
+    out,
+    print_json,
+    settings_from,
+)
+
+
+def _aliases(e: dict[str, Any], n: int = 4) -> str:
+    al = list(e.get("aliases") or [])
+    return ", ".join(al[:n]) + (f" (+{len(al) - n})" if len(al) > n else "")
+
+
+def _seen(e: dict[str, Any]) -> str:
+    first, last = e.get("first_seen"), e.get("last_seen")
+    if not first:
+        return "-"
+    return first if first == last else f"{first} .. {last}"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the entities, entity, merge and split commands."""
+
+    @app.command()
+    def entities(
+        type_: Annotated[str | None, typer.Option("--type", help=(
+            "Only this type: COUNTRY, ORG, PERSON, BLOC, INITIATIVE, FACILITY, PRODUCT, EVENT "
+            "or AWARD."))] = None,
+        country: Annotated[str | None, typer.Option(
+            help="Only entities of this state (ISO code such as CN or RU; 'none' for none).")]
+            = None,
+        limit: Annotated[int | None, typer.Option(help="Show at most this many.", min=1)] = None,
+        db: DbOption = None,
+        json_out: JsonOption = False,
+        sets: SetOption = None,
+    ) -> None:
+        """List the actors found: canonical name, type, country, mentions, dates, aliases."""
+        from tieline.query import entities as qe
+        from tieline.store.db import Store
+
+        settings = settings_from(db, sets)
+        with errors_to_exit(), Store(settings.db, create=False) as store:
+            rows = qe.list_entities(store, type=type_, country=country, limit=limit)
+        if json_out:
+            print_json(rows)
+            return
+        if not rows:
+            out.print("No entities match; try without filters, or ingest articles first.")
+            return
+        t = Table(title=f"{len(rows)} entities", title_justify="left", expand=True)
+        t.add_column("name", ratio=3, min_width=16)
+        t.add_column("type", no_wrap=True)
+        t.add_column("country", no_wrap=True)
+        t.add_column("mentions", justify="right")
+        t.add_column("docs", justify="right")
+        t.add_column("seen", no_wrap=True)
+        t.add_column("aliases", ratio=2)
+        for e in rows:
+            t.add_row(e["name"], e["type"], e["country"] or "-", str(e["mention_count"]),
+                      str(e["doc_count"]), _seen(e), _aliases(e))
+        out.print(t)
+
+    @app.command()
+    def entity(
+        name: Annotated[str, typer.Argument(help="Canonical name, alias or id of the entity.")],
+        max_mentions: Annotated[int | None, typer.Option(
+            help="Show at most this many mentions.", min=1)] = None,
+        db: DbOption = None,
+        json_out: JsonOption = False,
+        sets: SetOption = None,
+    ) -> None:
+        """One actor in full: aliases, role, country, events, and every mention with its quote
+        and document."""
+        from tieline.query import entities as qe
+        from tieline.store.db import Store
+
+        settings = settings_from(db, sets)
+        with errors_to_exit(), Store(settings.db, create=False) as store:
+            d = qe.entity_detail(store, name, max_mentions=max_mentions)
+        if json_out:
+            print_json(d)
+            return
+        out.print(f"[bold]{d['name']}[/bold]  {d['type']}  {d['country'] or '-'}  "
+                  f"(id {d['id']})", highlight=False)
+        for label, value in (("aliases", ", ".join(d["aliases"]) or "-"),
+                             ("role", d["role"] or "-"), ("affiliation", d["affiliation"] or "-"),
+                             ("seen", f"{_seen(d)} in {d['doc_count']} documents, "
+                                      f"{d['mention_count']} mentions")):
+            out.print(f"  {label}: {value}", highlight=False)
+        if d["events"]:
+            t = Table(title=f"{len(d['events'])} events", title_justify="left", expand=True)
+            for col in ("type", "date", "with"):
+                t.add_column(col, no_wrap=col != "with", max_width=30 if col == "with" else None)
+            t.add_column("document: evidence", ratio=1)
+            for e in d["events"]:
+                others = [p["name"] for p in e["participants"] if p["entity_id"] != d["id"]]
+                t.add_row(e["type"], e["date"] or "-", ", ".join(others) or "-",
+                          f"{e['doc']}: \"{e['evidence']}\"")
+            out.print(t)
+        t = Table(title=f"{len(d['mentions'])} mentions", title_justify="left", expand=True)
+        t.add_column("document", no_wrap=True, max_width=34)
+        t.add_column("as", no_wrap=True)
+        t.add_column("quote", ratio=1)
+        for m in d["mentions"]:
+            t.add_row(m["doc"], m["text"], m["quote"])
+        out.print(t)
+
+    @app.command()
+    def merge(
+        a: Annotated[str, typer.Argument(help="An entity's name, alias or id.")],
+        b: Annotated[str, typer.Argument(help="Another entity, to join with the first.")],
+        db: DbOption = None,
+        json_out: JsonOption = False,
+        sets: SetOption = None,
+    ) -> None:
+        """Judge A and B to be one actor. The judgement is stored and outlives re-ingest."""
+        from tieline.query import entities as qe
+        from tieline.scale.runner import relink
+        from tieline.store import curation
+        from tieline.store.db import Store
+
+        settings = settings_from(db, sets)
+        with errors_to_exit(), Store(settings.db, create=False) as store:
+            ea, eb = qe.resolve_name(store, a), qe.resolve_name(store, b)
+            if ea["id"] == eb["id"]:
+                fail(f"{a!r} and {b!r} are already one entity ({ea['name']})")
+            curation.record_merge(store, ea["name"], eb["name"])
+            relink(store, settings)
+            merged = qe.resolve_name(store, ea["name"])
+        if json_out:
+            print_json({"merged": [ea["name"], eb["name"]], "entity": merged})
+        else:
+            out.print(f"merged {ea['name']} and {eb['name']} into {merged['name']} "
+                      f"({merged['mention_count']} mentions); to undo, split an alias off "
+                      f"with 'tieline split'", highlight=False)
+
+    @app.command()
+    def split(
+        a: Annotated[str, typer.Argument(help="The entity that wrongly holds the alias.")],
+        alias: Annotated[str, typer.Option("--alias", help=(
+            "The alias that names another actor; it becomes an entity of its own."))],
+        db: DbOption = None,
+        json_out: JsonOption = False,
+        sets: SetOption = None,
+    ) -> None:
+        """Judge an alias of A to name another actor. Stored; outlives re-ingest."""
+        from tieline.query import entities as qe
+        from tieline.scale.runner import relink
+        from tieline.store import curation
+        from tieline.store.db import Store
+
+        settings = settings_from(db, sets)
+        with errors_to_exit(), Store(settings.db, create=False) as store:
+            ea = qe.resolve_name(store, a)
+            match = [x for x in ea["aliases"] if x.casefold() == alias.strip().casefold()]
+            if not match:
+                fail(f"{alias!r} is not an alias of {ea['name']}; its aliases are: "
+                     f"{', '.join(ea['aliases']) or 'none'}")
+            curation.record_split(store, ea["name"], match[0])
+            relink(store, settings)
+            left = qe.resolve_name(store, ea["name"])
+            new = qe.resolve_name(store, match[0])
+        if json_out:
+            print_json({"entity": left, "split_off": new})
+        else:
+            out.print(f"split {new['name']} off {left['name']}: now {new['type']} "
+                      f"{new['name']!r} stands on its own", highlight=False)

@@ -1,0 +1,138 @@
+"""Entities for people and programs: lists with filters, one entity in full (aliases, role,
+country, events, every mention with its quote and document), and the names a curator's merge
+or split refers to.
+
+Reads only; the CLI records judgements through ``tieline.store.curation`` and relinks.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tieline.errors import ConfigError, NotFoundError
+from tieline.extract.names import clean_surface, name_key
+from tieline.records import ENTITY_TYPES
+from tieline.store import curation
+from tieline.store.db import Store
+
+_SENTENCE_END = re.compile(r"[.!?](?=[\s\"”’')\]]|$)|\n\s*\n")
+_REACH = 300
+_SUMMARY = ("id", "name", "type", "country", "aliases", "role", "affiliation", "kb_id",
+            "mention_count", "doc_count", "first_seen", "last_seen")
+
+
+def _summary(e: dict[str, Any]) -> dict[str, Any]:
+    return {k: e.get(k) for k in _SUMMARY}
+
+
+def check_type(etype: str | None) -> str | None:
+    """The entity type in capitals, or a ConfigError naming the valid ones."""
+    if etype is None:
+        return None
+    up = etype.strip().upper()
+    if up not in ENTITY_TYPES:
+        raise ConfigError(f"unknown entity type {etype!r}; use one of {', '.join(ENTITY_TYPES)}")
+    return up
+
+
+def list_entities(store: Store, *, type: str | None = None, country: str | None = None,
+                  limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """Canonical entities, most mentioned first: name, type, country, aliases, role,
+    affiliation, mention and document counts, first and last date seen.
+
+    ``type`` is one of ENTITY_TYPES (any case); ``country`` an ISO code, or 'none' for
+    entities without one.
+    """
+    rows = curation.list_entities(store, type=check_type(type), country=country, limit=limit,
+                                  offset=offset)
+    return [_summary(e) for e in rows]
+
+
+def resolve_name(store: Store, name: str) -> dict[str, Any]:
+    """The one entity a name, alias or id stands for.
+
+    Raises:
+        NotFoundError: nothing is called that.
+        ConfigError: several entities carry the name and none is called exactly that.
+    """
+    found = curation.find_entities(store, name)
+    if not found:
+        raise NotFoundError(f"no entity called {name!r}; list them with 'tieline entities'")
+    exact = [e for e in found if e["name"].lower() == name.strip().lower() or e["id"] == name]
+    if len(exact) == 1 or (len(found) == 1):
+        return (exact or found)[0]
+    names = ", ".join(f"{e['name']} ({e['type']}, id {e['id']})" for e in found[:8])
+    raise ConfigError(f"{name!r} names several entities: {names}; give the id instead")
+
+
+def quote(text: str, start: int, end: int) -> str:
+    """The sentence around a span, at most a few hundred characters either side."""
+    lo = max(0, start - _REACH)
+    cut = lo
+    for m in _SENTENCE_END.finditer(text, lo, start):
+        cut = m.end()
+    stop = _SENTENCE_END.search(text, end, min(len(text), end + _REACH))
+    hi = stop.end() if stop else min(len(text), end + _REACH)
+    return " ".join(text[cut:hi].split())
+
+
+def _split_keys(store: Store) -> dict[str, str]:
+    """Alias key -> alias, for every alias a curator split off."""
+    return {name_key(a): a for a in curation.split_aliases(store)}
+
+
+def entity_mentions(store: Store, entity_id: str, *, limit: int | None = None
+                    ) -> list[dict[str, Any]]:
+    """Every mention of an entity, with its document and the quote around it.
+
+    Mentions of an alias a curator split off belong to the split entity, not to the entity
+    whose document-level key they carry.
+    """
+    keys = curation.keys_of(store, entity_id)
+    splits = _split_keys(store)
+    own_split = [k for k in keys if k in splits]
+    rows = curation.mentions_of(store, keys)
+    rows = [r for r in rows if name_key(clean_surface(r["text"])) not in splits
+            or name_key(clean_surface(r["text"])) in own_split]
+    if own_split:
+        # the split alias's mentions were keyed to the entity it was split from
+        forms = [f"{splits[k]}{end}" for k in own_split for end in ("", "'s", "’s")]
+        others = curation.mentions_by_text(store, forms)
+        seen = {(r["doc_id"], r["span_start"]) for r in rows}
+        rows += [r for r in others if name_key(clean_surface(r["text"])) in own_split
+                 and (r["doc_id"], r["span_start"]) not in seen]
+        rows.sort(key=lambda r: (r["doc_published"] or "", r["doc_name"], r["span_start"]))
+    if limit is not None:
+        rows = rows[:limit]
+    texts = curation.document_texts(store, (r["doc_id"] for r in rows))
+    return [{
+        "doc_id": r["doc_id"], "doc": r["doc_name"], "title": r["doc_title"],
+        "published": r["doc_published"], "url": r["doc_url"], "start": r["span_start"],
+        "end": r["span_end"], "text": r["text"], "label": r["label"], "by": r["by"],
+        "quote": quote(texts.get(r["doc_id"], ""), r["span_start"], r["span_end"]),
+    } for r in rows]
+
+
+def entity_detail(store: Store, name: str, *, max_mentions: int | None = None
+                  ) -> dict[str, Any]:
+    """One entity in full: aliases, type, country, role, affiliation, first and last date
+    seen, the events it takes part in (with the other participants) and every mention with
+    its quote and document."""
+    ent = resolve_name(store, name)
+    keys = curation.keys_of(store, ent["id"]) or [ent["id"]]
+    events = curation.events_of(store, keys)
+    canon = curation.canonical_of_keys(store, (p["entity_key"] for e in events
+                                               for p in e["participants"]))
+    out_events = [{
+        "id": e["id"], "type": e["type"], "date": e["date"], "status": e["status"],
+        "sector": e["sector"], "doc_id": e["doc_id"], "doc": e["doc_name"],
+        "published": e["doc_published"], "evidence": e["evidence"],
+        "role": next((p["role"] for p in e["participants"] if p["entity_key"] in keys), None),
+        "participants": [{"name": canon.get(p["entity_key"], {}).get("name", p["name"]),
+                          "entity_id": canon.get(p["entity_key"], {}).get("id"),
+                          "role": p["role"]} for p in e["participants"]],
+    } for e in events]
+    mentions = entity_mentions(store, ent["id"], limit=max_mentions)
+    return {**_summary(ent), "events": out_events, "mentions": mentions,
+            "documents": sorted({m["doc"] for m in mentions})}

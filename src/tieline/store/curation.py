@@ -1,0 +1,174 @@
+"""Reads and writes for curating entities: look-ups by name or alias, an entity's mentions
+with their documents, its events, and the merge and split judgements curators record.
+
+SQLAlchemy Core only, the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from tieline.store import schema as s
+from tieline.store.db import Store
+
+_CHUNK = 500
+
+
+def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
+    with store.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def _with_aliases(store: Store, ents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = [e["id"] for e in ents]
+    aliases: dict[str, list[str]] = defaultdict(list)
+    for i in range(0, len(ids), _CHUNK):
+        q = (select(s.entity_aliases).where(s.entity_aliases.c.entity_id.in_(ids[i : i + _CHUNK]))
+             .order_by(s.entity_aliases.c.alias))
+        for r in _rows(store, q):
+            aliases[r["entity_id"]].append(r["alias"])
+    for e in ents:
+        e["aliases"] = aliases.get(e["id"], [])
+    return ents
+
+
+def list_entities(store: Store, *, type: str | None = None, country: str | None = None,
+                  limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """Canonical entities with their aliases, most mentioned first.
+
+    ``country`` is an ISO code; the empty string or 'none' keeps entities without a country.
+    """
+    e = s.entities
+    q = select(e)
+    if type:
+        q = q.where(func.upper(e.c.type) == type.upper())
+    if country is not None:
+        if country.strip().lower() in ("", "none", "null", "-"):
+            q = q.where(e.c.country.is_(None))
+        else:
+            q = q.where(func.upper(e.c.country) == country.strip().upper())
+    q = q.order_by(e.c.mention_count.desc(), e.c.name, e.c.id).offset(offset)
+    if limit is not None:
+        q = q.limit(limit)
+    return _with_aliases(store, _rows(store, q))
+
+
+def find_entities(store: Store, name: str) -> list[dict[str, Any]]:
+    """Entities whose id, canonical name or an alias is ``name`` (case-blind), exact name
+    matches first."""
+    e, a = s.entities, s.entity_aliases
+    folded = name.strip().lower()
+    by_alias = select(a.c.entity_id).where(func.lower(a.c.alias) == folded)
+    q = select(e).where(or_(e.c.id == name.strip(), func.lower(e.c.name) == folded,
+                            e.c.id.in_(by_alias)))
+    rows = _rows(store, q)
+    rows.sort(key=lambda r: (r["name"].lower() != folded, -int(r["mention_count"]), r["id"]))
+    return _with_aliases(store, rows)
+
+
+def entity(store: Store, entity_id: str) -> dict[str, Any] | None:
+    """One canonical entity with its aliases."""
+    rows = _rows(store, select(s.entities).where(s.entities.c.id == entity_id))
+    return _with_aliases(store, rows)[0] if rows else None
+
+
+def keys_of(store: Store, entity_id: str) -> list[str]:
+    """The document-level keys linked to an entity."""
+    q = select(s.entity_keys.c.key).where(s.entity_keys.c.entity_id == entity_id)
+    return sorted(r["key"] for r in _rows(store, q))
+
+
+def mentions_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Mentions carrying any of these keys, with the name, title and date of their document,
+    in document then text order."""
+    m, d = s.mentions, s.documents
+    out: list[dict[str, Any]] = []
+    keys = list(keys)
+    for i in range(0, len(keys), _CHUNK):
+        q = (select(m, d.c.name.label("doc_name"), d.c.title.label("doc_title"),
+                    d.c.published.label("doc_published"), d.c.url.label("doc_url"))
+             .join(d, d.c.id == m.c.doc_id)
+             .where(m.c.entity_key.in_(keys[i : i + _CHUNK])))
+        out.extend(_rows(store, q))
+    out.sort(key=lambda r: (r["doc_published"] or "", r["doc_name"], r["span_start"]))
+    return out
+
+
+def mentions_by_text(store: Store, forms: Iterable[str]) -> list[dict[str, Any]]:
+    """Mentions whose text is one of these forms (case-blind), with their documents."""
+    m, d = s.mentions, s.documents
+    folded = sorted({f.lower() for f in forms if f})
+    if not folded:
+        return []
+    q = (select(m, d.c.name.label("doc_name"), d.c.title.label("doc_title"),
+                d.c.published.label("doc_published"), d.c.url.label("doc_url"))
+         .join(d, d.c.id == m.c.doc_id).where(func.lower(m.c.text).in_(folded)))
+    return _rows(store, q)
+
+
+def document_texts(store: Store, doc_ids: Iterable[str]) -> dict[str, str]:
+    """The text of each of these documents."""
+    ids = sorted(set(doc_ids))
+    out: dict[str, str] = {}
+    for i in range(0, len(ids), _CHUNK):
+        q = select(s.documents.c.id, s.documents.c.text).where(
+            s.documents.c.id.in_(ids[i : i + _CHUNK]))
+        out.update({r["id"]: r["text"] for r in _rows(store, q)})
+    return out
+
+
+def events_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Events in which any of these keys takes part, with all their participants and their
+    document's name, oldest first."""
+    ev, p, d = s.events, s.event_participants, s.documents
+    keys = list(keys)
+    ids: set[str] = set()
+    for i in range(0, len(keys), _CHUNK):
+        q = select(p.c.event_id).where(p.c.entity_key.in_(keys[i : i + _CHUNK]))
+        ids.update(r["event_id"] for r in _rows(store, q))
+    events: list[dict[str, Any]] = []
+    parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    idl = sorted(ids)
+    for i in range(0, len(idl), _CHUNK):
+        chunk = idl[i : i + _CHUNK]
+        q = (select(ev, d.c.name.label("doc_name"), d.c.published.label("doc_published"))
+             .join(d, d.c.id == ev.c.doc_id).where(ev.c.id.in_(chunk)))
+        events.extend(_rows(store, q))
+        for r in _rows(store, select(p).where(p.c.event_id.in_(chunk))):
+            parts[r["event_id"]].append(r)
+    for e in events:
+        e["participants"] = sorted(parts.get(e["id"], []), key=lambda r: (r["role"], r["name"]))
+    events.sort(key=lambda r: (r["date"] or r["doc_published"] or "", r["doc_name"],
+                               r["trigger_start"]))
+    return events
+
+
+def canonical_of_keys(store: Store, keys: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Document-level key -> (id, name) of its canonical entity, for these keys."""
+    keys = sorted(set(keys))
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(keys), _CHUNK):
+        q = (select(s.entity_keys.c.key, s.entities.c.id, s.entities.c.name)
+             .join(s.entities, s.entities.c.id == s.entity_keys.c.entity_id)
+             .where(s.entity_keys.c.key.in_(keys[i : i + _CHUNK])))
+        out.update({r["key"]: {"id": r["id"], "name": r["name"]} for r in _rows(store, q)})
+    return out
+
+
+def record_merge(store: Store, a: str, b: str) -> None:
+    """Record that a curator judged A and B to be one entity."""
+    store.add_judgement("merge", a, b=b)
+
+
+def record_split(store: Store, a: str, alias: str) -> None:
+    """Record that a curator judged alias X of A to name another entity."""
+    store.add_judgement("split", a, alias=alias)
+
+
+def split_aliases(store: Store) -> list[str]:
+    """Aliases that curators split off, oldest judgement first."""
+    return [str(j["alias"]) for j in store.judgements() if j["kind"] == "split" and j["alias"]]
