@@ -222,3 +222,21 @@ def test_uploaded_hostile_article_is_ingested_with_progress_and_never_runs(
     assert pg.evaluate("window.__pwned") is None
     assert watch.dialogs == []
     assert watch.errors == []
+
+
+def test_curator_merges_and_splits_from_the_entity_page(page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    pg.goto("/#/entity/rosatom")
+    pg.wait_for_selector("h1:text-is('Rosatom')")
+    pg.fill("input[name=other]", "atomstroyexport")
+    pg.click("form.curate button:text('Merge')")
+    pg.wait_for_selector("dd.aliases:has-text('Atomstroyexport')")
+    api = pg.evaluate("fetch('/api/entities?q=Atomstroyexport').then(r => r.json())")
+    assert [e["id"] for e in api["items"]] == ["rosatom"]
+    pg.select_option("select[name=alias]", "Atomstroyexport")
+    pg.click("form.curate button:text('Split')")
+    pg.wait_for_selector("[role=status]:has-text('Split')")
+    pg.wait_for_selector("dd.aliases:text-is('none')")
+    api = pg.evaluate("fetch('/api/entities?q=Atomstroyexport').then(r => r.json())")
+    assert [e["id"] for e in api["items"]] == ["atomstroyexport"]
+    assert watch.errors == []

@@ -407,7 +407,7 @@ def list_entities(request: Request, limit: Limit = 50, offset: Offset = 0,
     return data.page(items, limit, offset)
 
 
-@router.get("/entities/{entity_id}", response_model=EntityFull, responses=_errors(404),
+@router.get("/entities/{entity_id:path}", response_model=EntityFull, responses=_errors(404),
             summary="One entity: aliases, role, country, events, mentions with quotes")
 def get_entity(request: Request,
                entity_id: Annotated[str, Path(min_length=1, max_length=300, pattern=TEXT)]

@@ -219,6 +219,11 @@
     show(head, el("div", { class: "with-side" }, el("div", null, evs, ms), curator(e, s)));
   }
 
+  // The entity page is drawn anew after a change; the message goes to the new page's box.
+  function setStatus(text) {
+    const box = document.querySelector(".curator [role=status]");
+    if (box) box.textContent = text;
+  }
   function curator(e, s) {
     const status = el("p", { class: "muted", role: "status" });
     const other = el("input", { name: "other", list: "entity-list", maxlength: 300, placeholder: "entity id or name", required: true });
@@ -235,8 +240,9 @@
       try {
         const r = await post("curate/merge", { a: e.id, b: other.value.trim() });
         summaryCache = null;
-        status.textContent = "Merged; " + r.entities + " entities now.";
-        location.hash = entityHref(r.entity_id || e.id);
+        const next = entityHref(r.entity_id || e.id);
+        if (location.hash === next) await route(); else location.hash = next;
+        setStatus("Merged; " + r.entities + " entities now.");
       } catch (err) { status.textContent = "Not merged: " + err.message; }
     } }, el("h3", null, "Merge another entity into this one"), other, dl, el("button", { type: "submit" }, "Merge"));
     const alias = el("select", { name: "alias", "aria-label": "alias" }, e.aliases.map((a) => el("option", { value: a }, a)));
@@ -246,8 +252,8 @@
       try {
         const r = await post("curate/split", { entity_id: e.id, alias: alias.value });
         summaryCache = null;
-        status.textContent = "Split; " + r.entities + " entities now.";
-        route();
+        await route();
+        setStatus("Split; " + r.entities + " entities now.");
       } catch (err) { status.textContent = "Not split: " + err.message; }
     } }, el("h3", null, "Split an alias off"),
     e.aliases.length ? [alias, el("button", { type: "submit" }, "Split")] : muted("No aliases to split."));
