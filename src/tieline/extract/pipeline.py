@@ -40,7 +40,8 @@ def load_nlp(model: str) -> Any:
 class Pipeline:
     """A loaded extraction pipeline."""
 
-    def __init__(self, settings: Settings | None = None, *, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, settings: Settings | None = None, *,
+                 gazetteer: Gazetteer | None = None) -> None:
         self.settings = settings or Settings()
         self.gazetteer = gazetteer or load_gazetteer(self.settings.gazetteers)
         self.nlp = load_nlp(self.settings.model)
@@ -72,10 +73,15 @@ class Pipeline:
 
 
 @lru_cache(maxsize=4)
-def _cached(settings: Settings) -> Pipeline:
-    return Pipeline(settings)
+def _cached(model: str, gazetteers: tuple[str, ...]) -> Pipeline:
+    return Pipeline(Settings(model=model, gazetteers=gazetteers, progress=False))
 
 
 def get_pipeline(settings: Settings | None = None) -> Pipeline:
-    """A pipeline for these settings, loaded once per process."""
-    return _cached(settings or Settings())
+    """A pipeline for these settings, loaded once per process.
+
+    Only the model and the gazetteers decide the pipeline; the store, batch size and engine do
+    not, so a second store in the same process reuses the loaded model.
+    """
+    settings = settings or Settings()
+    return _cached(settings.model, tuple(settings.gazetteers))

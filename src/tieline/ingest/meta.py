@@ -46,11 +46,45 @@ class Meta:
     url: str | None = None
 
 
+_MONTH_NUM = {name: i for i, names in enumerate(
+    (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+     ("october", "oct"), ("november", "nov"), ("december", "dec")), 1) for name in names}
+# The header formats news sites use most, read without dateparser (about 15 ms a call).
+# Anything else, or anything these read as an impossible date, goes to dateparser.
+_FAST_DATES = (
+    re.compile(r"(?P<mon>[A-Za-z]{3,9})\.?\s+(?P<d>\d{1,2}),?\s+(?P<y>\d{4})"),
+    re.compile(r"(?P<d>\d{1,2})\s+(?P<mon>[A-Za-z]{3,9})\.?,?\s+(?P<y>\d{4})"),
+    re.compile(r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
+    re.compile(r"(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4})"),
+)
+
+
+def _fast_date(value: str) -> tuple[str, str] | None:
+    """A day-precision date in a common header format, or None to ask dateparser."""
+    for rx in _FAST_DATES:
+        m = rx.fullmatch(value)
+        if m is None:
+            continue
+        g = m.groupdict()
+        month = _MONTH_NUM.get(g["mon"].lower()) if "mon" in g else int(g["m"])
+        if month is None:
+            return None
+        try:
+            d = date(int(g["y"]), month, int(g["d"]))
+        except ValueError:
+            return None
+        return (d.isoformat(), "day") if 1800 <= d.year <= 2200 else None
+    return None
+
+
 def parse_date(value: str, *, max_words: int = 8) -> tuple[str, str] | None:
     """Parse a date phrase to (ISO date, precision: day, month or year), or None."""
     value = value.strip().strip("|,;").strip()
     if not value or not _HAS_DIGIT.search(value) or len(value.split()) > max_words:
         return None
+    if (fast := _fast_date(value)) is not None:
+        return fast
     try:
         data = (_DDP_DMY if _DOTTED.search(value) else _DDP).get_date_data(value)
     except (ValueError, OverflowError):

@@ -16,6 +16,9 @@ from tieline.scale.executor import Executor, make_executor
 from tieline.store.db import Store
 from tieline.store.events import cluster_events
 
+# Files read, extracted and stored at a time by ingest_paths: a few batches' worth, so that
+# memory stays flat on a corpus of any size while each chunk still fills nlp.pipe batches.
+STREAM_FILES = 256
 # progress(stage, done, total) is called as work advances; the CLI draws it.
 Progress = Callable[[str, int, int], None]
 FailureHook = Callable[[InputFailure], None]
@@ -67,17 +70,22 @@ def _batches(items: Sequence[Document], size: int) -> Iterator[Sequence[Document
 
 def ingest_documents(documents: Sequence[Document], store: Store, settings: Settings,
                      executor: Executor | None = None, progress: Progress | None = None,
-                     failures: Sequence[InputFailure] = ()) -> IngestReport:
-    """Extract and store documents that are new or changed; skip what is already stored."""
+                     failures: Sequence[InputFailure] = (), *,
+                     near: NearDuplicates | None = None, link: bool = True) -> IngestReport:
+    """Extract and store documents that are new or changed; skip what is already stored.
+
+    ``near``: the near-duplicate index of a run that calls this chunk by chunk (else it is
+    read from the store); ``link``: rebuild corpus-level links at the end (a chunked run
+    links once, after its last chunk).
+    """
     own = executor is None
     executor = executor or make_executor(settings)
     try:
         version = executor.pipeline_version()
         stored = store.stored_by_source(d.source_key for d in documents)
         existing = store.existing_ids(d.id for d in documents)
-        near = NearDuplicates(settings.near_dup_threshold)
-        for did, sig in store.signatures():
-            near.add(did, from_signature(sig))
+        if near is None:
+            near = stored_signatures(store, settings)
         todo: list[Document] = []
         sigs: dict[str, bytes] = {}
         unchanged = duplicates = near_dups = 0
@@ -115,9 +123,8 @@ def ingest_documents(documents: Sequence[Document], store: Store, settings: Sett
             if progress:
                 progress("extract", done, len(todo))
         # A run killed after its last batch but before linking leaves the links stale.
-        if todo or store.links_stale() or not store.count("entities"):
-            relink(store, settings)
-            cluster_events(store)  # reports of one event across documents share a cluster id
+        if link:
+            finish_links(store, settings, changed=bool(todo))
         return IngestReport(added=added, updated=updated, unchanged=unchanged,
                             duplicates=duplicates, near_duplicates=near_dups,
                             failures=tuple(failures),
@@ -125,6 +132,21 @@ def ingest_documents(documents: Sequence[Document], store: Store, settings: Sett
     finally:
         if own:
             executor.close()
+
+
+def stored_signatures(store: Store, settings: Settings) -> NearDuplicates:
+    """The near-duplicate index over every stored document."""
+    near = NearDuplicates(settings.near_dup_threshold)
+    for did, sig in store.signatures():
+        near.add(did, from_signature(sig))
+    return near
+
+
+def finish_links(store: Store, settings: Settings, *, changed: bool) -> None:
+    """Relink and recluster when documents changed or an earlier run stopped before it."""
+    if changed or store.links_stale() or not store.count("entities"):
+        relink(store, settings)
+        cluster_events(store)  # reports of one event across documents share a cluster id
 
 
 def relink(store: Store, settings: Settings) -> int:
@@ -140,11 +162,49 @@ def relink(store: Store, settings: Settings) -> int:
 def ingest_paths(paths: Iterable[str | Path], settings: Settings, *,
                  progress: Progress | None = None,
                  on_failure: FailureHook | None = None) -> IngestReport:
-    """Ingest files and folders into the store that ``settings.db`` names."""
-    loaded = load_inputs(paths, settings, progress, on_failure)
+    """Ingest files and folders into the store that ``settings.db`` names.
+
+    Files are read, extracted and stored a chunk at a time, so memory stays flat however many
+    there are; corpus-level links are rebuilt once, at the end.
+    """
+    items = list(discover(paths))
+    files = [x for x in items if isinstance(x, Path)]
+    failures = [x for x in items if isinstance(x, InputFailure)]
+    for f in failures:
+        if on_failure:
+            on_failure(f)
+    added = updated = unchanged = duplicates = near_dups = 0
+    doc_ids: list[str] = []
     with Store(settings.db) as store:
-        return ingest_documents(loaded.documents, store, settings, progress=progress,
-                                failures=loaded.failures)
+        executor = make_executor(settings)
+        try:
+            near = stored_signatures(store, settings)
+            done_files = done_docs = 0
+            for i in range(0, len(files), STREAM_FILES):
+                chunk = files[i : i + STREAM_FILES]
+
+                def shift(stage: str, done: int, total: int, base: int = done_docs) -> None:
+                    if progress and stage == "extract":
+                        progress(stage, base + done, base + total)
+
+                loaded = load_inputs(chunk, settings, None, on_failure)
+                done_files += len(chunk)
+                if progress:
+                    progress("read", done_files, len(files))
+                rep = ingest_documents(loaded.documents, store, settings, executor, shift,
+                                       loaded.failures, near=near, link=False)
+                done_docs += len(rep.doc_ids)
+                added, updated = added + rep.added, updated + rep.updated
+                unchanged, duplicates = unchanged + rep.unchanged, duplicates + rep.duplicates
+                near_dups += rep.near_duplicates
+                failures.extend(rep.failures)
+                doc_ids.extend(rep.doc_ids)
+            finish_links(store, settings, changed=bool(doc_ids))
+        finally:
+            executor.close()
+    return IngestReport(added=added, updated=updated, unchanged=unchanged, duplicates=duplicates,
+                        near_duplicates=near_dups, failures=tuple(failures),
+                        doc_ids=tuple(doc_ids))
 
 
 def ingest_urls(urls: Iterable[str], files: Iterable[str | Path], settings: Settings, *,

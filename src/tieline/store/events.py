@@ -260,10 +260,16 @@ def cluster_sources(store: Store,
     e, d = s.events, s.documents
     q = select(e.c.cluster_id, e.c.id, e.c.doc_id, d.c.near_duplicate_of).join(
         d, d.c.id == e.c.doc_id).where(e.c.cluster_id.is_not(None))
-    wanted = set(cluster_ids) if cluster_ids is not None else None
+    wanted = sorted(set(cluster_ids)) if cluster_ids is not None else None
     out: dict[str, dict[str, Any]] = {}
     with store.connect() as conn:
-        rows = [r for r in conn.execute(q) if wanted is None or r.cluster_id in wanted]
+        if wanted is None:
+            rows = list(conn.execute(q))
+        else:
+            # Only the clusters asked for, through ix_events_cluster: a page of events must
+            # not read every clustered event of the store.
+            rows = [r for i in range(0, len(wanted), 500)
+                    for r in conn.execute(q.where(e.c.cluster_id.in_(wanted[i : i + 500])))]
         origins = {r.near_duplicate_of or r.doc_id for r in rows}
         publisher: dict[str, str | None] = {}
         ids = sorted(origins)

@@ -94,11 +94,28 @@ def _m006_store_state(conn: Connection) -> None:
     store_meta.create(conn, checkfirst=True)
 
 
+def _m008_query_indexes(conn: Connection) -> None:
+    """Indexes for the query layer at a million events (see docs/performance.md).
+
+    Expression indexes on lower(...) serve the case-blind look-ups by name and alias; both
+    SQLite and PostgreSQL use them for ``lower(col) = ?`` and ``lower(col) IN (...)``.
+    """
+    for name, table, cols in (
+        ("ix_entities_lname", "entities", "lower(name)"),
+        ("ix_entity_aliases_lalias", "entity_aliases", "lower(alias)"),
+        ("ix_participants_lname", "event_participants", "lower(name)"),
+        ("ix_events_cluster", "events", "cluster_id"),
+        ("ix_entities_mentions", "entities", "mention_count"),
+    ):
+        _create_index(conn, name, table, cols)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
     (6, "store state", _m006_store_state),
     (7, "sentence vectors of facts", fts.create_vectors),
+    (8, "query indexes", _m008_query_indexes),
 ]
 
 

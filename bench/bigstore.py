@@ -1,0 +1,357 @@
+"""A large store generated straight into the database, and query latency and export time on it.
+
+    python bench/bigstore.py 100000 /tmp/big.db
+
+The store is written through the store's bulk write path (``tieline.store.bulk.write_new``:
+synthetic ``Document``/``Extraction`` records, the rows ``Store.write`` makes, one insert per
+table per batch of documents) and linked with ``Store.replace_links``,
+so its rows, search index and triggers are exactly what ingest makes. Proportions follow the
+bundled examples: per document about 4 events with 2-3 participants each, 4 figures, 12 named
+entities and 2 mentions of each; actors are drawn with a heavy-tailed law (a few states and
+companies are everywhere, most people and firms appear a few times).
+
+Latency is measured through the query layer that the CLI, API and web page use
+(``tieline.query.entities``, ``tieline.query.events``, ``tieline.query.search``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import json
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from tieline.extract.gazetteer import load_gazetteer
+from tieline.extract.names import name_key
+from tieline.records import (
+    EVENT_TYPES,
+    Document,
+    Entity,
+    Event,
+    Extraction,
+    Figure,
+    Mention,
+    Participant,
+)
+from tieline.store.bulk import write_new
+from tieline.store.db import Store
+
+EVENTS_PER_DOC = 4
+FIGURES_PER_DOC = 4
+ENTITIES_PER_DOC = 12
+MENTIONS_PER_ENTITY = 2
+DOC_WORDS = 400
+BATCH_DOCS = 1000
+VERSION = "bigstore.v1"
+
+TRIGGERS = {"agreement": "signed", "talks": "held talks", "cooperation": "cooperate",
+            "supply": "will supply", "construction": "is building", "investment": "invested",
+            "technology_transfer": "transferred technology", "sanction": "imposed sanctions",
+            "award": "awarded"}
+SECTORS = ["energy", "energy.gas", "energy.oil", "energy.nuclear", "aerospace", "transport.rail",
+           "telecom", "shipbuilding", "finance", "agriculture", "mining", "electronics"]
+MEASURES = ["trade", "investment", "exports", "imports", "contract_value", "supply_volume"]
+PRODUCTS = ["crude oil", "liquefied natural gas", "coal", "nuclear fuel", "helicopters",
+            "rail cars", "power equipment", "fertiliser", "electronic components", "wheat"]
+GIVEN = ["Ivan", "Li", "Anna", "Wang", "Sergei", "Zhang", "Olga", "Chen", "Dmitry", "Liu", "Arjun",
+         "Mehmet", "Elena", "Xu", "Pavel", "Ayse", "Nikolai", "Mei", "Rahul", "Yuri"]
+SYLLABLES = ["pet", "ro", "vol", "kov", "zha", "ng", "sun", "mor", "oz", "lin", "han", "shi",
+             "dev", "ya", "kar", "ta", "mir", "ov", "chen", "ku", "bay", "ram", "lee", "sok"]
+FILLER = ("The talks took place against a background of shifting markets and new supply routes. "
+          "Observers expect further announcements at the next meeting of the commission. "
+          "Both sides described the relationship as strategic and long term. ").split()
+SEARCH_TERMS = ["nuclear fuel", "helicopters", "liquefied natural gas", "rail cars", "fertiliser",
+                "sanctions", "power equipment", "wheat", "memorandum", "pipeline", "shipyard",
+                "satellite"]
+
+
+class _World:
+    """The actors of the generated store and how often each is drawn."""
+
+    def __init__(self, n_docs: int, rng: random.Random) -> None:
+        self._keys: dict[str, str] = {}
+        gaz = load_gazetteer()
+        self.states = [(a.name, a.country) for a in gaz.actors if a.type == "COUNTRY"]
+        # China and Russia first: the corpus is about them, so they are drawn most.
+        self.states.sort(key=lambda s: (s[0] not in ("China", "Russia"), s[0]))
+        orgs = [(a.name, a.type, a.country, tuple(a.acronyms)) for a in gaz.actors
+                if a.type != "COUNTRY"]
+        for i in range(max(50, n_docs // 10)):
+            kind = rng.choice(["Energy", "Holding", "Machinery", "Logistics", "Telecom", "Mining"])
+            orgs.append((f"{self._word(rng).title()} {kind} {i}", "ORG",
+                         rng.choice(["CN", "RU", "IN", "TR", "KZ"]), ()))
+        self.orgs = orgs
+        self.people = [(f"{rng.choice(GIVEN)} {self._word(rng).title()}", rng.choice(["CN", "RU"]))
+                       for _ in range(max(50, n_docs // 6))]
+
+    def key(self, name: str) -> str:
+        """The document-level key of a name, as the resolver makes it (cached: names repeat)."""
+        k = self._keys.get(name)
+        if k is None:
+            k = self._keys[name] = name_key(name)
+        return k
+
+    @staticmethod
+    def _word(rng: random.Random) -> str:
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3)))
+
+    @staticmethod
+    def pick(rng: random.Random, items: list[Any], skew: float) -> Any:
+        """A heavy-tailed draw: low indexes far more often than high ones."""
+        return items[int(len(items) * rng.random() ** skew)]
+
+
+def _doc(i: int, rng: random.Random, world: _World, start: date) -> tuple[Document, Extraction]:
+    published = start + timedelta(days=rng.randint(0, 15 * 365))
+    ents: dict[str, Entity] = {}
+
+    def add(name: str, etype: str, country: str | None, aliases: tuple[str, ...] = ()) -> None:
+        key = world.key(name)
+        if key and key not in ents:
+            ents[key] = Entity(key=key, name=name, type=etype, country=country, aliases=aliases,
+                               mention_count=MENTIONS_PER_ENTITY)
+
+    for _ in range(2):
+        n, c = _World.pick(rng, world.states, 4.0)
+        add(n, "COUNTRY", c)
+    while len(ents) < ENTITIES_PER_DOC - 3:
+        n, t, c, acr = _World.pick(rng, world.orgs, 2.0)
+        add(n, t, c, acr)
+    while len(ents) < ENTITIES_PER_DOC:
+        n, c = _World.pick(rng, world.people, 1.5)
+        add(n, "PERSON", c)
+    actors = [e for e in ents.values() if e.type in ("COUNTRY", "ORG", "PERSON", "BLOC")]
+    sentences: list[str] = []
+    events: list[Event] = []
+    pos = 0
+    doc_id = hashlib.sha256(f"bigstore-{i}".encode()).hexdigest()[:16]
+
+    def sentence(s: str) -> tuple[int, int]:
+        nonlocal pos
+        sentences.append(s)
+        span = (pos, pos + len(s))
+        pos += len(s) + 1
+        return span
+
+    title = f"{actors[0].name} and {actors[1].name} expand cooperation"
+    sentence(title + ".")
+    for k in range(EVENTS_PER_DOC):
+        etype = rng.choice(EVENT_TYPES)
+        who = rng.sample(actors, rng.choice([2, 2, 3]))
+        obj = rng.choice(PRODUCTS)
+        trig = TRIGGERS[etype]
+        s = f"{' and '.join(a.name for a in who)} {trig} on {obj} in {rng.choice(SECTORS)}."
+        a, b = sentence(s)
+        t0 = a + s.index(trig)
+        when = published - timedelta(days=rng.randint(0, 60))
+        prec = rng.choices(["day", "month", None], [6, 3, 1])[0]
+        dt = None if prec is None else when.isoformat()[: 10 if prec == "day" else 7]
+        roles = ["source", "target"] if etype in ("supply", "sanction") else ["party", "party"]
+        parts = tuple(Participant(x.key, x.name, roles[min(j, 1)] if j < 2 else "party")
+                      for j, x in enumerate(who))
+        events.append(Event(
+            id=f"{doc_id}-e{k}", type=etype, trigger=trig, trigger_start=t0,
+            trigger_end=t0 + len(trig), sentence_start=a, sentence_end=b, evidence=s,
+            participants=parts, sector=rng.choice(SECTORS), date=dt, date_precision=prec,
+            date_source="text" if dt else None, status=rng.choice(["done", "done", "planned"]),
+            confidence=round(rng.uniform(0.5, 1.0), 3),
+            cluster_id=f"c{rng.randint(0, 10**9)}" if rng.random() < 0.2 else None))
+    figures: list[Figure] = []
+    for k in range(FIGURES_PER_DOC):
+        v = rng.choice([1.2, 2, 3.5, 12, 27, 65.8, 100, 190, 240])
+        who = rng.sample(actors, 2)
+        money = f"${v} billion"
+        s = f"Trade between {who[0].name} and {who[1].name} reached {money} in {published.year}."
+        a, b = sentence(s)
+        f0 = a + s.index(money)
+        figures.append(Figure(
+            id=f"{doc_id}-f{k}", measure=rng.choice(MEASURES), value=v * 1e9, unit="USD",
+            start=f0, end=f0 + len(money), text=money, evidence=s, currency="USD",
+            period=str(published.year), period_start=f"{published.year}-01-01",
+            period_end=f"{published.year}-12-31", status=rng.choice(["actual", "target"]),
+            actors=(who[0].name, who[1].name), sentence_start=a, sentence_end=b))
+    mentions: list[Mention] = []
+    for e in ents.values():
+        for _ in range(MENTIONS_PER_ENTITY):
+            s = f"{e.name} commented on the deal."
+            a, _b = sentence(s)
+            mentions.append(Mention(a, a + len(e.name), e.name, e.type, "gazetteer", e.key))
+    words = sum(len(s.split()) for s in sentences)
+    while words < DOC_WORDS:
+        n = rng.randint(8, 20)
+        j = rng.randrange(len(FILLER) - n)
+        sentence(" ".join(FILLER[j : j + n]).rstrip(".") + ".")
+        words += n
+    text = "\n".join(sentences)
+    doc = Document(id=doc_id, source_key=f"bigstore/{i:07d}", text=text,
+                   name=f"big_{i:07d}.txt", title=title, published=published.isoformat(),
+                   published_precision="day", source=rng.choice(["TASS", "Xinhua", "RIA", "CGTN"]))
+    ext = Extraction(doc_id=doc_id, pipeline_version=VERSION, mentions=tuple(mentions),
+                     entities=tuple(ents.values()), events=tuple(events), figures=tuple(figures))
+    return doc, ext
+
+
+def _docs(n_docs: int, seed: int) -> Iterator[tuple[Document, Extraction]]:
+    rng = random.Random(seed)
+    world = _World(n_docs, rng)
+    start = date(2010, 1, 1)
+    for i in range(n_docs):
+        yield _doc(i, rng, world, start)
+
+
+def build(db_path: Path, n_events: int, seed: int = 7) -> dict[str, Any]:
+    """Write a store of about ``n_events`` events; return its counts and the build time."""
+    n_docs = max(1, n_events // EVENTS_PER_DOC)
+    t0 = time.perf_counter()
+    canon: dict[str, Entity] = {}
+    stats: dict[str, dict[str, Any]] = defaultdict(lambda: {"doc_count": 0, "first_seen": None,
+                                                            "last_seen": None})
+    mention_counts: dict[str, int] = defaultdict(int)
+    with Store(str(db_path)) as store:
+        batch: list[tuple[Document, Extraction, bytes | None]] = []
+        for doc, ext in _docs(n_docs, seed):
+            for e in ext.entities:
+                canon.setdefault(e.key, e)
+                st = stats[e.key]
+                st["doc_count"] += 1
+                day = doc.published
+                st["first_seen"] = min(st["first_seen"] or day, day)
+                st["last_seen"] = max(st["last_seen"] or day, day)
+                mention_counts[e.key] += e.mention_count
+            batch.append((doc, ext, None))
+            if len(batch) >= BATCH_DOCS:
+                write_new(store, batch)
+                batch = []
+        if batch:
+            write_new(store, batch)
+        t_write = time.perf_counter() - t0
+        entities = [Entity(key=k, name=e.name, type=e.type, country=e.country, aliases=e.aliases,
+                           mention_count=mention_counts[k]) for k, e in sorted(canon.items())]
+        store.replace_links(entities, {k: k for k in canon}, dict(stats))
+        counts = {t: store.count(t) for t in ("documents", "events", "event_participants",
+                                             "figures", "doc_entities", "mentions", "entities")}
+    return {"n_docs": n_docs, "counts": counts, "write_s": round(t_write, 1),
+            "build_s": round(time.perf_counter() - t0, 1),
+            "db_mb": round(db_path.stat().st_size / 2**20, 1)}
+
+
+def _query_functions() -> tuple[dict[str, str], dict[str, Callable[..., Any]]]:
+    """The query layer's functions for each kind, with the module each comes from."""
+    from tieline.query import entities as qent
+    from tieline.query import events as qev
+    from tieline.query import search as qs
+
+    return ({"entity": "tieline.query.entities.entity_detail",
+             "event": "tieline.query.events.list_events",
+             "search": "tieline.query.search.search",
+             "timeline": "tieline.query.events.timeline"},
+            {"entity": qent.entity_detail, "event": qev.list_events, "search": qs.search,
+             "timeline": qev.timeline, "SearchQuery": qs.SearchQuery})
+
+
+def query_bench(db_path: Path, n_events: int, latency: Callable[..., dict[str, float]],
+                runs: int = 40, seed: int = 11) -> dict[str, Any]:
+    """Build a store of ``n_events`` events; time entity, event, search and timeline queries
+    (p50/p95, ms) and a full JSONL export. Keys end in ``_1m`` whatever the size: n_events says
+    which size was measured."""
+    built = build(db_path, n_events)
+    sources, fn = _query_functions()
+    rng = random.Random(seed)
+    out: dict[str, Any] = {"n_events": built["counts"]["events"], "bigstore": built,
+                           "query_functions": sources}
+    with Store(str(db_path), create=False) as store:
+        with store.connect() as conn:
+            from sqlalchemy import select
+
+            from tieline.store import schema as s
+
+            ents = conn.execute(select(s.entities.c.name, s.entities.c.doc_count)).all()
+        names = [r.name for r in ents]
+        # A user opens any entity: most are met in a few documents, a few in very many.
+        busy = sorted(ents, key=lambda r: -r.doc_count)[:3]
+        years = list(range(2011, 2025))
+
+        def pick_name() -> str:
+            return rng.choice(names)
+
+        def entity() -> Any:
+            return fn["entity"](store, pick_name(), max_mentions=20)
+
+        def event() -> Any:
+            y, m = rng.choice(years), rng.randint(1, 12)
+            return fn["event"](store, type=rng.choice(EVENT_TYPES), since=f"{y}-{m:02d}",
+                               until=f"{y}-{m:02d}")
+
+        def search() -> Any:
+            return fn["search"](store, fn["SearchQuery"](text=rng.choice(SEARCH_TERMS), limit=20))
+
+        def timeline() -> Any:
+            y = rng.choice(years)
+            return fn["timeline"](store, actor=pick_name(), since=f"{y}", until=f"{y}")
+
+        worst = 0.0
+        for kind, f in (("entity", entity), ("event", event), ("search", search),
+                        ("timeline", timeline)):
+            lat = latency(f, runs)
+            out[f"query_{kind}_p50_ms"] = lat["p50_ms"]
+            out[f"query_{kind}_p95_ms"] = lat["p95_ms"]
+            worst = max(worst, lat["p95_ms"])
+        out["query_p95_ms_1m"] = worst
+        # The busiest actors (China, Russia): unpaged, their pages hold a large share of the
+        # store, so they are reported apart from the typical query.
+        heavy = {}
+        for r in busy:
+            t1 = time.perf_counter()
+            fn["timeline"](store, actor=r.name, since="2020", until="2020")
+            heavy[r.name] = {"doc_count": r.doc_count,
+                             "timeline_one_year_ms": round((time.perf_counter() - t1) * 1000, 1)}
+        out["query_busiest_actors"] = heavy
+        from tieline.query.export import write_jsonl
+
+        t1 = time.perf_counter()
+        sink = _CountingSink()
+        n = write_jsonl(store, sink)
+        out["export_s_1m"] = round(time.perf_counter() - t1, 2)
+        out["export_documents"] = n
+        out["export_mb"] = round(sink.chars / 2**20, 1)
+    return out
+
+
+class _CountingSink(io.TextIOBase):
+    """A text stream that counts what is written and keeps none of it."""
+
+    def __init__(self) -> None:
+        self.chars = 0
+
+    def write(self, s: str) -> int:
+        self.chars += len(s)
+        return len(s)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("n_events", type=int)
+    ap.add_argument("db", type=Path)
+    ap.add_argument("--build-only", action="store_true")
+    a = ap.parse_args()
+    if a.db.exists():
+        sys.exit(f"{a.db} exists; give a new path")
+    if a.build_only:
+        print(json.dumps(build(a.db, a.n_events), indent=2))
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from run import latency
+
+    print(json.dumps(query_bench(a.db, a.n_events, latency), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The benchmark's parts work (timings are measured by `make bench`, never asserted here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import statistics
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _load(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    assert spec
+    assert spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _latency(fn: Any, runs: int) -> dict[str, float]:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return {"p50_ms": statistics.median(times), "p95_ms": max(times)}
+
+
+def test_generator_is_deterministic() -> None:
+    gen = _load("generate")
+    a = list(gen.generate(3, seed=5))
+    b = list(gen.generate(3, seed=5))
+    c = list(gen.generate(3, seed=6))
+    assert a == b
+    assert [t for _, t in a] != [t for _, t in c]
+    for name, text in a:
+        assert name.endswith(".txt")
+        assert 450 <= len(text.split()) <= 900  # about 600 words
+        assert "Published Date :" in text
+
+
+def test_bigstore_builds_and_queries(tmp_path: Path) -> None:
+    big = _load("bigstore")
+    out = big.query_bench(tmp_path / "big.db", 200, _latency, runs=2)
+    assert out["n_events"] == 200
+    counts = out["bigstore"]["counts"]
+    assert counts["documents"] == 50
+    assert counts["event_participants"] >= 2 * counts["events"]
+    assert counts["figures"] > 0
+    assert counts["mentions"] > counts["doc_entities"] > 0
+    assert counts["entities"] > 0
+    for kind in ("entity", "event", "search", "timeline"):
+        assert out[f"query_{kind}_p95_ms"] >= out[f"query_{kind}_p50_ms"] >= 0
+        assert out["query_functions"][kind].startswith("tieline.query.")
+    assert out["query_p95_ms_1m"] == max(out[f"query_{k}_p95_ms"]
+                                         for k in ("entity", "event", "search", "timeline"))
+    assert out["export_documents"] == 50
+    assert out["export_s_1m"] >= 0
