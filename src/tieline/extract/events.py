@@ -83,7 +83,8 @@ NAMED_SPANS = {"ORG", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "BLOC", "
 JOINT_BODY = re.compile(r"\b(?:commission|council|committee|forum|working group|assembly|"
                         r"organi[sz]ation|union|summit|dialogue)\b", re.I)
 MULTI_PARTY = {"agreement", "talks"}
-AGENT_NOUNS = {"supplier", "exporter", "investor", "lender", "seller", "vendor", "partner"}
+# "China's largest supplier" supplies China; "Russia's arms exporter" is Russian.
+AGENT_NOUNS = {"supplier", "investor", "lender", "vendor", "partner"}
 GATHERINGS = {"visit", "meeting", "summit", "talks", "talk", "trip", "forum", "session", "tour"}
 COUNTERPART_PREPS = {"with", "between", "among", "amongst", "alongside"}
 TOPIC_PREPS = {"on", "of", "about", "over", "regarding", "concerning"}
@@ -318,11 +319,15 @@ def _is_headline(text: str, pos: int, title: str | None = None) -> bool:
     return sum(1 for w in words if w[0].isupper()) / len(words) >= 0.6
 
 
-def _segment(sent: Any, t: Any) -> tuple[int, int]:
-    """Token bounds of the trigger's sentence cut at paragraph breaks the parser ran over."""
+def _segment(sent: Any, t: Any, title: str | None = None) -> tuple[int, int]:
+    """Token bounds of the trigger's sentence cut at paragraph breaks and after headlines the
+    parser ran over."""
     text = t.doc.text
     p0 = text.rfind("\n\n", sent.start_char, t.idx)
     p1 = text.find("\n\n", t.idx, sent.end_char)
+    nl = text.rfind("\n", sent.start_char, t.idx)
+    if nl > p0 and nl > sent.start_char and _is_headline(text, nl - 1, title):
+        p0 = nl
     lo, hi = sent.start, sent.end
     if p0 >= 0:
         lo = next((x.i for x in sent if x.idx > p0), lo)
@@ -682,11 +687,19 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
             # "Rosneft is under US sanctions": the subject is the target.
             role = "target" if t.dep_ == "pobj" and t.head.lower_ == "under" else subj_role
             subjects.extend((k, role) for k in _subject_tokens(gov))
+    subjects = [(k, r) for k, r in subjects if c.lo <= k.i < c.hi]
     for s, role in subjects:
         if s.i in reporting and s.head.lemma_.lower() in REPORTING:
             continue
         for a, tok in reader.expand(s):
             c.add(a, role, tok.i)
+    if t.pos_ == "VERB" and not subjects and c.lo > c.sent.start:
+        # The parser ran this sentence into the headline above it, so its subject hangs there:
+        # the names between the cut and the verb are the subject in linear order.
+        for i in range(c.lo, t.i):
+            tok = t.doc[i]
+            if (a := reader.idx.actor(tok)) is not None and a.type in ACTOR_TYPES:
+                c.add(a, subj_role, i)
     # 2. Counterparts, recipients, sources and targets attached to the trigger.
     for p in reader.pobjs(t, COUNTERPART_PREPS):
         for a, tok in reader.expand(p):
@@ -755,8 +768,11 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
     # Direction: goods of a named state ("French warships", "Russian fuel") give the source.
     if direction in ("buyer", "supplier") and c.object_head is None and not any(
             role == "source" for _, role, _ in c.parts.values()):
+        # Bought goods, or goods delivered in the passive; "supplies Turkish customers" names
+        # the recipients, not the goods.
+        goods = ("dobj", "nsubjpass") if direction == "buyer" else ("nsubjpass",)
         for k in t.children:
-            if k.dep_ in ("dobj", "nsubjpass"):
+            if k.dep_ in goods:
                 for m in k.children:
                     if m.dep_ in ("amod", "compound") and (a := reader.idx.actor(m)) is not None:
                         c.add(a, "source", m.i)
@@ -875,7 +891,7 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
         reader = _Reader(idx, shadow)
         kept: list[_Candidate] = []
         for c in cands:
-            c.lo, c.hi = _segment(sent, c.trigger)
+            c.lo, c.hi = _segment(sent, c.trigger, doc.title)
             c.extent = idx.extent
             status = _status(c.trigger, c.lo, c.hi)
             if status is None:
