@@ -141,6 +141,13 @@ def test_resolve_comment_form_furniture_never_becomes_an_actor(pipeline: Any) ->
     assert not {"Twitter", "Google"} & set(ents)
 
 
+def test_resolve_social_brands_in_the_body_are_actors(pipeline: Any) -> None:
+    ents = entities(pipeline, "Huawei lost access to Google services after the sanctions, "
+                              "the company said in Shenzhen.")
+    assert "Google" in ents
+    assert ents["Huawei"].country == "CN"
+
+
 def test_resolve_headline_names_need_the_body(pipeline: Any) -> None:
     text = ("Rosatom Partners With China On Localizing Fuel Assembly\n\n"
             "Rosatom and China agreed to produce fuel assemblies together, officials said.")

@@ -102,6 +102,11 @@ _SOCIAL = frozenset({
     "telegram", "wordpress", "akismet", "gravatar", "reddit", "pinterest", "tumblr", "vk",
     "weibo", "wechat", "x", "email", "e-mail", "rss",
 })
+_SHARE_WORDS = frozenset({
+    "photo", "picture", "account", "share", "like", "follow", "tweet", "print", "comment",
+    "comments", "icon", "log", "sign", "login", "reply", "subscribe", "on", "via", "us",
+    "messenger", "whatsapp", "copy", "link", "pin", "post",
+})
 _FURNITURE = re.compile(
     r"commenting using|log\s*out|log\s*in\b|sign\s*(?:in|up)\b|leave a (?:reply|comment)|"
     r"share (?:this|on)|follow us|subscribe|cookies?\b|all rights reserved|copyright|"
@@ -212,9 +217,13 @@ def _line_kind(line: str) -> str:
         return "body"
     if _FURNITURE.search(s):
         return "furniture"
+    words = [w.strip("()[],.:/|•·").lower() for w in s.split()]
+    words = [w for w in words if w]
+    if len(words) <= 8 and any(w in _SOCIAL for w in words) and (
+            all(w in _SOCIAL or w in _SHARE_WORDS for w in words)
+            or any(w in _SHARE_WORDS for w in words)):
+        return "furniture"  # 'Google photo', 'Share on Twitter', 'Facebook | Email'
     words = s.split()
-    if len(words) <= 8 and any(w.strip("()[],.:").lower() in _SOCIAL for w in words):
-        return "furniture"
     if s.startswith("#"):
         return "heading"
     if len(words) > 20 or s[-1] in ".!?\"”:;,":
@@ -589,11 +598,9 @@ class _Resolver:
         if self._inside_law(c):
             c.drop = True
             return
-        if surface.lower() in _NOT_ACTORS or (label != "PERSON" and surface.lower() in _SOCIAL
-                                              and len(surface) < 12):
-            c.drop = label in ("ORG", "NORP", "GPE", "PERSON", "PRODUCT")
-            if c.drop:
-                return
+        if surface.lower() in _NOT_ACTORS and label in ("ORG", "NORP", "GPE", "PRODUCT"):
+            c.drop = True
+            return
         if label == "GPE" or label == "LOC":
             cap = gaz.capital_of(surface)
             if cap is not None and label == "GPE":
