@@ -32,6 +32,9 @@ REVIEWED = {
     ("store/fts.py", "rebuild"),
     # The vector table's column type: BLOB or BYTEA, chosen by dialect.
     ("store/fts.py", "create_vectors"),
+    # Bulk insert on SQLite: the table from the constant _ORDER, the columns the keys that
+    # _rows writes in code, every value a ? parameter.
+    ("store/bulk.py", "_insert_many"),
     # Migrations' DDL helpers: table and column names are constants of each migration.
     ("store/migrations.py", "_add_column"),
     ("store/migrations.py", "_create_index"),
