@@ -18,6 +18,7 @@ from tieline.ingest.sources import (
     load_file,
     load_text,
     shown_path,
+    web_url,
 )
 from tieline.records import InputFailure
 
@@ -139,3 +140,27 @@ def test_sources_load_text_refuses_text_over_the_limit() -> None:
 def test_sources_empty_after_cleaning_is_refused() -> None:
     with pytest.raises(InputError, match="no article text"):
         load_text("Back to top\nShare this\n", "text", source_key="k", name="n")
+
+
+@pytest.mark.parametrize(("value", "kept"), [
+    ("https://wire.example/a?b=1#c", True),
+    ("HTTP://wire.example/", True),
+    ("javascript:alert(1)", False),
+    ("data:text/html,<script>alert(1)</script>", False),
+    ("  https://wire.example/x  ", True),
+    ("https://wire.example/a b", False),
+    ("//wire.example/x", False),
+    ("https://", False),
+    (None, False),
+])
+def test_sources_web_url_keeps_only_http_links(value: str | None, kept: bool) -> None:
+    assert (web_url(value) is not None) is kept
+
+
+def test_sources_hostile_urls_are_not_stored() -> None:
+    raw = json.dumps({"text": BODY, "url": "javascript:alert(document.cookie)"})
+    [doc] = from_jsonl(raw, source_key="k", name="n").documents
+    assert doc.url is None
+    page = (f"<html><head><link rel='canonical' href='javascript:alert(1)'></head><body>"
+            f"<article><p>{BODY}</p></article></body></html>")
+    assert from_html(page, source_key="k", name="p.html").url is None

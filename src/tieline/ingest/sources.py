@@ -17,6 +17,7 @@ from tieline.ingest.dedupe import doc_id
 from tieline.ingest.meta import Meta, parse_date, parse_meta
 from tieline.records import Document, InputFailure
 
+_WEB_URL = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
 # Longest article text accepted, in characters: spaCy's own max_length, far beyond any news
 # article. Longer texts (a corpus pasted into one file, a runaway line) are refused with a
 # reason instead of taking the extractor's memory; the caller may raise it.
@@ -96,6 +97,16 @@ def _walk_failures(errors: list[OSError]) -> Iterator[InputFailure]:
     errors.clear()
 
 
+def web_url(value: object) -> str | None:
+    """The value if it is an http(s) URL, else None: a stored link is never javascript: or data:."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not _WEB_URL.match(url) or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    return url
+
+
 def _document(
     *, text: str, source_key: str, name: str, meta: Meta, path: str | None, url: str | None = None
 ) -> Document:
@@ -107,7 +118,7 @@ def _document(
         text=text,
         name=name,
         path=path,
-        url=url or meta.url,
+        url=web_url(url) or web_url(meta.url),
         title=meta.title,
         published=meta.published,
         published_precision=meta.precision,
