@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -36,6 +37,10 @@ def register(app: typer.Typer) -> None:
             with errors_to_exit():
                 raise MissingExtraError("web", "tieline serve") from e
         settings = settings_from(db, sets)
+        if "://" not in settings.db and not Path(settings.db).expanduser().exists():
+            err.print(f"[yellow]note:[/yellow] no store at {settings.db}; starting an empty one "
+                      "(upload articles on the page, or run 'tieline ingest PATH "
+                      f"--db {settings.db}')", highlight=False)
         hosts = ["*"] if host in ("0.0.0.0", "::") else [*LOCAL_HOSTS, host]
         with errors_to_exit():
             web_app = create_app(settings.db, settings=settings, allowed_hosts=hosts)
