@@ -82,7 +82,8 @@ def test_parse_amount_sets_iso_currency_only_for_money() -> None:
 @pytest.mark.parametrize("phrase", [
     "five agreements", "two countries", "the 25th meeting", "12 years", "ten years", "in 2021",
     "MQ-1 Predator", "5G networks", "the 071 series", "3,000 workers", "45 days", "Vision 2025",
-    "in 2019 won the tender", "5m long", "the two projects",
+    "in 2019 won the tender", "5m long", "the two projects", "$90 a barrel",
+    "$350 per thousand cubic metres", "$60/bbl",
 ])
 def test_numbers_that_measure_no_cooperation_are_not_amounts(phrase: str) -> None:
     assert find_amounts(phrase) == []
@@ -284,6 +285,9 @@ def _brief(figs: list[Any]) -> list[tuple[Any, ...]]:
      [("investment_value", 3e9, "USD", "actual", None)]),
     ("Novatek holds 50.1% of the venture, and CNPC and TotalEnergies each own 20%.", []),
     ("India's trade deficit with Russia widened to $57 billion in 2023.", []),
+    ("India buys Russian oil at a 30% discount and pays $60 a barrel.", []),
+    ("Washington imposed tariffs of 25% on Chinese imports worth $50 billion.",
+     [("export_value", 5e10, "USD", "actual", None)]),
     ("Trade between Chile and China grew 30% in 2022. Inflation in Chile rose to 7.4% that year.",
      [("trade_growth", 30, "percent", "actual", "2022")]),
     ("Russia sold 20 million tonnes of wheat to Egypt in 2022. That was 15% more than in 2021.",

@@ -32,7 +32,7 @@ from typing import Any
 
 from tieline.records import Document, Entity, Figure, Mention
 
-NAME = "quantities.rules.v1"
+NAME = "quantities.rules.v2"
 
 # ------------------------------------------------------------------------------------ data
 
@@ -228,6 +228,10 @@ def _to_float(d: Decimal) -> float:
 
 
 _MAX_VALUE = Decimal(10) ** 18
+_PRICE = re.compile(
+    r"\s*(?:a|an|per|/|for\s+(?:a|each|every))\s*(?:barrel|bbl|tonne|ton|t\b|mmbtu|btu|"
+    r"(?:thousand\s+)?cubic|unit|share|kilogram|kg|pound|ounce|kilowatt|kwh|mwh|megawatt|litre|"
+    r"liter|gallon|head|person|month|hour)", re.I)
 
 
 def _amount_at(m: re.Match[str], text: str) -> Amount | None:
@@ -272,6 +276,8 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
     start = pm.start() if pm is not None else m.start()
     end = t.end()
     approx = bool(_APPROX.search(text[max(0, start - 32) : start])) or t.group("num2") is not None
+    if unit.kind == "money" and _PRICE.match(text, end):
+        return None  # "$90 a barrel" is a price, not an amount of cooperation
     return Amount(
         start=start, end=end, text=text[start:end], value=_to_float(value), unit=unit.code,
         kind=unit.kind, currency=unit.code if unit.kind == "money" else None, approx=approx,
