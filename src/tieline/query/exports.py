@@ -108,8 +108,8 @@ def ftm_entities(store: Store) -> Iterator[dict[str, Any]]:
     """Documents as Articles, actors by type, events as Events (with proof and involved)."""
     try:
         from followthemoney import model
-    except ImportError as e:
-        raise MissingExtraError("query", "FollowTheMoney export") from e
+    except ImportError as err:
+        raise MissingExtraError("query", "FollowTheMoney export") from err
     keys = scope.canonical(store)
     docs = reads.documents(store, with_text=True)
     for d in docs:

@@ -104,16 +104,16 @@ def build_network(
         for a in evactors:
             actors[a.id] = a
             counts[a.id] += 1
-        for a, b in combinations(sorted(a.id for a in evactors), 2):
-            e = edges.setdefault((a, b), {"types": Counter(), "dates": [], "events": []})
+        for x, y in combinations(sorted(act.id for act in evactors), 2):
+            e = edges.setdefault((x, y), {"types": Counter(), "dates": [], "events": []})
             e["types"][ev["type"]] += 1
             if when:
                 e["dates"].append(when)
             e["events"].append(ev["id"])
     g = nx.Graph()
     g.add_nodes_from(actors)
-    for (a, b), e in edges.items():
-        g.add_edge(a, b, weight=len(e["events"]))
+    for (x, y), e in edges.items():
+        g.add_edge(x, y, weight=len(e["events"]))
     degree = nx.degree_centrality(g) if len(g) > 1 else dict.fromkeys(g, 0.0)
     between = nx.betweenness_centrality(g) if len(g) > 2 else dict.fromkeys(g, 0.0)
     try:

@@ -267,7 +267,7 @@ def _event_date_conflicts(
             clusters[ev["cluster_id"]].append(ev)
     out = []
     for _, evs in sorted(clusters.items()):
-        dated = {}
+        dated: dict[str, dict[str, Any]] = {}
         for ev in evs:
             dated.setdefault(ev["date"], ev)
         if len(dated) > 1 and len({e["doc_id"] for e in dated.values()}) > 1:
