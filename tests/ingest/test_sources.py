@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tieline.errors import InputError
 from tieline.ingest.sources import (
@@ -164,3 +166,27 @@ def test_sources_hostile_urls_are_not_stored() -> None:
     page = (f"<html><head><link rel='canonical' href='javascript:alert(1)'></head><body>"
             f"<article><p>{BODY}</p></article></body></html>")
     assert from_html(page, source_key="k", name="p.html").url is None
+
+
+_PIECES = [*"<>/=\"' !-[]{}:,#*\\\n\tabcdivpscript01$&;", "<div>", "</div>", "<script>",
+           "</script>", "<p>", "<!--", "-->", '{"text": "', '"}']
+_MARKUP = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(["text", "markdown", "html", "jsonl"]), st.one_of(st.text(max_size=200),
+                                                                       _MARKUP))
+def test_sources_any_text_gives_documents_or_input_error(kind: str, raw: str) -> None:
+    reason = None
+    try:
+        loaded = load_text(raw, kind, source_key="k", name="n")
+    except InputError as e:
+        reason = str(e)
+    if reason is not None:
+        assert reason  # the reason for the one line
+        return
+    for doc in loaded.documents:
+        assert doc.text.strip()
+        assert doc.text == doc.text.strip()
+    for failure in loaded.failures:
+        assert failure.reason
