@@ -7,6 +7,7 @@ documents sent to it. The parent never loads spaCy: it only reads inputs and wri
 from __future__ import annotations
 
 import multiprocessing
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,8 +25,16 @@ T = TypeVar("T")
 _PIPELINE: Pipeline | None = None
 
 
+# Math libraries start one thread per core in every worker; N workers on N cores would then
+# fight over them. One thread each, as Ray gives an actor with num_cpus=1. Set before the
+# pipeline loads numpy (a user's own setting wins).
+_ONE_THREAD = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def _start_worker(settings: Settings) -> None:
     global _PIPELINE
+    for var in _ONE_THREAD:
+        os.environ.setdefault(var, "1")
     _PIPELINE = load_pipeline(settings)
 
 
