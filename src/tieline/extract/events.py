@@ -448,6 +448,10 @@ class _Reader:
         a = self.idx.actor(tok)
         if a is not None:
             out.append((a, tok))
+            # "Russian Technologies and federal space agency Roscosmos": a named apposition.
+            for c in tok.children:
+                if c.dep_ == "appos" and self.idx.actor(c) is not None:
+                    out.extend(self.expand(c, depth + 1))
         elif self._is_pair(tok):
             out.extend((p, tok) for p in self.idx.pair)
         elif tok.pos_ in ("NOUN", "PROPN", "PRON", "ADJ", "NUM"):
@@ -729,6 +733,15 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
             for a, tok in reader.expand(p):
                 if a.type == "COUNTRY":
                     c.add(a, "target" if rule.type == "investment" else "party", tok.i)
+    if rule.type in ("construction", "supply"):
+        # "the pipeline from Russia to China": the ends of a line are often attached higher up.
+        for tok in _clause_head(t).subtree:
+            prep = _prep_of(tok)
+            if prep in ("from", "to") and (a := reader.idx.actor(tok)) is not None and (
+                    a.type == "COUNTRY" and a.key not in c.parts):
+                role = "party" if rule.type == "construction" else (
+                    "source" if prep == "from" else "target")
+                c.add(a, role, tok.i)
     if t.pos_ == "VERB" and direction == "supplier":
         for k in t.children:
             if k.dep_ == "dative":
