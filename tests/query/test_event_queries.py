@@ -163,3 +163,14 @@ def test_timeline_dates_undated_events_by_publication(kb: Store) -> None:
     (x,) = qe.timeline(kb, actor="Egypt")
     assert (x.when, x.dated_by, x.event.status) == ("2019-03-01", "published", "planned")
     assert x.to_dict()["reports"] == [x.event.citation]
+
+
+@pytest.mark.slow
+def test_the_same_reads_and_clusters_on_postgresql(pg_db: str, kb: Store) -> None:
+    with Store(pg_db) as pg:
+        _build(pg)
+        for kwargs in ({}, {"sector": "energy"}, {"since": "2014-05-21", "until": "2014-05-31"},
+                       {"actor": "CNPC", "pair": "CN-RU"}, {"status": "planned"}):
+            want = [(e.id, e.cluster_id, e.sources) for e in qe.list_events(kb, **kwargs)]
+            assert [(e.id, e.cluster_id, e.sources) for e in qe.list_events(pg, **kwargs)] == want
+        assert estore.cluster_events(pg) == 4
