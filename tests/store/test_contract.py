@@ -134,6 +134,19 @@ def test_store_same_text_under_another_source_is_a_duplicate(kb: Store) -> None:
     assert kb.count("documents") == 1
 
 
+def test_store_one_batch_mixing_change_duplicate_and_new(kb: Store) -> None:
+    kb.write([_item(0, TEXTS[0]), _item(1, TEXTS[1])])
+    changed = _item(3, TEXTS[2], source="/corpus/0.txt")  # file 0 now holds another text
+    mirror = _item(1, TEXTS[1], source="/mirror/1.txt")
+    new = _item(4, TEXTS[0] + " Updated.")
+    res = kb.write([changed, mirror, new, new])
+    assert (res.added, res.updated, res.duplicates, res.unchanged) == (1, 1, 1, 1)
+    docs = {d["source_key"]: d["id"] for d in reads.documents(kb, with_text=False)}
+    assert docs == {"/corpus/0.txt": changed[0].id, "/corpus/1.txt": mirror[0].id,
+                    "/corpus/4.txt": new[0].id}
+    assert kb.count("events") == kb.count("figures") == kb.count("mentions") == 3
+
+
 def test_store_failed_batch_leaves_nothing_half_written(kb: Store) -> None:
     good = _item(0, TEXTS[0])
     doc, ext, sig = _item(1, TEXTS[1])

@@ -147,9 +147,8 @@ class Store:
         with self.engine.connect() as conn:
             for i in range(0, len(keys), 500):
                 chunk = keys[i : i + 500]
-                q = select(s.documents.c.id, s.documents.c.source_key, s.documents.c.pipeline_version).where(
-                    s.documents.c.source_key.in_(chunk)
-                )
+                c = s.documents.c
+                q = select(c.id, c.source_key, c.pipeline_version).where(c.source_key.in_(chunk))
                 for r in conn.execute(q):
                     out[r.source_key] = StoredDoc(r.id, r.source_key, r.pipeline_version)
         return out
@@ -167,7 +166,8 @@ class Store:
     def signatures(self) -> Iterator[tuple[str, bytes]]:
         """(document id, MinHash signature) of every stored document."""
         with self.engine.connect() as conn:
-            q = select(s.documents.c.id, s.documents.c.minhash).where(s.documents.c.minhash.is_not(None))
+            c = s.documents.c
+            q = select(c.id, c.minhash).where(c.minhash.is_not(None))
             for r in conn.execute(q):
                 yield r.id, r.minhash
 
@@ -188,33 +188,67 @@ class Store:
         """
         added = updated = unchanged = duplicates = 0
         with self.engine.begin() as conn:
+            # What is stored now, fetched once per batch and kept current as the batch goes:
+            # source key -> (id, pipeline version), and id -> source key.
+            by_source, by_id = self._identities(conn, items)
+            pending: list[tuple[Document, Extraction, bytes | None]] = []
+
+            def drop(doc_id: str) -> None:
+                # Inserts wait in ``pending`` so that each table gets one multi-row insert per
+                # batch; they go first here, as the document to delete may be among them.
+                if pending:
+                    self._insert_many(conn, pending)
+                    pending.clear()
+                self._delete_doc(conn, doc_id)
+                key = by_id.pop(doc_id, None)
+                if key is not None:
+                    by_source.pop(key, None)
+
             for doc, ext, sig in items:
-                old = conn.execute(
-                    select(s.documents.c.id, s.documents.c.pipeline_version).where(
-                        s.documents.c.source_key == doc.source_key
-                    )
-                ).first()
-                if old is not None and old.id == doc.id and old.pipeline_version == ext.pipeline_version:
+                old = by_source.get(doc.source_key)
+                if old is not None and old == (doc.id, ext.pipeline_version):
                     unchanged += 1
                     continue
                 if old is not None:
-                    self._delete_doc(conn, old.id)
-                twin = conn.execute(select(s.documents.c.source_key).where(s.documents.c.id == doc.id)).first()
-                if twin is not None:
+                    drop(old[0])
+                if doc.id in by_id:
                     if old is None:
                         duplicates += 1
                         continue
-                    self._delete_doc(conn, doc.id)
-                self._insert(conn, doc, ext, sig)
+                    drop(doc.id)
+                pending.append((doc, ext, sig))
+                by_id[doc.id] = doc.source_key
+                by_source[doc.source_key] = (doc.id, ext.pipeline_version)
                 if old is None:
                     added += 1
                 else:
                     updated += 1
+            if pending:
+                self._insert_many(conn, pending)
             if added or updated:
                 # In the same transaction: a run killed before relinking leaves the flag set,
                 # so the next run relinks even when it has nothing new to extract.
                 self._set_meta(conn, "links_stale", "1")
         return WriteResult(added, updated, unchanged, duplicates)
+
+    def _identities(
+        self, conn: Connection, items: Sequence[tuple[Document, Extraction, bytes | None]]
+    ) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+        keys = sorted({d.source_key for d, _, _ in items})
+        ids = sorted({d.id for d, _, _ in items})
+        by_source: dict[str, tuple[str, str]] = {}
+        by_id: dict[str, str] = {}
+        c = s.documents.c
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            q = select(c.id, c.source_key, c.pipeline_version).where(c.source_key.in_(chunk))
+            for r in conn.execute(q):
+                by_source[r.source_key] = (r.id, r.pipeline_version)
+                by_id[r.id] = r.source_key
+        for i in range(0, len(ids), 500):
+            for r in conn.execute(select(c.id, c.source_key).where(c.id.in_(ids[i : i + 500]))):
+                by_id[r.id] = r.source_key
+        return by_source, by_id
 
     def _set_meta(self, conn: Connection, key: str, value: str) -> None:
         conn.execute(delete(store_meta).where(store_meta.c.key == key))
@@ -226,31 +260,33 @@ class Store:
             v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "links_stale"))
             return v.scalar_one_or_none() == "1"
 
-    def _insert(self, conn: Connection, doc: Document, ext: Extraction, sig: bytes | None) -> None:
-        conn.execute(
-            s.documents.insert().values(
-                id=doc.id, source_key=doc.source_key, name=doc.name, path=doc.path, url=doc.url,
-                title=doc.title, published=doc.published, published_precision=doc.published_precision,
-                author=doc.author, source=doc.source, text=doc.text, lang=doc.lang,
-                near_duplicate_of=doc.near_duplicate_of, minhash=sig,
-                pipeline_version=ext.pipeline_version, ingested_at=_now(),
-            )
-        )
-        if ext.mentions:
-            conn.execute(s.mentions.insert(), [
+    def _insert_many(self, conn: Connection,
+                     items: Sequence[tuple[Document, Extraction, bytes | None]]) -> None:
+        """Insert documents and their facts: one multi-row insert per table, in input order."""
+        now = _now()
+        docs, mentions, ents, evs, parts, figs = [], [], [], [], [], []
+        for doc, ext, sig in items:
+            docs.append({
+                "id": doc.id, "source_key": doc.source_key, "name": doc.name, "path": doc.path,
+                "url": doc.url, "title": doc.title, "published": doc.published,
+                "published_precision": doc.published_precision, "author": doc.author,
+                "source": doc.source, "text": doc.text, "lang": doc.lang,
+                "near_duplicate_of": doc.near_duplicate_of, "minhash": sig,
+                "pipeline_version": ext.pipeline_version, "ingested_at": now,
+            })
+            mentions.extend(
                 {"doc_id": doc.id, "span_start": m.start, "span_end": m.end, "text": m.text,
                  "label": m.label, "by": m.by, "entity_key": m.entity_key}
                 for m in ext.mentions
-            ])
-        if ext.entities:
-            conn.execute(s.doc_entities.insert(), [
-                {"doc_id": doc.id, "key": e.key, "name": e.name, "type": e.type, "country": e.country,
-                 "aliases": json.dumps(list(e.aliases), ensure_ascii=False), "role": e.role,
-                 "affiliation": e.affiliation, "kb_id": e.kb_id, "mention_count": e.mention_count}
+            )
+            ents.extend(
+                {"doc_id": doc.id, "key": e.key, "name": e.name, "type": e.type,
+                 "country": e.country, "aliases": json.dumps(list(e.aliases), ensure_ascii=False),
+                 "role": e.role, "affiliation": e.affiliation, "kb_id": e.kb_id,
+                 "mention_count": e.mention_count}
                 for e in ext.entities
-            ])
-        if ext.events:
-            conn.execute(s.events.insert(), [
+            )
+            evs.extend(
                 {"id": ev.id, "doc_id": doc.id, "type": ev.type, "trigger": ev.trigger,
                  "trigger_start": ev.trigger_start, "trigger_end": ev.trigger_end,
                  "sentence_start": ev.sentence_start, "sentence_end": ev.sentence_end,
@@ -259,25 +295,26 @@ class Store:
                  "status": ev.status, "confidence": ev.confidence, "count": ev.count,
                  "cluster_id": ev.cluster_id, "extractor": ext.pipeline_version}
                 for ev in ext.events
-            ])
-            parts = {
+            )
+            parts.extend({
                 (ev.id, p.entity_key, p.role): {"event_id": ev.id, "entity_key": p.entity_key,
                                                 "role": p.role, "name": p.name, "doc_id": doc.id}
                 for ev in ext.events for p in ev.participants
-            }
-            if parts:
-                conn.execute(s.event_participants.insert(), list(parts.values()))
-        if ext.figures:
-            conn.execute(s.figures.insert(), [
-                {"id": f.id, "doc_id": doc.id, "measure": f.measure, "value": f.value, "unit": f.unit,
-                 "currency": f.currency, "period": f.period, "period_start": f.period_start,
-                 "period_end": f.period_end, "status": f.status,
+            }.values())
+            figs.extend(
+                {"id": f.id, "doc_id": doc.id, "measure": f.measure, "value": f.value,
+                 "unit": f.unit, "currency": f.currency, "period": f.period,
+                 "period_start": f.period_start, "period_end": f.period_end, "status": f.status,
                  "actors": json.dumps(list(f.actors), ensure_ascii=False),
                  "span_start": f.start, "span_end": f.end, "text": f.text, "evidence": f.evidence,
                  "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
                  "cluster_id": f.cluster_id, "extractor": ext.pipeline_version}
                 for f in ext.figures
-            ])
+            )
+        for table, rows in ((s.documents, docs), (s.mentions, mentions), (s.doc_entities, ents),
+                            (s.events, evs), (s.event_participants, parts), (s.figures, figs)):
+            if rows:
+                conn.execute(table.insert(), rows)
 
     # ----------------------------------------------------------------- linking
     def doc_entity_rows(self) -> list[dict[str, Any]]:
@@ -296,8 +333,9 @@ class Store:
                 conn.execute(delete(t))
             if entities:
                 conn.execute(s.entities.insert(), [
-                    {"id": e.key, "name": e.name, "type": e.type, "country": e.country, "role": e.role,
-                     "affiliation": e.affiliation, "kb_id": e.kb_id, "mention_count": e.mention_count,
+                    {"id": e.key, "name": e.name, "type": e.type, "country": e.country,
+                     "role": e.role, "affiliation": e.affiliation, "kb_id": e.kb_id,
+                     "mention_count": e.mention_count,
                      "doc_count": stats.get(e.key, {}).get("doc_count", 0),
                      "first_seen": stats.get(e.key, {}).get("first_seen"),
                      "last_seen": stats.get(e.key, {}).get("last_seen")}
@@ -312,10 +350,12 @@ class Store:
                              [{"key": k, "entity_id": v} for k, v in sorted(keys.items())])
             self._set_meta(conn, "links_stale", "0")
 
-    def add_judgement(self, kind: str, a: str, b: str | None = None, alias: str | None = None) -> None:
+    def add_judgement(self, kind: str, a: str, b: str | None = None,
+                      alias: str | None = None) -> None:
         """Record a curator's merge or split; applied after automatic linking."""
         with self.engine.begin() as conn:
-            conn.execute(s.judgements.insert().values(kind=kind, a=a, b=b, alias=alias, created_at=_now()))
+            conn.execute(s.judgements.insert().values(kind=kind, a=a, b=b, alias=alias,
+                                                      created_at=_now()))
 
     def judgements(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
