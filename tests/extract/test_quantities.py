@@ -347,6 +347,15 @@ def test_anaphora_takes_the_measure_of_the_figure_before(pipeline: Any) -> None:
 
 
 @pytest.mark.slow
+def test_a_target_or_the_figure_takes_the_measure_of_the_text_before(pipeline: Any) -> None:
+    text = ("Trade between Brazil and China rose to $157 billion in 2023. Lula and Xi had set "
+            "a target of $200 billion by 2026. In 2022 the figure stood at $150 billion.")
+    assert [(f.measure, f.status, f.period) for f in _figures(pipeline, text)] == [
+        ("trade_turnover", "actual", "2023"), ("trade_turnover", "target", "2026"),
+        ("trade_turnover", "actual", "2022")]
+
+
+@pytest.mark.slow
 def test_a_headline_repeating_a_figure_gives_one_figure(pipeline: Any) -> None:
     text = ("Brazil-China trade to hit $150 billion by year-end\n\n"
             "Trade between Brazil and China is projected to reach $150 billion, the ministry said.")

@@ -32,7 +32,7 @@ from typing import Any
 
 from tieline.records import Document, Entity, Figure, Mention
 
-NAME = "quantities.rules.v2"
+NAME = "quantities.rules.v3"
 
 # ------------------------------------------------------------------------------------ data
 
@@ -957,11 +957,15 @@ _GENERIC = {"number", "figure", "volume", "amount", "sum", "total", "level", "va
             "indicator", "trend", "growth"}
 
 
+_GOALS = {"target", "goal", "aim", "objective", "mark", "record", "milestone", "threshold",
+          "benchmark", "high", "peak"}
+
+
 def _points_back(tok: Any) -> bool:
-    """ "this", "it", "this number" point back; "that year" does not."""
-    if tok.lower_ not in _ANAPHORS:
-        return False
-    return tok.dep_ != "det" or _lemma(tok.head) in _GENERIC
+    """ "this", "it", "this number", "the figure" point back; "that year" does not."""
+    if tok.lower_ in _ANAPHORS:
+        return tok.dep_ != "det" or _lemma(tok.head) in _GENERIC
+    return _lemma(tok) in _GENERIC and any(c.dep_ == "det" for c in tok.children)
 
 
 def _continues(cl: _Clause, span_idx: set[int]) -> bool:
@@ -970,6 +974,9 @@ def _continues(cl: _Clause, span_idx: set[int]) -> bool:
     to 7%" has a subject of its own and inherits nothing."""
     if not cl.parsed or any(_points_back(t) for t in cl.tokens):
         return True
+    noun = _head_noun(cl, span_idx)
+    if noun is not None and _lemma(noun) in _GENERIC | _GOALS:
+        return True  # "a target of $200 billion": a target of what the text is about
     subjects = [t for t in cl.tokens if t.dep_ in ("nsubj", "nsubjpass")]
     return all(t.i in span_idx for t in subjects)
 
