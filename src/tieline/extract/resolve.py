@@ -970,7 +970,7 @@ class _Resolver:
                 self._set_country(c, next(iter(codes)) if len(codes) == 1 else None, _CUE)
             if has_title and words and words[0][:1].isupper():
                 state = self.gaz.state(next(iter(codes))) if len(codes) == 1 else None
-                self._set_role(c, title + (f" of {state.name}" if state else ""), _CUE)
+                self._set_role(c, title + (f" of {_the(state.name)}" if state else ""), _CUE)
         # An apposition or a copula: 'X, the head of Y's department'; 'X is an analyst with Y'.
         desc = next((ch for ch in root.children if ch.dep_ == "appos" and ch.i >= c.t1), None)
         prio = _CUE
@@ -1201,13 +1201,19 @@ class _Resolver:
                 country = cl.affil_country
             elif best is not None:
                 country = best[0]
+            role = cl.role[2] if cl.role and etype == "PERSON" else None
+            if role and country and all(w.lower().rstrip(".") in TITLE_HEADS | _HONORIFICS
+                                        for w in role.split()):
+                state = self.gaz.state(country)
+                if state is not None:
+                    role = f"{role} of {_the(state.name)}"  # 'President' -> 'President of Turkey'
             name = cl.name if cl.gazetteer else max(
                 cl.names.items(), key=lambda kv: (not is_acronym(kv[0]), len(kv[0].split()),
                                                   kv[1], kv[0]))[0]
             aliases = tuple(a for a in cl.aliases if a != name)
             entities.append(Entity(
                 key=key, name=name, type=etype, country=country, aliases=aliases,
-                role=cl.role[2] if cl.role and etype == "PERSON" else None,
+                role=role,
                 affiliation=cl.affil if etype in ("PERSON", "PRODUCT") else None,
                 mention_count=cl.count,
             ))
@@ -1232,6 +1238,15 @@ def _generic(name: str) -> bool:
     """A name made of common words only ('Navy', 'Ministry of Foreign Affairs')."""
     words = re.split(r"[\s\-]+", name.lower())
     return bool(words) and all(w in _GENERIC_WORDS for w in words if w)
+
+
+def _the(state: str) -> str:
+    """'United States' -> 'the United States', as a title's complement reads."""
+    words = state.split()
+    if words[0] in ("United", "Republic", "Kingdom", "Democratic", "Central") or \
+            state.endswith(("lands", "ines", "amas", "Islands", "Emirates")):
+        return f"the {state}"
+    return state
 
 
 def _best(countries: dict[str | None, tuple[int, int]]) -> tuple[str | None, int] | None:
