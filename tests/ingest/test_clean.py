@@ -25,6 +25,19 @@ def test_clean_normalise_drops_controls_and_composes_marks() -> None:
     assert normalise("Cafe\x00\u0301 de\x07al\x1b") == "Café deal"
 
 
+def test_clean_normalise_drops_lone_surrogates() -> None:
+    out = normalise("Rosatom \ud800built\udcff a plant")
+    assert out == "Rosatom built a plant"
+    out.encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(), st.characters(categories=["Cs"])),
+               max_size=200))
+def test_clean_normalise_output_always_encodes(text: str) -> None:
+    normalise(text).encode("utf-8")
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=200))
 def test_clean_normalise_is_idempotent(text: str) -> None:

@@ -171,6 +171,15 @@ def _jsonl(d: Path) -> Case:
                 holds=("Kudankulam", "Murted"))
 
 
+def _json_surrogates(d: Path) -> Case:
+    p = d / "escapes.jsonl"
+    # JSON escapes for lone UTF-16 surrogates decode to code points no encoding can store.
+    p.write_text('{"text": "Belarus and Russia opened the Ostrovets \\ud800nuclear plant '
+                 'in 2020.\\udcff"}\n', encoding="utf-8")
+    return Case("JSON escapes for lone surrogates", p, failures=0,
+                holds=("Ostrovets nuclear plant in 2020.",))
+
+
 def _fifo(d: Path) -> Case:
     p = d / "pipe.txt"
     os.mkfifo(p)
@@ -224,7 +233,8 @@ def _odd_name(d: Path) -> Case:
 
 MAKERS: tuple[Callable[[Path], Case], ...] = (
     _empty, _png, _zip, _latin1, _utf16, _bad_utf8, _long_line, _hostile_html, _deep_html,
-    _jsonl, _fifo, _device, _html_as_txt, _file_loop, _dir_loop, _markup_name, _odd_name,
+    _jsonl, _json_surrogates, _fifo, _device, _html_as_txt, _file_loop, _dir_loop, _markup_name,
+    _odd_name,
 )
 # Written separately: 50 MB is too much to copy around for every test that wants a bad folder.
 HUGE = _huge

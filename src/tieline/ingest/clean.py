@@ -11,8 +11,9 @@ _ODD_SPACE = "\t\u00a0\u1680\u180e\u2000-\u200b\u202f\u205f\u3000"
 # Runs of two or more spaces, or any run holding an odd space; a lone ASCII space is left alone
 # so that long texts are not rewritten character by character.
 _SPACES = re.compile(rf"[ {_ODD_SPACE}]*[{_ODD_SPACE}][ {_ODD_SPACE}]*| {{2,}}")
-# Control characters (Unicode category Cc) other than tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters (Unicode category Cc) other than tab and newline, and lone surrogates
+# (category Cs: JSON's "\ud800" escapes give them), which no text encoding can store.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _BLANKS = re.compile(r"\n{3,}")
 
 # Lines that belong to the page around an article, not to the article: comment forms, share
@@ -42,7 +43,8 @@ _TRAILING_BACK_TO_TOP = re.compile(r"\s*back to top\s*$", re.IGNORECASE)
 
 
 def normalise(text: str) -> str:
-    """NFKC, no non-breaking or odd spaces, Unix newlines, no trailing blanks."""
+    """NFKC, no non-breaking or odd spaces, controls or lone surrogates, Unix newlines, no
+    trailing blanks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
     # Controls go before NFKC, so that a mark they separated from its letter composes now and
     # a second pass changes nothing.
