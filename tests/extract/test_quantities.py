@@ -407,6 +407,7 @@ def test_referee_figure_scores_on_the_seeds(seeds_db: Path, seeds: Path, referee
     assert figures["period_accuracy"] >= 0.99
 
 
+@pytest.mark.slow  # importing spaCy alone takes seconds
 def test_figures_without_a_dependency_parse_fall_back_to_the_sentence() -> None:
     spacy = pytest.importorskip("spacy")
     nlp = spacy.blank("en")
