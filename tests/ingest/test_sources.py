@@ -159,6 +159,13 @@ def test_sources_web_url_keeps_only_http_links(value: str | None, kept: bool) ->
     assert (web_url(value) is not None) is kept
 
 
+def test_sources_jsonl_metadata_with_lone_surrogates_is_storable() -> None:
+    line = ('{"text": "' + BODY + '", "title": "Deal \\ud800", "author": "Li \\udcffWei", '
+            '"source": "\\ud800", "url": "https://wire.example/\\ud800"}')
+    [doc] = from_jsonl(line, source_key="k", name="n").documents
+    assert (doc.title, doc.author, doc.source, doc.url) == ("Deal", "Li Wei", None, None)
+
+
 def test_sources_hostile_urls_are_not_stored() -> None:
     raw = json.dumps({"text": BODY, "url": "javascript:alert(document.cookie)"})
     [doc] = from_jsonl(raw, source_key="k", name="n").documents

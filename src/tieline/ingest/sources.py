@@ -97,12 +97,21 @@ def _walk_failures(errors: list[OSError]) -> Iterator[InputFailure]:
     errors.clear()
 
 
+def _field(value: object) -> str | None:
+    """A metadata string from a JSON line, normalised like the text (None if not a string)."""
+    return (normalise(value) or None) if isinstance(value, str) else None
+
+
 def web_url(value: object) -> str | None:
     """The value if it is an http(s) URL, else None: a stored link is never javascript: or data:."""
     if not isinstance(value, str):
         return None
     url = value.strip()
     if not _WEB_URL.match(url) or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return None
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:  # lone surrogates from JSON escapes
         return None
     return url
 
@@ -222,8 +231,8 @@ def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None,
             url = obj.get("url") if isinstance(obj.get("url"), str) else None
             author, source = obj.get("author"), obj.get("source")
             meta = Meta(title=title, published=published, precision=precision,
-                        author=author if isinstance(author, str) else header.author,
-                        source=source if isinstance(source, str) else header.source,
+                        author=_field(author) or header.author,
+                        source=_field(source) or header.source,
                         url=url or header.url)
             doc = _document(text=text, source_key=where, name=f"{name}:{n}", meta=meta,
                             path=path, url=url)
