@@ -192,6 +192,29 @@ def test_headlines_and_names_holding_trigger_words_give_no_events(pipeline: Any)
     assert evs[0].evidence.startswith("Gazprom")
 
 
+@pytest.mark.slow
+def test_buying_a_stake_is_an_investment_not_a_supply(pipeline: Any) -> None:
+    (ev,) = _events(pipeline, "India's ONGC bought a 15% stake in Vankor from Rosneft.")
+    assert ev.type == "investment"
+    assert {p.name: p.role for p in ev.actors}["Rosneft"] == "source"
+
+
+@pytest.mark.slow
+def test_setting_up_a_venture_is_done_and_set_to_sign_is_planned(pipeline: Any) -> None:
+    (done,) = _events(pipeline, "Sinopec and Sibur set up a joint venture to make polymers.")
+    (plan,) = _events(pipeline, "Sinopec and Sibur are set to sign a contract for polymers.")
+    assert (done.type, done.status) == ("cooperation", "done")
+    assert (plan.type, plan.status) == ("agreement", "planned")
+
+
+@pytest.mark.slow
+def test_a_name_does_not_cue_a_sector(pipeline: Any) -> None:
+    (ev,) = _events(pipeline, "The Silk Road Fund invested $1.2 billion in Yamal LNG.")
+    assert ev.type == "investment"
+    assert ev.sector != "transport.road"
+    assert find_sector([""], ["Rosatom"]) == "energy.nuclear"
+
+
 # ------------------------------------------------------------------------------ referee
 
 

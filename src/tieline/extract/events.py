@@ -61,7 +61,7 @@ NON_EVENT_FRAMES = {"fear", "deny", "refuse", "reject", "consider", "doubt", "ho
                     "pave", "enable", "allow", "permit", "encourage"}
 SPECULATIVE_MODALS = {"might", "could", "may", "would"}
 PLANNED_MODALS = {"will", "shall", "'ll", "should", "must", "wo"}
-PLAN_FRAMES = {"plan", "intend", "aim", "expect", "due", "set", "schedule", "prepare", "go",
+PLAN_FRAMES = {"plan", "intend", "aim", "expect", "due", "schedule", "prepare", "go",
                "project", "envisage", "envision", "agree", "pledge", "promise", "vow", "commit",
                "decide", "decision", "ready", "poised", "slate", "target"}
 PLANNED_MODIFIERS = {"planned", "future", "proposed", "upcoming", "prospective", "forthcoming",
@@ -173,8 +173,12 @@ def load_sectors() -> tuple[Sector, ...]:
     return tuple(out)
 
 
-def find_sector(texts: Iterable[str]) -> str | None:
-    """The most specific sector cued in the first text that cues any, nearest the start first."""
+def find_sector(texts: Iterable[str], names: Iterable[str] = ()) -> str | None:
+    """The most specific sector cued in the first text that cues any, nearest the start first.
+
+    Names are matched whole only ("Rosatom" is nuclear; "Silk Road Fund" is not a road): pass
+    texts with the names blanked out, and the names apart.
+    """
     sectors = load_sectors()
     for text in texts:
         hits: list[tuple[int, int, str]] = []
@@ -189,6 +193,11 @@ def find_sector(texts: Iterable[str]) -> str | None:
             first = hits[0]
             deeper = [h for h in hits if h[2].startswith(first[2] + ".")]
             return (min(deeper, key=lambda h: h[1]) if deeper else first)[2]
+    for name in names:
+        for s in sectors:
+            m = s.pattern.fullmatch(name.strip())
+            if m:
+                return s.code
     return None
 
 
@@ -548,6 +557,9 @@ def _status(t: Any, lo: int = 0, hi: int = 1 << 30) -> str | None:
         # "a reactor to be built": an infinitive on a noun is a plan, "forced to buy" is not.
         if aux & PLANNED_MODALS or (i == 0 and "to" in aux and node.dep_ in ("relcl", "acl")):
             planned = True
+        if (i > 0 and node.lemma_.lower() in ("set", "slate", "poise")
+                and chain[i - 1].dep_ == "xcomp"):
+            planned = True  # "is set to sign", not "set up a venture"
         if node != t and node.lemma_.lower() in PLAN_FRAMES and not (
                 node.lemma_.lower() == "agree" and t.lemma_.lower() == "agree"):
             planned = True
@@ -611,6 +623,7 @@ def _find_candidates(sent: Any, lexicon: dict[str, tuple[TriggerRule, ...]]) -> 
                 and t.nbor(-2).lower_ == "know"):
             keys.append("know-how")
         seen_types: set[str] = set()
+        found: list[_Candidate] = []
         for key in keys:
             for rule in lexicon.get(key, ()):
                 if rule.type in seen_types:
@@ -619,8 +632,12 @@ def _find_candidates(sent: Any, lexicon: dict[str, tuple[TriggerRule, ...]]) -> 
                 if head is False:
                     continue
                 seen_types.add(rule.type)
-                out.append(_Candidate(rule=rule, trigger=t, sent=sent,
-                                      object_head=head if head is not True else None))
+                found.append(_Candidate(rule=rule, trigger=t, sent=sent,
+                                        object_head=head if head is not True else None))
+        # The more specific reading wins: "bought a stake" is an investment, not a supply.
+        if any(c.rule.objects for c in found):
+            found = [c for c in found if c.rule.objects]
+        out.extend(found)
     return out
 
 
@@ -729,10 +746,13 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
             for a, tok in reader.expand(p):
                 c.add(a, "party", tok.i)
     if rule.type in ("construction", "investment"):
-        for p in reader.pobjs(t, {"in", "to", "from"}):
+        for p in reader.pobjs(t, {"in", "to", "from", "into"}):
             for a, tok in reader.expand(p):
-                if a.type == "COUNTRY":
-                    c.add(a, "target" if rule.type == "investment" else "party", tok.i)
+                if rule.type == "investment":
+                    # "invested $1bn in Yamal LNG": what is invested in is the target.
+                    c.add(a, "object" if a.type in OBJECT_TYPES else "target", tok.i)
+                elif a.type == "COUNTRY":
+                    c.add(a, "party", tok.i)
     if rule.type in ("construction", "supply"):
         # "the pipeline from Russia to China": the ends of a line are often attached higher up.
         for tok in _clause_head(t).subtree:
@@ -970,9 +990,15 @@ def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
     head = _clause_head(t)
     clause = t.doc[min(x.i for x in head.subtree): max(x.i for x in head.subtree) + 1]
     when = find_event_date(clause.text, doc.published)
-    phrase_text = " ".join(t.doc[i].text for i in sorted(c.phrase))
-    names = " ".join(a.name for a, _, _ in c.parts.values())
-    sector = find_sector([phrase_text, evidence, names, c.sent.text])
+    # Names are blanked out of the texts that cue a sector: "Silk Road Fund" is no road.
+    named = set(idx.extent)
+    phrase_text = " ".join(t.doc[i].text for i in sorted(c.phrase) if i not in named)
+    lo_tok = c.sent.start
+    sent_text = " ".join(x.text for x in c.sent if x.i not in named)
+    ev_text = " ".join(x.text for x in c.sent[max(0, c.lo - lo_tok):]
+                       if start <= x.idx < end and x.i not in named)
+    sector = find_sector([phrase_text, ev_text, sent_text],
+                         [a.name for a, _, _ in c.parts.values()])
     conf = c.rule.confidence
     if c.fallback:
         conf *= 0.6 if c.wide else 0.7
