@@ -383,6 +383,26 @@ def test_numbers_that_are_not_measures_give_no_figures(pipeline: Any) -> None:
     assert _figures(pipeline, text) == []
 
 
+_FRAGMENTS = ["Trade", "between", "Russia", "and", "China", "reached", "$65.8 billion", "in 2022",
+              "the goal", "is", "was", "to reach", "projected", "by 2030", "50 million tonnes",
+              "of oil", "up", "31 percent", "from", "78 projects", "worth", "this", "annually",
+              "Record", "target", "of", ",", ".", "\n\n", "and this happened", "last year", "(",
+              ")", "€2 billion", "the figure", "Inflation", "stood at", "2%", "more than"]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=40))
+def test_extraction_never_crashes_or_hangs_on_garbled_news(pipeline: Any, words: list[str]) -> None:
+    text = " ".join(words)
+    for f in _figures(pipeline, text, None):
+        assert text[f.start : f.end] == f.text
+        assert f.evidence in text
+        assert f.measure is not None
+        assert f.status in ("actual", "target", "forecast")
+
+
 # ------------------------------------------------------------------------------ referee
 
 
