@@ -8,6 +8,7 @@ all its citations and the number of independent sources.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from tieline.errors import ConfigError
@@ -120,6 +121,18 @@ def _check_type(type_: str | None) -> None:
         raise ConfigError(f"--type wants one of {', '.join(EVENT_TYPES)}, got {type_!r}")
 
 
+# Every actor filter compares the wanted name with every entity's names: the keys of names
+# already seen are remembered (a long-running server meets the same names again and again).
+_name_key = lru_cache(maxsize=1 << 18)(name_key)
+
+
+def _keys_of(store: Store, ids: set[str]) -> set[str]:
+    """The document-level keys linked to these entities (by index, not the whole map)."""
+    from tieline.store import curation
+
+    return {k for i in ids for k in curation.keys_of(store, i)}
+
+
 def actor_keys(store: Store, actor: str) -> tuple[set[str], set[str]]:
     """Document-level keys and names that name an actor, by canonical name, alias or key."""
     want = name_key(actor)
@@ -129,10 +142,11 @@ def actor_keys(store: Store, actor: str) -> tuple[set[str], set[str]]:
 
     ids = set()
     for e in reads.entities(store):
-        forms = {name_key(e["name"]), name_key(e["id"]), *(name_key(a) for a in e["aliases"])}
+        forms = {_name_key(e["name"]), _name_key(e["id"]), *(_name_key(a) for a in e["aliases"])}
         if want in forms:
             ids.add(e["id"])
-    keys = {k for k, row in reads.canonical_names(store).items() if row["id"] in ids}
+    keys = {k for k, row in reads.canonical_names(store, _keys_of(store, ids)).items()
+            if row["id"] in ids}
     keys.add(want)  # keys not linked yet are the name's own key
     return keys, {actor}
 
@@ -173,7 +187,8 @@ def list_events(
         keys, names = actor_keys(store, actor)
     rows = estore.event_rows(store, types=type, sector=sector, since=since_iso, until=until,
                              entity_keys=keys, names=names, status=status)
-    canon = scope.canonical(store)
+    # Only the participants of these rows: the whole key map grows with the store.
+    canon = scope.canonical(store, {p["entity_key"] for r in rows for p in r["participants"]})
     clusters = estore.cluster_sources(store, {r["cluster_id"] for r in rows if r["cluster_id"]})
     out: list[CitedEvent] = []
     for r in rows:

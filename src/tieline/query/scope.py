@@ -7,6 +7,7 @@ Shared by the network, charts, the briefing and the digest, so that ``--pair CN-
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -72,11 +73,11 @@ class Actor:
     country: str | None
 
 
-def canonical(store: Store) -> dict[str, Actor]:
-    """Document-level entity key -> canonical actor."""
+def canonical(store: Store, keys: Iterable[str] | None = None) -> dict[str, Actor]:
+    """Document-level entity key -> canonical actor (for these keys only, when given)."""
     return {
         k: Actor(r["id"], r["name"], r["type"], r.get("country"))
-        for k, r in reads.canonical_names(store).items()
+        for k, r in reads.canonical_names(store, keys).items()
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import func, select
@@ -30,12 +30,22 @@ def document(store: Store, doc_id: str) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def canonical_names(store: Store) -> dict[str, dict[str, Any]]:
-    """Document-level key -> its corpus-level entity (id, name, type, country, role)."""
+def canonical_names(store: Store, keys: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+    """Document-level key -> its corpus-level entity (id, name, type, country, role).
+
+    ``keys``: only these keys (a page of results), read by index instead of the whole map.
+    """
     q = select(s.entity_keys.c.key, s.entities).join(
         s.entities, s.entities.c.id == s.entity_keys.c.entity_id
     )
-    return {r["key"]: r for r in _rows(store, q)}
+    if keys is None:
+        return {r["key"]: r for r in _rows(store, q)}
+    wanted = sorted(set(keys))
+    out: dict[str, dict[str, Any]] = {}
+    for i in range(0, len(wanted), 500):
+        for r in _rows(store, q.where(s.entity_keys.c.key.in_(wanted[i : i + 500]))):
+            out[r["key"]] = r
+    return out
 
 
 def doc_entities(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
