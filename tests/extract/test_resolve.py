@@ -88,6 +88,19 @@ def test_resolve_apposition_gives_role_and_affiliation(pipeline: Any) -> None:
     assert komarov.country == "RU"
 
 
+@pytest.mark.parametrize(("text", "person", "role", "org"), [
+    ("Rosneft chief executive Igor Sechin said the oil would ship in May.",
+     "Igor Sechin", "chief executive of Rosneft", "Rosneft"),
+    ("Olga Sokolova, who heads Sitronics, visited Shanghai on Monday.", "Olga Sokolova",
+     "head of Sitronics", "Sitronics"),
+])
+def test_resolve_employer_before_a_title_or_in_a_relative_clause(
+        pipeline: Any, text: str, person: str, role: str, org: str) -> None:
+    ents = entities(pipeline, text)
+    assert ents[person].role == role
+    assert ents[person].affiliation == org
+
+
 def test_resolve_copula_gives_role_and_the_affiliations_country(pipeline: Any) -> None:
     ents = entities(pipeline, "Pavel Sokolov is an analyst with Sitronics, a Moscow-based "
                               "technology group.")

@@ -85,6 +85,9 @@ _HONORIFICS = frozenset({
     "prince", "secretary", "foreign", "defence", "defense", "trade", "energy", "commerce",
     "economy", "economic", "finance", "state", "councillor", "councilor", "first", "executive",
 })
+# Titles that, without a complement, mean an office of the person's state.
+_STATE_TITLES = frozenset({"president", "premier", "minister", "chancellor", "king", "queen",
+                           "emir", "ambassador", "envoy", "vice-president", "vice-premier"})
 _COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "dame", "comrade",
                        "prof"})
 # Common-noun acronyms that the NER takes for organisations.
@@ -135,6 +138,7 @@ _COMMISSION = re.compile(
 _LOCATIVE = frozenset({"in", "at", "near", "to", "from", "into", "inside", "outside", "across",
                        "via", "around", "throughout", "within", "toward", "towards", "through"})
 _SPEECH_OR_ACTION_HEADS = frozenset({"by"})
+_LEAD_VERBS = frozenset({"head", "lead", "run", "chair", "direct", "manage"})
 _MAKE_VERBS = frozenset({"make", "produce", "build", "manufacture", "develop", "design",
                          "create", "assemble"})
 _POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
@@ -945,12 +949,24 @@ class _Resolver:
         # A title before the name: 'the Russian Deputy Prime Minister Arkady Dvorkovich'.
         left = [t for t in sdoc[root.left_edge.i : c.t0] if not t.is_space]
         own = self.tok2cand.get(c.t0)
+        employer: int | None = None
         for k in range(len(left) - 1, -1, -1):
             i = self.tok2cand.get(left[k].i)
             if i is not None and i != own and not self.cands[i].drop and \
                     self.cands[i].etype not in (None, "COUNTRY"):
-                left = left[k + 1 :]  # 'BEIJING (Tieline Wire) President Xi': not a title
+                rest = left[k + 1 :]  # 'BEIJING (Tieline Wire) President Xi': not a title
+                if self.cands[i].etype in ("ORG", "BLOC") and rest and left[k].i + 1 == \
+                        rest[0].i and rest[-1].lower_.rstrip(".") in TITLE_HEADS:
+                    employer = i  # 'Novatek CEO Leonid Mikhelson'
+                left = rest
                 break
+        if employer is not None:
+            org = self.cands[employer]
+            title = " ".join(t.text for t in left)
+            self._set_role(c, f"{title} of {_surface(sdoc, org.t0, org.t1)}", _CUE)
+            if c.affil is None:
+                c.affil = employer
+            left = []
         if left:
             codes: set[str] = set()
             words: list[str] = []
@@ -971,6 +987,15 @@ class _Resolver:
             if has_title and words and words[0][:1].isupper():
                 state = self.gaz.state(next(iter(codes))) if len(codes) == 1 else None
                 self._set_role(c, title + (f" of {_the(state.name)}" if state else ""), _CUE)
+        # A relative clause: 'X, who heads the Russian Export Center, ...'.
+        for rel in root.children:
+            if rel.dep_ == "relcl" and rel.lemma_ in _LEAD_VERBS:
+                obj = next((ch for ch in rel.children if ch.dep_ == "dobj"), None)
+                i = self.tok2cand.get(obj.i) if obj is not None else None
+                if i is not None and self.cands[i].etype in ("ORG", "BLOC"):
+                    o = self.cands[i]
+                    self._set_role(c, f"head of {_surface(sdoc, o.t0, o.t1)}", _NAME_CUE)
+                    c.affil = c.affil if c.affil is not None else i
         # An apposition or a copula: 'X, the head of Y's department'; 'X is an analyst with Y'.
         desc = next((ch for ch in root.children if ch.dep_ == "appos" and ch.i >= c.t1), None)
         prio = _CUE
@@ -1202,8 +1227,8 @@ class _Resolver:
             elif best is not None:
                 country = best[0]
             role = cl.role[2] if cl.role and etype == "PERSON" else None
-            if role and country and all(w.lower().rstrip(".") in TITLE_HEADS | _HONORIFICS
-                                        for w in role.split()):
+            if role and country and role.split()[-1].lower() in _STATE_TITLES and all(
+                    w.lower().rstrip(".") in TITLE_HEADS | _HONORIFICS for w in role.split()):
                 state = self.gaz.state(country)
                 if state is not None:
                     role = f"{role} of {_the(state.name)}"  # 'President' -> 'President of Turkey'
