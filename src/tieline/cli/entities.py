@@ -3,6 +3,7 @@ actors are, and a curator's corrections to how names were linked."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -18,6 +19,15 @@ from tieline.cli.common import (
     print_json,
     settings_from,
 )
+
+GazetteerOption = Annotated[list[Path] | None, typer.Option(
+    "--gazetteer", help="Extra gazetteer JSONL file given at ingest, so that relinking uses it "
+    "too (repeatable).")]
+
+
+def _settings(db: str | None, sets: list[str] | None, gazetteer: list[Path] | None) -> Any:
+    return settings_from(db, sets, gazetteers=tuple(str(g) for g in gazetteer)
+                         if gazetteer else None)
 
 
 def _aliases(e: dict[str, Any], n: int = 4) -> str:
@@ -123,6 +133,7 @@ def register(app: typer.Typer) -> None:
     def merge(
         a: Annotated[str, typer.Argument(help="An entity's name, alias or id.")],
         b: Annotated[str, typer.Argument(help="Another entity, to join with the first.")],
+        gazetteer: GazetteerOption = None,
         db: DbOption = None,
         json_out: JsonOption = False,
         sets: SetOption = None,
@@ -133,7 +144,7 @@ def register(app: typer.Typer) -> None:
         from tieline.store import curation
         from tieline.store.db import Store
 
-        settings = settings_from(db, sets)
+        settings = _settings(db, sets, gazetteer)
         with errors_to_exit(), Store(settings.db, create=False) as store:
             ea, eb = qe.resolve_name(store, a), qe.resolve_name(store, b)
             if ea["id"] == eb["id"]:
@@ -153,6 +164,7 @@ def register(app: typer.Typer) -> None:
         a: Annotated[str, typer.Argument(help="The entity that wrongly holds the alias.")],
         alias: Annotated[str, typer.Option("--alias", help=(
             "The alias that names another actor; it becomes an entity of its own."))],
+        gazetteer: GazetteerOption = None,
         db: DbOption = None,
         json_out: JsonOption = False,
         sets: SetOption = None,
@@ -163,7 +175,7 @@ def register(app: typer.Typer) -> None:
         from tieline.store import curation
         from tieline.store.db import Store
 
-        settings = settings_from(db, sets)
+        settings = _settings(db, sets, gazetteer)
         with errors_to_exit(), Store(settings.db, create=False) as store:
             ea = qe.resolve_name(store, a)
             match = [x for x in ea["aliases"] if x.casefold() == alias.strip().casefold()]
