@@ -205,7 +205,13 @@ def search(store: Store, query: SearchQuery) -> Page[Hit]:
         if key not in best or m.score > best[key].score:
             best[key] = ss.Match(kind, m.ref_id, m.doc_id, m.score)
     total, hits = _hits(store, query, best, terms, paged=True)
-    return Page(tuple(hits), total, query.limit, query.offset, query.text)
+    notes: tuple[str, ...] = ()
+    if len(matches) >= ss.MATCH_CAP:
+        notes = (
+            f"more than {ss.MATCH_CAP} matches: ranked and filtered among the best "
+            f"{ss.MATCH_CAP}; add words to narrow the search",
+        )
+    return Page(tuple(hits), total, query.limit, query.offset, query.text, notes)
 
 
 def rank_facts(
@@ -223,6 +229,13 @@ def _hits(
     terms: Sequence[ss.Term],
     paged: bool,
 ) -> tuple[int, list[Hit]]:
+    unfiltered = not (query.actor or query.type or query.sector or query.since or query.until)
+    total_unfiltered = len(best)
+    if unfiltered and paged:
+        # Without filters only the page needs its rows: rank first, then read 20, not 5,000.
+        order = sorted(best.values(), key=lambda m: (-m.score, m.kind, m.ref_id))
+        window = order[query.offset : query.offset + query.limit]
+        best = {(m.kind, m.ref_id): m for m in window}
     ids: dict[str, list[str]] = {k: [] for k in KINDS}
     for kind, ref in best:
         ids[kind].append(ref)
@@ -284,7 +297,11 @@ def _hits(
         (m for m in best.values() if keep(m.kind, m.ref_id)),
         key=lambda m: (-m.score, m.kind, m.ref_id),
     )
-    page = ranked[query.offset : query.offset + query.limit] if paged else ranked
+    if unfiltered and paged:
+        page, n_total = ranked, total_unfiltered
+    else:
+        page = ranked[query.offset : query.offset + query.limit] if paged else ranked
+        n_total = len(ranked)
     texts = ss.documents_meta(
         store, [m.ref_id for m in page if m.kind == "document"], with_text=True
     )
@@ -377,7 +394,7 @@ def _hits(
                     (ent["name"],),
                 )
             )
-    return len(ranked), hits
+    return n_total, hits
 
 
 def hit_to_dict(hit: Hit) -> dict[str, Any]:

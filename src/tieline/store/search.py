@@ -16,6 +16,8 @@ from tieline.store import schema as s
 from tieline.store.db import Store
 from tieline.store.fts import TITLE_WEIGHT
 
+# Matches ranked per query; filters apply among these (a query matching more gets a note).
+MATCH_CAP = 5000
 # BM25 parameters, the same as SQLite FTS5's bm25().
 K1 = 1.2
 B = 0.75
@@ -53,7 +55,7 @@ def _chunks(items: Sequence[Any], n: int = 500) -> Iterable[Sequence[Any]]:
 
 
 def match(
-    store: Store, terms: Sequence[Term], kinds: Sequence[str] = (), cap: int = 5000
+    store: Store, terms: Sequence[Term], kinds: Sequence[str] = (), cap: int = MATCH_CAP
 ) -> list[Match]:
     """Index rows holding every term, best BM25 first, at most ``cap`` of them."""
     if not terms:
