@@ -62,3 +62,28 @@ def test_ner_gazetteer_wins_over_the_statistical_model(pipeline: Any) -> None:
     got = {e.text: (e.label_, e.ent_id_) for e in doc.ents}
     assert got["Rosatom"] == ("ORG", "Rosatom")
     assert got["CNPC"][0] == "ORG"
+
+
+def test_ner_user_gazetteer_extends_the_bundled_one(tmp_path: Any) -> None:
+    from tieline.extract.gazetteer import load_gazetteer
+
+    f = tmp_path / "mine.jsonl"
+    f.write_text('// my own actors\n{"name": "Sitronics", "type": "ORG", "country": "RU", '
+                 '"aliases": ["Sitronics Group"], "source": "company website"}\n',
+                 encoding="utf-8")
+    gaz = load_gazetteer([f])
+    actor = gaz.lookup("Sitronics Group")
+    assert actor is not None
+    assert (actor.name, actor.country) == ("Sitronics", "RU")
+    assert gaz.lookup("Rosatom") is not None  # the bundled actors are still there
+    assert gaz.fingerprint != load_gazetteer().fingerprint
+
+
+def test_ner_bad_user_gazetteer_line_names_file_and_line(tmp_path: Any) -> None:
+    from tieline.errors import ConfigError
+    from tieline.extract.gazetteer import load_gazetteer
+
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"name": "Sitronics", "type": "ORG"}\n{"name": "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.jsonl:2"):
+        load_gazetteer([f])
