@@ -248,6 +248,8 @@ class _DocIndex:
                  gaz: Gazetteer) -> None:
         self.sdoc = sdoc
         self.gaz = gaz
+        # spaCy rebuilds Doc.text on every access: keep it once.
+        self.text: str = sdoc.text
         by_key = {e.key: e for e in entities}
         self.tok: dict[int, _Actor] = {}
         self.extent: dict[int, tuple[int, int]] = {}  # token -> first and last token of its name
@@ -270,8 +272,9 @@ class _DocIndex:
                 first.setdefault(actor.key, m.start)
                 self.countries[actor.key] = actor
         # Demonyms ("Chinese companies", "the Russian side") stand for their state.
+        demonyms = {d.lower() for a in gaz.actors for d in a.demonyms}
         for t in sdoc:
-            if t.i in self.tok or not t.text[:1].isupper():
+            if t.i in self.tok or not t.text[:1].isupper() or t.lower_ not in demonyms:
                 continue
             state = gaz.demonym_of(t.text)
             if state is not None and state.type == "COUNTRY":
@@ -328,10 +331,9 @@ def _is_headline(text: str, pos: int, title: str | None = None) -> bool:
     return sum(1 for w in words if w[0].isupper()) / len(words) >= 0.6
 
 
-def _segment(sent: Any, t: Any, title: str | None = None) -> tuple[int, int]:
+def _segment(sent: Any, t: Any, text: str, title: str | None = None) -> tuple[int, int]:
     """Token bounds of the trigger's sentence cut at paragraph breaks and after headlines the
     parser ran over."""
-    text = t.doc.text
     p0 = text.rfind("\n\n", sent.start_char, t.idx)
     p1 = text.find("\n\n", t.idx, sent.end_char)
     nl = text.rfind("\n", sent.start_char, t.idx)
@@ -914,7 +916,7 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
     for sent in sdoc.sents:
         # A trigger word inside a name ("Shanghai Cooperation Organisation") is no trigger.
         cands = [c for c in _find_candidates(sent, lexicon)
-                 if not _is_headline(sdoc.text, c.trigger.idx, doc.title)
+                 if not _is_headline(idx.text, c.trigger.idx, doc.title)
                  and c.trigger.ent_type_ not in NAMED_SPANS
                  and not (idx.actor(c.trigger) and idx.actor(c.trigger).type != "COUNTRY")]
         if not cands:
@@ -924,7 +926,7 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
         reader = _Reader(idx, shadow)
         kept: list[_Candidate] = []
         for c in cands:
-            c.lo, c.hi = _segment(sent, c.trigger, doc.title)
+            c.lo, c.hi = _segment(sent, c.trigger, idx.text, doc.title)
             c.extent = idx.extent
             status = _status(c.trigger, c.lo, c.hi)
             if status is None:
@@ -985,8 +987,7 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
 def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
     t = c.trigger
     start, end = _evidence_span(c, c.core)
-    evidence = doc.text[start:end] if doc.text[start:end] == t.doc.text[start:end] else \
-        t.doc.text[start:end]
+    evidence = idx.text[start:end]
     head = _clause_head(t)
     clause = t.doc[min(x.i for x in head.subtree): max(x.i for x in head.subtree) + 1]
     when = find_event_date(clause.text, doc.published)
