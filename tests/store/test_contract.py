@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from tieline.errors import StoreError
@@ -246,3 +247,21 @@ def test_store_postgresql_bad_server_is_one_clear_line(pg_url: str) -> None:
     assert "s3cret" not in msg
     assert "\n" not in msg
     assert "s3cret" not in display_url(bad)
+
+
+@pytest.mark.slow
+def test_store_nulls_sort_as_on_sqlite(tmp_path: Any, pg_db: str) -> None:
+    items = []
+    for i, date in enumerate(["2019-12", None, "2014-05", None]):
+        doc, ext, sig = _item(i, TEXTS[i % 3] + f" Item {i}.")
+        items.append((doc, replace(ext, events=(replace(ext.events[0], date=date),)), sig))
+    e = s.events.c
+    queries = [select(e.id).order_by(e.date, e.id), select(e.id).order_by(e.date.desc(), e.id),
+               select(e.id).order_by(func.coalesce(e.date, e.sector), e.id)]
+    got = []
+    for url in (str(tmp_path / "n.db"), pg_db):
+        with Store(url) as st, st.connect() as conn:
+            st.write(items)
+            got.append([[r[0] for r in conn.execute(q)] for q in queries])
+    assert got[0] == got[1]
+    assert got[0][0][:2] == [items[1][1].events[0].id, items[3][1].events[0].id]

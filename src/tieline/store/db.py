@@ -40,6 +40,48 @@ def display_url(db: str) -> str:
         return db.split("://", 1)[0] + "://..."
 
 
+def _sqlite_null_order(element: Any) -> Any:
+    """An ORDER BY term with NULLs placed as SQLite places them: below every value."""
+    from sqlalchemy import Column
+    from sqlalchemy.sql import operators
+    from sqlalchemy.sql.elements import UnaryExpression
+
+    if isinstance(element, UnaryExpression):
+        if element.modifier in (operators.nulls_first_op, operators.nulls_last_op):
+            return element  # the query chose for itself
+        if element.modifier is operators.desc_op:
+            inner = element.element
+            return element if _not_null(inner, Column) else element.nulls_last()
+    if _not_null(element, Column):
+        return element
+    return element.nulls_first() if hasattr(element, "nulls_first") else element
+
+
+def _not_null(element: Any, column_type: type) -> bool:
+    # A NOT NULL column sorts the same everywhere; leaving it bare keeps its index usable.
+    return isinstance(element, column_type) and (not element.nullable or element.primary_key)
+
+
+def _pg_compiler(base: type) -> type:
+    """PostgreSQL's statement compiler, ordering NULLs as SQLite does.
+
+    PostgreSQL sorts NULL above every value, SQLite below, so ``ORDER BY date`` would list
+    undated events last on one store and first on the other. Set on our engines only.
+    """
+
+    class Compiler(base):  # type: ignore[misc, valid-type]
+        def order_by_clause(self, select: Any, **kw: Any) -> str:
+            terms = [_sqlite_null_order(t) for t in select._order_by_clauses]
+            from sqlalchemy.sql import operators
+            from sqlalchemy.sql.compiler import OPERATORS
+
+            order_by: str = self._generate_delimited_list(terms, OPERATORS[operators.comma_op],
+                                                          **kw)
+            return " ORDER BY " + order_by if order_by else ""
+
+    return Compiler
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -110,6 +152,10 @@ class Store:
             raise StoreError(f"cannot open store {shown}: {e}") from e
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        if self.is_postgres:
+            # On this engine's dialect only: other SQLAlchemy users in the process are untouched.
+            dialect = self.engine.dialect
+            dialect.statement_compiler = _pg_compiler(type(dialect).statement_compiler)
         try:
             if not create and not self.is_sqlite:
                 with self.engine.connect() as conn:
