@@ -200,3 +200,53 @@ def test_semantic_without_extra_prints_install_hint(
 def test_search_long_query_is_bounded(kb: Store) -> None:
     assert len(parse_terms("word " * 500)) == 32
     assert search(kb, SearchQuery("trade " * 500)).total >= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["sqlite", "postgresql"])
+def test_feed_memory_vectors_and_digest_reads(
+    where: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from tieline.store import search as ss
+
+    db = str(tmp_path / "m.db") if where == "sqlite" else request.getfixturevalue("pg_db")
+    build_kb(db)
+    with Store(db) as store:
+        ss.remember_entry(store, "https://wire.example/feed", "e1", "https://wire.example/1", None)
+        ss.remember_entry(store, "https://wire.example/feed", "e1", "https://wire.example/1", "d")
+        assert ss.seen_entries(store, "https://wire.example/feed") == {"e1"}
+        vec = bytes(range(16))
+        ss.save_vectors(
+            store,
+            "m",
+            [
+                {
+                    "kind": "event",
+                    "id": "x",
+                    "doc_id": None,
+                    "text_hash": "h",
+                    "dim": 4,
+                    "vector": vec,
+                }
+            ],
+        )
+        ss.save_vectors(
+            store,
+            "m",
+            [
+                {
+                    "kind": "event",
+                    "id": "x",
+                    "doc_id": None,
+                    "text_hash": "h2",
+                    "dim": 4,
+                    "vector": vec,
+                }
+            ],
+        )
+        assert ss.load_vectors(store, "m") == [("event", "x", vec)]
+        assert ss.vector_hashes(store, "m") == {("event", "x"): "h2"}
+        ss.save_vectors(store, "m", [], stale=[("event", "x")])
+        assert ss.load_vectors(store, "m") == []
+        assert len(ss.documents_since(store, "2000-01-01")) == 4
+        assert ss.documents_since(store, "2999-01-01") == []
