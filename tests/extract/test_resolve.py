@@ -65,6 +65,12 @@ def test_resolve_acronyms_defined_in_the_text_join_their_long_form(pipeline: Any
     assert owners[0].mention_count >= 3
 
 
+def test_resolve_defined_terms_that_are_no_actors(pipeline: Any) -> None:
+    ents = entities(pipeline, "Exports of Liquefied Natural Gas (LNG) rose after the Free Trade "
+                              "Agreement (FTA) took effect, Novatek said.")
+    assert set(ents) == {"Novatek"}
+
+
 def test_resolve_surname_and_honorific_go_to_the_full_name(pipeline: Any) -> None:
     ents = entities(pipeline, "Russian Deputy Prime Minister Alexander Novak met Chinese "
                               "officials on Monday. Mr. Novak said gas deliveries would grow. "

@@ -146,6 +146,18 @@ _EXTEND_ORG = frozenset({"International", "Holdings", "Holding", "Group", "Corpo
                          "Corp.", "Company", "Co", "Co.", "Ltd", "Ltd.", "Limited", "Inc",
                          "Inc.", "Industries", "Technologies", "Engineering"})
 
+# Heads of defined terms that are no actors: agreements, goods, measures.
+_NOT_ACTOR_HEADS = frozenset({
+    "agreement", "agreements", "memorandum", "treaty", "accord", "deal", "contract", "protocol",
+    "gas", "oil", "product", "products", "index", "rate", "standard", "standards", "price",
+    "prices", "investment", "investments", "technology", "technologies", "intelligence",
+    "vehicle", "vehicles", "system", "systems", "reactor", "reactors", "partnership", "tax",
+    "tariff", "tariffs", "mechanism", "principle", "principles", "method", "process", "code",
+})
+_DOCUMENT_HEADS = frozenset({
+    "agreement", "memorandum", "treaty", "accord", "deal", "contract", "protocol", "index",
+    "rate", "standard", "tariff", "mechanism", "principle", "declaration", "statement",
+})
 _LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
 _SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
 
@@ -396,6 +408,9 @@ class _Resolver:
             long_form, acr = text[long_s:long_e], text[acr_s:acr_e]
             if not acronym_matches(acr, long_form, strict=False) or len(long_form.split()) < 2:
                 continue
+            head = long_form.split()[-1].lower()
+            if acr.lower() in _NOT_ACTORS or head in _NOT_ACTOR_HEADS or head in TITLE_HEADS:
+                continue  # 'Liquefied Natural Gas (LNG)', 'Free Trade Agreement (FTA)'
             lt, at = self._char_to_tokens(long_s, long_e), self._char_to_tokens(acr_s, acr_e)
             if lt is None or at is None or any(t in covered for t in (*range(*lt), *range(*at))):
                 continue
@@ -649,8 +664,8 @@ class _Resolver:
                 c.drop = True
             return
         if label == "ORG":
-            if lemma in TITLE_HEADS:
-                c.drop = True  # a role, not an actor
+            if lemma in TITLE_HEADS or lemma in _DOCUMENT_HEADS:
+                c.drop = True  # a role or an agreement, not an actor
                 return
             if not self._by_head(c, lemma) and not self._by_context(c):
                 c.etype = "ORG"
