@@ -1102,6 +1102,19 @@ class _Resolver:
         """Acronyms defined in the text join their long form, both ways round, and their
         bare uses elsewhere in the document are found too."""
         text = self.text
+        # An acronym defined for something that is no actor ('Free Trade Agreement (FTA)')
+        # is no actor either.
+        dead: set[str] = set()
+        for c in self.cands:
+            if c.drop and c.label == "ORG" and c.by != "gazetteer":
+                head = self.sdoc[c.t1 - 1].lower_
+                if head in _DOCUMENT_HEADS or head in _NOT_ACTOR_HEADS or head in TITLE_HEADS:
+                    m = _ACRONYM_AFTER.match(text[c.end : c.end + 20])
+                    if m:
+                        dead.add(m.group(1))
+        for c in self.cands:
+            if c.actor is None and self._surface(c) in dead:
+                c.drop = True
         defined: dict[str, int] = {}
         for i, c in enumerate(self.cands):
             if c.drop or c.etype is None:
