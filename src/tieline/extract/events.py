@@ -409,12 +409,7 @@ def _object_candidates(t: Any) -> list[Any]:
     # "sanctions that X imposed": the noun a relative clause modifies is its object.
     if t.dep_ in ("relcl", "acl") and t.head.pos_ in ("NOUN", "PROPN"):
         out.append(t.head)
-    # "the signing of agreements" parsed with the noun as a compound ("agreement signing").
     return out
-
-
-def _relative_head(v: Any) -> Any | None:
-    return v.head if v.dep_ == "relcl" else None
 
 
 def _subject_tokens(v: Any, depth: int = 0) -> list[Any]:
@@ -423,8 +418,8 @@ def _subject_tokens(v: Any, depth: int = 0) -> list[Any]:
         return []
     subs = []
     for c in v.children:
-        if c.dep_ in ("nsubj", "csubj", "expl") and c.dep_ != "expl":
-            if c.lower_ in ("which", "that", "who", "whom") and _relative_head(v) is not None:
+        if c.dep_ in ("nsubj", "csubj"):
+            if c.lower_ in ("which", "that", "who", "whom") and v.dep_ == "relcl":
                 subs.append(v.head)
             else:
                 subs.append(c)
@@ -721,8 +716,8 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
         # the names between the cut and the verb are the subject in linear order.
         for i in range(c.lo, t.i):
             tok = t.doc[i]
-            if (a := reader.idx.actor(tok)) is not None and a.type in ACTOR_TYPES:
-                c.add(a, subj_role, i)
+            if (named := reader.idx.actor(tok)) is not None and named.type in ACTOR_TYPES:
+                c.add(named, subj_role, i)
     # 2. Counterparts, recipients, sources and targets attached to the trigger.
     for p in reader.pobjs(t, COUNTERPART_PREPS):
         for a, tok in reader.expand(p):
@@ -759,11 +754,11 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
         # "the pipeline from Russia to China": the ends of a line are often attached higher up.
         for tok in _clause_head(t).subtree:
             prep = _prep_of(tok)
-            if prep in ("from", "to") and (a := reader.idx.actor(tok)) is not None and (
-                    a.type == "COUNTRY" and a.key not in c.parts):
+            end = reader.idx.actor(tok) if prep in ("from", "to") else None
+            if end is not None and end.type == "COUNTRY" and end.key not in c.parts:
                 role = "party" if rule.type == "construction" else (
                     "source" if prep == "from" else "target")
-                c.add(a, role, tok.i)
+                c.add(end, role, tok.i)
     if t.pos_ == "VERB" and direction == "supplier":
         for k in t.children:
             if k.dep_ == "dative":
@@ -778,14 +773,14 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
     phrase_actors: list[tuple[_Actor, Any]] = []
     for i in sorted(c.phrase):
         tok = t.doc[i]
-        a = reader.idx.actor(tok)
-        if a is None or i in reader.shadow or i in reporting:
+        named = reader.idx.actor(tok)
+        if named is None or i in reader.shadow or i in reporting:
             continue
-        if tok.dep_ == "poss" and tok.head.i in c.phrase and a.type == "COUNTRY" and any(
-                reader.idx.actor(x) is not None and reader.idx.actor(x) != a
+        if tok.dep_ == "poss" and tok.head.i in c.phrase and named.type == "COUNTRY" and any(
+                reader.idx.actor(x) is not None and reader.idx.actor(x) != named
                 for x in tok.head.subtree if x.i != i and x.i not in reader.shadow):
             continue  # "China's Silk Road plan": the owner of a named object, not a new party
-        phrase_actors.append((a, tok))
+        phrase_actors.append((named, tok))
     for a, tok in phrase_actors:
         if a.type in OBJECT_TYPES:
             c.add(a, "object", tok.i)
@@ -809,8 +804,9 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
         for k in t.children:
             if k.dep_ in goods:
                 for m in k.children:
-                    if m.dep_ in ("amod", "compound") and (a := reader.idx.actor(m)) is not None:
-                        c.add(a, "source", m.i)
+                    maker = reader.idx.actor(m) if m.dep_ in ("amod", "compound") else None
+                    if maker is not None:
+                        c.add(maker, "source", m.i)
 
 
 def _fallback(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
@@ -900,7 +896,7 @@ def _time_adjunct_of(noun: Any, verb: Any) -> bool:
 def _linked(a: _Candidate, b: _Candidate) -> bool:
     """Two triggers coordinated in one clause ("worked with X and supplied Y")."""
     ta, tb = a.trigger, b.trigger
-    return (ta.dep_ == "conj" and ta.head == tb) or (tb.dep_ == "conj" and tb.head == ta)
+    return bool((ta.dep_ == "conj" and ta.head == tb) or (tb.dep_ == "conj" and tb.head == ta))
 
 
 def _event_id(doc_id: str, etype: str, start: int) -> str:
@@ -918,7 +914,7 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
         cands = [c for c in _find_candidates(sent, lexicon)
                  if not _is_headline(idx.text, c.trigger.idx, doc.title)
                  and c.trigger.ent_type_ not in NAMED_SPANS
-                 and not (idx.actor(c.trigger) and idx.actor(c.trigger).type != "COUNTRY")]
+                 and idx.actor(c.trigger) in (None, *idx.countries.values())]
         if not cands:
             continue
         shadow = _shadowed(sent)
@@ -1003,8 +999,6 @@ def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
     conf = c.rule.confidence
     if c.fallback:
         conf *= 0.6 if c.wide else 0.7
-    if any(tok == -1 for _, _, tok in c.parts.values()):
-        conf *= 0.9
     order = sorted(c.parts.values(), key=lambda p: ({"source": 0, "party": 1, "target": 2,
                                                      "object": 3}[p[1]], p[2]))
     return Event(

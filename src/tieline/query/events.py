@@ -235,6 +235,8 @@ def timeline(
     entries = []
     for reports in groups.values():
         dated = [r for r in reports if r.date]
+        when: str | None
+        by: str | None
         # The most precise stated date wins; else the first report's publication date.
         if dated:
             best = max(dated, key=lambda r: (len(r.date or ""), r.confidence))

@@ -108,8 +108,8 @@ def event_rows(
         for i in range(0, len(ids), 500):
             pq = select(s.event_participants).where(
                 s.event_participants.c.event_id.in_(ids[i : i + 500]))
-            for r in conn.execute(pq):
-                parts[r.event_id].append(dict(r._mapping))
+            for prow in conn.execute(pq):
+                parts[prow.event_id].append(dict(prow._mapping))
     order = {"source": 0, "party": 1, "target": 2, "object": 3}
     for r in rows:
         r["participants"] = sorted(parts.get(r["id"], []),
@@ -148,7 +148,7 @@ def _dates_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
         anchor = _day(da or db)
         other = pb if da else pa
         if anchor is None or other is None:
-            return a["doc_id"] == b["doc_id"]
+            return bool(a["doc_id"] == b["doc_id"])
         return abs((anchor - other).days) <= CLUSTER_WINDOW_DAYS
     return abs((pa - pb).days) <= CLUSTER_WINDOW_DAYS
 
@@ -204,11 +204,11 @@ def cluster_events(store: Store) -> int:
     for e in evs:
         e["_actors"], e["_objects"] = set(), set()
     for p in parts:
-        e = by_id.get(p.event_id)
-        if e is None:
+        owner = by_id.get(p.event_id)
+        if owner is None:
             continue
         ent = keymap.get(p.entity_key, p.entity_key)
-        (e["_objects"] if p.role == "object" else e["_actors"]).add(ent)
+        (owner["_objects"] if p.role == "object" else owner["_actors"]).add(ent)
     parent = {e["id"]: e["id"] for e in evs}
 
     def find(x: str) -> str:
@@ -274,8 +274,9 @@ def cluster_sources(store: Store,
         publisher: dict[str, str | None] = {}
         ids = sorted(origins)
         for i in range(0, len(ids), 500):
-            for r in conn.execute(select(d.c.id, d.c.source).where(d.c.id.in_(ids[i : i + 500]))):
-                publisher[r.id] = r.source
+            q2 = select(d.c.id, d.c.source).where(d.c.id.in_(ids[i : i + 500]))
+            for drow in conn.execute(q2):
+                publisher[drow.id] = drow.source
     for r in rows:
         c = out.setdefault(r.cluster_id, {"events": [], "documents": set(), "sources": set()})
         c["events"].append(r.id)
