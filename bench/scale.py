@@ -130,11 +130,13 @@ def _speedups(docs: list[Document], quick: bool) -> dict[str, Any]:
     finally:
         ray.shutdown()
     extractions = runs["process"][1][0]["extractions"]
+    # Recorded, not asserted: the tests prove sameness; here a checkout edited during a long
+    # run (new workers load the new code) must not throw the timings away.
+    same = True
     for eng in runs.values():
         for w in eng.values():
             for r in w:
-                if r.pop("extractions") != extractions:
-                    raise AssertionError("engines disagree on the facts")
+                same = same and r.pop("extractions") == extractions
     summary: dict[str, Any] = {}
     for name, eng in runs.items():
         t1 = statistics.mean(r["wall_s"] for r in eng[1])
@@ -152,6 +154,7 @@ def _speedups(docs: list[Document], quick: bool) -> dict[str, Any]:
             "startup_s": [r["startup_s"] for w in (1, 2) for r in eng[w]],
             "runs": [{k: v for k, v in r.items()} for w in (1, 2) for r in eng[w]],
         }
+    summary["same_facts_every_run"] = same
     return {"summary": summary, "extractions": extractions}
 
 
@@ -254,6 +257,7 @@ def scale_bench(quick: bool) -> dict[str, Any]:
         with postgres_server() as pg:
             postgres = write_rate(pg, items) if pg else None
     s = sp["summary"]
+    same = s.pop("same_facts_every_run")
     per_core = s["process"]["docs_per_s_1_worker"]
     return {
         "ray_speedup_2_workers": s["ray"]["speedup_2_workers"],
@@ -262,7 +266,7 @@ def scale_bench(quick: bool) -> dict[str, Any]:
         "postgres_facts_per_s": postgres["facts_per_s"] if postgres else None,
         "scale": {
             "documents": n_docs, "words_per_doc": round(words / n_docs), "batch_size": BATCH,
-            "engines": s, "per_core_docs_per_s": per_core,
+            "engines": s, "same_facts_every_run": same, "per_core_docs_per_s": per_core,
             "per_core_words_per_s": round(per_core * words / n_docs),
             "store_writes": {"sqlite": sqlite, "postgresql": postgres},
             "cpus": os.cpu_count(), "loadavg_1m_before_after": [round(load0, 2),
@@ -272,11 +276,33 @@ def scale_bench(quick: bool) -> dict[str, Any]:
     }
 
 
+def store_bench(quick: bool) -> dict[str, Any]:
+    """Only the write rates, on facts extracted here by the local pipeline."""
+    from tieline.scale.executor import load_pipeline
+    from tieline.scale.runner import load_inputs
+
+    with tempfile.TemporaryDirectory(prefix="tieline-scale-") as tmp:
+        folder = Path(tmp) / "corpus"
+        write_corpus(24, folder, seed=3)
+        docs = load_inputs([folder], Settings(progress=False)).documents
+        exts = list(load_pipeline(Settings(progress=False)).extract_many(docs))
+        items = _copies(docs, exts, 300 if quick else 3000)
+        sqlite = write_rate(str(Path(tmp) / "w.db"), items)
+        with postgres_server() as pg:
+            postgres = write_rate(pg, items) if pg else None
+    return {"sqlite_facts_per_s": sqlite["facts_per_s"],
+            "postgres_facts_per_s": postgres["facts_per_s"] if postgres else None,
+            "store_writes": {"sqlite": sqlite, "postgresql": postgres},
+            "loadavg_1m": round(os.getloadavg()[0], 2)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="smaller corpus, one run per setting")
+    ap.add_argument("--writes-only", action="store_true", help="only the store write rates")
     a = ap.parse_args()
-    print(json.dumps(scale_bench(a.quick), indent=2))
+    result = store_bench(a.quick) if a.writes_only else scale_bench(a.quick)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":
