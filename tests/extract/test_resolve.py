@@ -137,6 +137,20 @@ def test_resolve_product_made_by_a_company_takes_its_country(pipeline: Any) -> N
     assert wing.country == "CN"
 
 
+def test_resolve_what_a_company_makes_is_a_product(pipeline: Any) -> None:
+    ents = entities(pipeline, "Two models compete: the Orion II is made by Kronstadt Group, "
+                              "and the Forpost is built by Rostec.")
+    found = [e for e in ents.values() if e.name.startswith("Orion")]
+    assert found
+    assert found[0].type == "PRODUCT"
+
+
+def test_resolve_quoted_programme_names_with_a_year(pipeline: Any) -> None:
+    ents = entities(pipeline, "Moscow presented its \u201cEnergy Strategy 2035\u201d "
+                              "at the summit.")
+    assert ents["Energy Strategy 2035"].type == "INITIATIVE"
+
+
 def test_resolve_model_designations_are_products(pipeline: Any) -> None:
     ents = entities(pipeline, "Ankara took delivery of the S-400 Triumf in 2019. The S-400 "
                               "worried Washington.")
@@ -228,8 +242,9 @@ def test_resolve_referee_entity_floors_on_the_seeds(seeds_db: Any, seeds: Any, r
                          check=True)
     scores = json.loads(res.stdout)
     ent = scores["entities"]
-    assert ent["f1"] >= 0.96, ent
-    assert ent["precision"] >= 0.97, ent
-    assert ent["type_accuracy"] >= 0.97, ent
-    assert ent["country_accuracy"] >= 0.96, ent
+    # measured: P 1.000, R 0.988, F1 0.994, type 1.000, country 0.988
+    assert ent["f1"] >= 0.975, ent
+    assert ent["precision"] >= 0.98, ent
+    assert ent["type_accuracy"] >= 0.98, ent
+    assert ent["country_accuracy"] >= 0.97, ent
     assert scores["resolution"]["errors"] == 0, scores["resolution"]

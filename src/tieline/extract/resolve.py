@@ -129,6 +129,10 @@ _DEFINITION = re.compile(
     rf"(?P<long1>{_TITLE_RUN})\s*\(\s*(?P<acr1>[A-Z][A-Z0-9&]{{1,9}})\s*\)"
     rf"|(?P<acr2>\b[A-Z][A-Z0-9&]{{1,9}})\s*\(\s*(?P<long2>{_TITLE_RUN})\s*\)"
 )
+_ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI"})
+# A quoted programme name ending in its target year: '"Vision 2030"', '"Made in China 2025"'.
+_QUOTED_PROGRAMME = re.compile(
+    r"[“\"]((?:[A-Z][\w-]*\s+)(?:(?:[A-Z][\w-]*|in|of|and|for)\s+){0,4}20\d\d)[”\"]")
 _LONG_AFTER = re.compile(r"^\s*\(\s*([A-Z][^()\n]{3,90}?)\s*\)")
 _COMMISSION = re.compile(
     r"\b((?:[A-Z][a-z]+)(?:[-–][A-Z][a-z]+)*\s+(?:(?:inter-?governmental|joint|bilateral)\s+)?"
@@ -370,7 +374,11 @@ class _Resolver:
                     self._rule_span(pos + m.start(1), pos + m.end(1), "ORG", covered)
             pos += len(line) + 1
         self._defined_acronyms(covered)
+        for m in _QUOTED_PROGRAMME.finditer(text):
+            self._rule_span(m.start(1), m.end(1), "INITIATIVE", covered)
         for tok in sdoc:
+            if tok.lemma_ in _MAKE_VERBS and tok.pos_ == "VERB":
+                self._made_by(tok, covered)
             if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN", "NUM", "X"):
                 continue
             if (_DESIGNATION.match(tok.text)
@@ -393,6 +401,33 @@ class _Resolver:
                         label = "PRODUCT" if lemma in PRODUCT_HEADS else "FAC"
                         self._add(t0, tok.i, label, "rule")
                         covered.update(range(t0, tok.i))
+
+    def _made_by(self, verb: Any, covered: set[int]) -> None:
+        """'the Pterodactyl I is made by AVIC': what a company makes is a product, even when
+        the NER saw no name in it."""
+        sdoc = self.sdoc
+        agent = next((ch for ch in verb.children if ch.dep_ == "agent"), None)
+        maker = next((ch for ch in agent.children if ch.dep_ == "pobj"), None) if agent else None
+        if maker is None or maker.ent_type_ not in ("ORG", "COUNTRY", "GPE", "NORP"):
+            return
+        subj = next((ch for ch in verb.children if ch.dep_ == "nsubjpass"), None)
+        if verb.dep_ in ("relcl", "acl") and (subj is None or subj.pos_ == "PRON"):
+            subj = subj if subj is not None and subj.text in _ROMAN else verb.head
+        if subj is None:
+            return
+        t0 = t1 = subj.i
+        if subj.text in _ROMAN and subj.i > 0 and sdoc[subj.i - 1].pos_ == "PROPN":
+            t0 = subj.i - 1  # 'Pterodactyl I'
+        elif subj.pos_ != "PROPN" or not subj.text[:1].isupper() or subj.is_sent_start:
+            return
+        while t0 > 0 and sdoc[t0 - 1].pos_ == "PROPN" and sdoc[t0 - 1].dep_ == "compound":
+            t0 -= 1
+        if t1 + 1 < len(sdoc) and sdoc[t1 + 1].text in _ROMAN:
+            t1 += 1
+        if any(t in covered for t in range(t0, t1 + 1)) or self.gaz.place_code(sdoc[t0].text):
+            return
+        self._add(t0, t1 + 1, "PRODUCT", "rule")
+        covered.update(range(t0, t1 + 1))
 
     def _defined_acronyms(self, covered: set[int]) -> None:
         """'Long Form (LF)' and 'LF (Long Form)' where the NER saw neither: the author's
@@ -682,7 +717,8 @@ class _Resolver:
                 self._by_context(c)
             return
         if label == "EVENT":
-            c.etype = "EVENT"
+            if not self._by_context(c):
+                c.etype = "EVENT"
             return
         if label == "LAW":
             if lemma in INITIATIVE_HEADS:
