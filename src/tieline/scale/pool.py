@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -49,8 +50,10 @@ def _extract_chunk(docs: Sequence[Document]) -> list[Extraction]:
     return list(pipe.extract_many(docs, batch_size=max(1, len(docs))))
 
 
-def _version() -> str:
-    return _worker_pipeline().version
+def _ready() -> tuple[int, str]:
+    # Held a moment, so that a worker already loaded cannot take every call of a round.
+    time.sleep(0.2)
+    return os.getpid(), _worker_pipeline().version
 
 
 class ProcessExecutor:
@@ -73,8 +76,23 @@ class ProcessExecutor:
 
     def pipeline_version(self) -> str:
         if self._version is None:
-            self._version = _result(self._pool.submit(_version))
+            self._version = self._start_all()
         return self._version
+
+    def _start_all(self) -> str:
+        """Start every worker and wait until each has loaded the pipeline; its version."""
+        # The pool starts processes as work arrives; one call per worker starts them all, and
+        # rounds go on until each worker has answered, so no worker is still loading spaCy
+        # when the first batch goes out.
+        seen: dict[int, str] = {}
+        while len(seen) < self.workers:
+            for pid, version in (_result(f) for f in
+                                 [self._pool.submit(_ready) for _ in range(self.workers)]):
+                seen[pid] = version
+        versions = set(seen.values())
+        if len(versions) != 1:  # pragma: no cover - the code changed under a starting pool
+            raise EngineError(f"workers run different pipelines ({', '.join(sorted(versions))})")
+        return versions.pop()
 
     def map_batches(self, batches: Iterable[Sequence[Document]]) -> Iterator[list[Extraction]]:
         # Two chunks per worker in flight keeps every worker busy while the writer stores.
