@@ -136,3 +136,49 @@ def entity_detail(store: Store, name: str, *, max_mentions: int | None = None
     mentions = entity_mentions(store, ent["id"], limit=max_mentions)
     return {**_summary(ent), "events": out_events, "mentions": mentions,
             "documents": sorted({m["doc"] for m in mentions})}
+
+
+def entity(store: Store, entity_id: str) -> dict[str, Any] | None:
+    """One canonical entity by its id (summary fields with aliases), or None."""
+    ent = curation.entity(store, entity_id)
+    return _summary(ent) if ent is not None else None
+
+
+def entity_keys(store: Store, entity_id: str) -> list[str]:
+    """The document-level keys linked to an entity."""
+    return curation.keys_of(store, entity_id)
+
+
+def entity_id_of_key(store: Store, key: str) -> str | None:
+    """The id of the canonical entity a document-level key (or a merged id) now points to."""
+    hit = curation.canonical_of_keys(store, [key]).get(key)
+    return str(hit["id"]) if hit else None
+
+
+def actor_ids(store: Store, actor: str) -> set[str]:
+    """Entity ids an actor filter names: an entity id, or the first entity (by name) whose name
+    or an alias is that text, case-blind."""
+    found = curation.find_entities(store, actor)
+    out = {e["id"] for e in found if e["id"] == actor}
+    folded = actor.casefold()
+    named = [e for e in found if e["name"].casefold() == folded
+             or any(a.casefold() == folded for a in e["aliases"])]
+    if named:
+        out.add(min(named, key=lambda e: (e["name"], e["id"]))["id"])
+    return out
+
+
+def countries(store: Store) -> list[str]:
+    """The countries of canonical entities."""
+    return curation.entity_countries(store)
+
+
+def key_mentions(store: Store, keys: list[str]) -> list[dict[str, Any]]:
+    """Raw mentions carrying any of these document-level keys, with their document's name,
+    title and date (no split-alias handling: see ``entity_mentions`` for that)."""
+    return curation.mentions_of(store, keys)
+
+
+def document_texts(store: Store, doc_ids: set[str]) -> dict[str, str]:
+    """The text of each of these documents, for quoting."""
+    return curation.document_texts(store, doc_ids)

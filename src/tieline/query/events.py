@@ -7,6 +7,7 @@ all its citations and the number of independent sources.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -55,6 +56,7 @@ class CitedEvent:
     published: str | None = None
     url: str | None = None
     span: tuple[int, int] = (0, 0)
+    trigger_span: tuple[int, int] | None = None
 
     @property
     def actors(self) -> tuple[EventParticipant, ...]:
@@ -212,6 +214,7 @@ def list_events(
             count=r["count"], cluster_id=r["cluster_id"], sources=int(cl.get("sources", 1)),
             doc_title=r["doc_title"], published=r["doc_published"], url=r["doc_url"],
             span=(r["sentence_start"], r["sentence_end"]),
+            trigger_span=(r["trigger_start"], r["trigger_end"]),
         ))
     return out
 
@@ -248,3 +251,47 @@ def timeline(
         entries.append(TimelineEntry(when, by, best, tuple(reports)))
     entries.sort(key=lambda e: (e.when is None, e.when or "", e.event.doc_name, e.event.span[0]))
     return entries
+
+
+def event_records(store: Store, *, entity_keys: set[str] | list[str] | None = None,
+                  doc_id: str | None = None) -> list[dict[str, Any]]:
+    """Stored events as rows (with document columns and raw participants), only those of
+    these participant keys or of this document; oldest first."""
+    return estore.event_rows(store, entity_keys=entity_keys, doc_id=doc_id)
+
+
+def event_types(store: Store) -> list[str]:
+    """The event types that have stored events."""
+    return sorted(estore.event_types(store))
+
+
+def sectors(store: Store) -> list[str]:
+    """The sectors that have stored events."""
+    return sorted(estore.sectors(store))
+
+
+def ids_in_sector(store: Store, sector: str) -> set[str]:
+    """Ids of the events of exactly this sector."""
+    return estore.ids_in_sector(store, sector)
+
+
+def spans(store: Store, event_ids: set[str] | list[str]) -> dict[str, dict[str, int]]:
+    """Event id -> trigger_start, trigger_end, sentence_start, sentence_end."""
+    return estore.spans(store, event_ids)
+
+
+def pairs(store: Store) -> list[str]:
+    """Pairs of states that take part together in some event ('CN-RU'), most events first.
+
+    Every participant counts, objects included: a state's company bought from the other's.
+    """
+    by_event: dict[str, set[str]] = {}
+    for eid, country in estore.participant_countries(store):
+        by_event.setdefault(eid, set()).add(country)
+    seen: Counter[str] = Counter()
+    for countries in by_event.values():
+        cs = sorted(countries)
+        for i, a in enumerate(cs):
+            for b in cs[i + 1 :]:
+                seen[f"{a}-{b}"] += 1
+    return [p for p, _ in seen.most_common()]

@@ -172,3 +172,10 @@ def record_split(store: Store, a: str, alias: str) -> None:
 def split_aliases(store: Store) -> list[str]:
     """Aliases that curators split off, oldest judgement first."""
     return [str(j["alias"]) for j in store.judgements() if j["kind"] == "split" and j["alias"]]
+
+
+def entity_countries(store: Store) -> list[str]:
+    """The distinct countries of canonical entities, in order."""
+    c = s.entities.c.country
+    q = select(c).where(c.is_not(None)).distinct().order_by(c)
+    return [r["country"] for r in _rows(store, q) if r["country"]]

@@ -286,3 +286,50 @@ def cluster_sources(store: Store,
         c["sources"].add(("publisher", pub.casefold()) if pub else ("doc", origin))
     return {k: {"events": sorted(v["events"]), "documents": sorted(v["documents"]),
                 "sources": len(v["sources"])} for k, v in out.items()}
+
+
+# ----------------------------------------------------------------------------- narrow reads
+def event_types(store: Store) -> dict[str, int]:
+    """Stored event types and how many events each has."""
+    q = select(s.events.c.type, func.count()).group_by(s.events.c.type).order_by(s.events.c.type)
+    with store.connect() as conn:
+        return {str(k): int(n) for k, n in conn.execute(q)}
+
+
+def ids_in_sector(store: Store, sector: str) -> set[str]:
+    """Ids of the events of exactly this sector (subsectors not included)."""
+    q = select(s.events.c.id).where(s.events.c.sector == sector)
+    with store.connect() as conn:
+        return {str(r.id) for r in conn.execute(q)}
+
+
+def spans(store: Store, event_ids: Iterable[str]) -> dict[str, dict[str, int]]:
+    """Event id -> its trigger and sentence offsets, for these events only."""
+    e = s.events
+    ids = sorted(set(event_ids))
+    out: dict[str, dict[str, int]] = {}
+    with store.connect() as conn:
+        for i in range(0, len(ids), 500):
+            q = select(e.c.id, e.c.trigger_start, e.c.trigger_end, e.c.sentence_start,
+                       e.c.sentence_end).where(e.c.id.in_(ids[i : i + 500]))
+            for r in conn.execute(q):
+                out[r.id] = {k: r._mapping[k] for k in ("trigger_start", "trigger_end",
+                                                        "sentence_start", "sentence_end")}
+    return out
+
+
+def participant_countries(store: Store) -> list[tuple[str, str]]:
+    """(event id, country) for every participant whose entity has a country, events in
+    document then text order.
+
+    A participant's key is resolved through the key map, else taken as an entity id.
+    """
+    e, p, k, ent = s.events, s.event_participants, s.entity_keys, s.entities
+    q = (select(e.c.id, ent.c.country)
+         .join(p, p.c.event_id == e.c.id)
+         .outerjoin(k, k.c.key == p.c.entity_key)
+         .join(ent, ent.c.id == func.coalesce(k.c.entity_id, p.c.entity_key))
+         .where(ent.c.country.is_not(None))
+         .order_by(e.c.doc_id, e.c.trigger_start, e.c.id))
+    with store.connect() as conn:
+        return [(str(r[0]), str(r[1])) for r in conn.execute(q)]

@@ -124,3 +124,26 @@ def iter_documents(store: Store, batch: int = 500) -> Iterator[dict[str, Any]]:
         )
         for r in result:
             yield dict(r._mapping)
+
+
+def find_documents(store: Store, text: str) -> list[dict[str, Any]]:
+    """Document metadata (no text) whose title or name contains ``text`` (case-blind)."""
+    cols = [c for c in s.documents.c if c.name not in ("minhash", "text")]
+    needle = text.lower()
+    d = s.documents.c
+    q = (select(*cols)
+         .where(func.lower(func.coalesce(d.title, "")).contains(needle, autoescape=True)
+                | func.lower(d.name).contains(needle, autoescape=True))
+         .order_by(d.name, d.id))
+    return _rows(store, q)
+
+
+def figure_spans(store: Store, figure_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Figure id -> the offsets of its sentence, for these figures only."""
+    f = s.figures.c
+    ids = sorted(set(figure_ids))
+    out: dict[str, tuple[int, int]] = {}
+    for i in range(0, len(ids), 500):
+        q = select(f.id, f.sentence_start, f.sentence_end).where(f.id.in_(ids[i : i + 500]))
+        out.update({r["id"]: (r["sentence_start"], r["sentence_end"]) for r in _rows(store, q)})
+    return out

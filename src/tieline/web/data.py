@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from tieline.errors import NotFoundError
 from tieline.extract.names import name_key
+from tieline.query import entities as qentities
 from tieline.query import events as qevents
 from tieline.query import figures as qfigures
 from tieline.query import graph as qgraph
 from tieline.query import report as qreport
+from tieline.query import scope
 from tieline.query import search as qsearch
 from tieline.store import reads
 from tieline.store.db import Store
@@ -46,62 +48,42 @@ def page(items: Sequence[Any], limit: int, offset: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- lookups
+class _Entities:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, entity_id: str, default: dict[str, Any] | None = None
+            ) -> dict[str, Any] | None:
+        return qentities.entity(self._store, entity_id) or default
+
+
+class _Keys:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return qentities.entity_id_of_key(self._store, key) or default
+
+
 class Index:
-    """Canonical entities and the document-level keys that point to them, read once per call."""
+    """The look-ups the curation routes make (an entity by id, the entity a key points to),
+    each read by index when asked rather than loading every entity."""
 
     def __init__(self, store: Store) -> None:
-        self.entities = {e["id"]: e for e in reads.entities(store)}
-        self.keys = {k: r["id"] for k, r in reads.canonical_names(store).items()}
-        self.by_name: dict[str, str] = {}
-        for e in self.entities.values():
-            self.by_name.setdefault(e["name"].casefold(), e["id"])
-            for a in e["aliases"]:
-                self.by_name.setdefault(a.casefold(), e["id"])
-
-    def canonical(self, key: str | None) -> dict[str, Any] | None:
-        if key is None:
-            return None
-        eid = self.keys.get(key, key)
-        return self.entities.get(eid)
-
-    def country_of(self, key_or_name: str) -> str | None:
-        ent = self.canonical(key_or_name) or self.entities.get(
-            self.by_name.get(key_or_name.casefold(), ""))
-        return ent["country"] if ent else None
-
-    def resolve_actor(self, actor: str) -> set[str]:
-        """Entity ids an actor filter names: an id, a name or an alias (case-insensitive)."""
-        found = set()
-        if actor in self.entities:
-            found.add(actor)
-        if actor.casefold() in self.by_name:
-            found.add(self.by_name[actor.casefold()])
-        return found
+        self.entities = _Entities(store)
+        self.keys = _Keys(store)
 
 
-def _in_range(date: str | None, since: str | None, until: str | None) -> bool:
-    if since is None and until is None:
-        return True
-    if not date:
-        return False
-    # ISO dates compare as strings; a year or month compares by its own prefix length.
-    if since and date[: len(since)] < since:
-        return False
-    return not (until and date[: len(until)] > until)
-
-
-def _doc_meta(store: Store) -> dict[str, dict[str, Any]]:
-    return {d["id"]: d for d in reads.documents(store, with_text=False)}
+def _participant(p: dict[str, Any], canon: dict[str, scope.Actor]) -> dict[str, Any]:
+    a = canon.get(p["entity_key"])
+    return {"entity_id": a.id if a else None, "name": a.name if a else p["name"],
+            "role": p["role"], "country": a.country if a else None}
 
 
 # --------------------------------------------------------------------------- documents
 def list_documents(store: Store, q: str | None = None) -> list[dict[str, Any]]:
     """Document metadata, optionally only those whose title or name contains q."""
-    docs = reads.documents(store, with_text=False)
-    if q:
-        needle = q.casefold()
-        docs = [d for d in docs if needle in (d["title"] or "").casefold()
-                or needle in d["name"].casefold()]
+    docs = reads.find_documents(store, q) if q else reads.documents(store, with_text=False)
     return [_doc_out(d) for d in docs]
 
 
@@ -116,14 +98,18 @@ def get_document(store: Store, doc_id: str) -> dict[str, Any]:
     d = reads.document(store, doc_id)
     if d is None:
         raise NotFoundError(f"no document {doc_id!r}; list them at /api/documents")
-    idx = Index(store)
+    ms = reads.mentions(store, doc_id)
+    evs = reads.events(store, doc_id)
+    # Only the keys this document uses: the whole key map grows with the store.
+    canon = scope.canonical(store, {m["entity_key"] for m in ms}
+                            | {p["entity_key"] for e in evs for p in e["participants"]})
     mentions = []
-    for m in reads.mentions(store, doc_id):
-        ent = idx.canonical(m["entity_key"])
+    for m in ms:
+        ent = canon.get(m["entity_key"])
         mentions.append({"start": m["span_start"], "end": m["span_end"], "text": m["text"],
-                         "label": m["label"], "entity_id": ent["id"] if ent else None,
-                         "entity_name": ent["name"] if ent else None})
-    events = [_event_out(e, idx, None) for e in reads.events(store, doc_id)]
+                         "label": m["label"], "entity_id": ent.id if ent else None,
+                         "entity_name": ent.name if ent else None})
+    events = [_event_out(e, canon) for e in evs]
     figures = [{**{k: f[k] for k in (
         "id", "doc_id", "measure", "value", "unit", "currency", "period", "period_start",
         "period_end", "status", "actors", "evidence", "text", "sentence_start", "sentence_end")},
@@ -143,19 +129,10 @@ def _entity_out(e: dict[str, Any]) -> dict[str, Any]:
 def list_entities(store: Store, *, type: str | None = None, country: str | None = None,
                   q: str | None = None) -> list[dict[str, Any]]:
     """Canonical entities, most mentioned first, filtered by type, country and name."""
-    out = []
     needle = q.casefold() if q else None
-    for e in reads.entities(store):
-        if type and e["type"] != type:
-            continue
-        if country and (e["country"] or "").upper() != country.upper():
-            continue
-        if needle and needle not in e["name"].casefold() and not any(
-                needle in a.casefold() for a in e["aliases"]):
-            continue
-        out.append(_entity_out(e))
-    out.sort(key=lambda e: (-(e["mention_count"] or 0), e["name"]))
-    return out
+    return [_entity_out(e) for e in qentities.list_entities(store, type=type, country=country)
+            if needle is None or needle in e["name"].casefold()
+            or any(needle in a.casefold() for a in e["aliases"])]
 
 
 def _quote(text: str, start: int, end: int) -> tuple[str, int]:
@@ -172,65 +149,54 @@ def _quote(text: str, start: int, end: int) -> tuple[str, int]:
 
 def get_entity(store: Store, entity_id: str, *, max_mentions: int = 200) -> dict[str, Any]:
     """One entity: aliases, role, country, its events, and its mentions with quotes."""
-    idx = Index(store)
-    ent = idx.entities.get(entity_id)
+    ent = qentities.entity(store, entity_id)
     if ent is None:
         raise NotFoundError(f"no entity {entity_id!r}; list them at /api/entities")
-    keys = {k for k, v in idx.keys.items() if v == entity_id} | {entity_id}
-    metas = _doc_meta(store)
-    events = [_event_out(e, idx, metas) for e in reads.events(store)
-              if any(p["entity_key"] in keys for p in e["participants"])]
-    mentions = [m for m in reads.mentions(store) if m["entity_key"] in keys]
-    by_doc: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for m in mentions[:max_mentions]:
-        by_doc[m["doc_id"]].append(m)
+    keys = {*qentities.entity_keys(store, entity_id), entity_id}
+    # Events in document then text order, as the page has always listed them.
+    rows = sorted(qevents.event_records(store, entity_keys=keys),
+                  key=lambda e: (e["doc_id"], e["trigger_start"]))
+    canon = scope.canonical(store, {p["entity_key"] for e in rows for p in e["participants"]})
+    events = [_event_out(e, canon, e) for e in rows]
+    mentions = qentities.key_mentions(store, sorted(keys))
+    shown = sorted(mentions, key=lambda m: (m["doc_id"], m["span_start"]))[:max_mentions]
+    texts = qentities.document_texts(store, {m["doc_id"] for m in shown})
     quotes = []
-    for did, ms in by_doc.items():
-        doc = reads.document(store, did)
-        if doc is None:
+    for m in shown:
+        text = texts.get(m["doc_id"])
+        if text is None:
             continue
-        for m in ms:
-            quote, qstart = _quote(doc["text"], m["span_start"], m["span_end"])
-            quotes.append({"doc_id": did, "doc_title": doc["title"] or doc["name"],
-                           "published": doc["published"], "start": m["span_start"],
-                           "end": m["span_end"], "text": m["text"], "quote": quote,
-                           "quote_start": qstart})
+        quote, qstart = _quote(text, m["span_start"], m["span_end"])
+        quotes.append({"doc_id": m["doc_id"], "doc_title": m["doc_title"] or m["doc_name"],
+                       "published": m["doc_published"], "start": m["span_start"],
+                       "end": m["span_end"], "text": m["text"], "quote": quote,
+                       "quote_start": qstart})
     quotes.sort(key=lambda q: (q["published"] or "", q["doc_id"], q["start"]))
     return {**_entity_out(ent), "events": events, "mentions": quotes,
             "mention_total": len(mentions)}
 
 
 # --------------------------------------------------------------------------- events
-def _event_out(e: dict[str, Any], idx: Index, metas: dict[str, dict[str, Any]] | None
-               ) -> dict[str, Any]:
-    parts = []
-    for p in e["participants"]:
-        ent = idx.canonical(p["entity_key"])
-        parts.append({"entity_id": ent["id"] if ent else None,
-                      "name": ent["name"] if ent else p["name"], "role": p["role"],
-                      "country": ent["country"] if ent else None})
-    meta = metas.get(e["doc_id"]) if metas else None
+def _event_out(e: dict[str, Any], canon: dict[str, scope.Actor],
+               doc: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An event row as the API shows it; ``doc``: a row with doc_title, doc_name and
+    doc_published, to name the document."""
+    parts = [_participant(p, canon)
+             for p in sorted(e["participants"], key=lambda p: (p["role"], p["name"]))]
     keep = ("id", "doc_id", "type", "trigger", "trigger_start", "trigger_end", "sentence_start",
             "sentence_end", "evidence", "sector", "date", "date_precision", "status",
             "confidence", "cluster_id")
     out = {k: e.get(k) for k in keep}
     out["participants"] = parts
-    out["doc_title"] = (meta["title"] or meta["name"]) if meta else None
-    out["published"] = meta["published"] if meta else None
+    out["doc_title"] = (doc["doc_title"] or doc["doc_name"]) if doc else None
+    out["published"] = doc["doc_published"] if doc else None
     return out
 
 
-def _pair_match(countries: Iterable[str | None], pair: tuple[str, str] | None) -> bool:
-    if pair is None:
-        return True
-    have = {c.upper() for c in countries if c}
-    return pair[0] in have and pair[1] in have
-
-
-def _cited_out(ev: qevents.CitedEvent, triggers: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    raw = triggers.get(ev.id, {})
+def _cited_out(ev: qevents.CitedEvent) -> dict[str, Any]:
+    trigger = ev.trigger_span or (None, None)
     return {"id": ev.id, "doc_id": ev.doc_id, "type": ev.type, "trigger": ev.trigger,
-            "trigger_start": raw.get("trigger_start"), "trigger_end": raw.get("trigger_end"),
+            "trigger_start": trigger[0], "trigger_end": trigger[1],
             "sentence_start": ev.span[0], "sentence_end": ev.span[1], "evidence": ev.evidence,
             "sector": ev.sector, "date": ev.date, "date_precision": ev.date_precision,
             "status": ev.status, "confidence": ev.confidence, "cluster_id": ev.cluster_id,
@@ -252,48 +218,32 @@ def _query_events(store: Store, f: Filters) -> list[qevents.CitedEvent]:
                                since=f.since, until=f.until, pair=_pair_str(f.pair))
 
 
-def _triggers(store: Store) -> dict[str, dict[str, Any]]:
-    return {e["id"]: e for e in reads.events(store)}
-
-
 def list_events(store: Store, f: Filters) -> list[dict[str, Any]]:
     """Events filtered like ``tieline events`` (the query layer), oldest first, with citations."""
-    triggers = _triggers(store)
-    return [_cited_out(ev, triggers) for ev in _query_events(store, f)]
+    return [_cited_out(ev) for ev in _query_events(store, f)]
 
 
 def timeline(store: Store, f: Filters) -> dict[str, Any]:
     """Real-world events in date order, each once with all its reports, and the sectors, types
     and pairs to filter by."""
-    triggers = _triggers(store)
     entries = [] if _names_nothing(f.actor) else qevents.timeline(
         store, actor=f.actor, pair=_pair_str(f.pair), type=f.type, sector=f.sector,
         since=f.since, until=f.until)
     events = []
     for entry in entries:
-        out = _cited_out(entry.event, triggers)
+        out = _cited_out(entry.event)
         out["when"], out["dated_by"] = entry.when, entry.dated_by
         out["reports"] = [{"doc_id": r.doc_id, "doc_title": r.doc_title or r.doc_name,
                            "quote": r.evidence, "start": r.span[0], "end": r.span[1]}
                           for r in entry.reports]
         events.append(out)
-    every = triggers.values()
-    return {"events": events,
-            "sectors": sorted({e["sector"] for e in every if e["sector"]}),
-            "types": sorted({e["type"] for e in every}),
-            "pairs": pairs(store)}
+    return {"events": events, "sectors": qevents.sectors(store),
+            "types": qevents.event_types(store), "pairs": pairs(store)}
 
 
 def pairs(store: Store) -> list[str]:
     """Pairs of states that take part together in some event, as 'CN-RU'."""
-    idx = Index(store)
-    seen: Counter[str] = Counter()
-    for e in reads.events(store):
-        cs = sorted({c for p in e["participants"] if (c := idx.country_of(p["entity_key"]))})
-        for i, a in enumerate(cs):
-            for b in cs[i + 1 :]:
-                seen[f"{a}-{b}"] += 1
-    return [p for p, _ in seen.most_common()]
+    return qevents.pairs(store)
 
 
 # --------------------------------------------------------------------------- figures
@@ -346,27 +296,32 @@ def series(store: Store, *, measure: str, pair: tuple[str, str] | None = None) -
 
 
 # --------------------------------------------------------------------------- search
-def _doc_offsets(store: Store, hit: qsearch.Hit) -> tuple[int | None, int | None]:
-    """Where in its document a hit's snippet (or fact) lies, for linking to the highlighted span."""
-    if hit.doc_id is None:
-        return None, None
-    if hit.kind == "event":
-        for e in reads.events(store, hit.doc_id):
-            if e["id"] == hit.id:
-                return e["sentence_start"], e["sentence_end"]
-    elif hit.kind == "figure":
-        for f in reads.figures(store, hit.doc_id):
-            if f["id"] == hit.id:
-                return f["sentence_start"], f["sentence_end"]
-    elif hit.kind == "document":
-        doc = reads.document(store, hit.doc_id)
-        if doc is not None:
+def _doc_offsets(store: Store, hits: Sequence[qsearch.Hit]
+                 ) -> list[tuple[int | None, int | None]]:
+    """Where in its document each hit's snippet (or fact) lies, for linking to the highlighted
+    span; the facts and texts of all hits are read at once, by id."""
+    placed = [h for h in hits if h.doc_id is not None]
+    events = qevents.spans(store, {h.id for h in placed if h.kind == "event"})
+    figures = reads.figure_spans(store, {h.id for h in placed if h.kind == "figure"})
+    texts = qentities.document_texts(store, {h.doc_id for h in placed
+                                             if h.kind == "document" and h.doc_id})
+    out: list[tuple[int | None, int | None]] = []
+    for hit in hits:
+        at: tuple[int | None, int | None] = (None, None)
+        if hit.doc_id is None:
+            pass
+        elif hit.kind == "event" and hit.id in events:
+            at = events[hit.id]["sentence_start"], events[hit.id]["sentence_end"]
+        elif hit.kind == "figure" and hit.id in figures:
+            at = figures[hit.id]
+        elif hit.kind == "document" and hit.doc_id in texts:
             # The snippet is the text with white space flattened, so lengths agree.
             window = hit.snippet.strip("…")
-            at = re.sub(r"\s", " ", doc["text"]).find(window)
-            if at >= 0:
-                return at, at + len(window)
-    return None, None
+            i = re.sub(r"\s", " ", texts[hit.doc_id]).find(window)
+            if i >= 0:
+                at = i, i + len(window)
+        out.append(at)
+    return out
 
 
 def search(store: Store, q: str, f: Filters, kind: str | None = None,
@@ -380,8 +335,7 @@ def search(store: Store, q: str, f: Filters, kind: str | None = None,
                                 limit=max_hits, offset=0)
     found = qsearch.search(store, query)
     hits: list[dict[str, Any]] = []
-    for h in found.items:
-        start, end = _doc_offsets(store, h)
+    for h, (start, end) in zip(found.items, _doc_offsets(store, found.items), strict=True):
         hits.append({"kind": h.kind, "id": h.id, "doc_id": h.doc_id,
                      "title": h.doc_title or h.doc_name or h.quote, "snippet": h.snippet,
                      "highlights": [list(x) for x in h.highlights], "start": start, "end": end,
@@ -402,10 +356,10 @@ def graph(store: Store, f: Filters) -> dict[str, Any]:
                                types=(f.type,) if f.type else ())
     edges = list(net.edges)
     if f.sector:
-        in_sector = {e["id"] for e in reads.events(store) if e["sector"] == f.sector}
+        in_sector = qevents.ids_in_sector(store, f.sector)
         edges = [e for e in edges if in_sector.intersection(e.events)]
     if f.actor:
-        ids = Index(store).resolve_actor(f.actor)
+        ids = qentities.actor_ids(store, f.actor)
         edges = [e for e in edges if e.source in ids or e.target in ids]
     keep = {x for e in edges for x in (e.source, e.target)} if (f.sector or f.actor) else None
     nodes = [asdict(n) for n in net.nodes if keep is None or n.id in keep]
@@ -425,10 +379,7 @@ def report(store: Store, pair: tuple[str, str] | None, since: str | None, fmt: s
 def summary(store: Store) -> dict[str, Any]:
     """Totals, and the values the filters offer."""
     c = reads.counts(store)
-    ents = reads.entities(store)
-    evs = reads.events(store)
-    return {**c, "entity_types": sorted({e["type"] for e in ents}),
-            "countries": sorted({e["country"] for e in ents if e["country"]}),
-            "event_types": sorted({e["type"] for e in evs}),
-            "sectors": sorted({e["sector"] for e in evs if e["sector"]}),
+    return {**c, "entity_types": sorted(c["entities"]),
+            "countries": qentities.countries(store),
+            "event_types": qevents.event_types(store), "sectors": qevents.sectors(store),
             "measures": measures(store), "pairs": pairs(store)}
