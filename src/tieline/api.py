@@ -120,11 +120,14 @@ def entities(
     country: str | None = None,
 ) -> list[Entity]:
     """Corpus-level actors (canonical names with their aliases), most mentioned first."""
-    from tieline.store import reads
+    from tieline.query.entities import list_entities
+    from tieline.records import ENTITY_TYPES
 
+    if type is not None and type not in ENTITY_TYPES:
+        return []  # no entity has a type outside the taxonomy (and types are capitals)
     with _store(db, settings) as store:
-        rows = reads.entities(store)
-    out = [
+        rows = list_entities(store, type=type, country=country)
+    return [
         Entity(
             key=r["id"],
             name=r["name"],
@@ -137,10 +140,7 @@ def entities(
             mention_count=r["mention_count"],
         )
         for r in rows
-        if (type is None or r["type"] == type)
-        and (country is None or (r["country"] or "").upper() == country.upper())
     ]
-    return sorted(out, key=lambda e: (-e.mention_count, e.name))
 
 
 def events(
@@ -155,49 +155,43 @@ def events(
 ) -> list[Event]:
     """Events in date order (a timeline), participants under their canonical names."""
     from tieline.query import scope
-    from tieline.store import reads
+    from tieline.query.events import list_events
+    from tieline.records import EVENT_TYPES
 
-    the_pair = scope.parse_pair(pair)
-    since = scope.parse_since(since)
+    if type is not None and type not in EVENT_TYPES:
+        return []
     with _store(db, settings) as store:
-        keys = scope.canonical(store)
-        rows = reads.events(store)
+        cited = list_events(store, pair=pair, since=since, until=until, type=type, sector=sector)
+    # The query layer dates an undated event by its document and keeps subsectors; this
+    # function has always used the event's own date and the exact sector.
+    since = scope.parse_since(since)
     out = []
-    for r in rows:
-        if (type and r["type"] != type) or (sector and (r["sector"] or "") != sector):
+    for ev in cited:
+        if (sector and (ev.sector or "") != sector) or not scope.in_window(ev.date, since, until):
             continue
-        actors = scope.event_actors(r, keys)
-        if not scope.touches_pair(scope.countries_of(actors), the_pair):
-            continue
-        if not scope.in_window(r["date"], since, until):
-            continue
-        parts = tuple(
-            Participant(
-                scope.actor_of(keys, p["entity_key"], p["name"]).id,
-                scope.actor_of(keys, p["entity_key"], p["name"]).name,
-                p["role"],
-            )
-            for p in r["participants"]
-        )
+        trigger = ev.trigger_span or (0, 0)
         out.append(
             Event(
-                id=r["id"],
-                type=r["type"],
-                trigger=r["trigger"],
-                trigger_start=r["trigger_start"],
-                trigger_end=r["trigger_end"],
-                sentence_start=r["sentence_start"],
-                sentence_end=r["sentence_end"],
-                evidence=r["evidence"],
-                participants=parts,
-                sector=r["sector"],
-                date=r["date"],
-                date_precision=r["date_precision"],
-                date_source=r["date_source"],
-                status=r["status"],
-                confidence=r["confidence"],
-                count=r["count"],
-                cluster_id=r["cluster_id"],
+                id=ev.id,
+                type=ev.type,
+                trigger=ev.trigger,
+                trigger_start=trigger[0],
+                trigger_end=trigger[1],
+                sentence_start=ev.span[0],
+                sentence_end=ev.span[1],
+                evidence=ev.evidence,
+                participants=tuple(
+                    Participant(p.entity_id, p.name, p.role)
+                    for p in sorted(ev.participants, key=lambda p: (p.role, p.name))
+                ),
+                sector=ev.sector,
+                date=ev.date,
+                date_precision=ev.date_precision,
+                date_source=ev.date_source,
+                status=ev.status,
+                confidence=ev.confidence,
+                count=ev.count,
+                cluster_id=ev.cluster_id,
             )
         )
     return sorted(out, key=lambda e: (e.date or "9999", e.id))
