@@ -62,7 +62,8 @@ class RayExecutor:
                 ) from e
             self._owns_ray = True
         actor = ray.remote(num_cpus=1)(_Worker)
-        self._actors = [actor.remote(settings) for _ in range(self.workers)]
+        # Any: Ray's handles are typed as the class they wrap, without their .remote methods.
+        self._actors: list[Any] = [actor.remote(settings) for _ in range(self.workers)]
         self._next = 0
         self._version: str | None = None
 

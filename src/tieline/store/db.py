@@ -59,7 +59,10 @@ def _sqlite_null_order(element: Any) -> Any:
 
 def _not_null(element: Any, column_type: type) -> bool:
     # A NOT NULL column sorts the same everywhere; leaving it bare keeps its index usable.
-    return isinstance(element, column_type) and (not element.nullable or element.primary_key)
+    if not isinstance(element, column_type):
+        return False
+    col: Any = element
+    return not col.nullable or bool(col.primary_key)
 
 
 def _pg_compiler(base: type) -> type:
@@ -69,7 +72,7 @@ def _pg_compiler(base: type) -> type:
     undated events last on one store and first on the other. Set on our engines only.
     """
 
-    class Compiler(base):  # type: ignore[misc, valid-type]
+    class Compiler(base):  # type: ignore[misc]
         def order_by_clause(self, select: Any, **kw: Any) -> str:
             terms = [_sqlite_null_order(t) for t in select._order_by_clauses]
             from sqlalchemy.sql import operators
@@ -292,8 +295,9 @@ class Store:
                 by_source[r.source_key] = (r.id, r.pipeline_version)
                 by_id[r.id] = r.source_key
         for i in range(0, len(ids), 500):
-            for r in conn.execute(select(c.id, c.source_key).where(c.id.in_(ids[i : i + 500]))):
-                by_id[r.id] = r.source_key
+            q2 = select(c.id, c.source_key).where(c.id.in_(ids[i : i + 500]))
+            for r2 in conn.execute(q2):
+                by_id[r2.id] = r2.source_key
         return by_source, by_id
 
     def _set_meta(self, conn: Connection, key: str, value: str) -> None:
@@ -310,7 +314,12 @@ class Store:
                      items: Sequence[tuple[Document, Extraction, bytes | None]]) -> None:
         """Insert documents and their facts: one multi-row insert per table, in input order."""
         now = _now()
-        docs, mentions, ents, evs, parts, figs = [], [], [], [], [], []
+        docs: list[dict[str, Any]] = []
+        mentions: list[dict[str, Any]] = []
+        ents: list[dict[str, Any]] = []
+        evs: list[dict[str, Any]] = []
+        parts: list[dict[str, Any]] = []
+        figs: list[dict[str, Any]] = []
         for doc, ext, sig in items:
             docs.append({
                 "id": doc.id, "source_key": doc.source_key, "name": doc.name, "path": doc.path,

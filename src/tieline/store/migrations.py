@@ -119,7 +119,10 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-def register(version: int, name: str) -> Callable[[Callable[[Connection], None]], Callable[[Connection], None]]:
+MigrationFn = Callable[[Connection], None]
+
+
+def register(version: int, name: str) -> Callable[[MigrationFn], MigrationFn]:
     """Decorator for a migration defined in another store module (search indexes, say)."""
 
     def deco(fn: Callable[[Connection], None]) -> Callable[[Connection], None]:
@@ -147,7 +150,8 @@ def migrate(conn: Connection) -> list[int]:
         fn(conn)
         conn.execute(
             schema.schema_migrations.insert().values(
-                version=version, name=name, applied_at=datetime.now(UTC).isoformat(timespec="seconds")
+                version=version, name=name,
+                applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
         )
         applied.append(version)
