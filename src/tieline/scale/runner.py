@@ -154,7 +154,10 @@ def relink(store: Store, settings: Settings) -> int:
     from tieline.extract.gazetteer import load_gazetteer
 
     gaz = load_gazetteer(settings.gazetteers)
-    entities, keys, stats = link_entities(store.doc_entity_rows(), gaz, store.judgements())
+    # Streamed: the whole list of rows would grow with the store (docs/performance.md).
+    from tieline.store.stream import doc_entity_rows
+
+    entities, keys, stats = link_entities(doc_entity_rows(store), gaz, store.judgements())
     store.replace_links(entities, keys, stats)
     return len(entities)
 
