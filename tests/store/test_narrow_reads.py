@@ -82,6 +82,7 @@ def test_spans_read_by_id(kb: Store) -> None:
     assert got == {"d000000000000002-e2": {"trigger_start": 10, "trigger_end": 16,
                                            "sentence_start": 2, "sentence_end": len(TEXT_B)}}
     assert reads.figure_spans(kb, ["d000000000000001-f1"]) == {"d000000000000001-f1": (3, 40)}
+    assert reads.figure_statuses(kb) == {"trade": {"actual"}}
     listed = {e.id: e.trigger_span for e in qevents.list_events(kb)}
     assert listed["d000000000000001-e1"] == (9, 15)
 

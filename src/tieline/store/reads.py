@@ -147,3 +147,13 @@ def figure_spans(store: Store, figure_ids: Iterable[str]) -> dict[str, tuple[int
         q = select(f.id, f.sentence_start, f.sentence_end).where(f.id.in_(ids[i : i + 500]))
         out.update({r["id"]: (r["sentence_start"], r["sentence_end"]) for r in _rows(store, q)})
     return out
+
+
+def figure_statuses(store: Store) -> dict[str, set[str]]:
+    """Measure -> the statuses (actual, target, forecast) its figures are reported with."""
+    f = s.figures.c
+    q = select(f.measure, f.status).where(f.measure.is_not(None)).distinct()
+    out: dict[str, set[str]] = defaultdict(set)
+    for r in _rows(store, q):
+        out[r["measure"]].add(r["status"])
+    return dict(out)

@@ -7,7 +7,7 @@ Results are plain dicts and lists that the routes validate against their respons
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -273,11 +273,9 @@ def measures(store: Store) -> list[str]:
     """Measures that have figures: those with both actuals and targets first (they make the
     chart worth seeing), then by how often they are reported."""
     counts = qfigures.measures(store)
-    statuses: dict[str, set[str]] = defaultdict(set)
-    for c in qfigures.list_figures(store):
-        if c.figure.measure:
-            statuses[c.figure.measure].add(c.figure.status)
-    return sorted(counts, key=lambda m: (not {"actual", "target"} <= statuses[m], -counts[m], m))
+    statuses = reads.figure_statuses(store)
+    return sorted(counts, key=lambda m: (not {"actual", "target"} <= statuses.get(m, set()),
+                                         -counts[m], m))
 
 
 def series(store: Store, *, measure: str, pair: tuple[str, str] | None = None) -> dict[str, Any]:
