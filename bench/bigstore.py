@@ -257,6 +257,10 @@ def _query_functions() -> tuple[dict[str, str], dict[str, Callable[..., Any]]]:
              "timeline": qev.timeline, "SearchQuery": qs.SearchQuery})
 
 
+# Event lists and timelines are read a page at a time, as the CLI and web page show them.
+PAGE = 50
+
+
 def query_bench(db_path: Path, n_events: int, latency: Callable[..., dict[str, float]],
                 runs: int = 40, seed: int = 11) -> dict[str, Any]:
     """Build a store of ``n_events`` events; time entity, event, search and timeline queries
@@ -288,14 +292,15 @@ def query_bench(db_path: Path, n_events: int, latency: Callable[..., dict[str, f
         def event() -> Any:
             y, m = rng.choice(years), rng.randint(1, 12)
             return fn["event"](store, type=rng.choice(EVENT_TYPES), since=f"{y}-{m:02d}",
-                               until=f"{y}-{m:02d}")
+                               until=f"{y}-{m:02d}", limit=PAGE)
 
         def search() -> Any:
             return fn["search"](store, fn["SearchQuery"](text=rng.choice(SEARCH_TERMS), limit=20))
 
         def timeline() -> Any:
             y = rng.choice(years)
-            return fn["timeline"](store, actor=pick_name(), since=f"{y}", until=f"{y}")
+            return fn["timeline"](store, actor=pick_name(), since=f"{y}", until=f"{y}",
+                                  limit=PAGE)
 
         worst = 0.0
         for kind, f in (("entity", entity), ("event", event), ("search", search),

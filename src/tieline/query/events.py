@@ -164,6 +164,8 @@ def list_events(
     pair: str | None = None,
     status: str | None = None,
     min_confidence: float = 0.0,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[CitedEvent]:
     """Events matching the filters, oldest first, each with its canonical participants.
 
@@ -177,6 +179,8 @@ def list_events(
             themselves or through their organisations and people.
         status: done or planned.
         min_confidence: leave out events the extractor was less sure of.
+        limit, offset: one page of the list (``limit`` None: every matching event); the
+            store reads only that page, except with ``pair``, which is checked here.
     """
     _check_type(type)
     if status is not None and status not in ("done", "planned"):
@@ -187,8 +191,12 @@ def list_events(
     names: set[str] | None = None
     if actor:
         keys, names = actor_keys(store, actor)
+    # The pair is tested on canonical countries below, so with a pair the page is cut here.
+    in_sql = pair_codes is None
     rows = estore.event_rows(store, types=type, sector=sector, since=since_iso, until=until,
-                             entity_keys=keys, names=names, status=status)
+                             entity_keys=keys, names=names, status=status,
+                             min_confidence=min_confidence,
+                             limit=limit if in_sql else None, offset=offset if in_sql else 0)
     # Only the participants of these rows: the whole key map grows with the store.
     canon = scope.canonical(store, {p["entity_key"] for r in rows for p in r["participants"]})
     clusters = estore.cluster_sources(store, {r["cluster_id"] for r in rows if r["cluster_id"]})
@@ -216,6 +224,8 @@ def list_events(
             span=(r["sentence_start"], r["sentence_end"]),
             trigger_span=(r["trigger_start"], r["trigger_end"]),
         ))
+    if not in_sql and (limit is not None or offset):
+        out = out[max(0, offset):][: limit if limit is not None else None]
     return out
 
 
@@ -228,10 +238,16 @@ def timeline(
     sector: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[TimelineEntry]:
-    """Real-world events in date order, each once with all its reports; undated ones last."""
+    """Real-world events in date order, each once with all its reports; undated ones last.
+
+    ``limit``/``offset`` page the reports read (oldest first, as ``list_events``): a page
+    shows the real-world events of those reports; ``limit`` None reads them all.
+    """
     events = list_events(store, actor=actor, pair=pair, type=type, sector=sector, since=since,
-                         until=until)
+                         until=until, limit=limit, offset=offset)
     groups: dict[str, list[CitedEvent]] = {}
     for ev in events:
         groups.setdefault(ev.cluster_id or ev.id, []).append(ev)

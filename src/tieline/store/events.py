@@ -41,6 +41,35 @@ def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
     return [x] if isinstance(x, str) else list(x)
 
 
+def _window_ids(since: str | None, until: str | None, types: list[str] | None) -> Any:
+    """Ids of events whose date (else publication date) may fall in the window, by index.
+
+    A superset of the exact window test in ``event_rows``: dated events by ranges on
+    events.date, undated ones by ranges on documents.published, so neither reads every event.
+    A "when" in the window sorts at or after ``since`` or is a coarser prefix of it ("2014"
+    for "2014-05"), and sorts before ``until + "~"``.
+    """
+    e, d = s.events, s.documents
+    # The type goes inside, where ix_events_type_date serves it with the date range.
+    kind = [e.c.type.in_(types)] if types is not None else []
+    # Wrapped for the undated parts, so that they start from the documents' dates instead.
+    slow_kind = [func.coalesce(e.c.type, "").in_(types)] if types is not None else []
+    hi = (until + "~") if until else None
+    coarser = [since[:k] for k in (4, 7) if since and k < len(since)]
+
+    def ranges(col: Any) -> list[list[Any]]:
+        main = ([col >= since] if since else [col.is_not(None)]) + ([col <= hi] if hi else [])
+        return [main] + ([[col.in_(coarser)]] if coarser else [])
+
+    parts: list[Any] = [select(e.c.id).where(*kind, *c) for c in ranges(e.c.date)]
+    # coalesce() keeps the planner from reading every undated event through ix_events_date:
+    # the documents published in the window are the few rows to start from.
+    parts += [select(e.c.id).select_from(d.join(e, e.c.doc_id == d.c.id))
+              .where(*slow_kind, *c, func.coalesce(e.c.date, "") == "")
+              for c in ranges(d.c.published)]
+    return parts[0].union_all(*parts[1:])
+
+
 def event_rows(
     store: Store,
     *,
@@ -52,6 +81,9 @@ def event_rows(
     names: Iterable[str] | None = None,
     doc_id: str | None = None,
     status: str | None = None,
+    min_confidence: float = 0.0,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Events with their document and participants, oldest first.
 
@@ -64,13 +96,16 @@ def event_rows(
         names: or with a participant of one of these names (case-blind), for unlinked keys.
         doc_id: only events of this document.
         status: only done or planned events.
+        min_confidence: only events the extractor was at least this sure of.
+        limit, offset: one page of the ordered events (all of them when ``limit`` is None).
     """
     e = s.events
     when = func.coalesce(e.c.date, s.documents.c.published)
     q = select(e, *_DOC_COLUMNS, when.label("when")).join(
         s.documents, s.documents.c.id == e.c.doc_id)
     conds: list[Any] = []
-    if (tl := _as_list(types)) is not None:
+    tl = _as_list(types)
+    if tl is not None and not (since or until):
         conds.append(e.c.type.in_(tl))
     if sector:
         conds.append(or_(e.c.sector == sector, e.c.sector.like(sector.rstrip(".") + ".%")))
@@ -82,10 +117,14 @@ def event_rows(
     if until:
         conds.append(and_(when.is_not(None), func.substr(when, 1, len(until))
                           <= func.substr(literal(until, Text), 1, func.length(when))))
+    if since or until:
+        conds.append(e.c.id.in_(_window_ids(since, until, tl)))
     if doc_id is not None:
         conds.append(e.c.doc_id == doc_id)
     if status is not None:
         conds.append(e.c.status == status)
+    if min_confidence > 0:
+        conds.append(e.c.confidence >= min_confidence)
     keys = list(entity_keys) if entity_keys is not None else None
     low_names = [n.casefold() for n in names] if names is not None else None
     if keys is not None or low_names is not None:
@@ -101,6 +140,10 @@ def event_rows(
     if conds:
         q = q.where(and_(*conds))
     q = q.order_by(when, s.documents.c.name, e.c.trigger_start, e.c.id)
+    if limit is not None:
+        q = q.limit(max(0, limit)).offset(max(0, offset))
+    elif offset:
+        q = q.offset(max(0, offset))
     with store.connect() as conn:
         rows = [dict(r._mapping) for r in conn.execute(q)]
         ids = [r["id"] for r in rows]
