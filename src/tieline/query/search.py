@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
 from tieline.store import search as ss
@@ -92,11 +93,13 @@ def parse_terms(query: str) -> list[ss.Term]:
     return terms
 
 
+@lru_cache(maxsize=1 << 16)
 def _fold(word: str) -> str:
     w = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in w if not unicodedata.combining(c))
 
 
+@lru_cache(maxsize=1 << 16)  # snippets stem every word of a document; words repeat
 def stem(word: str) -> str:
     """A light stem for highlighting, so that 'pipelines' marks 'pipeline'."""
     w = _fold(word)
@@ -197,21 +200,42 @@ def search(store: Store, query: SearchQuery) -> Page[Hit]:
     index_kinds = [*kinds, "alias"] if "entity" in kinds else kinds
     if not terms or not kinds:
         return Page((), 0, query.limit, query.offset, query.text)
-    matches = ss.match(store, terms, index_kinds)
+    unfiltered = not (query.actor or query.type or query.sector or query.since or query.until)
+    if unfiltered:
+        # No filters: the index ranks and cuts; only the page (with some spare for aliases of
+        # one entity) leaves the database, and the total is a count that needs no ranking.
+        n_rows, n_hits = ss.count_matches(store, terms, index_kinds)
+        need = query.offset + query.limit
+        fetch = min(max(2 * need, 50), ss.MATCH_CAP)
+        while True:
+            matches = ss.match(store, terms, index_kinds, cap=fetch)
+            best = _best(matches)
+            if len(best) >= need or len(matches) < fetch or fetch >= ss.MATCH_CAP:
+                break
+            fetch = min(4 * fetch, ss.MATCH_CAP)
+        total, hits = _hits(store, query, best, terms, paged=True, total=n_hits)
+    else:
+        matches = ss.match(store, terms, index_kinds)
+        n_rows = len(matches)
+        total, hits = _hits(store, query, _best(matches), terms, paged=True)
+    notes: tuple[str, ...] = ()
+    if n_rows >= ss.MATCH_CAP:
+        notes = (
+            f"more than {ss.MATCH_CAP} matches: ranked and filtered among the best "
+            f"{ss.MATCH_CAP}; add words to narrow the search",
+        )
+    return Page(tuple(hits), total, query.limit, query.offset, query.text, notes)
+
+
+def _best(matches: Sequence[ss.Match]) -> dict[tuple[str, str], ss.Match]:
+    """The best-scored match of each hit; an alias counts as its entity."""
     best: dict[tuple[str, str], ss.Match] = {}
     for m in matches:
         kind = "entity" if m.kind == "alias" else m.kind
         key = (kind, m.ref_id)
         if key not in best or m.score > best[key].score:
             best[key] = ss.Match(kind, m.ref_id, m.doc_id, m.score)
-    total, hits = _hits(store, query, best, terms, paged=True)
-    notes: tuple[str, ...] = ()
-    if len(matches) >= ss.MATCH_CAP:
-        notes = (
-            f"more than {ss.MATCH_CAP} matches: ranked and filtered among the best "
-            f"{ss.MATCH_CAP}; add words to narrow the search",
-        )
-    return Page(tuple(hits), total, query.limit, query.offset, query.text, notes)
+    return best
 
 
 def rank_facts(
@@ -228,9 +252,10 @@ def _hits(
     best: dict[tuple[str, str], ss.Match],
     terms: Sequence[ss.Term],
     paged: bool,
+    total: int | None = None,
 ) -> tuple[int, list[Hit]]:
     unfiltered = not (query.actor or query.type or query.sector or query.since or query.until)
-    total_unfiltered = len(best)
+    total_unfiltered = len(best) if total is None else total
     if unfiltered and paged:
         # Without filters only the page needs its rows: rank first, then read 20, not 5,000.
         order = sorted(best.values(), key=lambda m: (-m.score, m.kind, m.ref_id))

@@ -86,6 +86,39 @@ def _match_sqlite(
     return [Match(r.kind, r.ref_id, r.doc_id, -float(r.rank)) for r in rows]
 
 
+def count_matches(
+    store: Store, terms: Sequence[Term], kinds: Sequence[str] = (), cap: int = MATCH_CAP
+) -> tuple[int, int]:
+    """(index rows, distinct hits with aliases counted as their entity) among ``cap`` matches.
+
+    Counting needs no ranking, so a search can rank and read only the page it shows.
+    """
+    if not terms:
+        return 0, 0
+    if store.is_sqlite:
+        clause, params = _kind_clause(kinds, "r.kind")
+        params = {**params, "q": _fts5_query(terms)}
+        inner = (
+            "SELECT r.kind, r.ref_id FROM search_fts JOIN search_rows r "
+            f"ON r.rowid = search_fts.rowid WHERE search_fts MATCH :q{clause} LIMIT :cap"
+        )
+    else:
+        tsq, params = _pg_tsquery(terms)
+        clause, kparams = _kind_clause(kinds, "r.kind")
+        params = {**params, **kparams}
+        inner = (
+            f"SELECT r.kind, r.ref_id FROM search_rows r WHERE r.tsv @@ ({tsq}){clause} "
+            "LIMIT :cap"
+        )
+    sql = text(
+        "SELECT count(*), count(DISTINCT (CASE WHEN m.kind = 'alias' THEN 'entity' "
+        f"ELSE m.kind END) || ':' || m.ref_id) FROM ({inner}) m"
+    )
+    with store.connect() as conn:
+        rows, hits = conn.execute(sql, {**params, "cap": cap}).one()
+    return int(rows), int(hits)
+
+
 def _pg_tsquery(terms: Sequence[Term]) -> tuple[str, dict[str, str]]:
     parts, params = [], {}
     for i, t in enumerate(terms):
