@@ -142,11 +142,7 @@ def actor_keys(store: Store, actor: str) -> tuple[set[str], set[str]]:
         raise ConfigError("--actor wants a name, e.g. --actor Rosatom")
     from tieline.store import reads
 
-    ids = set()
-    for e in reads.entities(store):
-        forms = {_name_key(e["name"]), _name_key(e["id"]), *(_name_key(a) for a in e["aliases"])}
-        if want in forms:
-            ids.add(e["id"])
+    ids = {eid for eid, form in estore.entity_names(store) if _name_key(form) == want}
     keys = {k for k, row in reads.canonical_names(store, _keys_of(store, ids)).items()
             if row["id"] in ids}
     keys.add(want)  # keys not linked yet are the name's own key
