@@ -115,7 +115,9 @@ def event_rows(
         s.documents, s.documents.c.id == e.c.doc_id)
     conds: list[Any] = []
     tl = _as_list(types)
-    if tl is not None and not (since or until):
+    # An actor's events are few: read them by participant, not the window's (see below).
+    by_window = bool(since or until) and entity_keys is None and names is None
+    if tl is not None and not by_window:
         conds.append(e.c.type.in_(tl))
     if sector:
         conds.append(or_(e.c.sector == sector, e.c.sector.like(sector.rstrip(".") + ".%")))
@@ -127,7 +129,7 @@ def event_rows(
     if until:
         conds.append(and_(when.is_not(None), func.substr(when, 1, len(until))
                           <= func.substr(literal(until, Text), 1, func.length(when))))
-    if since or until:
+    if by_window:
         conds.append(e.c.id.in_(_window_ids(since, until, tl)))
     if doc_id is not None:
         conds.append(e.c.doc_id == doc_id)
