@@ -18,6 +18,8 @@ from tieline.store.fts import TITLE_WEIGHT
 
 # Matches ranked per query; filters apply among these (a query matching more gets a note).
 MATCH_CAP = 5000
+# The kinds of rows in the search index.
+INDEX_KINDS = ("document", "event", "figure", "entity", "alias")
 # BM25 parameters, the same as SQLite FTS5's bm25().
 K1 = 1.2
 B = 0.75
@@ -75,12 +77,22 @@ def _kind_clause(kinds: Sequence[str], col: str) -> tuple[str, dict[str, str]]:
 def _match_sqlite(
     store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int
 ) -> list[Match]:
-    clause, params = _kind_clause(kinds, "r.kind")
-    sql = text(
-        f"SELECT r.kind, r.ref_id, r.doc_id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank "
-        "FROM search_fts JOIN search_rows r ON r.rowid = search_fts.rowid "
-        f"WHERE search_fts MATCH :q{clause} ORDER BY rank LIMIT :cap"
-    )
+    if not kinds or set(kinds) >= set(INDEX_KINDS):
+        # Every kind: FTS5 ranks and cuts on its own; only the kept rows are joined.
+        params: dict[str, str] = {}
+        sql = text(
+            "SELECT r.kind, r.ref_id, r.doc_id, m.rank FROM (SELECT rowid, "
+            f"bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank FROM search_fts "
+            "WHERE search_fts MATCH :q ORDER BY rank LIMIT :cap) m "
+            "JOIN search_rows r ON r.rowid = m.rowid ORDER BY m.rank"
+        )
+    else:
+        clause, params = _kind_clause(kinds, "r.kind")
+        sql = text(
+            f"SELECT r.kind, r.ref_id, r.doc_id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank "
+            "FROM search_fts JOIN search_rows r ON r.rowid = search_fts.rowid "
+            f"WHERE search_fts MATCH :q{clause} ORDER BY rank LIMIT :cap"
+        )
     with store.connect() as conn:
         rows = conn.execute(sql, {"q": _fts5_query(terms), "cap": cap, **params}).all()
     return [Match(r.kind, r.ref_id, r.doc_id, -float(r.rank)) for r in rows]
