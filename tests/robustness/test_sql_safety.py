@@ -26,6 +26,9 @@ REVIEWED = {
     ("store/search.py", "_match_sqlite"),
     # to_tsquery('english', :t0) ... built from generated bind names; the words are bound.
     ("store/search.py", "_match_pg"),
+    # The count beside a ranked page: the same generated kind clause and tsquery bind names as
+    # the two above, wrapped in a constant count; the query, kinds and cap are bound.
+    ("store/search.py", "count_matches"),
     # FTS5 triggers: table and column names from the module's constant _SOURCES/_WATCHED.
     ("store/fts.py", "_sqlite_create"),
     ("store/fts.py", "_pg_create"),
