@@ -79,6 +79,27 @@ def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def seed_scores(seeds_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
+    """The referee's JSON scores for the seeds store, computed once per session."""
+    if not REFEREE.is_file():
+        pytest.skip(f"referee scorer not found at {REFEREE} "
+                    "(../shared is absent on a user's clone)")
+    import json
+    import subprocess
+    import sys
+
+    from tieline.eval.gold import write_gold
+
+    pred = tmp_path_factory.mktemp("seed-scores") / "pred.jsonl"
+    with Store(str(seeds_db), create=False) as store, pred.open("w", encoding="utf-8") as fh:
+        write_gold(store, fh)
+    res = subprocess.run([sys.executable, str(REFEREE), "--gold", str(GOLD), "--pred", str(pred),
+                          "--docs", str(SEEDS), "--json"], capture_output=True, text=True,
+                         check=True)
+    return json.loads(res.stdout)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
 def examples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the bundled examples, ingested once per session (read-only for tests)."""
     from tieline.scale.runner import ingest_paths
