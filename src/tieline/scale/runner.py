@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tieline.config import Settings
@@ -102,8 +102,6 @@ def ingest_documents(documents: Sequence[Document], store: Store, settings: Sett
             m = minhash(d.text)
             twin = near.match(m, exclude=old.id if old else None)
             if twin is not None:
-                from dataclasses import replace
-
                 d = replace(d, near_duplicate_of=twin)
                 near_dups += 1
             near.add(d.id, m)
