@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from tieline.errors import ConfigError
@@ -123,11 +122,6 @@ def _check_type(type_: str | None) -> None:
         raise ConfigError(f"--type wants one of {', '.join(EVENT_TYPES)}, got {type_!r}")
 
 
-# Every actor filter compares the wanted name with every entity's names: the keys of names
-# already seen are remembered (a long-running server meets the same names again and again).
-_name_key = lru_cache(maxsize=1 << 18)(name_key)
-
-
 def _keys_of(store: Store, ids: set[str]) -> set[str]:
     """The document-level keys linked to these entities (by index, not the whole map)."""
     from tieline.store import curation
@@ -142,7 +136,7 @@ def actor_keys(store: Store, actor: str) -> tuple[set[str], set[str]]:
         raise ConfigError("--actor wants a name, e.g. --actor Rosatom")
     from tieline.store import reads
 
-    ids = {eid for eid, form in estore.entity_names(store) if _name_key(form) == want}
+    ids = estore.entities_named(store, want)
     keys = {k for k, row in reads.canonical_names(store, _keys_of(store, ids)).items()
             if row["id"] in ids}
     keys.add(want)  # keys not linked yet are the name's own key

@@ -19,6 +19,15 @@ from tieline.store import schema as s
 from tieline.store.migrations import migrate, store_meta
 
 
+def entity_name_key_rows(forms: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
+    """Rows of ``entity_name_keys`` for (entity id, name form) pairs: distinct, sorted, and
+    none for a form whose key is empty."""
+    from tieline.extract.names import name_key
+
+    keys = {(name_key(f), eid) for eid, f in forms}
+    return [{"name_key": k, "entity_id": eid} for k, eid in sorted(keys) if k]
+
+
 def database_url(db: str) -> str:
     """Turn a path or URL into a SQLAlchemy URL (a bare path is a SQLite file)."""
     if "://" in db:
@@ -384,7 +393,7 @@ class Store:
                       stats: dict[str, dict[str, Any]]) -> None:
         """Replace the corpus-level entities, their aliases and the key -> entity map."""
         with self.engine.begin() as conn:
-            for t in (s.entity_keys, s.entity_aliases, s.entities):
+            for t in (s.entity_keys, s.entity_name_keys, s.entity_aliases, s.entities):
                 conn.execute(delete(t))
             if entities:
                 conn.execute(s.entities.insert(), [
@@ -400,6 +409,9 @@ class Store:
                 if aliases:
                     conn.execute(s.entity_aliases.insert(),
                                  [{"entity_id": k, "alias": a} for k, a in sorted(aliases)])
+                forms = [(e.key, f) for e in entities for f in (e.key, e.name)]
+                conn.execute(s.entity_name_keys.insert(),
+                             entity_name_key_rows([*forms, *aliases]))
             if keys:
                 conn.execute(s.entity_keys.insert(),
                              [{"key": k, "entity_id": v} for k, v in sorted(keys.items())])

@@ -41,14 +41,12 @@ def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
     return [x] if isinstance(x, str) else list(x)
 
 
-def entity_names(store: Store) -> list[tuple[str, str]]:
-    """(entity id, form) for every entity's id, canonical name and alias: plain tuples, one
-    read, for matching a wanted actor's name key against every form."""
-    ent, al = s.entities, s.entity_aliases
-    q = select(ent.c.id, ent.c.name).union_all(
-        select(ent.c.id, ent.c.id), select(al.c.entity_id, al.c.alias))
+def entities_named(store: Store, key: str) -> set[str]:
+    """Ids of the entities whose id, canonical name or an alias has this name key (one
+    indexed look-up in ``entity_name_keys``)."""
+    k = s.entity_name_keys.c
     with store.connect() as conn:
-        return [(r[0], r[1]) for r in conn.execute(q)]
+        return {r[0] for r in conn.execute(select(k.entity_id).where(k.name_key == key))}
 
 
 def _window_ids(since: str | None, until: str | None, types: list[str] | None) -> Any:

@@ -110,12 +110,30 @@ def _m008_query_indexes(conn: Connection) -> None:
         _create_index(conn, name, table, cols)
 
 
+def _m009_entity_name_keys(conn: Connection) -> None:
+    """The name keys of every entity's id, name and aliases, filled from what is stored; and
+    documents by source name, for lists and exports read a page at a time."""
+    from tieline.store.db import entity_name_key_rows
+
+    _create_index(conn, "ix_documents_name", "documents", "name, id")
+    schema.entity_name_keys.create(conn, checkfirst=True)
+    forms: list[tuple[str, str]] = [
+        (r[0], f) for r in conn.execute(text("SELECT id, name FROM entities")) for f in r]
+    forms += [(r[0], r[1]) for r in conn.execute(
+        text("SELECT entity_id, alias FROM entity_aliases"))]
+    conn.execute(text("DELETE FROM entity_name_keys"))
+    rows = entity_name_key_rows(forms)
+    for i in range(0, len(rows), 5000):
+        conn.execute(schema.entity_name_keys.insert(), rows[i : i + 5000])
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
     (6, "store state", _m006_store_state),
     (7, "sentence vectors of facts", fts.create_vectors),
     (8, "query indexes", _m008_query_indexes),
+    (9, "name keys of entities, documents by name", _m009_entity_name_keys),
 ]
 
 

@@ -139,6 +139,15 @@ entity_aliases = Table(
     Column("alias", Text, primary_key=True),
 )
 
+# The name key (``extract.names.name_key``) of each entity's id, name and aliases: an actor
+# filter ("--actor Rosatom") is one indexed look-up instead of keying every name in Python.
+# Written with the entities (``Store.replace_links``), so a relink keeps it in step.
+entity_name_keys = Table(
+    "entity_name_keys", metadata,
+    Column("name_key", Text, primary_key=True),
+    Column("entity_id", Text, primary_key=True),
+)
+
 entity_keys = Table(
     "entity_keys", metadata,
     Column("key", Text, primary_key=True),
