@@ -37,3 +37,23 @@ def test_count_matches_counts_an_alias_as_its_entity(kb: Store) -> None:
     matched = ss.match(kb, terms, ("entity", "alias"))
     assert rows == len(matched)
     assert hits == len({("entity" if m.kind == "alias" else m.kind, m.ref_id) for m in matched})
+
+
+@pytest.mark.parametrize("kinds", [(), ("document", "event", "figure")])
+def test_a_common_word_is_ranked_among_its_newest_matches(
+        kb: Store, kinds: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    terms = [ss.Term(("china",))]
+    everything = ss.match(kb, terms, kinds)
+    assert len(everything) > 4  # the word is common enough here for a pool of 3 to cut it
+    with kb.connect() as conn:
+        rowid = {(r.kind, r.ref_id, r.sub): r.rowid for r in conn.exec_driver_sql(
+            "SELECT rowid, kind, ref_id, sub FROM search_rows")}
+    newest = sorted(everything, key=lambda m: -max(
+        v for (k, ref, _), v in rowid.items() if k == m.kind and ref == m.ref_id))[:3]
+    monkeypatch.setattr(ss, "RANK_POOL", 3)
+    pooled = ss.match(kb, terms, kinds)
+    # exactly the three most recently indexed matches, best score first
+    assert {(m.kind, m.ref_id) for m in pooled} == {(m.kind, m.ref_id) for m in newest}
+    assert [m.score for m in pooled] == sorted((m.score for m in pooled), reverse=True)
+    page = search(kb, SearchQuery("china", kinds=tuple(k for k in kinds if k != "alias")))
+    assert page.notes and "most recently added" in page.notes[0]

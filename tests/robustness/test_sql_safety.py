@@ -26,6 +26,10 @@ REVIEWED = {
     ("store/search.py", "_match_sqlite"),
     # to_tsquery('english', :t0) ... built from generated bind names; the words are bound.
     ("store/search.py", "_match_pg"),
+    # One statement that ranks a page and counts the matches (a materialized pool of the
+    # newest matches): the same constant BM25 weight and generated kind bind names as
+    # _match_sqlite; the query, kinds, pool size and cap are bound.
+    ("store/search.py", "rank_and_count"),
     # The count beside a ranked page: the same generated kind clause and tsquery bind names as
     # the two above, wrapped in a constant count; the query, kinds and cap are bound.
     ("store/search.py", "count_matches"),

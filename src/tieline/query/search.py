@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
@@ -131,6 +131,23 @@ def _word_matches(word: str, stems: set[str], prefixes: set[str]) -> bool:
     return any(folded.startswith(p) for p in prefixes)
 
 
+@lru_cache(maxsize=256)
+def _heads(keys: frozenset[str]) -> re.Pattern[str]:
+    """Words starting with the first three letters of any stem or prefix, any case."""
+    alts = "|".join(sorted(re.escape(k[:3]) for k in keys))
+    return re.compile(rf"(?<!\w)(?:{alts})\w*", re.IGNORECASE)
+
+
+def _candidates(text: str, keys: set[str]) -> Iterator[re.Match[str]]:
+    """The words of ``text`` that may match: all of them, or on ASCII text only those that
+    start as a stem does. A light stem changes only a word's end and keeps at least three
+    letters, so a matching word starts with its stem's first three (the folded word of
+    ASCII text is its lower case); the caller still checks each candidate."""
+    if keys and text.isascii() and all(k.isascii() for k in keys):
+        return _heads(frozenset(keys)).finditer(text)
+    return _WORD.finditer(text)
+
+
 def snippet(
     text: str, terms: Sequence[ss.Term], width: int = SNIPPET_CHARS
 ) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -139,7 +156,7 @@ def snippet(
     prefixes = {_fold(t.words[0]) for t in terms if t.prefix}
     spans = [
         (m.start(), m.end())
-        for m in _WORD.finditer(text)
+        for m in _candidates(text, stems | prefixes)
         if _word_matches(m.group(), stems, prefixes)
     ]
     if len(text) <= width:
@@ -204,25 +221,25 @@ def search(store: Store, query: SearchQuery) -> Page[Hit]:
     if unfiltered:
         # No filters: the index ranks and cuts; only the page (with some spare for aliases of
         # one entity) leaves the database, and the total is a count that needs no ranking.
-        n_rows, n_hits = ss.count_matches(store, terms, index_kinds)
         need = query.offset + query.limit
         fetch = min(max(2 * need, 50), ss.MATCH_CAP)
+        matches, n_rows, n_hits = ss.rank_and_count(store, terms, index_kinds, cap=fetch)
         while True:
-            matches = ss.match(store, terms, index_kinds, cap=fetch)
             best = _best(matches)
             if len(best) >= need or len(matches) < fetch or fetch >= ss.MATCH_CAP:
                 break
             fetch = min(4 * fetch, ss.MATCH_CAP)
+            matches = ss.match(store, terms, index_kinds, cap=fetch)
         total, hits = _hits(store, query, best, terms, paged=True, total=n_hits)
     else:
         matches = ss.match(store, terms, index_kinds)
         n_rows = len(matches)
         total, hits = _hits(store, query, _best(matches), terms, paged=True)
     notes: tuple[str, ...] = ()
-    if n_rows >= ss.MATCH_CAP:
+    if n_rows >= min(ss.MATCH_CAP, ss.RANK_POOL):
         notes = (
-            f"more than {ss.MATCH_CAP} matches: ranked and filtered among the best "
-            f"{ss.MATCH_CAP}; add words to narrow the search",
+            f"more than {min(ss.MATCH_CAP, ss.RANK_POOL)} matches: ranked and filtered among "
+            "the most recently added of them; add words to narrow the search",
         )
     return Page(tuple(hits), total, query.limit, query.offset, query.text, notes)
 
@@ -231,10 +248,11 @@ def _best(matches: Sequence[ss.Match]) -> dict[tuple[str, str], ss.Match]:
     """The best-scored match of each hit; an alias counts as its entity."""
     best: dict[tuple[str, str], ss.Match] = {}
     for m in matches:
-        kind = "entity" if m.kind == "alias" else m.kind
-        key = (kind, m.ref_id)
+        if m.kind == "alias":
+            m = ss.Match("entity", m.ref_id, m.doc_id, m.score)
+        key = (m.kind, m.ref_id)
         if key not in best or m.score > best[key].score:
-            best[key] = ss.Match(kind, m.ref_id, m.doc_id, m.score)
+            best[key] = m
     return best
 
 
@@ -246,6 +264,23 @@ def rank_facts(
     return _hits(store, query, best, parse_terms(query.text), paged=False)[1]
 
 
+def _filtered(
+    store: Store, query: SearchQuery, order: Sequence[ss.Match]
+) -> list[ss.Match]:
+    """The matches that pass the query's filters (tested in the store, on the candidates
+    only), in the order given."""
+    ids: dict[str, list[str]] = {k: [] for k in KINDS}
+    for m in order:
+        ids[m.kind].append(m.ref_id)
+    actor = ss.resolve_actor(store, query.actor) if query.actor else None
+    f = ss.Filters(
+        keys=actor.keys if actor else None, names=actor.names if actor else None,
+        entity_ids=actor.ids if actor else None, type=query.type, sector=query.sector,
+        since=query.since, until=query.until)
+    keep = {k: ss.passing(store, k, v, f) if v else set() for k, v in ids.items()}
+    return [m for m in order if m.ref_id in keep[m.kind]]
+
+
 def _hits(
     store: Store,
     query: SearchQuery,
@@ -255,81 +290,33 @@ def _hits(
     total: int | None = None,
 ) -> tuple[int, list[Hit]]:
     unfiltered = not (query.actor or query.type or query.sector or query.since or query.until)
-    total_unfiltered = len(best) if total is None else total
+    order = sorted(best.values(), key=lambda m: (-m.score, m.kind, m.ref_id))
     if unfiltered and paged:
         # Without filters only the page needs its rows: rank first, then read 20, not 5,000.
-        order = sorted(best.values(), key=lambda m: (-m.score, m.kind, m.ref_id))
-        window = order[query.offset : query.offset + query.limit]
-        best = {(m.kind, m.ref_id): m for m in window}
+        page = order[query.offset : query.offset + query.limit]
+        n_total = len(best) if total is None else total
+    else:
+        # Filters read the few columns they test, of the candidates only; the full rows are
+        # read for the page alone.
+        ranked = _filtered(store, query, order)
+        page = ranked[query.offset : query.offset + query.limit] if paged else ranked
+        n_total = len(ranked)
     ids: dict[str, list[str]] = {k: [] for k in KINDS}
-    for kind, ref in best:
-        ids[kind].append(ref)
+    for m in page:
+        ids[m.kind].append(m.ref_id)
     events = ss.events_meta(store, ids["event"])
     figures = ss.figures_meta(store, ids["figure"])
     entities = ss.entities_meta(store, ids["entity"])
-    doc_ids = (
-        set(ids["document"])
-        | {e["doc_id"] for e in events.values()}
-        | {f["doc_id"] for f in figures.values()}
-    )
-    docs = ss.documents_meta(store, sorted(doc_ids))
-
-    actor = ss.resolve_actor(store, query.actor) if query.actor else None
-    actor_docs = ss.documents_with_keys(store, actor.keys) if actor else set()
-    actor_names = {n.casefold() for n in actor.names} if actor else set()
-    sector_docs = ss.documents_with_events(store, sector=query.sector) if query.sector else set()
-    type_docs = ss.documents_with_events(store, type=query.type) if query.type else set()
-
-    def keep(kind: str, ref: str) -> bool:
-        if kind == "document":
-            d = docs.get(ref)
-            return (
-                d is not None
-                and (actor is None or ref in actor_docs)
-                and (not query.sector or ref in sector_docs)
-                and (not query.type or ref in type_docs)
-                and _in_dates(d["published"], query.since, query.until)
-            )
-        if kind == "event":
-            e = events.get(ref)
-            return (
-                e is not None
-                and (actor is None or any(p["entity_key"] in actor.keys for p in e["participants"]))
-                and (not query.type or e["type"] == query.type)
-                and (not query.sector or (e["sector"] or "").casefold() == query.sector.casefold())
-                and _in_dates(e["date"], query.since, query.until)
-            )
-        if kind == "figure":
-            f = figures.get(ref)
-            return (
-                f is not None
-                and not query.sector
-                and (actor is None or any(a.casefold() in actor_names for a in f["actors"]))
-                and (not query.type or f["measure"] == query.type)
-                and _in_dates(f["period_start"], query.since, query.until)
-            )
-        ent = entities.get(ref)
-        return (
-            ent is not None
-            and not query.sector
-            and not query.since
-            and not query.until
-            and (actor is None or ref in actor.ids)
-            and (not query.type or ent["type"] == query.type)
-        )
-
-    ranked = sorted(
-        (m for m in best.values() if keep(m.kind, m.ref_id)),
-        key=lambda m: (-m.score, m.kind, m.ref_id),
-    )
-    if unfiltered and paged:
-        page, n_total = ranked, total_unfiltered
-    else:
-        page = ranked[query.offset : query.offset + query.limit] if paged else ranked
-        n_total = len(ranked)
+    docs = ss.documents_meta(
+        store, sorted({e["doc_id"] for e in events.values()}
+                      | {f["doc_id"] for f in figures.values()}))
     texts = ss.documents_meta(
         store, [m.ref_id for m in page if m.kind == "document"], with_text=True
     )
+    # A row deleted since the index was read is left out rather than shown half.
+    rows: dict[str, dict[str, Any]] = {"document": texts, "event": events, "figure": figures,
+                                       "entity": entities}
+    page = [m for m in page if m.ref_id in rows[m.kind]]
     hits = []
     for m in page:
         if m.kind == "document":

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select, text
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text
 
 from tieline.store import schema as s
 from tieline.store.db import Store
@@ -18,6 +18,10 @@ from tieline.store.fts import TITLE_WEIGHT
 
 # Matches ranked per query; filters apply among these (a query matching more gets a note).
 MATCH_CAP = 5000
+# A word in a large share of the store ("energy" in a third of a million events) would have
+# every match scored before the cut: only the RANK_POOL most recently indexed matches are
+# scored and ranked. A query with fewer matches is ranked in full, as before.
+RANK_POOL = MATCH_CAP
 # The kinds of rows in the search index.
 INDEX_KINDS = ("document", "event", "figure", "entity", "alias")
 # BM25 parameters, the same as SQLite FTS5's bm25().
@@ -77,25 +81,65 @@ def _kind_clause(kinds: Sequence[str], col: str) -> tuple[str, dict[str, str]]:
 def _match_sqlite(
     store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int
 ) -> list[Match]:
+    # The newest RANK_POOL matching rows are scored (FTS5 reads its index newest first and
+    # stops there), then the best ``cap`` of them are kept and joined to search_rows.
+    bm25 = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0)"
     if not kinds or set(kinds) >= set(INDEX_KINDS):
-        # Every kind: FTS5 ranks and cuts on its own; only the kept rows are joined.
         params: dict[str, str] = {}
-        sql = text(
-            "SELECT r.kind, r.ref_id, r.doc_id, m.rank FROM (SELECT rowid, "
-            f"bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank FROM search_fts "
-            "WHERE search_fts MATCH :q ORDER BY rank LIMIT :cap) m "
-            "JOIN search_rows r ON r.rowid = m.rowid ORDER BY m.rank"
+        pool = (
+            f"SELECT rowid, {bm25} AS rank FROM search_fts WHERE search_fts MATCH :q "
+            "ORDER BY rowid DESC LIMIT :pool"
         )
     else:
         clause, params = _kind_clause(kinds, "r.kind")
-        sql = text(
-            f"SELECT r.kind, r.ref_id, r.doc_id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank "
-            "FROM search_fts JOIN search_rows r ON r.rowid = search_fts.rowid "
-            f"WHERE search_fts MATCH :q{clause} ORDER BY rank LIMIT :cap"
+        pool = (
+            f"SELECT search_fts.rowid AS rowid, {bm25} AS rank FROM search_fts "
+            "JOIN search_rows r ON r.rowid = search_fts.rowid "
+            f"WHERE search_fts MATCH :q{clause} ORDER BY search_fts.rowid DESC LIMIT :pool"
         )
+    sql = text(
+        "SELECT r.kind, r.ref_id, r.doc_id, m.rank FROM "
+        f"(SELECT rowid, rank FROM ({pool}) ORDER BY rank LIMIT :cap) m "
+        "JOIN search_rows r ON r.rowid = m.rowid ORDER BY m.rank"
+    )
     with store.connect() as conn:
-        rows = conn.execute(sql, {"q": _fts5_query(terms), "cap": cap, **params}).all()
-    return [Match(r.kind, r.ref_id, r.doc_id, -float(r.rank)) for r in rows]
+        rows = conn.execute(
+            sql, {"q": _fts5_query(terms), "cap": cap, "pool": RANK_POOL, **params}
+        ).all()
+    return [Match(kind, ref, doc, -float(rank)) for kind, ref, doc, rank in rows]
+
+
+def rank_and_count(
+    store: Store, terms: Sequence[Term], kinds: Sequence[str] = (), cap: int = MATCH_CAP
+) -> tuple[list[Match], int, int]:
+    """The best ``cap`` matches and, as ``count_matches``, (index rows, distinct hits) matched.
+
+    On SQLite one statement scores the pool once and counts it: a page of a common word reads
+    its matches once instead of twice.
+    """
+    if not terms:
+        return [], 0, 0
+    if not store.is_sqlite:
+        return match(store, terms, kinds, cap), *count_matches(store, terms, kinds)
+    clause, params = _kind_clause(kinds, "r.kind")
+    sql = text(
+        "WITH pool AS MATERIALIZED (SELECT r.kind AS kind, r.ref_id AS ref_id, "
+        f"r.doc_id AS doc_id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank FROM search_fts "
+        "JOIN search_rows r ON r.rowid = search_fts.rowid "
+        f"WHERE search_fts MATCH :q{clause} ORDER BY search_fts.rowid DESC LIMIT :pool), "
+        "n AS (SELECT count(*) AS n_rows, count(DISTINCT (CASE WHEN kind = 'alias' "
+        "THEN 'entity' ELSE kind END) || ':' || ref_id) AS n_hits FROM pool) "
+        "SELECT p.kind, p.ref_id, p.doc_id, p.rank, n.n_rows, n.n_hits FROM n LEFT JOIN "
+        "(SELECT * FROM pool ORDER BY rank LIMIT :cap) p ON 1 = 1 ORDER BY p.rank"
+    )
+    with store.connect() as conn:
+        rows = conn.execute(
+            sql, {"q": _fts5_query(terms), "cap": cap, "pool": RANK_POOL, **params}
+        ).all()
+    if not rows:
+        return [], 0, 0
+    found = [Match(r.kind, r.ref_id, r.doc_id, -float(r.rank)) for r in rows if r.kind]
+    return found, int(rows[0].n_rows), int(rows[0].n_hits)
 
 
 def count_matches(
@@ -165,17 +209,19 @@ def _match_pg(store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: in
                 text("SELECT count(*) FROM search_rows WHERE tsv @@ CAST(:lx AS tsquery)"),
                 {"lx": "'" + lx.replace("'", "''") + "'"},
             ).scalar_one()
-        # Candidates by PostgreSQL's own rank first, then BM25 over the capped set.
+        # The newest RANK_POOL matches, the best ``cap`` of them by PostgreSQL's own rank, then
+        # BM25 over those.
         rows = conn.execute(
             text(
                 f"SELECT r.id, r.kind, r.ref_id, r.doc_id, r.n_tokens, u.lexeme, "
                 f"coalesce(array_length(u.positions, 1), 1) AS tf, "
                 f"(SELECT count(*) FROM unnest(u.weights) w WHERE w = 'A') AS tf_title "
-                f"FROM (SELECT * FROM search_rows r WHERE r.tsv @@ ({tsq}){clause} "
-                f"ORDER BY ts_rank(r.tsv, ({tsq})) DESC LIMIT :cap) r "
+                f"FROM (SELECT * FROM (SELECT * FROM search_rows r WHERE r.tsv @@ ({tsq}){clause} "
+                f"ORDER BY r.id DESC LIMIT :pool) p "
+                f"ORDER BY ts_rank(p.tsv, ({tsq})) DESC LIMIT :cap) r "
                 f"LEFT JOIN LATERAL unnest(r.tsv) u ON u.lexeme = ANY(:lexemes)"
             ).bindparams(bindparam("lexemes", value=lexemes)),
-            {**params, **kparams, "cap": cap},
+            {**params, **kparams, "cap": cap, "pool": RANK_POOL},
         ).all()
     n_rows = max(int(n_rows), 1)
     avgdl = float(avgdl) or 1.0
@@ -315,32 +361,127 @@ def resolve_actor(store: Store, name: str) -> ActorMatch:
     return ActorMatch(frozenset(ids), frozenset(keys), frozenset(names))
 
 
-def documents_with_keys(store: Store, keys: Iterable[str]) -> set[str]:
-    """Documents that name any of these document-level entity keys."""
+def documents_with_keys(
+    store: Store, keys: Iterable[str], among: Sequence[str] | None = None
+) -> set[str]:
+    """Documents that name any of these document-level entity keys (only those ``among``
+    these documents, when given: a busy actor is named in a large share of the store)."""
     keys = sorted(set(keys))
+    de = s.doc_entities.c
     found: set[str] = set()
     with store.connect() as conn:
+        if among is not None:
+            for chunk in _chunks(sorted(set(among))):
+                q = select(de.doc_id).where(de.doc_id.in_(chunk)).distinct()
+                for kchunk in _chunks(keys):
+                    found |= {r[0] for r in conn.execute(q.where(de.key.in_(kchunk)))}
+            return found
         for chunk in _chunks(keys):
-            found |= {
-                r[0]
-                for r in conn.execute(
-                    select(s.doc_entities.c.doc_id).where(s.doc_entities.c.key.in_(chunk))
-                )
-            }
+            found |= {r[0] for r in conn.execute(select(de.doc_id).where(de.key.in_(chunk)))}
     return found
 
 
 def documents_with_events(
-    store: Store, *, sector: str | None = None, type: str | None = None
+    store: Store, *, sector: str | None = None, type: str | None = None,
+    among: Sequence[str] | None = None,
 ) -> set[str]:
-    """Documents holding an event of this sector and/or type."""
+    """Documents holding an event of this sector and/or type (only those ``among`` these
+    documents, when given)."""
     q = select(s.events.c.doc_id).distinct()
     if sector:
         q = q.where(func.lower(s.events.c.sector) == sector.casefold())
     if type:
         q = q.where(s.events.c.type == type)
     with store.connect() as conn:
-        return {r[0] for r in conn.execute(q)}
+        if among is None:
+            return {r[0] for r in conn.execute(q)}
+        return {r[0] for chunk in _chunks(sorted(set(among)))
+                for r in conn.execute(q.where(s.events.c.doc_id.in_(chunk)))}
+
+
+# ----------------------------------------------------------------- filters on candidates
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What a filtered search keeps: participants' keys or names (an actor), an event type
+    (a figure's measure, an entity's type), a sector and a date window."""
+
+    keys: frozenset[str] | None = None
+    names: frozenset[str] | None = None
+    entity_ids: frozenset[str] | None = None
+    type: str | None = None
+    sector: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+
+def _window(col: Any, since: str | None, until: str | None) -> list[Any]:
+    """An ISO date column cut to the precision of each bound, compared with it."""
+    out = []
+    if since:
+        out.append(and_(col.is_not(None), func.substr(col, 1, len(since)) >= since))
+    if until:
+        out.append(and_(col.is_not(None), func.substr(col, 1, len(until)) <= until))
+    return out
+
+
+def passing(store: Store, kind: str, ids: Sequence[str], f: Filters) -> set[str]:
+    """The ids among ``ids`` (of one kind of hit) that pass the filters, tested in the store.
+
+    Every condition starts from the candidates' primary keys; a type is compared through
+    ``coalesce`` so that the planner reads the candidates, not every event of that type.
+    """
+    e, d, fig, ent = s.events.c, s.documents.c, s.figures.c, s.entities.c
+    p, de = s.event_participants.c, s.doc_entities.c
+    if kind in ("figure", "entity") and f.sector:
+        return set()
+    if kind == "entity" and (f.since or f.until):
+        return set()
+    out: set[str] = set()
+    with store.connect() as conn:
+        for chunk in _chunks(sorted(set(ids)), 2000):
+            if kind == "event":
+                conds = [e.id.in_(chunk), *_window(e.date, f.since, f.until)]
+                if f.type:
+                    conds.append(func.coalesce(e.type, "") == f.type)
+                if f.sector:
+                    conds.append(func.lower(e.sector) == f.sector.casefold())
+                if f.keys is not None:
+                    conds.append(exists().where(p.event_id == e.id,
+                                                p.entity_key.in_(sorted(f.keys))))
+                q = select(e.id).where(*conds)
+            elif kind == "document":
+                conds = [d.id.in_(chunk), *_window(d.published, f.since, f.until)]
+                if f.keys is not None:
+                    conds.append(exists().where(de.doc_id == d.id, de.key.in_(sorted(f.keys))))
+                if f.type or f.sector:
+                    ev = [e.doc_id == d.id]
+                    if f.type:
+                        ev.append(func.coalesce(e.type, "") == f.type)
+                    if f.sector:
+                        ev.append(func.lower(e.sector) == f.sector.casefold())
+                    conds.append(exists().where(*ev))
+                q = select(d.id).where(*conds)
+            elif kind == "figure":
+                conds = [fig.id.in_(chunk), *_window(fig.period_start, f.since, f.until)]
+                if f.type:
+                    conds.append(func.coalesce(fig.measure, "") == f.type)
+                if f.names is not None:
+                    # actors are a JSON list of canonical names: compared here, few rows
+                    wanted = {n.casefold() for n in f.names}
+                    q = select(fig.id, fig.actors).where(*conds)
+                    out |= {r.id for r in conn.execute(q)
+                            if any(a.casefold() in wanted for a in json.loads(r.actors))}
+                    continue
+                q = select(fig.id).where(*conds)
+            else:
+                conds = [ent.id.in_(chunk)]
+                if f.type:
+                    conds.append(ent.type == f.type)
+                if f.entity_ids is not None:
+                    conds.append(ent.id.in_(sorted(f.entity_ids)))
+                q = select(ent.id).where(*conds)
+            out |= {r[0] for r in conn.execute(q)}
+    return out
 
 
 # ----------------------------------------------------------------- digest
