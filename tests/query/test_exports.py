@@ -79,3 +79,24 @@ def test_ftm_entities_validate(kb: Store) -> None:
     for e in ents:
         for prop in ("involved", "proof"):
             assert set(e["properties"].get(prop, [])) <= ids
+
+
+def test_jsonl_export_streams_in_batches_without_changing_a_byte(
+        examples_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tieline.query import export
+
+    with Store(str(examples_db), create=False) as store:
+        whole = io.StringIO()
+        n = export.write_jsonl(store, whole)
+        monkeypatch.setattr(export, "EXPORT_BATCH", 2)
+        batched = io.StringIO()
+        assert export.write_jsonl(store, batched) == n == store.count("documents")
+        assert batched.getvalue() == whole.getvalue()
+        recs = [json.loads(line) for line in whole.getvalue().splitlines()]
+        # documents in source-name order, each with exactly its own events
+        names = [r["document"]["name"] for r in recs]
+        assert names == sorted(names)
+        for r in recs:
+            own = {e["id"] for e in reads.events(store, r["document"]["id"])}
+            assert {e["id"] for e in r["events"]} == own
+        assert sum(len(r["events"]) for r in recs) == store.count("events") > 0

@@ -31,19 +31,36 @@ def _canon(keys: dict[str, dict[str, Any]], key: str, fallback: str) -> str:
     return str(row["name"]) if row else fallback
 
 
+# Documents read, and exported, at a time: memory holds one batch, not the store.
+EXPORT_BATCH = 500
+
+
 def knowledge_base(store: Store) -> Iterator[dict[str, Any]]:
-    """One record per document: metadata, entities, events and figures, with provenance."""
-    keys = reads.canonical_names(store)
+    """One record per document: metadata, entities, events and figures, with provenance.
+
+    Streams: documents are read ``EXPORT_BATCH`` at a time in source-name order, each batch
+    with its own facts and the canonical names of its keys only.
+    """
+    for docs in reads.document_batches(store, EXPORT_BATCH):
+        yield from _records(store, docs)
+
+
+def _records(store: Store, docs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    ids = [d["id"] for d in docs]
     ents_by_doc: dict[str, list[dict[str, Any]]] = {}
-    for e in reads.doc_entities(store):
+    for e in reads.doc_entities(store, ids):
         ents_by_doc.setdefault(e["doc_id"], []).append(e)
     evs_by_doc: dict[str, list[dict[str, Any]]] = {}
-    for ev in reads.events(store):
+    for ev in reads.events(store, ids):
         evs_by_doc.setdefault(ev["doc_id"], []).append(ev)
     figs_by_doc: dict[str, list[dict[str, Any]]] = {}
-    for f in reads.figures(store):
+    for f in reads.figures(store, ids):
         figs_by_doc.setdefault(f["doc_id"], []).append(f)
-    for d in reads.documents(store, with_text=False):
+    keys = reads.canonical_names(
+        store, {e["key"] for es in ents_by_doc.values() for e in es}
+        | {p["entity_key"] for evs in evs_by_doc.values() for ev in evs
+           for p in ev["participants"]})
+    for d in docs:
         did = d["id"]
         entities = []
         for e in ents_by_doc.get(did, []):

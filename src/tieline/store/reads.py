@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from tieline.store import schema as s
 from tieline.store.db import Store
@@ -48,23 +48,33 @@ def canonical_names(store: Store, keys: Iterable[str] | None = None) -> dict[str
     return out
 
 
-def doc_entities(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
+def _of_docs(col: Any, doc_id: str | Sequence[str] | None) -> Any:
+    """A WHERE clause for one document id or a list of them (None: every document)."""
+    if doc_id is None:
+        return None
+    return col == doc_id if isinstance(doc_id, str) else col.in_(list(doc_id))
+
+
+def doc_entities(store: Store, doc_id: str | Sequence[str] | None = None
+                 ) -> list[dict[str, Any]]:
+    """Document-level entities (of one document or a list of them), aliases decoded."""
     q = select(s.doc_entities)
     if doc_id is not None:
-        q = q.where(s.doc_entities.c.doc_id == doc_id)
+        q = q.where(_of_docs(s.doc_entities.c.doc_id, doc_id))
     rows = _rows(store, q.order_by(s.doc_entities.c.doc_id, s.doc_entities.c.key))
     for r in rows:
         r["aliases"] = json.loads(r["aliases"])
     return rows
 
 
-def events(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
-    """Events with their participants (key, name, role), in text order per document."""
+def events(store: Store, doc_id: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Events with their participants (key, name, role), in text order per document (of one
+    document or a list of them)."""
     q = select(s.events)
     pq = select(s.event_participants)
     if doc_id is not None:
-        q = q.where(s.events.c.doc_id == doc_id)
-        pq = pq.where(s.event_participants.c.doc_id == doc_id)
+        q = q.where(_of_docs(s.events.c.doc_id, doc_id))
+        pq = pq.where(_of_docs(s.event_participants.c.doc_id, doc_id))
     evs = _rows(store, q.order_by(s.events.c.doc_id, s.events.c.trigger_start))
     parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for p in _rows(store, pq):
@@ -74,10 +84,11 @@ def events(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
     return evs
 
 
-def figures(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
+def figures(store: Store, doc_id: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Figures (of one document or a list of them), actors decoded."""
     q = select(s.figures)
     if doc_id is not None:
-        q = q.where(s.figures.c.doc_id == doc_id)
+        q = q.where(_of_docs(s.figures.c.doc_id, doc_id))
     rows = _rows(store, q.order_by(s.figures.c.doc_id, s.figures.c.span_start))
     for r in rows:
         r["actors"] = json.loads(r["actors"])
@@ -113,6 +124,24 @@ def counts(store: Store) -> dict[str, Any]:
     return {"documents": int(n_docs), "entities": {k: int(v) for k, v in sorted(ent.items())},
             "events": {k: int(v) for k, v in sorted(ev.items())}, "figures": int(n_fig),
             "figures_by_unit": {k: int(v) for k, v in sorted(fig.items())}}
+
+
+def document_batches(store: Store, batch: int = 500, *, with_text: bool = False
+                     ) -> Iterator[list[dict[str, Any]]]:
+    """Every document in source-name order, ``batch`` at a time: each batch is its own
+    query (keyset paging on ix_documents_name), so no cursor stays open between them."""
+    cols = [c for c in s.documents.c if c.name != "minhash" and (with_text or c.name != "text")]
+    d = s.documents.c
+    after: tuple[str, str] | None = None
+    while True:
+        q = select(*cols).order_by(d.name, d.id).limit(batch)
+        if after is not None:
+            q = q.where(or_(d.name > after[0], and_(d.name == after[0], d.id > after[1])))
+        rows = _rows(store, q)
+        if not rows:
+            return
+        yield rows
+        after = (rows[-1]["name"], rows[-1]["id"])
 
 
 def iter_documents(store: Store, batch: int = 500) -> Iterator[dict[str, Any]]:
