@@ -267,11 +267,17 @@ def query_bench(db_path: Path, n_events: int, latency: Callable[..., dict[str, f
     (p50/p95, ms) and a full JSONL export. Keys end in ``_1m`` whatever the size: n_events says
     which size was measured."""
     built = build(db_path, n_events)
+    return {"bigstore": built, **measure(db_path, latency, runs, seed)}
+
+
+def measure(db_path: Path, latency: Callable[..., dict[str, float]], runs: int = 40,
+            seed: int = 11) -> dict[str, Any]:
+    """Query latency and export time on a store built before (``build``)."""
     sources, fn = _query_functions()
     rng = random.Random(seed)
-    out: dict[str, Any] = {"n_events": built["counts"]["events"], "bigstore": built,
-                           "query_functions": sources}
+    out: dict[str, Any] = {"query_functions": sources}
     with Store(str(db_path), create=False) as store:
+        out["n_events"] = store.count("events")
         with store.connect() as conn:
             from sqlalchemy import select
 
@@ -345,17 +351,25 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n_events", type=int)
     ap.add_argument("db", type=Path)
-    ap.add_argument("--build-only", action="store_true")
+    ap.add_argument("--build-only", action="store_true", help="build the store, measure nothing")
+    ap.add_argument("--reuse", action="store_true",
+                    help="measure a store built before at DB (n_events is then ignored)")
+    ap.add_argument("--runs", type=int, default=40, help="queries of each kind (default 40)")
     a = ap.parse_args()
-    if a.db.exists():
-        sys.exit(f"{a.db} exists; give a new path")
+    if a.db.exists() and not a.reuse:
+        sys.exit(f"{a.db} exists; give a new path, or --reuse to measure it")
+    if a.reuse and not a.db.exists():
+        sys.exit(f"{a.db} not found; build it first with --build-only")
     if a.build_only:
         print(json.dumps(build(a.db, a.n_events), indent=2))
         return
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from run import latency
 
-    print(json.dumps(query_bench(a.db, a.n_events, latency), indent=2))
+    if a.reuse:
+        print(json.dumps(measure(a.db, latency, a.runs), indent=2))
+    else:
+        print(json.dumps(query_bench(a.db, a.n_events, latency, a.runs), indent=2))
 
 
 if __name__ == "__main__":
