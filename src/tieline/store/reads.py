@@ -15,7 +15,9 @@ from tieline.store.db import Store
 
 def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
     with store.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
+        result = conn.execute(q)
+        cols = list(result.keys())  # zip is several times faster than Row._mapping per row
+        return [dict(zip(cols, r, strict=True)) for r in result]
 
 
 def documents(store: Store, *, with_text: bool = True) -> list[dict[str, Any]]:
