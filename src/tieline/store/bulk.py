@@ -13,6 +13,7 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 from tieline.records import Document, Extraction
 from tieline.store import schema as s
@@ -118,4 +119,6 @@ def write_new(store: Store,
             # Corpus-level entities must be rebuilt, as after Store.write.
             conn.execute(store_meta.delete().where(store_meta.c.key == "links_stale"))
             conn.execute(store_meta.insert().values(key="links_stale", value="1"))
+            conn.execute(store_meta.delete().where(store_meta.c.key == "data_version"))
+            conn.execute(store_meta.insert().values(key="data_version", value=uuid4().hex))
     return WriteResult(added=added, unchanged=unchanged, duplicates=duplicates)

@@ -36,25 +36,50 @@ def _with_aliases(store: Store, ents: list[dict[str, Any]]) -> list[dict[str, An
     return ents
 
 
+def _entity_conditions(type: str | None, country: str | None, text: str | None) -> list[Any]:
+    """The WHERE conditions of ``list_entities`` and ``count_entities``."""
+    e, a = s.entities, s.entity_aliases
+    conds: list[Any] = []
+    if type:
+        conds.append(func.upper(e.c.type) == type.upper())
+    if country is not None:
+        if country.strip().lower() in ("", "none", "null", "-"):
+            conds.append(e.c.country.is_(None))
+        else:
+            conds.append(func.upper(e.c.country) == country.strip().upper())
+    if text:
+        needle = text.lower()
+        conds.append(or_(
+            func.lower(e.c.name).contains(needle, autoescape=True),
+            e.c.id.in_(select(a.c.entity_id)
+                       .where(func.lower(a.c.alias).contains(needle, autoescape=True)))))
+    return conds
+
+
 def list_entities(store: Store, *, type: str | None = None, country: str | None = None,
-                  limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+                  text: str | None = None, limit: int | None = None, offset: int = 0
+                  ) -> list[dict[str, Any]]:
     """Canonical entities with their aliases, most mentioned first.
 
     ``country`` is an ISO code; the empty string or 'none' keeps entities without a country.
+    ``text``: only entities whose name or an alias contains it, case-blind as the database
+    lowers case (SQLite lowers only ASCII letters).
     """
     e = s.entities
-    q = select(e)
-    if type:
-        q = q.where(func.upper(e.c.type) == type.upper())
-    if country is not None:
-        if country.strip().lower() in ("", "none", "null", "-"):
-            q = q.where(e.c.country.is_(None))
-        else:
-            q = q.where(func.upper(e.c.country) == country.strip().upper())
-    q = q.order_by(e.c.mention_count.desc(), e.c.name, e.c.id).offset(offset)
+    q = (select(e).where(*_entity_conditions(type, country, text))
+         .order_by(e.c.mention_count.desc(), e.c.name, e.c.id).offset(offset))
     if limit is not None:
         q = q.limit(limit)
     return _with_aliases(store, _rows(store, q))
+
+
+def count_entities(store: Store, *, type: str | None = None, country: str | None = None,
+                   text: str | None = None) -> int:
+    """How many entities ``list_entities`` returns with these filters (over all pages)."""
+    q = select(func.count()).select_from(s.entities).where(
+        *_entity_conditions(type, country, text))
+    with store.connect() as conn:
+        return int(conn.execute(q).scalar_one())
 
 
 def find_entities(store: Store, name: str) -> list[dict[str, Any]]:
@@ -179,3 +204,33 @@ def entity_countries(store: Store) -> list[str]:
     c = s.entities.c.country
     q = select(c).where(c.is_not(None)).distinct().order_by(c)
     return [r["country"] for r in _rows(store, q) if r["country"]]
+
+
+# ----------------------------------------------------------------------------- documents
+def _document_conditions(text: str | None) -> list[Any]:
+    d = s.documents.c
+    if not text:
+        return []
+    needle = text.lower()
+    return [or_(func.lower(func.coalesce(d.title, "")).contains(needle, autoescape=True),
+                func.lower(d.name).contains(needle, autoescape=True))]
+
+
+def list_documents(store: Store, *, text: str | None = None, limit: int | None = None,
+                   offset: int = 0) -> list[dict[str, Any]]:
+    """Document metadata (no text), in source-name order; ``text``: only those whose title or
+    name contains it (case-blind); ``limit``/``offset``: one page of them, read alone."""
+    d = s.documents.c
+    cols = [c for c in s.documents.c if c.name not in ("minhash", "text")]
+    q = (select(*cols).where(*_document_conditions(text)).order_by(d.name, d.id)
+         .offset(max(0, offset)))
+    if limit is not None:
+        q = q.limit(max(0, limit))
+    return _rows(store, q)
+
+
+def count_documents(store: Store, *, text: str | None = None) -> int:
+    """How many documents ``list_documents`` returns with this text (over all pages)."""
+    q = select(func.count()).select_from(s.documents).where(*_document_conditions(text))
+    with store.connect() as conn:
+        return int(conn.execute(q).scalar_one())

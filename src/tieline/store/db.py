@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import Engine, create_engine, delete, event, func, inspect, make_url, select
 from sqlalchemy.engine import Connection
@@ -287,6 +288,7 @@ class Store:
                 # In the same transaction: a run killed before relinking leaves the flag set,
                 # so the next run relinks even when it has nothing new to extract.
                 self._set_meta(conn, "links_stale", "1")
+                self._set_meta(conn, "data_version", uuid4().hex)
         return WriteResult(added, updated, unchanged, duplicates)
 
     def _identities(
@@ -318,6 +320,13 @@ class Store:
         with self.engine.connect() as conn:
             v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "links_stale"))
             return v.scalar_one_or_none() == "1"
+
+    def data_version(self) -> str | None:
+        """A token that changes whenever documents are written or entities relinked, for
+        caching what is computed over the whole store (None: nothing written since it came in)."""
+        with self.engine.connect() as conn:
+            v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "data_version"))
+            return v.scalar_one_or_none()
 
     def _insert_many(self, conn: Connection,
                      items: Sequence[tuple[Document, Extraction, bytes | None]]) -> None:
@@ -416,6 +425,7 @@ class Store:
                 conn.execute(s.entity_keys.insert(),
                              [{"key": k, "entity_id": v} for k, v in sorted(keys.items())])
             self._set_meta(conn, "links_stale", "0")
+            self._set_meta(conn, "data_version", uuid4().hex)
 
     def add_judgement(self, kind: str, a: str, b: str | None = None,
                       alias: str | None = None) -> None:

@@ -78,8 +78,7 @@ def _window_ids(since: str | None, until: str | None, types: list[str] | None) -
     return parts[0].union_all(*parts[1:])
 
 
-def event_rows(
-    store: Store,
+def _event_conditions(
     *,
     types: str | Sequence[str] | None = None,
     sector: str | None = None,
@@ -90,27 +89,12 @@ def event_rows(
     doc_id: str | None = None,
     status: str | None = None,
     min_confidence: float = 0.0,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """Events with their document and participants, oldest first.
-
-    Args:
-        types: only these event types.
-        sector: only this sector or its subsectors ("energy" keeps "energy.gas").
-        since, until: ISO dates of any precision; an event is dated by its own date, else by
-            its document's publication date; undated events fall outside a window.
-        entity_keys: only events with a participant of one of these document-level keys.
-        names: or with a participant of one of these names (case-blind), for unlinked keys.
-        doc_id: only events of this document.
-        status: only done or planned events.
-        min_confidence: only events the extractor was at least this sure of.
-        limit, offset: one page of the ordered events (all of them when ``limit`` is None).
-    """
+    pair: tuple[str, str] | None = None,
+) -> list[Any] | None:
+    """The WHERE conditions of ``event_rows`` and ``count_events`` (over events joined to their
+    documents), or None when the filters can match no event."""
     e = s.events
     when = func.coalesce(e.c.date, s.documents.c.published)
-    q = select(e, *_DOC_COLUMNS, when.label("when")).join(
-        s.documents, s.documents.c.id == e.c.doc_id)
     conds: list[Any] = []
     tl = _as_list(types)
     # An actor's events are few: read them by participant, not the window's (see below).
@@ -145,8 +129,64 @@ def event_rows(
         if low_names:
             who.append(func.lower(p.c.name).in_(low_names))
         if not who:
-            return []
+            return None
         conds.append(e.c.id.in_(select(p.c.event_id).where(or_(*who))))
+    for code in pair or ():
+        conds.append(e.c.id.in_(_with_country(code)))
+    return conds
+
+
+def _with_country(code: str) -> Any:
+    """Ids of events with an actor (a participant other than an object) whose canonical
+    entity, reached through the key map, is of this country: the pair test of
+    ``query.scope.touches_pair`` over ``query.scope.canonical`` actors."""
+    p, k, ent = s.event_participants, s.entity_keys, s.entities
+    return (select(p.c.event_id)
+            .join(k, k.c.key == p.c.entity_key).join(ent, ent.c.id == k.c.entity_id)
+            .where(p.c.role != "object", func.upper(ent.c.country) == code.upper()))
+
+
+def event_rows(
+    store: Store,
+    *,
+    types: str | Sequence[str] | None = None,
+    sector: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    entity_keys: Iterable[str] | None = None,
+    names: Iterable[str] | None = None,
+    doc_id: str | None = None,
+    status: str | None = None,
+    min_confidence: float = 0.0,
+    pair: tuple[str, str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Events with their document and participants, oldest first.
+
+    Args:
+        types: only these event types.
+        sector: only this sector or its subsectors ("energy" keeps "energy.gas").
+        since, until: ISO dates of any precision; an event is dated by its own date, else by
+            its document's publication date; undated events fall outside a window.
+        entity_keys: only events with a participant of one of these document-level keys.
+        names: or with a participant of one of these names (case-blind), for unlinked keys.
+        doc_id: only events of this document.
+        status: only done or planned events.
+        min_confidence: only events the extractor was at least this sure of.
+        pair: two ISO country codes: only events in which both states take part, through
+            actors (not objects) whose linked entity has that country.
+        limit, offset: one page of the ordered events (all of them when ``limit`` is None).
+    """
+    conds = _event_conditions(types=types, sector=sector, since=since, until=until,
+                              entity_keys=entity_keys, names=names, doc_id=doc_id,
+                              status=status, min_confidence=min_confidence, pair=pair)
+    if conds is None:
+        return []
+    e = s.events
+    when = func.coalesce(e.c.date, s.documents.c.published)
+    q = select(e, *_DOC_COLUMNS, when.label("when")).join(
+        s.documents, s.documents.c.id == e.c.doc_id)
     if conds:
         q = q.where(and_(*conds))
     q = q.order_by(when, s.documents.c.name, e.c.trigger_start, e.c.id)
@@ -168,6 +208,34 @@ def event_rows(
         r["participants"] = sorted(parts.get(r["id"], []),
                                    key=lambda p: (order.get(p["role"], 9), p["name"]))
     return rows
+
+
+def count_events(
+    store: Store,
+    *,
+    types: str | Sequence[str] | None = None,
+    sector: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    entity_keys: Iterable[str] | None = None,
+    names: Iterable[str] | None = None,
+    doc_id: str | None = None,
+    status: str | None = None,
+    min_confidence: float = 0.0,
+    pair: tuple[str, str] | None = None,
+) -> int:
+    """How many events ``event_rows`` returns with these filters (over all pages)."""
+    conds = _event_conditions(types=types, sector=sector, since=since, until=until,
+                              entity_keys=entity_keys, names=names, doc_id=doc_id,
+                              status=status, min_confidence=min_confidence, pair=pair)
+    if conds is None:
+        return 0
+    e = s.events
+    q = select(func.count()).select_from(e.join(s.documents, s.documents.c.id == e.c.doc_id))
+    if conds:
+        q = q.where(and_(*conds))
+    with store.connect() as conn:
+        return int(conn.execute(q).scalar_one())
 
 
 def sectors(store: Store) -> dict[str, int]:
@@ -386,3 +454,25 @@ def participant_countries(store: Store) -> list[tuple[str, str]]:
          .order_by(e.c.doc_id, e.c.trigger_start, e.c.id))
     with store.connect() as conn:
         return [(str(r[0]), str(r[1])) for r in conn.execute(q)]
+
+
+def country_pairs(store: Store) -> list[tuple[str, str, int]]:
+    """(country a, country b, events) for every two countries whose participants take part in
+    one event, a < b, most events first (then by the pair), in one aggregate.
+
+    The participants and countries are those of ``participant_countries``: objects count, and
+    a key is resolved through the key map, else taken as an entity id.
+    """
+    p, k, ent = s.event_participants, s.entity_keys, s.entities
+    ec = (select(p.c.event_id, ent.c.country)
+          .outerjoin(k, k.c.key == p.c.entity_key)
+          .join(ent, ent.c.id == func.coalesce(k.c.entity_id, p.c.entity_key))
+          .where(ent.c.country.is_not(None)).distinct().cte("event_countries"))
+    a, b = ec.alias("a"), ec.alias("b")
+    n = func.count().label("n")
+    q = (select(a.c.country.label("a"), b.c.country.label("b"), n)
+         .join(b, and_(b.c.event_id == a.c.event_id, a.c.country < b.c.country))
+         .group_by(a.c.country, b.c.country)
+         .order_by(n.desc(), a.c.country, b.c.country))
+    with store.connect() as conn:
+        return [(str(r[0]), str(r[1]), int(r[2])) for r in conn.execute(q)]
