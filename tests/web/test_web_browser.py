@@ -143,6 +143,13 @@ def test_timeline_filters_by_sector_type_and_pair(page: tuple[Any, Watch]) -> No
     assert "deliveries" in pg.locator("table.events tbody").inner_text()
     pg.goto("/#/timeline?pair=CN-RU")
     expect(dots).to_have_count(3)
+    # A later page of reports says which ones it shows and leads back to the first.
+    pg.goto("/#/timeline?offset=2")
+    expect(dots).to_have_count(2)
+    expect(pg.get_by_text("Reports 3–4 of 4, oldest first.")).to_be_visible()
+    pg.get_by_text("← previous").click()
+    expect(dots).to_have_count(4)
+    expect(pg.locator(".pager a")).to_have_count(0)
     assert watch.errors == []
 
 

@@ -7,10 +7,12 @@ Results are plain dicts and lists that the routes validate against their respons
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from tieline.errors import NotFoundError
 from tieline.extract.names import name_key
@@ -21,7 +23,8 @@ from tieline.query import graph as qgraph
 from tieline.query import report as qreport
 from tieline.query import scope
 from tieline.query import search as qsearch
-from tieline.store import reads
+from tieline.store import curation, reads
+from tieline.store import events as estore
 from tieline.store.db import Store
 
 # How much text around a mention makes its quote when no sentence span is stored.
@@ -45,6 +48,35 @@ def page(items: Sequence[Any], limit: int, offset: int) -> dict[str, Any]:
     """One page of a list, with the total."""
     return {"total": len(items), "limit": limit, "offset": offset,
             "items": list(items[offset : offset + limit])}
+
+
+# --------------------------------------------------------------------------- whole-store values
+T = TypeVar("T")
+# Per store: (data version, values computed over the whole store at that version). The
+# version changes on every write of documents and every relink (``Store.data_version``), so
+# the filter menus and totals cost one look-up per request until the data changes.
+_CACHE: weakref.WeakKeyDictionary[Store, tuple[str | None, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary())
+_CACHE_LOCK = threading.Lock()
+
+
+def _whole_store(store: Store, name: str, compute: Callable[[], T]) -> T:
+    """A value computed over the whole store, kept until the store's data version changes."""
+    version = store.data_version()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(store)
+        if hit is not None and hit[0] == version and name in hit[1]:
+            return hit[1][name]  # type: ignore[no-any-return]
+    # Computed outside the lock; read before the version, it would be kept too long, so the
+    # version is read first and a write meanwhile only costs one more computation.
+    value = compute()
+    with _CACHE_LOCK:
+        hit = _CACHE.get(store)
+        if hit is None or hit[0] != version:
+            hit = (version, {})
+            _CACHE[store] = hit
+        hit[1][name] = value
+    return value
 
 
 # --------------------------------------------------------------------------- lookups
@@ -81,10 +113,13 @@ def _participant(p: dict[str, Any], canon: dict[str, scope.Actor]) -> dict[str, 
 
 
 # --------------------------------------------------------------------------- documents
-def list_documents(store: Store, q: str | None = None) -> list[dict[str, Any]]:
-    """Document metadata, optionally only those whose title or name contains q."""
-    docs = reads.find_documents(store, q) if q else reads.documents(store, with_text=False)
-    return [_doc_out(d) for d in docs]
+def list_documents(store: Store, q: str | None = None, *, limit: int = 50,
+                   offset: int = 0) -> dict[str, Any]:
+    """One page of document metadata in name order, optionally only those whose title or name
+    contains q (case-blind), with the total; the store reads only that page."""
+    docs = curation.list_documents(store, text=q, limit=limit, offset=offset)
+    return {"total": curation.count_documents(store, text=q), "limit": limit,
+            "offset": offset, "items": [_doc_out(d) for d in docs]}
 
 
 def _doc_out(d: dict[str, Any]) -> dict[str, Any]:
@@ -127,12 +162,22 @@ def _entity_out(e: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_entities(store: Store, *, type: str | None = None, country: str | None = None,
-                  q: str | None = None) -> list[dict[str, Any]]:
-    """Canonical entities, most mentioned first, filtered by type, country and name."""
-    needle = q.casefold() if q else None
-    return [_entity_out(e) for e in qentities.list_entities(store, type=type, country=country)
-            if needle is None or needle in e["name"].casefold()
-            or any(needle in a.casefold() for a in e["aliases"])]
+                  q: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """One page of canonical entities, most mentioned first, filtered by type, country and a
+    part of a name or alias (case-blind), with the total."""
+    etype = qentities.check_type(type)
+    if q is not None and not q.isascii():
+        # SQLite lowers only ASCII letters, so a name in another script is matched here,
+        # case-folded, over every entity of that type and country.
+        needle = q.casefold()
+        return page([_entity_out(e) for e in qentities.list_entities(
+            store, type=etype, country=country)
+            if needle in e["name"].casefold()
+            or any(needle in a.casefold() for a in e["aliases"])], limit, offset)
+    rows = curation.list_entities(store, type=etype, country=country, text=q, limit=limit,
+                                  offset=offset)
+    return {"total": curation.count_entities(store, type=etype, country=country, text=q),
+            "limit": limit, "offset": offset, "items": [_entity_out(e) for e in rows]}
 
 
 def _quote(text: str, start: int, end: int) -> tuple[str, int]:
@@ -211,24 +256,46 @@ def _names_nothing(actor: str | None) -> bool:
     return actor is not None and not name_key(actor)
 
 
-def _query_events(store: Store, f: Filters) -> list[qevents.CitedEvent]:
+def count_events(store: Store, f: Filters) -> int:
+    """How many events match the filters, counted in the store with the conditions that
+    ``qevents.list_events`` reads by (the pair by the same canonical countries)."""
     if _names_nothing(f.actor):
-        return []
-    return qevents.list_events(store, actor=f.actor, type=f.type, sector=f.sector,
-                               since=f.since, until=f.until, pair=_pair_str(f.pair))
+        return 0
+    keys: set[str] | None = None
+    names: set[str] | None = None
+    if f.actor:
+        keys, names = qevents.actor_keys(store, f.actor)
+    if not (f.type or f.sector or f.since or f.until or f.actor or f.pair):
+        return _whole_store(store, "events", lambda: estore.count_events(store))
+    return estore.count_events(store, types=f.type, sector=f.sector,
+                               since=scope.parse_since(f.since), until=f.until,
+                               entity_keys=keys, names=names, pair=f.pair)
 
 
-def list_events(store: Store, f: Filters) -> list[dict[str, Any]]:
-    """Events filtered like ``tieline events`` (the query layer), oldest first, with citations."""
-    return [_cited_out(ev) for ev in _query_events(store, f)]
+def list_events(store: Store, f: Filters, *, limit: int = 50, offset: int = 0
+                ) -> dict[str, Any]:
+    """One page of the events filtered like ``tieline events`` (the query layer), oldest
+    first, with citations, and the total.
+
+    The query layer reads only the page, except with a pair: that test needs the canonical
+    countries of the participants, so it reads every event of the other filters and cuts the
+    page itself; the total is counted in the store either way.
+    """
+    evs = [] if _names_nothing(f.actor) else qevents.list_events(
+        store, actor=f.actor, type=f.type, sector=f.sector, since=f.since, until=f.until,
+        pair=_pair_str(f.pair), limit=limit, offset=offset)
+    return {"total": count_events(store, f), "limit": limit, "offset": offset,
+            "items": [_cited_out(ev) for ev in evs]}
 
 
-def timeline(store: Store, f: Filters) -> dict[str, Any]:
-    """Real-world events in date order, each once with all its reports, and the sectors, types
-    and pairs to filter by."""
+def timeline(store: Store, f: Filters, *, limit: int = 200, offset: int = 0) -> dict[str, Any]:
+    """One page of the timeline: the real-world events of ``limit`` reports from ``offset``
+    (reports oldest first, as ``list_events``), in date order, each once with its reports on
+    that page; ``total`` counts the reports. With the sectors, types and pairs to filter by.
+    """
     entries = [] if _names_nothing(f.actor) else qevents.timeline(
         store, actor=f.actor, pair=_pair_str(f.pair), type=f.type, sector=f.sector,
-        since=f.since, until=f.until)
+        since=f.since, until=f.until, limit=limit, offset=offset)
     events = []
     for entry in entries:
         out = _cited_out(entry.event)
@@ -237,13 +304,26 @@ def timeline(store: Store, f: Filters) -> dict[str, Any]:
                            "quote": r.evidence, "start": r.span[0], "end": r.span[1]}
                           for r in entry.reports]
         events.append(out)
-    return {"events": events, "sectors": qevents.sectors(store),
-            "types": qevents.event_types(store), "pairs": pairs(store)}
+    return {"events": events, "total": count_events(store, f), "limit": limit,
+            "offset": offset, "sectors": sectors(store), "types": event_types(store),
+            "pairs": pairs(store)}
 
 
 def pairs(store: Store) -> list[str]:
-    """Pairs of states that take part together in some event, as 'CN-RU'."""
-    return qevents.pairs(store)
+    """Pairs of states that take part together in some event, as 'CN-RU', most events first
+    (one aggregate in the store, kept until the data changes)."""
+    return list(_whole_store(store, "pairs", lambda: [
+        f"{a}-{b}" for a, b, _ in estore.country_pairs(store)]))
+
+
+def sectors(store: Store) -> list[str]:
+    """The sectors that have events (kept until the data changes)."""
+    return list(_whole_store(store, "sectors", lambda: qevents.sectors(store)))
+
+
+def event_types(store: Store) -> list[str]:
+    """The event types that have events (kept until the data changes)."""
+    return list(_whole_store(store, "types", lambda: qevents.event_types(store)))
 
 
 # --------------------------------------------------------------------------- figures
@@ -375,9 +455,17 @@ def report(store: Store, pair: tuple[str, str] | None, since: str | None, fmt: s
 
 
 def summary(store: Store) -> dict[str, Any]:
-    """Totals, and the values the filters offer."""
-    c = reads.counts(store)
-    return {**c, "entity_types": sorted(c["entities"]),
-            "countries": qentities.countries(store),
-            "event_types": qevents.event_types(store), "sectors": qevents.sectors(store),
-            "measures": measures(store), "pairs": pairs(store)}
+    """Totals, and the values the filters offer (kept until the data changes)."""
+
+    def compute() -> dict[str, Any]:
+        c = reads.counts(store)
+        return {**c, "entity_types": sorted(c["entities"]),
+                "countries": qentities.countries(store), "event_types": event_types(store),
+                "sectors": sectors(store), "measures": measures(store), "pairs": pairs(store)}
+
+    return _copy(_whole_store(store, "summary", compute))
+
+
+def _copy(value: dict[str, Any]) -> dict[str, Any]:
+    # Callers get their own lists and dicts: the kept value must not change under them.
+    return {k: (type(v)(v) if isinstance(v, list | dict) else v) for k, v in value.items()}

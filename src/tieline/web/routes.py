@@ -204,6 +204,9 @@ class EntityFull(EntityOut):
 
 class Timeline(BaseModel):
     events: list[TimelineEvent]
+    total: int = Field(0, description="Reports that match, over all pages.")
+    limit: int = Field(200, description="Reports read for this page.")
+    offset: int = Field(0, description="Reports skipped before this page.")
     sectors: list[str]
     types: list[str]
     pairs: list[str]
@@ -385,7 +388,7 @@ def list_documents(request: Request, limit: Limit = 50, offset: Offset = 0,
                    q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=TEXT,
                                                   description="Words in title or name.")] = None
                    ) -> Any:
-    return data.page(data.list_documents(_store(request), q), limit, offset)
+    return data.list_documents(_store(request), q, limit=limit, offset=offset)
 
 
 @router.get("/documents/{doc_id}", response_model=DocumentFull, responses=_errors(404),
@@ -402,9 +405,8 @@ def list_entities(request: Request, limit: Limit = 50, offset: Offset = 0,
                   q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=TEXT,
                                                  description="Part of a name or alias.")] = None
                   ) -> Any:
-    items = data.list_entities(_store(request), type=type.value if type else None,
-                               country=country, q=q)
-    return data.page(items, limit, offset)
+    return data.list_entities(_store(request), type=type.value if type else None,
+                              country=country, q=q, limit=limit, offset=offset)
 
 
 @router.get("/entities/{entity_id:path}", response_model=EntityFull, responses=_errors(404),
@@ -417,13 +419,17 @@ def get_entity(request: Request,
 
 @router.get("/events", response_model=Page[EventOut], summary="List events")
 def list_events(request: Request, f: Filtered, limit: Limit = 50, offset: Offset = 0) -> Any:
-    return data.page(data.list_events(_store(request), f), limit, offset)
+    return data.list_events(_store(request), f, limit=limit, offset=offset)
 
 
 @router.get("/timeline", response_model=Timeline,
-            summary="Events in date order, with the sectors, types and pairs to filter by")
-def get_timeline(request: Request, f: Filtered) -> Any:
-    return data.timeline(_store(request), f)
+            summary="Events in date order, with the sectors, types and pairs to filter by",
+            description="A page of the timeline: the real-world events of `limit` reports "
+                        "from `offset` (reports oldest first, as /api/events), each once with "
+                        "its reports on the page; `total` counts the reports.")
+def get_timeline(request: Request, f: Filtered, limit: Limit = 200,
+                 offset: Offset = 0) -> Any:
+    return data.timeline(_store(request), f, limit=limit, offset=offset)
 
 
 @router.get("/figures", response_model=Page[FigureOut], summary="List figures")

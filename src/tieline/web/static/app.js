@@ -345,14 +345,21 @@
 
   async function timelineView(p) {
     const f = { sector: p.get("sector"), type: p.get("type"), pair: p.get("pair") };
-    const t = await api("timeline", f);
+    const offset = parseInt(p.get("offset") || "0", 10) || 0;
+    // A page holds the real-world events of up to 200 reports; the pager walks the rest.
+    const t = await api("timeline", Object.assign({ limit: 200, offset: offset }, f));
     const bar = el("div", { class: "filters" },
       select("sector", "sector", t.sectors, f.sector, (ev) => go("/timeline", Object.assign({}, f, { sector: ev.target.value }))),
       select("type", "type", t.types, f.type, (ev) => go("/timeline", Object.assign({}, f, { type: ev.target.value }))),
       select("pair", "pair", t.pairs, f.pair, (ev) => go("/timeline", Object.assign({}, f, { pair: ev.target.value }))));
     show(el("h1", null, "Timeline of events"), bar,
-      t.events.length ? [timelineChart(t.events), el("h2", null, t.events.length + " events"), eventTable(t.events)]
+      t.events.length ? [timelineChart(t.events), el("h2", null, t.events.length + " events"),
+        t.offset > 0 || t.offset + t.limit < t.total ? muted(pageNote(t)) : null, eventTable(t.events), pager("/timeline", f, t)]
         : muted("No events match these filters."));
+  }
+  function pageNote(t) {
+    const last = Math.min(t.total, t.offset + t.limit);
+    return "Reports " + (t.total ? t.offset + 1 : 0) + "–" + last + " of " + t.total + ", oldest first.";
   }
 
   function timelineChart(events) {
