@@ -57,3 +57,24 @@ def test_a_common_word_is_ranked_among_its_newest_matches(
     assert [m.score for m in pooled] == sorted((m.score for m in pooled), reverse=True)
     page = search(kb, SearchQuery("china", kinds=tuple(k for k in kinds if k != "alias")))
     assert page.notes and "most recently added" in page.notes[0]
+
+
+def test_a_word_matching_too_much_lists_headlines_then_newest(
+        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    terms = [ss.Term(("china",))]
+    assert len(ss.match(kb, terms)) > 3
+    monkeypatch.setattr(ss, "RANK_ALL_MAX", 3)
+    found = ss.ranked(kb, terms)
+    assert not found.by_relevance
+    with kb.connect() as conn:
+        rowid = {(r.kind, r.ref_id, r.sub): r.rowid for r in conn.exec_driver_sql(
+            "SELECT rowid, kind, ref_id, sub FROM search_rows")}
+        heads = {r[0] for r in conn.exec_driver_sql(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH 'title : (\"china\")'")}
+    assert heads  # some rows carry the word in a headline or name
+    ids = [max(v for (k, ref, _), v in rowid.items() if k == m.kind and ref == m.ref_id)
+           for m in found.matches]
+    keys = [(i in heads, i) for i in ids]
+    assert keys == sorted(keys, reverse=True)  # headline matches first, then newest first
+    page = search(kb, SearchQuery("china"))
+    assert page.notes and "headline" in page.notes[0]

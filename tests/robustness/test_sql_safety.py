@@ -21,15 +21,13 @@ _SQL_METHODS = {"exec_driver_sql", "executescript"}
 # Reviewed sites that build SQL from pieces, and why each is safe. A new site fails the test
 # until it is reviewed and added here: values must go in as bind parameters, never as text.
 REVIEWED = {
-    # WHERE search_fts MATCH :q, kind IN (:k0, :k1 ...): the f-string adds the constant BM25
-    # weight and generated bind names; the query and the kinds are bound.
-    ("store/search.py", "_match_sqlite"),
     # to_tsquery('english', :t0) ... built from generated bind names; the words are bound.
     ("store/search.py", "_match_pg"),
     # One statement that ranks a page and counts the matches (a materialized pool of the
-    # newest matches): the same constant BM25 weight and generated kind bind names as
-    # _match_sqlite; the query, kinds, pool size and cap are bound.
-    ("store/search.py", "rank_and_count"),
+    # newest matches): the f-strings add the constant BM25 weight or headline test, constant
+    # ORDER BY keys and generated kind bind names; the query, kinds, pool size and cap are
+    # bound.
+    ("store/search.py", "_ranked_sqlite"),
     # The count beside a ranked page: the same generated kind clause and tsquery bind names as
     # the two above, wrapped in a constant count; the query, kinds and cap are bound.
     ("store/search.py", "count_matches"),

@@ -223,20 +223,24 @@ def search(store: Store, query: SearchQuery) -> Page[Hit]:
         # one entity) leaves the database, and the total is a count that needs no ranking.
         need = query.offset + query.limit
         fetch = min(max(2 * need, 50), ss.MATCH_CAP)
-        matches, n_rows, n_hits = ss.rank_and_count(store, terms, index_kinds, cap=fetch)
+        found = ss.ranked(store, terms, index_kinds, cap=fetch)
         while True:
-            best = _best(matches)
-            if len(best) >= need or len(matches) < fetch or fetch >= ss.MATCH_CAP:
+            best = _best(found.matches)
+            if len(best) >= need or len(found.matches) < fetch or fetch >= ss.MATCH_CAP:
                 break
             fetch = min(4 * fetch, ss.MATCH_CAP)
-            matches = ss.match(store, terms, index_kinds, cap=fetch)
-        total, hits = _hits(store, query, best, terms, paged=True, total=n_hits)
+            found = ss.ranked(store, terms, index_kinds, cap=fetch)
+        total, hits = _hits(store, query, best, terms, paged=True, total=found.hits)
     else:
-        matches = ss.match(store, terms, index_kinds)
-        n_rows = len(matches)
-        total, hits = _hits(store, query, _best(matches), terms, paged=True)
+        found = ss.ranked(store, terms, index_kinds)
+        total, hits = _hits(store, query, _best(found.matches), terms, paged=True)
     notes: tuple[str, ...] = ()
-    if n_rows >= min(ss.MATCH_CAP, ss.RANK_POOL):
+    if not found.by_relevance:
+        notes = (
+            f"more than {ss.RANK_ALL_MAX} matches: the {ss.RANK_POOL} most recently added are "
+            "shown, headline and name matches first; add words to rank by relevance",
+        )
+    elif found.rows >= min(ss.MATCH_CAP, ss.RANK_POOL):
         notes = (
             f"more than {min(ss.MATCH_CAP, ss.RANK_POOL)} matches: ranked and filtered among "
             "the most recently added of them; add words to narrow the search",

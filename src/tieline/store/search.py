@@ -22,6 +22,10 @@ MATCH_CAP = 5000
 # every match scored before the cut: only the RANK_POOL most recently indexed matches are
 # scored and ranked. A query with fewer matches is ranked in full, as before.
 RANK_POOL = MATCH_CAP
+# FTS5's bm25() counts every row that holds each term (for its IDF) before it scores one: a
+# pass over all matches. Above this many matches the pool is ordered without it: matches
+# with every term in a headline or name first, then the most recently added (SQLite).
+RANK_ALL_MAX = 20_000
 # The kinds of rows in the search index.
 INDEX_KINDS = ("document", "event", "figure", "entity", "alias")
 # BM25 parameters, the same as SQLite FTS5's bm25().
@@ -81,65 +85,87 @@ def _kind_clause(kinds: Sequence[str], col: str) -> tuple[str, dict[str, str]]:
 def _match_sqlite(
     store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int
 ) -> list[Match]:
-    # The newest RANK_POOL matching rows are scored (FTS5 reads its index newest first and
-    # stops there), then the best ``cap`` of them are kept and joined to search_rows.
-    bm25 = f"bm25(search_fts, {TITLE_WEIGHT}, 1.0)"
-    if not kinds or set(kinds) >= set(INDEX_KINDS):
-        params: dict[str, str] = {}
-        pool = (
-            f"SELECT rowid, {bm25} AS rank FROM search_fts WHERE search_fts MATCH :q "
-            "ORDER BY rowid DESC LIMIT :pool"
-        )
-    else:
-        clause, params = _kind_clause(kinds, "r.kind")
-        pool = (
-            f"SELECT search_fts.rowid AS rowid, {bm25} AS rank FROM search_fts "
-            "JOIN search_rows r ON r.rowid = search_fts.rowid "
-            f"WHERE search_fts MATCH :q{clause} ORDER BY search_fts.rowid DESC LIMIT :pool"
-        )
-    sql = text(
-        "SELECT r.kind, r.ref_id, r.doc_id, m.rank FROM "
-        f"(SELECT rowid, rank FROM ({pool}) ORDER BY rank LIMIT :cap) m "
-        "JOIN search_rows r ON r.rowid = m.rowid ORDER BY m.rank"
-    )
-    with store.connect() as conn:
-        rows = conn.execute(
-            sql, {"q": _fts5_query(terms), "cap": cap, "pool": RANK_POOL, **params}
-        ).all()
-    return [Match(kind, ref, doc, -float(rank)) for kind, ref, doc, rank in rows]
+    return _ranked_sqlite(store, terms, kinds, cap).matches
 
 
-def rank_and_count(
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """The best matches of a query, and what the pool matched: index rows and distinct hits
+    (aliases counted as their entity); ``by_relevance`` is False when the pool was ordered by
+    headline and recency because the query matches too much (see RANK_ALL_MAX)."""
+
+    matches: list[Match]
+    rows: int
+    hits: int
+    by_relevance: bool = True
+
+
+def ranked(
     store: Store, terms: Sequence[Term], kinds: Sequence[str] = (), cap: int = MATCH_CAP
-) -> tuple[list[Match], int, int]:
-    """The best ``cap`` matches and, as ``count_matches``, (index rows, distinct hits) matched.
-
-    On SQLite one statement scores the pool once and counts it: a page of a common word reads
-    its matches once instead of twice.
-    """
+) -> Ranked:
+    """The best ``cap`` matches and, as ``count_matches``, what the pool matched; on SQLite
+    in one statement that reads the pool once."""
     if not terms:
-        return [], 0, 0
+        return Ranked([], 0, 0)
     if not store.is_sqlite:
-        return match(store, terms, kinds, cap), *count_matches(store, terms, kinds)
+        return Ranked(match(store, terms, kinds, cap), *count_matches(store, terms, kinds))
+    return _ranked_sqlite(store, terms, kinds, cap)
+
+
+def _ranked_sqlite(
+    store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int
+) -> Ranked:
+    # The newest RANK_POOL matching rows form the pool (FTS5 reads its index newest first
+    # and stops there); the best ``cap`` of them are returned and the pool is counted.
     clause, params = _kind_clause(kinds, "r.kind")
-    sql = text(
-        "WITH pool AS MATERIALIZED (SELECT r.kind AS kind, r.ref_id AS ref_id, "
-        f"r.doc_id AS doc_id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank FROM search_fts "
-        "JOIN search_rows r ON r.rowid = search_fts.rowid "
-        f"WHERE search_fts MATCH :q{clause} ORDER BY search_fts.rowid DESC LIMIT :pool), "
-        "n AS (SELECT count(*) AS n_rows, count(DISTINCT (CASE WHEN kind = 'alias' "
-        "THEN 'entity' ELSE kind END) || ':' || ref_id) AS n_hits FROM pool) "
-        "SELECT p.kind, p.ref_id, p.doc_id, p.rank, n.n_rows, n.n_hits FROM n LEFT JOIN "
-        "(SELECT * FROM pool ORDER BY rank LIMIT :cap) p ON 1 = 1 ORDER BY p.rank"
-    )
+    q = _fts5_query(terms)
     with store.connect() as conn:
-        rows = conn.execute(
-            sql, {"q": _fts5_query(terms), "cap": cap, "pool": RANK_POOL, **params}
-        ).all()
+        many = conn.execute(
+            text("SELECT count(*) FROM (SELECT rowid FROM search_fts "
+                 "WHERE search_fts MATCH :q LIMIT :n)"),
+            {"q": q, "n": RANK_ALL_MAX + 1},
+        ).scalar_one() > RANK_ALL_MAX
+        if many:
+            # 1 for a match with every term in its headline (a document's title, an entity's
+            # name), else 0; the newest first within each. The headline test reads only the
+            # pool's range of the index (a column filter reads positions, so a whole-index
+            # pass would cost what bm25 does).
+            score, order = "", "head DESC, rid DESC"
+            heads = ("heads AS MATERIALIZED (SELECT rowid AS rid FROM search_fts WHERE "
+                     "search_fts MATCH :tq AND rowid >= (SELECT min(rid) FROM pool)), ")
+            head = "pool.rid IN (SELECT rid FROM heads)"
+        else:
+            score, order = f", bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank", "head"
+            heads, head = "", "pool.rank"
+        sql = text(
+            "WITH pool AS MATERIALIZED (SELECT search_fts.rowid AS rid, r.kind AS kind, "
+            f"r.ref_id AS ref_id, r.doc_id AS doc_id{score} FROM search_fts "
+            "JOIN search_rows r ON r.rowid = search_fts.rowid "
+            f"WHERE search_fts MATCH :q{clause} ORDER BY search_fts.rowid DESC LIMIT :pool), "
+            f"{heads}"
+            # An entity's name and its aliases are rows of one hit: rows less repeats.
+            "n AS (SELECT (SELECT count(*) FROM pool) AS n_rows, (SELECT count(*) FROM pool) "
+            "- (SELECT count(*) - count(DISTINCT ref_id) FROM pool "
+            "WHERE kind IN ('entity', 'alias')) AS n_hits) "
+            "SELECT p.kind, p.ref_id, p.doc_id, p.head, p.rid, n.n_rows, n.n_hits FROM n "
+            f"LEFT JOIN (SELECT pool.rid, pool.kind, pool.ref_id, pool.doc_id, {head} AS head "
+            f"FROM pool ORDER BY {order} LIMIT :cap) p ON 1 = 1 "
+            f"ORDER BY {', '.join('p.' + o for o in order.split(', '))}"
+        )
+        rows = conn.execute(sql, {"q": q, "tq": f"title : ({q})", "cap": cap,
+                                  "pool": RANK_POOL, **params}).all()
     if not rows:
-        return [], 0, 0
-    found = [Match(r.kind, r.ref_id, r.doc_id, -float(r.rank)) for r in rows if r.kind]
-    return found, int(rows[0].n_rows), int(rows[0].n_hits)
+        return Ranked([], 0, 0)
+    n_rows, n_hits = int(rows[0].n_rows), int(rows[0].n_hits)
+    found = [tuple(r[:5]) for r in rows if r[0] is not None]  # plain tuples: 5,000 rows
+    if many:
+        # A score that keeps that order: headline matches above, newer above older.
+        top = max((r[4] for r in found), default=0) + 1
+        matches = [Match(kind, ref, doc, float(head) + 0.5 * rid / top)
+                   for kind, ref, doc, head, rid in found]
+    else:
+        matches = [Match(kind, ref, doc, -float(head)) for kind, ref, doc, head, _ in found]
+    return Ranked(matches, n_rows, n_hits, not many)
 
 
 def count_matches(
