@@ -141,9 +141,11 @@ def _with_country(code: str) -> Any:
     entity, reached through the key map, is of this country: the pair test of
     ``query.scope.touches_pair`` over ``query.scope.canonical`` actors."""
     p, k, ent = s.event_participants, s.entity_keys, s.entities
-    return (select(p.c.event_id)
-            .join(k, k.c.key == p.c.entity_key).join(ent, ent.c.id == k.c.entity_id)
-            .where(p.c.role != "object", func.upper(ent.c.country) == code.upper()))
+    # The country's keys first, then their participants by ix_participants_key: joining from
+    # the participants would read every one of them (100k events: 0.9 s against 0.1-0.45 s).
+    keys = (select(k.c.key).join(ent, ent.c.id == k.c.entity_id)
+            .where(func.upper(ent.c.country) == code.upper()))
+    return select(p.c.event_id).where(p.c.role != "object", p.c.entity_key.in_(keys))
 
 
 def event_rows(
