@@ -58,7 +58,7 @@ def _window_ids(since: str | None, until: str | None, types: list[str] | None) -
     for "2014-05"), and sorts before ``until + "~"``.
     """
     e, d = s.events, s.documents
-    # The type goes inside, where ix_events_type_date serves it with the date range.
+    # The type goes inside, where ix_events_type_date_id serves it with the date range.
     kind = [e.c.type.in_(types)] if types is not None else []
     # Wrapped for the undated parts, so that they start from the documents' dates instead.
     slow_kind = [func.coalesce(e.c.type, "").in_(types)] if types is not None else []

@@ -60,6 +60,10 @@ def _create_index(conn: Connection, name: str, table: str, cols: str) -> None:
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({cols})"))
 
 
+def _drop_index(conn: Connection, name: str) -> None:
+    conn.execute(text(f"DROP INDEX IF EXISTS {name}"))
+
+
 def _add_column(conn: Connection, table: str, column: str, ddl_type: str) -> None:
     cols = {c["name"] for c in inspect(conn).get_columns(table)}
     if column not in cols:
@@ -127,6 +131,19 @@ def _m009_entity_name_keys(conn: Connection) -> None:
         conn.execute(schema.entity_name_keys.insert(), rows[i : i + 5000])
 
 
+def _m010_covering_window_indexes(conn: Connection) -> None:
+    """Date windows read from indexes alone (docs/performance.md): the event ids of a type
+    and date range, of a document, and the documents of a publication range, without reading
+    the wide rows (evidence, text). Each replaces the index it extends."""
+    for old, name, table, cols in (
+        ("ix_events_type_date", "ix_events_type_date_id", "events", "type, date, id"),
+        ("ix_events_doc", "ix_events_doc_when", "events", "doc_id, date, type, id"),
+        ("ix_documents_published", "ix_documents_published_id", "documents", "published, id"),
+    ):
+        _create_index(conn, name, table, cols)
+        _drop_index(conn, old)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
@@ -134,6 +151,7 @@ MIGRATIONS: list[Migration] = [
     (7, "sentence vectors of facts", fts.create_vectors),
     (8, "query indexes", _m008_query_indexes),
     (9, "name keys of entities, documents by name", _m009_entity_name_keys),
+    (10, "covering indexes for date windows", _m010_covering_window_indexes),
 ]
 
 
