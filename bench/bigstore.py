@@ -271,7 +271,7 @@ def query_bench(db_path: Path, n_events: int, latency: Callable[..., dict[str, f
 
 
 def measure(db_path: Path, latency: Callable[..., dict[str, float]], runs: int = 40,
-            seed: int = 11) -> dict[str, Any]:
+            seed: int = 11, export: bool = True) -> dict[str, Any]:
     """Query latency and export time on a store built before (``build``)."""
     sources, fn = _query_functions()
     rng = random.Random(seed)
@@ -325,6 +325,8 @@ def measure(db_path: Path, latency: Callable[..., dict[str, float]], runs: int =
             heavy[r.name] = {"doc_count": r.doc_count,
                              "timeline_one_year_ms": round((time.perf_counter() - t1) * 1000, 1)}
         out["query_busiest_actors"] = heavy
+        if not export:
+            return out
         from tieline.query.export import write_jsonl
 
         t1 = time.perf_counter()
@@ -355,6 +357,7 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true",
                     help="measure a store built before at DB (n_events is then ignored)")
     ap.add_argument("--runs", type=int, default=40, help="queries of each kind (default 40)")
+    ap.add_argument("--skip-export", action="store_true", help="time the queries only")
     a = ap.parse_args()
     if a.db.exists() and not a.reuse:
         sys.exit(f"{a.db} exists; give a new path, or --reuse to measure it")
@@ -367,7 +370,7 @@ def main() -> None:
     from run import latency
 
     if a.reuse:
-        print(json.dumps(measure(a.db, latency, a.runs), indent=2))
+        print(json.dumps(measure(a.db, latency, a.runs, export=not a.skip_export), indent=2))
     else:
         print(json.dumps(query_bench(a.db, a.n_events, latency, a.runs), indent=2))
 
