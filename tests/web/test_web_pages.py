@@ -15,9 +15,11 @@ from tieline.config import Settings
 from tieline.ingest.dedupe import doc_id
 from tieline.query import entities as qentities
 from tieline.query import events as qevents
+from tieline.query import scope
 from tieline.records import Document, Entity, Event, Extraction, Mention, Participant
 from tieline.scale.runner import relink
 from tieline.store import curation
+from tieline.store import events as estore
 from tieline.store.db import Store
 from tieline.store.events import cluster_events
 from tieline.web.app import create_app
@@ -134,6 +136,22 @@ def test_event_pages_are_slices_of_the_query_layers_list(
     if not params:
         assert len(whole) > 25  # enough events for pages to cut in many places
     _check_pages(client, "/api/events", params, whole)
+
+
+@pytest.mark.parametrize("pair", ["CN-RU", "IN-RU", "KZ-RU", "RU-TR", "CN-TR", "CN-US"])
+def test_the_pair_read_in_the_store_is_the_pair_of_canonical_countries(db: str,
+                                                                      pair: str) -> None:
+    """The store's pair condition keeps the events whose actors (not objects) stand for both
+    states, as ``scope.touches_pair`` says over every event's canonical participants."""
+    codes = scope.parse_pair(pair)
+    with Store(db) as store:
+        want = [e.id for e in qevents.list_events(store) if scope.touches_pair(
+            {p.country.upper() for p in e.participants if p.country and p.role != "object"},
+            codes)]
+        assert [e.id for e in qevents.list_events(store, pair=pair)] == want
+        assert estore.count_events(store, pair=codes) == len(want)
+    if pair in ("CN-RU", "KZ-RU", "RU-TR"):
+        assert want
 
 
 @pytest.mark.parametrize("params", EVENT_FILTERS[:6])

@@ -170,7 +170,8 @@ def list_events(
         status: done or planned.
         min_confidence: leave out events the extractor was less sure of.
         limit, offset: one page of the list (``limit`` None: every matching event); the
-            store reads only that page, except with ``pair``, which is checked here.
+            store reads only that page (the pair too is tested there, on the countries of
+            the participants' canonical entities, as ``scope.touches_pair``).
     """
     _check_type(type)
     if status is not None and status not in ("done", "planned"):
@@ -181,12 +182,10 @@ def list_events(
     names: set[str] | None = None
     if actor:
         keys, names = actor_keys(store, actor)
-    # The pair is tested on canonical countries below, so with a pair the page is cut here.
-    in_sql = pair_codes is None
     rows = estore.event_rows(store, types=type, sector=sector, since=since_iso, until=until,
                              entity_keys=keys, names=names, status=status,
-                             min_confidence=min_confidence,
-                             limit=limit if in_sql else None, offset=offset if in_sql else 0)
+                             min_confidence=min_confidence, pair=pair_codes,
+                             limit=limit, offset=offset)
     # Only the participants of these rows: the whole key map grows with the store.
     canon = scope.canonical(store, {p["entity_key"] for r in rows for p in r["participants"]})
     clusters = estore.cluster_sources(store, {r["cluster_id"] for r in rows if r["cluster_id"]})
@@ -199,10 +198,6 @@ def list_events(
             a = scope.actor_of(canon, p["entity_key"], p["name"])
             parts.append(EventParticipant(a.name, p["role"], a.id,
                                           None if a.type == "UNKNOWN" else a.type, a.country))
-        if pair_codes is not None:
-            countries = {p.country.upper() for p in parts if p.country and p.role != "object"}
-            if not scope.touches_pair(countries, pair_codes):
-                continue
         cl = clusters.get(r["cluster_id"] or "", {})
         out.append(CitedEvent(
             id=r["id"], type=r["type"], trigger=r["trigger"], evidence=r["evidence"],
@@ -214,8 +209,6 @@ def list_events(
             span=(r["sentence_start"], r["sentence_end"]),
             trigger_span=(r["trigger_start"], r["trigger_end"]),
         ))
-    if not in_sql and (limit is not None or offset):
-        out = out[max(0, offset):][: limit if limit is not None else None]
     return out
 
 

@@ -258,7 +258,7 @@ def _names_nothing(actor: str | None) -> bool:
 
 def count_events(store: Store, f: Filters) -> int:
     """How many events match the filters, counted in the store with the conditions that
-    ``qevents.list_events`` reads by (the pair by the same canonical countries)."""
+    ``qevents.list_events`` reads by."""
     if _names_nothing(f.actor):
         return 0
     keys: set[str] | None = None
@@ -275,12 +275,7 @@ def count_events(store: Store, f: Filters) -> int:
 def list_events(store: Store, f: Filters, *, limit: int = 50, offset: int = 0
                 ) -> dict[str, Any]:
     """One page of the events filtered like ``tieline events`` (the query layer), oldest
-    first, with citations, and the total.
-
-    The query layer reads only the page, except with a pair: that test needs the canonical
-    countries of the participants, so it reads every event of the other filters and cuts the
-    page itself; the total is counted in the store either way.
-    """
+    first, with citations, and the total; the store reads only that page and counts the rest."""
     evs = [] if _names_nothing(f.actor) else qevents.list_events(
         store, actor=f.actor, type=f.type, sector=f.sector, since=f.since, until=f.until,
         pair=_pair_str(f.pair), limit=limit, offset=offset)
