@@ -55,7 +55,8 @@ def _rows(doc: Document, ext: Extraction, sig: bytes | None,
         ],
         "event_participants": list({
             (ev.id, p.entity_key, p.role): {"event_id": ev.id, "entity_key": p.entity_key,
-                                            "role": p.role, "name": p.name, "doc_id": doc.id}
+                                            "role": p.role, "name": p.name, "doc_id": doc.id,
+                                            "when_date": ev.date or doc.published}
             for ev in ext.events for p in ev.participants
         }.values()),
         "figures": [

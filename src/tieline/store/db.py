@@ -371,7 +371,8 @@ class Store:
             )
             parts.extend({
                 (ev.id, p.entity_key, p.role): {"event_id": ev.id, "entity_key": p.entity_key,
-                                                "role": p.role, "name": p.name, "doc_id": doc.id}
+                                                "role": p.role, "name": p.name, "doc_id": doc.id,
+                                                "when_date": ev.date or doc.published}
                 for ev in ext.events for p in ev.participants
             }.values())
             figs.extend(

@@ -144,6 +144,22 @@ def _m010_covering_window_indexes(conn: Connection) -> None:
         _drop_index(conn, old)
 
 
+def _m011_participant_dates(conn: Connection) -> None:
+    """Each participant carries its event's date (else the document's), indexed after the
+    key: an actor's timeline over a year reads that year's participants, not every one."""
+    _add_column(conn, "event_participants", "when_date", "TEXT")
+    conn.execute(text(
+        "UPDATE event_participants SET when_date = (SELECT coalesce(e.date, d.published) "
+        "FROM events e JOIN documents d ON d.id = e.doc_id "
+        "WHERE e.id = event_participants.event_id) WHERE when_date IS NULL"))
+    _create_index(conn, "ix_participants_key_when", "event_participants",
+                  "entity_key, when_date, event_id")
+    _create_index(conn, "ix_participants_lname_when", "event_participants",
+                  "lower(name), when_date, event_id")
+    _drop_index(conn, "ix_participants_key")
+    _drop_index(conn, "ix_participants_lname")
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
@@ -152,6 +168,7 @@ MIGRATIONS: list[Migration] = [
     (8, "query indexes", _m008_query_indexes),
     (9, "name keys of entities, documents by name", _m009_entity_name_keys),
     (10, "covering indexes for date windows", _m010_covering_window_indexes),
+    (11, "dates of participants", _m011_participant_dates),
 ]
 
 

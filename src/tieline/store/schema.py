@@ -93,6 +93,9 @@ event_participants = Table(
     Column("role", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("doc_id", Text, nullable=False),
+    # The event's date, else its document's publication date: an actor's events in a window
+    # are then one index range (entity_key, when_date) instead of every event of the actor.
+    Column("when_date", Text),
 )
 
 figures = Table(
