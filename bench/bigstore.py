@@ -316,14 +316,17 @@ def measure(db_path: Path, latency: Callable[..., dict[str, float]], runs: int =
             out[f"query_{kind}_p95_ms"] = lat["p95_ms"]
             worst = max(worst, lat["p95_ms"])
         out["query_p95_ms_1m"] = worst
-        # The busiest actors (China, Russia): unpaged, their pages hold a large share of the
-        # store, so they are reported apart from the typical query.
+        # The busiest actors (China, Russia): a one-year timeline holds thousands of their
+        # events, so they are reported apart from the typical query, a page and unpaged.
         heavy = {}
         for r in busy:
             t1 = time.perf_counter()
+            fn["timeline"](store, actor=r.name, since="2020", until="2020", limit=PAGE)
+            t2 = time.perf_counter()
             fn["timeline"](store, actor=r.name, since="2020", until="2020")
             heavy[r.name] = {"doc_count": r.doc_count,
-                             "timeline_one_year_ms": round((time.perf_counter() - t1) * 1000, 1)}
+                             "timeline_one_year_page_ms": round((t2 - t1) * 1000, 1),
+                             "timeline_one_year_ms": round((time.perf_counter() - t2) * 1000, 1)}
         out["query_busiest_actors"] = heavy
         if not export:
             return out
