@@ -34,8 +34,10 @@ test: install
 test-quick: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
+# BIG_STORE=/path/big.db keeps the 1M-event query store there and reuses it on the next run
+# (building it takes about 20 minutes on two cores).
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(BIG_STORE),--big-store $(BIG_STORE))
 
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
