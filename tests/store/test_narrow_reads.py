@@ -105,3 +105,19 @@ def test_entity_lookups(kb: Store) -> None:
     assert ent["aliases"] == ["Rosatom Corp"]
     rows = qevents.event_records(kb, entity_keys={"rosatom"})
     assert [r["id"] for r in rows] == ["d000000000000002-e1", "d000000000000002-e2"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_document_batches_page_through_documents_that_share_a_name(
+        backend: str, request: pytest.FixtureRequest) -> None:
+    url = (str(request.getfixturevalue("tmp_path") / "b.db") if backend == "sqlite"
+           else str(request.getfixturevalue("pg_db")))
+    docs = [Document(id=f"d{i:02d}", source_key=f"src/{i}", text=f"Text number {i}.",
+                     name=f"Same-{i // 4}.txt" if i % 2 else f"same-{i // 4}.txt")
+            for i in range(11)]
+    with Store(url) as store:
+        store.write([(d, Extraction(doc_id=d.id, pipeline_version="t"), None) for d in docs])
+        for size in (1, 3, 4, 500):
+            got = [d["id"] for batch in reads.document_batches(store, size) for d in batch]
+            # code-point order on both stores: capitals before lower case
+            assert got == [d.id for d in sorted(docs, key=lambda d: (d.name, d.id))]
