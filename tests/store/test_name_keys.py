@@ -63,4 +63,3 @@ def test_actor_filter_finds_an_entity_by_alias_spelling_and_case(examples_db: Pa
                 text("SELECT key FROM entity_keys WHERE entity_id = :e"), {"e": row.entity_id})}
         assert linked <= keys
         assert list_events(store, actor=row.alias.upper())
-
