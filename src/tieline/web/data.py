@@ -67,8 +67,8 @@ def _whole_store(store: Store, name: str, compute: Callable[[], T]) -> T:
         hit = _CACHE.get(store)
         if hit is not None and hit[0] == version and name in hit[1]:
             return hit[1][name]  # type: ignore[no-any-return]
-    # Computed outside the lock; read before the version, it would be kept too long, so the
-    # version is read first and a write meanwhile only costs one more computation.
+    # The version is read before computing: a write meanwhile leaves a value newer than its
+    # version, which the next request replaces; an old value is never kept under a new one.
     value = compute()
     with _CACHE_LOCK:
         hit = _CACHE.get(store)
