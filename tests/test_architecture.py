@@ -1,5 +1,6 @@
 """The import direction of STYLE.md: records/errors/config <- ingest/extract/store <- query <-
-web/cli/eval/scale. A stage never imports from a stage to its right."""
+web/cli/eval/scale. A stage never imports from a stage to its right. ``namekey`` (the name
+key that extraction links by and the store indexes by) sits with the records."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "tieline"
-LEVEL = {"records": 0, "errors": 0, "config": 0, "registry": 0,
+LEVEL = {"records": 0, "errors": 0, "config": 0, "registry": 0, "namekey": 0,
          "ingest": 1, "extract": 1, "store": 1, "query": 2,
          "eval": 3, "scale": 3, "web": 4, "cli": 5, "api": 5}
 # Stages on one level that must not import each other.

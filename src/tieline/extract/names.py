@@ -3,19 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
-# Corporate and legal suffixes dropped from keys (not from display names).
-_SUFFIXES = re.compile(
-    r"(?:\s+(?:corp(?:oration)?|co|company|group|ltd|limited|llc|inc|incorporated|plc|jsc|pjsc|"
-    r"oao|ojsc|zao|ao|sa|ag|gmbh|holding|holdings|state corporation))+$"
-)
-_PUNCT = re.compile(r"[^\w\s]")
-_POSSESSIVE = re.compile(r"(?:'s|’s|'|’)$")
-
-
-def strip_accents(s: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+# The key itself lives beside the records, since the store indexes names by it
+# (entity_name_keys); extraction imports it from here as before.
+from tieline.namekey import _POSSESSIVE, name_key, strip_accents  # noqa: F401
 
 
 def clean_surface(s: str) -> str:
@@ -25,20 +16,6 @@ def clean_surface(s: str) -> str:
     if s.lower().startswith("the "):
         s = s[4:]
     return s.strip()
-
-
-def name_key(s: str, *, drop_suffixes: bool = True) -> str:
-    """Case-folded, accent-free, punctuation-free key; '&' reads 'and'; suffixes dropped."""
-    s = strip_accents(unicodedata.normalize("NFKC", s)).casefold().replace("&", " and ")
-    s = _POSSESSIVE.sub("", s.strip())
-    s = _PUNCT.sub(" ", s)
-    s = " ".join(s.split())
-    if s.startswith("the "):
-        s = s[4:]
-    if drop_suffixes:
-        shorter = _SUFFIXES.sub("", s).strip()
-        s = shorter or s
-    return s
 
 
 def is_acronym(s: str) -> bool:

@@ -23,7 +23,7 @@ from tieline.store.migrations import migrate, store_meta
 def entity_name_key_rows(forms: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     """Rows of ``entity_name_keys`` for (entity id, name form) pairs: distinct, sorted, and
     none for a form whose key is empty."""
-    from tieline.extract.names import name_key
+    from tieline.namekey import name_key
 
     keys = {(name_key(f), eid) for eid, f in forms}
     return [{"name_key": k, "entity_id": eid} for k, eid in sorted(keys) if k]

@@ -142,7 +142,7 @@ entity_aliases = Table(
     Column("alias", Text, primary_key=True),
 )
 
-# The name key (``extract.names.name_key``) of each entity's id, name and aliases: an actor
+# The name key (``tieline.namekey.name_key``) of each entity's id, name and aliases: an actor
 # filter ("--actor Rosatom") is one indexed look-up instead of keying every name in Python.
 # Written with the entities (``Store.replace_links``), so a relink keeps it in step.
 entity_name_keys = Table(
