@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tieline.extract.gazetteer import Actor, Gazetteer
 from tieline.extract.link import link_entities
@@ -126,3 +128,33 @@ def test_link_typo_guard(a: str, b: str, same: bool) -> None:
 ])
 def test_link_acronym_matching(acr: str, long_form: str, ok: bool) -> None:
     assert acronym_matches(acr, long_form) is ok
+
+
+_PARTS = ["rosatom", "rosatim", "rostec", "rostek", "gazprom", "gazprum", "china", "chinа",
+          "energy", "energi", "nuclear", "nucleer", "li", "xi", "wang", "wan", "corp"]
+
+
+def test_fuzzy_buckets_put_a_slip_with_its_name_and_keep_initials_apart() -> None:
+    from tieline.extract.link import fuzzy_buckets
+
+    keys = [("rosatom energy", "ORG"), ("rosatim energy", "ORG"), ("gazprom energy", "ORG"),
+            ("rosatom", "ORG"), ("rosatim", "ORG"), ("rosatom", "PERSON")]
+    buckets = fuzzy_buckets(keys)
+    assert ["rosatim energy", "rosatom energy"] in buckets
+    assert ["rosatim", "rosatom"] in buckets
+    assert not any("gazprom energy" in b and "rosatom energy" in b for b in buckets)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_PARTS), min_size=1, max_size=4).map(" ".join),
+                          st.sampled_from(["ORG", "PERSON"])), max_size=40,
+                unique_by=lambda x: x[0]))
+def test_fuzzy_buckets_hold_every_typo_compatible_pair(keys: list[tuple[str, str]]) -> None:
+    from tieline.extract.link import fuzzy_buckets
+    from tieline.extract.names import typo_compatible
+
+    together = {(a, b) for ks in fuzzy_buckets(keys) for a in ks for b in ks}
+    for a, ta in keys:
+        for b, tb in keys:
+            if a < b and ta == tb and typo_compatible(a, b):
+                assert (a, b) in together, (a, b)

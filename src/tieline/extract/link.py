@@ -158,15 +158,10 @@ def _link_automatic(groups: dict[str, _Group], gaz: Gazetteer, uf: _UnionFind) -
             owners = {uf.find(o) for o in parts.get(k, set())}
             if len(owners) == 1:
                 uf.union(k, next(iter(parts[k])))
-    # Guarded fuzzy: block by type and word count.
-    blocks: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for k, g in groups.items():
-        name = g.names.most_common(1)[0][0]
-        if is_acronym(name) or len(k) < 5:
-            continue
-        blocks[(g.main_type, len(k.split()))].append(k)
-    for keys in blocks.values():
-        keys.sort()
+    # Guarded fuzzy, tried only within buckets that every typo-compatible pair shares.
+    fuzzy = [(k, g.main_type) for k, g in groups.items()
+             if not is_acronym(g.names.most_common(1)[0][0]) and len(k) >= 5]
+    for keys in fuzzy_buckets(fuzzy):
         for i, a in enumerate(keys):
             for b in keys[i + 1 :]:
                 if abs(len(a) - len(b)) > 2 or not typo_compatible(a, b):
@@ -176,6 +171,28 @@ def _link_automatic(groups: dict[str, _Group], gaz: Gazetteer, uf: _UnionFind) -
                     continue
                 if _countries_compatible(ga.countries, gb.countries):
                     uf.union(a, b)
+
+
+def fuzzy_buckets(keys: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Buckets of name keys (with their type) such that any two keys of one type that are
+    ``typo_compatible`` share a bucket; each bucket sorted.
+
+    A compatible pair has the same word count and the same initials (a word with a slip keeps
+    its first letter), and from two words on at least one word equal in place (a slip in half
+    the words at most). Comparing within such buckets instead of within a type and word count
+    keeps linking from growing with the square of the names (41,000 people at 250k
+    documents: 840M pairs).
+    """
+    buckets: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+    for k, etype in keys:
+        words = k.split()
+        sig = (etype, len(words), tuple(w[0] for w in words))
+        if len(words) == 1:
+            buckets[sig].append(k)
+        else:
+            for i, w in enumerate(words):
+                buckets[(*sig, i, w)].append(k)
+    return [sorted(ks) for ks in buckets.values() if len(ks) > 1]
 
 
 def _judged_keys(groups: dict[str, _Group], name: str) -> list[str]:
