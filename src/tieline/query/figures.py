@@ -15,7 +15,6 @@ from typing import Any
 from tieline.query import scope
 from tieline.records import Figure
 from tieline.store import figures as fstore
-from tieline.store import reads
 from tieline.store.db import Store
 
 STATUSES = ("actual", "target", "forecast")
@@ -153,41 +152,69 @@ def _figure(r: dict[str, Any]) -> Figure:
     )
 
 
-def _country_index(store: Store) -> tuple[dict[str, scope.Actor], dict[tuple[str, str], str]]:
-    by_name = scope.actors_by_name(scope.canonical(store))
-    per_doc = {(e["doc_id"], e["name"].casefold()): str(e["country"]).upper()
-               for e in reads.doc_entities(store) if e.get("country")}
-    return by_name, per_doc
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _cite(r: dict[str, Any], by_name: dict[str, scope.Actor],
-          per_doc: dict[tuple[str, str], str]) -> CitedFigure:
-    countries = set(scope.figure_countries(r, by_name))
-    for name in r["actors"]:
-        c = per_doc.get((r["doc_id"], name.casefold()))
-        if c:
-            countries.add(c)
+def _countries(store: Store, rows: list[dict[str, Any]]) -> list[tuple[str, ...]]:
+    """The countries of each figure's actors, read for these figures only: the country of a
+    canonical entity so named, and of an entity so named in the figure's own document (names
+    compared case-blind)."""
+    per_doc = fstore.doc_entity_countries(store, {r["doc_id"] for r in rows})
+    names = {n for r in rows for n in r["actors"]}
+    # SQLite lowers only ASCII letters, PostgreSQL every letter: ask for both forms.
+    lowered = {v for n in names for v in (n.lower(), n.translate(_ASCII_LOWER))}
+    by_name: dict[str, set[str]] = defaultdict(set)
+    for name, country in fstore.canonical_countries(store, lowered):
+        by_name[name.casefold()].add(country.upper())
+    doc_names: dict[str, dict[str, set[str]]] = {}
+    out = []
+    for r in rows:
+        in_doc = doc_names.get(r["doc_id"])
+        if in_doc is None:
+            in_doc = defaultdict(set)
+            for name, country in per_doc.get(r["doc_id"], ()):
+                in_doc[name.casefold()].add(country.upper())
+            doc_names[r["doc_id"]] = in_doc
+        countries: set[str] = set()
+        for name in r["actors"]:
+            key = name.casefold()
+            countries |= by_name.get(key, set())
+            countries |= in_doc.get(key, set())
+        out.append(tuple(sorted(countries)))
+    return out
+
+
+def _cite(r: dict[str, Any], countries: tuple[str, ...]) -> CitedFigure:
     return CitedFigure(
         figure=_figure(r), doc_id=r["doc_id"], doc_name=r["doc_name"], doc_title=r["doc_title"],
-        published=r["doc_published"], countries=tuple(sorted(countries)),
+        published=r["doc_published"], countries=countries,
         source_id=r.get("doc_near_duplicate_of") or r["doc_id"],
     )
 
 
 def list_figures(store: Store, *, measure: str | None = None, pair: str | None = None,
                  since: str | None = None, until: str | None = None,
-                 status: str | None = None) -> list[CitedFigure]:
-    """Stored figures with citations, filtered by measure, pair (``CN-RU``), period and status."""
-    the_pair = scope.parse_pair(pair)
-    rows = fstore.figure_rows(store, measure=measure, status=status,
-                              since=scope.parse_since(since), until=until)
-    by_name, per_doc = _country_index(store)
-    out = []
-    for r in rows:
-        c = _cite(r, by_name, per_doc)
-        if scope.touches_pair(set(c.countries), the_pair):
-            out.append(c)
-    return out
+                 status: str | None = None, unit: str | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[CitedFigure]:
+    """Stored figures with citations, filtered by measure, pair (``CN-RU``), period, status and
+    unit, oldest period first; ``limit``/``offset`` read one page of them in the store.
+
+    A figure is of the pair when both states are among its countries: those of a canonical
+    entity named like one of its actors, or of an entity so named in its own document.
+    """
+    rows = fstore.figure_rows(store, measure=measure, status=status, unit=unit,
+                              since=scope.parse_since(since), until=until,
+                              pair=scope.parse_pair(pair), limit=limit, offset=offset)
+    return [_cite(r, c) for r, c in zip(rows, _countries(store, rows), strict=True)]
+
+
+def count_figures(store: Store, *, measure: str | None = None, pair: str | None = None,
+                  since: str | None = None, until: str | None = None,
+                  status: str | None = None, unit: str | None = None) -> int:
+    """How many figures ``list_figures`` returns with these filters, counted in the store."""
+    return fstore.count_figures(store, measure=measure, status=status, unit=unit,
+                                since=scope.parse_since(since), until=until,
+                                pair=scope.parse_pair(pair))
 
 
 def _pair_key(c: CitedFigure, pair: tuple[str, str] | None) -> str | None:

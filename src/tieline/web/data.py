@@ -338,10 +338,20 @@ def _figure_out(c: qfigures.CitedFigure) -> dict[str, Any]:
 
 
 def list_figures(store: Store, *, measure: str | None = None, pair: tuple[str, str] | None = None,
-                 status: str | None = None, unit: str | None = None) -> list[dict[str, Any]]:
-    """Figures with citations, filtered by measure, pair of states, status and unit."""
-    figs = qfigures.list_figures(store, measure=measure, pair=_pair_str(pair), status=status)
-    return [_figure_out(c) for c in figs if unit is None or c.figure.unit == unit]
+                 status: str | None = None, unit: str | None = None, limit: int = 50,
+                 offset: int = 0) -> dict[str, Any]:
+    """One page of the figures with citations, filtered by measure, pair of states, status and
+    unit, with the total; the store reads only that page and counts the rest."""
+    kw: dict[str, Any] = {"measure": measure, "pair": _pair_str(pair), "status": status,
+                          "unit": unit}
+    figs = qfigures.list_figures(store, **kw, limit=limit, offset=offset)
+    if measure or status or unit:
+        total = qfigures.count_figures(store, **kw)
+    else:  # a pair's count tests every figure's actors (1 s at 100k figures): kept per version
+        total = _whole_store(store, f"figures:{_pair_str(pair)}",
+                             lambda: qfigures.count_figures(store, pair=_pair_str(pair)))
+    return {"total": total, "limit": limit, "offset": offset,
+            "items": [_figure_out(c) for c in figs]}
 
 
 def measures(store: Store) -> list[str]:

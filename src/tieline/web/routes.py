@@ -439,10 +439,9 @@ def list_figures(request: Request, limit: Limit = 50, offset: Offset = 0,
                  unit: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9/%]{1,12}$",
                                                    description="USD, t, bbl/d, percent ...")] = None
                  ) -> Any:
-    items = data.list_figures(_store(request), measure=measure, pair=_pair(pair),
-                              status=status.value if status else None,
-                              unit=unit)
-    return data.page(items, limit, offset)
+    return data.list_figures(_store(request), measure=measure, pair=_pair(pair),
+                             status=status.value if status else None, unit=unit,
+                             limit=limit, offset=offset)
 
 
 @router.get("/figures/series", response_model=Series,
