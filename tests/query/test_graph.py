@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
+from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
 
 from tieline.errors import ConfigError
-from tieline.query.graph import build_network, network_to_dict, write_network
+from tieline.query import scope
+from tieline.query.graph import (
+    _betweenness,
+    _eigenvector,
+    build_network,
+    network_to_dict,
+    write_network,
+)
+from tieline.store import reads
 from tieline.store.db import Store
 
 
@@ -106,3 +117,93 @@ def test_graph_on_examples(examples_db: Path, tmp_path: Path) -> None:
     assert {"China", "Russia"} <= names
     write_network(net, "graphml", tmp_path / "g.graphml")
     assert nx.read_graphml(tmp_path / "g.graphml").number_of_edges() == len(net.edges)
+
+
+# ------------------------------------------------------------------ against every event read
+def _reference(store: Store, pair: str | None = None, since: str | None = None,
+               until: str | None = None, types: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The network as build_network made it before it read participants narrowly: every event
+    read with its participants, the pair and window tested in Python, centrality from
+    networkx alone."""
+    the_pair = scope.parse_pair(pair)
+    since = scope.parse_since(since)
+    keys = scope.canonical(store)
+    published = {d["id"]: d["published"] for d in reads.documents(store, with_text=False)}
+    actors: dict[str, scope.Actor] = {}
+    counts: Counter[str] = Counter()
+    edges: dict[tuple[str, str], dict[str, Any]] = {}
+    for ev in reads.events(store):
+        when = ev["date"] or published.get(ev["doc_id"])
+        if (types and ev["type"] not in types) or not scope.in_window(when, since, until):
+            continue
+        evactors = scope.event_actors(ev, keys)
+        if not scope.touches_pair(scope.countries_of(evactors), the_pair):
+            continue
+        for a in evactors:
+            actors[a.id] = a
+            counts[a.id] += 1
+        for x, y in combinations(sorted(a.id for a in evactors), 2):
+            e = edges.setdefault((x, y), {"types": Counter(), "dates": [], "events": []})
+            e["types"][ev["type"]] += 1
+            e["dates"] += [when] if when else []
+            e["events"].append(ev["id"])
+    g = nx.Graph()
+    g.add_nodes_from(actors)
+    for (x, y), e in edges.items():
+        g.add_edge(x, y, weight=len(e["events"]))
+    degree = nx.degree_centrality(g) if len(g) > 1 else {}
+    between = nx.betweenness_centrality(g) if len(g) > 2 else {}
+    try:
+        eigen = (nx.eigenvector_centrality(g, max_iter=1000, weight="weight")
+                 if g.number_of_edges() else {})
+    except nx.PowerIterationFailedConvergence:
+        eigen = {}
+    comms = (nx.community.louvain_communities(g, weight="weight", seed=7)
+             if g.number_of_edges() else [{n} for n in g])
+    ordered = sorted((tuple(sorted(c)) for c in comms), key=lambda c: (-len(c), c))
+    community = {n: i for i, c in enumerate(ordered) for n in c}
+    nodes = [{"id": i, "name": a.name, "type": a.type, "country": a.country,
+              "events": counts[i], "degree": round(degree.get(i, 0.0), 6),
+              "betweenness": round(between.get(i, 0.0), 6),
+              "eigenvector": round(eigen.get(i, 0.0), 6), "community": community.get(i, 0)}
+             for i, a in sorted(actors.items(), key=lambda kv: (-counts[kv[0]], kv[1].name))]
+    out_edges = [{"source": a, "target": b, "weight": len(e["events"]),
+                  "types": dict(sorted(e["types"].items())),
+                  "type": sorted(e["types"].items(), key=lambda kv: (-kv[1], kv[0]))[0][0],
+                  "first": min(e["dates"]) if e["dates"] else None,
+                  "last": max(e["dates"]) if e["dates"] else None, "events": e["events"]}
+                 for (a, b), e in sorted(edges.items(),
+                                         key=lambda kv: (-len(kv[1]["events"]), kv[0]))]
+    return {"nodes": nodes, "edges": out_edges, "communities": [list(c) for c in ordered]}
+
+
+_FILTERS: list[dict[str, Any]] = [
+    {}, {"pair": "CN-RU"}, {"pair": "IN-RU"}, {"pair": "CN-US"}, {"since": "2019-07"},
+    {"since": "2019", "until": "2020-06"}, {"pair": "RU-CN", "since": "2020"},
+    {"types": ("agreement", "supply")}, {"types": ("nothing",)},
+]
+
+
+@pytest.mark.parametrize("kw", _FILTERS)
+def test_graph_agrees_with_reading_every_event(kb: Store, kw: dict[str, Any]) -> None:
+    assert network_to_dict(build_network(kb, **kw)) == _reference(kb, **kw)
+
+
+@pytest.mark.slow
+def test_graph_agrees_with_reading_every_event_on_examples(examples_db: Path) -> None:
+    with Store(str(examples_db), create=False) as store:
+        for kw in _FILTERS:
+            assert network_to_dict(build_network(store, **kw)) == _reference(store, **kw), kw
+
+
+def test_fast_centrality_agrees_with_networkx() -> None:
+    # Graphs big enough for the sums to differ in order; scores are kept to 6 decimals.
+    for g in (nx.karate_club_graph(), nx.barabasi_albert_graph(400, 3, seed=2),
+              nx.gnm_random_graph(300, 900, seed=1)):
+        for i, (a, b) in enumerate(g.edges()):
+            g.edges[a, b]["weight"] = 1 + i % 4
+        for mine, theirs in ((_betweenness(g), nx.betweenness_centrality(g)),
+                             (_eigenvector(g), nx.eigenvector_centrality(
+                                 g, max_iter=1000, weight="weight"))):
+            assert {n: round(v, 6) for n, v in mine.items()} == {
+                n: round(v, 6) for n, v in theirs.items()}

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
-from itertools import combinations
+from collections.abc import Iterator
+from dataclasses import dataclass, field, fields
+from itertools import combinations, groupby
 from pathlib import Path
 from typing import Any, TextIO
 
 from tieline.errors import ConfigError, MissingExtraError
 from tieline.query import scope
-from tieline.store import reads
+from tieline.store import events as estore
 from tieline.store.db import Store
 
 FORMATS = ("graphml", "gexf", "json")
@@ -76,6 +77,71 @@ def _full_date(date: str | None) -> str | None:
     return "-".join(parts)
 
 
+def _betweenness(g: Any) -> dict[str, float]:
+    """networkx's normalized betweenness (shortest paths unweighted), computed by rustworkx
+    where it is installed: the same Brandes sums in native code, 25-30 times faster."""
+    try:
+        import rustworkx as rx
+    except ImportError:
+        return dict(_nx().betweenness_centrality(g))
+    nodes = list(g)
+    index = {n: i for i, n in enumerate(nodes)}
+    rg = rx.PyGraph(multigraph=False)
+    rg.add_nodes_from(nodes)
+    rg.add_edges_from_no_data([(index[a], index[b]) for a, b in g.edges()])
+    scores = rx.betweenness_centrality(rg, normalized=True, endpoints=False)
+    return {n: float(scores[i]) for i, n in enumerate(nodes)}
+
+
+def _eigenvector(g: Any, max_iter: int = 1000, tol: float = 1.0e-06) -> dict[str, float]:
+    """networkx's weighted eigenvector centrality (the power iteration with A + I, the same
+    start, norm and stopping test) over arrays; {} when it does not converge."""
+    try:
+        import numpy as np
+    except ImportError:
+        nx = _nx()
+        try:
+            return dict(nx.eigenvector_centrality(g, max_iter=max_iter, weight="weight"))
+        except nx.PowerIterationFailedConvergence:
+            return {}
+    nodes = list(g)
+    index = {n: i for i, n in enumerate(nodes)}
+    src, dst, w = [], [], []
+    for a, b, weight in g.edges(data="weight", default=1):
+        src += (index[a], index[b])
+        dst += (index[b], index[a])
+        w += (weight, weight)
+    s, d, wt = np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp), np.array(w, float)
+    n = len(nodes)
+    x = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        last = x
+        x = last + np.bincount(d, weights=last[s] * wt, minlength=n)
+        norm = float(np.sqrt(np.dot(x, x))) or 1.0
+        x = x / norm
+        if float(np.abs(x - last).sum()) < n * tol:
+            return {node: float(v) for node, v in zip(nodes, x, strict=True)}
+    return {}
+
+
+def _events(store: Store, pair: tuple[str, str] | None, since: str | None, until: str | None,
+            types: tuple[str, ...]) -> Iterator[tuple[str, str, str | None, list[scope.Actor]]]:
+    """(id, type, date, distinct canonical actors) of each event that matches, in document
+    then text order, from one narrow read of the participants (the pair and types in SQL)."""
+    keys = scope.canonical(store)
+    rows = estore.event_actor_rows(store, types=list(types) if types else None, pair=pair)
+    for eid, group in groupby(rows, key=lambda r: r[0]):
+        first = next(group)
+        when = first[2] or first[3]
+        if not scope.in_window(when, since, until):
+            continue
+        seen: dict[str, scope.Actor] = {}
+        for r in (first, *group):
+            a = scope.actor_of(keys, r[4], r[5])
+            seen.setdefault(a.id, a)
+        yield eid, first[1], when, list(seen.values())
+
+
 def build_network(
     store: Store,
     pair: str | None = None,
@@ -87,43 +153,26 @@ def build_network(
     nx = _nx()
     the_pair = scope.parse_pair(pair)
     since = scope.parse_since(since)
-    keys = scope.canonical(store)
-    published = {d["id"]: d["published"] for d in reads.documents(store, with_text=False)}
     actors: dict[str, scope.Actor] = {}
     counts: Counter[str] = Counter()
     edges: dict[tuple[str, str], dict[str, Any]] = {}
-    for ev in reads.events(store):
-        if types and ev["type"] not in types:
-            continue
-        when = ev["date"] or published.get(ev["doc_id"])
-        if not scope.in_window(when, since, until):
-            continue
-        evactors = scope.event_actors(ev, keys)
-        if not scope.touches_pair(scope.countries_of(evactors), the_pair):
-            continue
+    for eid, etype, when, evactors in _events(store, the_pair, since, until, types):
         for a in evactors:
             actors[a.id] = a
             counts[a.id] += 1
         for x, y in combinations(sorted(act.id for act in evactors), 2):
             e = edges.setdefault((x, y), {"types": Counter(), "dates": [], "events": []})
-            e["types"][ev["type"]] += 1
+            e["types"][etype] += 1
             if when:
                 e["dates"].append(when)
-            e["events"].append(ev["id"])
+            e["events"].append(eid)
     g = nx.Graph()
     g.add_nodes_from(actors)
     for (x, y), e in edges.items():
         g.add_edge(x, y, weight=len(e["events"]))
     degree = nx.degree_centrality(g) if len(g) > 1 else dict.fromkeys(g, 0.0)
-    between = nx.betweenness_centrality(g) if len(g) > 2 else dict.fromkeys(g, 0.0)
-    try:
-        eigen = (
-            nx.eigenvector_centrality(g, max_iter=1000, weight="weight")
-            if g.number_of_edges()
-            else {}
-        )
-    except nx.PowerIterationFailedConvergence:
-        eigen = {}
+    between = _betweenness(g) if len(g) > 2 else dict.fromkeys(g, 0.0)
+    eigen = _eigenvector(g) if g.number_of_edges() else {}
     comms = (
         nx.community.louvain_communities(g, weight="weight", seed=7)
         if g.number_of_edges()
@@ -191,11 +240,27 @@ def to_networkx(network: Network) -> Any:
     return g
 
 
+_NODE_FIELDS = tuple(f.name for f in fields(Node))
+_EDGE_FIELDS = tuple(f.name for f in fields(Edge))
+
+
+def node_to_dict(node: Node) -> dict[str, Any]:
+    """A node as a JSON-ready dict (``asdict`` without its deep copies: 7k nodes took 0.4 s)."""
+    return {k: getattr(node, k) for k in _NODE_FIELDS}
+
+
+def edge_to_dict(edge: Edge) -> dict[str, Any]:
+    """An edge as a JSON-ready dict, its events a list (``asdict`` of 40k edges took 3 s)."""
+    out = {k: getattr(edge, k) for k in _EDGE_FIELDS}
+    out["types"], out["events"] = dict(edge.types), list(edge.events)
+    return out
+
+
 def network_to_dict(network: Network) -> dict[str, Any]:
     """The network as JSON-ready nodes, edges and communities."""
     return {
-        "nodes": [asdict(n) for n in network.nodes],
-        "edges": [{**asdict(e), "events": list(e.events)} for e in network.edges],
+        "nodes": [node_to_dict(n) for n in network.nodes],
+        "edges": [edge_to_dict(e) for e in network.edges],
         "communities": [list(c) for c in network.communities],
     }
 

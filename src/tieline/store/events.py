@@ -495,3 +495,29 @@ def country_pairs(store: Store) -> list[tuple[str, str, int]]:
          .order_by(n.desc(), a.c.country, b.c.country))
     with store.connect() as conn:
         return [(str(r[0]), str(r[1]), int(r[2])) for r in conn.execute(q)]
+
+
+def event_actor_rows(
+    store: Store,
+    *,
+    types: Sequence[str] | None = None,
+    pair: tuple[str, str] | None = None,
+) -> list[tuple[str, str, str | None, str | None, str, str]]:
+    """(event id, type, date, document published, entity key, name) for every participant
+    other than an object, events in document then text order and each event's participants
+    by role then name: the narrow read of the actor network.
+
+    ``types``: only events of these types; ``pair``: only events in which both states take
+    part (the condition of ``event_rows``).
+    """
+    e, d, p = s.events, s.documents, s.event_participants
+    q = (select(e.c.id, e.c.type, e.c.date, d.c.published, p.c.entity_key, p.c.name)
+         .join(d, d.c.id == e.c.doc_id).join(p, p.c.event_id == e.c.id)
+         .where(p.c.role != "object"))
+    if types is not None:
+        q = q.where(e.c.type.in_(list(types)))
+    for code in pair or ():
+        q = q.where(e.c.id.in_(_with_country(code)))
+    q = q.order_by(e.c.doc_id, e.c.trigger_start, e.c.id, p.c.role, p.c.name, p.c.entity_key)
+    with store.connect() as conn:
+        return [tuple(r) for r in conn.execute(q)]  # type: ignore[misc]

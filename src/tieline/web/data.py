@@ -11,7 +11,7 @@ import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from tieline.errors import NotFoundError
@@ -435,8 +435,14 @@ def search(store: Store, q: str, f: Filters, kind: str | None = None,
 # --------------------------------------------------------------------------- graph
 def graph(store: Store, f: Filters) -> dict[str, Any]:
     """The query layer's actor network, narrowed to an actor and a sector when asked."""
-    net = qgraph.build_network(store, pair=_pair_str(f.pair), since=f.since, until=f.until,
-                               types=(f.type,) if f.type else ())
+    def build() -> qgraph.Network:
+        return qgraph.build_network(store, pair=_pair_str(f.pair), since=f.since,
+                                    until=f.until, types=(f.type,) if f.type else ())
+
+    # Centrality over a whole store's network is costly (exact betweenness is O(nodes *
+    # edges)): without a window the network is kept until the data changes.
+    net = build() if f.since or f.until else _whole_store(
+        store, f"graph:{_pair_str(f.pair)}:{f.type}", build)
     edges = list(net.edges)
     if f.sector:
         in_sector = qevents.ids_in_sector(store, f.sector)
@@ -445,8 +451,8 @@ def graph(store: Store, f: Filters) -> dict[str, Any]:
         ids = qentities.actor_ids(store, f.actor)
         edges = [e for e in edges if e.source in ids or e.target in ids]
     keep = {x for e in edges for x in (e.source, e.target)} if (f.sector or f.actor) else None
-    nodes = [asdict(n) for n in net.nodes if keep is None or n.id in keep]
-    out_edges = [{**asdict(e), "events": list(e.events)} for e in edges]
+    nodes = [qgraph.node_to_dict(n) for n in net.nodes if keep is None or n.id in keep]
+    out_edges = [qgraph.edge_to_dict(e) for e in edges]
     nodes.sort(key=lambda n: (-n["events"], n["name"]))
     out_edges.sort(key=lambda e: (-e["weight"], e["source"], e["target"]))
     return {"nodes": nodes, "edges": out_edges}
