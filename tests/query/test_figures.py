@@ -337,3 +337,13 @@ def test_pairs_in_the_store_agree_on_sqlite_and_postgresql(memory_store: Store,
             assert ([c.to_dict() for c in qf.list_figures(pg, pair=pair, limit=4, offset=2)]
                     == [c.to_dict() for c in qf.list_figures(memory_store, pair=pair, limit=4,
                                                               offset=2)])
+
+
+def test_series_without_countries_is_the_same_series(kb: Store) -> None:
+    full = qf.series(kb, "trade_turnover", "CN-RU").to_dict()
+    lean = qf.series(kb, "trade_turnover", "CN-RU", with_countries=False).to_dict()
+    for p in full["points"]:
+        for figs in p["figures"].values():
+            for f in figs:
+                f["countries"] = []
+    assert lean == full

@@ -195,17 +195,20 @@ def _cite(r: dict[str, Any], countries: tuple[str, ...]) -> CitedFigure:
 def list_figures(store: Store, *, measure: str | None = None, pair: str | None = None,
                  since: str | None = None, until: str | None = None,
                  status: str | None = None, unit: str | None = None,
-                 limit: int | None = None, offset: int = 0) -> list[CitedFigure]:
+                 limit: int | None = None, offset: int = 0,
+                 with_countries: bool = True) -> list[CitedFigure]:
     """Stored figures with citations, filtered by measure, pair (``CN-RU``), period, status and
     unit, oldest period first; ``limit``/``offset`` read one page of them in the store.
 
     A figure is of the pair when both states are among its countries: those of a canonical
     entity named like one of its actors, or of an entity so named in its own document.
+    ``with_countries=False`` leaves the countries empty (the pair still filters).
     """
     rows = fstore.figure_rows(store, measure=measure, status=status, unit=unit,
                               since=scope.parse_since(since), until=until,
                               pair=scope.parse_pair(pair), limit=limit, offset=offset)
-    return [_cite(r, c) for r, c in zip(rows, _countries(store, rows), strict=True)]
+    countries = _countries(store, rows) if with_countries else [()] * len(rows)
+    return [_cite(r, c) for r, c in zip(rows, countries, strict=True)]
 
 
 def count_figures(store: Store, *, measure: str | None = None, pair: str | None = None,
@@ -224,9 +227,14 @@ def _pair_key(c: CitedFigure, pair: tuple[str, str] | None) -> str | None:
 
 
 def series(store: Store, measure: str, pair: str | None = None, *, since: str | None = None,
-           until: str | None = None) -> Series:
-    """One measure over time in its most reported unit, with actuals beside targets."""
-    figs = list_figures(store, measure=measure, pair=pair, since=since, until=until)
+           until: str | None = None, with_countries: bool = True) -> Series:
+    """One measure over time in its most reported unit, with actuals beside targets.
+
+    ``with_countries=False`` leaves each figure's countries empty, for a chart that does not
+    show them (reading them is most of the cost of a busy measure).
+    """
+    figs = list_figures(store, measure=measure, pair=pair, since=since, until=until,
+                        with_countries=with_countries)
     units = Counter(c.figure.unit for c in figs)
     unit = units.most_common(1)[0][0] if units else None
     groups: dict[str, list[CitedFigure]] = defaultdict(list)

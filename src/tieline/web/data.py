@@ -365,7 +365,7 @@ def measures(store: Store) -> list[str]:
 
 def series(store: Store, *, measure: str, pair: tuple[str, str] | None = None) -> dict[str, Any]:
     """One measure over time: every actual, target and forecast report, period by period."""
-    ser = qfigures.series(store, measure, _pair_str(pair))
+    ser = qfigures.series(store, measure, _pair_str(pair), with_countries=False)
     points = []
     for p in ser.points:
         for status in qfigures.STATUSES:
