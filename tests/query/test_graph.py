@@ -207,3 +207,15 @@ def test_fast_centrality_agrees_with_networkx() -> None:
                                  g, max_iter=1000, weight="weight"))):
             assert {n: round(v, 6) for n, v in mine.items()} == {
                 n: round(v, 6) for n, v in theirs.items()}
+
+
+@pytest.mark.slow
+def test_graph_is_the_same_on_postgresql(kb: Store, pg_db: str) -> None:
+    from kbdata import build_kb
+
+    build_kb(pg_db)
+    with Store(pg_db, create=False) as pg:
+        assert build_network(pg).edges
+        for kw in _FILTERS:
+            assert network_to_dict(build_network(pg, **kw)) == network_to_dict(
+                build_network(kb, **kw)), kw
