@@ -440,9 +440,10 @@ def graph(store: Store, f: Filters) -> dict[str, Any]:
                                     until=f.until, types=(f.type,) if f.type else ())
 
     # Centrality over a whole store's network is costly (exact betweenness is O(nodes *
-    # edges)): without a window the network is kept until the data changes.
-    net = build() if f.since or f.until else _whole_store(
-        store, f"graph:{_pair_str(f.pair)}:{f.type}", build)
+    # edges)): the network of the store or of a pair is kept until the data changes (only
+    # those, so that the kept networks stay few).
+    narrowed = f.since or f.until or f.type
+    net = build() if narrowed else _whole_store(store, f"graph:{_pair_str(f.pair)}", build)
     edges = list(net.edges)
     if f.sector:
         in_sector = qevents.ids_in_sector(store, f.sector)
