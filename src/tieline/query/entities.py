@@ -93,8 +93,9 @@ def entity_mentions(store: Store, entity_id: str, *, limit: int | None = None
     splits = _split_keys(store)
     own_split = [k for k in keys if k in splits]
     rows = curation.mentions_of(store, keys)
-    rows = [r for r in rows if name_key(clean_surface(r["text"])) not in splits
-            or name_key(clean_surface(r["text"])) in own_split]
+    if splits:  # without a curator's split, no mention is anyone else's
+        rows = [r for r in rows if name_key(clean_surface(r["text"])) not in splits
+                or name_key(clean_surface(r["text"])) in own_split]
     if own_split:
         # the split alias's mentions were keyed to the entity it was split from
         forms = [f"{splits[k]}{end}" for k in own_split for end in ("", "'s", "’s")]

@@ -20,7 +20,9 @@ _CHUNK = 500
 
 def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
     with store.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
+        result = conn.execute(q)
+        cols = list(result.keys())  # zip is several times faster than Row._mapping per row
+        return [dict(zip(cols, r, strict=True)) for r in result]
 
 
 def _with_aliases(store: Store, ents: list[dict[str, Any]]) -> list[dict[str, Any]]:
