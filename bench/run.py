@@ -197,7 +197,7 @@ def main() -> None:
     n_docs = 40 if quick else 300
     # The quick store is small enough to build and query within the 3-minute budget on two
     # cores; the full one is the 1M events of the target.
-    n_events = 10_000 if quick else 1_000_000
+    n_events = 15_000 if quick else 1_000_000
     result: dict[str, Any] = {
         "quick": quick, "machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
                                     "platform": platform.platform()},
