@@ -19,6 +19,63 @@ from tieline.records import Document, Entity, Extraction
 from tieline.store import schema as s
 from tieline.store.migrations import migrate, store_meta
 
+# The tables of a document and its facts, in the order they are inserted.
+TABLE_ORDER = ("documents", "mentions", "doc_entities", "events", "event_participants", "figures")
+
+
+def document_rows(doc: Document, ext: Extraction, sig: bytes | None,
+                  now: str) -> dict[str, list[dict[str, Any]]]:
+    """The rows of one document and its facts, by table: what ``Store.write`` and the bulk
+    path (``store/bulk.py``) insert."""
+    out: dict[str, list[dict[str, Any]]] = {
+        "documents": [{
+            "id": doc.id, "source_key": doc.source_key, "name": doc.name, "path": doc.path,
+            "url": doc.url, "title": doc.title, "published": doc.published,
+            "published_precision": doc.published_precision, "author": doc.author,
+            "source": doc.source, "text": doc.text, "lang": doc.lang,
+            "near_duplicate_of": doc.near_duplicate_of, "minhash": sig,
+            "pipeline_version": ext.pipeline_version, "ingested_at": now,
+        }],
+        "mentions": [
+            {"doc_id": doc.id, "span_start": m.start, "span_end": m.end, "text": m.text,
+             "label": m.label, "by": m.by, "entity_key": m.entity_key}
+            for m in ext.mentions
+        ],
+        "doc_entities": [
+            {"doc_id": doc.id, "key": e.key, "name": e.name, "type": e.type, "country": e.country,
+             "aliases": json.dumps(list(e.aliases), ensure_ascii=False), "role": e.role,
+             "affiliation": e.affiliation, "kb_id": e.kb_id, "mention_count": e.mention_count}
+            for e in ext.entities
+        ],
+        "events": [
+            {"id": ev.id, "doc_id": doc.id, "type": ev.type, "trigger": ev.trigger,
+             "trigger_start": ev.trigger_start, "trigger_end": ev.trigger_end,
+             "sentence_start": ev.sentence_start, "sentence_end": ev.sentence_end,
+             "evidence": ev.evidence, "sector": ev.sector, "date": ev.date,
+             "date_precision": ev.date_precision, "date_source": ev.date_source,
+             "status": ev.status, "confidence": ev.confidence, "count": ev.count,
+             "cluster_id": ev.cluster_id, "extractor": ext.pipeline_version}
+            for ev in ext.events
+        ],
+        "event_participants": list({
+            (ev.id, p.entity_key, p.role): {"event_id": ev.id, "entity_key": p.entity_key,
+                                            "role": p.role, "name": p.name, "doc_id": doc.id,
+                                            "when_date": ev.date or doc.published}
+            for ev in ext.events for p in ev.participants
+        }.values()),
+        "figures": [
+            {"id": f.id, "doc_id": doc.id, "measure": f.measure, "value": f.value, "unit": f.unit,
+             "currency": f.currency, "period": f.period, "period_start": f.period_start,
+             "period_end": f.period_end, "status": f.status,
+             "actors": json.dumps(list(f.actors), ensure_ascii=False),
+             "span_start": f.start, "span_end": f.end, "text": f.text, "evidence": f.evidence,
+             "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
+             "cluster_id": f.cluster_id, "extractor": ext.pipeline_version}
+            for f in ext.figures
+        ],
+    }
+    return out
+
 
 def entity_name_key_rows(forms: Iterable[tuple[str, str]]) -> list[dict[str, str]]:
     """Rows of ``entity_name_keys`` for (entity id, name form) pairs: distinct, sorted, and
@@ -332,63 +389,13 @@ class Store:
                      items: Sequence[tuple[Document, Extraction, bytes | None]]) -> None:
         """Insert documents and their facts: one multi-row insert per table, in input order."""
         now = _now()
-        docs: list[dict[str, Any]] = []
-        mentions: list[dict[str, Any]] = []
-        ents: list[dict[str, Any]] = []
-        evs: list[dict[str, Any]] = []
-        parts: list[dict[str, Any]] = []
-        figs: list[dict[str, Any]] = []
+        tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_ORDER}
         for doc, ext, sig in items:
-            docs.append({
-                "id": doc.id, "source_key": doc.source_key, "name": doc.name, "path": doc.path,
-                "url": doc.url, "title": doc.title, "published": doc.published,
-                "published_precision": doc.published_precision, "author": doc.author,
-                "source": doc.source, "text": doc.text, "lang": doc.lang,
-                "near_duplicate_of": doc.near_duplicate_of, "minhash": sig,
-                "pipeline_version": ext.pipeline_version, "ingested_at": now,
-            })
-            mentions.extend(
-                {"doc_id": doc.id, "span_start": m.start, "span_end": m.end, "text": m.text,
-                 "label": m.label, "by": m.by, "entity_key": m.entity_key}
-                for m in ext.mentions
-            )
-            ents.extend(
-                {"doc_id": doc.id, "key": e.key, "name": e.name, "type": e.type,
-                 "country": e.country, "aliases": json.dumps(list(e.aliases), ensure_ascii=False),
-                 "role": e.role, "affiliation": e.affiliation, "kb_id": e.kb_id,
-                 "mention_count": e.mention_count}
-                for e in ext.entities
-            )
-            evs.extend(
-                {"id": ev.id, "doc_id": doc.id, "type": ev.type, "trigger": ev.trigger,
-                 "trigger_start": ev.trigger_start, "trigger_end": ev.trigger_end,
-                 "sentence_start": ev.sentence_start, "sentence_end": ev.sentence_end,
-                 "evidence": ev.evidence, "sector": ev.sector, "date": ev.date,
-                 "date_precision": ev.date_precision, "date_source": ev.date_source,
-                 "status": ev.status, "confidence": ev.confidence, "count": ev.count,
-                 "cluster_id": ev.cluster_id, "extractor": ext.pipeline_version}
-                for ev in ext.events
-            )
-            parts.extend({
-                (ev.id, p.entity_key, p.role): {"event_id": ev.id, "entity_key": p.entity_key,
-                                                "role": p.role, "name": p.name, "doc_id": doc.id,
-                                                "when_date": ev.date or doc.published}
-                for ev in ext.events for p in ev.participants
-            }.values())
-            figs.extend(
-                {"id": f.id, "doc_id": doc.id, "measure": f.measure, "value": f.value,
-                 "unit": f.unit, "currency": f.currency, "period": f.period,
-                 "period_start": f.period_start, "period_end": f.period_end, "status": f.status,
-                 "actors": json.dumps(list(f.actors), ensure_ascii=False),
-                 "span_start": f.start, "span_end": f.end, "text": f.text, "evidence": f.evidence,
-                 "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
-                 "cluster_id": f.cluster_id, "extractor": ext.pipeline_version}
-                for f in ext.figures
-            )
-        for table, rows in ((s.documents, docs), (s.mentions, mentions), (s.doc_entities, ents),
-                            (s.events, evs), (s.event_participants, parts), (s.figures, figs)):
-            if rows:
-                conn.execute(table.insert(), rows)
+            for t, rows in document_rows(doc, ext, sig, now).items():
+                tables[t].extend(rows)
+        for t in TABLE_ORDER:
+            if tables[t]:
+                conn.execute(s.metadata.tables[t].insert(), tables[t])
 
     # ----------------------------------------------------------------- linking
     def doc_entity_rows(self) -> list[dict[str, Any]]:
