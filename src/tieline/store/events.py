@@ -62,12 +62,12 @@ def _window_ids(since: str | None, until: str | None, types: list[str] | None) -
     kind = [e.c.type.in_(types)] if types is not None else []
     # Wrapped for the undated parts, so that they start from the documents' dates instead.
     slow_kind = [func.coalesce(e.c.type, "").in_(types)] if types is not None else []
-    hi = (until + "~") if until else None
-    coarser = [since[:k] for k in (4, 7) if since and k < len(since)]
 
     def ranges(col: Any) -> list[list[Any]]:
-        main = ([col >= since] if since else [col.is_not(None)]) + ([col <= hi] if hi else [])
-        return [main] + ([[col.in_(coarser)]] if coarser else [])
+        # The first lower bound with the upper one, a coarser "when" on its own.
+        lower, upper = _window_bounds(col, since, until)
+        first, *rest = lower or [col.is_not(None)]
+        return [[first, *upper], *([alt] for alt in rest)]
 
     parts: list[Any] = [select(e.c.id).where(*kind, *c) for c in ranges(e.c.date)]
     # coalesce() keeps the planner from reading every undated event through ix_events_date:
@@ -78,17 +78,16 @@ def _window_ids(since: str | None, until: str | None, types: list[str] | None) -
     return parts[0].union_all(*parts[1:])
 
 
-def _window_ranges(col: Any, since: str | None, until: str | None) -> list[list[Any]]:
-    """Conditions (each a list of alternatives) that an ISO date column in the window meets:
-    at or after ``since`` or a coarser prefix of it ("2014" for "2014-05"), and before
-    ``until + "~"``; nothing without a window."""
-    out: list[list[Any]] = []
+def _window_bounds(col: Any, since: str | None,
+                   until: str | None) -> tuple[list[Any], list[Any]]:
+    """What an ISO date column in the window meets: one of the lower alternatives (at or
+    after ``since``, or a coarser prefix of it: "2014" for "2014-05") and every upper
+    condition (before ``until + "~"``); both empty without a window."""
+    lower: list[Any] = []
     if since:
         coarser = [since[:k] for k in (4, 7) if k < len(since)]
-        out.append([col >= since, *([col.in_(coarser)] if coarser else [])])
-    if until:
-        out.append([col <= until + "~"])
-    return out
+        lower = [col >= since, *([col.in_(coarser)] if coarser else [])]
+    return lower, ([col <= until + "~"] if until else [])
 
 
 def _event_conditions(
@@ -145,8 +144,8 @@ def _event_conditions(
             return None
         # With a window, only the participants dated in it (a superset, as _window_ids):
         # ix_participants_key_when reads a busy actor's year, not all its years.
-        dated = [or_(*c) if len(c) > 1 else c[0]
-                 for c in _window_ranges(p.c.when_date, since, until)]
+        lower, upper = _window_bounds(p.c.when_date, since, until)
+        dated = [*([or_(*lower) if len(lower) > 1 else lower[0]] if lower else []), *upper]
         conds.append(e.c.id.in_(select(p.c.event_id).where(or_(*who), *dated)))
     for code in pair or ():
         conds.append(e.c.id.in_(_with_country(code)))
