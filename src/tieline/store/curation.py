@@ -14,15 +14,9 @@ from sqlalchemy import func, or_, select
 
 from tieline.store import schema as s
 from tieline.store.db import Store
+from tieline.store.reads import dict_rows
 
 _CHUNK = 500
-
-
-def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
-    with store.connect() as conn:
-        result = conn.execute(q)
-        cols = list(result.keys())  # zip is several times faster than Row._mapping per row
-        return [dict(zip(cols, r, strict=True)) for r in result]
 
 
 def _with_aliases(store: Store, ents: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -31,7 +25,7 @@ def _with_aliases(store: Store, ents: list[dict[str, Any]]) -> list[dict[str, An
     for i in range(0, len(ids), _CHUNK):
         q = (select(s.entity_aliases).where(s.entity_aliases.c.entity_id.in_(ids[i : i + _CHUNK]))
              .order_by(s.entity_aliases.c.alias))
-        for r in _rows(store, q):
+        for r in dict_rows(store, q):
             aliases[r["entity_id"]].append(r["alias"])
     for e in ents:
         e["aliases"] = aliases.get(e["id"], [])
@@ -72,7 +66,7 @@ def list_entities(store: Store, *, type: str | None = None, country: str | None 
          .order_by(e.c.mention_count.desc(), e.c.name, e.c.id).offset(offset))
     if limit is not None:
         q = q.limit(limit)
-    return _with_aliases(store, _rows(store, q))
+    return _with_aliases(store, dict_rows(store, q))
 
 
 def count_entities(store: Store, *, type: str | None = None, country: str | None = None,
@@ -92,21 +86,21 @@ def find_entities(store: Store, name: str) -> list[dict[str, Any]]:
     by_alias = select(a.c.entity_id).where(func.lower(a.c.alias) == folded)
     q = select(e).where(or_(e.c.id == name.strip(), func.lower(e.c.name) == folded,
                             e.c.id.in_(by_alias)))
-    rows = _rows(store, q)
+    rows = dict_rows(store, q)
     rows.sort(key=lambda r: (r["name"].lower() != folded, -int(r["mention_count"]), r["id"]))
     return _with_aliases(store, rows)
 
 
 def entity(store: Store, entity_id: str) -> dict[str, Any] | None:
     """One canonical entity with its aliases."""
-    rows = _rows(store, select(s.entities).where(s.entities.c.id == entity_id))
+    rows = dict_rows(store, select(s.entities).where(s.entities.c.id == entity_id))
     return _with_aliases(store, rows)[0] if rows else None
 
 
 def keys_of(store: Store, entity_id: str) -> list[str]:
     """The document-level keys linked to an entity."""
     q = select(s.entity_keys.c.key).where(s.entity_keys.c.entity_id == entity_id)
-    return sorted(r["key"] for r in _rows(store, q))
+    return sorted(r["key"] for r in dict_rows(store, q))
 
 
 def mentions_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
@@ -120,7 +114,7 @@ def mentions_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
                     d.c.published.label("doc_published"), d.c.url.label("doc_url"))
              .join(d, d.c.id == m.c.doc_id)
              .where(m.c.entity_key.in_(keys[i : i + _CHUNK])))
-        out.extend(_rows(store, q))
+        out.extend(dict_rows(store, q))
     out.sort(key=lambda r: (r["doc_published"] or "", r["doc_name"], r["span_start"]))
     return out
 
@@ -134,7 +128,7 @@ def mentions_by_text(store: Store, forms: Iterable[str]) -> list[dict[str, Any]]
     q = (select(m, d.c.name.label("doc_name"), d.c.title.label("doc_title"),
                 d.c.published.label("doc_published"), d.c.url.label("doc_url"))
          .join(d, d.c.id == m.c.doc_id).where(func.lower(m.c.text).in_(folded)))
-    return _rows(store, q)
+    return dict_rows(store, q)
 
 
 def document_texts(store: Store, doc_ids: Iterable[str]) -> dict[str, str]:
@@ -144,7 +138,7 @@ def document_texts(store: Store, doc_ids: Iterable[str]) -> dict[str, str]:
     for i in range(0, len(ids), _CHUNK):
         q = select(s.documents.c.id, s.documents.c.text).where(
             s.documents.c.id.in_(ids[i : i + _CHUNK]))
-        out.update({r["id"]: r["text"] for r in _rows(store, q)})
+        out.update({r["id"]: r["text"] for r in dict_rows(store, q)})
     return out
 
 
@@ -156,7 +150,7 @@ def events_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
     ids: set[str] = set()
     for i in range(0, len(keys), _CHUNK):
         q = select(p.c.event_id).where(p.c.entity_key.in_(keys[i : i + _CHUNK]))
-        ids.update(r["event_id"] for r in _rows(store, q))
+        ids.update(r["event_id"] for r in dict_rows(store, q))
     events: list[dict[str, Any]] = []
     parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     idl = sorted(ids)
@@ -164,8 +158,8 @@ def events_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
         chunk = idl[i : i + _CHUNK]
         q = (select(ev, d.c.name.label("doc_name"), d.c.published.label("doc_published"))
              .join(d, d.c.id == ev.c.doc_id).where(ev.c.id.in_(chunk)))
-        events.extend(_rows(store, q))
-        for r in _rows(store, select(p).where(p.c.event_id.in_(chunk))):
+        events.extend(dict_rows(store, q))
+        for r in dict_rows(store, select(p).where(p.c.event_id.in_(chunk))):
             parts[r["event_id"]].append(r)
     for e in events:
         e["participants"] = sorted(parts.get(e["id"], []), key=lambda r: (r["role"], r["name"]))
@@ -182,7 +176,7 @@ def canonical_of_keys(store: Store, keys: Iterable[str]) -> dict[str, dict[str, 
         q = (select(s.entity_keys.c.key, s.entities.c.id, s.entities.c.name)
              .join(s.entities, s.entities.c.id == s.entity_keys.c.entity_id)
              .where(s.entity_keys.c.key.in_(keys[i : i + _CHUNK])))
-        out.update({r["key"]: {"id": r["id"], "name": r["name"]} for r in _rows(store, q)})
+        out.update({r["key"]: {"id": r["id"], "name": r["name"]} for r in dict_rows(store, q)})
     return out
 
 
@@ -205,7 +199,7 @@ def entity_countries(store: Store) -> list[str]:
     """The distinct countries of canonical entities, in order."""
     c = s.entities.c.country
     q = select(c).where(c.is_not(None)).distinct().order_by(c)
-    return [r["country"] for r in _rows(store, q) if r["country"]]
+    return [r["country"] for r in dict_rows(store, q) if r["country"]]
 
 
 # ----------------------------------------------------------------------------- documents
@@ -228,7 +222,7 @@ def list_documents(store: Store, *, text: str | None = None, limit: int | None =
          .offset(max(0, offset)))
     if limit is not None:
         q = q.limit(max(0, limit))
-    return _rows(store, q)
+    return dict_rows(store, q)
 
 
 def count_documents(store: Store, *, text: str | None = None) -> int:

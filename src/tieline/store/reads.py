@@ -13,7 +13,8 @@ from tieline.store import schema as s
 from tieline.store.db import Store
 
 
-def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
+def dict_rows(store: Store, q: Any) -> list[dict[str, Any]]:
+    """The rows of a query as plain dicts (column name -> value)."""
     with store.connect() as conn:
         result = conn.execute(q)
         cols = list(result.keys())  # zip is several times faster than Row._mapping per row
@@ -23,12 +24,12 @@ def _rows(store: Store, q: Any) -> list[dict[str, Any]]:
 def documents(store: Store, *, with_text: bool = True) -> list[dict[str, Any]]:
     """Every stored document, oldest source name first."""
     cols = [c for c in s.documents.c if c.name != "minhash" and (with_text or c.name != "text")]
-    return _rows(store, select(*cols).order_by(s.documents.c.name, s.documents.c.id))
+    return dict_rows(store, select(*cols).order_by(s.documents.c.name, s.documents.c.id))
 
 
 def document(store: Store, doc_id: str) -> dict[str, Any] | None:
     cols = [c for c in s.documents.c if c.name != "minhash"]
-    rows = _rows(store, select(*cols).where(s.documents.c.id == doc_id))
+    rows = dict_rows(store, select(*cols).where(s.documents.c.id == doc_id))
     return rows[0] if rows else None
 
 
@@ -41,11 +42,11 @@ def canonical_names(store: Store, keys: Iterable[str] | None = None) -> dict[str
         s.entities, s.entities.c.id == s.entity_keys.c.entity_id
     )
     if keys is None:
-        return {r["key"]: r for r in _rows(store, q)}
+        return {r["key"]: r for r in dict_rows(store, q)}
     wanted = sorted(set(keys))
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(wanted), 500):
-        for r in _rows(store, q.where(s.entity_keys.c.key.in_(wanted[i : i + 500]))):
+        for r in dict_rows(store, q.where(s.entity_keys.c.key.in_(wanted[i : i + 500]))):
             out[r["key"]] = r
     return out
 
@@ -63,7 +64,7 @@ def doc_entities(store: Store, doc_id: str | Sequence[str] | None = None
     q = select(s.doc_entities)
     if doc_id is not None:
         q = q.where(_of_docs(s.doc_entities.c.doc_id, doc_id))
-    rows = _rows(store, q.order_by(s.doc_entities.c.doc_id, s.doc_entities.c.key))
+    rows = dict_rows(store, q.order_by(s.doc_entities.c.doc_id, s.doc_entities.c.key))
     for r in rows:
         r["aliases"] = json.loads(r["aliases"])
     return rows
@@ -77,9 +78,9 @@ def events(store: Store, doc_id: str | Sequence[str] | None = None) -> list[dict
     if doc_id is not None:
         q = q.where(_of_docs(s.events.c.doc_id, doc_id))
         pq = pq.where(_of_docs(s.event_participants.c.doc_id, doc_id))
-    evs = _rows(store, q.order_by(s.events.c.doc_id, s.events.c.trigger_start))
+    evs = dict_rows(store, q.order_by(s.events.c.doc_id, s.events.c.trigger_start))
     parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for p in _rows(store, pq):
+    for p in dict_rows(store, pq):
         parts[p["event_id"]].append(p)
     for e in evs:
         e["participants"] = sorted(parts.get(e["id"], []), key=lambda p: (p["role"], p["name"]))
@@ -91,7 +92,7 @@ def figures(store: Store, doc_id: str | Sequence[str] | None = None) -> list[dic
     q = select(s.figures)
     if doc_id is not None:
         q = q.where(_of_docs(s.figures.c.doc_id, doc_id))
-    rows = _rows(store, q.order_by(s.figures.c.doc_id, s.figures.c.span_start))
+    rows = dict_rows(store, q.order_by(s.figures.c.doc_id, s.figures.c.span_start))
     for r in rows:
         r["actors"] = json.loads(r["actors"])
     return rows
@@ -101,14 +102,14 @@ def mentions(store: Store, doc_id: str | None = None) -> list[dict[str, Any]]:
     q = select(s.mentions)
     if doc_id is not None:
         q = q.where(s.mentions.c.doc_id == doc_id)
-    return _rows(store, q.order_by(s.mentions.c.doc_id, s.mentions.c.span_start))
+    return dict_rows(store, q.order_by(s.mentions.c.doc_id, s.mentions.c.span_start))
 
 
 def entities(store: Store) -> list[dict[str, Any]]:
     """Corpus-level entities with their aliases."""
-    ents = _rows(store, select(s.entities).order_by(s.entities.c.name))
+    ents = dict_rows(store, select(s.entities).order_by(s.entities.c.name))
     aliases: dict[str, list[str]] = defaultdict(list)
-    for r in _rows(store, select(s.entity_aliases).order_by(s.entity_aliases.c.alias)):
+    for r in dict_rows(store, select(s.entity_aliases).order_by(s.entity_aliases.c.alias)):
         aliases[r["entity_id"]].append(r["alias"])
     for e in ents:
         e["aliases"] = aliases.get(e["id"], [])
@@ -139,7 +140,7 @@ def document_batches(store: Store, batch: int = 500, *, with_text: bool = False
         q = select(*cols).order_by(d.name, d.id).limit(batch)
         if after is not None:
             q = q.where(or_(d.name > after[0], and_(d.name == after[0], d.id > after[1])))
-        rows = _rows(store, q)
+        rows = dict_rows(store, q)
         if not rows:
             return
         yield rows
@@ -166,7 +167,7 @@ def find_documents(store: Store, text: str) -> list[dict[str, Any]]:
          .where(func.lower(func.coalesce(d.title, "")).contains(needle, autoescape=True)
                 | func.lower(d.name).contains(needle, autoescape=True))
          .order_by(d.name, d.id))
-    return _rows(store, q)
+    return dict_rows(store, q)
 
 
 def figure_spans(store: Store, figure_ids: Iterable[str]) -> dict[str, tuple[int, int]]:
@@ -176,7 +177,7 @@ def figure_spans(store: Store, figure_ids: Iterable[str]) -> dict[str, tuple[int
     out: dict[str, tuple[int, int]] = {}
     for i in range(0, len(ids), 500):
         q = select(f.id, f.sentence_start, f.sentence_end).where(f.id.in_(ids[i : i + 500]))
-        out.update({r["id"]: (r["sentence_start"], r["sentence_end"]) for r in _rows(store, q)})
+        out.update({r["id"]: (r["sentence_start"], r["sentence_end"]) for r in dict_rows(store, q)})
     return out
 
 
@@ -185,6 +186,6 @@ def figure_statuses(store: Store) -> dict[str, set[str]]:
     f = s.figures.c
     q = select(f.measure, f.status).where(f.measure.is_not(None)).distinct()
     out: dict[str, set[str]] = defaultdict(set)
-    for r in _rows(store, q):
+    for r in dict_rows(store, q):
         out[r["measure"]].add(r["status"])
     return dict(out)
