@@ -387,44 +387,6 @@ def resolve_actor(store: Store, name: str) -> ActorMatch:
     return ActorMatch(frozenset(ids), frozenset(keys), frozenset(names))
 
 
-def documents_with_keys(
-    store: Store, keys: Iterable[str], among: Sequence[str] | None = None
-) -> set[str]:
-    """Documents that name any of these document-level entity keys (only those ``among``
-    these documents, when given: a busy actor is named in a large share of the store)."""
-    keys = sorted(set(keys))
-    de = s.doc_entities.c
-    found: set[str] = set()
-    with store.connect() as conn:
-        if among is not None:
-            for chunk in _chunks(sorted(set(among))):
-                q = select(de.doc_id).where(de.doc_id.in_(chunk)).distinct()
-                for kchunk in _chunks(keys):
-                    found |= {r[0] for r in conn.execute(q.where(de.key.in_(kchunk)))}
-            return found
-        for chunk in _chunks(keys):
-            found |= {r[0] for r in conn.execute(select(de.doc_id).where(de.key.in_(chunk)))}
-    return found
-
-
-def documents_with_events(
-    store: Store, *, sector: str | None = None, type: str | None = None,
-    among: Sequence[str] | None = None,
-) -> set[str]:
-    """Documents holding an event of this sector and/or type (only those ``among`` these
-    documents, when given)."""
-    q = select(s.events.c.doc_id).distinct()
-    if sector:
-        q = q.where(func.lower(s.events.c.sector) == sector.casefold())
-    if type:
-        q = q.where(s.events.c.type == type)
-    with store.connect() as conn:
-        if among is None:
-            return {r[0] for r in conn.execute(q)}
-        return {r[0] for chunk in _chunks(sorted(set(among)))
-                for r in conn.execute(q.where(s.events.c.doc_id.in_(chunk)))}
-
-
 # ----------------------------------------------------------------- filters on candidates
 @dataclass(frozen=True, slots=True)
 class Filters:
