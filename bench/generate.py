@@ -50,7 +50,8 @@ BODY = [
 ]
 FILLER = [
     "The talks took place against a background of shifting markets and new supply routes.",
-    "Observers expect further announcements at the next meeting of the intergovernmental commission.",
+    "Observers expect further announcements at the next meeting of the intergovernmental "
+    "commission.",
     "Both sides described the relationship as strategic and long term.",
     "Industry groups welcomed the move but asked for clearer rules on customs and certification.",
     "The financing terms were not disclosed, and neither company commented on pricing.",
@@ -58,10 +59,30 @@ FILLER = [
     "Experts cautioned that logistics bottlenecks could slow the pace of deliveries.",
     "The statement also mentioned cooperation in science, education and digital services.",
 ]
-SECTORS = ["energy", "nuclear power", "aerospace", "rail transport", "telecommunications",
-           "shipbuilding", "finance", "agriculture", "mining", "electronics"]
-PRODUCTS = ["crude oil", "liquefied natural gas", "coal", "nuclear fuel", "helicopters",
-            "rail cars", "power equipment", "fertiliser", "electronic components", "wheat"]
+SECTORS = [
+    "energy",
+    "nuclear power",
+    "aerospace",
+    "rail transport",
+    "telecommunications",
+    "shipbuilding",
+    "finance",
+    "agriculture",
+    "mining",
+    "electronics",
+]
+PRODUCTS = [
+    "crude oil",
+    "liquefied natural gas",
+    "coal",
+    "nuclear fuel",
+    "helicopters",
+    "rail cars",
+    "power equipment",
+    "fertiliser",
+    "electronic components",
+    "wheat",
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 GIVEN = ["Ivan", "Li", "Anna", "Wang", "Sergei", "Zhang", "Olga", "Chen", "Dmitry", "Liu"]
 FAMILY = ["Petrov", "Zhou", "Sokolova", "Huang", "Volkov", "Zhao", "Morozov", "Wu", "Orlov", "Sun"]
@@ -76,20 +97,35 @@ def _money(rng: random.Random) -> str:
 def generate(n: int, seed: int = 0, words: int = 600) -> Iterator[tuple[str, str]]:
     """Yield (file name, text) for n articles of about ``words`` words."""
     gaz = load_gazetteer()
-    orgs = sorted({a.name for a in gaz.actors if a.type == "ORG" and a.country in {"RU", "CN", "IN", "TR", "KZ"}})
+    orgs = sorted(
+        {
+            a.name
+            for a in gaz.actors
+            if a.type == "ORG" and a.country in {"RU", "CN", "IN", "TR", "KZ"}
+        }
+    )
     states = ["China", "Russia", "India", "Turkey", "Kazakhstan", "Vietnam", "Egypt", "Iran"]
     facilities = sorted({a.name for a in gaz.actors if a.type == "FACILITY"}) or ["a new plant"]
     rng = random.Random(seed)
     start = date(2014, 1, 1)
     for i in range(n):
         slots = {
-            "a": rng.choice(orgs) if orgs else "Rosatom", "b": rng.choice(orgs) if orgs else "CNNC",
-            "ca": rng.choice(states), "cb": rng.choice(states), "sector": rng.choice(SECTORS),
-            "product": rng.choice(PRODUCTS), "facility": rng.choice(facilities),
-            "weekday": rng.choice(WEEKDAYS), "year": rng.randint(2014, 2024),
-            "year2": rng.randint(2025, 2035), "months": rng.choice(["three", "five", "six", "nine"]),
-            "pct": rng.randint(2, 40), "small": rng.randint(2, 15), "count": rng.randint(10, 900),
-            "volume": rng.randint(2, 120), "city": rng.choice(CITIES),
+            "a": rng.choice(orgs) if orgs else "Rosatom",
+            "b": rng.choice(orgs) if orgs else "CNNC",
+            "ca": rng.choice(states),
+            "cb": rng.choice(states),
+            "sector": rng.choice(SECTORS),
+            "product": rng.choice(PRODUCTS),
+            "facility": rng.choice(facilities),
+            "weekday": rng.choice(WEEKDAYS),
+            "year": rng.randint(2014, 2024),
+            "year2": rng.randint(2025, 2035),
+            "months": rng.choice(["three", "five", "six", "nine"]),
+            "pct": rng.randint(2, 40),
+            "small": rng.randint(2, 15),
+            "count": rng.randint(10, 900),
+            "volume": rng.randint(2, 120),
+            "city": rng.choice(CITIES),
             "person": f"{rng.choice(GIVEN)} {rng.choice(FAMILY)}",
         }
         if slots["cb"] == slots["ca"]:
@@ -102,12 +138,17 @@ def generate(n: int, seed: int = 0, words: int = 600) -> Iterator[tuple[str, str
         paras = [fill(rng.choice(LEADS))]
         count = len(paras[0].split())
         while count < words:
-            para = " ".join(fill(rng.choice(BODY if rng.random() < 0.6 else FILLER))
-                            for _ in range(rng.randint(3, 5)))
+            para = " ".join(
+                fill(rng.choice(BODY if rng.random() < 0.6 else FILLER))
+                for _ in range(rng.randint(3, 5))
+            )
             paras.append(para)
             count += len(para.split())
-        text = (f"{fill(rng.choice(HEADLINES))}\n\nPublished Date : {day.strftime('%b %d, %Y')}\n\n"
-                + "\n\n".join(paras) + "\n")
+        text = (
+            f"{fill(rng.choice(HEADLINES))}\n\nPublished Date : {day.strftime('%b %d, %Y')}\n\n"
+            + "\n\n".join(paras)
+            + "\n"
+        )
         yield f"gen_{seed}_{i:06d}.txt", text
 
 

@@ -109,18 +109,26 @@ def _time_engine(engine: str, workers: int, docs: list[Document]) -> dict[str, A
     finally:
         ex.close()
     assert [e.doc_id for e in out] == [d.id for d in docs]
-    return {"engine": engine, "workers": workers, "wall_s": round(wall, 2),
-            "docs_per_s": round(len(docs) / wall, 2), "startup_s": round(startup, 1),
-            "worker_cpu_s": round(cpu, 2),
-            "worker_rss_mb": rss, "extractions": out}
+    return {
+        "engine": engine,
+        "workers": workers,
+        "wall_s": round(wall, 2),
+        "docs_per_s": round(len(docs) / wall, 2),
+        "startup_s": round(startup, 1),
+        "worker_cpu_s": round(cpu, 2),
+        "worker_rss_mb": rss,
+        "extractions": out,
+    }
 
 
 def _speedups(docs: list[Document], quick: bool) -> dict[str, Any]:
     import ray
 
     order = [1, 2] if quick else [1, 2, 2, 1]
-    runs: dict[str, dict[int, list[dict[str, Any]]]] = {"process": {1: [], 2: []},
-                                                          "ray": {1: [], 2: []}}
+    runs: dict[str, dict[int, list[dict[str, Any]]]] = {
+        "process": {1: [], 2: []},
+        "ray": {1: [], 2: []},
+    }
     for w in order:
         runs["process"][w].append(_time_engine("process", w, docs))
     ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
@@ -175,22 +183,53 @@ def postgres_server() -> Iterator[str | None]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     data = tmp / "data"
-    subprocess.run([*pre, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            *pre,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+    )
     opts = f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={tmp}"
-    subprocess.run([*pre, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w", "-l",
-                    str(tmp / "log"), "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *pre,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-w",
+            "-l",
+            str(tmp / "log"),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*pre, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w",
-                        "stop"], check=False, capture_output=True)
+        subprocess.run(
+            [*pre, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _copies(docs: list[Document], exts: list[Extraction],
-            n: int) -> list[tuple[Document, Extraction, bytes | None]]:
+def _copies(
+    docs: list[Document], exts: list[Extraction], n: int
+) -> list[tuple[Document, Extraction, bytes | None]]:
     """n distinct documents (new ids) carrying the facts of the extracted ones."""
     out = []
     for i in range(n):
@@ -198,14 +237,24 @@ def _copies(docs: list[Document], exts: list[Extraction],
         did = f"{i:016x}"
         evs = tuple(replace(ev, id=f"{ev.id}-{i}") for ev in e.events)
         figs = tuple(replace(f, id=f"{f.id}-{i}") for f in e.figures)
-        out.append((replace(d, id=did, source_key=f"/bench/{i}"),
-                    replace(e, doc_id=did, events=evs, figures=figs), None))
+        out.append(
+            (
+                replace(d, id=did, source_key=f"/bench/{i}"),
+                replace(e, doc_id=did, events=evs, figures=figs),
+                None,
+            )
+        )
     return out
 
 
 def _facts(e: Extraction) -> int:
-    return (len(e.mentions) + len(e.entities) + len(e.events) + len(e.figures)
-            + sum(len({(p.entity_key, p.role) for p in ev.participants}) for ev in e.events))
+    return (
+        len(e.mentions)
+        + len(e.entities)
+        + len(e.events)
+        + len(e.figures)
+        + sum(len({(p.entity_key, p.role) for p in ev.participants}) for ev in e.events)
+    )
 
 
 def write_rate(url: str, items: list[tuple[Document, Extraction, bytes | None]]) -> dict[str, Any]:
@@ -221,9 +270,14 @@ def write_rate(url: str, items: list[tuple[Document, Extraction, bytes | None]])
         wall = time.perf_counter() - t0
         assert st.count("documents") == len(items)
         size = (_store_bytes(st) or 0) - empty
-    return {"documents": len(items), "facts": facts, "wall_s": round(wall, 2),
-            "facts_per_s": round(facts / wall, 1), "docs_per_s": round(len(items) / wall, 1),
-            "kb_per_doc": round(size / len(items) / 1024, 1) if size else None}
+    return {
+        "documents": len(items),
+        "facts": facts,
+        "wall_s": round(wall, 2),
+        "facts_per_s": round(facts / wall, 1),
+        "docs_per_s": round(len(items) / wall, 1),
+        "kb_per_doc": round(size / len(items) / 1024, 1) if size else None,
+    }
 
 
 def _store_bytes(st: Any) -> int | None:
@@ -244,7 +298,9 @@ def scale_bench(quick: bool) -> dict[str, Any]:
     from tieline.scale.runner import load_inputs
 
     load0 = os.getloadavg()[0]
-    n_docs = 24 if quick else 96
+    # Enough articles that worker start-up (Ray's above all) does not dominate the 1-to-2
+    # worker ratio, in the quick run too: on 24 it read 1.15x on a busy machine.
+    n_docs = 64 if quick else 128
     n_write = 300 if quick else 3000
     with tempfile.TemporaryDirectory(prefix="tieline-scale-") as tmp:
         folder = Path(tmp) / "corpus"
@@ -265,12 +321,16 @@ def scale_bench(quick: bool) -> dict[str, Any]:
         "sqlite_facts_per_s": sqlite["facts_per_s"],
         "postgres_facts_per_s": postgres["facts_per_s"] if postgres else None,
         "scale": {
-            "documents": n_docs, "words_per_doc": round(words / n_docs), "batch_size": BATCH,
-            "engines": s, "same_facts_every_run": same, "per_core_docs_per_s": per_core,
+            "documents": n_docs,
+            "words_per_doc": round(words / n_docs),
+            "batch_size": BATCH,
+            "engines": s,
+            "same_facts_every_run": same,
+            "per_core_docs_per_s": per_core,
             "per_core_words_per_s": round(per_core * words / n_docs),
             "store_writes": {"sqlite": sqlite, "postgresql": postgres},
-            "cpus": os.cpu_count(), "loadavg_1m_before_after": [round(load0, 2),
-                                                                 round(os.getloadavg()[0], 2)],
+            "cpus": os.cpu_count(),
+            "loadavg_1m_before_after": [round(load0, 2), round(os.getloadavg()[0], 2)],
             "note": "the 2 cores were shared with other work while measuring: expect noise",
         },
     }
@@ -290,10 +350,12 @@ def store_bench(quick: bool) -> dict[str, Any]:
         sqlite = write_rate(str(Path(tmp) / "w.db"), items)
         with postgres_server() as pg:
             postgres = write_rate(pg, items) if pg else None
-    return {"sqlite_facts_per_s": sqlite["facts_per_s"],
-            "postgres_facts_per_s": postgres["facts_per_s"] if postgres else None,
-            "store_writes": {"sqlite": sqlite, "postgresql": postgres},
-            "loadavg_1m": round(os.getloadavg()[0], 2)}
+    return {
+        "sqlite_facts_per_s": sqlite["facts_per_s"],
+        "postgres_facts_per_s": postgres["facts_per_s"] if postgres else None,
+        "store_writes": {"sqlite": sqlite, "postgresql": postgres},
+        "loadavg_1m": round(os.getloadavg()[0], 2),
+    }
 
 
 def main() -> None:
