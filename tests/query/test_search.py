@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -120,7 +121,7 @@ _WORDS = ["pipeline", "pipelines", "Pipe", "gas", "GASES", "companies", "company
 @settings(max_examples=300, deadline=None)
 @given(text=st.lists(st.sampled_from(_WORDS) | st.text(alphabet="abcXYZ é-.,", max_size=6),
                      max_size=60).map(" ".join),
-       query=st.lists(st.sampled_from(_WORDS + ["pip*", "co*", "é*", "gaz"]), min_size=1,
+       query=st.lists(st.sampled_from([*_WORDS, "pip*", "co*", "é*", "gaz"]), min_size=1,
                       max_size=3).map(" ".join))
 def test_snippet_fast_path_marks_the_same_words_as_the_full_scan(text: str, query: str) -> None:
     from tieline.query import search as qs
@@ -202,6 +203,30 @@ def test_search_same_contract_on_postgresql(pg_db: str, kb: Store) -> None:
             ).scalar()
             pg._delete_doc(conn, doc)
         assert search(pg, SearchQuery("Siberia")).total == 0
+
+
+@pytest.mark.slow
+def test_search_postgresql_ranks_in_the_server_with_ts_rank(pg_db: str) -> None:
+    from sqlalchemy import event
+
+    build_kb(pg_db)
+    with Store(pg_db) as pg:
+        seen: list[str] = []
+
+        def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            seen.append(statement)
+
+        event.listen(pg.engine, "before_cursor_execute", record)
+        try:
+            page = search(pg, SearchQuery("gas pipeline"))
+        finally:
+            event.remove(pg.engine, "before_cursor_execute", record)
+    assert page.total >= 1
+    assert any("ts_rank(" in q for q in seen)
+    # no document frequency counted word by word
+    assert not any("count(*) FROM search_rows WHERE tsv @@" in q for q in seen)
+    scores = [h.score for h in page.items]
+    assert scores == sorted(scores, reverse=True)
 
 
 def test_semantic_without_extra_prints_install_hint(

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, text
+from sqlalchemy import and_, exists, func, or_, select, text
 
 from tieline.store import schema as s
 from tieline.store.db import Store
@@ -28,9 +26,6 @@ RANK_POOL = MATCH_CAP
 RANK_ALL_MAX = 20_000
 # The kinds of rows in the search index.
 INDEX_KINDS = ("document", "event", "figure", "entity", "alias")
-# BM25 parameters, the same as SQLite FTS5's bm25().
-K1 = 1.2
-B = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,55 +211,27 @@ def _pg_tsquery(terms: Sequence[Term]) -> tuple[str, dict[str, str]]:
 
 
 def _match_pg(store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int) -> list[Match]:
+    # PostgreSQL ranks with its own machinery: the GIN index finds the matches, the newest
+    # RANK_POOL of them form the pool (as on SQLite), and ts_rank scores them in the server,
+    # a title lexeme (weight A) counting TITLE_WEIGHT times a body one (weight D), divided by
+    # 1 + log(length) (normalisation 1) as BM25 discounts long texts. Nothing is counted per
+    # word, so a common word costs one index scan.
     tsq, params = _pg_tsquery(terms)
     clause, kparams = _kind_clause(kinds, "r.kind")
-    all_words = " ".join(w for t in terms for w in t.words)
+    body = 1.0 / TITLE_WEIGHT
+    weights = f"{{{body}, {body}, {body}, 1.0}}"
+    sql = text(
+        "SELECT p.kind, p.ref_id, p.doc_id, "
+        "ts_rank(CAST(:weights AS float4[]), p.tsv, q.q, 1) AS score "
+        f"FROM (SELECT ({tsq}) AS q) q, LATERAL (SELECT r.id, r.kind, r.ref_id, r.doc_id, r.tsv "
+        f"FROM search_rows r WHERE r.tsv @@ q.q{clause} ORDER BY r.id DESC LIMIT :pool) p "
+        "ORDER BY score DESC, p.id DESC LIMIT :cap"
+    )
     with store.connect() as conn:
-        lexemes = [
-            r[0]
-            for r in conn.execute(
-                text("SELECT lexeme FROM unnest(to_tsvector('english', :w))"), {"w": all_words}
-            )
-        ]
-        n_rows, avgdl = conn.execute(
-            text("SELECT count(*), coalesce(avg(n_tokens), 1) FROM search_rows")
-        ).one()
-        df = {}
-        for lx in lexemes:
-            df[lx] = conn.execute(
-                text("SELECT count(*) FROM search_rows WHERE tsv @@ CAST(:lx AS tsquery)"),
-                {"lx": "'" + lx.replace("'", "''") + "'"},
-            ).scalar_one()
-        # The newest RANK_POOL matches, the best ``cap`` of them by PostgreSQL's own rank, then
-        # BM25 over those.
         rows = conn.execute(
-            text(
-                f"SELECT r.id, r.kind, r.ref_id, r.doc_id, r.n_tokens, u.lexeme, "
-                f"coalesce(array_length(u.positions, 1), 1) AS tf, "
-                f"(SELECT count(*) FROM unnest(u.weights) w WHERE w = 'A') AS tf_title "
-                f"FROM (SELECT * FROM (SELECT * FROM search_rows r WHERE r.tsv @@ ({tsq}){clause} "
-                f"ORDER BY r.id DESC LIMIT :pool) p "
-                f"ORDER BY ts_rank(p.tsv, ({tsq})) DESC LIMIT :cap) r "
-                f"LEFT JOIN LATERAL unnest(r.tsv) u ON u.lexeme = ANY(:lexemes)"
-            ).bindparams(bindparam("lexemes", value=lexemes)),
-            {**params, **kparams, "cap": cap, "pool": RANK_POOL},
+            sql, {**params, **kparams, "weights": weights, "cap": cap, "pool": RANK_POOL}
         ).all()
-    n_rows = max(int(n_rows), 1)
-    avgdl = float(avgdl) or 1.0
-    scores: dict[int, float] = defaultdict(float)
-    info: dict[int, Any] = {}
-    for r in rows:
-        info[r.id] = r
-        if r.lexeme is None:
-            scores[r.id] += 0.0
-            continue
-        d = df.get(r.lexeme, 0)
-        idf = max(math.log((n_rows - d + 0.5) / (d + 0.5)), 1e-6)
-        tf = float(r.tf) + (TITLE_WEIGHT - 1.0) * float(r.tf_title)
-        dl = max(int(r.n_tokens or 0), 1)
-        scores[r.id] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * dl / avgdl))
-    ranked = sorted(scores, key=lambda i: (-scores[i], i))
-    return [Match(info[i].kind, info[i].ref_id, info[i].doc_id, scores[i]) for i in ranked]
+    return [Match(r.kind, r.ref_id, r.doc_id, float(r.score)) for r in rows]
 
 
 # ----------------------------------------------------------------- metadata for hits
