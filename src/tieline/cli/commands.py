@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from tieline.cli import app
 from tieline.cli.common import (
@@ -19,6 +19,7 @@ from tieline.cli.common import (
     err,
     errors_to_exit,
     fail,
+    labelled,
     out,
     print_json,
     progress_bar,
@@ -57,9 +58,8 @@ def ingest(
     )
 
     def report_failure(f: InputFailure) -> None:
-        # File names and reasons are data: escaped, so "[red]x.txt" is printed as it is named.
-        err.print(f"[yellow]skipped[/yellow] {escape(f.source)}: {escape(f.reason)}",
-                  highlight=False)
+        # File names and reasons are data: printed as they are (the consoles read no markup).
+        err.print(labelled("skipped", "yellow", f"{f.source}: {f.reason}"), highlight=False)
 
     urls = [p for p in paths if p.startswith(("http://", "https://"))]
     files = [p for p in paths if p not in urls]
@@ -100,7 +100,7 @@ def summary(db: DbOption = None, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(c)
         return
-    out.print(f"[bold]{settings.db}[/bold]: {c['documents']} documents, "
+    out.print(Text(settings.db, style="bold"), f": {c['documents']} documents, "
               f"{sum(c['entities'].values())} entities, {sum(c['events'].values())} events, "
               f"{c['figures']} figures")
     for title, data in (("entities by type", c["entities"]), ("events by type", c["events"]),

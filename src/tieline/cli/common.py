@@ -11,12 +11,16 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from tieline.config import Settings, load_settings
 from tieline.errors import TielineError
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+# Markup and emoji codes are off: names, quotes, search terms and paths are data and print as
+# they are ("[/b]" in an article, a ":flag:" or "[link=...]" never styles or breaks output).
+# Our own styling goes through ``style=`` or ``Text``, never through markup in a string.
+out = Console(soft_wrap=True, markup=False, emoji=False)
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
 
 DbOption = Annotated[
     str | None,
@@ -43,12 +47,17 @@ def settings_from(db: str | None = None, sets: list[str] | None = None, **extra:
     return load_settings(overrides)
 
 
+def labelled(label: str, style: str, message: str) -> Text:
+    """A styled label followed by a message printed literally (the message is data)."""
+    return Text.assemble((label, style), " ", message)
+
+
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
 def fail(message: str, code: int = 2) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    err.print(labelled("error:", "red", message), highlight=False)
     raise typer.Exit(code)
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from tieline.cli.common import (
     DbOption,
@@ -104,7 +105,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(d)
             return
-        out.print(f"[bold]{d['name']}[/bold]  {d['type']}  {d['country'] or '-'}  "
+        out.print(Text(d["name"], style="bold"), f" {d['type']}  {d['country'] or '-'}  "
                   f"(id {d['id']})", highlight=False)
         for label, value in (("aliases", ", ".join(d["aliases"]) or "-"),
                              ("role", d["role"] or "-"), ("affiliation", d["affiliation"] or "-"),

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from tieline.cli.common import (
     DbOption,
@@ -152,7 +153,7 @@ def _show_contradictions(items: list[Any], json_out: bool) -> None:
         out.print("No contradictions: no two sources disagree on a measure, pair and period.")
         return
     for x in items:
-        out.print(f"[bold]{x.measure}[/bold] {x.pair} {x.period} ({x.status}): "
+        out.print(Text(x.measure, style="bold"), f"{x.pair} {x.period} ({x.status}): "
                   f"{format_value(x.low, x.unit)} to {format_value(x.high, x.unit)} "
                   f"from {x.sources} sources")
         for c in x.figures:

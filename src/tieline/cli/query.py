@@ -18,6 +18,7 @@ from tieline.cli.common import (
     err,
     errors_to_exit,
     fail,
+    labelled,
     out,
     print_json,
     settings_from,
@@ -291,7 +292,7 @@ def watch(
     settings = settings_from(db, sets, allow_private=allow_private or None)
 
     def report_failure(f: InputFailure) -> None:
-        err.print(f"[yellow]skipped[/yellow] {f.source}: {f.reason}", highlight=False)
+        err.print(labelled("skipped", "yellow", f"{f.source}: {f.reason}"), highlight=False)
 
     def show(rep: WatchReport) -> None:
         if json_out:
@@ -342,7 +343,7 @@ def digest(
     if json_out:
         print_json(digest_to_dict(dig))
         return
-    out.print(f"[bold]{len(dig.documents)} documents, {dig.facts} facts since {dig.since}[/bold]")
+    out.print(f"{len(dig.documents)} documents, {dig.facts} facts since {dig.since}", style="bold")
     for d in dig.documents:
         out.print(
             Text(f"\n{d.title or d.name}", style="bold"),

@@ -7,7 +7,14 @@ from typing import Annotated
 
 import typer
 
-from tieline.cli.common import DbOption, SetOption, err, errors_to_exit, settings_from
+from tieline.cli.common import (
+    DbOption,
+    SetOption,
+    err,
+    errors_to_exit,
+    labelled,
+    settings_from,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -38,9 +45,9 @@ def register(app: typer.Typer) -> None:
                 raise MissingExtraError("web", "tieline serve") from e
         settings = settings_from(db, sets)
         if "://" not in settings.db and not Path(settings.db).expanduser().exists():
-            err.print(f"[yellow]note:[/yellow] no store at {settings.db}; starting an empty one "
-                      "(upload articles on the page, or run 'tieline ingest PATH "
-                      f"--db {settings.db}')", highlight=False)
+            err.print(labelled("note:", "yellow", f"no store at {settings.db}; starting an empty "
+                               "one (upload articles on the page, or run 'tieline ingest PATH "
+                               f"--db {settings.db}')"), highlight=False)
         hosts = ["*"] if host in ("0.0.0.0", "::") else [*LOCAL_HOSTS, host]
         with errors_to_exit():
             web_app = create_app(settings.db, settings=settings, allowed_hosts=hosts)

@@ -46,7 +46,7 @@ WORD_NUMBERS.update({"a": 1, "an": 1, "dozen": 12})
 SCALES: dict[str, int] = {
     "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
     "bn": 10**9, "bln": 10**9, "mln": 10**6, "mn": 10**6, "tn": 10**12, "trn": 10**12,
-    "crore": 10**7, "lakh": 10**5,
+    "crore": 10**7, "crores": 10**7, "lakh": 10**5, "lakhs": 10**5, "lakh crore": 10**12,
 }
 # One-letter scales are read only when glued to the number ("$5m", "10k") after a currency mark.
 SHORT_SCALES: dict[str, int] = {"k": 10**3, "m": 10**6, "b": 10**9}
@@ -65,6 +65,7 @@ class _Unit:
     code: str
     factor: int = 1
     rate: str | None = None
+    after_scale: int | None = None  # factor after a scale word ("6.6mn mt": metric tonnes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,8 @@ class _Grammar:
     measures: dict[tuple[str, str | None, str | None], str]
     count_nouns: dict[str, str]  # noun (lower) -> measure
     growth: frozenset[str]
+    falls: frozenset[str]  # growth cues that make the value negative
+    goods: frozenset[str]  # counted nouns that are goods supplied or produced
     status: dict[str, str]  # lemma -> status
     strong: frozenset[str]
     needs_to: frozenset[str]  # cues that count only before an infinitive ("set to rise")
@@ -98,7 +101,8 @@ def _alt(words: Iterable[str]) -> str:
     """An alternation, longest first, with flexible spaces and optional Markdown escapes."""
     parts = []
     for w in sorted(set(words), key=len, reverse=True):
-        p = re.escape(w).replace(r"\ ", r"\s+").replace(r"\$", r"\\?\$")
+        # "150,000-metric-tons-a-year": words of a unit may be joined by hyphens.
+        p = re.escape(w).replace(r"\ ", r"[\s\-]+").replace(r"\$", r"\\?\$")
         if w[:1].isalpha():
             p = r"(?<![A-Za-z])" + p
         if w[-1:].isalpha():
@@ -121,7 +125,8 @@ def _grammar() -> _Grammar:
     prefixes: dict[str, _Unit] = {}
     suffixes: dict[str, _Unit] = {}
     for row in _read_jsonl("units.jsonl"):
-        unit = _Unit(row["kind"], row["code"], int(row.get("factor", 1)), row.get("rate"))
+        unit = _Unit(row["kind"], row["code"], int(row.get("factor", 1)), row.get("rate"),
+                     row.get("after_scale"))
         for p in row.get("prefix", []):
             prefixes.setdefault(p.casefold(), unit)
         for s in row.get("suffix", []):
@@ -130,6 +135,8 @@ def _grammar() -> _Grammar:
     measures: dict[tuple[str, str | None, str | None], str] = {}
     count_nouns: dict[str, str] = {}
     growth: set[str] = set()
+    falls: set[str] = set()
+    goods: set[str] = set()
     for row in _read_jsonl("measures.jsonl"):
         if "topic" in row and "lemmas" in row:
             for lemma in row["lemmas"]:
@@ -139,8 +146,12 @@ def _grammar() -> _Grammar:
         elif "count" in row:
             for noun in row["nouns"]:
                 count_nouns[noun.casefold()] = row["count"]
+                if row.get("goods"):
+                    goods.add(noun.casefold())
         elif row.get("aspect") == "growth":
             growth.update(row["lemmas"])
+            if row.get("sign") == -1:
+                falls.update(row["lemmas"])
     status: dict[str, str] = {}
     strong: set[str] = set()
     needs_to: set[str] = set()
@@ -155,12 +166,15 @@ def _grammar() -> _Grammar:
     # An amount is found from its number outwards (a scan anchored on every position with an
     # optional currency mark in front is several times slower): the number, then the mark
     # before it, then the range, scale and unit after it.
-    number = re.compile(rf"(?<![\w.,/\-])(?:{_NUM}|(?:{words})(?![A-Za-z]))", re.IGNORECASE)
+    # "USD117.5 billion": a three-letter code may be glued to the number; _amount_at then
+    # insists on a currency mark before it.
+    number = re.compile(rf"(?:(?<![\w.,/\-])|(?<=(?<![A-Za-z])[A-Z]{{3}}))"
+                        rf"(?:{_NUM}|(?:{words})(?![A-Za-z]))", re.IGNORECASE)
     mark = re.compile(rf"(?:{_alt(prefixes)})\s?$", re.IGNORECASE)
     tail = re.compile(
         rf"(?:\s?(?:-|–|to)\s?(?P<num2>{_NUM}))?"
         rf"(?:(?:\s*|-)(?P<scale>{scale})(?![A-Za-z])|(?P<short>[kmbKMB])(?![A-Za-z0-9]))?"
-        rf"(?:\s*(?P<suf>{_alt(suffixes)}))?"
+        rf"(?:(?:\s*|-)(?P<suf>{_alt(suffixes)}))?"
         r"(?![\w$€£¥])",
         re.IGNORECASE,
     )
@@ -170,11 +184,18 @@ def _grammar() -> _Grammar:
     nouns = "|".join(_alt([n]) for n in sorted(count_nouns, key=len, reverse=True))
     count = re.compile(
         rf"(?<![\w.,/\-$€£¥])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{words})\s+"
-        rf"(?P<adj>(?:[a-z][a-z\-]*\s+){{0,3}}?)(?P<noun>{nouns})",
+        rf"(?P<adj>(?:(?!{_NOT_MODIFIER})[A-Za-z0-9][\w\-+./]*\s+){{0,3}}?)(?P<noun>{nouns})",
         re.IGNORECASE,
     )
     return _Grammar(prefixes, suffixes, number, mark, tail, bare, count, topics, measures,
-                    count_nouns, frozenset(growth), status, frozenset(strong), frozenset(needs_to))
+                    count_nouns, frozenset(growth), frozenset(falls), frozenset(goods), status,
+                    frozenset(strong), frozenset(needs_to))
+
+
+# Words that end the modifiers of a counted noun: "12 years of joint projects" counts no projects.
+_NOT_MODIFIER = (r"(?:of|in|to|for|and|or|with|by|from|on|at|the|a|an|is|are|was|were|has|have|"
+                 r"had|be|been|will|would|years?|months?|days?|weeks?|times?|per|each|other)"
+                 r"(?![\w\-])")
 
 
 def _norm_space(s: str) -> str:
@@ -245,14 +266,17 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
     if t is None:
         return None
     is_word = not raw[0].isdigit() and raw[0] != "."
+    glued = m.start() > 0 and text[m.start() - 1].isalpha()
+    if glued and is_word:
+        return None
     pm = None if is_word else g.mark.search(text, max(0, m.start() - 12), m.start())
     pre = pm.group(0).rstrip() if pm is not None else None
     suf = t.group("suf")
     scale_word = t.group("scale")
     short = t.group("short")
     pre_unit = g.prefixes.get(_norm_space(pre).casefold()) if pre else None
-    suf_unit = g.suffixes.get(_norm_space(suf).casefold()) if suf else None
-    if pre_unit is None and suf_unit is None:
+    suf_unit = g.suffixes.get(_norm_space(suf.replace("-", " ")).casefold()) if suf else None
+    if (pre_unit is None and suf_unit is None) or (glued and pre_unit is None):
         return None
     unit = pre_unit or suf_unit
     assert unit is not None
@@ -270,7 +294,10 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
         scale = Decimal(SCALES[scale_word.casefold()])
     elif short:
         scale = Decimal(SHORT_SCALES[short.casefold()])
-    value = num * scale * unit.factor
+    factor = unit.factor
+    if unit.after_scale is not None and (scale_word or short):
+        factor = unit.after_scale
+    value = num * scale * factor
     if not value.is_finite() or value > _MAX_VALUE:
         return None  # a serial number or a garbled run of digits, not an amount
     start = pm.start() if pm is not None else m.start()
@@ -286,6 +313,9 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
 
 
 _DETERMINER = re.compile(r"\b(?:the|these|those|both|its|their|our)\s+$", re.I)
+_NAME_WORD = re.compile(r"(?<![.!?:]\s)(?<!^)(?<!\n)\b(?!(?:Over|About|Around|Some|Nearly|Almost|"
+                        r"Only|Just|All|Another|With|And|In|By|For|Of|On|To|At)\b)"
+                        r"[A-Z][A-Za-z\-]*\s+$")
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -331,9 +361,13 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
             continue  # a year before a noun ("in 2021 projects were ...") is a date
-        if not raw[0].isdigit() and _DETERMINER.search(text, max(0, m.start() - 12), m.start()):
+        if _DETERMINER.search(text, max(0, m.start() - 12), m.start()):
             continue  # "the two projects" points back to projects already named
+        if _NAME_WORD.search(text, max(0, m.start() - 30), m.start()):
+            continue  # "the Arctic LNG 2 project": the number is part of a name
         noun = " ".join(m.group("noun").split()).casefold()
+        if (g.count_nouns[noun] != "project_count" and not raw[0].isdigit() and num < 10):
+            continue  # "signed five agreements": a small count told in words is an event's detail
         out.append(Amount(
             start=m.start("num"), end=m.end("noun"), text=text[m.start("num") : m.end("noun")],
             value=_to_float(num), unit="count", kind="count",
@@ -393,8 +427,9 @@ _P_YEAR_RANGE = re.compile(
     rf"(?P<y2>{_YEAR}|\d\d)(?![\d%])", re.I)
 _P_YEAR = re.compile(rf"(?<![\w$€£¥.,\-])(?P<y>{_YEAR})(?![\w%\-]|\.\d|,\d)")
 _P_RATE = re.compile(
-    r"\b(?:annually|yearly|per\s+annum|p\.a\.|(?:per|a|each|every)\s+year"
-    r"(?!\s+(?:ago|earlier|before|later|after|from\s+now|on\b))(?!-))", re.I)
+    r"\b(?:annually|yearly|per\s+annum|p\.a\.|(?:per|a|each|every)[\s\-]+year"
+    r"(?!\s+(?:ago|earlier|before|later|after|from\s+now|on\b))(?!-))"
+    r"|(?<=[A-Za-z])/\s?(?:yr|year|y|a)\b", re.I)
 _P_RELATIVE = re.compile(
     r"\b(?P<w>this|last|next|the\s+current|the\s+previous|the\s+past|the\s+coming)\s+"
     r"(?P<u>year|month)\b(?!-)|\b(?P<ye>year[-\s]end|the\s+end\s+of\s+(?:the|this)\s+year)\b", re.I)
@@ -638,6 +673,8 @@ def _head_noun(cl: _Clause, span_idx: set[int]) -> Any | None:
 def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str | None, str]:
     """The topic of a figure and how it was found (noun, verb, in, near)."""
     if cl.parsed:
+        if a.kind == "percent" and any(_topic_of(t) == "ownership" for t in cl.path):
+            return "ownership", "verb"  # "Novatek holds 50.1% of the venture"
         noun = _head_noun(cl, span_idx)
         if noun is not None:
             for tok in [noun, *sorted((c for c in noun.children if c.dep_ in
@@ -685,22 +722,31 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
 _COMPARATIVES = {"more", "less", "higher", "lower", "fewer", "above", "below"}
 
 
-def _aspect(cl: _Clause, span_idx: set[int], sdoc: Any) -> str:
-    """growth when a change word governs the number or stands next to it, else share."""
+_SHARE_WORDS = {"share", "proportion", "portion", "account", "percentage", "stake"}
+_LESS = {"less", "lower", "fewer", "below"}
+
+
+def _aspect(cl: _Clause, span_idx: set[int], sdoc: Any) -> tuple[str, int]:
+    """growth when a change word governs the number or stands next to it, else share; and the
+    sign, -1 for a fall ("imports shrank 4.3%")."""
     g = _grammar()
     first, last = min(span_idx), max(span_idx)
     near = [t for t in cl.path if t.i not in span_idx] if cl.parsed else []
+    # "the share of Chinese cars rose to 56 percent": a share that changed is still a share
+    subjects = [c for t in near for c in t.children if c.dep_ in ("nsubj", "nsubjpass")]
+    if any(_lemma(t) in _SHARE_WORDS for t in near + subjects):
+        return "share", 1
     # "up 26 percent", "a 26 percent increase", "31% year-on-year"
     near += [sdoc[i] for i in range(max(0, first - 2), first)]
     after = [sdoc[i] for i in range(last + 1, min(len(sdoc), last + 3))]
     for tok in near + after:
         if _lemma(tok) in g.growth or tok.lower_ in g.growth:
-            return "growth"
+            return "growth", (-1 if _lemma(tok) in g.falls or tok.lower_ in g.falls else 1)
     # "15% more than a year earlier", "20 percent higher" (before the number, "more than"
     # only hedges it)
     if after and after[0].lower_ in _COMPARATIVES:
-        return "growth"
-    return "share"
+        return "growth", (-1 if after[0].lower_ in _LESS else 1)
+    return "share", 1
 
 
 def _before_infinitive(tok: Any) -> bool:
@@ -709,8 +755,17 @@ def _before_infinitive(tok: Any) -> bool:
     return bool(tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to")
 
 
-def _status(cl: _Clause, period: Period | None, published: str | None) -> tuple[str, int]:
-    """Status and the strength of its cue (2 explicit, 1 inferred, 0 default)."""
+_COMMITTED = {"will", "would", "shall"}
+_MARKET_TOPICS = {"trade", "export", "import", None}
+
+
+def _status(cl: _Clause, period: Period | None, published: str | None,
+            topic: str | None = None) -> tuple[str, int]:
+    """Status and the strength of its cue (2 explicit, 1 inferred, 0 default).
+
+    A bare "will" is a commitment (target) when someone supplies, builds, invests or pays ("Russia
+    will supply 38 bcm a year"), and an expectation (forecast) of a market ("trade will reach").
+    """
     g = _grammar()
     cues = list(cl.path)
     for t in cl.path:
@@ -731,6 +786,8 @@ def _status(cl: _Clause, period: Period | None, published: str | None) -> tuple[
         if lemma in g.needs_to and not _before_infinitive(tok):
             continue
         strength = 2 if lemma in g.strong else 1
+        if lemma in _COMMITTED and topic not in _MARKET_TOPICS:
+            st = "target"
         found[st] = max(found.get(st, 0), strength)
     if "forecast" in found and found["forecast"] == 2:
         return "forecast", 2
@@ -865,6 +922,39 @@ def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
     return best[1] if best else None
 
 
+_CONVERSION = re.compile(
+    r"\s*[(\[,–—-]\s*(?:or\s+|about\s+|around\s+|approximately\s+|roughly\s+|some\s+|"
+    r"nearly\s+|almost\s+|over\s+|more\s+than\s+|~\s*)?",
+    re.I,
+)
+
+
+def _converted(a: Amount, prev: Figure, text: str) -> Figure | None:
+    """The figure ``a`` restates in another currency ("RUB 20 billion (USD 391.3 million)")."""
+    if a.kind != "money" or not prev.currency or prev.unit == a.unit or a.start < prev.end:
+        return None
+    if a.start - prev.end > 24 or not _CONVERSION.fullmatch(text[prev.end : a.start]):
+        return None
+    return prev
+
+
+def _yearly(a: Amount, periods: Sequence[Period], cl: _Clause | None) -> bool:
+    """Whether a rate word ("annually", "a year", "/yr") follows the amount closely."""
+    return any(p.kind == "annual" and a.end <= p.begin <= a.end + 40 for p in periods)
+
+
+def _count_measure(a: Amount, topic: str | None) -> str | None:
+    """The measure of a count: the noun's, and for goods the clause must move or make them."""
+    g = _grammar()
+    measure = g.count_nouns.get(a.noun or "")
+    if a.noun in g.goods:
+        if topic == "capacity":
+            return "capacity"
+        if topic not in ("supply", "export", "import", "contract", "trade"):
+            return None  # "Russia has 12,000 tanks" counts no delivery
+    return measure
+
+
 def _figure_id(doc_id: str, start: int, suffix: str = "") -> str:
     return f"{doc_id}:f{start}{suffix}"
 
@@ -873,7 +963,8 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
                     entities: list[Entity]) -> list[Figure]:
     """Figures stated in a parsed document, in text order."""
     text = doc.text
-    amounts = _drop_conversions(find_amounts(text), text)
+    # "RUB 20 billion (USD 391.3 million)" is two figures: GUIDE.md converts nothing.
+    amounts = find_amounts(text)
     if not amounts:
         return []
     parsed = bool(sdoc.has_annotation("DEP"))
@@ -894,11 +985,15 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
         topic, _how = _topic(cl, a, span_idx, sent) if cl is not None else (None, "")
         if topic is None and a.kind != "count" and (cl is None or _continues(cl, span_idx)):
             topic = _inherited_topic(si, sents, last_topic)
+        sign = 1
         if a.kind == "count":
-            measure = _grammar().count_nouns.get(a.noun or "")
+            measure = _count_measure(a, topic)
         elif a.kind == "percent":
-            aspect = _aspect(cl, span_idx, sdoc) if cl is not None and span_idx else "share"
+            aspect, sign = (_aspect(cl, span_idx, sdoc) if cl is not None and span_idx
+                            else ("share", 1))
             measure = _measure("percent", topic, aspect)
+            if aspect == "growth" and measure is None and topic in ("ownership", "currency"):
+                measure = _measure("percent", topic, "share")
         else:
             measure = _measure(a.kind, topic, None)
             if measure is None and a.kind == "volume":
@@ -907,17 +1002,28 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
         if baseline and cands and cands[-1].figure.sentence_start == sent.start_char \
                 and cands[-1].figure.unit == a.unit:
             measure = cands[-1].figure.measure  # "up from $107 billion": the same measure before
+        conv = _converted(a, cands[-1].figure, text) if cands else None
+        if conv is not None:
+            measure = conv.measure  # "€12.5bn ($14.9bn)": the same figure in another currency
         if measure is None:
             continue
         last_topic.append((si, topic if a.kind != "count" else "project"))
         period = _period_for(a, periods, cl, sent, baseline)
-        if baseline or cl is None:
+        if conv is not None:
+            status, strength = conv.status, 0
+            if period is None and conv.period is not None:
+                period = Period(conv.period, conv.period_start, conv.period_end, 0, 0, "year")
+        elif baseline or cl is None:
             status, strength = "actual", 0
         else:
-            status, strength = _status(cl, period, doc.published)
+            status, strength = _status(cl, period, doc.published, topic)
         label = period.label if period is not None else ("annual" if a.rate else None)
+        unit = a.unit
+        if unit == "m3" and (label == "annual" or _yearly(a, periods, cl)):
+            unit = "m3/yr"  # "38 bcm a year" is a rate, which GUIDE.md writes m3/yr
+        value = -a.value if sign < 0 and measure.endswith("_growth") else a.value
         fig = Figure(
-            id=_figure_id(doc.id, a.start), measure=measure, value=a.value, unit=a.unit,
+            id=_figure_id(doc.id, a.start), measure=measure, value=value, unit=unit,
             start=a.start, end=a.end, text=a.text, evidence=_evidence(text, cl, a, sent),
             currency=a.currency, period=label,
             period_start=period.start_date if period is not None else None,
@@ -934,22 +1040,6 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             cands.append(_Candidate(replace(fig, id=_figure_id(doc.id, a.start, "a"),
                                             status="actual", evidence=quote.strip()), 2, topic))
     return [c.figure for c in _dedupe(cands)]
-
-
-_CONVERSION = re.compile(
-    r"\s*[(\[,–-]\s*(?:or\s+|about\s+|around\s+|approximately\s+|roughly\s+|some\s+|nearly\s+|"
-    r"almost\s+|~\s*)?$", re.I)
-
-
-def _drop_conversions(amounts: list[Amount], text: str) -> list[Amount]:
-    """"20 billion yuan (US$3 billion)" is one figure: keep the dollars, as GUIDE.md asks."""
-    drop: set[int] = set()
-    for i in range(len(amounts) - 1):
-        a, b = amounts[i], amounts[i + 1]
-        if (a.kind == b.kind == "money" and a.unit != b.unit and b.start - a.end <= 16
-                and _CONVERSION.fullmatch(text[a.end : b.start])):
-            drop.add(i if b.unit == "USD" else i + 1)
-    return [a for i, a in enumerate(amounts) if i not in drop]
 
 
 _ANAPHORS = {"this", "that", "it", "these", "those", "such"}
