@@ -42,6 +42,8 @@ TITLE = "Rosatom and CNNC agree terms for two new reactors"
         ("NEW DELHI, 14 Mar 2023:", "2023-03-14"),
         # A clock time and zone before the date.
         ("09:41 MSK, October 30, 2020", "2020-10-30"),
+        # The clock time printed between the day and the year.
+        ("March 07 11:20 2019", "2019-03-07"),
         # A byline that carries the date, a time and a reading time.
         ("by Anna Petrova and Ivan Sokolov June 2, 2022 08:15 AM 3 min read", "2022-06-02"),
     ],
@@ -64,6 +66,14 @@ def test_meta_header_kinds_give_the_publication_date(header: str, iso: str) -> N
 )
 def test_meta_dateline_opening_the_first_paragraph(lead: str, iso: str) -> None:
     assert parse_meta(f"{TITLE}\n\n{lead}").published == iso
+
+
+def test_meta_dateline_below_a_standfirst() -> None:
+    text = f"{TITLE}\n\n{PROSE}\n\nKazan, (Agency - Wire News - 6th Jul, 2021 ):{PROSE}"
+    assert parse_meta(text).published == "2021-07-06"
+    # The third paragraph is the article's body: a dateline-like opening there is not read.
+    text = f"{TITLE}\n\n{PROSE}\n\n{PROSE}\n\nKazan, 6 July 2021 - {PROSE}"
+    assert parse_meta(text).published is None
 
 
 @pytest.mark.parametrize(

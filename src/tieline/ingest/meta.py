@@ -132,12 +132,15 @@ _YEAR = r"(?:1[89]|2[01])\d{2}"
 _CLOCK = (r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
           r"(?:\s+(?:[A-Z]{2,5}|GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)?")
 _DATE_SPAN = re.compile(
-    rf"(?<![\w.])(?P<date>{_MONTH_WORD}\s+{_DAY},?\s+{_YEAR}"
+    rf"(?<![\w.])(?P<date>{_MONTH_WORD}\s+{_DAY},?(?:\s+\d{{1,2}}:\d{{2}})?\s+{_YEAR}"
     rf"|{_DAY}\s+(?:of\s+|de\s+)?{_MONTH_WORD},?\s+(?:de\s+)?{_YEAR}(?:\s*г\.)?"
     rf"|{_YEAR}-\d{{1,2}}-\d{{1,2}}(?:T\d{{2}}:\d{{2}}(?::\d{{2}})?)?|{_YEAR}/\d{{1,2}}/\d{{1,2}}"
     rf"|\d{{1,2}}\s*(?P<sep>[./-])\s*\d{{1,2}}\s*(?P=sep)\s*{_YEAR}"
     rf"|{_YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日){_CLOCK}(?![\w])"
 )
+
+
+_INNER_CLOCK = re.compile(r"\s\d{1,2}:\d{2}(?=\s)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +154,8 @@ class _Span:
 def find_date(line: str) -> _Span | None:
     """The first full date (day precision) written inside ``line``, with where it stands."""
     for m in _DATE_SPAN.finditer(line):
-        parsed = parse_date(m.group("date"))
+        # "October 05 17:03 2018": some sites print the time between the day and the year.
+        parsed = parse_date(_INNER_CLOCK.sub("", m.group("date")))
         if parsed and parsed[1] == "day":
             return _Span(m.start(), m.end(), *parsed)
     return None
@@ -173,7 +177,7 @@ _CLOCK_TIME = re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?(?:
 _PAREN = re.compile(r"\s*\((?P<inner>[^()]{1,80})\)")
 
 
-def _name_like(text: str, max_words: int = 6) -> bool:
+def _name_like(text: str, max_words: int = 8) -> bool:
     """Capitalised words only (a place, an agency, a weekday), as datelines begin."""
     words = _NAME_WORDS.findall(text)
     if len(words) > max_words or (words and words[0].lower() in _LEAD_WORDS):
@@ -221,19 +225,24 @@ def header_lines(text: str, limit: int = 8) -> list[str]:
     return _header_and_lead(text, limit)[0]
 
 
-def _header_and_lead(text: str, limit: int = 8) -> tuple[list[str], str | None]:
-    """The header lines, and the first line of prose after them (where a dateline stands)."""
+def _header_and_lead(text: str, limit: int = 8) -> tuple[list[str], list[str]]:
+    """The header lines, and the first two lines of prose after them (a dateline opens one:
+    a standfirst may stand above it)."""
     out: list[str] = []
+    lead: list[str] = []
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             continue
-        if _is_prose(line):
-            return out, line
+        if _is_prose(line) or lead:
+            lead.append(line)
+            if len(lead) == 2:
+                break
+            continue
         if len(out) >= limit:
             break
         out.append(line)
-    return out, None
+    return out, lead
 
 
 _PREPOSITIONS = re.compile(
@@ -344,8 +353,10 @@ def parse_meta(text: str, heading: str | None = None) -> Meta:
             continue
         if not meta_seen and line != heading:
             candidates.append(line)
-    if published is None and updated is None and lead is not None:
-        published = _dateline_date(lead, prose=True)
+    for line in lead:
+        if published is not None or updated is not None:
+            break
+        published = _dateline_date(line, prose=True)
     published = published or updated
     if title is None and candidates:
         # A kicker or section label may stand above the headline: take the last short line.
