@@ -83,6 +83,7 @@ def gold_records(store: Store) -> Iterator[dict[str, Any]]:
                 "sector": ev["sector"], "date": ev["date"], "status": ev["status"],
                 "evidence": project_evidence(source, ev["evidence"]),
                 **({"count": ev["count"]} if ev.get("count") else {}),
+                "cluster": ev["cluster"],
             })
         figures = [{
             "measure": f["measure"], "value": f["value"], "unit": f["unit"], "status": f["status"],

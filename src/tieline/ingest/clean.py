@@ -75,10 +75,33 @@ _HIDDEN_OPEN = re.compile(r"<(?:script|style|iframe|noscript|template|object)\b[
 _HIDDEN_CLOSE = re.compile(r"</(?:script|style|iframe|noscript|template|object)\s*>", re.I)
 
 
-def markdown_to_text(source: str) -> tuple[str, str | None]:
+# Marks only Markdown writes: an ATX heading, a link or image, a backslash escape of a
+# Markdown character, strong emphasis.
+_MD_HEADING = re.compile(r"^#{1,6}[ \t]+\S", re.MULTILINE)
+_MD_LINK = re.compile(r"!?\[[^\]\n]{1,300}\]\((?:[^()\s]{0,500}|<[^<>\n]{0,500}>)\)")
+_MD_ESCAPE = re.compile(r"\\[$*_#\[\]()`>!|-]")
+_MD_STRONG = re.compile(r"(?<![\w*])\*\*[^\s*][^*\n]{0,200}\*\*(?![\w*])")
+
+
+def looks_like_markdown(text: str) -> bool:
+    """True for text written in Markdown: a heading first, or two kinds of Markdown marks.
+
+    A .txt file saved from a Markdown source keeps '#', link syntax and '\\$' escapes; read as
+    plain text they would reach titles, authors and quotes.
+    """
+    sample = text[: 1 << 16]
+    first = next((line.strip() for line in sample.split("\n") if line.strip()), "")
+    marks = (_MD_HEADING, _MD_LINK, _MD_ESCAPE, _MD_STRONG)
+    kinds = sum(bool(rx.search(sample)) for rx in marks)
+    # A heading on the first line is one kind; a second kind of mark confirms it.
+    return kinds >= 2 or (bool(_MD_HEADING.match(first)) and len(_MD_HEADING.findall(sample)) > 1)
+
+
+def markdown_to_text(source: str, *, line_breaks: bool = False) -> tuple[str, str | None]:
     """Render Markdown to plain text (escapes undone, links to their text).
 
-    Returns the text and the first level-one heading, if any.
+    Returns the text and the first level-one heading, if any. ``line_breaks`` keeps the line
+    breaks inside a paragraph (a .txt file's header lines stand one under another).
     """
     tokens = _MD.parse(source)
     blocks: list[str] = []
@@ -103,7 +126,8 @@ def markdown_to_text(source: str) -> tuple[str, str | None]:
                 elif child.type in ("text", "code_inline"):
                     parts.append(child.content)
                 elif child.type in ("softbreak", "hardbreak"):
-                    parts.append("\n" if child.type == "hardbreak" else " ")
+                    hard = child.type == "hardbreak" or line_breaks
+                    parts.append("\n" if hard else " ")
                 elif child.type == "image":
                     parts.append(child.content)
             line = "".join(parts).strip()

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tieline.errors import InputError
-from tieline.ingest.clean import markdown_to_text, normalise, strip_boilerplate
+from tieline.ingest.clean import (
+    looks_like_markdown,
+    markdown_to_text,
+    normalise,
+    strip_boilerplate,
+)
 from tieline.ingest.decode import decode_bytes
 from tieline.ingest.dedupe import doc_id
 from tieline.ingest.meta import Meta, parse_date, parse_meta
@@ -142,9 +147,10 @@ def from_plain(raw: str, *, source_key: str, name: str, path: str | None = None)
     return _document(text=text, source_key=source_key, name=name, meta=parse_meta(text), path=path)
 
 
-def from_markdown(raw: str, *, source_key: str, name: str, path: str | None = None) -> Document:
+def from_markdown(raw: str, *, source_key: str, name: str, path: str | None = None,
+                  line_breaks: bool = False) -> Document:
     """A Markdown article: render to plain text (escapes undone), then as plain text."""
-    rendered, heading = markdown_to_text(normalise(raw))
+    rendered, heading = markdown_to_text(normalise(raw), line_breaks=line_breaks)
     text = strip_boilerplate(normalise(rendered))
     meta = parse_meta(text, heading=heading)
     return _document(text=text, source_key=source_key, name=name, meta=meta, path=path)
@@ -274,6 +280,9 @@ def load_text(raw: str, kind: str, *, source_key: str, name: str, path: str | No
             doc = from_html(raw, source_key=source_key, name=name, path=path, url=url)
         elif kind == "markdown":
             doc = from_markdown(raw, source_key=source_key, name=name, path=path)
+        elif looks_like_markdown(raw):
+            # A .txt file written in Markdown: its '#', links and escapes are markup, not text.
+            doc = from_markdown(raw, source_key=source_key, name=name, path=path, line_breaks=True)
         else:
             doc = from_plain(raw, source_key=source_key, name=name, path=path)
     except RecursionError as e:

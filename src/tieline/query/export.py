@@ -79,7 +79,7 @@ def _records(store: Store, docs: list[dict[str, Any]]) -> Iterator[dict[str, Any
                                       "date_source", "status", "confidence", "count", "evidence",
                                       "trigger_start", "trigger_end", "sentence_start",
                                       "sentence_end", "extractor")},
-                "plover": plover, "cameo": cameo,
+                "plover": plover, "cameo": cameo, "cluster": ev["cluster_id"],
                 "participants": [{"name": _canon(keys, p["entity_key"], p["name"]),
                                   "role": p["role"]} for p in ev["participants"]],
             })
@@ -102,7 +102,7 @@ def write_jsonl(store: Store, out: TextIO) -> int:
 
 
 EVENT_COLUMNS = ["doc_id", "doc_name", "event_id", "type", "plover", "cameo", "date", "status",
-                 "sector", "actors", "objects", "evidence", "confidence"]
+                 "sector", "actors", "objects", "evidence", "confidence", "cluster"]
 
 
 def event_rows(store: Store) -> Iterator[dict[str, Any]]:
@@ -117,6 +117,7 @@ def event_rows(store: Store) -> Iterator[dict[str, Any]]:
                 "actors": "; ".join(p["name"] for p in ev["participants"] if p["role"] != "object"),
                 "objects": "; ".join(p["name"] for p in ev["participants"] if p["role"] == "object"),
                 "evidence": ev["evidence"], "confidence": ev["confidence"],
+                "cluster": ev["cluster"],
             }
 
 

@@ -13,8 +13,8 @@ from tieline.ingest.dedupe import NearDuplicates, from_signature, minhash, signa
 from tieline.ingest.sources import discover, load_file
 from tieline.records import Document, IngestReport, InputFailure
 from tieline.scale.executor import Executor, make_executor
+from tieline.store.clusters import cluster_store, link_digest
 from tieline.store.db import Store
-from tieline.store.events import cluster_events
 
 # Files read, extracted and stored at a time by ingest_paths: a few batches' worth, so that
 # memory stays flat on a corpus of any size while each chunk still fills nlp.pipe batches.
@@ -144,20 +144,37 @@ def finish_links(store: Store, settings: Settings, *, changed: bool) -> None:
     """Relink and recluster when documents changed or an earlier run stopped before it."""
     if changed or store.links_stale() or not store.count("entities"):
         relink(store, settings)
-        cluster_events(store)  # reports of one event across documents share a cluster id
+    else:
+        recluster(store)
 
 
 def relink(store: Store, settings: Settings) -> int:
-    """Rebuild corpus-level entities from what is stored, applying curator judgements."""
+    """Rebuild corpus-level entities from what is stored, applying curator judgements, then
+    the event clusters that rest on them."""
     from tieline.extract.gazetteer import load_gazetteer
 
     gaz = load_gazetteer(settings.gazetteers)
     # Streamed: the whole list of rows would grow with the store (docs/performance.md).
     from tieline.store.stream import doc_entity_rows
 
+    before = link_digest(store)
     entities, keys, stats = link_entities(doc_entity_rows(store), gaz, store.judgements())
     store.replace_links(entities, keys, stats)
+    recluster(store, full=link_digest(store) != before)
     return len(entities)
+
+
+def recluster(store: Store, *, full: bool = False) -> int | None:
+    """Cluster reports of one event across documents where the store needs it; returns the
+    number of clusters, or None when they were fresh.
+
+    Incremental (only events without a cluster id are placed) unless ``full``, set when
+    relinking changed which entity a name stands for, or the store asks for a full pass.
+    """
+    state = store.clusters_state()
+    if not full and state == "fresh":
+        return None
+    return cluster_store(store, only_new=not full and state != "all")
 
 
 def ingest_paths(paths: Iterable[str | Path], settings: Settings, *,

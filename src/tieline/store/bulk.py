@@ -60,5 +60,6 @@ def write_new(store: Store,
                     _insert_many(conn, t, tables[t])
             # Corpus-level entities must be rebuilt, as after Store.write.
             store._set_meta(conn, "links_stale", "1")
+            store._set_meta(conn, "clusters_stale", "1")
             store._set_meta(conn, "data_version", uuid4().hex)
     return WriteResult(added=added, unchanged=unchanged, duplicates=duplicates)

@@ -345,6 +345,7 @@ class Store:
                 # In the same transaction: a run killed before relinking leaves the flag set,
                 # so the next run relinks even when it has nothing new to extract.
                 self._set_meta(conn, "links_stale", "1")
+                self._set_meta(conn, "clusters_stale", "1")
                 self._set_meta(conn, "data_version", uuid4().hex)
         return WriteResult(added, updated, unchanged, duplicates)
 
@@ -377,6 +378,20 @@ class Store:
         with self.engine.connect() as conn:
             v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "links_stale"))
             return v.scalar_one_or_none() == "1"
+
+    def clusters_state(self) -> str:
+        """"fresh" when every event's cluster id is written; "new" when events were written
+        since (or a run stopped before clustering them); "all" when every event must be
+        clustered again (a new clustering method)."""
+        with self.engine.connect() as conn:
+            v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "clusters_stale"))
+            return {"1": "new", "all": "all"}.get(v.scalar_one_or_none() or "0", "fresh")
+
+    def mark_clusters(self, conn: Connection, *, stale: bool, changed: bool = True) -> None:
+        """Set the clusters' state inside the caller's transaction (``store.clusters``)."""
+        self._set_meta(conn, "clusters_stale", "1" if stale else "0")
+        if changed:
+            self._set_meta(conn, "data_version", uuid4().hex)
 
     def data_version(self) -> str | None:
         """A token that changes whenever documents are written or entities relinked, for

@@ -1,28 +1,23 @@
 """Events in the store: filtered reads with their documents, and clustering across documents.
 
-The same real-world event reported by several articles gets one ``cluster_id``; its independent
-sources are the distinct publishers (or, without one, the distinct originals: a near-duplicate
-counts as the article it copies). Clustering reads what is stored and rewrites every event's
-cluster id in one transaction, so it is deterministic and safe to run again.
+The same real-world event reported by several articles gets one ``cluster_id`` (the work is in
+``store.clusters``); its independent sources are the distinct publishers (or, without one, the
+distinct originals: a near-duplicate counts as the article it copies).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Text, and_, bindparam, func, literal, or_, select, update
+from sqlalchemy import Text, and_, func, literal, or_, select
 
 from tieline.store import schema as s
+from tieline.store.clusters import cluster_id_of, cluster_store
 from tieline.store.db import Store
 
-NAME = "events.cluster.v1"
-
-# Reports of one event without a date of their own are published within this many days.
-CLUSTER_WINDOW_DAYS = 31
+__all__ = ["cluster_events", "cluster_id_of", "cluster_sources"]
 
 _DOC_COLUMNS = (
     s.documents.c.name.label("doc_name"),
@@ -265,128 +260,13 @@ def sectors(store: Store) -> dict[str, int]:
 
 
 # ----------------------------------------------------------------------------- clustering
-def _day(iso: str | None) -> date | None:
-    if not iso or len(iso) < 4:
-        return None
-    try:
-        parts = [int(x) for x in iso[:10].split("-")]
-        return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-    except (ValueError, IndexError):
-        return None
-
-
-def _dates_agree(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Event dates agree at the coarser precision; undated reports must be published close."""
-    da, db = a.get("date"), b.get("date")
-    if da and db:
-        n = min(len(da), len(db))
-        return bool(da[:n] == db[:n])
-    pa, pb = _day(a.get("doc_published")), _day(b.get("doc_published"))
-    if pa is None or pb is None:
-        # Without publication dates only one report's own date can anchor the other.
-        anchor = _day(da or db)
-        other = pb if da else pa
-        if anchor is None or other is None:
-            return bool(a["doc_id"] == b["doc_id"])
-        return abs((anchor - other).days) <= CLUSTER_WINDOW_DAYS
-    return abs((pa - pb).days) <= CLUSTER_WINDOW_DAYS
-
-
-def _sectors_agree(a: str | None, b: str | None) -> bool:
-    if not a or not b:
-        return True
-    return a.split(".")[0] == b.split(".")[0]
-
-
-def _same_event(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    if a["type"] != b["type"] or a["status"] != b["status"] or a["id"] == b["id"]:
-        return False
-    aa, ab = a["_actors"], b["_actors"]
-    shared = aa & ab
-    # Most of the smaller side's actors, and at least two of them, are named by both reports.
-    if len(shared) < min(2, len(aa), len(ab)) or len(shared) * 2 < min(len(aa), len(ab)):
-        return False
-    oa, ob = a["_objects"], b["_objects"]
-    if oa and ob and not oa & ob:
-        return False
-    if a["doc_id"] == b["doc_id"]:
-        # Within one article, a repeat needs the same objects or the same sentence topic.
-        return bool(oa & ob) or aa == ab
-    return _dates_agree(a, b) and _sectors_agree(a.get("sector"), b.get("sector"))
-
-
-def cluster_id_of(event_ids: Iterable[str]) -> str:
-    """The id of a cluster: a hash of its smallest event id, stable across runs."""
-    return "c" + hashlib.sha1(min(event_ids).encode()).hexdigest()[:15]
-
-
-def cluster_events(store: Store) -> int:
+def cluster_events(store: Store, *, only_new: bool = False) -> int:
     """Give every event the cluster id of the real-world event it reports; returns clusters.
 
-    Participants are compared as canonical entities (after linking), so run this after
-    ``relink``. Two reports are one event when they share the type and status, most of their
-    actors, any objects they both name, and a compatible date.
+    The work is ``store.clusters.cluster_store`` (see there for what makes two reports one
+    event); participants are compared as linked entities, so run this after ``relink``.
     """
-    keymap: dict[str, str] = {}
-    with store.connect() as conn:
-        for k, v in conn.execute(select(s.entity_keys.c.key, s.entity_keys.c.entity_id)):
-            keymap[k] = v
-        evs = [dict(r._mapping) for r in conn.execute(
-            select(s.events.c.id, s.events.c.doc_id, s.events.c.type, s.events.c.status,
-                   s.events.c.date, s.events.c.sector, s.events.c.cluster_id,
-                   s.documents.c.published.label("doc_published"))
-            .join(s.documents, s.documents.c.id == s.events.c.doc_id))]
-        parts = list(conn.execute(select(s.event_participants.c.event_id,
-                                         s.event_participants.c.entity_key,
-                                         s.event_participants.c.role)))
-    by_id = {e["id"]: e for e in evs}
-    for e in evs:
-        e["_actors"], e["_objects"] = set(), set()
-    for p in parts:
-        owner = by_id.get(p.event_id)
-        if owner is None:
-            continue
-        ent = keymap.get(p.entity_key, p.entity_key)
-        (owner["_objects"] if p.role == "object" else owner["_actors"]).add(ent)
-    parent = {e["id"]: e["id"] for e in evs}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    # Block by type and by each actor, so only reports that could match are compared.
-    blocks: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-    for e in evs:
-        for a in e["_actors"]:
-            blocks[(e["type"], a)].append(e)
-    seen: set[tuple[str, str]] = set()
-    for block in blocks.values():
-        block.sort(key=lambda e: e["id"])
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                pair = (a["id"], b["id"])
-                if pair in seen:
-                    continue
-                seen.add(pair)
-                if _same_event(a, b):
-                    ra, rb = find(a["id"]), find(b["id"])
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
-    members: dict[str, list[str]] = defaultdict(list)
-    for e in evs:
-        members[find(e["id"])].append(e["id"])
-    new = {eid: cluster_id_of(ids) for ids in members.values() for eid in ids}
-    changed = [{"eid": eid, "cid": cid} for eid, cid in sorted(new.items())
-               if by_id[eid]["cluster_id"] != cid]
-    if changed:
-        stmt = update(s.events).where(s.events.c.id == bindparam("eid")).values(
-            cluster_id=bindparam("cid"))
-        with store.engine.begin() as conn:
-            for i in range(0, len(changed), 1000):
-                conn.execute(stmt, changed[i : i + 1000])
-    return len(members)
+    return cluster_store(store, only_new=only_new)
 
 
 def cluster_sources(store: Store,

@@ -160,6 +160,14 @@ def _m011_participant_dates(conn: Connection) -> None:
     _drop_index(conn, "ix_participants_lname")
 
 
+def _m012_clusters_stale(conn: Connection) -> None:
+    """Event clusters v2 (``store.clusters``): stores clustered before are clustered again
+    on their next run, which also gives events left without an id (a killed run) theirs."""
+    store_meta.create(conn, checkfirst=True)
+    conn.execute(store_meta.delete().where(store_meta.c.key == "clusters_stale"))
+    conn.execute(store_meta.insert().values(key="clusters_stale", value="all"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
@@ -169,6 +177,7 @@ MIGRATIONS: list[Migration] = [
     (9, "name keys of entities, documents by name", _m009_entity_name_keys),
     (10, "covering indexes for date windows", _m010_covering_window_indexes),
     (11, "dates of participants", _m011_participant_dates),
+    (12, "event clusters v2: cluster again", _m012_clusters_stale),
 ]
 
 

@@ -15,6 +15,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from tieline.config import Settings, load_settings
 from tieline.errors import NotFoundError, TielineError
 from tieline.store.db import Store
+from tieline.web import assets, views
 from tieline.web.jobs import Writer
 from tieline.web.routes import router
 
@@ -27,9 +28,12 @@ STATIC: dict[str, str] = {
 }
 StaticName = Enum("StaticName", {n.replace(".", "_"): n for n in STATIC}, type=str)  # type: ignore[misc]
 
-# No inline script or style anywhere: scripts and styles load only from this server.
+# No inline script or style anywhere: scripts and styles load only from this server (the page's
+# own and the vendored libraries, each pinned by its integrity value); no workers, plugins or
+# frames, so nothing but those files ever runs.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; "
+       "object-src 'none'; worker-src 'none'; frame-src 'none'")
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
 
@@ -72,6 +76,8 @@ def create_app(db_url: str, *, settings: Settings | None = None,
     app.state.settings = settings
     app.state.writer = writer
     app.include_router(router)
+    app.include_router(views.router)
+    app.include_router(assets.router)
     app.add_middleware(TrustedHostMiddleware,
                        allowed_hosts=list(allowed_hosts or LOCAL_HOSTS))
 
@@ -96,7 +102,8 @@ def create_app(db_url: str, *, settings: Settings | None = None,
 
     env = Environment(loader=PackageLoader("tieline.web", "templates"),
                       autoescape=select_autoescape(default=True, default_for_string=True))
-    index_html = env.get_template("index.html").render(title="Tieline")
+    index_html = env.get_template("index.html").render(title="Tieline",
+                                                        **assets.page_assets())
 
     @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse,
                    include_in_schema=False)

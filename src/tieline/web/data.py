@@ -408,14 +408,16 @@ def _doc_offsets(store: Store, hits: Sequence[qsearch.Hit]
 
 
 def search(store: Store, q: str, f: Filters, kind: str | None = None,
-           type: str | None = None, max_hits: int = 500) -> dict[str, Any]:
-    """Hits of the query layer's full-text search, with their places in the documents and facets.
+           type: str | None = None, max_hits: int = 500, semantic: bool = False
+           ) -> dict[str, Any]:
+    """Hits of the query layer's full-text (or, with ``semantic``, meaning) search, with their
+    places in the documents and facets.
 
     Facets are counted over the first ``max_hits`` hits, the routes page through the same list.
     """
     query = qsearch.SearchQuery(text=q, actor=f.actor, type=type, sector=f.sector,
                                 since=f.since, until=f.until, kinds=(kind,) if kind else (),
-                                limit=max_hits, offset=0)
+                                limit=max_hits, offset=0, semantic=semantic)
     found = qsearch.search(store, query)
     hits: list[dict[str, Any]] = []
     for h, (start, end) in zip(found.items, _doc_offsets(store, found.items), strict=True):
@@ -481,3 +483,19 @@ def summary(store: Store) -> dict[str, Any]:
 def _copy(value: dict[str, Any]) -> dict[str, Any]:
     # Callers get their own lists and dicts: the kept value must not change under them.
     return {k: (type(v)(v) if isinstance(v, list | dict) else v) for k, v in value.items()}
+
+
+# --------------------------------------------------------------------------- sources
+_HEX_ID = re.compile(r"^[0-9a-f]{8,64}$")
+
+
+def sources(store: Store, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Outlet, date, title and address of each document named (ids not stored are left out)."""
+    out: dict[str, dict[str, Any]] = {}
+    for doc_id in dict.fromkeys(doc_ids):
+        d = reads.document(store, doc_id) if _HEX_ID.match(doc_id) else None
+        if d is not None:
+            out[doc_id] = {"doc_id": doc_id, "outlet": d.get("source"),
+                           "title": d.get("title") or d.get("name"),
+                           "published": d.get("published"), "url": d.get("url")}
+    return out

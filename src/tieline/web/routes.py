@@ -462,9 +462,13 @@ def search(request: Request,
                pattern=r"^[A-Za-z_.]{1,40}$",
                description="Event type, entity type (ORG ...) or figure measure.")] = None,
            kind: Annotated[HitKind | None, Query(description="Only hits of this kind.")] = None,
+           semantic: Annotated[bool, Query(description=(
+               "Rank events and figures by meaning (sentence embeddings; the 'semantic' "
+               "extra) instead of by words."))] = False,
            limit: Limit = 20, offset: Offset = 0) -> Any:
     f = data.Filters(actor=actor, sector=sector, since=since, until=until)
-    res = data.search(_store(request), q, f, kind.value if kind else None, type=type)
+    res = data.search(_store(request), q, f, kind.value if kind else None, type=type,
+                      semantic=semantic)
     return {**data.page(res["hits"], limit, offset), "total": res["total"],
             "facets": res["facets"]}
 

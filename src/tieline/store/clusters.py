@@ -1,0 +1,475 @@
+"""Cross-document event clusters: the reports of one real-world happening share one cluster id.
+
+Two reports are of one happening when what they share outweighs what tells them apart:
+
+- vetoes: incompatible types (a signing and the talks before it), statuses (done, planned,
+  negated), dates (explicit dates that differ at their common precision, or an explicit date far
+  from the publication date of an undated report), sectors, disjoint objects, or stages of a
+  project (building, starting construction, completing, opening);
+- evidence: shared objects (facilities, products), shared actors after entity resolution, the
+  same pair of states (a person counts for their state), the same type, agreeing dates, the
+  same stage, and the words of the two clauses.
+
+An undated report is dated by its article's publication date (within ``WINDOW_DAYS``); a report
+with neither is compatible with any date, so other evidence must carry it.
+
+Time and memory grow as n log n in the events: identical reports of one document collapse into
+one before any comparison, and each block (an object, an actor, a state) is sorted by date and
+each report compared with its ``NEIGHBOURS`` next ones only (the sorted-neighbourhood method).
+Clustering is incremental: with ``only_new`` only blocks holding an event without a cluster id
+are compared, and stored clusters are kept as they are. The cluster ids are written, and the
+store's ``clusters_stale`` flag cleared, in one transaction, so a run killed before it leaves the
+flag set and the next run repairs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, select, update
+
+from tieline.store import schema as s
+from tieline.store.db import Store
+
+NAME = "events.cluster.v2"
+
+# An undated report of a happening is published within this many days of it.
+WINDOW_DAYS = 31
+# Each report is compared with this many next reports of each of its blocks, in date order.
+NEIGHBOURS = 24
+# The evidence two reports need, past the vetoes, to be one happening (see ``pair_score``).
+THRESHOLD = 4
+
+# Types that one happening's reports may carry: a loan agreement is also an investment, a
+# pipeline that opens is a construction and a supply, a sale signed is an agreement and a supply.
+_COMPATIBLE_TYPES = {
+    frozenset({"agreement", "investment"}),
+    frozenset({"agreement", "supply"}),
+    frozenset({"supply", "construction"}),
+}
+
+# Stages of a project as the clause words them, first match wins (so "launched construction"
+# is a start, not an opening). Stages in _STAGES_APART tell two happenings apart.
+_STAGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(rx, re.IGNORECASE))
+    for name, rx in (
+        (
+            "construction_start",
+            r"\b(?:(?:begin|began|begun|begins|start\w*|launch\w*|kick\w* off|commence\w*)\s+"
+            r"(?:\w+\s+)?(?:the\s+)?(?:construction|building|work)|(?:construction|building|work)s?\s+"
+            r"(?:\w+\s+)?(?:began|begun|started|start|commenced|kicked off|got under way)"
+            r"|broke ground|ground-?breaking|first concrete|foundation stone)",
+        ),
+        (
+            "completion",
+            r"\b(?:complet\w*|finish\w*|finalis\w*|finaliz\w*)\b(?!.*\b(?:deal|contract)\b)",
+        ),
+        (
+            "operation",
+            r"\b(?:inaugurat\w*|launch\w*|open\w*|came online|come online|on stream|commission\w*"
+            r"|into operation|operational|start\w* operat\w*|began operat\w*|first (?:run|train|"
+            r"flight|cargo|gas|oil|power|shipment|batch)|(?:start\w*|began|begun)\s+"
+            r"(?:to\s+)?(?:pip|pump|send|flow|deliver|suppl|ship|export)\w*)",
+        ),
+        ("construction", r"\b(?:build\w*|built|construct\w*)\b"),
+        ("agreement", r"\b(?:sign\w*|seal\w*|ink\w*|conclud\w*|struck|clinch\w*)\b"),
+    )
+)
+_STAGES_APART = {"construction_start", "completion", "operation", "construction", "agreement"}
+
+# "signed the deal along with eight other agreements": the others are another happening.
+_OTHERS = re.compile(
+    r"\b(?:other|another|additional|further|more)\s+(?:\w+\s+)?(?:agreements?|"
+    r"deals?|pacts?|contracts?|documents?|memorand\w*|accords?)\b",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[^\W\d_]{4,}")
+_STOP = frozenset(
+    """about after also among been before being between both could from have
+into more most much other over said says such than that their them then there these they
+this those through under very were what when where which while will with would year years
+today monday tuesday wednesday thursday friday saturday sunday week month""".split()
+)
+
+
+def stage_of(text: str | None) -> str | None:
+    """The project stage a clause words (construction_start, completion, operation,
+    construction, agreement), or None."""
+    if not text:
+        return None
+    for name, rx in _STAGE_PATTERNS:
+        if rx.search(text):
+            return name
+    return None
+
+
+def _words(text: str | None) -> frozenset[str]:
+    # Prefixes stand in for lemmas: "financing" and "finance" share "financ".
+    return frozenset(
+        w.casefold()[:6] for w in _WORD.findall(text or "") if w.casefold() not in _STOP
+    )
+
+
+@dataclass(frozen=True)
+class Report:
+    """One event as clustering sees it: its kind, when, who and what, after resolution."""
+
+    id: str
+    doc: str
+    type: str
+    status: str
+    date: str | None  # the event's own date: YYYY, YYYY-MM, YYYY-MM-DD or MM-DD
+    published: str | None
+    sector: str | None
+    actors: frozenset[str]
+    objects: frozenset[str]
+    countries: frozenset[str]
+    text: str = ""
+    cluster: str | None = None
+
+    @property
+    def stage(self) -> str | None:
+        """The project stage the clause words, for what is built or supplied (a deal
+        "finalised" is signed, not completed)."""
+        stage = stage_of(self.text)
+        if self.type in ("construction", "supply") or stage == "agreement":
+            return stage
+        return None
+
+
+def _parse(iso: str | None) -> date | None:
+    if not iso or not re.match(r"\d{4}", iso):
+        return None
+    try:
+        parts = [int(x) for x in iso[:10].split("-")]
+        return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except (ValueError, IndexError):
+        return None
+
+
+def _interval(iso: str) -> tuple[date, date] | None:
+    """The days an ISO date of any precision covers."""
+    start = _parse(iso)
+    if start is None:
+        return None
+    if len(iso) >= 10:
+        return start, start
+    if len(iso) >= 7:
+        nxt = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+        return start, nxt - timedelta(days=1)
+    return start, date(start.year, 12, 31)
+
+
+def _own_date(r: Report) -> str | None:
+    """The event's own date with a year: "MM-DD" takes the publication year."""
+    d = r.date
+    if d and re.fullmatch(r"\d{2}-\d{2}", d):
+        return f"{r.published[:4]}-{d}" if r.published and len(r.published) >= 4 else None
+    return d if d and re.match(r"\d{4}", d) else None
+
+
+def _date_evidence(a: Report, b: Report) -> int | None:
+    """None when the dates rule one happening out; else how strongly they support it (0-2)."""
+    da, db = _own_date(a), _own_date(b)
+    if da and db:
+        n = min(len(da), len(db))
+        if da[:n] != db[:n]:
+            return None
+        return 2 if n >= 7 else 1
+    if da or db:
+        own, other = (da, b) if da else (db, a)
+        assert own is not None
+        span = _interval(own)
+        pub = _parse(other.published)
+        if span is None or pub is None:
+            return _month_day_evidence(a, b)
+        # The undated report happened shortly before (or on) its publication day.
+        lo, hi = pub - timedelta(days=WINDOW_DAYS), pub + timedelta(days=1)
+        return (1 if len(own) >= 7 else 0) if span[0] <= hi and span[1] >= lo else None
+    pa, pb = _parse(a.published), _parse(b.published)
+    if pa and pb:
+        return 1 if abs((pa - pb).days) <= WINDOW_DAYS else None
+    return _month_day_evidence(a, b)
+
+
+def _month_day_evidence(a: Report, b: Report) -> int | None:
+    """Two reports of which one gives only a day and month ("on Oct. 2"), year unknown."""
+    da, db = a.date or "", b.date or ""
+    if 5 in (len(da), len(db)) and len(da) in (5, 10) and len(db) in (5, 10):
+        return 2 if da[-5:] == db[-5:] else None
+    return 0
+
+
+def _types_agree(a: str, b: str) -> bool:
+    return a == b or frozenset({a, b}) in _COMPATIBLE_TYPES
+
+
+def pair_score(a: Report, b: Report) -> int | None:
+    """How much two reports of different documents share: None when something rules one
+    happening out, else a score compared with ``THRESHOLD``."""
+    if not _types_agree(a.type, b.type) or a.status != b.status:
+        return None
+    if a.sector and b.sector and a.sector.split(".")[0] != b.sector.split(".")[0]:
+        return None
+    if a.objects and b.objects and not a.objects & b.objects:
+        return None
+    if bool(_OTHERS.search(a.text)) != bool(_OTHERS.search(b.text)):
+        return None
+    sa, sb = a.stage, b.stage
+    if sa in _STAGES_APART and sb in _STAGES_APART and sa != sb:
+        return None
+    ca, cb = a.countries, b.countries
+    if len(ca) >= 2 and len(cb) >= 2 and not (ca <= cb or cb <= ca):
+        return None  # India and Russia is another pair than China and Russia
+    dates = _date_evidence(a, b)
+    if dates is None:
+        return None
+    shared = len(a.actors & b.actors)
+    states = len(a.countries & b.countries)
+    if not shared and not states:
+        return None  # one happening has a party both reports name (a person counts as a state)
+    if {a.type, b.type} == {"agreement", "supply"} and not dates:
+        return None  # a sale signed and a delivery made are one happening only on one date
+    score = dates + min(shared, 2)
+    score += 3 if a.objects & b.objects else 0
+    score += 1 if states >= 2 or (states and a.countries == b.countries) else 0
+    score += 1 if a.type == b.type else 0
+    score += 1 if sa is not None and sa == sb else 0
+    wa, wb = _words(a.text), _words(b.text)
+    if wa and wb and len(wa & wb) / len(wa | wb) >= 0.2:
+        score += 1
+    return score
+
+
+def _same_in_document(a: Report, b: Report) -> bool:
+    """Two reports within one article: a repeat needs the same kind, date and participants."""
+    if a.type != b.type or a.status != b.status:
+        return False
+    if (a.date and b.date and a.date != b.date) or a.stage != b.stage:
+        return False
+    if a.actors != b.actors and not (a.actors & b.actors and a.countries == b.countries):
+        return False
+    return bool(a.objects & b.objects) or (bool(a.actors) and a.actors == b.actors)
+
+
+def same_happening(a: Report, b: Report) -> bool:
+    """Whether two reports are of one real-world happening."""
+    if a.doc == b.doc:
+        return _same_in_document(a, b)
+    score = pair_score(a, b)
+    return score is not None and score >= THRESHOLD
+
+
+def _effective(r: Report) -> str:
+    # Sort key of a report in its blocks: its own date, else its article's; undated last.
+    return _own_date(r) or r.published or "~"
+
+
+def cluster_id_of(event_ids: Iterable[str]) -> str:
+    """The id of a cluster: a hash of its smallest event id, stable across runs."""
+    return "c" + hashlib.sha1(min(event_ids).encode()).hexdigest()[:15]
+
+
+@dataclass
+class _Group:
+    """What a growing cluster holds that a merge must not contradict."""
+
+    stages: set[str]
+    dates: set[str]
+    objects: set[str]
+
+    @classmethod
+    def of(cls, r: Report) -> _Group:
+        stage, own = r.stage, _own_date(r)
+        return cls(
+            {stage} if stage in _STAGES_APART else set(), {own} if own else set(), set(r.objects)
+        )
+
+    def agrees(self, other: _Group) -> bool:
+        if len(self.stages | other.stages) > 1:
+            return False
+        if self.objects and other.objects and not self.objects & other.objects:
+            return False
+        return all(
+            x[: min(len(x), len(y))] == y[: min(len(x), len(y))]
+            for x in self.dates
+            for y in other.dates
+        )
+
+    def absorb(self, other: _Group) -> None:
+        self.stages |= other.stages
+        self.dates |= other.dates
+        self.objects |= other.objects
+
+
+def cluster_reports(reports: Iterable[Report], *, only_new: bool = False) -> dict[str, str]:
+    """Event id -> cluster id for every report.
+
+    Candidate pairs come from the blocks; they are merged best first, and a merge that would
+    put two stages, two dates or two sets of objects that rule each other out in one cluster
+    is refused, so a report that fits two happenings does not chain them. With ``only_new``
+    the stored clusters (``Report.cluster``) are kept and only the blocks holding a report
+    without one are compared.
+    """
+    items = sorted(reports, key=lambda r: r.id)
+    parent = {r.id: r.id for r in items}
+    groups = {r.id: _Group.of(r) for r in items}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(x: str, y: str, *, check: bool = True) -> None:
+        rx, ry = find(x), find(y)
+        if rx == ry or (check and not groups[rx].agrees(groups[ry])):
+            return
+        keep, gone = min(rx, ry), max(rx, ry)
+        parent[gone] = keep
+        groups[keep].absorb(groups.pop(gone))
+
+    # Identical reports of one document (a repeated sentence) are one before any comparison.
+    reps: dict[tuple[Any, ...], Report] = {}
+    for r in items:
+        sig = (r.doc, r.type, r.status, r.date, r.sector, r.actors, r.objects, r.stage)
+        first = reps.setdefault(sig, r)
+        if first is not r:
+            union(first.id, r.id, check=False)
+    if only_new:
+        by_cluster: dict[str, str] = {}
+        for r in items:
+            if r.cluster:
+                union(by_cluster.setdefault(r.cluster, r.id), r.id, check=False)
+    blocks: dict[tuple[str, str], list[Report]] = defaultdict(list)
+    for r in reps.values():
+        for o in r.objects:
+            blocks[("o", o)].append(r)
+        for a in r.actors:
+            blocks[("a", a)].append(r)
+        for c in r.countries:
+            blocks[("c", c)].append(r)
+    candidates: dict[tuple[str, str], int] = {}
+    for block in blocks.values():
+        if only_new and all(r.cluster for r in block):
+            continue
+        block.sort(key=lambda r: (_effective(r), r.doc, r.id))
+        for i, a in enumerate(block):
+            for b in block[i + 1 : i + 1 + NEIGHBOURS]:
+                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
+                if (only_new and a.cluster and b.cluster) or key in candidates:
+                    continue
+                if a.doc == b.doc:
+                    score: int | None = 99 if _same_in_document(a, b) else None
+                else:
+                    score = pair_score(a, b)
+                if score is not None and score >= THRESHOLD:
+                    candidates[key] = score
+    for (x, y), _ in sorted(candidates.items(), key=lambda kv: (-kv[1], kv[0])):
+        union(x, y)
+    members: dict[str, list[str]] = defaultdict(list)
+    for r in items:
+        members[find(r.id)].append(r.id)
+    return {eid: cluster_id_of(ids) for ids in members.values() for eid in ids}
+
+
+# ----------------------------------------------------------------------------- the store
+def stored_reports(store: Store) -> list[Report]:
+    """Every stored event as a ``Report``: participants as their linked entities, each actor's
+    state among the countries."""
+    e, d, p = s.events, s.documents, s.event_participants
+    with store.connect() as conn:
+        keymap = {
+            k: v for k, v in conn.execute(select(s.entity_keys.c.key, s.entity_keys.c.entity_id))
+        }
+        country = {
+            i: c for i, c in conn.execute(select(s.entities.c.id, s.entities.c.country)) if c
+        }
+        rows = list(
+            conn.execute(
+                select(
+                    e.c.id,
+                    e.c.doc_id,
+                    e.c.type,
+                    e.c.status,
+                    e.c.date,
+                    e.c.sector,
+                    e.c.evidence,
+                    e.c.cluster_id,
+                    d.c.published,
+                ).join(d, d.c.id == e.c.doc_id)
+            )
+        )
+        parts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for r in conn.execute(select(p.c.event_id, p.c.entity_key, p.c.role)):
+            parts[r.event_id].append((keymap.get(r.entity_key, r.entity_key), r.role))
+    out = []
+    for r in rows:
+        ps = parts.get(r.id, [])
+        actors = frozenset(k for k, role in ps if role != "object")
+        out.append(
+            Report(
+                id=r.id,
+                doc=r.doc_id,
+                type=r.type,
+                status=r.status or "done",
+                date=r.date,
+                published=r.published,
+                sector=r.sector,
+                actors=actors,
+                objects=frozenset(k for k, role in ps if role == "object"),
+                countries=frozenset(country[k] for k in actors if k in country),
+                text=r.evidence or "",
+                cluster=r.cluster_id,
+            )
+        )
+    return out
+
+
+def write_clusters(store: Store, old: Mapping[str, str | None], new: Mapping[str, str]) -> int:
+    """Store the changed cluster ids and clear ``clusters_stale``, in one transaction."""
+    changed = [{"eid": eid, "cid": cid} for eid, cid in sorted(new.items()) if old.get(eid) != cid]
+    stmt = (
+        update(s.events)
+        .where(s.events.c.id == bindparam("eid"))
+        .values(cluster_id=bindparam("cid"))
+    )
+    with store.engine.begin() as conn:
+        for i in range(0, len(changed), 1000):
+            conn.execute(stmt, changed[i : i + 1000])
+        store.mark_clusters(conn, stale=False, changed=bool(changed))
+    return len(changed)
+
+
+def cluster_store(store: Store, *, only_new: bool = False) -> int:
+    """Give every stored event the cluster id of the happening it reports; returns clusters.
+
+    Participants are compared as linked entities, so run this after relinking. With
+    ``only_new`` only the events without a cluster id are placed (stored clusters stay).
+    """
+    reports = stored_reports(store)
+    new = cluster_reports(reports, only_new=only_new)
+    write_clusters(store, {r.id: r.cluster for r in reports}, new)
+    return len(set(new.values()))
+
+
+def link_digest(store: Store) -> str:
+    """A hash of which entity each key stands for and of each entity's state: when it
+    changes, stored clusters may be stale and clustering runs over every event."""
+    h = hashlib.sha1()
+    with store.connect() as conn:
+        for k, v in conn.execute(
+            select(s.entity_keys.c.key, s.entity_keys.c.entity_id).order_by(s.entity_keys.c.key)
+        ):
+            h.update(f"{k}\t{v}\n".encode())
+        for i, c in conn.execute(
+            select(s.entities.c.id, s.entities.c.country).order_by(s.entities.c.id)
+        ):
+            h.update(f"{i}\t{c}\n".encode())
+    return h.hexdigest()
