@@ -9,10 +9,13 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 EntityType = Literal[
-    "COUNTRY", "ORG", "PERSON", "BLOC", "INITIATIVE", "FACILITY", "PRODUCT", "EVENT", "AWARD"
+    "COUNTRY", "ORG", "PERSON", "BLOC", "INITIATIVE", "FACILITY", "PRODUCT", "EVENT", "AWARD",
+    "PLACE",
 ]
+# PLACE: cities, regions, provinces and seas; never an event's actor.
 ENTITY_TYPES: tuple[str, ...] = (
     "COUNTRY", "ORG", "PERSON", "BLOC", "INITIATIVE", "FACILITY", "PRODUCT", "EVENT", "AWARD",
+    "PLACE",
 )
 EVENT_TYPES: tuple[str, ...] = (
     "agreement", "talks", "cooperation", "supply", "construction", "investment",

@@ -189,12 +189,94 @@ def test_resolve_headline_names_need_the_body(pipeline: Any) -> None:
     assert not any("Localizing" in n or "Partners" in n for n in ents)
 
 
-def test_resolve_places_named_by_the_ner_as_organisations_are_dropped(pipeline: Any) -> None:
+def test_resolve_places_named_by_the_ner_as_organisations_are_places(pipeline: Any) -> None:
     ents = entities(pipeline, "Novatek loaded the first cargo at the port of Sabetta on the "
                               "Yamal peninsula.")
-    assert "Sabetta" not in ents
-    assert "Yamal" not in ents
+    assert all(ents[n].type == "PLACE" for n in ("Sabetta", "Yamal") if n in ents)
     assert ents["Novatek"].country == "RU"
+
+
+@pytest.mark.parametrize(("text", "place", "country"), [
+    ("Tata Motors opened a new assembly line in Pune last year.", "Pune", "IN"),
+    ("The governor of Maharashtra attended the opening of the metro line.", "Maharashtra", "IN"),
+    ("Rosneft will build a refinery near Mariupol and Chennai, the company said.", "Chennai",
+     "IN"),
+    ("Investors from Shenzhen and Dongguan toured the new port on Monday.", "Dongguan", "CN"),
+])
+def test_resolve_cities_and_regions_are_places_with_their_state(
+        pipeline: Any, text: str, place: str, country: str) -> None:
+    ents = entities(pipeline, text)
+    assert ents[place].type == "PLACE"
+    assert ents[place].country == country
+
+
+def test_resolve_places_are_never_actors_nor_capitals_places(pipeline: Any) -> None:
+    ents = entities(pipeline, "Officials in Mumbai and Moscow met in Chennai to discuss "
+                              "nuclear fuel supplies.")
+    assert not any(e.type in ("ORG", "PERSON") for e in ents.values())
+    assert "Moscow" not in ents  # a capital as a place: left out, so it never splits its state
+
+
+def test_resolve_facilities_named_after_their_town_take_its_state(pipeline: Any) -> None:
+    ents = entities(pipeline, "Rosatom will build two units at the Paks NPP under the "
+                              "intergovernmental agreement.")
+    assert ents["Paks NPP"].type == "FACILITY"
+    assert ents["Paks NPP"].country == "HU"
+
+
+def test_resolve_based_and_headquartered_in_give_the_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "The engines are sold through Florida-based RD Amross, a joint "
+                              "venture, to the United Launch Alliance.")
+    assert ents["RD Amross"].country == "US"
+
+
+def test_resolve_kremlin_and_capitals_standing_for_governments(pipeline: Any) -> None:
+    ents = entities(pipeline, "The Kremlin said the deal was fair. The new law was passed to "
+                              "help Budapest obtain the Chinese loan.")
+    assert "Kremlin" in ents["Russia"].aliases
+    assert ents["Hungary"].type == "COUNTRY"
+    assert "Budapest" in ents["Hungary"].aliases
+
+
+@pytest.mark.parametrize(("text", "person", "country"), [
+    ("Dmitry Rogozin met his Chinese counterpart, Wang Yang, in Irkutsk on Friday.",
+     "Wang Yang", "CN"),
+    ("The investments were praised by the Chinese ambassador to Zambia, Li Qiangmin, on "
+     "Tuesday.", "Li Qiangmin", "CN"),
+])
+def test_resolve_people_in_apposition_to_a_title_take_its_state(
+        pipeline: Any, text: str, person: str, country: str) -> None:
+    ents = entities(pipeline, text)
+    assert ents[person].type == "PERSON"
+    assert ents[person].country == country
+
+
+@pytest.mark.parametrize(("text", "full", "short"), [
+    ("Commission President Ursula von der Leyen visited Beijing. Von der Leyen said the talks "
+     "went well.", "Ursula von der Leyen", "Von der Leyen"),
+    ("President Recep Tayyip Erdoğan opened the pipeline. Erdogan called it historic.",
+     "Recep Tayyip Erdoğan", "Erdogan"),
+    ("The Nuclear Suppliers Group meets in June. The Group admits new members by consensus.",
+     "Nuclear Suppliers Group", "Group"),
+    ("Rosatom builds the Paks NPP in Hungary. The Paks plant will have two new units.",
+     "Paks NPP", "Paks"),
+    ("Russia delivered the S-400 Triumf to India. The first S-400 regiment is deployed.",
+     "S-400 Triumf", "S-400"),
+    ("United Launch Alliance buys Russian engines. ULA said it had enough of them.",
+     "United Launch Alliance", "ULA"),
+])
+def test_resolve_short_forms_join_the_full_name(
+        pipeline: Any, text: str, full: str, short: str) -> None:
+    ents = entities(pipeline, text)
+    assert short not in ents
+    assert short in ents[full].aliases
+
+
+def test_resolve_short_forms_keep_numbered_things_apart(pipeline: Any) -> None:
+    ents = entities(pipeline, "Gazprom runs the Power of Siberia pipeline and plans the Power of "
+                              "Siberia 2 pipeline.")
+    names = {e.name for e in ents.values() if e.type == "FACILITY"}
+    assert len(names) == 2
 
 
 def test_resolve_people_listed_with_people_are_people(pipeline: Any) -> None:

