@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
@@ -454,7 +455,12 @@ _REFERENCE = re.compile(
     r"|\bon)"
     r"\s+(?:(?:in|at|during|for)\s+)?(?:the\s+(?:same\s+(?:period|time|month)\s+(?:of|in)\s+)?)?$",
     re.I)
-_DEADLINE = re.compile(r"(?:\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$", re.I)
+_TILL = re.compile(r"\b(?:till|until|untill)\s+$", re.I)
+_WEEKDAYS = [d.casefold() for d in calendar.day_name]
+# "signed 51 agreements on Monday": the month of the Monday before the publication date
+_P_WEEKDAY = re.compile(rf"\b(?P<w>on|last)\s+(?P<d>{'|'.join(calendar.day_name)})\b", re.I)
+_DEADLINE = re.compile(r"(?:\btill|\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$",
+                       re.I)
 # "Vision 2025", "Made in China 2025": a year after a capitalised word is part of a name.
 _NAME_BEFORE = re.compile(r"(?:^|[^.!?]\s)(?!(?:In|By|For|Since|From|Until|Of|At|The|And|To|"
                           r"Through|During|Before|After|Between|End)\b)[A-Z][A-Za-z]+\s+$")
@@ -475,6 +481,16 @@ def _pub(published: str | None) -> tuple[int, int] | None:
     if not m:
         return None
     return int(m.group(1)), int(m.group(2) or 0)
+
+
+def _pub_day(published: str | None) -> date | None:
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published or "")
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
 
 
 def _n(word: str) -> int:
@@ -543,9 +559,21 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
         if _NAME_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
             continue
         y = int(m.group("y"))
+        if pub is not None and pub[0] < y and _TILL.search(text, max(0, m.start() - 12), m.start()):
+            # "€10 billion till 2030", written in 2022: the years from now to then
+            add(m, f"{pub[0]}/{y}", f"{pub[0]}-01-01", f"{y}-12-31", "deadline")
+            continue
         add(m, str(y), f"{y}-01-01", f"{y}-12-31", "year")
     for m in _P_RATE.finditer(text):
         add(m, "annual", None, None, "annual")
+    day = _pub_day(published)
+    for m in _P_WEEKDAY.finditer(text) if day is not None else ():
+        assert day is not None
+        back = (day.weekday() - _WEEKDAYS.index(m.group("d").casefold())) % 7
+        if m.group("w").casefold() == "last" and back == 0:
+            back = 7
+        d = day - timedelta(days=back)
+        add(m, f"{d.year}-{d.month:02d}", *_span(d.year, d.month, d.year, d.month), "relative")
     for m in _P_RELATIVE.finditer(text):
         if pub is None:
             add(m, None, None, None, "relative")
@@ -603,7 +631,9 @@ _REALISED = re.compile(
 _ACTOR_TYPES = {"COUNTRY", "ORG", "BLOC"}
 _TRAILING = re.compile(r"(?:[\s,;:–-]|\b(?:and|or|but|while|as|with)\b)+$", re.I)
 # "up from $107 billion", "compared with 20%": a baseline, reported as a past actual.
-_BASELINE = re.compile(r"(?:\bfrom|\bcompared\s+(?:with|to)|\bthan|\bagainst|\bversus|\bvs\.?)"
+# "more than $4 billion" only hedges the amount.
+_BASELINE = re.compile(r"(?:\bfrom|\bcompared\s+(?:with|to)"
+                       r"|(?<!more\s)(?<!less\s)(?<!fewer\s)\bthan|\bagainst|\bversus|\bvs\.?)"
                        r"\s+(?:the\s+|a\s+|an\s+)?$", re.I)
 
 
@@ -960,15 +990,20 @@ def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
         def in_clause(p: Period) -> bool:
             return bool(sent.start_char <= p.begin < sent.end_char)
 
-    best: tuple[int, Period] | None = None
+    best: tuple[tuple[int, int], Period] | None = None
     for p in periods:
         if p.kind == "reference" or not in_clause(p) or (p.begin < a.end and a.start < p.end):
             continue
         if baseline and not a.end <= p.begin <= a.end + 40:
             continue  # "up from $107 billion in 2019": a baseline's period follows it
         d = p.begin - a.end if p.begin >= a.end else a.start - p.end
-        if best is None or d < best[0]:
-            best = (d, p)
+        # "70 mt/yr by 2030": a deadline fixes the period; else a rate written with the amount
+        # ("three trains of 5.5 mt/yr, online since 2017"); else the nearest
+        glued = p.kind == "annual" and 0 <= p.begin - a.end <= 2
+        rank = 0 if p.kind == "deadline" else 1 if glued else 3 if p.kind == "annual" else 2
+        key = (rank, d)
+        if best is None or key < best[0]:
+            best = (key, p)
     return best[1] if best else None
 
 
@@ -1061,6 +1096,14 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             continue
         last_topic.append((si, topic if a.kind != "count" else "project"))
         period = _period_for(a, periods, cl, sent, baseline)
+        if (period is None and conv is None and cl is not None and cl.parsed and cands
+                and _continues(cl, span_idx) and not _has_subject_of_its_own(cl, span_idx)):
+            # "... rose to 56 percent by the end of 2022. In total, they accounted for about 90
+            # percent of sales": the sentence goes on about the same time
+            prev = cands[-1].figure
+            if (prev.period and prev.period != "annual"
+                    and sent.start_char - prev.sentence_end <= 2 * _MAX_QUOTE):
+                period = Period(prev.period, prev.period_start, prev.period_end, 0, 0, "year")
         if conv is not None:
             status, strength = conv.status, 0
             if period is None and conv.period is not None:
@@ -1068,7 +1111,9 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
         elif baseline or cl is None:
             status, strength = "actual", 0
         else:
-            status, strength = _status(cl, period, doc.published, topic)
+            # a count is nobody's market: "will add 30 companies" is a commitment
+            status, strength = _status(cl, period, doc.published,
+                                       "count" if a.kind == "count" else topic)
             if a.noun in _grammar().goods and strength < 2 and status != "target" and not _past(cl):
                 # "a deal for the delivery of 55 helicopters", "India will buy 400 aircraft":
                 # goods counted in a deal are its contracted future level until delivered
@@ -1098,7 +1143,13 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
     return [c.figure for c in _dedupe(cands)]
 
 
-_ANAPHORS = {"this", "that", "it", "these", "those", "such"}
+_ANAPHORS = {"this", "that", "it", "these", "those", "such", "they"}
+
+
+def _has_subject_of_its_own(cl: _Clause, span_idx: set[int]) -> bool:
+    """Whether the clause names its own subject ("Russia supplied ..."), not a pronoun."""
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.i not in span_idx
+               and t.pos_ in ("PROPN", "NOUN") and not _points_back(t) for t in cl.tokens)
 _GENERIC = {"number", "figure", "volume", "amount", "sum", "total", "level", "value", "rate",
             "indicator", "trend", "growth"}
 
