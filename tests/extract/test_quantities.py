@@ -288,7 +288,7 @@ def _brief(figs: list[Any]) -> list[tuple[Any, ...]]:
     ("Trade between Chile and China grew 30% in 2022. Inflation in Chile rose to 7.4% that year.",
      [("trade_growth", 30, "percent", "actual", "2022")]),
     ("Russia sold 20 million tonnes of wheat to Egypt in 2022. That was 15% more than in 2021.",
-     [("supply_volume", 2e7, "t", "actual", "2022"), ("supply_growth", 15, "percent", "actual", None)]),
+     [("supply_volume", 2e7, "t", "actual", "2022"), ("supply_growth", 15, "percent", "actual", "2022")]),
     ("Sinopec agreed to buy a 10% stake in the Amur gas chemical complex for $1.3 billion.",
      [("ownership_share", 10, "percent", "actual", None), ("investment_value", 1.3e9, "USD", "actual", None)]),
     ("Rosatom and CNNC signed contracts worth more than 20 billion yuan (US$3 billion) in 2018.",

@@ -25,6 +25,7 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
@@ -194,7 +195,9 @@ def _grammar() -> _Grammar:
 
 # Words that end the modifiers of a counted noun: "12 years of joint projects" counts no projects.
 _NOT_MODIFIER = (r"(?:of|in|to|for|and|or|with|by|from|on|at|the|a|an|is|are|was|were|has|have|"
-                 r"had|be|been|will|would|years?|months?|days?|weeks?|times?|per|each|other)"
+                 r"had|be|been|will|would|years?|months?|days?|weeks?|times?|per|each|other|"
+    # "four 1,400 MW power units": a unit of measure makes the number a size, not a count
+    r"[kMG]We?|[kMG]Wh|km|kV|MVA|tonnes?|tons?|mt|bcm|percent|%)"
                  r"(?![\w\-])")
 
 
@@ -352,28 +355,40 @@ def find_amounts(text: str) -> list[Amount]:
             approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])),
         ))
         taken.append((m.start(), m.end()))
-    for m in g.count.finditer(text):
-        if any(s < m.end("num") and m.start("num") < e for s, e in taken):
-            continue
-        num = _number(m.group("num"))
-        raw = m.group("num")
-        if num is None or raw.casefold() in ("a", "an") or num == 0 or num > _MAX_VALUE:
-            continue
-        if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
-            continue  # a year before a noun ("in 2021 projects were ...") is a date
-        if _DETERMINER.search(text, max(0, m.start() - 12), m.start()):
-            continue  # "the two projects" points back to projects already named
-        if _NAME_WORD.search(text, max(0, m.start() - 30), m.start()):
-            continue  # "the Arctic LNG 2 project": the number is part of a name
-        noun = " ".join(m.group("noun").split()).casefold()
-        if (g.count_nouns[noun] != "project_count" and not raw[0].isdigit() and num < 10):
-            continue  # "signed five agreements": a small count told in words is an event's detail
-        out.append(Amount(
-            start=m.start("num"), end=m.end("noun"), text=text[m.start("num") : m.end("noun")],
-            value=_to_float(num), unit="count", kind="count",
-            approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])), noun=noun,
-        ))
+    pos = 0
+    while (m := g.count.search(text, pos)) is not None:
+        # A rejected match ("the two countries signed 51 agreements" read from "two") may hide
+        # one that starts inside it.
+        pos = m.start("num") + 1
+        if (c := _count_at(m, text, taken)) is not None:
+            out.append(c)
+            pos = m.end()
     return sorted(out, key=lambda a: a.start)
+
+
+def _count_at(m: re.Match[str], text: str, taken: list[tuple[int, int]]) -> Amount | None:
+    """The count a match of the count pattern states, or None when it measures nothing."""
+    g = _grammar()
+    if any(s < m.end("num") and m.start("num") < e for s, e in taken):
+        return None
+    num = _number(m.group("num"))
+    raw = m.group("num")
+    if num is None or raw.casefold() in ("a", "an") or num == 0 or num > _MAX_VALUE:
+        return None
+    if raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100:
+        return None  # a year before a noun ("in 2021 projects were ...") is a date
+    if _DETERMINER.search(text, max(0, m.start() - 12), m.start()):
+        return None  # "the two projects" points back to projects already named
+    if _NAME_WORD.search(text, max(0, m.start() - 30), m.start()):
+        return None  # "the Arctic LNG 2 project": the number is part of a name
+    noun = " ".join(m.group("noun").split()).casefold()
+    if g.count_nouns[noun] != "project_count" and not raw[0].isdigit() and num < 10:
+        return None  # "signed five agreements": a small count told in words is an event's detail
+    return Amount(
+        start=m.start("num"), end=m.end("noun"), text=text[m.start("num") : m.end("noun")],
+        value=_to_float(num), unit="count", kind="count",
+        approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])), noun=noun,
+    )
 
 
 def parse_amount(text: str) -> Amount | None:
@@ -440,7 +455,12 @@ _REFERENCE = re.compile(
     r"|\bon)"
     r"\s+(?:(?:in|at|during|for)\s+)?(?:the\s+(?:same\s+(?:period|time|month)\s+(?:of|in)\s+)?)?$",
     re.I)
-_DEADLINE = re.compile(r"(?:\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$", re.I)
+_TILL = re.compile(r"\b(?:till|until|untill)\s+$", re.I)
+_WEEKDAYS = [d.casefold() for d in calendar.day_name]
+# "signed 51 agreements on Monday": the month of the Monday before the publication date
+_P_WEEKDAY = re.compile(rf"\b(?P<w>on|last)\s+(?P<d>{'|'.join(calendar.day_name)})\b", re.I)
+_DEADLINE = re.compile(r"(?:\btill|\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$",
+                       re.I)
 # "Vision 2025", "Made in China 2025": a year after a capitalised word is part of a name.
 _NAME_BEFORE = re.compile(r"(?:^|[^.!?]\s)(?!(?:In|By|For|Since|From|Until|Of|At|The|And|To|"
                           r"Through|During|Before|After|Between|End)\b)[A-Z][A-Za-z]+\s+$")
@@ -461,6 +481,16 @@ def _pub(published: str | None) -> tuple[int, int] | None:
     if not m:
         return None
     return int(m.group(1)), int(m.group(2) or 0)
+
+
+def _pub_day(published: str | None) -> date | None:
+    m = re.match(r"(\d{4})-(\d{2})-(\d{2})", published or "")
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
 
 
 def _n(word: str) -> int:
@@ -529,9 +559,21 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
         if _NAME_BEFORE.search(text[max(0, m.start() - 40) : m.start()]):
             continue
         y = int(m.group("y"))
+        if pub is not None and pub[0] < y and _TILL.search(text, max(0, m.start() - 12), m.start()):
+            # "€10 billion till 2030", written in 2022: the years from now to then
+            add(m, f"{pub[0]}/{y}", f"{pub[0]}-01-01", f"{y}-12-31", "deadline")
+            continue
         add(m, str(y), f"{y}-01-01", f"{y}-12-31", "year")
     for m in _P_RATE.finditer(text):
         add(m, "annual", None, None, "annual")
+    day = _pub_day(published)
+    for m in _P_WEEKDAY.finditer(text) if day is not None else ():
+        assert day is not None
+        back = (day.weekday() - _WEEKDAYS.index(m.group("d").casefold())) % 7
+        if m.group("w").casefold() == "last" and back == 0:
+            back = 7
+        d = day - timedelta(days=back)
+        add(m, f"{d.year}-{d.month:02d}", *_span(d.year, d.month, d.year, d.month), "relative")
     for m in _P_RELATIVE.finditer(text):
         if pub is None:
             add(m, None, None, None, "relative")
@@ -589,7 +631,9 @@ _REALISED = re.compile(
 _ACTOR_TYPES = {"COUNTRY", "ORG", "BLOC"}
 _TRAILING = re.compile(r"(?:[\s,;:–-]|\b(?:and|or|but|while|as|with)\b)+$", re.I)
 # "up from $107 billion", "compared with 20%": a baseline, reported as a past actual.
-_BASELINE = re.compile(r"(?:\bfrom|\bcompared\s+(?:with|to)|\bthan|\bagainst|\bversus|\bvs\.?)"
+# "more than $4 billion" only hedges the amount.
+_BASELINE = re.compile(r"(?:\bfrom|\bcompared\s+(?:with|to)"
+                       r"|(?<!more\s)(?<!less\s)(?<!fewer\s)\bthan|\bagainst|\bversus|\bvs\.?)"
                        r"\s+(?:the\s+|a\s+|an\s+)?$", re.I)
 
 
@@ -673,15 +717,22 @@ def _head_noun(cl: _Clause, span_idx: set[int]) -> Any | None:
 def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str | None, str]:
     """The topic of a figure and how it was found (noun, verb, in, near)."""
     if cl.parsed:
-        if a.kind == "percent" and any(_topic_of(t) == "ownership" for t in cl.path):
+        if a.kind == "volume" and any(_topic_of(t) == "capacity" for t in cl.path):
+            return "capacity", "verb"  # "planned to carry 50 bcm of gas a year"
+        if (a.kind == "percent" and len(cl.path) > 1 and cl.root.dep_ in ("dobj", "attr")
+                and _topic_of(cl.path[1]) == "ownership"):
             return "ownership", "verb"  # "Novatek holds 50.1% of the venture"
         noun = _head_noun(cl, span_idx)
         if noun is not None:
-            for tok in [noun, *sorted((c for c in noun.children if c.dep_ in
-                                        ("compound", "amod", "nmod") and c.i not in span_idx),
-                                       key=lambda c: -c.i)]:
-                if (tp := _topic_of(tok)) is not None:
-                    return tp, "noun"
+            found = [tp for tok in [noun, *sorted((c for c in noun.children if c.dep_ in
+                                                   ("compound", "amod", "nmod")
+                                                   and c.i not in span_idx),
+                                                  key=lambda c: -c.i)]
+                     if (tp := _topic_of(tok)) is not None]
+            if found:
+                if found[0] in ("contract", "project") and "investment" in found[1:]:
+                    return "investment", "noun"  # "a loan agreement", "investment projects"
+                return found[0], "noun"
         # "35% of India's crude imports", "$5 billion of investment"
         for c in cl.root.children:
             if c.dep_ == "prep" and c.lower_ == "of":
@@ -696,7 +747,10 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
                         return ot, "object"
                 return tp, "verb"
         if a.kind == "money":
-            for c in cl.root.children:
+            # "$3 billion in new projects", "will unleash $40 billion in investment"
+            verb = next((t for t in cl.path[1:] if t.pos_ in _VERBS), None)
+            heads = [cl.root] if verb is None else [cl.root, verb]
+            for c in (c for h in heads for c in h.children):
                 if c.dep_ == "prep" and c.lower_ == "in":
                     objs = [o for o in c.children if o.dep_ == "pobj"]
                     if objs and objs[0].ent_type_ not in ("DATE", "TIME") and not objs[0].like_num:
@@ -756,6 +810,8 @@ def _before_infinitive(tok: Any) -> bool:
 
 
 _COMMITTED = {"will", "would", "shall"}
+_EACH = {"each", "apiece", "per"}
+_PLEDGED = {"investment", "supply", "capacity", "cargo", "ownership"}
 _MARKET_TOPICS = {"trade", "export", "import", None}
 
 
@@ -781,6 +837,8 @@ def _status(cl: _Clause, period: Period | None, published: str | None,
             continue
         if lemma == "project" and tok.pos_ != "VERB":
             continue  # "projects" the noun
+        if lemma == "estimate" and tok.pos_ != "NOUN":
+            continue  # "the estimated $5 billion deal" reports a known value; "estimates" guess
         if st == "forecast" and lemma == "will" and tok.dep_ not in ("aux", "ROOT"):
             continue
         if lemma in g.needs_to and not _before_infinitive(tok):
@@ -799,8 +857,27 @@ def _status(cl: _Clause, period: Period | None, published: str | None,
         return "target", 1  # "to US$400 billion by 2030"
     if (period is not None and period.start_date and published
             and period.start_date[:10] > published[:10] and not _past(cl)):
-        return "forecast", 1  # a period that had not begun when the article came out
+        # a period that had not begun when the article came out: a market's level is expected,
+        # a supplier's or investor's is promised
+        return ("forecast" if topic in _MARKET_TOPICS else "target"), 1
+    if cl.parsed and topic in _PLEDGED and _infinitive(cl):
+        # "agreed to invest $204 million", "a deal to provide $6.4 billion in funding"; but the
+        # price of a deal "to buy 36 jets for 7.9 billion euros" is a term of that deal: actual
+        return "target", 1
     return "actual", 0
+
+
+def _infinitive(cl: _Clause) -> bool:
+    """Whether the figure hangs on a to-infinitive ("to provide", "to buy") that no past tense
+    governs from below it in the path."""
+    for t in cl.path:
+        if t.pos_ == "VERB" and t.tag_ == "VB":
+            if t.head.lemma_ == "agree" and t.head.tag_ == "VBD":
+                return False  # "agreed to buy a 10% stake": the terms of a concluded deal
+            return any(c.dep_ == "aux" and c.lower_ == "to" for c in t.children)
+        if t.pos_ in _VERBS and t.dep_ not in ("aux", "auxpass"):
+            return False
+    return False
 
 
 def _past(cl: _Clause) -> bool:
@@ -810,6 +887,9 @@ def _past(cl: _Clause) -> bool:
                 return True
             if t.tag_ == "VBN" and any(c.lemma_ == "have" for c in t.children if c.dep_ == "aux"):
                 return True
+            if t.tag_ == "VBN" and any(c.tag_ == "VBD" for c in t.children
+                                       if c.dep_ in ("auxpass", "aux")):
+                return True  # "commitments were made"
             return False
     return False
 
@@ -910,15 +990,20 @@ def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
         def in_clause(p: Period) -> bool:
             return bool(sent.start_char <= p.begin < sent.end_char)
 
-    best: tuple[int, Period] | None = None
+    best: tuple[tuple[int, int], Period] | None = None
     for p in periods:
         if p.kind == "reference" or not in_clause(p) or (p.begin < a.end and a.start < p.end):
             continue
         if baseline and not a.end <= p.begin <= a.end + 40:
             continue  # "up from $107 billion in 2019": a baseline's period follows it
         d = p.begin - a.end if p.begin >= a.end else a.start - p.end
-        if best is None or d < best[0]:
-            best = (d, p)
+        # "70 mt/yr by 2030": a deadline fixes the period; else a rate written with the amount
+        # ("three trains of 5.5 mt/yr, online since 2017"); else the nearest
+        glued = p.kind == "annual" and 0 <= p.begin - a.end <= 2
+        rank = 0 if p.kind == "deadline" else 1 if glued else 3 if p.kind == "annual" else 2
+        key = (rank, d)
+        if best is None or key < best[0]:
+            best = (key, p)
     return best[1] if best else None
 
 
@@ -1002,6 +1087,8 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
         if baseline and cands and cands[-1].figure.sentence_start == sent.start_char \
                 and cands[-1].figure.unit == a.unit:
             measure = cands[-1].figure.measure  # "up from $107 billion": the same measure before
+        if a.kind == "money" and cl is not None and any(t.lower_ in _EACH for t in cl.tokens):
+            continue  # "each unit costs $10 million", "$25 million apiece": a price
         conv = _converted(a, cands[-1].figure, text) if cands else None
         if conv is not None:
             measure = conv.measure  # "€12.5bn ($14.9bn)": the same figure in another currency
@@ -1009,6 +1096,14 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             continue
         last_topic.append((si, topic if a.kind != "count" else "project"))
         period = _period_for(a, periods, cl, sent, baseline)
+        if (period is None and conv is None and cl is not None and cl.parsed and cands
+                and _continues(cl, span_idx) and not _has_subject_of_its_own(cl, span_idx)):
+            # "... rose to 56 percent by the end of 2022. In total, they accounted for about 90
+            # percent of sales": the sentence goes on about the same time
+            prev = cands[-1].figure
+            if (prev.period and prev.period != "annual"
+                    and sent.start_char - prev.sentence_end <= 2 * _MAX_QUOTE):
+                period = Period(prev.period, prev.period_start, prev.period_end, 0, 0, "year")
         if conv is not None:
             status, strength = conv.status, 0
             if period is None and conv.period is not None:
@@ -1016,7 +1111,13 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
         elif baseline or cl is None:
             status, strength = "actual", 0
         else:
-            status, strength = _status(cl, period, doc.published, topic)
+            # a count is nobody's market: "will add 30 companies" is a commitment
+            status, strength = _status(cl, period, doc.published,
+                                       "count" if a.kind == "count" else topic)
+            if a.noun in _grammar().goods and strength < 2 and status != "target" and not _past(cl):
+                # "a deal for the delivery of 55 helicopters", "India will buy 400 aircraft":
+                # goods counted in a deal are its contracted future level until delivered
+                status, strength = "target", 1
         label = period.label if period is not None else ("annual" if a.rate else None)
         unit = a.unit
         if unit == "m3" and (label == "annual" or _yearly(a, periods, cl)):
@@ -1042,7 +1143,13 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
     return [c.figure for c in _dedupe(cands)]
 
 
-_ANAPHORS = {"this", "that", "it", "these", "those", "such"}
+_ANAPHORS = {"this", "that", "it", "these", "those", "such", "they"}
+
+
+def _has_subject_of_its_own(cl: _Clause, span_idx: set[int]) -> bool:
+    """Whether the clause names its own subject ("Russia supplied ..."), not a pronoun."""
+    return any(t.dep_ in ("nsubj", "nsubjpass") and t.i not in span_idx
+               and t.pos_ in ("PROPN", "NOUN") and not _points_back(t) for t in cl.tokens)
 _GENERIC = {"number", "figure", "volume", "amount", "sum", "total", "level", "value", "rate",
             "indicator", "trend", "growth"}
 
