@@ -36,6 +36,8 @@ class Settings:
     fetch_timeout_s: float = _f(20.0, "Time limit for fetching one URL.")
     fetch_max_mb: int = _f(10, "Largest response body accepted when fetching a URL.")
     allow_private: bool = _f(False, "Allow fetching private, loopback and link-local addresses.")
+    follow_links: bool = _f(False, "Read symlinks inside an ingested folder that lead outside it "
+                            "(refused by default: such a link can point at any file you can read).")
     progress: bool = _f(True, "Show progress bars on long work.")
 
 

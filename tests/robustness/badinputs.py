@@ -26,6 +26,7 @@ class Case:
     holds: tuple[str, ...] = ()  # else: stored text holds each of these
     lacks: tuple[str, ...] = ()  # and holds none of these
     failures: int = 1  # failure lines this input produces (JSONL: one per bad line)
+    warnings: int = 0  # warning lines (read, but the reader says what it had to guess)
 
 
 ARTICLE = (
@@ -189,7 +190,8 @@ def _fifo(d: Path) -> Case:
 def _device(d: Path) -> Case:
     p = d / "zeros.txt"
     p.symlink_to("/dev/zero")  # endless bytes: reading it whole would never finish
-    return Case("symlink to a device (/dev/zero)", p, reason="not a regular file")
+    # It leaves the folder, so it is refused unread; with --follow-links, as not a regular file.
+    return Case("symlink to a device (/dev/zero)", p, reason="outside the folder")
 
 
 def _html_as_txt(d: Path) -> Case:
@@ -231,10 +233,88 @@ def _odd_name(d: Path) -> Case:
     return Case("file name not valid UTF-8", p, failures=0, holds=("thirty-year gas contract",))
 
 
+def _huge_integer_jsonl(d: Path) -> Case:
+    p = d / "bignum.jsonl"
+    good = '{"text": "Rosatom delivered fuel for the Rooppur plant in Bangladesh in 2023."}'
+    p.write_text(good + '\n{"text": "A line whose date is absurd.", "date": ' + "9" * 5000 + "}\n"
+                 + good.replace("Rooppur", "Paks II").replace("Bangladesh", "Hungary") + "\n",
+                 encoding="utf-8")
+    return Case("JSONL integer of 5,000 digits (F1)", p, reason="digits",
+                holds=("Rooppur plant", "Paks II plant"))
+
+
+def _utf16_no_bom(d: Path) -> Case:
+    p = d / "utf16_nobom.txt"
+    p.write_bytes("Harbin, 2 June 2021\n\nRussia and China agreed to build a new grain terminal "
+                  "at Zabaikalsk on the border.".encode("utf-16-le"))
+    return Case("UTF-16 without a BOM, ASCII only (F17)", p, failures=0,
+                holds=("grain terminal at Zabaikalsk",))
+
+
+def _page_breaks(d: Path) -> Case:
+    p = d / "page_breaks.txt"
+    p.write_bytes("The plant opened in 2019\x0cRussia's Rosatom\x0bbuilt it\u0085and China's "
+                  "CNNC\u2028ran the tests.".encode())
+    return Case("vertical tab, form feed, NEL between words (F17)", p, failures=0,
+                holds=("Russia's Rosatom", "CNNC"), lacks=("2019Russia", "Rosatombuilt", "itand"))
+
+
+def _lone_cr_jsonl(d: Path) -> Case:
+    p = d / "old_mac.jsonl"
+    p.write_bytes(b'{"text": "Gazprom began gas deliveries to Uzbekistan in 2023."}\r'
+                  b'{"text": "Kazakhstan and China opened a second rail crossing in 2012."}\r')
+    return Case("JSONL with lone-CR line ends (F17)", p, failures=0,
+                holds=("deliveries to Uzbekistan", "second rail crossing"))
+
+
+def _latin1_in_utf8(d: Path) -> Case:
+    p = d / "mixed_encoding.txt"
+    p.write_bytes("Lübeck, 2 July 2020\n\n".encode()
+                  + "The turbine maker of Göttingen and Crédit Agricole financed the Schäfer "
+                    "plant in Kaluga.".encode("latin-1"))
+    return Case("Latin-1 bytes inside UTF-8 (F17)", p, failures=0, warnings=1,
+                holds=("Lübeck", "Göttingen", "Crédit Agricole"), lacks=("Ã",))
+
+
+def _newline_name(d: Path) -> Case:
+    p = d / "two\nlines.txt"
+    p.write_bytes(b"")
+    return Case("newline in a file name (F9)", p, reason="empty")
+
+
+def _escape_name(d: Path) -> Case:
+    p = d / "esc\x1b[31mred\x1b[0m.txt"
+    p.write_bytes(b"")
+    return Case("ESC sequence in a file name (F9)", p, reason="empty")
+
+
+def _link_out(d: Path) -> Case:
+    outside = d.parent / f"{d.name}_outside"
+    outside.mkdir(exist_ok=True)
+    secret = outside / "secret.txt"
+    secret.write_text("Private notes that must not be read through a link.", encoding="utf-8")
+    p = d / "shadow.txt"
+    p.symlink_to(secret)
+    return Case("symlink leading out of the folder (F13)", p, reason="outside the folder",
+                lacks=("Private notes",))
+
+
+def _folder_link_out(d: Path) -> Case:
+    outside = d.parent / f"{d.name}_elsewhere"
+    outside.mkdir(exist_ok=True)
+    (outside / "other.txt").write_text("Another private file read through a folder link.",
+                                       encoding="utf-8")
+    p = d / "elsewhere"
+    p.symlink_to(outside, target_is_directory=True)
+    return Case("folder symlink leading out of the folder (F13)", p, reason="outside the folder",
+                lacks=("Another private file",))
+
+
 MAKERS: tuple[Callable[[Path], Case], ...] = (
     _empty, _png, _zip, _latin1, _utf16, _bad_utf8, _long_line, _hostile_html, _deep_html,
     _jsonl, _json_surrogates, _fifo, _device, _html_as_txt, _file_loop, _dir_loop, _markup_name,
-    _odd_name,
+    _odd_name, _huge_integer_jsonl, _utf16_no_bom, _page_breaks, _lone_cr_jsonl, _latin1_in_utf8,
+    _newline_name, _escape_name, _link_out, _folder_link_out,
 )
 # Written separately: 50 MB is too much to copy around for every test that wants a bad folder.
 HUGE = _huge
@@ -263,3 +343,102 @@ def good_articles(folder: Path, n: int = 2) -> list[Path]:
         p.write_text(t, encoding="utf-8")
         out.append(p)
     return out
+
+
+@dataclass(frozen=True)
+class Row:
+    """How one kind of bad input fared: held (handled as expected) and texts lost."""
+
+    kind: str
+    held: bool
+    lost: int
+    note: str = ""
+
+
+def judge(cases: list[Case], texts: list[str], failures: list[tuple[str, str]],
+          warnings: list[str], good: list[str]) -> list[Row]:
+    """Score each case against what a run stored, failed and warned about.
+
+    ``failures`` are (source, reason) pairs; ``good`` holds a needle of each good article that
+    went in beside the bad ones: a good article missing counts as data lost too.
+    """
+    from tieline.ingest.sources import shown_path
+
+    rows = []
+    for case in cases:
+        names = {shown_path(case.path.name)}
+        if case.kind.startswith("file symlink loop"):
+            names |= {"loop_a.txt", "loop_b.txt"}
+
+        def about(source: str, names: set[str] = names) -> bool:
+            name = Path(source).name
+            return any(name == n or name.startswith(n + ":") for n in names)
+
+        mine = [(s, r) for s, r in failures if about(s)]
+        warned = [w for w in warnings if any(n in w for n in names)]
+        problems = []
+        if len(mine) != case.failures:
+            problems.append(f"{len(mine)} failure lines, expected {case.failures}")
+        if case.reason and not all(case.reason.lower() in r.lower() for _, r in mine):
+            problems.append("reason does not say " + repr(case.reason))
+        if any("\n" in s + r or "\x1b" in s + r for s, r in mine):
+            problems.append("failure line not one printable line")
+        if len(warned) != case.warnings:
+            problems.append(f"{len(warned)} warnings, expected {case.warnings}")
+        lost = sum(sum(needle in t for t in texts) != 1 for needle in case.holds)
+        leaked = [n for n in case.lacks if any(n.lower() in t.lower() for t in texts)]
+        if leaked:
+            problems.append(f"stored what it must not: {leaked}")
+        rows.append(Row(case.kind, not problems and not lost, lost, "; ".join(problems)))
+    missing_good = sum(sum(needle in t for t in texts) != 1 for needle in good)
+    rows.append(Row("good articles beside them", missing_good == 0, missing_good))
+    return rows
+
+
+def table(rows: list[Row]) -> str:
+    """The bad-input table: kinds tried, held, data lost, one row per kind."""
+    tried = len(rows) - 1
+    held = sum(r.held for r in rows[:-1])
+    lost = sum(r.lost for r in rows)
+    out = [f"{'kind':<52} {'held':>5} {'lost':>5}  note"]
+    out += [f"{r.kind:<52} {'yes' if r.held else 'NO':>5} {r.lost:>5}  {r.note}" for r in rows]
+    out.append(f"kinds tried {tried}, held {held}, data lost {lost}")
+    return "\n".join(out)
+
+
+GOOD_NEEDLES = ("Eastern Economic Forum", "Akkuyu nuclear power plant")
+
+
+def run_suite(folder: Path) -> list[Row]:
+    """Write every bad input and two good articles under ``folder``, read them, judge them."""
+    import logging
+
+    from tieline.config import Settings
+    from tieline.scale.runner import load_inputs
+
+    cases = make_all(folder / "in")
+    good_articles(folder / "in", 2)
+    warnings: list[str] = []
+
+    class _Catch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            warnings.append(record.getMessage())
+
+    log = logging.getLogger("tieline.ingest")
+    handler = _Catch(logging.WARNING)
+    log.addHandler(handler)
+    try:
+        loaded = load_inputs([folder / "in"], Settings(db=str(folder / "unused.db"),
+                                                        progress=False))
+    finally:
+        log.removeHandler(handler)
+    texts = [d.text for d in loaded.documents]
+    failures = [(f.source, f.reason) for f in loaded.failures]
+    return judge(cases, texts, failures, warnings, list(GOOD_NEEDLES))
+
+
+if __name__ == "__main__":  # python tests/robustness/badinputs.py: print the table
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        print(table(run_suite(Path(tmp))))

@@ -11,12 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from badinputs import HUGE, MAKERS, Case, good_articles, make_all
+from badinputs import HUGE, MAKERS, Case, good_articles, make_all, run_suite, table
 from typer.testing import CliRunner
 
 from tieline.config import Settings
 from tieline.errors import InputError
-from tieline.ingest.sources import MAX_DOC_CHARS, discover, load_file, shown_path
+from tieline.ingest.decode import decode_bytes
+from tieline.ingest.sources import MAX_DOC_CHARS, discover, load_file, load_text, shown_path
 from tieline.records import InputFailure
 from tieline.scale.runner import load_inputs
 
@@ -79,6 +80,170 @@ def test_bad_input_jsonl_line_separator_inside_a_string_is_one_line(tmp_path: Pa
     assert loaded.failures == []
     [doc] = loaded.documents
     assert "They agreed a plan" in doc.text
+
+
+def test_bad_input_table_every_kind_held_and_no_data_lost(tmp_path: Path) -> None:
+    rows = run_suite(tmp_path)
+    print("\n" + table(rows))  # the table the closing note quotes (pytest -s shows it)
+    assert len(rows) - 1 == len(MAKERS), "every kind is tried once"
+    assert [r.kind for r in rows if not r.held] == [], table(rows)
+    assert sum(r.lost for r in rows) == 0, table(rows)
+
+
+def _settings(tmp_path: Path, **extra: object) -> Settings:
+    return Settings(db=str(tmp_path / "unused.db"), progress=False, **extra)  # type: ignore[arg-type]
+
+
+_GOOD_LINE = '{"text": "Rosatom began pouring concrete for the El Dabaa plant in Egypt in 2022."}'
+
+
+def test_f1_jsonl_integer_over_4300_digits_is_one_failure_and_the_rest_is_read(
+    tmp_path: Path,
+) -> None:
+    p = tmp_path / "feed.jsonl"
+    p.write_text(_GOOD_LINE + '\n{"text": "Odd line.", "date": ' + "7" * 4400 + "}\n"
+                 + _GOOD_LINE.replace("Egypt", "Egypt's north coast") + "\n", encoding="utf-8")
+    loaded = load_inputs([p], _settings(tmp_path))
+    [f] = loaded.failures
+    assert f.source == f"{p}:2"
+    assert "digits" in f.reason
+    assert len(loaded.documents) == 2
+
+
+def test_f1_web_upload_reader_keeps_the_other_lines() -> None:
+    # The web upload reads bytes through decode_bytes and load_text, as here.
+    data = (_GOOD_LINE + '\n{"n": ' + "1" * 5000 + "}\n").encode()
+    loaded = load_text(decode_bytes(data), "jsonl", source_key="upload:x", name="up.jsonl")
+    assert len(loaded.documents) == 1
+    assert [f.source for f in loaded.failures] == ["upload:x:2"]
+
+
+def test_f17_utf16_without_bom_ascii_only_is_read_not_refused_as_binary() -> None:
+    text = "Russia and China opened a new bridge over the Amur in 2019."
+    assert decode_bytes(text.encode("utf-16-le")) == text
+    assert decode_bytes(text.encode("utf-16-be")) == text
+    with pytest.raises(InputError, match="NUL"):
+        decode_bytes(b"\x00\x00\x01\x00" * 100)  # NULs on both sides: binary data
+
+
+@pytest.mark.parametrize("brk", ["\x0b", "\x0c", "\x85", "\u2028", "\u2029", "\x1e"])
+def test_f17_vertical_tab_form_feed_and_nel_part_words(tmp_path: Path, brk: str) -> None:
+    p = tmp_path / "breaks.txt"
+    p.write_text(f"It was built in 2019{brk}Russia's Rosatom ran it.", encoding="utf-8")
+    [doc] = load_file(p).documents
+    assert "2019Russia" not in doc.text
+    assert "2019\nRussia's Rosatom" in doc.text
+
+
+def test_f17_jsonl_with_lone_cr_line_ends_keeps_both_articles(tmp_path: Path) -> None:
+    p = tmp_path / "mac.jsonl"
+    p.write_bytes((_GOOD_LINE + "\r" + _GOOD_LINE.replace("2022", "2023") + "\r").encode())
+    loaded = load_inputs([p], _settings(tmp_path))
+    assert loaded.failures == []
+    assert [d.name for d in loaded.documents] == ["mac.jsonl:1", "mac.jsonl:2"]
+
+
+def test_f17_latin1_bytes_inside_utf8_are_read_and_warned_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    p = tmp_path / "mixed.txt"
+    p.write_bytes("Düsseldorf, 2 July 2020\n\n".encode()
+                  + "Siemens of München and Société Générale signed.".encode("latin-1"))
+    with caplog.at_level("WARNING", logger="tieline.ingest"):
+        [doc] = load_file(p).documents
+    assert "Düsseldorf" in doc.text
+    assert "München and Société Générale" in doc.text
+    assert "Ã" not in doc.text
+    [record] = [r for r in caplog.records if r.name == "tieline.ingest"]
+    message = record.getMessage()
+    assert str(p) in message
+    assert "Windows-1252" in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(("name", "raw"), [("two\nlines.txt", "\n"), ("esc\x1b[2Jx.txt", "\x1b"),
+                                           ("rtl\u202etxt.exe.txt", "\u202e")])
+def test_f9_control_characters_in_file_names_are_escaped(
+    tmp_path: Path, name: str, raw: str
+) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(b"")
+    [f] = load_inputs([folder], _settings(tmp_path)).failures
+    assert raw not in f.source
+    assert "empty" in f.reason
+    assert shown_path(folder / name) == f.source
+    # Named directly, and failing past discovery (in the reader), it is escaped just the same.
+    [f] = load_inputs([folder / name], _settings(tmp_path)).failures
+    assert raw not in f.source
+
+
+def _outside(tmp_path: Path) -> tuple[Path, Path]:
+    folder, outside = tmp_path / "in", tmp_path / "outside"
+    folder.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("Private words about a gas deal in Tianjin.",
+                                        encoding="utf-8")
+    (folder / "shadow.txt").symlink_to(outside / "secret.txt")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "same.txt").write_text("Kept words about a rail deal in Harbin.",
+                                             encoding="utf-8")
+    (folder / "inside_link.txt").symlink_to(folder / "sub" / "same.txt")
+    (folder / "away").symlink_to(outside, target_is_directory=True)
+    return folder, outside
+
+
+def test_f13_symlinks_leaving_the_folder_are_refused_with_one_line(tmp_path: Path) -> None:
+    folder, _ = _outside(tmp_path)
+    loaded = load_inputs([folder], _settings(tmp_path))
+    assert sorted(Path(f.source).name for f in loaded.failures) == ["away", "shadow.txt"]
+    for f in loaded.failures:
+        assert "outside the folder" in f.reason
+        assert "--follow-links" in f.reason
+    assert not any("Private words" in d.text for d in loaded.documents)
+    # A link that stays inside the folder is read as before.
+    assert sorted(d.name for d in loaded.documents) == ["inside_link.txt", "same.txt"]
+
+
+def test_f13_follow_links_reads_them(tmp_path: Path) -> None:
+    folder, _ = _outside(tmp_path)
+    loaded = load_inputs([folder], _settings(tmp_path, follow_links=True))
+    assert loaded.failures == []
+    assert sum("Private words" in d.text for d in loaded.documents) == 2  # link + folder link
+
+
+def test_f13_a_link_named_on_the_command_line_is_read(tmp_path: Path) -> None:
+    folder, _ = _outside(tmp_path)
+    [doc] = load_inputs([folder / "shadow.txt"], _settings(tmp_path)).documents
+    assert "Private words" in doc.text
+
+
+def test_f13_device_link_with_follow_links_is_still_not_a_regular_file(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "zeros.txt").symlink_to("/dev/zero")
+    [f] = load_inputs([folder], _settings(tmp_path, follow_links=True)).failures
+    assert "not a regular file" in f.reason
+
+
+@pytest.mark.slow
+def test_f13_f9_cli_follow_links_option_and_one_escaped_line_each(tmp_path: Path) -> None:
+    folder, _ = _outside(tmp_path)
+    (folder / "sub" / "same.txt").unlink()
+    (folder / "inside_link.txt").unlink()
+    (folder / "bad\nname\x1b[31m.txt").write_bytes(b"")
+    db = str(tmp_path / "kb.db")
+    refused = _cli(["ingest", str(folder), "--db", db, "--json"])
+    assert refused.exit_code == 1
+    lines = [ln for ln in refused.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 3, lines
+    assert sum("outside the folder" in ln for ln in lines) == 2
+    assert not any("\x1b" in ln for ln in lines)
+    followed = _cli(["ingest", str(folder), "--db", db, "--json", "--follow-links"])
+    report = json.loads(followed.stdout)
+    assert report["added"] == 1  # the same secret text through two links is one document
+    assert [Path(f["source"]).name for f in report["failures"]] == [
+        shown_path("bad\nname\x1b[31m.txt")]
 
 
 def test_bad_input_fifty_megabytes_refused_with_the_reason(tmp_path: Path) -> None:
@@ -221,9 +386,11 @@ def test_bad_input_cli_run_goes_on_reports_each_once_and_keeps_the_store(tmp_pat
     assert result.exit_code == 1, result.output
     report = json.loads(result.stdout)
     expected_failures = sum(c.failures for c in cases)
+    expected_warnings = sum(c.warnings for c in cases)
     assert len(report["failures"]) == expected_failures
     lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
-    assert len(lines) == expected_failures, lines  # exactly one line per failure
+    # Exactly one line per failure, and one per warning (mixed encodings read with a guess).
+    assert len(lines) == expected_failures + expected_warnings, lines
     for case in cases:
         if not case.failures:
             continue
@@ -231,8 +398,10 @@ def test_bad_input_cli_run_goes_on_reports_each_once_and_keeps_the_store(tmp_pat
                 or (case.kind.startswith("file symlink") and "loop_" in ln)]
         assert len(mine) == case.failures, (case.kind, lines)
     readable = [c for c in cases if c.holds]
-    # Readable kinds: one document each, JSONL two good lines, and the new good article.
-    assert report["added"] == len(readable) + 1 + 1
+    # Readable kinds: one document each, a JSONL file one per good line (one needle each), and
+    # the new good article.
+    per_case = [len(c.holds) if c.path.suffix == ".jsonl" else 1 for c in readable]
+    assert report["added"] == sum(per_case) + 1
 
     after = _facts_by_doc(db)
     assert {k: after[k] for k in before} == before, "prior documents or their facts changed"
@@ -257,7 +426,8 @@ def test_bad_input_cli_run_goes_on_reports_each_once_and_keeps_the_store(tmp_pat
     again = json.loads(proc.stdout)
     assert again["added"] == again["updated"] == 0
     assert len(again["failures"]) == expected_failures
-    assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == expected_failures
+    assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == (expected_failures
+                                                                          + expected_warnings)
     assert _facts_by_doc(db) == after
 
     ok = _cli(["ingest", str(extra), "--db", str(db), "--json"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -28,6 +31,22 @@ from tieline.cli.common import (
 from tieline.records import InputFailure
 
 
+@contextmanager
+def _ingest_warnings() -> Iterator[None]:
+    """Print the reader's warnings (a file read with a guessed encoding) as one line each."""
+
+    class _Line(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            err.print(f"[yellow]warning[/yellow] {escape(record.getMessage())}", highlight=False)
+
+    log, handler = logging.getLogger("tieline.ingest"), _Line(logging.WARNING)
+    log.addHandler(handler)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+
+
 @app.command()
 def ingest(
     paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or URLs to ingest.")],
@@ -40,6 +59,9 @@ def ingest(
     address: Annotated[str | None, typer.Option(help="Ray address: auto or ray://host:port.")] = None,
     allow_private: Annotated[bool, typer.Option(
         "--allow-private", help="Allow URLs on private, loopback or link-local addresses.")] = False,
+    follow_links: Annotated[bool, typer.Option(
+        "--follow-links", help="Read symlinks in a folder that lead outside it (else refused).")
+    ] = False,
     json_out: JsonOption = False,
     sets: SetOption = None,
 ) -> None:
@@ -54,7 +76,7 @@ def ingest(
     settings = settings_from(
         db, sets, gazetteers=tuple(str(g) for g in gazetteer) if gazetteer else None,
         batch_size=batch_size, engine=engine, workers=workers, ray_address=address,
-        allow_private=allow_private or None,
+        allow_private=allow_private or None, follow_links=follow_links or None,
     )
 
     def report_failure(f: InputFailure) -> None:
@@ -63,7 +85,8 @@ def ingest(
 
     urls = [p for p in paths if p.startswith(("http://", "https://"))]
     files = [p for p in paths if p not in urls]
-    with errors_to_exit(), progress_bar(settings.progress and not json_out) as progress:
+    with errors_to_exit(), _ingest_warnings(), \
+            progress_bar(settings.progress and not json_out) as progress:
         if urls:
             from tieline.scale.runner import ingest_urls
 

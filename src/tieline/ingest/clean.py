@@ -15,6 +15,10 @@ _SPACES = re.compile(rf"[ {_ODD_SPACE}]*[{_ODD_SPACE}][ {_ODD_SPACE}]*| {{2,}}")
 # (category Cs: JSON's "\ud800" escapes give them), which no text encoding can store.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _BLANKS = re.compile(r"\n{3,}")
+# Line and page breaks other than newline: vertical tab, form feed, the file/group/record
+# separators, NEL and the Unicode line and paragraph separators. They part words, so they
+# become newlines rather than vanish with the other controls ("2019\fRussia's").
+_BREAKS = re.compile(r"[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 
 # Lines that belong to the page around an article, not to the article: comment forms, share
 # and login blocks, navigation. Matched against a whole stripped line, case-blind.
@@ -46,6 +50,7 @@ def normalise(text: str) -> str:
     """NFKC, no non-breaking or odd spaces, controls or lone surrogates, Unix newlines, no
     trailing blanks."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = _BREAKS.sub("\n", text)
     # Controls go before NFKC, so that a mark they separated from its letter composes now and
     # a second pass changes nothing.
     text = unicodedata.normalize("NFKC", _CONTROL.sub("", text))

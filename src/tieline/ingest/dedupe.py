@@ -58,6 +58,7 @@ class NearDuplicates:
             if key == exclude:
                 continue
             j = m.jaccard(self._sigs[key])
-            if j >= self.threshold and (best is None or j > best[0] or (j == best[0] and key < best[1])):
+            better = best is None or j > best[0] or (j == best[0] and key < best[1])
+            if j >= self.threshold and better:
                 best = (j, key)
         return best[1] if best else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import stat
@@ -22,6 +23,7 @@ from tieline.ingest.dedupe import doc_id
 from tieline.ingest.meta import Meta, parse_date, parse_meta
 from tieline.records import Document, InputFailure
 
+_log = logging.getLogger("tieline.ingest")
 _WEB_URL = re.compile(r"https?://[^/?#\s]+", re.IGNORECASE)
 # Longest article text accepted, in characters: spaCy's own max_length, far beyond any news
 # article. Longer texts (a corpus pasted into one file, a runaway line) are refused with a
@@ -44,18 +46,34 @@ class Loaded:
 
 
 def shown_path(path: str | Path) -> str:
-    """The path as text that can always be printed and stored: bytes of a file name that are
-    not UTF-8 become escapes such as \\xe9."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
+    """The path as text that can always be printed on one line and stored: bytes of a file name
+    that are not UTF-8 become escapes such as \\xe9, and so do control characters (a newline
+    would split a failure line in two, an ESC would reach the terminal raw)."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return _UNPRINTABLE.sub(_escape_char, text)
 
 
-def discover(paths: Iterable[str | Path]) -> Iterator[Path | InputFailure]:
+# Control characters (C0, DEL, C1), line and paragraph separators, and the format characters
+# that reorder or hide text on a terminal (bidirectional overrides).
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def discover(
+    paths: Iterable[str | Path], *, follow_links: bool = False
+) -> Iterator[Path | InputFailure]:
     """Yield the supported files under the given paths, recursively, in a stable order.
 
     Folders are walked following symlinks, but never into a folder already walked, so a link to
     a parent cannot loop; unsupported files met inside a folder are passed over silently, while
     a named file of an unknown kind, a broken or looping link, and an unreadable folder are
-    failures.
+    failures. A symlink inside a folder that leads out of the folder named is refused with one
+    line (it could expose any file the user can read) unless ``follow_links``; a path named
+    directly is read wherever it leads.
     """
     seen: set[Path] = set()
     for p in paths:
@@ -67,6 +85,7 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | InputFailure]:
             yield InputFailure(shown_path(path), "no such file or folder")
             continue
         if path.is_dir():
+            top = path.resolve()
             errors: list[OSError] = []
             for root, dirs, files in os.walk(path, followlinks=True, onerror=errors.append):
                 yield from _walk_failures(errors)
@@ -76,12 +95,21 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | InputFailure]:
                     continue
                 seen.add(real)
                 dirs.sort()
+                if not follow_links:
+                    for name in list(dirs):
+                        sub = Path(root) / name
+                        if (refused := _leaves(sub, top)) is not None:
+                            dirs.remove(name)
+                            yield refused
                 for name in sorted(files):
                     f = Path(root) / name
                     if f.suffix.lower() not in SUPPORTED:
                         continue
                     if f.is_symlink() and not f.exists():
                         yield InputFailure(shown_path(f), "broken symlink or symlink loop")
+                        continue
+                    if not follow_links and (refused := _leaves(f, top)) is not None:
+                        yield refused
                         continue
                     yield f
             yield from _walk_failures(errors)
@@ -92,6 +120,23 @@ def discover(paths: Iterable[str | Path]) -> Iterator[Path | InputFailure]:
                 shown_path(path), f"unsupported file type '{path.suffix or '(none)'}'; "
                 f"use one of {', '.join(sorted(SUPPORTED))}"
             )
+
+
+def _leaves(path: Path, top: Path) -> InputFailure | None:
+    """A failure if ``path`` is a symlink that leads outside the folder ``top``."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):
+        return InputFailure(shown_path(path), "broken symlink or symlink loop")
+    if target == top or target.is_relative_to(top):
+        return None
+    return InputFailure(
+        shown_path(path),
+        f"symlink leads outside the folder (to {shown_path(target)}); not read "
+        "(use --follow-links to read it)",
+    )
 
 
 def _walk_failures(errors: list[OSError]) -> Iterator[InputFailure]:
@@ -214,7 +259,8 @@ def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None,
     docs: list[Document] = []
     failures: list[InputFailure] = []
     label = path or source_key
-    for n, line in enumerate(raw.split("\n"), 1):
+    # Lone CR, CR LF and LF all end a line (a raw CR cannot stand inside a JSON string).
+    for n, line in enumerate(_JSONL_LINES.split(raw), 1):
         if not line.strip():
             continue
         where = f"{source_key}:{n}"
@@ -251,11 +297,20 @@ def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None,
         except RecursionError:
             failures.append(InputFailure(f"{label}:{n}",
                                          "line nested too deeply for the JSON parser"))
+        except ValueError as e:
+            # json.loads refuses an integer of over 4,300 digits (Python's limit on converting
+            # digits to int) with a plain ValueError.
+            why = ("a number with more digits than the JSON reader accepts"
+                   if "digits" in str(e) else f"unreadable JSON value ({e.__class__.__name__})")
+            failures.append(InputFailure(f"{label}:{n}", why))
         except InputError as e:
             failures.append(InputFailure(f"{label}:{n}", str(e)))
     if not docs and not failures:
         raise InputError("no JSON lines")
     return Loaded(tuple(docs), tuple(failures))
+
+
+_JSONL_LINES = re.compile(r"\r\n|\r|\n")
 
 
 def _too_long(n: int, max_chars: int, what: str = "article text") -> str:
@@ -319,7 +374,8 @@ def load_file(path: Path, max_bytes: int = 64 << 20,
         raise InputError("is a folder, not a file") from e
     except OSError as e:
         raise InputError(f"cannot be read: {e.strerror or e}") from e
-    raw = decode_bytes(data)
+    shown = shown_path(path)
+    raw = decode_bytes(data, warn=lambda message: _log.warning("%s: %s", shown, message))
     if kind == "text" and _HTML_START.match(raw[:512]):
         # A web page saved under a .txt name: read it as HTML, so its scripts never become text.
         kind = "html"

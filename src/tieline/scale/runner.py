@@ -10,7 +10,7 @@ from tieline.config import Settings
 from tieline.errors import InputError
 from tieline.extract.link import link_entities
 from tieline.ingest.dedupe import NearDuplicates, from_signature, minhash, signature_bytes
-from tieline.ingest.sources import discover, load_file
+from tieline.ingest.sources import discover, load_file, shown_path
 from tieline.records import Document, IngestReport, InputFailure
 from tieline.scale.executor import Executor, make_executor
 from tieline.store.clusters import cluster_store, link_digest
@@ -42,7 +42,7 @@ def load_inputs(paths: Iterable[str | Path], settings: Settings,
         if on_failure:
             on_failure(f)
 
-    items = list(discover(paths))
+    items = list(discover(paths, follow_links=settings.follow_links))
     files = [x for x in items if isinstance(x, Path)]
     for x in items:
         if isinstance(x, InputFailure):
@@ -54,9 +54,9 @@ def load_inputs(paths: Iterable[str | Path], settings: Settings,
             for f in loaded.failures:
                 fail(f)
         except InputError as e:
-            fail(InputFailure(str(path), str(e)))
+            fail(InputFailure(shown_path(path), str(e)))
         except (RecursionError, MemoryError) as e:
-            fail(InputFailure(str(path), "too deeply nested or too large to parse "
+            fail(InputFailure(shown_path(path), "too deeply nested or too large to parse "
                               f"({e.__class__.__name__})"))
         if progress:
             progress("read", i, len(files))
@@ -185,7 +185,7 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *,
     Files are read, extracted and stored a chunk at a time, so memory stays flat however many
     there are; corpus-level links are rebuilt once, at the end.
     """
-    items = list(discover(paths))
+    items = list(discover(paths, follow_links=settings.follow_links))
     files = [x for x in items if isinstance(x, Path)]
     failures = [x for x in items if isinstance(x, InputFailure)]
     for f in failures:
