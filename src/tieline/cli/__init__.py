@@ -34,6 +34,11 @@ def main(argv: list[str] | None = None) -> None:
     _register()
     try:
         app(args=argv, prog_name="tieline")
+    except OSError as e:
+        # A full disk or a vanished folder outside any command's own handling: one line.
+        print(f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""),
+              file=sys.stderr)
+        sys.exit(2)
     except KeyboardInterrupt:
         print("interrupted; what was committed is kept, run the same command again to resume",
               file=sys.stderr)

@@ -123,9 +123,10 @@ def summary(db: DbOption = None, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(c)
         return
-    out.print(Text(settings.db, style="bold"), f": {c['documents']} documents, "
-              f"{sum(c['entities'].values())} entities, {sum(c['events'].values())} events, "
-              f"{c['figures']} figures")
+    out.print(Text.assemble(
+        (settings.db, "bold"),
+        f": {c['documents']} documents, {sum(c['entities'].values())} entities, "
+        f"{sum(c['events'].values())} events, {c['figures']} figures"))
     for title, data in (("entities by type", c["entities"]), ("events by type", c["events"]),
                         ("figures by unit", c["figures_by_unit"])):
         t = Table(title=title, title_justify="left")

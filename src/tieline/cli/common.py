@@ -63,11 +63,18 @@ def fail(message: str, code: int = 2) -> None:
 
 @contextmanager
 def errors_to_exit() -> Iterator[None]:
-    """Turn Tieline's errors into one line on stderr and exit code 2."""
+    """Turn Tieline's errors, and a store's or the disk's failures (full, read-only, corrupt),
+    into one line on stderr and exit code 2."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         yield
     except TielineError as e:
         fail(str(e))
+    except (SQLAlchemyError, OSError) as e:
+        from tieline.store.db import explain
+
+        fail(f"store: {explain(e)}" if isinstance(e, SQLAlchemyError) else explain(e))
 
 
 @contextmanager

@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+from sqlalchemy.exc import IntegrityError
+
 from tieline.records import Document, Extraction
 from tieline.store import schema as s
 from tieline.store.db import TABLE_ORDER, Store, WriteResult, document_rows
@@ -54,12 +56,17 @@ def write_new(store: Store,
             tables[t].extend(rows)
         added += 1
     if added:
-        with store.engine.begin() as conn:
-            for t in TABLE_ORDER:
-                if tables[t]:
-                    _insert_many(conn, t, tables[t])
-            # Corpus-level entities must be rebuilt, as after Store.write.
-            store._set_meta(conn, "links_stale", "1")
-            store._set_meta(conn, "clusters_stale", "1")
-            store._set_meta(conn, "data_version", uuid4().hex)
+        try:
+            with store.engine.begin() as conn:
+                for t in TABLE_ORDER:
+                    if tables[t]:
+                        _insert_many(conn, t, tables[t])
+                # Corpus-level entities must be rebuilt, as after Store.write.
+                store._set_meta(conn, "links_stale", "1")
+                store._set_meta(conn, "clusters_stale", "1")
+                store._set_meta(conn, "data_version", uuid4().hex)
+        except IntegrityError:
+            # Another writer stored some of these since they were looked up: rolled back, and
+            # decided again document by document.
+            return store.write(items)
     return WriteResult(added=added, unchanged=unchanged, duplicates=duplicates)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,14 +11,24 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import Engine, create_engine, delete, event, func, inspect, make_url, select
+from sqlalchemy import (
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    inspect,
+    make_url,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 
 from tieline.errors import MissingExtraError, StoreError
 from tieline.records import Document, Entity, Extraction
 from tieline.store import schema as s
-from tieline.store.migrations import migrate, store_meta
+from tieline.store.migrations import SchemaTooNew, check_current, migrate, store_meta
 
 # The tables of a document and its facts, in the order they are inserted.
 TABLE_ORDER = ("documents", "mentions", "doc_entities", "events", "event_participants", "figures")
@@ -152,12 +163,80 @@ def _pg_compiler(base: type) -> type:
     return Compiler
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Any constant: names the lock that serialises relinking on a PostgreSQL server.
+_PG_LINKS_LOCK = 7_241_985_302
+# Looks, 50 ms apart, at an empty store file before it is refused as not a store.
+EMPTY_FILE_LOOKS = 20
+# A batch that loses a race on a unique key is decided again this many times in all.
+WRITE_ATTEMPTS = 4
+
+
+def _sqlite_file_problem(path: Path) -> str | None:
+    """Why an existing file cannot be a store (None: it may be one, or does not exist)."""
+    head = b""
+    # An empty file may be a store another process is creating this instant (two ingests into
+    # a new store): its header comes within milliseconds, so look a few times before refusing.
+    for _ in range(EMPTY_FILE_LOOKS):
+        try:
+            if not path.exists():
+                return None
+            if path.is_dir():
+                return "it is a folder, not a store file"
+            with path.open("rb") as fh:
+                head = fh.read(len(SQLITE_HEADER))
+        except OSError as e:
+            return f"it cannot be read ({e.strerror})"
+        if head:
+            break
+        time.sleep(0.05)
+    if not head:
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            return None  # a store whose pages are still all in its write-ahead log
+        # SQLite would silently start a new store in it: a wrong --db (a typo, a file emptied
+        # by a failed copy) must not look like an empty store.
+        return "it is an empty file, not a Tieline store (delete it, or name another --db)"
+    if head != SQLITE_HEADER:
+        return "it is not a SQLite database (a corrupt store, or another kind of file)"
+    return None
+
+
+def explain(e: BaseException) -> str:
+    """One line saying why a store operation failed, from a database or OS error."""
+    orig = getattr(e, "orig", None) or e
+    first = (str(orig).strip().splitlines() or [orig.__class__.__name__])[0]
+    low = first.lower()
+    if "disk is full" in low or "no space left" in low or "disk quota" in low:
+        return (f"the disk is full ({first}); free some space and run again, what was "
+                "committed is kept")
+    if "readonly" in low or "read-only" in low or "read only" in low:
+        return f"the store is read-only ({first}); only reading commands work on it"
+    if "disk i/o error" in low:
+        return (f"the disk refused a write ({first}): full, over a size limit or failing; "
+                "what was committed is kept")
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return f"the store is corrupt ({first}); restore it from a copy or ingest again"
+    if "unable to open database file" in low:
+        return f"the store file cannot be opened ({first}): check the folder and its permissions"
+    if isinstance(orig, OSError) and orig.strerror:
+        return orig.strerror + (f": {orig.filename}" if orig.filename else "")
+    return first
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def _sqlite_read_only_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA query_only=ON")
     cur.close()
 
 
@@ -184,6 +263,11 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _may_be_read_only(e: DatabaseError) -> bool:
+    low = str(getattr(e, "orig", None) or e).lower()
+    return "readonly" in low or "read-only" in low or "unable to open database file" in low
+
+
 class Store:
     """A knowledge-base store. Writes go in one transaction per batch."""
 
@@ -191,11 +275,16 @@ class Store:
         self.url = database_url(db)
         self.is_sqlite = self.url.startswith("sqlite")
         self.is_postgres = self.url.startswith("postgresql")
+        self.read_only = False
         shown = display_url(db)
-        if self.is_sqlite and not create and self.url != "sqlite://":
+        path: Path | None = None
+        if self.is_sqlite and self.url != "sqlite://":
             path = Path(self.url.removeprefix("sqlite:///"))
-            if not path.exists():
+            if not create and not path.exists():
                 raise StoreError(f"no store at {path}; run 'tieline ingest PATH --db {path}' first")
+            problem = _sqlite_file_problem(path)
+            if problem:
+                raise StoreError(f"cannot open store {path}: {problem}")
         if self.is_postgres:
             try:
                 import psycopg  # noqa: F401
@@ -234,13 +323,56 @@ class Store:
                                          f"--db {shown}' first")
             with self.engine.begin() as conn:
                 migrate(conn)
-        except OperationalError as e:
+        except SchemaTooNew as e:
             self.engine.dispose()
-            reason = str(e.orig).strip().splitlines()[0] if e.orig else str(e)
-            raise StoreError(f"cannot open store {shown}: {reason}") from e
+            raise StoreError(f"cannot open store {shown}: {e}") from e
+        except DatabaseError as e:
+            self.engine.dispose()
+            if path is not None and not create and _may_be_read_only(e):
+                # A store on a read-only mount (or a file we may not write): reading commands
+                # open it read-only rather than fail on the write-ahead log or a migration.
+                self._open_read_only(path, shown)
+                return
+            raise StoreError(f"cannot open store {shown}: {explain(e)}") from e
         except StoreError:
             self.engine.dispose()
             raise
+
+    def _open_read_only(self, path: Path, shown: str) -> None:
+        """Open a SQLite store for reading only: read-only mode, else as an immutable file
+        (a WAL store in a folder we cannot write has no way to make its shared-memory file)."""
+        import sqlite3
+        from urllib.parse import quote
+
+        from sqlalchemy.pool import NullPool
+
+        last: BaseException | None = None
+        for flags in ("mode=ro", "immutable=1"):
+            uri = f"file:{quote(str(path.resolve()))}?{flags}"
+
+            def creator(uri: str = uri) -> sqlite3.Connection:
+                return sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+
+            engine = create_engine("sqlite://", creator=creator, poolclass=NullPool)
+            event.listen(engine, "connect", _sqlite_read_only_pragmas)
+            try:
+                with engine.connect() as conn:
+                    check_current(conn)
+            except SchemaTooNew as e:
+                engine.dispose()
+                raise StoreError(f"cannot open store {shown}: {e}") from e
+            except StoreError as e:
+                engine.dispose()
+                raise StoreError(f"cannot open store {shown}: {e}") from e
+            except DatabaseError as e:
+                engine.dispose()
+                last = e
+                continue
+            self.engine = engine
+            self.read_only = True
+            return
+        assert last is not None
+        raise StoreError(f"cannot open store {shown}: {explain(last)}") from last
 
     def close(self) -> None:
         self.engine.dispose()
@@ -301,7 +433,25 @@ class Store:
         A document whose source is already stored with the same text and pipeline is left as it
         is; one whose text or pipeline changed replaces the old one with all its facts; one whose
         text is stored under another source is an exact duplicate and is skipped.
+
+        Another process may store the same documents between this batch's look-up and its
+        inserts (two ingests of one folder, a CLI ingest beside a web upload): the batch then
+        fails on a unique key, is rolled back and is decided again against what the other
+        wrote, so the loser counts those documents unchanged instead of dying.
         """
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                return self._write_once(items)
+            except IntegrityError:
+                # Still failing once decided against what is committed: a broken batch, not a
+                # race (the CLI prints explain()'s first line, never the article text).
+                if attempt == WRITE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _write_once(
+        self, items: Sequence[tuple[Document, Extraction, bytes | None]]
+    ) -> WriteResult:
         added = updated = unchanged = duplicates = 0
         with self.engine.begin() as conn:
             # What is stored now, fetched once per batch and kept current as the batch goes:
@@ -425,6 +575,11 @@ class Store:
                       stats: dict[str, dict[str, Any]]) -> None:
         """Replace the corpus-level entities, their aliases and the key -> entity map."""
         with self.engine.begin() as conn:
+            if self.is_postgres:
+                # Two relinks at once (two ingests ending together) would each delete what they
+                # see and then insert the same keys; on SQLite the first DELETE takes the write
+                # lock, here a transaction-scoped lock serialises them.
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LINKS_LOCK})
             for t in (s.entity_keys, s.entity_name_keys, s.entity_aliases, s.entities):
                 conn.execute(delete(t))
             if entities:

@@ -16,6 +16,7 @@ from sqlalchemy import Column, Connection, MetaData, Table, Text, inspect, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn
 
+from tieline.errors import StoreError
 from tieline.store import fts, schema
 
 Migration = tuple[int, str, Callable[[Connection], None]]
@@ -197,14 +198,60 @@ def register(version: int, name: str) -> Callable[[MigrationFn], MigrationFn]:
     return deco
 
 
+class SchemaTooNew(StoreError):
+    """The store carries a schema version this code does not know: a newer Tieline wrote it."""
+
+
+def _refuse_newer(done: set[int]) -> None:
+    # Writing with older code would skip what the newer migrations keep in step (and reading
+    # could misread a changed table): refuse rather than guess.
+    known = max(v for v, _, _ in MIGRATIONS)
+    newer = sorted(v for v in done if v > known)
+    if newer:
+        raise SchemaTooNew(
+            f"it was written by a newer Tieline (schema version {newer[-1]}; this one knows up "
+            f"to {known}): upgrade Tieline to use it")
+
+
+def check_current(conn: Connection) -> None:
+    """For a store opened read-only: refuse one that is newer than this code, or older (a
+    read-only store cannot be migrated)."""
+    if not inspect(conn).has_table("schema_migrations"):
+        raise StoreError("it is not a Tieline store (no schema_migrations table)")
+    done = {r[0] for r in conn.execute(text("SELECT version FROM schema_migrations"))}
+    _refuse_newer(done)
+    missing = [v for v, _, _ in MIGRATIONS if v not in done]
+    if missing:
+        raise StoreError(
+            f"it is read-only and needs schema upgrade {missing[0]}; open it once where it "
+            "can be written (any tieline command upgrades it)")
+
+
+def _pending(conn: Connection) -> bool:
+    if not inspect(conn).has_table("schema_migrations"):
+        return True
+    done = {r[0] for r in conn.execute(text("SELECT version FROM schema_migrations"))}
+    return any(v not in done for v, _, _ in MIGRATIONS)
+
+
 def migrate(conn: Connection) -> list[int]:
-    """Apply every migration the store lacks, in order; return the versions applied."""
+    """Apply every migration the store lacks, in order; return the versions applied.
+
+    Raises:
+        SchemaTooNew: the store has a migration newer than any this code knows.
+    """
     if _is_pg(conn):
         # Two processes opening a new PostgreSQL store at once would both create the tables;
         # the lock makes the second wait and then find the migrations applied.
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+    elif conn.dialect.name == "sqlite" and _pending(conn):
+        # Two processes opening a new SQLite store at once (two ingests) would both create the
+        # tables and record the same versions: take the write lock first, then look again. A
+        # store that lacks nothing is never locked, so reads beside a writer never wait here.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
     schema.schema_migrations.create(conn, checkfirst=True)
     done = {r[0] for r in conn.execute(text("SELECT version FROM schema_migrations"))}
+    _refuse_newer(done)
     applied = []
     for version, name, fn in MIGRATIONS:
         if version in done:
