@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -133,7 +134,7 @@ class Report:
     text: str = ""
     cluster: str | None = None
 
-    @property
+    @cached_property
     def stage(self) -> str | None:
         """The project stage the clause words, for what is built or supplied (a deal
         "finalised" is signed, not completed)."""
@@ -141,6 +142,21 @@ class Report:
         if self.type in ("construction", "supply") or stage == "agreement":
             return stage
         return None
+
+    @cached_property
+    def own(self) -> str | None:
+        """The event's own date with a year ("MM-DD" takes the publication year)."""
+        return _own_date(self)
+
+    @cached_property
+    def others(self) -> bool:
+        """Whether the clause speaks of other agreements than one named elsewhere."""
+        return bool(_OTHERS.search(self.text))
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        """The clause's content words, as prefixes."""
+        return _words(self.text)
 
 
 def _parse(iso: str | None) -> date | None:
@@ -176,7 +192,7 @@ def _own_date(r: Report) -> str | None:
 
 def _date_evidence(a: Report, b: Report) -> int | None:
     """None when the dates rule one happening out; else how strongly they support it (0-2)."""
-    da, db = _own_date(a), _own_date(b)
+    da, db = a.own, b.own
     if da and db:
         n = min(len(da), len(db))
         if da[:n] != db[:n]:
@@ -219,7 +235,7 @@ def pair_score(a: Report, b: Report) -> int | None:
         return None
     if a.objects and b.objects and not a.objects & b.objects:
         return None
-    if bool(_OTHERS.search(a.text)) != bool(_OTHERS.search(b.text)):
+    if a.others != b.others:
         return None
     sa, sb = a.stage, b.stage
     if sa in _STAGES_APART and sb in _STAGES_APART and sa != sb:
@@ -241,7 +257,7 @@ def pair_score(a: Report, b: Report) -> int | None:
     score += 1 if states >= 2 or (states and a.countries == b.countries) else 0
     score += 1 if a.type == b.type else 0
     score += 1 if sa is not None and sa == sb else 0
-    wa, wb = _words(a.text), _words(b.text)
+    wa, wb = a.words, b.words
     if wa and wb and len(wa & wb) / len(wa | wb) >= 0.2:
         score += 1
     return score
@@ -268,7 +284,7 @@ def same_happening(a: Report, b: Report) -> bool:
 
 def _effective(r: Report) -> str:
     # Sort key of a report in its blocks: its own date, else its article's; undated last.
-    return _own_date(r) or r.published or "~"
+    return r.own or r.published or "~"
 
 
 def cluster_id_of(event_ids: Iterable[str]) -> str:
@@ -286,7 +302,7 @@ class _Group:
 
     @classmethod
     def of(cls, r: Report) -> _Group:
-        stage, own = r.stage, _own_date(r)
+        stage, own = r.stage, r.own
         return cls(
             {stage} if stage in _STAGES_APART else set(), {own} if own else set(), set(r.objects)
         )
@@ -376,7 +392,11 @@ def cluster_reports(reports: Iterable[Report], *, only_new: bool = False) -> dic
     members: dict[str, list[str]] = defaultdict(list)
     for r in items:
         members[find(r.id)].append(r.id)
-    return {eid: cluster_id_of(ids) for ids in members.values() for eid in ids}
+    out: dict[str, str] = {}
+    for ids in members.values():
+        cid = cluster_id_of(ids)  # once per cluster: per event it would be quadratic
+        out.update(dict.fromkeys(ids, cid))
+    return out
 
 
 # ----------------------------------------------------------------------------- the store

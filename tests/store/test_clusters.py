@@ -1,0 +1,305 @@
+"""Event clusters across documents (store.clusters): what makes two reports one happening,
+growth bounded by n log n (issue 18, F4), and repair after a kill during clustering (F6)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tieline.config import Settings
+from tieline.records import Document, Entity, Event, Extraction, Participant
+from tieline.scale.runner import finish_links, relink
+from tieline.store import clusters as cl
+from tieline.store.clusters import Report, cluster_reports
+from tieline.store.db import Store
+
+RU_CN = frozenset({"RU", "CN"})
+
+
+def _r(
+    rid: str,
+    doc: str,
+    type_: str = "agreement",
+    *,
+    date: str | None = None,
+    published: str | None = None,
+    actors: tuple[str, ...] = ("russia", "china"),
+    objects: tuple[str, ...] = (),
+    status: str = "done",
+    text: str = "",
+    countries: frozenset[str] = RU_CN,
+) -> Report:
+    return Report(
+        id=rid,
+        doc=doc,
+        type=type_,
+        status=status,
+        date=date,
+        published=published,
+        sector="energy.gas",
+        actors=frozenset(actors),
+        objects=frozenset(objects),
+        countries=countries,
+        text=text,
+    )
+
+
+def _together(ids: dict[str, str], a: str, b: str) -> bool:
+    return ids[a] == ids[b]
+
+
+def test_two_happenings_of_one_kind_between_the_same_parties_stay_apart() -> None:
+    reports = [
+        _r(
+            "a1",
+            "a",
+            date="2014-05-21",
+            published="2014-05-22",
+            objects=("pos",),
+            text="Gazprom and CNPC signed a 30-year gas contract",
+        ),
+        _r(
+            "b1",
+            "b",
+            date="2014",
+            published="2019-12-02",
+            objects=("pos",),
+            text="the two sides signed the gas contract in 2014",
+        ),
+        _r(
+            "b2",
+            "b",
+            "supply",
+            published="2019-12-02",
+            objects=("pos",),
+            text="Russia on Monday started pumping gas to China",
+        ),
+        _r(
+            "c1",
+            "c",
+            "supply",
+            published="2019-12-03",
+            objects=("pos",),
+            text="gas began flowing through the pipeline to China",
+        ),
+    ]
+    ids = cluster_reports(reports)
+    assert _together(ids, "a1", "b1")  # one signing, dated by two precisions
+    assert _together(ids, "b2", "c1")  # one start of flows, dated by publication
+    assert not _together(ids, "a1", "c1")
+
+
+def test_an_undated_report_without_a_publication_date_joins_by_what_it_shares() -> None:
+    reports = [
+        _r(
+            "a1",
+            "a",
+            "construction",
+            date="2021-05-19",
+            published="2021-05-19",
+            actors=("xi", "putin", "china"),
+            text="Xi and Putin launched construction of four reactors",
+        ),
+        _r(
+            "b1",
+            "b",
+            "construction",
+            actors=("xi", "putin"),
+            objects=("tianwan",),
+            text="the two leaders launched the construction of power units at Tianwan",
+        ),
+    ]
+    assert _together(cluster_reports(reports), "a1", "b1")
+
+
+def test_stages_and_other_pairs_of_states_are_other_happenings() -> None:
+    reports = [
+        _r(
+            "a1",
+            "a",
+            "construction",
+            published="2021-12-03",
+            objects=("rail",),
+            text="the railway opened on Friday",
+        ),
+        _r(
+            "b1",
+            "b",
+            "construction",
+            published="2021-12-04",
+            objects=("rail",),
+            text="the railway took five years to build",
+        ),
+        _r(
+            "c1",
+            "c",
+            "agreement",
+            date="2018-10-05",
+            objects=("s400",),
+            actors=("india", "russia"),
+            countries=frozenset({"IN", "RU"}),
+            text="India and Russia signed the S-400 deal",
+        ),
+        _r(
+            "d1",
+            "d",
+            "agreement",
+            date="2018-10-05",
+            objects=("s400",),
+            actors=("china", "russia"),
+            text="China and Russia signed an S-400 deal",
+        ),
+        _r(
+            "e1",
+            "e",
+            "agreement",
+            date="2018-10-05",
+            actors=("india", "russia"),
+            countries=frozenset({"IN", "RU"}),
+            text="eight other agreements were signed",
+        ),
+    ]
+    ids = cluster_reports(reports)
+    assert len(set(ids.values())) == 5
+
+
+def test_a_vague_report_does_not_chain_two_happenings() -> None:
+    # "b1" fits both, but the 2014 signing and the 2019 signing cannot share a cluster.
+    reports = [
+        _r("a1", "a", date="2014", objects=("pos",), text="signed a gas deal"),
+        _r("b1", "b", objects=("pos",), text="signed a gas deal"),
+        _r("c1", "c", date="2019", objects=("pos",), text="signed a gas deal"),
+    ]
+    ids = cluster_reports(reports)
+    assert not _together(ids, "a1", "c1")
+
+
+def test_comparisons_grow_linearly_in_one_documents_events(monkeypatch: pytest.MonkeyPatch) -> None:
+    """F4: a file of one repeated sentence, and one of many dated variants, stay bounded."""
+    calls = 0
+    real = cl.pair_score
+
+    def counted(a: Report, b: Report) -> int | None:
+        nonlocal calls
+        calls += 1
+        return real(a, b)
+
+    monkeypatch.setattr(cl, "pair_score", counted)
+    same = [_r(f"x{i:05}", "x", text="Russia and China signed a deal") for i in range(20000)]
+    ids = cluster_reports(same)
+    assert len(set(ids.values())) == 1
+    assert calls == 0
+    n = 2000
+    varied = [_r(f"y{i:05}", f"d{i}", date=f"{1000 + i}", text="signed a deal") for i in range(n)]
+    cluster_reports(varied)
+    blocks = 4  # two actors, two states
+    assert calls <= n * cl.NEIGHBOURS * blocks  # quadratic would be two million per block
+
+
+# ----------------------------------------------------------------------------- the store
+TEXT = "Gazprom and CNPC signed a gas contract."
+
+
+def _doc(name: str, published: str, repeat: int = 1) -> tuple[Document, Extraction, None]:
+    text = " ".join([TEXT] * repeat)
+    doc = Document(id=name * 8, source_key=name, text=text, name=f"{name}.txt", published=published)
+    events = []
+    for i in range(repeat):
+        start = i * (len(TEXT) + 1) + TEXT.index("signed")
+        events.append(
+            Event(
+                id=f"{doc.id}:{start}",
+                type="agreement",
+                trigger="signed",
+                trigger_start=start,
+                trigger_end=start + 6,
+                sentence_start=start,
+                sentence_end=start + 20,
+                evidence=TEXT.rstrip("."),
+                sector="energy.gas",
+                date=None,
+                status="done",
+                participants=(
+                    Participant("gazprom", "Gazprom", "party"),
+                    Participant("cnpc", "CNPC", "party"),
+                ),
+                confidence=0.9,
+            )
+        )
+    ents = (
+        Entity(key="gazprom", name="Gazprom", type="ORG", country="RU", mention_count=repeat),
+        Entity(key="cnpc", name="CNPC", type="ORG", country="CN", mention_count=repeat),
+    )
+    return doc, Extraction(doc.id, "test", entities=ents, events=tuple(events)), None
+
+
+def _clusters(db: str) -> list[str | None]:
+    with Store(db) as st:
+        with st.connect() as conn:
+            from sqlalchemy import select
+
+            from tieline.store import schema as s
+
+            return [
+                r[0] for r in conn.execute(select(s.events.c.cluster_id).order_by(s.events.c.id))
+            ]
+
+
+def test_a_repeated_sentence_clusters_in_bounded_time(tmp_path: Path) -> None:
+    """F4 through the store: 3,000 reports of one sentence in one file are one cluster."""
+    db = str(tmp_path / "s.db")
+    with Store(db) as st:
+        st.write([_doc("a", "2014-05-21", repeat=3000), _doc("b", "2014-05-22")])
+        relink(st, Settings(db=db, progress=False))
+        assert st.clusters_state() == "fresh"
+    assert len(set(_clusters(db))) == 1
+
+
+def test_a_kill_during_clustering_is_repaired_by_the_next_run(tmp_path: Path) -> None:
+    """F6: kill -9 after linking, inside the clustering step: the rerun clusters the events."""
+    db = str(tmp_path / "s.db")
+    script = textwrap.dedent(f"""
+        import os, signal, sys
+        sys.path[:0] = {sys.path!r}
+        from tests.store.test_clusters import _doc
+        from tieline.config import Settings
+        from tieline.scale import runner
+        from tieline.store.db import Store
+
+        def killed(*a, **k):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        runner.cluster_store = killed
+        with Store({db!r}) as st:
+            st.write([_doc("a", "2014-05-21"), _doc("b", "2014-05-22")])
+            runner.finish_links(st, Settings(db={db!r}, progress=False), changed=True)
+    """)
+    root = Path(__file__).resolve().parents[2]
+    res = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True)
+    assert res.returncode == -signal.SIGKILL, res.stderr
+    assert _clusters(db) == [None, None]  # linked, never clustered
+    with Store(db) as st:
+        assert not st.links_stale()
+        assert st.clusters_state() == "new"
+        finish_links(st, Settings(db=db, progress=False), changed=False)  # the rerun: unchanged
+        assert st.clusters_state() == "fresh"
+    ids = _clusters(db)
+    assert None not in ids
+    assert len(set(ids)) == 1
+
+
+def test_new_reports_join_stored_clusters_incrementally(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    settings = Settings(db=db, progress=False)
+    with Store(db) as st:
+        st.write([_doc("a", "2014-05-21")])
+        relink(st, settings)
+        (first,) = _clusters(db)
+        st.write([_doc("b", "2014-05-22")])
+        finish_links(st, settings, changed=True)
+    assert _clusters(db) == [first, first]
