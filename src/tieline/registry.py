@@ -35,9 +35,21 @@ T = TypeVar("T")
 class Component(Protocol):
     """One step of extraction: a frozen annotated document in, a new one out."""
 
-    name: str
-    requires: tuple[str, ...]
-    provides: tuple[str, ...]
+    # Read-only members, so that plain class attributes (name = "events.rules.v2") satisfy them.
+    @property
+    def name(self) -> str:
+        """The registered name, ``<kind>.<implementation>.v<N>``."""
+        ...
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """What must be in the document before this component runs."""
+        ...
+
+    @property
+    def provides(self) -> tuple[str, ...]:
+        """What this component adds."""
+        ...
 
     def __call__(self, ann: Annotated) -> Annotated:
         """The document with what this component finds added."""

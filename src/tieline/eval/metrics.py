@@ -207,7 +207,7 @@ def _match_figures(gold: Sequence[Item], pred: Sequence[Item]) -> list[Match]:
             and _value_close(p.get("value"), g["value"])
         ]
         same_status = [j for j in close if gold[j]["status"] == p.get("status")]
-        hit = (same_status or close or [None])[0]
+        hit = (same_status or close)[0] if close else None
         if hit is not None:
             taken.add(hit)
         out.append(Match(i, hit))
