@@ -42,9 +42,12 @@ bench: install
 bench-quick: install
 	$(BIN)/python bench/run.py --quick
 
+# Lint: style (ruff check), formatting (ruff format --check) and types (mypy --strict on the
+# package; settings in pyproject.toml). CI runs it before the tests.
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy --strict src/tieline
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm build *.egg-info src/*.egg-info

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tieline import registry
 from tieline.config import Settings
 from tieline.store.db import Store
 
@@ -217,3 +218,8 @@ def web_server() -> Iterator[str]:
         yield server.base
     finally:
         server.close()
+
+
+# Installed plugins must not change what the tests see: entry points stay unloaded unless a
+# test opts in (tests/test_registry.py).
+registry.use_entry_points(False)

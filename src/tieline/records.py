@@ -6,7 +6,7 @@ Every span is a character offset into ``Document.text``; text never changes afte
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 EntityType = Literal[
     "COUNTRY", "ORG", "PERSON", "BLOC", "INITIATIVE", "FACILITY", "PRODUCT", "EVENT", "AWARD",
@@ -169,3 +169,25 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return not self.failures
+
+
+@dataclass(frozen=True, slots=True)
+class Annotated:
+    """A document on its way through the extraction components: what they found so far.
+
+    ``parse`` is the NLP library's parse of ``document.text`` (a spaCy ``Doc``), set by the
+    parsing component; the other fields are plain records. ``Extraction`` is what is kept.
+    """
+
+    document: Document
+    parse: Any = None
+    mentions: tuple[Mention, ...] = ()
+    entities: tuple[Entity, ...] = ()
+    events: tuple[Event, ...] = ()
+    figures: tuple[Figure, ...] = ()
+
+    def extraction(self, pipeline_version: str) -> Extraction:
+        """The record the store keeps: everything but the parse."""
+        return Extraction(doc_id=self.document.id, pipeline_version=pipeline_version,
+                          mentions=self.mentions, entities=self.entities, events=self.events,
+                          figures=self.figures)

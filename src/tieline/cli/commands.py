@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -212,21 +213,45 @@ def export(
 def evaluate(
     gold: Annotated[Path, typer.Option(help="Gold annotations (JSONL, the format of GUIDE.md).")],
     docs: Annotated[Path, typer.Option(help="Folder holding the annotated documents.")],
+    pred: Annotated[Path | None, typer.Option(help=(
+        "Score this prediction file (JSONL, the gold format) instead of extracting DOCS."))] = None,
+    explain: Annotated[bool, typer.Option("--explain", help=(
+        "Also list, per document, the gold items missed, the predicted items that match nothing "
+        "and the matched items with a wrong type, country, status, date, participants, measure "
+        "or period, and count the errors by kind."))] = False,
     json_out: JsonOption = False,
     sets: SetOption = None,
 ) -> None:
-    """Ingest DOCS into a temporary store, export and score against GOLD."""
-    from tieline.eval.metrics import summary_lines
-    from tieline.eval.run import evaluate as run_eval
+    """Ingest DOCS into a temporary store, export and score against GOLD.
+
+    Prints what the referee (score.py) prints for the same prediction, --json included.
+    """
+    from tieline.eval.explain import explain as explain_matches
+    from tieline.eval.explain import explain_lines
+    from tieline.eval.gold import read_gold
+    from tieline.eval.metrics import match_all, score_matches, summary_lines
+    from tieline.eval.run import predict
 
     if not gold.is_file():
         fail(f"{gold}: no such gold file")
     if not docs.is_dir():
         fail(f"{docs}: no such folder of documents")
+    if pred is not None and not pred.is_file():
+        fail(f"{pred}: no such prediction file")
     with errors_to_exit():
-        result = run_eval(gold, docs, settings_from(None, sets))
+        gold_docs = read_gold(gold)
+        settings = settings_from(None, sets)
+        pred_docs = read_gold(pred) if pred is not None else predict(docs, settings)
+    matches = match_all(gold_docs, pred_docs, docs)
+    result = score_matches(gold_docs, pred_docs, matches)
+    lines = summary_lines(result)
+    if explain:
+        explained = explain_matches(matches)
+        result["explain"] = explained
+        lines += ["", *explain_lines(explained)]
+    # Written as the referee writes them (plain print, json.dumps with ASCII escapes), so the two
+    # outputs can be compared byte for byte.
     if json_out:
-        print_json(result)
+        sys.stdout.write(json.dumps(result, indent=2) + "\n")
     else:
-        for line in summary_lines(result):
-            out.print(line, highlight=False)
+        sys.stdout.write("".join(line + "\n" for line in lines))

@@ -14,12 +14,16 @@ from tieline.scale.runner import ingest_paths
 from tieline.store.db import Store
 
 
-def evaluate(gold: Path, docs: Path, settings: Settings | None = None) -> dict[str, Any]:
-    """Score the pipeline on a folder of documents against a gold file."""
+def predict(docs: Path, settings: Settings | None = None) -> dict[str, dict[str, Any]]:
+    """The pipeline's predictions for a folder of documents, in the gold format, by file name."""
     settings = settings or Settings()
     with tempfile.TemporaryDirectory(prefix="tieline-eval-") as tmp:
         run = replace(settings, db=str(Path(tmp) / "eval.db"), progress=False)
         ingest_paths([docs], run)
         with Store(run.db) as store:
-            pred = {r["doc"]: r for r in gold_records(store)}
-    return score(read_gold(gold), pred, docs)
+            return {r["doc"]: r for r in gold_records(store)}
+
+
+def evaluate(gold: Path, docs: Path, settings: Settings | None = None) -> dict[str, Any]:
+    """Score the pipeline on a folder of documents against a gold file."""
+    return score(read_gold(gold), predict(docs, settings), docs)

@@ -106,12 +106,14 @@ def _eigenvector(g: Any, max_iter: int = 1000, tol: float = 1.0e-06) -> dict[str
             return {}
     nodes = list(g)
     index = {n: i for i, n in enumerate(nodes)}
-    src, dst, w = [], [], []
+    src: list[int] = []
+    dst: list[int] = []
+    w: list[float] = []
     for a, b, weight in g.edges(data="weight", default=1):
         src += (index[a], index[b])
         dst += (index[b], index[a])
         w += (weight, weight)
-    s, d, wt = np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp), np.array(w, float)
+    s, d, wt = np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp), np.array(w, dtype=np.float64)
     n = len(nodes)
     x = np.full(n, 1.0 / n)
     for _ in range(max_iter):

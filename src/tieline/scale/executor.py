@@ -12,7 +12,7 @@ from typing import Protocol, TypeVar
 
 from tieline.config import Settings
 from tieline.errors import ConfigError, TielineError
-from tieline.extract.pipeline import Pipeline, get_pipeline
+from tieline.extract.pipeline import Pipeline, check_settings, get_pipeline
 from tieline.records import Document, Extraction
 
 H = TypeVar("H")
@@ -125,6 +125,8 @@ class LocalExecutor:
 
 def make_executor(settings: Settings) -> Executor:
     """The executor that ``settings.engine`` names."""
+    # A component chain with a gap fails here, before any input is read or model loaded.
+    check_settings(settings)
     if settings.engine == "local":
         return LocalExecutor(settings)
     if settings.engine == "process":

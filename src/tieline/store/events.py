@@ -399,4 +399,4 @@ def event_actor_rows(
         q = q.where(e.c.id.in_(_with_country(code)))
     q = q.order_by(e.c.doc_id, e.c.trigger_start, e.c.id, p.c.role, p.c.name, p.c.entity_key)
     with store.connect() as conn:
-        return [tuple(r) for r in conn.execute(q)]  # type: ignore[misc]
+        return [tuple(r) for r in conn.execute(q)]

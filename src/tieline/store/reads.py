@@ -120,10 +120,10 @@ def counts(store: Store) -> dict[str, Any]:
     """Totals for a summary: documents, entities by type, events by type, figures."""
     with store.connect() as conn:
         n_docs = conn.execute(select(func.count()).select_from(s.documents)).scalar_one()
-        ent = dict(conn.execute(select(s.entities.c.type, func.count()).group_by(s.entities.c.type)).all())
-        ev = dict(conn.execute(select(s.events.c.type, func.count()).group_by(s.events.c.type)).all())
+        ent: dict[str, int] = dict(conn.execute(select(s.entities.c.type, func.count()).group_by(s.entities.c.type)).all())
+        ev: dict[str, int] = dict(conn.execute(select(s.events.c.type, func.count()).group_by(s.events.c.type)).all())
         n_fig = conn.execute(select(func.count()).select_from(s.figures)).scalar_one()
-        fig = dict(conn.execute(select(s.figures.c.unit, func.count()).group_by(s.figures.c.unit)).all())
+        fig: dict[str, int] = dict(conn.execute(select(s.figures.c.unit, func.count()).group_by(s.figures.c.unit)).all())
     return {"documents": int(n_docs), "entities": {k: int(v) for k, v in sorted(ent.items())},
             "events": {k: int(v) for k, v in sorted(ev.items())}, "figures": int(n_fig),
             "figures_by_unit": {k: int(v) for k, v in sorted(fig.items())}}
