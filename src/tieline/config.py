@@ -37,6 +37,8 @@ class Settings:
     fetch_max_mb: int = _f(10, "Largest response body accepted when fetching a URL.")
     allow_private: bool = _f(False, "Allow fetching private, loopback and link-local addresses.")
     progress: bool = _f(True, "Show progress bars on long work.")
+    event_decider: str = _f("rules", "Which decider keeps event candidates: rules, or trained "
+                            "(the rules' events plus those the model from `make train` adds).")
 
 
 _ENV_PREFIX = "TIELINE_"
