@@ -29,8 +29,9 @@ from tieline.train.events import (
 )
 
 
-def _score(docs: Sequence[Annotated], preds: dict[str, dict[str, Any]], folder: Path,
-           ref: Any) -> dict[str, Any]:
+def _score(
+    docs: Sequence[Annotated], preds: dict[str, dict[str, Any]], folder: Path, ref: Any
+) -> dict[str, Any]:
     gold = ref.load(gold_file(folder))
     docs_dir = folder / "docs" if (folder / "docs").is_dir() else folder
     scores: dict[str, Any] = ref.score(gold, preds, docs_dir)
@@ -51,16 +52,19 @@ def candidate_recall(docs: Sequence[Annotated], ref: Any) -> float:
             gp = {*g.get("actors", []), *g.get("objects", [])}
             for c in a.candidates:
                 e = c.event
-                if e.type == g.get("type") and ref.overlaps(
-                        ref.span(text, project_evidence(a.source, e.evidence)), gs) and (
-                        {resolver.gold_name(p.name) for p in e.participants} & gp):
+                if (
+                    e.type == g.get("type")
+                    and ref.overlaps(ref.span(text, project_evidence(a.source, e.evidence)), gs)
+                    and ({resolver.gold_name(p.name) for p in e.participants} & gp)
+                ):
                     hit += 1
                     break
     return round(hit / max(total, 1), 4)
 
 
-def cross_validate(folder: Path, folds: int = FOLDS, seeds: tuple[Path, Path] | None = None
-                   ) -> dict[str, Any]:
+def cross_validate(
+    folder: Path, folds: int = FOLDS, seeds: tuple[Path, Path] | None = None
+) -> dict[str, Any]:
     """Referee event scores: rules, trained (cross-validated) and trained on all.
 
     With ``seeds`` (documents folder, gold file) the seeds are scored too, by the rules and by
@@ -104,8 +108,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"{folder}: no annotated folder; pass the dev folder\n")
         return 2
     seeds = (folder.parents[1] / "corpus" / "seeds", folder.parent / "seeds.gold.jsonl")
-    result = cross_validate(folder, seeds=seeds if seeds[0].is_dir() and seeds[1].exists()
-                            else None)
+    result = cross_validate(
+        folder, seeds=seeds if seeds[0].is_dir() and seeds[1].exists() else None
+    )
     sys.stdout.write(json.dumps(result, indent=1) + "\n")
     return 0
 

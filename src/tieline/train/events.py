@@ -68,8 +68,9 @@ def gold_file(folder: Path) -> Path:
     return found[0]
 
 
-def load_annotated(folder: Path, settings: Settings | None = None, *,
-                   gold_path: Path | None = None) -> list[Annotated]:
+def load_annotated(
+    folder: Path, settings: Settings | None = None, *, gold_path: Path | None = None
+) -> list[Annotated]:
     """Parse and read every annotated document of a folder, sorted by file name.
 
     ``folder`` holds ``docs/`` and its ``*.gold.jsonl``, or (with ``gold_path``) the documents.
@@ -88,8 +89,10 @@ def load_annotated(folder: Path, settings: Settings | None = None, *,
         cands = find_candidates(d, sdoc, mentions, entities, pipe.gazetteer)
         name = Path(d.name).name
         source = (docs_dir / name).read_text(encoding="utf-8", errors="replace")
-        ents = tuple({"name": e.name, "type": e.type, "country": e.country,
-                      "aliases": list(e.aliases)} for e in entities)
+        ents = tuple(
+            {"name": e.name, "type": e.type, "country": e.country, "aliases": list(e.aliases)}
+            for e in entities
+        )
         out.append(Annotated(name, d, source, tuple(cands), ents, gold[name]))
     return out
 
@@ -102,15 +105,20 @@ def labels(a: Annotated, ref: ModuleType) -> list[int | None]:
     """1 when a candidate matches a required gold event, 0 when none, None for optional only."""
     text = ref.norm_text(a.source)
     resolver = ref.Resolver(a.gold.get("entities", []))
-    gold = [(g, ref.span(text, g.get("evidence")), {*g.get("actors", []), *g.get("objects", [])})
-            for g in a.gold.get("events", [])]
+    gold = [
+        (g, ref.span(text, g.get("evidence")), {*g.get("actors", []), *g.get("objects", [])})
+        for g in a.gold.get("events", [])
+    ]
     out: list[int | None] = []
     for c in a.candidates:
         e = c.event
         span = ref.span(text, project_evidence(a.source, e.evidence))
         parts = {resolver.gold_name(p.name) for p in e.participants} - {None}
-        hits = [g for g, gs, gp in gold
-                if g.get("type") == e.type and ref.overlaps(span, gs) and parts & gp]
+        hits = [
+            g
+            for g, gs, gp in gold
+            if g.get("type") == e.type and ref.overlaps(span, gs) and parts & gp
+        ]
         if any(not g.get("optional") for g in hits):
             out.append(1)
         else:
@@ -138,8 +146,9 @@ def _fit_weights(cands: Sequence[EventCandidate], ys: Sequence[int]) -> tuple[li
     return [round(float(w), 5) for w in model.coef_[0]], round(float(model.intercept_[0]), 5)
 
 
-def _training_rows(docs: Sequence[Annotated], ref: ModuleType
-                   ) -> list[tuple[int, EventCandidate, int]]:
+def _training_rows(
+    docs: Sequence[Annotated], ref: ModuleType
+) -> list[tuple[int, EventCandidate, int]]:
     rows = []
     for k, a in enumerate(docs):
         for c, y in zip(a.candidates, labels(a, ref), strict=True):
@@ -185,21 +194,40 @@ def fit(docs: Sequence[Annotated], ref: ModuleType) -> dict[str, Any]:
             probs[i] = dec.score(cands[i])
     threshold = _best_threshold(probs, ys, [c.rule_keep for c in cands])
     weights, bias = _fit_weights(cands, ys)
-    return {"kind": "logistic", "dim": DIM, "threshold": threshold, "bias": bias,
-            "weights": weights, "documents": len(docs), "candidates": len(rows),
-            "positives": sum(ys), "C": C, "seed": SEED}
+    return {
+        "kind": "logistic",
+        "dim": DIM,
+        "threshold": threshold,
+        "bias": bias,
+        "weights": weights,
+        "documents": len(docs),
+        "candidates": len(rows),
+        "positives": sum(ys),
+        "C": C,
+        "seed": SEED,
+    }
 
 
 def prediction(a: Annotated, events: Sequence[Event]) -> dict[str, Any]:
     """A document's events in the gold format, for the referee."""
     return {
-        "doc": a.name, "published": a.doc.published, "entities": list(a.entities),
-        "events": [{
-            "type": e.type,
-            "actors": list(dict.fromkeys(p.name for p in e.participants if p.role != "object")),
-            "objects": list(dict.fromkeys(p.name for p in e.participants if p.role == "object")),
-            "sector": e.sector, "date": e.date, "status": e.status,
-            "evidence": project_evidence(a.source, e.evidence)} for e in events],
+        "doc": a.name,
+        "published": a.doc.published,
+        "entities": list(a.entities),
+        "events": [
+            {
+                "type": e.type,
+                "actors": list(dict.fromkeys(p.name for p in e.participants if p.role != "object")),
+                "objects": list(
+                    dict.fromkeys(p.name for p in e.participants if p.role == "object")
+                ),
+                "sector": e.sector,
+                "date": e.date,
+                "status": e.status,
+                "evidence": project_evidence(a.source, e.evidence),
+            }
+            for e in events
+        ],
         "figures": [],
     }
 
@@ -207,8 +235,9 @@ def prediction(a: Annotated, events: Sequence[Event]) -> dict[str, Any]:
 def save(model: dict[str, Any], path: Path) -> None:
     """Write a model file: small, stable JSON."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(model, separators=(",", ":"), sort_keys=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(model, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -217,8 +246,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = list(sys.argv[1:] if argv is None else argv)
     folder = Path(args[0]) if args else Path("../shared/eval/dev")
-    out = Path(args[1]) if len(args) > 1 else (
-        Path(__file__).resolve().parents[1] / "data" / "models" / "events.json")
+    out = (
+        Path(args[1])
+        if len(args) > 1
+        else (Path(__file__).resolve().parents[1] / "data" / "models" / "events.json")
+    )
     if not folder.is_dir():
         sys.stderr.write(f"{folder}: no annotated folder; pass the dev folder\n")
         return 2
@@ -226,8 +258,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     docs = load_annotated(folder)
     model = fit(docs, ref)
     save(model, out)
-    sys.stdout.write(f"wrote {out}: {model['candidates']} candidates, {model['positives']} "
-                     f"positive, threshold {model['threshold']}\n")
+    sys.stdout.write(
+        f"wrote {out}: {model['candidates']} candidates, {model['positives']} "
+        f"positive, threshold {model['threshold']}\n"
+    )
     return 0
 
 

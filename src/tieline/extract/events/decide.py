@@ -75,8 +75,10 @@ class TrainedDecider:
         # The rules' events stay: the model adds what the rules miss, it does not overrule them.
         self.keep_rules = bool(model.get("keep_rules", True))
         if len(self.weights) != DIM:
-            raise ConfigError(f"event model has {len(self.weights)} weights, wants {DIM}; "
-                              "retrain it with `make train`")
+            raise ConfigError(
+                f"event model has {len(self.weights)} weights, wants {DIM}; "
+                "retrain it with `make train`"
+            )
 
     def score(self, c: EventCandidate) -> float:
         """The probability that the candidate states a gold-standard event."""
@@ -86,21 +88,32 @@ class TrainedDecider:
     def __call__(self, candidates: Sequence[EventCandidate]) -> list[Event]:
         scored = [(self.score(c), c) for c in candidates]
         # A candidate the text does not state (negated, speculative, feared) is never added.
-        kept = [(max(p, 1.0) if self.keep_rules and c.rule_keep else p, c) for p, c in scored
-                if c.stated or (self.keep_rules and c.rule_keep)]
+        kept = [
+            (max(p, 1.0) if self.keep_rules and c.rule_keep else p, c)
+            for p, c in scored
+            if c.stated or (self.keep_rules and c.rule_keep)
+        ]
         kept = [(p, c) for p, c in kept if p >= self.threshold]
         # One statement, one event: same sentence, same type, a shared participant.
         best: list[tuple[float, EventCandidate]] = []
         for p, c in sorted(kept, key=lambda x: (-x[0], x[1].event.trigger_start)):
             keys = {x.entity_key for x in c.event.participants}
-            if any(o.sentence == c.sentence and o.event.type == c.event.type and (
+            if any(
+                o.sentence == c.sentence
+                and o.event.type == c.event.type
+                and (
                     keys & {x.entity_key for x in o.event.participants}
-                    or o.event.trigger_start == c.event.trigger_start) for _, o in best):
+                    or o.event.trigger_start == c.event.trigger_start
+                )
+                for _, o in best
+            ):
                 continue
             best.append((p, c))
         best.sort(key=lambda x: x[1].event.trigger_start)
-        return [c.event if c.rule_keep and self.keep_rules else _with_confidence(c.event, p)
-                for p, c in best]
+        return [
+            c.event if c.rule_keep and self.keep_rules else _with_confidence(c.event, p)
+            for p, c in best
+        ]
 
 
 def _with_confidence(e: Event, p: float) -> Event:
@@ -112,20 +125,25 @@ def _with_confidence(e: Event, p: float) -> Event:
 @lru_cache(maxsize=4)
 def load_model(path: str | None = None) -> TrainedDecider:
     """The trained decider from a model file (the bundled one by default)."""
-    where = Path(path) if path else Path(str(resources.files("tieline") / "data" / "models"
-                                             / MODEL_FILE))
+    where = (
+        Path(path)
+        if path
+        else Path(str(resources.files("tieline") / "data" / "models" / MODEL_FILE))
+    )
     try:
         model = json.loads(where.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise ConfigError(f"{where}: no event model; run `make train` or set "
-                          "event_decider = \"rules\"") from e
+        raise ConfigError(
+            f'{where}: no event model; run `make train` or set event_decider = "rules"'
+        ) from e
     except json.JSONDecodeError as e:
         raise ConfigError(f"{where}:{e.lineno}: not JSON ({e.msg}); run `make train`") from e
     return TrainedDecider(model)
 
 
-def decide(candidates: Sequence[EventCandidate], decider: str | None = None,
-           model_path: str | None = None) -> list[Event]:
+def decide(
+    candidates: Sequence[EventCandidate], decider: str | None = None, model_path: str | None = None
+) -> list[Event]:
     """The events the named decider keeps among the candidates."""
     name = decider or DEFAULT_DECIDER
     if name == "rules":
