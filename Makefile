@@ -7,7 +7,7 @@ DB     ?= tieline.db
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install demo test test-quick bench bench-quick lint clean
+.PHONY: install demo test test-quick bench bench-quick lint clean train eval
 
 install: $(STAMP)
 
@@ -51,3 +51,14 @@ lint: install
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB)-wal $(DB)-shm build *.egg-info src/*.egg-info
+
+# The event decider's model, learned from the dev annotations (../shared/eval/dev), written to
+# src/tieline/data/models/events.json. Deterministic: the same annotations give the same file.
+DEV ?= ../shared/eval/dev
+train: install
+	$(BIN)/python -m tieline.train.events $(DEV)
+
+# Event scores by the referee: seeds, dev by 5-fold cross-validation by document (the honest
+# figure for anything learned), and dev trained on all (flattering), rules beside trained.
+eval: install
+	$(BIN)/python -m tieline.train.cv $(DEV)

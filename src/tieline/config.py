@@ -45,6 +45,8 @@ class Settings:
     follow_links: bool = _f(False, "Read symlinks inside an ingested folder that lead outside it "
                             "(refused by default: such a link can point at any file you can read).")
     progress: bool = _f(True, "Show progress bars on long work.")
+    event_decider: str = _f("rules", "Which decider keeps event candidates: rules, or trained "
+                            "(the rules' events plus those the model from `make train` adds).")
 
 
 _ENV_PREFIX = "TIELINE_"

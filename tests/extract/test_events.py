@@ -11,7 +11,14 @@ from typing import Any
 
 import pytest
 
-from tieline.extract.events import NAME, find_sector, load_sectors, load_triggers
+from tieline.extract.events import (
+    NAME,
+    extract_events,
+    find_sector,
+    load_sectors,
+    load_triggers,
+)
+from tieline.extract.resolve import resolve_document
 from tieline.records import EVENT_TYPES, Document
 
 
@@ -54,9 +61,13 @@ def test_sector_looks_in_the_nearest_text_first() -> None:
 # ------------------------------------------------------------------------------ with the model
 
 
-def _events(pipeline: Any, text: str, published: str | None = "2023-06-12") -> list[Any]:
+def _events(pipeline: Any, text: str, published: str | None = "2023-06-12",
+            decider: str = "rules") -> list[Any]:
+    """The events of one text as a decider keeps them (the rules: these tests read the rules)."""
     doc = Document(id="ev0", source_key="ev0", text=text, name="ev0.txt", published=published)
-    return list(pipeline.extract(doc).events)
+    sdoc = pipeline.nlp(text)
+    mentions, entities = resolve_document(sdoc, pipeline.gazetteer)
+    return extract_events(doc, sdoc, mentions, entities, pipeline.gazetteer, decider=decider)
 
 
 def _brief(ev: Any) -> tuple[str, str, dict[str, str]]:

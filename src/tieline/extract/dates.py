@@ -50,6 +50,8 @@ _DAYWORD = re.compile(r"\b(?P<w>today|yesterday|tomorrow)\b", re.I)
 _MONTH_ALONE = re.compile(
     rf"\b(?i:in|since|during|last|this|early|late|mid-?)\s+{_MONTH}\b(?!\s*\d)")
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s+\d{{4}})")
+# "on 27 April": day before month, no year after it.
+_DAY_MONTH = re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s+\d{{4}})")
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                  "eight": 8, "nine": 9, "ten": 10}
 
@@ -146,7 +148,7 @@ def relative_dates(text: str, published: str | None) -> list[EventDate]:
         # A month without a year is the latest such month up to publication ("in October").
         year = pub.year if month <= pub.month else pub.year - 1
         add(date(year, month, 1), "month", m)
-    for m in _MONTH_DAY.finditer(text):
+    for m in (*_MONTH_DAY.finditer(text), *_DAY_MONTH.finditer(text)):
         month, day = _month_num(m.group("month")), int(m.group("day"))
         year = pub.year if (month, day) <= (pub.month, pub.day) else pub.year - 1
         try:
@@ -156,11 +158,21 @@ def relative_dates(text: str, published: str | None) -> list[EventDate]:
     return sorted(out, key=lambda x: x.start)
 
 
-def find_event_date(text: str, published: str | None) -> EventDate | None:
-    """The date a clause gives its event: an explicit date first, else a relative one, else None."""
+def find_event_date(text: str, published: str | None, anchor: int | None = None
+                    ) -> EventDate | None:
+    """The date a clause gives its event: an explicit date first, else a relative one, else None.
+
+    With ``anchor`` (the trigger's offset in ``text``) the date nearest the trigger wins, so a
+    sentence telling two events gives each its own date; without it, the first.
+    """
     explicit = explicit_dates(text)
-    if explicit:
-        return explicit[0]
     rel = [r for r in relative_dates(text, published)
            if not any(r.start < e.end and e.start < r.end for e in explicit)]
-    return rel[0] if rel else None
+    # A month-day phrase that is part of a full date was read as explicit already.
+    for found in (explicit, rel):
+        if found:
+            if anchor is None:
+                return found[0]
+            return min(found, key=lambda d: (min(abs(d.start - anchor), abs(d.end - anchor)),
+                                             d.start))
+    return None

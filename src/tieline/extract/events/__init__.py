@@ -26,7 +26,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -59,6 +59,8 @@ NON_EVENT_FRAMES = {"fear", "deny", "refuse", "reject", "consider", "doubt", "ho
                     "call", "contemplate", "mull", "explore", "study", "weigh",
                     # enabling frames describe a possibility, not an event
                     "pave", "enable", "allow", "permit", "encourage"}
+# Frames that deny the event rather than doubt it.
+NEGATING_FRAMES = {"deny", "refuse", "reject", "dismiss", "refusal", "denial", "oppose", "avoid"}
 SPECULATIVE_MODALS = {"might", "could", "may", "would"}
 PLANNED_MODALS = {"will", "shall", "'ll", "should", "must", "wo"}
 PLAN_FRAMES = {"plan", "intend", "aim", "expect", "due", "schedule", "prepare", "go",
@@ -83,6 +85,12 @@ NAMED_SPANS = {"ORG", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "BLOC", "
 JOINT_BODY = re.compile(r"\b(?:commission|council|committee|forum|working group|assembly|"
                         r"organi[sz]ation|union|summit|dialogue)\b", re.I)
 MULTI_PARTY = {"agreement", "talks"}
+# News agencies and papers: the source of a report, never a party to its events.
+NEWS_OUTLET = re.compile(
+    r"\b(?:news agency|news service|newswire|wire service|press agency|broadcast\w*|"
+    r"television|tv|radio|gazette|newspaper|daily|times|post|herald|tribune|journal|"
+    r"reuters|xinhua|tass|interfax|sputnik|ria novosti|associated press|bloomberg|"
+    r"agence france-presse|afp|kyodo|yonhap|bernama|anadolu)\b", re.I)
 # "China's largest supplier" supplies China; "Russia's arms exporter" is Russian.
 AGENT_NOUNS = {"supplier", "investor", "lender", "vendor", "partner"}
 GATHERINGS = {"visit", "meeting", "summit", "talks", "talk", "trip", "forum", "session", "tour"}
@@ -110,6 +118,8 @@ class TriggerRule:
     governors: frozenset[str] = frozenset()
     actor_object: bool = False
     confidence: float = 0.8
+    # False for a trigger class's bare form: a candidate for the decider, not an event by rule.
+    strict: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +166,23 @@ def load_triggers() -> dict[str, tuple[TriggerRule, ...]]:
             confidence=float(row.get("confidence", 0.8)),
         )
         out.setdefault(rule.lemma, []).append(rule)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def load_trigger_classes() -> dict[str, tuple[TriggerRule, ...]]:
+    """The trigger classes: bare verb and noun forms of each event type, by lemma."""
+    out: dict[str, list[TriggerRule]] = {}
+    for n, row in _data_lines("trigger_classes.jsonl"):
+        if row.get("type") not in EVENT_TYPES or not (row.get("verbs") or row.get("nouns")):
+            raise ConfigError(f"trigger_classes.jsonl:{n}: needs 'verbs' or 'nouns' and a "
+                              f"'type' among {EVENT_TYPES}")
+        for pos, key in (("VERB", "verbs"), ("NOUN", "nouns")):
+            for lemma in row.get(key, []):
+                rule = TriggerRule(lemma=str(lemma).lower(), type=str(row["type"]), pos=pos,
+                                   direction=row.get("direction"),
+                                   confidence=float(row.get("confidence", 0.5)), strict=False)
+                out.setdefault(rule.lemma, []).append(rule)
     return {k: tuple(v) for k, v in out.items()}
 
 
@@ -232,6 +259,9 @@ class _Candidate:
     hi: int = 1 << 30
     core: set[int] = field(default_factory=set)
     extent: dict[int, tuple[int, int]] = field(default_factory=dict)
+    why: str | None = None  # why the text states no event: neg, spec or frame
+    flags: set[str] = field(default_factory=set)
+    n_parsed: int = 0
 
     def add(self, actor: _Actor, role: str, tok: int) -> None:
         if not self.lo <= tok < self.hi:
@@ -261,6 +291,9 @@ class _DocIndex:
                 continue
             e = by_key.get(m.entity_key)
             actor = _Actor(m.entity_key, e.name if e else m.text, e.type if e else m.label)
+            # A place is where something happens and a news outlet reports it: neither acts.
+            if actor.type == "PLACE" or (actor.type == "ORG" and NEWS_OUTLET.search(actor.name)):
+                continue
             span = sdoc.char_span(m.start, m.end, alignment_mode="expand")
             if span is None:
                 continue
@@ -531,26 +564,26 @@ def _chain(t: Any, lo: int = 0, hi: int = 1 << 30) -> list[Any]:
     return out
 
 
-def _status(t: Any, lo: int = 0, hi: int = 1 << 30) -> str | None:
-    """done, planned, or None when the text states no event (negated, feared, speculative)."""
+def _modality(t: Any, lo: int = 0, hi: int = 1 << 30) -> tuple[str, str | None]:
+    """done or planned, and why the text states no event (neg, spec, frame) or None."""
     chain = _chain(t, lo, hi)
     for node in chain:
         if node.lemma_.lower() in NON_EVENT_FRAMES and node != t:
-            return None
+            return ("negated" if node.lemma_.lower() in NEGATING_FRAMES else "planned"), "frame"
     planned = False
     # Modality belongs to the trigger's own clause: walk up to the first clause boundary.
     for i, node in enumerate(chain):
         kids = list(node.children)
         if any(c.dep_ == "neg" for c in kids) or any(
                 c.lower_ in ("no", "never") and c.dep_ in ("det", "neg", "advmod") for c in kids):
-            return None
+            return "negated", "neg"
         if i == 0 and any(c.lower_ == "ever" and c.dep_ == "advmod" for c in kids):
-            return None
+            return "planned", "spec"
         aux = {c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")}
         if aux & SPECULATIVE_MODALS:
-            return None
+            return "planned", "spec"
         if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in kids):
-            return None
+            return "planned", "spec"
         # "a reactor to be built": an infinitive on a noun is a plan, "forced to buy" is not.
         if aux & PLANNED_MODALS or (i == 0 and "to" in aux and node.dep_ in ("relcl", "acl")):
             planned = True
@@ -565,7 +598,13 @@ def _status(t: Any, lo: int = 0, hi: int = 1 << 30) -> str | None:
             planned = True
         if node.dep_ in ("ccomp", "ROOT", "relcl") or (node != t and node.dep_ == "conj"):
             break
-    return "planned" if planned else "done"
+    return ("planned" if planned else "done"), None
+
+
+def _status(t: Any, lo: int = 0, hi: int = 1 << 30) -> str | None:
+    """done, planned, or None when the text states no event (negated, feared, speculative)."""
+    status, why = _modality(t, lo, hi)
+    return None if why else status
 
 
 def _clause_head(t: Any) -> Any:
@@ -609,7 +648,8 @@ def _reporting_subjects(sent: Any) -> set[int]:
     return out
 
 
-def _find_candidates(sent: Any, lexicon: dict[str, tuple[TriggerRule, ...]]) -> list[_Candidate]:
+def _find_candidates(sent: Any, lexicon: dict[str, tuple[TriggerRule, ...]],
+                     classes: dict[str, tuple[TriggerRule, ...]] | None = None) -> list[_Candidate]:
     out = []
     for t in sent:
         lemma = t.lemma_.lower()
@@ -634,8 +674,23 @@ def _find_candidates(sent: Any, lexicon: dict[str, tuple[TriggerRule, ...]]) -> 
         # The more specific reading wins: "bought a stake" is an investment, not a supply.
         if any(c.rule.objects for c in found):
             found = [c for c in found if c.rule.objects]
+        # The bare forms of the trigger classes: candidates for the decider, one per type.
+        for key in keys if classes else ():
+            for rule in classes.get(key, ()) if classes else ():
+                if rule.type in seen_types or not _pos_fits(t, rule):
+                    continue
+                seen_types.add(rule.type)
+                found.append(_Candidate(rule=rule, trigger=t, sent=sent, object_head=None))
         out.extend(found)
     return out
+
+
+def _pos_fits(t: Any, rule: TriggerRule) -> bool:
+    if rule.pos == "VERB":
+        return bool(t.pos_ == "VERB")
+    if rule.pos == "NOUN":
+        return bool(t.pos_ in ("NOUN", "PROPN"))
+    return bool(t.pos_ in ("VERB", "NOUN", "PROPN"))
 
 
 def _phrase(c: _Candidate) -> set[int]:
@@ -830,6 +885,31 @@ def _fallback(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
         c.wide = True
 
 
+def _widen(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
+    """Objects named in the clause, and actors in the sentence when the clause named none.
+
+    For candidates the rules left out: a trained decider weighs how far their participants
+    had to be looked for ("Construction of the pipeline began in May": the pipeline).
+    """
+    head = _clause_head(c.trigger)
+    for scope, wide in ((head.subtree, False), (c.sent, True)):
+        for tok in scope:
+            if tok.i in reader.shadow or tok.i in reporting or not c.lo <= tok.i < c.hi:
+                continue
+            a = reader.idx.actor(tok)
+            if a is None or a.key in c.parts:
+                continue
+            if a.type in OBJECT_TYPES:
+                c.add(a, "object", tok.i)
+                c.flags.add("widened_object" if not wide else "wide_object")
+            elif a.type in ACTOR_TYPES and (not wide or not any(
+                    r != "object" for _, r, _ in c.parts.values())):
+                c.add(a, "party", tok.i)
+                c.flags.add("widened_actor" if not wide else "wide_actor")
+        if any(r != "object" for _, r, _ in c.parts.values()):
+            return
+
+
 def _evidence_span(c: _Candidate, core: set[int]) -> tuple[int, int]:
     sent = c.sent
     idx = {c.trigger.i, *core}
@@ -903,15 +983,38 @@ def _event_id(doc_id: str, etype: str, start: int) -> str:
     return hashlib.sha1(f"{doc_id}|{etype}|{start}".encode()).hexdigest()[:16]
 
 
-def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: list[Entity],
-                   gazetteer: Gazetteer | None = None) -> list[Event]:
-    """Events stated in a parsed document, in text order."""
+@dataclass(frozen=True, slots=True)
+class EventCandidate:
+    """A trigger read with its participants, status and date, before any decision.
+
+    ``event`` is what the candidate becomes when a decider keeps it; ``features`` are the
+    numbers a trained decider weighs (sorted by name); ``rule_keep`` is the rule decider's
+    verdict, so both decide on the same candidates.
+    """
+
+    event: Event
+    sentence: int
+    clause: str
+    strict: bool
+    rule_keep: bool
+    features: tuple[tuple[str, float], ...] = ()
+    # False when negation, speculation or a frame (fear, deny, consider) says no event happened.
+    stated: bool = True
+
+
+def find_candidates(doc: Document, sdoc: Any, mentions: list[Mention], entities: list[Entity],
+                    gazetteer: Gazetteer | None = None) -> list[EventCandidate]:
+    """Every trigger of the lexicon and of the trigger classes, read, in text order."""
     lexicon = load_triggers()
+    classes = load_trigger_classes()
     idx = _DocIndex(sdoc, mentions, entities, gazetteer or _bundled_gazetteer())
-    events: list[Event] = []
-    for sent in sdoc.sents:
+    kept_events: list[Event] = []
+    out: list[EventCandidate] = []
+    n_sents = 0
+    for si, sent in enumerate(sdoc.sents):
+        n_sents += 1
         # A trigger word inside a name ("Shanghai Cooperation Organisation") is no trigger.
-        cands = [c for c in _find_candidates(sent, lexicon)
+        cands = [c for c in _find_candidates(sent, lexicon, classes)
                  if not _is_headline(idx.text, c.trigger.idx, doc.title)
                  and c.trigger.ent_type_ not in NAMED_SPANS
                  and idx.actor(c.trigger) in (None, *idx.countries.values())]
@@ -920,41 +1023,43 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
         shadow = _shadowed(sent)
         reporting = _reporting_subjects(sent)
         reader = _Reader(idx, shadow)
-        kept: list[_Candidate] = []
         for c in cands:
             c.lo, c.hi = _segment(sent, c.trigger, idx.text, doc.title)
             c.extent = idx.extent
-            status = _status(c.trigger, c.lo, c.hi)
-            if status is None:
-                continue
-            c.status = status
+            status, why = _modality(c.trigger, c.lo, c.hi)
+            c.status, c.why = status, why
             c.phrase = {i for i in _phrase(c) if c.lo <= i < c.hi}
-            kept.append(c)
+        # The rule path: strict triggers stating an event.
+        kept = [c for c in cands if c.rule.strict and c.why is None]
         # A trigger inside another event's object phrase is part of that event's description;
         # one in its time adjunct ("signed a protocol after the meeting") only dates it.
-        nested = {id(b) for a in kept for b in kept
-                  if a is not b and ((b.trigger.i in a.phrase and not (
-                      a.trigger.i in b.phrase and a.trigger.i > b.trigger.i))
-                      or _time_adjunct_of(b.trigger, a.trigger))}
-        kept = [c for c in kept if id(c) not in nested]
-        for c in kept:
+        for group in (kept, cands):
+            for a in group:
+                for b in group:
+                    if a is not b and ((b.trigger.i in a.phrase and not (
+                            a.trigger.i in b.phrase and a.trigger.i > b.trigger.i))
+                            or _time_adjunct_of(b.trigger, a.trigger)):
+                        b.flags.add("nested" if group is kept else "nested_any")
+        for c in cands:
             _read_participants(c, reader, reporting)
             c.core = {tok for _, _, tok in c.parts.values()}
         # Cooperation beside a more specific event of the same sentence joins it: "worked
         # with X and supplied Y" is one supply.
-        absorbed: set[int] = set()
-        specific = [o for o in kept if o.rule.type != GENERIC_TYPE]
-        for c in kept:
-            host = next((o for o in specific if _linked(o, c)), None)
+        rule_live = [c for c in kept if "nested" not in c.flags]
+        specific = [o for o in rule_live if o.rule.type != GENERIC_TYPE]
+        for c in cands:
+            host = next((o for o in specific if o is not c and _linked(o, c)), None)
             if c.rule.type == GENERIC_TYPE and host is not None:
-                _absorb(c, host)
-                absorbed.add(id(c))
-        for c in kept:
-            if id(c) not in absorbed and len(c.parts) < 2:
+                if c in rule_live:
+                    _absorb(c, host)
+                c.flags.add("absorbed")
+        for c in cands:
+            c.n_parsed = len(c.parts)
+            if len(c.parts) < 2:
                 _fallback(c, reader, reporting)
         final: list[_Candidate] = []
-        for c in kept:
-            if id(c) in absorbed or len(c.parts) < _min_parts(c):
+        for c in rule_live:
+            if "absorbed" in c.flags or len(c.parts) < _min_parts(c):
                 continue
             # "held a dialogue, with A and B meeting their counterparts": one sentence, one
             # type and shared participants make one event.
@@ -966,18 +1071,105 @@ def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: 
                     if tok in c.core:
                         same.core.add(tok)
                 same.core.add(c.trigger.i)  # the quote covers both statements
+                c.flags.add("merged")
                 continue
             final.append(c)
-        for c in final:
+        for c in cands:
             named = {a.key for a, _, tok in c.parts.values()
                      if tok in c.core and idx.actor(sdoc[tok]) == a}
             # "The countries discussed ...", "after their meeting": an anaphoric report of an
             # event already stated in this document is that event again, not a new one.
             if not named and _anaphoric(c) and any(e.type == c.rule.type and set(c.parts) <= {
-                    p.entity_key for p in e.participants} for e in events):
+                    p.entity_key for p in e.participants} for e in kept_events):
+                c.flags.add("repeat")
+        for c in cands:
+            if c not in final:
+                _widen(c, reader, reporting)
+        _context(cands)
+        for c in cands:
+            ev = _to_event(doc, c, idx)
+            keep = c in final and "repeat" not in c.flags and ev.confidence >= MIN_CONFIDENCE
+            if keep:
+                kept_events.append(ev)
+            out.append(EventCandidate(
+                event=ev, sentence=si, clause=_clause_text(c), strict=c.rule.strict,
+                rule_keep=keep, features=_features(c, ev, idx, si), stated=c.why is None))
+    n = max(n_sents, 1)
+    return [replace(x, features=(*x.features, ("position", round(x.sentence / n, 3))))
+            for x in out]
+
+
+def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: list[Entity],
+                   gazetteer: Gazetteer | None = None, *,
+                   decider: str | None = None) -> list[Event]:
+    """Events stated in a parsed document, in text order, as the chosen decider keeps them."""
+    from tieline.extract.events.decide import decide
+
+    return decide(find_candidates(doc, sdoc, mentions, entities, gazetteer), decider)
+
+
+def _context(cands: Sequence[_Candidate]) -> None:
+    """Flags saying which other triggers share the sentence, and which govern this one.
+
+    Annotators give one statement its main event: "signed a deal to supply gas" is an
+    agreement (the supply is its content), so the decider must see the governing trigger.
+    """
+    for c in cands:
+        ancestors = {x.i for x in c.trigger.ancestors}
+        for o in cands:
+            if o is c:
                 continue
-            events.append(_to_event(doc, c, idx))
-    return [e for e in events if e.confidence >= MIN_CONFIDENCE]
+            tag = "strict" if o.rule.strict else "loose"
+            c.flags.add(f"with={c.rule.type}|{o.rule.type}")
+            if o.trigger.i == c.trigger.i:
+                c.flags.add(f"same_token={c.rule.type}|{o.rule.type}")
+            elif o.trigger.i in ancestors:
+                c.flags.add(f"under={c.rule.type}|{o.rule.type}|{tag}")
+            elif c.trigger.i in {x.i for x in o.trigger.ancestors}:
+                c.flags.add(f"over={c.rule.type}|{o.rule.type}")
+        c.flags.add(f"crowd={min(len(cands), 6)}")
+
+
+def _clause_text(c: _Candidate) -> str:
+    """The trigger's clause inside its paragraph: what a trained decider reads."""
+    head = _clause_head(c.trigger)
+    sub = [x.i for x in head.subtree if c.lo <= x.i < c.hi] or [c.trigger.i]
+    doc = c.trigger.doc
+    return str(doc[min(sub): max(sub) + 1].text)
+
+
+def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[str, float], ...]:
+    """The numbers a trained decider weighs, by name."""
+    roles = Counter(role for _, role, _ in c.parts.values())
+    actors = [a for a, role, _ in c.parts.values() if role != "object"]
+    f: dict[str, float] = {
+        f"type={c.rule.type}": 1.0,
+        f"lemma={c.rule.type}:{c.rule.lemma}": 1.0,
+        f"pos={c.trigger.pos_}": 1.0,
+        f"dep={c.trigger.dep_}": 1.0,
+        f"status={c.status}": 1.0,
+        f"why={c.why}": 1.0,
+        "strict": float(c.rule.strict),
+        "confidence": c.rule.confidence,
+        "parts": min(len(c.parts), 4) / 4,
+        "parsed_parts": min(c.n_parsed, 4) / 4,
+        "actors": min(len(actors), 4) / 4,
+        "objects": float(roles["object"] > 0),
+        "directed": float(roles["source"] + roles["target"] > 0),
+        "one_part": float(len(c.parts) == 1),
+        "no_part": float(not c.parts),
+        "countries": float(sum(a.type == "COUNTRY" for a in actors) >= 2),
+        "fallback": float(c.fallback),
+        "wide": float(c.wide),
+        "below_min": float(len(c.parts) < _min_parts(c)),
+        "dated": float(ev.date is not None),
+        "sector": float(ev.sector is not None),
+        "first_sentence": float(si == 0),
+        "quote": float('"' in ev.evidence or "“" in ev.evidence),
+    }
+    for flag in c.flags:
+        f[f"flag={flag}"] = 1.0
+    return tuple(sorted(f.items()))
 
 
 def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
@@ -987,6 +1179,11 @@ def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
     head = _clause_head(t)
     clause = t.doc[min(x.i for x in head.subtree): max(x.i for x in head.subtree) + 1]
     when = find_event_date(clause.text, doc.published)
+    if when is None:
+        # Dates often sit outside the trigger's clause ("On 27 April, X signed ..."): the
+        # sentence (inside its paragraph) gives the date nearest the trigger.
+        seg = t.doc[max(c.lo, c.sent.start): min(c.hi, c.sent.end)]
+        when = find_event_date(seg.text, doc.published, anchor=t.idx - seg.start_char)
     # Names are blanked out of the texts that cue a sector: "Silk Road Fund" is no road.
     named = set(idx.extent)
     phrase_text = " ".join(t.doc[i].text for i in sorted(c.phrase) if i not in named)

@@ -1,0 +1,194 @@
+
+"""Event candidates and deciders: trigger classes, the rule and the trained decider, the model file.
+
+The sentences are our own, news-like, about public facts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tieline.errors import ConfigError
+from tieline.extract.events import EventCandidate, find_candidates, load_trigger_classes
+from tieline.extract.events.decide import (
+    DIM,
+    TrainedDecider,
+    decide,
+    load_model,
+    rule_decide,
+    vectorize,
+)
+from tieline.extract.resolve import resolve_document
+from tieline.records import EVENT_TYPES, Document, Event, Participant
+
+
+def test_trigger_classes_cover_every_type_with_verbs_and_nouns() -> None:
+    classes = load_trigger_classes()
+    types = {r.type for rules in classes.values() for r in rules}
+    assert types == set(EVENT_TYPES)
+    assert all(not r.strict for rules in classes.values() for r in rules)
+    assert {r.pos for r in classes["sign"]} == {"VERB"}
+    assert {r.type for r in classes["acquire"]} == {"supply", "investment"}
+
+
+@pytest.mark.parametrize(
+    ("lemma", "etype", "direction"),
+    [
+        ("ink", "agreement", None),
+        ("groundbreaking", "construction", None),
+        ("commission", "construction", None),
+        ("ship", "supply", "supplier"),
+        ("purchase", "supply", "buyer"),
+        ("lend", "investment", None),
+        ("blacklist", "sanction", "sanctioner"),
+        ("summit", "talks", None),
+        ("consortium", "cooperation", None),
+        ("localise", "technology_transfer", None),
+        ("medal", "award", None),
+    ],
+)
+def test_trigger_class_forms(lemma: str, etype: str, direction: str | None) -> None:
+    rule = {r.type: r for r in load_trigger_classes()[lemma]}[etype]
+    assert rule.direction == direction
+
+
+def _candidate(
+    etype: str = "supply",
+    *,
+    keep: bool = False,
+    stated: bool = True,
+    features: tuple[tuple[str, float], ...] = (("strict", 1.0),),
+    sentence: int = 0,
+    start: int = 0,
+    parts: tuple[str, ...] = ("a", "b"),
+) -> EventCandidate:
+    ev = Event(
+        id=f"e{start}",
+        type=etype,
+        trigger="supplied",
+        trigger_start=start,
+        trigger_end=start + 8,
+        sentence_start=0,
+        sentence_end=40,
+        evidence="A supplied B",
+        participants=tuple(Participant(k, k.upper()) for k in parts),
+    )
+    return EventCandidate(
+        event=ev,
+        sentence=sentence,
+        clause="A supplied gas to B",
+        strict=True,
+        rule_keep=keep,
+        features=features,
+        stated=stated,
+    )
+
+
+def _model(bias: float, threshold: float = 0.5) -> dict[str, Any]:
+    return {"weights": [0.0] * DIM, "bias": bias, "threshold": threshold}
+
+
+def test_rule_decider_keeps_what_the_rules_keep() -> None:
+    cands = [_candidate(keep=True, start=0), _candidate(keep=False, start=20)]
+    assert [e.trigger_start for e in rule_decide(cands)] == [0]
+    assert [e.trigger_start for e in decide(cands, "rules")] == [0]
+
+
+def test_trained_decider_adds_above_its_threshold_and_keeps_the_rules_events() -> None:
+    cands = [
+        _candidate(keep=True, start=0, sentence=0),
+        _candidate(keep=False, start=50, sentence=1, parts=("c", "d")),
+    ]
+    assert len(TrainedDecider(_model(bias=5.0))(cands)) == 2
+    assert [e.trigger_start for e in TrainedDecider(_model(bias=-5.0))(cands)] == [0]
+
+
+def test_trained_decider_never_adds_what_the_text_does_not_state() -> None:
+    cands = [_candidate(keep=False, stated=False)]
+    assert TrainedDecider(_model(bias=5.0))(cands) == []
+
+
+def test_trained_decider_folds_one_statement_into_one_event() -> None:
+    # Same sentence, same type, a shared participant: one event, the best scored.
+    cands = [_candidate(start=0), _candidate(start=10, parts=("b", "c"))]
+    assert len(TrainedDecider(_model(bias=5.0))(cands)) == 1
+
+
+def test_vectorize_is_deterministic_and_inside_the_space() -> None:
+    c = _candidate(features=(("strict", 1.0), ("type=supply", 1.0)))
+    v = vectorize(c)
+    assert v == vectorize(c)
+    assert all(0 <= i < DIM for i in v)
+
+
+def test_unknown_decider_names_the_choices() -> None:
+    with pytest.raises(ConfigError, match="rules, trained"):
+        decide([], "oracle")
+
+
+def test_bad_model_file_says_which_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "events.json"
+    bad.write_text("{\n  not json\n}", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"events\.json:2: not JSON"):
+        load_model(str(bad))
+    short = tmp_path / "short.json"
+    short.write_text(json.dumps(_model(0.0) | {"weights": [0.0]}), encoding="utf-8")
+    with pytest.raises(ConfigError, match="make train"):
+        load_model(str(short))
+
+
+def test_bundled_model_loads() -> None:
+    dec = load_model()
+    assert 0.0 < dec.threshold < 1.0
+
+
+# ------------------------------------------------------------------------------ with the model
+
+
+def _candidates(pipeline: Any, text: str) -> list[EventCandidate]:
+    doc = Document(id="dc0", source_key="dc0", text=text, name="dc0.txt", published="2023-06-12")
+    sdoc = pipeline.nlp(text)
+    mentions, entities = resolve_document(sdoc, pipeline.gazetteer)
+    return find_candidates(doc, sdoc, mentions, entities, pipeline.gazetteer)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "etype", "trigger"),
+    [
+        (
+            "Rosatom began the construction of the Akkuyu plant in Turkey.",
+            "construction",
+            "construction",
+        ),
+        ("Germany will lend Egypt money for a new railway.", "investment", "lend"),
+        ("The United States blacklisted Huawei last year.", "sanction", "blacklisted"),
+        ("India purchased oil from Russia.", "supply", "purchased"),
+        ("Chinese and Pakistani firms formed a consortium.", "cooperation", "consortium"),
+    ],
+)
+def test_bare_trigger_forms_give_candidates(
+    pipeline: Any, text: str, etype: str, trigger: str
+) -> None:
+    found = {(c.event.type, c.event.trigger) for c in _candidates(pipeline, text)}
+    assert (etype, trigger) in found
+
+
+@pytest.mark.slow
+def test_negated_candidate_is_marked_not_stated(pipeline: Any) -> None:
+    cands = _candidates(pipeline, "Russia did not supply the S-400 missiles to Turkey.")
+    supply = [c for c in cands if c.event.type == "supply"]
+    assert supply
+    assert not any(c.stated for c in supply)
+    assert all(c.event.status == "negated" for c in supply)
+
+
+@pytest.mark.slow
+def test_a_place_is_never_an_actor(pipeline: Any) -> None:
+    cands = _candidates(pipeline, "Gazprom signed a supply contract with CNPC in Shanghai.")
+    names = {p.name for c in cands for p in c.event.participants}
+    assert "Shanghai" not in names
