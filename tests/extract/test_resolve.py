@@ -315,3 +315,22 @@ def test_resolve_referee_entity_floors_on_the_seeds(seed_scores: dict[str, Any])
     assert ent["type_accuracy"] >= 0.98, ent
     assert ent["country_accuracy"] >= 0.97, ent
     assert scores["resolution"]["errors"] == 0, scores["resolution"]
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("The talks between Russia & China ended on Friday with a joint statement.",
+     "Russia & China"),
+    ("Pakistan’s Chashma plant will get a fifth unit, the Pakistan Atomic Energy Commission "
+     "said.", "Pakistan’s Chashma"),
+    ("The Minister of Defence met the delegation from Rostec on Monday.", "Minister of Defence"),
+    ("The MoU was signed by Rosatom and the Bangladesh Atomic Energy Commission.", "MoU"),
+])
+def test_resolve_fragments_are_no_actors(pipeline: Any, text: str, fragment: str) -> None:
+    ents = entities(pipeline, text)
+    assert fragment not in ents
+    assert not any(fragment in e.aliases for e in ents.values())
+
+
+def test_resolve_a_dollar_sign_is_no_state(pipeline: Any) -> None:
+    ents = entities(pipeline, "India signed a US $5 billion S-400 deal with Russia.")
+    assert ents["S-400"].country != "US"

@@ -97,7 +97,7 @@ _NOT_ACTORS = frozenset({
     "rub", "eur", "bcm", "gw", "mw", "kw", "kwh", "twh", "gwh", "vat", "fdi", "ppp", "sme",
     "smes", "soe", "soes", "oem", "ngo", "ngos", "ipo", "m&a", "pr", "tv", "id", "pc", "phd",
     "mba", "covid", "covid-19", "etf", "yoy", "q1", "q2", "q3", "q4", "h1", "h2", "api", "b2b",
-    "esg", "capex", "opex", "bbl", "mbd", "bpd", "tcm", "mt", "mtpa",
+    "esg", "capex", "opex", "bbl", "mbd", "bpd", "tcm", "mt", "mtpa", "mou", "mous", "moa",
 })
 # Media and social brands named in share buttons and comment forms.
 _SOCIAL = frozenset({
@@ -164,6 +164,7 @@ _DOCUMENT_HEADS = frozenset({
 })
 _LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
 _SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
+_QUOTES = str.maketrans({"‘": " ", "“": " ", "”": " ", '"': " "})
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "le", "la", "du", "da", "di", "al",
                         "el", "bin", "ibn", "ter", "dos", "das", "del"})
 _ROMAN_KEYS = frozenset({"i", "ii", "iii", "iv", "v", "vi"})
@@ -286,7 +287,9 @@ def _trim(sdoc: Any, t0: int, t1: int) -> tuple[int, int]:
 
 
 def _surface(sdoc: Any, t0: int, t1: int) -> str:
-    return " ".join(sdoc[t0:t1].text.split())
+    # Opening and double quotes inside a name are the writer's ('S-400 ‘Triumf’'), not the
+    # name's; the apostrophe (’) is kept for 'People’s'.
+    return " ".join(sdoc[t0:t1].text.translate(_QUOTES).split())
 
 
 class _Resolver:
@@ -668,8 +671,46 @@ class _Resolver:
                     c.etype = "PERSON"
                     break
 
+    def _cut_state_possessive(self, c: _Cand) -> None:
+        """'Pakistan's Chashma': a state's possessive at the front belongs to no name; it gives
+        the country."""
+        sdoc = self.sdoc
+        if c.actor is not None or c.t1 - c.t0 < 3 or sdoc[c.t0 + 1].lower_ not in \
+                _POSSESSIVE_TOKENS:
+            return
+        code = self.gaz.place_code(sdoc[c.t0].text)
+        if code is None:
+            return
+        c.t0 += 2
+        c.start = sdoc[c.t0].idx
+        c.country, c.cprio = code, _CUE
+
+    def _not_a_name(self, c: _Cand, surface: str) -> bool:
+        """Fragments the NER takes for organisations: states joined ('Russia & China'), a bare
+        demonym, a title's complement ('Minister of Defence', 'Secretary of Commerce for
+        Industry and Security') and a state's generic body before a title ('Indian Defence
+        Minister')."""
+        sdoc, gaz = self.sdoc, self.gaz
+        parts = [p for p in re.split(r"\s*(?:&|\band\b|,|[-–/])\s*", surface) if p]
+        if parts and all(gaz.place_code(p) is not None for p in parts):
+            return True
+        first = sdoc[c.t0]
+        if c.t1 - c.t0 > 2 and _head_lemma(first) in TITLE_HEADS and sdoc[c.t0 + 1].lower_ in (
+                "of", "for"):
+            return True
+        before = sdoc[max(0, c.t0 - 2) : c.t0]
+        if len(before) == 2 and before[1].lower_ in ("of", "for") and _head_lemma(
+                before[0]) in TITLE_HEADS and first.lower_ in _GENERIC_WORDS:
+            return True
+        nxt = sdoc[c.t1] if c.t1 < len(sdoc) else None
+        rest = [t.lower_ for t in sdoc[c.t0 : c.t1] if gaz.place_code(t.text) is None]
+        return nxt is not None and _head_lemma(nxt) in TITLE_HEADS and bool(rest) and all(
+            w in _GENERIC_WORDS for w in rest)
+
     def _type(self, c: _Cand) -> None:
         sdoc, gaz = self.sdoc, self.gaz
+        if c.label in ("ORG", "PERSON", "FAC", "PRODUCT"):
+            self._cut_state_possessive(c)
         surface = self._surface(c)
         if c.label == "PERSON":
             surface = self._strip_person(c)
@@ -706,7 +747,11 @@ class _Resolver:
         if self._inside_law(c):
             c.drop = True
             return
-        if surface.lower() in _NOT_ACTORS and label in ("ORG", "NORP", "GPE", "PRODUCT"):
+        if surface.lower() in _NOT_ACTORS and label in ("ORG", "NORP", "GPE", "PRODUCT",
+                                                        "PERSON"):
+            c.drop = True
+            return
+        if label in ("ORG", "PERSON") and self._not_a_name(c, surface):
             c.drop = True
             return
         if label == "GPE" or label == "LOC":
@@ -932,6 +977,8 @@ class _Resolver:
     # ------------------------------------------------------------------ countries and roles
     def _codes(self, tok: Any) -> set[str]:
         """States a modifier token points to: a state's name, capital or demonym."""
+        if tok.i + 1 < len(self.sdoc) and self.sdoc[tok.i + 1].text in ("$", "dollars"):
+            return set()  # 'US $5 billion': a currency, not a state
         i = self.tok2cand.get(tok.i)
         if i is not None:
             c = self.cands[i]
@@ -1407,7 +1454,8 @@ class _Resolver:
                 if heads:
                     one(k, heads)
                     continue
-            if c.etype in ("FACILITY", "PRODUCT", "ORG", "EVENT", "PLACE"):
+            if c.etype in ("FACILITY", "PRODUCT", "ORG", "EVENT", "PLACE") and not (
+                    c.etype == "PRODUCT" and _DESIGNATION.match(c.name)):
                 starts = []
                 for o in longer:
                     rest = o.split()[len(words):]
@@ -1422,6 +1470,11 @@ class _Resolver:
                 if starts:
                     one(k, starts)
                     continue
+            first = c.name.split()[0]
+            if c.etype == "PRODUCT" and len(words) > 1 and _DESIGNATION.match(first) and (
+                    fk := name_key(first)) in info and info[fk].etype == "PRODUCT":
+                one(k, [fk])  # 'S-400 Triumf', 'S-400 Long Range ...': the S-400
+                continue
             if re.fullmatch(r".*\d+s", k) and k[:-1] in info:
                 one(k, [k[:-1]])  # 'VVER-1200s'
                 continue
