@@ -334,3 +334,31 @@ def test_resolve_fragments_are_no_actors(pipeline: Any, text: str, fragment: str
 def test_resolve_a_dollar_sign_is_no_state(pipeline: Any) -> None:
     ents = entities(pipeline, "India signed a US $5 billion S-400 deal with Russia.")
     assert ents["S-400"].country != "US"
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("Prime Minister Narendra Modi and German Chancellor Olaf Scholz launched a partnership.",
+     "Olaf Scholz", "DE"),
+    ("Bangladesh will get its first reactor in 2024. Prime Minister Sheikh Hasina visited the "
+     "site in Bangladesh on Sunday.", "Sheikh Hasina", "BD"),
+    ("Egypt signed the contract with Rosatom. The Ministry of Electricity of Egypt and the "
+     "Ministry of Electricity said the plant will be finished in 2028.", "Ministry of Electricity",
+     "EG"),
+])
+def test_resolve_office_holders_and_state_bodies_take_the_state_the_text_is_about(
+        pipeline: Any, text: str, name: str, country: str) -> None:
+    ents = entities(pipeline, text)
+    found = ents.get(name) or next(e for e in ents.values() if name in e.aliases)
+    assert found.country == country
+
+
+def test_resolve_a_body_named_after_its_bloc_takes_no_state(pipeline: Any) -> None:
+    ents = entities(pipeline, "China hosted the Council of Heads of Government of the Shanghai "
+                              "Cooperation Organisation in Beijing.")
+    council = next(e for e in ents.values() if e.name.startswith("Council of Heads"))
+    assert council.country is None
+
+
+def test_resolve_a_name_running_into_its_verb_is_dropped(pipeline: Any) -> None:
+    ents = entities(pipeline, "Avtotor started SKD assembly of Chinese cars in Kaliningrad.")
+    assert not any("started" in n for n in ents)

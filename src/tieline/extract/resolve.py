@@ -75,7 +75,7 @@ TITLE_HEADS = frozenset({
     "spokesperson", "governor", "mayor", "envoy", "adviser", "advisor", "officer", "ceo",
     "deputy", "commissioner", "executive", "analyst", "expert", "professor", "leader", "king",
     "queen", "prince", "emperor", "commander", "founder", "manager", "attache", "attaché",
-    "counsellor", "consul", "vice-president", "vice-premier", "co-chairman",
+    "counsellor", "consul", "vice-president", "vice-premier", "co-chairman", "chancellor",
 })
 # Words taken off the front of a person's name; the title they form becomes the role.
 _HONORIFICS = frozenset({
@@ -542,6 +542,12 @@ class _Resolver:
                 between = self.text[a.end : b.start]
                 last = sdoc[a.t1 - 1]
                 nxt = sdoc[a.t1] if a.t1 < len(sdoc) else None
+                if (last.lower_ == "of" and b.t0 == a.t1 and not between.strip()
+                        and b.label in ("COUNTRY", "GPE")):
+                    a.t1, a.end = b.t1, b.end  # "Daily Mail of" + "Zambia"
+                    out.append(a)
+                    i += 2
+                    continue
                 if (nxt is not None and nxt.pos_ == "ADP" and between.strip() == nxt.text
                         and b.t0 == a.t1 + 1 and nxt.lower_ in ("of", "for")
                         and b.label in ("COUNTRY", "GPE")):
@@ -681,6 +687,7 @@ class _Resolver:
         code = self.gaz.place_code(sdoc[c.t0].text)
         if code is None:
             return
+        c.aliases.append(_surface(sdoc, c.t0, c.t1))  # some write it as the name
         c.t0 += 2
         c.start = sdoc[c.t0].idx
         c.country, c.cprio = code, _CUE
@@ -694,6 +701,9 @@ class _Resolver:
         parts = [p for p in re.split(r"\s*(?:&|\band\b|,|[-–/])\s*", surface) if p]
         if parts and all(gaz.place_code(p) is not None for p in parts):
             return True
+        if c.label == "ORG" and any(t.pos_ == "VERB" and t.text.islower()
+                                    for t in sdoc[c.t0 : c.t1]):
+            return True  # 'Avtotor started SKD': a name runs into its verb
         first = sdoc[c.t0]
         if c.t1 - c.t0 > 2 and _head_lemma(first) in TITLE_HEADS and sdoc[c.t0 + 1].lower_ in (
                 "of", "for"):
@@ -1391,6 +1401,34 @@ class _Resolver:
                 return i
         return None
 
+    def _owned(self, name: str) -> bool:
+        """'Council of Heads of Government of the SCO': a body named after its owner."""
+        parts = re.split(r"\s+of\s+(?:the\s+)?", name)
+        return any(self.gaz.lookup(p) is not None for p in parts[1:])
+
+    def _home_state(self, c: _Cand) -> str | None:
+        """The state a sentence is about (the one it names), else the state the document names
+        most often among those of the sentence, else in the whole document."""
+        counts: Counter[str] = Counter()
+        for o in self.cands:
+            if not o.drop and o.etype == "COUNTRY" and o.country:
+                counts[o.country] += 1
+        near: Counter[str] = Counter()
+        for t in self.sdoc[c.t0].sent:
+            if c.t0 <= t.i < c.t1:
+                continue
+            i = self.tok2cand.get(t.i)
+            if i is not None and self.cands[i].etype == "COUNTRY" and not self.cands[i].drop \
+                    and self.cands[i].country:
+                near[self.cands[i].country] += 1
+            elif i is None and t.text[:1].isupper() and (d := self.gaz.demonym_of(t.text)):
+                if d.country:
+                    near[d.country] += 1
+        pool = near or counts
+        if not pool:
+            return None
+        return max(pool, key=lambda k: (len(near) == 1 and k in near, counts[k], pool[k]))
+
     # ------------------------------------------------------------------ output
     def _join_short_forms(self, live: list[_Cand]) -> None:
         """Names of one thing written shorter later in the text join the full name: an alias
@@ -1526,12 +1564,14 @@ class _Resolver:
             lk = " ".join(w for w in c.key.split() if w not in _SMALL_KEY_WORDS)
             c.key = loose.setdefault(lk, c.key)
         self._join_short_forms(live)
+        first: dict[str, _Cand] = {}
         for pos, c in enumerate(self.cands):
             if c.drop or c.etype is None or not c.key:
                 continue
             cl = clusters.get(c.key)
             if cl is None:
                 cl = clusters[c.key] = _Cluster(name=c.name)
+                first[c.key] = c
             cl.names[c.name] += 1
             cl.gazetteer = cl.gazetteer or c.tprio >= _GAZ
             if cl.gazetteer and c.tprio >= _GAZ:
@@ -1576,6 +1616,15 @@ class _Resolver:
                 country = cl.affil_country
             elif best is not None:
                 country = best[0]
+            if country is None and best is None and (
+                    (etype == "PERSON" and cl.role and any(
+                        w.lower().rstrip(".,") in _GOVERNMENT_TITLES for w in cl.role[2].split()))
+                    or (etype == "ORG" and not cl.gazetteer and _state_body(cl.name)
+                        and not self._owned(cl.name))):
+                # 'Prime Minister Sheikh Hasina', 'the Ministry of Electricity': an office or
+                # body of a state the text does not name beside it is the state's that the
+                # sentence, else the document, is about.
+                country = self._home_state(first[key])
             role = cl.role[2] if cl.role and etype == "PERSON" else None
             if role and country and role.split()[-1].lower() in _STATE_TITLES and all(
                     w.lower().rstrip(".") in TITLE_HEADS | _HONORIFICS for w in role.split()):
@@ -1607,6 +1656,29 @@ _GENERIC_WORDS = frozenset({
     "emergency", "emergencies", "situations", "digital", "communications", "information",
     "aerospace", "ground", "naval", "navy's", "military", "intelligence", "border",
 })
+
+
+# Words of a title that make its holder an office-holder of a state.
+_GOVERNMENT_TITLES = frozenset({
+    "president", "premier", "minister", "chancellor", "secretary", "ambassador", "envoy",
+    "governor", "king", "queen", "emir", "senator", "spokesman", "spokeswoman", "spokesperson",
+    "vice-president", "vice-premier", "consul", "attache", "attaché", "commissioner",
+})
+# Heads of the names of a state's own bodies.
+_STATE_BODY_HEADS = frozenset({
+    "ministry", "department", "court", "prosecution", "gazette", "registry", "parliament",
+    "government", "cabinet", "senate", "congress", "assembly", "navy", "army", "force", "forces",
+    "police", "guard", "customs", "treasury", "commission", "authority", "agency", "council",
+})
+
+
+def _state_body(name: str) -> bool:
+    """'Ministry of Electricity', 'State Security Prosecution', 'Official Gazette': a state's
+    own body, named without its state."""
+    words = re.split(r"[\s\-]+", name.lower())
+    head = next((w for w in words if w in _STATE_BODY_HEADS), None)
+    return head is not None and (_generic(name) or words[0] in _STATE_BODY_HEADS
+                                 or words[-1] in _STATE_BODY_HEADS)
 
 
 def _generic(name: str) -> bool:
