@@ -1093,6 +1093,9 @@ class _Resolver:
             return
         if c.cprio >= _NAME_CUE:
             return
+        if c.etype == "PRODUCT" and (made := self.gaz.designation_country(c.name)):
+            self._set_country(c, made, _NAME_CUE)  # 'Su-30MKI', 'VVER-1200': the maker's state
+            return
         inner = self._name_codes(c)
         if inner:
             self._set_country(c, next(iter(inner)) if len(inner) == 1 else None, _NAME_CUE)
