@@ -362,3 +362,8 @@ def test_resolve_a_body_named_after_its_bloc_takes_no_state(pipeline: Any) -> No
 def test_resolve_a_name_running_into_its_verb_is_dropped(pipeline: Any) -> None:
     ents = entities(pipeline, "Avtotor started SKD assembly of Chinese cars in Kaliningrad.")
     assert not any("started" in n for n in ents)
+
+
+def test_resolve_a_capital_is_no_misspelt_actor(pipeline: Any) -> None:
+    ents = entities(pipeline, "Antara reported that Ankara approved the pipeline deal.")
+    assert not any("Ankara" in e.aliases for e in ents.values() if e.name == "Antara")

@@ -731,7 +731,9 @@ class _Resolver:
         root = sdoc[c.t0:c.t1].root
         if c.actor is None:
             actor = gaz.lookup(surface)
-            if actor is None and c.label != "PERSON":
+            if actor is None and c.label != "PERSON" and gaz.capital_of(surface) is None \
+                    and gaz.place(surface) is None:
+                # a place is no misspelt actor: 'Ankara' is not 'Antara' with a slip
                 actor = gaz.fuzzy_lookup(surface)
             if actor is not None and actor.type == "COUNTRY" and c.label == "NORP":
                 actor = None  # 'US' as a demonym in 'US companies'
@@ -1513,7 +1515,7 @@ class _Resolver:
                     continue
             first = c.name.split()[0]
             if c.etype == "PRODUCT" and len(words) > 1 and _DESIGNATION.match(first) and (
-                    fk := name_key(first)) in info and info[fk].etype == "PRODUCT":
+                    fk := name_key(first)) in info and fk != k and info[fk].etype == "PRODUCT":
                 one(k, [fk])  # 'S-400 Triumf', 'S-400 Long Range ...': the S-400
                 continue
             if re.fullmatch(r".*\d+s", k) and k[:-1] in info:
