@@ -367,3 +367,17 @@ def test_resolve_a_name_running_into_its_verb_is_dropped(pipeline: Any) -> None:
 def test_resolve_a_capital_is_no_misspelt_actor(pipeline: Any) -> None:
     ents = entities(pipeline, "Antara reported that Ankara approved the pipeline deal.")
     assert not any("Ankara" in e.aliases for e in ents.values() if e.name == "Antara")
+
+
+@pytest.mark.parametrize(("text", "name", "etype", "country"), [
+    ("The frigate INS Tushil was handed over to the Indian Navy in Kaliningrad.", "INS Tushil",
+     "PRODUCT", "IN"),
+    ("The Commerce Department added the firms to the Entity List on Friday.", "Entity List",
+     "INITIATIVE", None),
+])
+def test_resolve_ships_and_sanction_lists_are_no_people_or_organisations(
+        pipeline: Any, text: str, name: str, etype: str, country: str | None) -> None:
+    ents = entities(pipeline, text)
+    assert ents[name].type == etype
+    if country:
+        assert ents[name].country == country

@@ -59,7 +59,13 @@ PLACE_HEADS = frozenset({
     "valley", "capital", "okrug",
 })
 AWARD_HEADS = frozenset({"medal", "prize", "award", "order"})
-INITIATIVE_HEADS = frozenset({"initiative", "programme", "program", "strategy", "agenda"})
+# Programmes, and the lists, licences and regulations of sanction regimes ('Entity List').
+INITIATIVE_HEADS = frozenset({"initiative", "programme", "program", "strategy", "agenda",
+                              "list", "license", "licence", "regulations", "compact"})
+# Ship prefixes of navies: 'INS Tamal' is an Indian warship, not a person.
+_SHIP_PREFIXES = {"INS": "IN", "USS": "US", "USNS": "US", "HMS": "GB", "HMAS": "AU",
+                  "HMCS": "CA", "PNS": "PK", "ROKS": "KR", "TCG": "TR", "RFS": "RU", "JS": "JP",
+                  "KRI": "ID", "BNS": "BD", "SLNS": "LK", "KD": "MY", "HTMS": "TH"}
 ORG_HEADS = frozenset({
     "company", "corporation", "corp", "group", "bank", "fund", "agency", "ministry",
     "committee", "commission", "council", "institute", "academy", "university", "association",
@@ -758,6 +764,10 @@ class _Resolver:
             return
         if self._inside_law(c):
             c.drop = True
+            return
+        if c.t1 - c.t0 >= 2 and first in _SHIP_PREFIXES and sdoc[c.t0 + 1].text[:1].isupper():
+            c.etype, c.tprio = "PRODUCT", _CUE  # 'INS Tushil': a ship
+            c.country, c.cprio = _SHIP_PREFIXES[first], _NAME_CUE
             return
         if surface.lower() in _NOT_ACTORS and label in ("ORG", "NORP", "GPE", "PRODUCT",
                                                         "PERSON"):
