@@ -381,3 +381,10 @@ def test_resolve_ships_and_sanction_lists_are_no_people_or_organisations(
     assert ents[name].type == etype
     if country:
         assert ents[name].country == country
+
+
+def test_resolve_an_acronym_may_leave_out_an_adjective_in_front(pipeline: Any) -> None:
+    ents = entities(pipeline, "India and Germany held the Biennial Inter-Governmental "
+                              "Consultations (IGC) in Berlin. The IGC ended with nine accords.")
+    assert "IGC" not in ents
+    assert any("IGC" in e.aliases for e in ents.values())

@@ -1364,7 +1364,11 @@ class _Resolver:
             m = _ACRONYM_AFTER.match(text[c.end : c.end + 20])
             if m and not is_acronym(c.name) and (
                     acronym_matches(m.group(1), self._surface(c), strict=False)
-                    or acronym_matches(m.group(1), c.name, strict=False)):
+                    or acronym_matches(m.group(1), c.name, strict=False)
+                    # 'Biennial Inter-Governmental Consultations (IGC)': an adjective in front
+                    or any(acronym_matches(m.group(1), " ".join(c.name.split()[n:]),
+                                           strict=False) for n in (1, 2)
+                           if len(c.name.split()) > n + 1)):
                 defined.setdefault(m.group(1), i)
                 continue
             if is_acronym(self._surface(c)):
@@ -1520,6 +1524,10 @@ class _Resolver:
                     if c.etype == "ORG" and not all(w in _ORG_TAIL_WORDS for w in rest):
                         continue  # 'Rosneft Trading' is a subsidiary, 'AP News' is AP
                     starts.append(o)
+                if len(starts) > 1:
+                    # 'Chambishi zone' (an alias met beside 'Chambishi') picks the zone
+                    tails = {name_key(a).split()[-1] for a in c.aliases if name_key(a)}
+                    starts = [o for o in starts if whole[o][-1] in tails] or starts
                 if starts:
                     one(k, starts)
                     continue
