@@ -388,3 +388,10 @@ def test_resolve_an_acronym_may_leave_out_an_adjective_in_front(pipeline: Any) -
                               "Consultations (IGC) in Berlin. The IGC ended with nine accords.")
     assert "IGC" not in ents
     assert any("IGC" in e.aliases for e in ents.values())
+
+
+def test_resolve_a_state_leading_a_bank_name_is_part_of_it(pipeline: Any) -> None:
+    ents = entities(pipeline, "Russian importers pay through Ping An Bank, Bank of Ningbo, and "
+                              "China Zheshang Bank, traders said.")
+    assert "China Zheshang Bank" in ents
+    assert ents["China Zheshang Bank"].country == "CN"

@@ -544,6 +544,16 @@ class _Resolver:
                 out.append(a)
                 i += 2
                 continue
+            if (b is not None and a.label in ("GPE", "COUNTRY") and b.label in ("ORG", "PERSON")
+                    and b.by != "gazetteer" and b.t0 == a.t1 and self.text[a.end:b.start] == " "
+                    and self.gaz.state_named(self.text[a.start:a.end]) is not None
+                    and _head_lemma(sdoc[b.t1 - 1]) in ORG_HEADS
+                    and not _generic(self.text[b.start:b.end])):
+                # 'China' + 'Zheshang Bank': a state's name leads the bank's own name
+                b.t0, b.start = a.t0, a.start
+                out.append(b)
+                i += 2
+                continue
             if b is not None and a.label == "ORG" and a.by != "gazetteer":
                 between = self.text[a.end : b.start]
                 last = sdoc[a.t1 - 1]
