@@ -395,3 +395,9 @@ def test_resolve_a_state_leading_a_bank_name_is_part_of_it(pipeline: Any) -> Non
                               "China Zheshang Bank, traders said.")
     assert "China Zheshang Bank" in ents
     assert ents["China Zheshang Bank"].country == "CN"
+
+
+def test_resolve_reactor_technology_acronyms_are_no_actors(pipeline: Any) -> None:
+    ents = entities(pipeline, "The plant will use a Russian PWR design supplied by Rosatom.")
+    assert "PWR" not in ents
+    assert ents["Rosatom"].type == "ORG"

@@ -45,6 +45,7 @@ PRODUCT_HEADS = frozenset({
     "tank", "supercomputer", "computer", "chip", "processor", "smartphone", "engine",
     "launcher", "icebreaker", "vaccine", "carrier", "vessel", "airplane", "plane", "uav",
     "tanker", "rifle", "howitzer", "radar", "truck", "locomotive", "turbine", "bus",
+    "generator",
 })
 EVENT_HEADS = frozenset({
     "forum", "summit", "expo", "exhibition", "conference", "airshow", "fair", "week", "games",
@@ -104,6 +105,7 @@ _NOT_ACTORS = frozenset({
     "smes", "soe", "soes", "oem", "ngo", "ngos", "ipo", "m&a", "pr", "tv", "id", "pc", "phd",
     "mba", "covid", "covid-19", "etf", "yoy", "q1", "q2", "q3", "q4", "h1", "h2", "api", "b2b",
     "esg", "capex", "opex", "bbl", "mbd", "bpd", "tcm", "mt", "mtpa", "mou", "mous", "moa",
+    "pwr", "bwr", "lwr", "smr", "smrs", "fbr", "ssn", "ssbn", "ssk",
 })
 # Media and social brands named in share buttons and comment forms.
 _SOCIAL = frozenset({
@@ -717,6 +719,8 @@ class _Resolver:
         parts = [p for p in re.split(r"\s*(?:&|\band\b|,|[-–/])\s*", surface) if p]
         if parts and all(gaz.place_code(p) is not None for p in parts):
             return True
+        if c.t1 - c.t0 == 1 and sdoc[c.t0].pos_ == "ADJ" and sdoc[c.t0].lower_ in _GENERIC_WORDS:
+            return True  # 'Central', 'Federal': an adjective left of a name the NER missed
         if c.label == "ORG" and any(t.pos_ == "VERB" and t.text.islower()
                                     for t in sdoc[c.t0 : c.t1]):
             return True  # 'Avtotor started SKD': a name runs into its verb
