@@ -401,3 +401,9 @@ def test_resolve_reactor_technology_acronyms_are_no_actors(pipeline: Any) -> Non
     ents = entities(pipeline, "The plant will use a Russian PWR design supplied by Rosatom.")
     assert "PWR" not in ents
     assert ents["Rosatom"].type == "ORG"
+
+
+def test_resolve_a_body_named_after_its_city_takes_its_state(pipeline: Any) -> None:
+    ents = entities(pipeline, "Shenzhen Rural Commercial Bank stopped taking payments from "
+                              "Russian clients in March.")
+    assert ents["Shenzhen Rural Commercial Bank"].country == "CN"

@@ -1143,6 +1143,9 @@ class _Resolver:
             break
         for t in front:
             codes |= self._codes(t) or {self.gaz.place_code(t.text) or ""}
+        if not front and c.etype == "ORG" and len(toks) > 1 and toks[-1].lemma_.lower() in (
+                ORG_HEADS) and (place := self._big_place(toks[0].text)) is not None:
+            codes.add(place.country)  # 'Shenzhen Rural Commercial Bank': a city's own bank
         if not front and c.etype in ("FACILITY", "PRODUCT") and toks[0].text[:1].isupper():
             # 'Paks NPP', 'Bushehr plant': a facility named after the town it stands in
             place = self.gaz.place(toks[0].text)
