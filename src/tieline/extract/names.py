@@ -6,7 +6,9 @@ import re
 
 # The key itself lives beside the records, since the store indexes names by it
 # (entity_name_keys); extraction imports it from here as before.
-from tieline.namekey import _POSSESSIVE, name_key, strip_accents  # noqa: F401
+from tieline.namekey import _POSSESSIVE
+from tieline.namekey import name_key as name_key
+from tieline.namekey import strip_accents as strip_accents
 
 
 def clean_surface(s: str) -> str:

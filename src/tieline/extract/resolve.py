@@ -1250,11 +1250,11 @@ class _Resolver:
                 if codes:
                     self._set_country(c, next(iter(codes)) if len(codes) == 1 else None, _CUE)
                 if lemma != "counterpart":
-                    words = [t for t in head.subtree if t.i < c.t0 and t.i not in span
-                             and not t.is_punct and t.lower_ not in ("the", "a", "an", "his",
-                                                                    "her", "its", "their")]
-                    if words and words[-1].i >= head.i:
-                        self._set_role(c, _surface(sdoc, words[0].i, words[-1].i + 1), _CUE)
+                    phrase = [t for t in head.subtree if t.i < c.t0 and t.i not in span
+                              and not t.is_punct and t.lower_ not in ("the", "a", "an", "his",
+                                                                     "her", "its", "their")]
+                    if phrase and phrase[-1].i >= head.i:
+                        self._set_role(c, _surface(sdoc, phrase[0].i, phrase[-1].i + 1), _CUE)
         # A relative clause: 'X, who heads the Russian Export Center, ...'.
         for rel in root.children:
             if rel.dep_ == "relcl" and rel.lemma_ in _LEAD_VERBS:
@@ -1454,9 +1454,10 @@ class _Resolver:
             if c.t0 <= t.i < c.t1:
                 continue
             i = self.tok2cand.get(t.i)
+            code = self.cands[i].country if i is not None else None
             if i is not None and self.cands[i].etype == "COUNTRY" and not self.cands[i].drop \
-                    and self.cands[i].country:
-                near[self.cands[i].country] += 1
+                    and code:
+                near[code] += 1
             elif i is None and t.text[:1].isupper() and (d := self.gaz.demonym_of(t.text)):
                 if d.country:
                     near[d.country] += 1
