@@ -407,3 +407,11 @@ def test_resolve_a_body_named_after_its_city_takes_its_state(pipeline: Any) -> N
     ents = entities(pipeline, "Shenzhen Rural Commercial Bank stopped taking payments from "
                               "Russian clients in March.")
     assert ents["Shenzhen Rural Commercial Bank"].country == "CN"
+
+
+def test_resolve_a_generic_body_joins_the_one_state_body_named_in_full(pipeline: Any) -> None:
+    ents = entities(pipeline, "The U.S. Department of Commerce added Huawei to its list. The "
+                              "Department of Commerce said more firms would follow.")
+    us = ents["United States Department of Commerce"]
+    assert "Department of Commerce" in us.aliases
+    assert "Department of Commerce" not in ents

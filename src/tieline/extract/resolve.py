@@ -1521,6 +1521,12 @@ class _Resolver:
                 if people:
                     one(k, people)
                     continue
+            if len(words) > 1 and c.etype == "ORG" and (_generic(c.name) or _state_body(c.name)):
+                # 'the Department of Commerce' for the 'U.S. Department of Commerce'
+                bodies = [o for o in longer if info[o].etype == "ORG" and o.endswith(" " + k)]
+                if bodies:
+                    one(k, bodies)
+                    continue
             if len(words) == 1 and c.etype == "ORG" and not is_acronym(c.name):
                 # 'the Commission', 'the Group', 'the Times': the head of one longer name
                 heads = [o for o in longer if info[o].etype in ("ORG", "BLOC") and (
