@@ -158,3 +158,19 @@ def test_fuzzy_buckets_hold_every_typo_compatible_pair(keys: list[tuple[str, str
         for b, tb in keys:
             if a < b and ta == tb and typo_compatible(a, b):
                 assert (a, b) in together, (a, b)
+
+
+@pytest.mark.parametrize("short", ["Recep Erdogan", "Tayyip Erdogan"])
+def test_link_a_name_without_its_middle_or_given_names_goes_to_the_full_one(short: str) -> None:
+    got = by_name([row("a", "Recep Tayyip Erdoğan", "PERSON", "TR"), row("b", short, "PERSON")])
+    assert list(got) == ["Recep Tayyip Erdoğan"]
+    assert short in got["Recep Tayyip Erdoğan"][0].aliases
+
+
+def test_link_particle_surname_goes_to_the_full_name_and_stays_apart_when_two_fit() -> None:
+    got = by_name([row("a", "Jean-Yves Le Drian", "PERSON", "FR"),
+                   row("b", "Le Drian", "PERSON")])
+    assert list(got) == ["Jean-Yves Le Drian"]
+    got = by_name([row("a", "Ana Maria Lopez", "PERSON"), row("b", "Ana Lopez", "PERSON"),
+                   row("c", "Ana Lucia Lopez", "PERSON")])
+    assert "Ana Lopez" in got  # two full names fit: the short one stays on its own

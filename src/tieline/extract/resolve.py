@@ -45,6 +45,7 @@ PRODUCT_HEADS = frozenset({
     "tank", "supercomputer", "computer", "chip", "processor", "smartphone", "engine",
     "launcher", "icebreaker", "vaccine", "carrier", "vessel", "airplane", "plane", "uav",
     "tanker", "rifle", "howitzer", "radar", "truck", "locomotive", "turbine", "bus",
+    "generator",
 })
 EVENT_HEADS = frozenset({
     "forum", "summit", "expo", "exhibition", "conference", "airshow", "fair", "week", "games",
@@ -59,7 +60,13 @@ PLACE_HEADS = frozenset({
     "valley", "capital", "okrug",
 })
 AWARD_HEADS = frozenset({"medal", "prize", "award", "order"})
-INITIATIVE_HEADS = frozenset({"initiative", "programme", "program", "strategy", "agenda"})
+# Programmes, and the lists, licences and regulations of sanction regimes ('Entity List').
+INITIATIVE_HEADS = frozenset({"initiative", "programme", "program", "strategy", "agenda",
+                              "list", "license", "licence", "regulations", "compact"})
+# Ship prefixes of navies: 'INS Tamal' is an Indian warship, not a person.
+_SHIP_PREFIXES = {"INS": "IN", "USS": "US", "USNS": "US", "HMS": "GB", "HMAS": "AU",
+                  "HMCS": "CA", "PNS": "PK", "ROKS": "KR", "TCG": "TR", "RFS": "RU", "JS": "JP",
+                  "KRI": "ID", "BNS": "BD", "SLNS": "LK", "KD": "MY", "HTMS": "TH"}
 ORG_HEADS = frozenset({
     "company", "corporation", "corp", "group", "bank", "fund", "agency", "ministry",
     "committee", "commission", "council", "institute", "academy", "university", "association",
@@ -75,7 +82,7 @@ TITLE_HEADS = frozenset({
     "spokesperson", "governor", "mayor", "envoy", "adviser", "advisor", "officer", "ceo",
     "deputy", "commissioner", "executive", "analyst", "expert", "professor", "leader", "king",
     "queen", "prince", "emperor", "commander", "founder", "manager", "attache", "attaché",
-    "counsellor", "consul", "vice-president", "vice-premier", "co-chairman",
+    "counsellor", "consul", "vice-president", "vice-premier", "co-chairman", "chancellor",
 })
 # Words taken off the front of a person's name; the title they form becomes the role.
 _HONORIFICS = frozenset({
@@ -97,7 +104,8 @@ _NOT_ACTORS = frozenset({
     "rub", "eur", "bcm", "gw", "mw", "kw", "kwh", "twh", "gwh", "vat", "fdi", "ppp", "sme",
     "smes", "soe", "soes", "oem", "ngo", "ngos", "ipo", "m&a", "pr", "tv", "id", "pc", "phd",
     "mba", "covid", "covid-19", "etf", "yoy", "q1", "q2", "q3", "q4", "h1", "h2", "api", "b2b",
-    "esg", "capex", "opex", "bbl", "mbd", "bpd", "tcm", "mt", "mtpa",
+    "esg", "capex", "opex", "bbl", "mbd", "bpd", "tcm", "mt", "mtpa", "mou", "mous", "moa",
+    "pwr", "bwr", "lwr", "smr", "smrs", "fbr", "ssn", "ssbn", "ssk",
 })
 # Media and social brands named in share buttons and comment forms.
 _SOCIAL = frozenset({
@@ -164,6 +172,7 @@ _DOCUMENT_HEADS = frozenset({
 })
 _LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
 _SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
+_QUOTES = str.maketrans({"‘": " ", "“": " ", "”": " ", '"': " "})
 _PARTICLES = frozenset({"von", "van", "der", "den", "de", "le", "la", "du", "da", "di", "al",
                         "el", "bin", "ibn", "ter", "dos", "das", "del"})
 _ROMAN_KEYS = frozenset({"i", "ii", "iii", "iv", "v", "vi"})
@@ -286,7 +295,9 @@ def _trim(sdoc: Any, t0: int, t1: int) -> tuple[int, int]:
 
 
 def _surface(sdoc: Any, t0: int, t1: int) -> str:
-    return " ".join(sdoc[t0:t1].text.split())
+    # Opening and double quotes inside a name are the writer's ('S-400 ‘Triumf’'), not the
+    # name's; the apostrophe (’) is kept for 'People’s'.
+    return " ".join(sdoc[t0:t1].text.translate(_QUOTES).split())
 
 
 class _Resolver:
@@ -535,10 +546,26 @@ class _Resolver:
                 out.append(a)
                 i += 2
                 continue
+            if (b is not None and a.label in ("GPE", "COUNTRY") and b.label in ("ORG", "PERSON")
+                    and b.by != "gazetteer" and b.t0 == a.t1 and self.text[a.end:b.start] == " "
+                    and self.gaz.state_named(self.text[a.start:a.end]) is not None
+                    and _head_lemma(sdoc[b.t1 - 1]) in ORG_HEADS
+                    and not _generic(self.text[b.start:b.end])):
+                # 'China' + 'Zheshang Bank': a state's name leads the bank's own name
+                b.t0, b.start = a.t0, a.start
+                out.append(b)
+                i += 2
+                continue
             if b is not None and a.label == "ORG" and a.by != "gazetteer":
                 between = self.text[a.end : b.start]
                 last = sdoc[a.t1 - 1]
                 nxt = sdoc[a.t1] if a.t1 < len(sdoc) else None
+                if (last.lower_ == "of" and b.t0 == a.t1 and not between.strip()
+                        and b.label in ("COUNTRY", "GPE")):
+                    a.t1, a.end = b.t1, b.end  # "Daily Mail of" + "Zambia"
+                    out.append(a)
+                    i += 2
+                    continue
                 if (nxt is not None and nxt.pos_ == "ADP" and between.strip() == nxt.text
                         and b.t0 == a.t1 + 1 and nxt.lower_ in ("of", "for")
                         and b.label in ("COUNTRY", "GPE")):
@@ -668,8 +695,52 @@ class _Resolver:
                     c.etype = "PERSON"
                     break
 
+    def _cut_state_possessive(self, c: _Cand) -> None:
+        """'Pakistan's Chashma': a state's possessive at the front belongs to no name; it gives
+        the country."""
+        sdoc = self.sdoc
+        if c.actor is not None or c.t1 - c.t0 < 3 or sdoc[c.t0 + 1].lower_ not in \
+                _POSSESSIVE_TOKENS:
+            return
+        code = self.gaz.place_code(sdoc[c.t0].text)
+        if code is None:
+            return
+        c.aliases.append(_surface(sdoc, c.t0, c.t1))  # some write it as the name
+        c.t0 += 2
+        c.start = sdoc[c.t0].idx
+        c.country, c.cprio = code, _CUE
+
+    def _not_a_name(self, c: _Cand, surface: str) -> bool:
+        """Fragments the NER takes for organisations: states joined ('Russia & China'), a bare
+        demonym, a title's complement ('Minister of Defence', 'Secretary of Commerce for
+        Industry and Security') and a state's generic body before a title ('Indian Defence
+        Minister')."""
+        sdoc, gaz = self.sdoc, self.gaz
+        parts = [p for p in re.split(r"\s*(?:&|\band\b|,|[-–/])\s*", surface) if p]
+        if parts and all(gaz.place_code(p) is not None for p in parts):
+            return True
+        if c.t1 - c.t0 == 1 and sdoc[c.t0].pos_ == "ADJ" and sdoc[c.t0].lower_ in _GENERIC_WORDS:
+            return True  # 'Central', 'Federal': an adjective left of a name the NER missed
+        if c.label == "ORG" and any(t.pos_ == "VERB" and t.text.islower()
+                                    for t in sdoc[c.t0 : c.t1]):
+            return True  # 'Avtotor started SKD': a name runs into its verb
+        first = sdoc[c.t0]
+        if c.t1 - c.t0 > 2 and _head_lemma(first) in TITLE_HEADS and sdoc[c.t0 + 1].lower_ in (
+                "of", "for"):
+            return True
+        before = sdoc[max(0, c.t0 - 2) : c.t0]
+        if len(before) == 2 and before[1].lower_ in ("of", "for") and _head_lemma(
+                before[0]) in TITLE_HEADS and first.lower_ in _GENERIC_WORDS:
+            return True
+        nxt = sdoc[c.t1] if c.t1 < len(sdoc) else None
+        rest = [t.lower_ for t in sdoc[c.t0 : c.t1] if gaz.place_code(t.text) is None]
+        return nxt is not None and _head_lemma(nxt) in TITLE_HEADS and bool(rest) and all(
+            w in _GENERIC_WORDS for w in rest)
+
     def _type(self, c: _Cand) -> None:
         sdoc, gaz = self.sdoc, self.gaz
+        if c.label in ("ORG", "PERSON", "FAC", "PRODUCT"):
+            self._cut_state_possessive(c)
         surface = self._surface(c)
         if c.label == "PERSON":
             surface = self._strip_person(c)
@@ -680,7 +751,9 @@ class _Resolver:
         root = sdoc[c.t0:c.t1].root
         if c.actor is None:
             actor = gaz.lookup(surface)
-            if actor is None and c.label != "PERSON":
+            if actor is None and c.label != "PERSON" and gaz.capital_of(surface) is None \
+                    and gaz.place(surface) is None:
+                # a place is no misspelt actor: 'Ankara' is not 'Antara' with a slip
                 actor = gaz.fuzzy_lookup(surface)
             if actor is not None and actor.type == "COUNTRY" and c.label == "NORP":
                 actor = None  # 'US' as a demonym in 'US companies'
@@ -706,7 +779,15 @@ class _Resolver:
         if self._inside_law(c):
             c.drop = True
             return
-        if surface.lower() in _NOT_ACTORS and label in ("ORG", "NORP", "GPE", "PRODUCT"):
+        if c.t1 - c.t0 >= 2 and first in _SHIP_PREFIXES and sdoc[c.t0 + 1].text[:1].isupper():
+            c.etype, c.tprio = "PRODUCT", _CUE  # 'INS Tushil': a ship
+            c.country, c.cprio = _SHIP_PREFIXES[first], _NAME_CUE
+            return
+        if surface.lower() in _NOT_ACTORS and label in ("ORG", "NORP", "GPE", "PRODUCT",
+                                                        "PERSON"):
+            c.drop = True
+            return
+        if label in ("ORG", "PERSON") and self._not_a_name(c, surface):
             c.drop = True
             return
         if label == "GPE" or label == "LOC":
@@ -932,6 +1013,8 @@ class _Resolver:
     # ------------------------------------------------------------------ countries and roles
     def _codes(self, tok: Any) -> set[str]:
         """States a modifier token points to: a state's name, capital or demonym."""
+        if tok.i + 1 < len(self.sdoc) and self.sdoc[tok.i + 1].text in ("$", "dollars"):
+            return set()  # 'US $5 billion': a currency, not a state
         i = self.tok2cand.get(tok.i)
         if i is not None:
             c = self.cands[i]
@@ -1036,6 +1119,9 @@ class _Resolver:
             return
         if c.cprio >= _NAME_CUE:
             return
+        if c.etype == "PRODUCT" and (made := self.gaz.designation_country(c.name)):
+            self._set_country(c, made, _NAME_CUE)  # 'Su-30MKI', 'VVER-1200': the maker's state
+            return
         inner = self._name_codes(c)
         if inner:
             self._set_country(c, next(iter(inner)) if len(inner) == 1 else None, _NAME_CUE)
@@ -1057,6 +1143,9 @@ class _Resolver:
             break
         for t in front:
             codes |= self._codes(t) or {self.gaz.place_code(t.text) or ""}
+        if not front and c.etype == "ORG" and len(toks) > 1 and toks[-1].lemma_.lower() in (
+                ORG_HEADS) and (place := self._big_place(toks[0].text)) is not None:
+            codes.add(place.country)  # 'Shenzhen Rural Commercial Bank': a city's own bank
         if not front and c.etype in ("FACILITY", "PRODUCT") and toks[0].text[:1].isupper():
             # 'Paks NPP', 'Bushehr plant': a facility named after the town it stands in
             place = self.gaz.place(toks[0].text)
@@ -1161,11 +1250,11 @@ class _Resolver:
                 if codes:
                     self._set_country(c, next(iter(codes)) if len(codes) == 1 else None, _CUE)
                 if lemma != "counterpart":
-                    words = [t for t in head.subtree if t.i < c.t0 and t.i not in span
-                             and not t.is_punct and t.lower_ not in ("the", "a", "an", "his",
-                                                                    "her", "its", "their")]
-                    if words and words[-1].i >= head.i:
-                        self._set_role(c, _surface(sdoc, words[0].i, words[-1].i + 1), _CUE)
+                    phrase = [t for t in head.subtree if t.i < c.t0 and t.i not in span
+                              and not t.is_punct and t.lower_ not in ("the", "a", "an", "his",
+                                                                     "her", "its", "their")]
+                    if phrase and phrase[-1].i >= head.i:
+                        self._set_role(c, _surface(sdoc, phrase[0].i, phrase[-1].i + 1), _CUE)
         # A relative clause: 'X, who heads the Russian Export Center, ...'.
         for rel in root.children:
             if rel.dep_ == "relcl" and rel.lemma_ in _LEAD_VERBS:
@@ -1292,7 +1381,11 @@ class _Resolver:
             m = _ACRONYM_AFTER.match(text[c.end : c.end + 20])
             if m and not is_acronym(c.name) and (
                     acronym_matches(m.group(1), self._surface(c), strict=False)
-                    or acronym_matches(m.group(1), c.name, strict=False)):
+                    or acronym_matches(m.group(1), c.name, strict=False)
+                    # 'Biennial Inter-Governmental Consultations (IGC)': an adjective in front
+                    or any(acronym_matches(m.group(1), " ".join(c.name.split()[n:]),
+                                           strict=False) for n in (1, 2)
+                           if len(c.name.split()) > n + 1)):
                 defined.setdefault(m.group(1), i)
                 continue
             if is_acronym(self._surface(c)):
@@ -1343,6 +1436,35 @@ class _Resolver:
                     and c.end <= end + 1):
                 return i
         return None
+
+    def _owned(self, name: str) -> bool:
+        """'Council of Heads of Government of the SCO': a body named after its owner."""
+        parts = re.split(r"\s+of\s+(?:the\s+)?", name)
+        return any(self.gaz.lookup(p) is not None for p in parts[1:])
+
+    def _home_state(self, c: _Cand) -> str | None:
+        """The state a sentence is about (the one it names), else the state the document names
+        most often among those of the sentence, else in the whole document."""
+        counts: Counter[str] = Counter()
+        for o in self.cands:
+            if not o.drop and o.etype == "COUNTRY" and o.country:
+                counts[o.country] += 1
+        near: Counter[str] = Counter()
+        for t in self.sdoc[c.t0].sent:
+            if c.t0 <= t.i < c.t1:
+                continue
+            i = self.tok2cand.get(t.i)
+            code = self.cands[i].country if i is not None else None
+            if i is not None and self.cands[i].etype == "COUNTRY" and not self.cands[i].drop \
+                    and code:
+                near[code] += 1
+            elif i is None and t.text[:1].isupper() and (d := self.gaz.demonym_of(t.text)):
+                if d.country:
+                    near[d.country] += 1
+        pool = near or counts
+        if not pool:
+            return None
+        return max(pool, key=lambda k: (len(near) == 1 and k in near, counts[k], pool[k]))
 
     # ------------------------------------------------------------------ output
     def _join_short_forms(self, live: list[_Cand]) -> None:
@@ -1399,6 +1521,12 @@ class _Resolver:
                 if people:
                     one(k, people)
                     continue
+            if len(words) > 1 and c.etype == "ORG" and (_generic(c.name) or _state_body(c.name)):
+                # 'the Department of Commerce' for the 'U.S. Department of Commerce'
+                bodies = [o for o in longer if info[o].etype == "ORG" and o.endswith(" " + k)]
+                if bodies:
+                    one(k, bodies)
+                    continue
             if len(words) == 1 and c.etype == "ORG" and not is_acronym(c.name):
                 # 'the Commission', 'the Group', 'the Times': the head of one longer name
                 heads = [o for o in longer if info[o].etype in ("ORG", "BLOC") and (
@@ -1407,7 +1535,8 @@ class _Resolver:
                 if heads:
                     one(k, heads)
                     continue
-            if c.etype in ("FACILITY", "PRODUCT", "ORG", "EVENT", "PLACE"):
+            if c.etype in ("FACILITY", "PRODUCT", "ORG", "EVENT", "PLACE") and not (
+                    c.etype == "PRODUCT" and _DESIGNATION.match(c.name)):
                 starts = []
                 for o in longer:
                     rest = o.split()[len(words):]
@@ -1419,9 +1548,18 @@ class _Resolver:
                     if c.etype == "ORG" and not all(w in _ORG_TAIL_WORDS for w in rest):
                         continue  # 'Rosneft Trading' is a subsidiary, 'AP News' is AP
                     starts.append(o)
+                if len(starts) > 1:
+                    # 'Chambishi zone' (an alias met beside 'Chambishi') picks the zone
+                    tails = {name_key(a).split()[-1] for a in c.aliases if name_key(a)}
+                    starts = [o for o in starts if whole[o][-1] in tails] or starts
                 if starts:
                     one(k, starts)
                     continue
+            first = c.name.split()[0]
+            if c.etype == "PRODUCT" and len(words) > 1 and _DESIGNATION.match(first) and (
+                    fk := name_key(first)) in info and fk != k and info[fk].etype == "PRODUCT":
+                one(k, [fk])  # 'S-400 Triumf', 'S-400 Long Range ...': the S-400
+                continue
             if re.fullmatch(r".*\d+s", k) and k[:-1] in info:
                 one(k, [k[:-1]])  # 'VVER-1200s'
                 continue
@@ -1473,12 +1611,14 @@ class _Resolver:
             lk = " ".join(w for w in c.key.split() if w not in _SMALL_KEY_WORDS)
             c.key = loose.setdefault(lk, c.key)
         self._join_short_forms(live)
+        first: dict[str, _Cand] = {}
         for pos, c in enumerate(self.cands):
             if c.drop or c.etype is None or not c.key:
                 continue
             cl = clusters.get(c.key)
             if cl is None:
                 cl = clusters[c.key] = _Cluster(name=c.name)
+                first[c.key] = c
             cl.names[c.name] += 1
             cl.gazetteer = cl.gazetteer or c.tprio >= _GAZ
             if cl.gazetteer and c.tprio >= _GAZ:
@@ -1523,6 +1663,15 @@ class _Resolver:
                 country = cl.affil_country
             elif best is not None:
                 country = best[0]
+            if country is None and best is None and (
+                    (etype == "PERSON" and cl.role and any(
+                        w.lower().rstrip(".,") in _GOVERNMENT_TITLES for w in cl.role[2].split()))
+                    or (etype == "ORG" and not cl.gazetteer and _state_body(cl.name)
+                        and not self._owned(cl.name))):
+                # 'Prime Minister Sheikh Hasina', 'the Ministry of Electricity': an office or
+                # body of a state the text does not name beside it is the state's that the
+                # sentence, else the document, is about.
+                country = self._home_state(first[key])
             role = cl.role[2] if cl.role and etype == "PERSON" else None
             if role and country and role.split()[-1].lower() in _STATE_TITLES and all(
                     w.lower().rstrip(".") in TITLE_HEADS | _HONORIFICS for w in role.split()):
@@ -1554,6 +1703,29 @@ _GENERIC_WORDS = frozenset({
     "emergency", "emergencies", "situations", "digital", "communications", "information",
     "aerospace", "ground", "naval", "navy's", "military", "intelligence", "border",
 })
+
+
+# Words of a title that make its holder an office-holder of a state.
+_GOVERNMENT_TITLES = frozenset({
+    "president", "premier", "minister", "chancellor", "secretary", "ambassador", "envoy",
+    "governor", "king", "queen", "emir", "senator", "spokesman", "spokeswoman", "spokesperson",
+    "vice-president", "vice-premier", "consul", "attache", "attaché", "commissioner",
+})
+# Heads of the names of a state's own bodies.
+_STATE_BODY_HEADS = frozenset({
+    "ministry", "department", "court", "prosecution", "gazette", "registry", "parliament",
+    "government", "cabinet", "senate", "congress", "assembly", "navy", "army", "force", "forces",
+    "police", "guard", "customs", "treasury", "commission", "authority", "agency", "council",
+})
+
+
+def _state_body(name: str) -> bool:
+    """'Ministry of Electricity', 'State Security Prosecution', 'Official Gazette': a state's
+    own body, named without its state."""
+    words = re.split(r"[\s\-]+", name.lower())
+    head = next((w for w in words if w in _STATE_BODY_HEADS), None)
+    return head is not None and (_generic(name) or words[0] in _STATE_BODY_HEADS
+                                 or words[-1] in _STATE_BODY_HEADS)
 
 
 def _generic(name: str) -> bool:
