@@ -475,7 +475,8 @@ def test_a_count_hidden_behind_a_rejected_match_is_found() -> None:
 ])
 def test_issue_14_period_phrases(phrase: str, published: str | None, label: str) -> None:
     p = parse_period(phrase, published)
-    assert p is not None and p.label == label
+    assert p is not None
+    assert p.label == label
 
 
 @pytest.mark.slow
@@ -515,3 +516,13 @@ def test_issue_14_period_phrases(phrase: str, published: str | None, label: str)
 def test_issue_14_figures_from_news_sentences(pipeline: Any, text: str, expected: list[tuple[Any, ...]]) -> None:
     got = _brief(_figures(pipeline, text, None))
     assert [(m, pytest.approx(v), u, s, p) for m, v, u, s, p in got] == expected
+
+
+@pytest.mark.slow
+def test_a_third_countrys_figure_is_not_given_to_the_pair(pipeline: Any) -> None:
+    text = ("Russia and China signed a gas deal in Moscow, and Russia and China agreed to expand "
+            "trade. Saudi Arabia's oil exports rose 5 percent in 2023, the two sides noted.")
+    figs = _figures(pipeline, text)
+    assert [f.value for f in figs] == [5]
+    assert "Russia" not in figs[0].actors
+    assert "Saudi Arabia" in figs[0].actors

@@ -9,10 +9,13 @@ Units written to ``Figure.unit`` (see ``data/figures/units.jsonl``):
 - money: ISO 4217 codes. ``USD`` only when the text gives dollars ("$", "US$", "dollars");
   ``CNY`` for yuan, RMB and ``¥``; ``RUB`` for roubles; ``EUR`` for euros; and so on. Nothing is
   converted.
-- ``percent``; ``count`` (a number of projects: other counts, like "two countries" or "five
-  agreements", measure nothing and are left to events);
+  A conversion ("RUB 20 billion (USD 391.3 million)") is a second figure of the same measure.
+- ``percent`` (a fall is negative); ``count`` (``<thing>_count`` of the counted nouns in
+  ``measures.jsonl``: projects, agreements, companies, jobs, units..., and goods supplied, which
+  are ``supply_volume``; "two countries" and small counts in words, like "five agreements",
+  measure nothing and are left to events);
 - volumes: ``t`` (metric tonnes), ``bbl`` (barrels), ``bbl/d`` (barrels per day), ``m3`` (cubic
-  metres; "bcm" is 1e9 m3), ``ft3`` (cubic feet).
+  metres; "bcm" is 1e9 m3), ``m3/yr`` (cubic metres a year), ``ft3`` (cubic feet).
 
 Only numbers that measure cooperation become figures: each must get one of the measures of
 GUIDE.md from its clause, so years, dates, ages, durations and counts of people are skipped.
@@ -1028,7 +1031,11 @@ def _actors(cl: _Clause | None, sent: Any, mentions: Sequence[Mention],
             name = by_key[m.entity_key].name
             if name not in names:
                 names.append(name)
-    if len(names) < 2 and (not names or _PAIR_WORDS.search(text[sent.start_char : sent.end_char])):
+    # A figure about a third country ("Saudi Arabia's exports to China") is not the pair's.
+    third = any(by_key[m.entity_key].type == "COUNTRY" and by_key[m.entity_key].name not in pair
+                for m in mentions if b <= m.start < e and m.entity_key in by_key)
+    if len(names) < 2 and not third and (
+            not names or _PAIR_WORDS.search(text[sent.start_char : sent.end_char])):
         for p in pair:
             if p not in names:
                 names.append(p)
