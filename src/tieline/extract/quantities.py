@@ -1068,6 +1068,13 @@ def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
         key = (rank, d)
         if best is None or key < best[0]:
             best = (key, p)
+    if best is None:
+        # A parse that cut the clause short ("... trade to $500 billion by 2030"): a period
+        # written right after the amount, in its sentence, is still the amount's.
+        for p in periods:
+            if (p.kind != "reference" and p.label and a.end <= p.begin <= a.end + 12
+                    and p.end <= sent.end_char):
+                return p
     return best[1] if best else None
 
 
