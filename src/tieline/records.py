@@ -21,7 +21,10 @@ EVENT_TYPES: tuple[str, ...] = (
     "agreement", "talks", "cooperation", "supply", "construction", "investment",
     "technology_transfer", "sanction", "award",
 )
-FIGURE_UNITS: tuple[str, ...] = ("USD", "t", "percent", "count")
+# Units of Figure.unit other than money; money is any ISO 4217 code the text gives (USD, EUR,
+# CNY, RUB, INR, ...), never converted (extract/quantities.py, data/figures/units.jsonl).
+FIGURE_UNITS: tuple[str, ...] = ("USD", "t", "bbl", "bbl/d", "m3", "m3/yr", "ft3", "percent",
+                                 "count")
 FIGURE_STATUSES: tuple[str, ...] = ("actual", "target", "forecast")
 
 

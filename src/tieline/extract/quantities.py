@@ -9,10 +9,13 @@ Units written to ``Figure.unit`` (see ``data/figures/units.jsonl``):
 - money: ISO 4217 codes. ``USD`` only when the text gives dollars ("$", "US$", "dollars");
   ``CNY`` for yuan, RMB and ``¥``; ``RUB`` for roubles; ``EUR`` for euros; and so on. Nothing is
   converted.
-- ``percent``; ``count`` (a number of projects: other counts, like "two countries" or "five
-  agreements", measure nothing and are left to events);
+  A conversion ("RUB 20 billion (USD 391.3 million)") is a second figure of the same measure.
+- ``percent`` (a fall is negative); ``count`` (``<thing>_count`` of the counted nouns in
+  ``measures.jsonl``: projects, agreements, companies, jobs, units..., and goods supplied, which
+  are ``supply_volume``; "two countries" and small counts in words, like "five agreements",
+  measure nothing and are left to events);
 - volumes: ``t`` (metric tonnes), ``bbl`` (barrels), ``bbl/d`` (barrels per day), ``m3`` (cubic
-  metres; "bcm" is 1e9 m3), ``ft3`` (cubic feet).
+  metres; "bcm" is 1e9 m3), ``m3/yr`` (cubic metres a year), ``ft3`` (cubic feet).
 
 Only numbers that measure cooperation become figures: each must get one of the measures of
 GUIDE.md from its clause, so years, dates, ages, durations and counts of people are skipped.
@@ -705,6 +708,13 @@ def _head_noun(cl: _Clause, span_idx: set[int]) -> Any | None:
         h = t.head
         if h.i == t.i:
             return None
+        if h.lower_ == "worth":
+            # "$45 billion worth of investment projects": what the money is worth of
+            for c in h.children:
+                if c.dep_ == "prep" and c.lower_ == "of":
+                    for o in c.children:
+                        if o.dep_ == "pobj" and o.pos_ in ("NOUN", "PROPN"):
+                            return o
         if h.pos_ in ("NOUN", "PROPN") and h.i not in span_idx:
             return h
         if h.pos_ == "ADP" or h.lower_ in ("worth", "valued"):
@@ -758,6 +768,15 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
                         # the noun names a flow ("$200 billion in annual trade", "in exports").
                         tp = _topic_of(objs[0])
                         return (tp if tp in _FLOWS else "investment"), "in"
+    if cl.parsed:
+        # "imports of coal shrank 4.3%": the subject of the verb says what changed
+        for tok in cl.path[1:]:
+            if tok.pos_ in _VERBS:
+                for c in tok.children:
+                    if c.dep_ in ("nsubj", "nsubjpass") and c.i not in span_idx \
+                            and (tp := _topic_of(c)) is not None:
+                        return tp, "subject"
+                break
     best: tuple[int, str] | None = None
     for tok in cl.tokens:
         if tok.i in span_idx or tok.ent_type_ in ("GPE", "PERSON"):
@@ -767,6 +786,9 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
             continue
         if tok.dep_ == "compound" and tok.head.i != tok.i and _topic_of(tok.head) is not None:
             continue  # "trade deficit": the head noun says what is measured
+        if tp in ("contract", "project") and any(
+                c.dep_ == "compound" and _topic_of(c) == "investment" for c in tok.children):
+            tp = "investment"  # "a loan agreement"
         d = min(abs(tok.i - i) for i in span_idx)
         if best is None or d < best[0]:
             best = (d, tp)
@@ -827,6 +849,11 @@ def _status(cl: _Clause, period: Period | None, published: str | None,
     for t in cl.path:
         cues.extend(c for c in t.children if c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass",
                                                          "advmod", "acomp"))
+    top = cl.path[-1] if cl.path else None
+    if top is not None and top.tag_ == "VBG" and top.dep_ in ("advcl", "xcomp", "acl"):
+        # "will unleash $40 billion ..., creating 21,500 jobs": the participle takes the tense
+        # of the verb it hangs on
+        cues.extend(c for c in top.head.children if c.dep_ == "aux")
     if not cl.parsed:
         cues = cl.tokens
     found: dict[str, int] = {}
@@ -843,6 +870,8 @@ def _status(cl: _Clause, period: Period | None, published: str | None,
             continue
         if lemma in g.needs_to and not _before_infinitive(tok):
             continue
+        if st == "forecast" and not _expects_a_level(tok):
+            continue  # "is expected to announce $45 billion of investment": a planned event
         strength = 2 if lemma in g.strong else 1
         if lemma in _COMMITTED and topic not in _MARKET_TOPICS:
             st = "target"
@@ -878,6 +907,37 @@ def _infinitive(cl: _Clause) -> bool:
         if t.pos_ in _VERBS and t.dep_ not in ("aux", "auxpass"):
             return False
     return False
+
+
+# Verbs that state a level; "expected to reach $100 billion" forecasts it, "expected to announce"
+# or "to sign" forecasts an event, not the figure.
+_LEVEL_VERBS = {"reach", "hit", "rise", "grow", "exceed", "surpass", "top", "climb", "increase",
+                "total", "amount", "be", "double", "triple", "fall", "drop", "decline", "stand",
+                "cross", "touch", "jump", "soar", "surge", "expand", "remain", "stay", "decrease",
+                "shrink", "come", "go", "account", "make", "cost", "generate", "bring", "add",
+                "produce", "supply", "export", "import", "deliver", "ship", "sell", "carry",
+                "handle", "attract", "create", "employ", "receive", "earn"}
+
+
+def _expects_a_level(tok: Any) -> bool:
+    """Whether a forecast cue looks ahead to a level: its infinitive, if any, states one."""
+    inf = next((c for c in tok.children if c.dep_ == "xcomp" and c.pos_ in _VERBS), None)
+    return inf is None or inf.lemma_ in _LEVEL_VERBS
+
+
+def _delivered(cl: _Clause, span_idx: set[int]) -> bool:
+    """Whether goods counted were moved already: a past verb governs the count directly ("75
+    engines have been delivered"), not through a noun ("a contract for the delivery of 55")."""
+    if not cl.parsed:
+        return _past(cl)
+    for t in cl.path:
+        if t.i in span_idx or t.pos_ in ("ADP", "NUM", "ADJ", "ADV", "DET"):
+            continue
+        if t.pos_ in ("NOUN", "PROPN"):
+            return False
+        if t.pos_ in _VERBS:
+            return _past(cl)
+    return _past(cl)
 
 
 def _past(cl: _Clause) -> bool:
@@ -971,7 +1031,11 @@ def _actors(cl: _Clause | None, sent: Any, mentions: Sequence[Mention],
             name = by_key[m.entity_key].name
             if name not in names:
                 names.append(name)
-    if len(names) < 2 and (not names or _PAIR_WORDS.search(text[sent.start_char : sent.end_char])):
+    # A figure about a third country ("Saudi Arabia's exports to China") is not the pair's.
+    third = any(by_key[m.entity_key].type == "COUNTRY" and by_key[m.entity_key].name not in pair
+                for m in mentions if b <= m.start < e and m.entity_key in by_key)
+    if len(names) < 2 and not third and (
+            not names or _PAIR_WORDS.search(text[sent.start_char : sent.end_char])):
         for p in pair:
             if p not in names:
                 names.append(p)
@@ -1004,6 +1068,13 @@ def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
         key = (rank, d)
         if best is None or key < best[0]:
             best = (key, p)
+    if best is None:
+        # A parse that cut the clause short ("... trade to $500 billion by 2030"): a period
+        # written right after the amount, in its sentence, is still the amount's.
+        for p in periods:
+            if (p.kind != "reference" and p.label and a.end <= p.begin <= a.end + 12
+                    and p.end <= sent.end_char):
+                return p
     return best[1] if best else None
 
 
@@ -1114,7 +1185,8 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             # a count is nobody's market: "will add 30 companies" is a commitment
             status, strength = _status(cl, period, doc.published,
                                        "count" if a.kind == "count" else topic)
-            if a.noun in _grammar().goods and strength < 2 and status != "target" and not _past(cl):
+            if (a.noun in _grammar().goods and strength < 2 and status != "target"
+                    and not _delivered(cl, span_idx)):
                 # "a deal for the delivery of 55 helicopters", "India will buy 400 aircraft":
                 # goods counted in a deal are its contracted future level until delivered
                 status, strength = "target", 1
@@ -1140,7 +1212,8 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             quote = text[at : max(done.end(), at + len(fig.evidence))] if at >= 0 else fig.evidence
             cands.append(_Candidate(replace(fig, id=_figure_id(doc.id, a.start, "a"),
                                             status="actual", evidence=quote.strip()), 2, topic))
-    return [c.figure for c in _dedupe(cands)]
+    first_line = text.find("\n", len(text) - len(text.lstrip()))
+    return [c.figure for c in _dedupe(cands, first_line if first_line >= 0 else 0)]
 
 
 _ANAPHORS = {"this", "that", "it", "these", "those", "such", "they"}
@@ -1195,7 +1268,7 @@ def _inherited_topic(si: int, sents: Sequence[Any],
     return None
 
 
-def _dedupe(cands: list[_Candidate]) -> list[_Candidate]:
+def _dedupe(cands: list[_Candidate], headline_end: int = 0) -> list[_Candidate]:
     """One figure per fact in a document: a repeat (headline and body) keeps its best cue."""
     out: list[_Candidate] = []
     for c in cands:
@@ -1204,6 +1277,7 @@ def _dedupe(cands: list[_Candidate]) -> list[_Candidate]:
         for i, o in enumerate(out):
             g = o.figure
             if (g.start != f.start and g.measure == f.measure and g.unit == f.unit
+                    and (g.start < headline_end) == (f.start < headline_end)
                     and abs(g.value - f.value) <= 1e-9 * max(abs(f.value), 1.0)
                     and (g.period == f.period or g.period is None or f.period is None)
                     and (g.status == f.status or {g.status, f.status} == {"target", "forecast"})):
@@ -1213,7 +1287,9 @@ def _dedupe(cands: list[_Candidate]) -> list[_Candidate]:
             out.append(c)
             continue
         o = out[twin]
-        keep, other = (c, o) if c.strength > o.strength else (o, c)
+        # the stronger cue wins; on a tie the body's statement, not the headline's
+        later_body = c.strength == o.strength and o.figure.start < headline_end <= c.figure.start
+        keep, other = (c, o) if c.strength > o.strength or later_body else (o, c)
         if keep.figure.period is None and other.figure.period is not None:
             g = other.figure
             keep = _Candidate(replace(keep.figure, period=g.period, period_start=g.period_start,
