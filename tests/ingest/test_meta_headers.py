@@ -110,6 +110,12 @@ def test_meta_title_holding_an_event_date_is_the_title_not_the_date() -> None:
     assert meta.title == "Russia and China to sign gas pact on 5 May 2024"
 
 
+def test_meta_headline_opening_with_by_is_not_a_byline() -> None:
+    meta = parse_meta(f"By 2030, Russia will double gas exports to China\nMay 3, 2018\n\n{PROSE}")
+    assert meta.title == "By 2030, Russia will double gas exports to China"
+    assert meta.author is None
+
+
 def test_meta_title_opening_with_a_keyword_word_stays_the_title() -> None:
     meta = parse_meta(f"Updated fighter jet shown in Zhuhai\nMay 3, 2018\n\n{PROSE}")
     assert meta.title == "Updated fighter jet shown in Zhuhai"

@@ -285,6 +285,17 @@ def _name_part(value: str) -> str | None:
     return name
 
 
+def _is_byline(who: str) -> bool:
+    """A name (or names) after 'By', perhaps with a date; not a headline such as 'By 2030,
+    Russia will ...'."""
+    span = find_date(who)
+    names = who[: span.start] if span else who
+    words = names.split()
+    return bool(span) or (
+        bool(words) and words[0][:1].isupper() and not _HAS_DIGIT.search(names) and len(words) <= 10
+    )
+
+
 def _read_header_line(line: str) -> _LineMeta:
     """Read one header line's date, author and publisher, if it is a metadata line."""
     out = _LineMeta()
@@ -314,7 +325,7 @@ def _read_header_line(line: str) -> _LineMeta:
                 value = value[: span.start]
             name = re.split(r"\s+[–—-]\s+|\s*https?://", value)[0]
             out.source = out.source or _name_part(name)
-        elif (by := _BY_LINE.match(part)) is not None:
+        elif (by := _BY_LINE.match(part)) is not None and _is_byline(by.group("who")):
             out.meta = True
             who = by.group("who").strip()
             span = find_date(who)
