@@ -42,6 +42,11 @@ TITLE = "Rosatom and CNNC agree terms for two new reactors"
         ("NEW DELHI, 14 Mar 2023:", "2023-03-14"),
         # A clock time and zone before the date.
         ("09:41 MSK, October 30, 2020", "2020-10-30"),
+        # Parts parted by slashes or dots, and a machine timestamp.
+        ("Mar 5, 2021 / 10:32 AM / Updated 3 years ago", "2021-03-05"),
+        ("Tass · 2020-11-03T08:15:00Z", "2020-11-03"),
+        ("By Olga Ivanova | Last Updated: March 05, 2021 | 10:32 AM IST", "2021-03-05"),
+        ("Monday, 8 February 2021, 14:05", "2021-02-08"),
         # The clock time printed between the day and the year.
         ("March 07 11:20 2019", "2019-03-07"),
         # A byline that carries the date, a time and a reading time.
@@ -103,6 +108,12 @@ def test_meta_title_holding_an_event_date_is_the_title_not_the_date() -> None:
     meta = parse_meta(f"Russia and China to sign gas pact on 5 May 2024\n\n{PROSE}")
     assert meta.published is None
     assert meta.title == "Russia and China to sign gas pact on 5 May 2024"
+
+
+def test_meta_headline_opening_with_by_is_not_a_byline() -> None:
+    meta = parse_meta(f"By 2030, Russia will double gas exports to China\nMay 3, 2018\n\n{PROSE}")
+    assert meta.title == "By 2030, Russia will double gas exports to China"
+    assert meta.author is None
 
 
 def test_meta_title_opening_with_a_keyword_word_stays_the_title() -> None:

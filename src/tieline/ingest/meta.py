@@ -134,7 +134,8 @@ _CLOCK = (r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
 _DATE_SPAN = re.compile(
     rf"(?<![\w.])(?P<date>{_MONTH_WORD}\s+{_DAY},?(?:\s+\d{{1,2}}:\d{{2}})?\s+{_YEAR}"
     rf"|{_DAY}\s+(?:of\s+|de\s+)?{_MONTH_WORD},?\s+(?:de\s+)?{_YEAR}(?:\s*г\.)?"
-    rf"|{_YEAR}-\d{{1,2}}-\d{{1,2}}(?:T\d{{2}}:\d{{2}}(?::\d{{2}})?)?|{_YEAR}/\d{{1,2}}/\d{{1,2}}"
+    rf"|{_YEAR}-\d{{1,2}}-\d{{1,2}}(?:T\d{{2}}:\d{{2}}(?::\d{{2}}(?:\.\d+)?)?"
+    rf"(?:Z|[+-]\d{{2}}:?\d{{2}})?)?|{_YEAR}/\d{{1,2}}/\d{{1,2}}"
     rf"|\d{{1,2}}\s*(?P<sep>[./-])\s*\d{{1,2}}\s*(?P=sep)\s*{_YEAR}"
     rf"|{_YEAR}\s*年\s*\d{{1,2}}\s*月\s*\d{{1,2}}\s*日){_CLOCK}(?![\w])"
 )
@@ -263,11 +264,15 @@ class _LineMeta:
     source: str | None = None
 
 
+# What separates the parts of a header line: bars, semicolons, and spaced slashes and dots.
+_PART_SEP = re.compile(r"\s*\|\s*|;\s+|\s+[/·•]\s+")
+
+
 def _segments(line: str) -> list[str]:
     """A header line's parts: '(Source: X; posted Feb 15, 2017)' and 'A | B | C' hold several."""
     if line.startswith("(") and line.endswith(")") and line.count("(") == 1:
         line = line[1:-1]
-    return [p.strip() for p in re.split(r"\s*\|\s*|;\s+", line) if p.strip()]
+    return [p.strip() for p in _PART_SEP.split(line) if p.strip()]
 
 
 def _name_part(value: str) -> str | None:
@@ -278,6 +283,17 @@ def _name_part(value: str) -> str | None:
     if not name or _HAS_DIGIT.search(name) or len(name.split()) > 6:
         return None
     return name
+
+
+def _is_byline(who: str) -> bool:
+    """A name (or names) after 'By', perhaps with a date; not a headline such as 'By 2030,
+    Russia will ...'."""
+    span = find_date(who)
+    names = who[: span.start] if span else who
+    words = names.split()
+    return bool(span) or (
+        bool(words) and words[0][:1].isupper() and not _HAS_DIGIT.search(names) and len(words) <= 10
+    )
 
 
 def _read_header_line(line: str) -> _LineMeta:
@@ -309,7 +325,7 @@ def _read_header_line(line: str) -> _LineMeta:
                 value = value[: span.start]
             name = re.split(r"\s+[–—-]\s+|\s*https?://", value)[0]
             out.source = out.source or _name_part(name)
-        elif (by := _BY_LINE.match(part)) is not None:
+        elif (by := _BY_LINE.match(part)) is not None and _is_byline(by.group("who")):
             out.meta = True
             who = by.group("who").strip()
             span = find_date(who)
