@@ -35,7 +35,10 @@ class Settings:
     max_file_mb: int = _f(64, "Files larger than this many MB are refused.")
     fetch_timeout_s: float = _f(20.0, "Time limit for fetching one URL.")
     fetch_max_mb: int = _f(10, "Largest response body accepted when fetching a URL.")
-    allow_private: bool = _f(False, "Allow fetching private, loopback and link-local addresses.")
+    allow_private: bool = _f(False, "Allow fetching private, loopback and link-local addresses "
+                                    "(every host, redirects and feed links included).")
+    allow_hosts: tuple[str, ...] = _f((), "Hosts (names or addresses) fetched even when they "
+                                          "are private or loopback; narrower than allow_private.")
     progress: bool = _f(True, "Show progress bars on long work.")
 
 

@@ -40,6 +40,9 @@ def ingest(
     address: Annotated[str | None, typer.Option(help="Ray address: auto or ray://host:port.")] = None,
     allow_private: Annotated[bool, typer.Option(
         "--allow-private", help="Allow URLs on private, loopback or link-local addresses.")] = False,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="Fetch from this private or loopback host anyway (repeatable); "
+        "narrower than --allow-private.")] = None,
     json_out: JsonOption = False,
     sets: SetOption = None,
 ) -> None:
@@ -55,6 +58,7 @@ def ingest(
         db, sets, gazetteers=tuple(str(g) for g in gazetteer) if gazetteer else None,
         batch_size=batch_size, engine=engine, workers=workers, ray_address=address,
         allow_private=allow_private or None,
+        allow_hosts=tuple(allow_host) if allow_host else None,
     )
 
     def report_failure(f: InputFailure) -> None:
