@@ -8,6 +8,7 @@ from enum import Enum
 from importlib import resources
 
 from fastapi import FastAPI, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -30,6 +31,9 @@ StaticName = Enum("StaticName", {n.replace(".", "_"): n for n in STATIC}, type=s
 # No inline script or style anywhere: scripts and styles load only from this server.
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+# Validation errors listed in a 422 answer; the rest are counted.
+MAX_ERRORS_SHOWN = 20
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
 
@@ -85,6 +89,19 @@ def create_app(db_url: str, *, settings: Settings | None = None,
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes each bad value ("input"): a 20 MB body came back as a
+        # 20 MB response. Say where and what, never the value, for a bounded number of errors.
+        errors = exc.errors()
+        detail = [{"loc": [str(p)[:100] for p in e.get("loc", ())][:10],
+                   "msg": str(e.get("msg", ""))[:300], "type": str(e.get("type", ""))[:100]}
+                  for e in errors[:MAX_ERRORS_SHOWN]]
+        body: dict[str, object] = {"detail": detail}
+        if len(errors) > MAX_ERRORS_SHOWN:
+            body["more_errors"] = len(errors) - MAX_ERRORS_SHOWN
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(NotFoundError)
     async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:

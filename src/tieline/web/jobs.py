@@ -72,11 +72,20 @@ class Writer:
         self.lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tieline-ingest")
-        self._dir = Path(tempfile.mkdtemp(prefix="tieline-uploads-"))
+        # Made at the first upload, not here: an app built and never served (a test, a
+        # script) must leave no folder behind.
+        self._dir_path: Path | None = None
+
+    @property
+    def _dir(self) -> Path:
+        if self._dir_path is None:
+            self._dir_path = Path(tempfile.mkdtemp(prefix="tieline-uploads-"))
+        return self._dir_path
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._dir_path is not None:
+            shutil.rmtree(self._dir_path, ignore_errors=True)
 
     def submit(self, filename: str | None, data: bytes) -> Job:
         """Save the upload under a generated name and queue its ingest."""
