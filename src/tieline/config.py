@@ -40,6 +40,17 @@ class Settings:
     allow_hosts: tuple[str, ...] = _f((), "Hosts (names or addresses) fetched even when they "
                                           "are private or loopback; narrower than allow_private.")
     progress: bool = _f(True, "Show progress bars on long work.")
+    serve_token: str | None = _f(None, "Token 'tieline serve' asks of every client (needed to "
+                                       "bind beyond loopback; reads may stay open with "
+                                       "--public-read).")
+    serve_header_timeout_s: float = _f(10.0, "Time a client has to send a request's headers "
+                                             "to 'tieline serve' (slow clients are cut off).")
+    serve_max_connections: int = _f(500, "Connections 'tieline serve' holds at once; more "
+                                         "get 503.")
+    max_uploads_in_flight: int = _f(4, "Uploads received at once by 'tieline serve'; more "
+                                       "get 503.")
+    max_queued_jobs: int = _f(32, "Uploads waiting to be ingested by 'tieline serve'; more "
+                                  "get 503.")
 
 
 _ENV_PREFIX = "TIELINE_"

@@ -93,3 +93,187 @@ def test_f19_create_app_makes_no_temp_folder(tmp_path: Path) -> None:
     for app in apps:
         app.state.writer.close()
         app.state.store.close()
+
+
+# ------------------------------------------------------------------------------------ F12
+def test_f12_host_check_holds_and_testserver_is_not_local(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tieline.web import app as web_app
+
+    db = str(build_store(tmp_path / "w.db"))
+    monkeypatch.setattr(
+        web_app, "LOCAL_HOSTS", tuple(h for h in web_app.LOCAL_HOSTS if h != "testserver")
+    )
+    with TestClient(create_app(db)) as c:
+        assert c.get("/api/summary").status_code == 400  # Host: testserver
+    with TestClient(create_app(db), base_url="http://127.0.0.1") as c:
+        assert c.get("/api/summary").status_code == 200
+    # "*" no longer opens the Host check: a rebinding page's Host is refused.
+    with TestClient(create_app(db, allowed_hosts=["*"]), base_url="http://evil.example") as c:
+        assert c.get("/api/summary").status_code == 400
+
+
+def test_f12_token_guards_reads_and_writes(tmp_path: Path) -> None:
+    db = str(build_store(tmp_path / "w.db"))
+    merge = {"a": "gazprom", "b": "rosatom"}
+    with TestClient(create_app(db, token="s3cret-token")) as c:
+        assert c.get("/api/summary").status_code == 401
+        assert c.post("/api/curate/merge", headers=CSRF, json=merge).status_code == 401
+        wrong = {"Authorization": "Bearer nope"}
+        assert c.get("/api/summary", headers=wrong).status_code == 401
+        good = {"Authorization": "Bearer s3cret-token"}
+        assert c.get("/api/summary", headers=good).status_code == 200
+        # A browser opens /?token=... once: a same-site cookie carries the token after.
+        r = c.get("/?token=s3cret-token", follow_redirects=False)
+        assert r.status_code == 303
+        assert "samesite=strict" in r.headers["set-cookie"].lower()
+        assert c.get("/api/summary").status_code == 200
+    with TestClient(create_app(db, token="s3cret-token", public_read=True)) as c:
+        assert c.get("/api/summary").status_code == 200
+        assert c.post("/api/curate/merge", headers=CSRF, json=merge).status_code == 401
+        ok = c.post(
+            "/api/curate/merge",
+            headers={**CSRF, "Authorization": "Bearer s3cret-token"},
+            json=merge,
+        )
+        assert ok.status_code == 200
+
+
+def test_f12_serve_beyond_loopback_needs_a_token(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tieline.cli import _register, app
+
+    _register()
+    db = build_store(tmp_path / "w.db")
+    res = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--db", str(db)])
+    assert res.exit_code == 2
+    assert "token" in res.output
+    assert "Traceback" not in res.output
+
+
+# ------------------------------------------------------------------------------------ F10
+def test_f10_upload_cap_is_enforced_while_streaming(tmp_path: Path) -> None:
+    from tieline.config import Settings
+
+    db = str(build_store(tmp_path / "w.db"))
+    settings = Settings(db=db, max_file_mb=1, progress=False)
+    with TestClient(create_app(db, settings=settings)) as c:
+        big = b"Russia and China. " * (200_000)  # 3.6 MB
+        r = c.post("/api/uploads", headers=CSRF, files={"file": ("big.txt", big)})
+        assert r.status_code == 413
+        # No Content-Length: the body is counted as it streams and cut at the cap.
+        sent = 0
+
+        def chunks() -> Iterator[bytes]:
+            nonlocal sent
+            head = (
+                b'--B\r\nContent-Disposition: form-data; name="file"; '
+                b'filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n'
+            )
+            yield head
+            for _ in range(400):  # up to 40 MB, far past the cap
+                sent += 1
+                yield b"a" * 100_000
+            yield b"\r\n--B--\r\n"
+
+        r = c.post(
+            "/api/uploads",
+            headers={**CSRF, "Content-Type": "multipart/form-data; boundary=B"},
+            content=chunks(),
+        )
+        # (The in-process client hands over the whole body first, so how much the server read
+        # is not measured here; the answer is a 413, not the form parser's 400.)
+        assert r.status_code == 413
+
+
+def test_f10_the_job_queue_is_bounded(tmp_path: Path) -> None:
+    from tieline.config import Settings
+
+    db = str(build_store(tmp_path / "w.db"))
+    settings = Settings(db=db, max_queued_jobs=2, progress=False)
+    app = create_app(db, settings=settings)
+    writer = app.state.writer
+    binary = bytes(range(256)) * 8  # not text: its job fails fast, before any extraction
+    with TestClient(app) as c:
+        with writer.lock:  # the writer is busy: uploads wait in the queue
+            codes = [
+                c.post(
+                    "/api/uploads", headers=CSRF, files={"file": (f"{i}.txt", binary)}
+                ).status_code
+                for i in range(4)
+            ]
+        assert codes == [202, 202, 503, 503]
+
+
+# ------------------------------------------------------------------------------------ F11
+def test_f11_slow_headers_are_cut_off(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    db = build_store(tmp_path / "w.db")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tieline",
+            "serve",
+            "--db",
+            str(db),
+            "--port",
+            str(port),
+            "--set",
+            "serve_header_timeout_s=1.5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"PYTHONPATH": str(ROOT / "src"), "PATH": "/usr/bin:/bin"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.communicate()[1]
+            try:
+                httpx.get(base + "/api/summary", timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "tieline serve did not answer in 60 s"
+                time.sleep(0.2)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+            conn.sendall(b"GET /api/summary HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            started = time.monotonic()
+            closed = False
+            for i in range(20):  # a header line every 0.5 s: slowloris, bounded to 10 s
+                time.sleep(0.5)
+                try:
+                    conn.sendall(f"X-Slow-{i}: a\r\n".encode())
+                except OSError:
+                    closed = True
+                    break
+                conn.setblocking(False)
+                try:
+                    if conn.recv(1024) == b"":
+                        closed = True
+                        break
+                except BlockingIOError:
+                    pass
+                except OSError:
+                    closed = True
+                    break
+                finally:
+                    conn.setblocking(True)
+            assert closed, "the server kept a connection whose headers never ended"
+            assert time.monotonic() - started < 5
+        # The server still answers others.
+        assert httpx.get(base + "/api/summary", timeout=5).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -39,6 +39,14 @@ def suffix_of(filename: str | None) -> str:
     return suffix
 
 
+class QueueFull(TielineError):
+    """Too many uploads wait to be ingested; the client should try again later."""
+
+
+# Finished jobs remembered for polling; older ones are forgotten first.
+KEEP_FINISHED = 1000
+
+
 @dataclass
 class Job:
     """One upload: where it stands and what it did."""
@@ -90,6 +98,12 @@ class Writer:
     def submit(self, filename: str | None, data: bytes) -> Job:
         """Save the upload under a generated name and queue its ingest."""
         suffix = suffix_of(filename)
+        waiting = sum(j.state in ("queued", "running") for j in self.jobs.values())
+        if waiting >= max(1, self.settings.max_queued_jobs):
+            raise QueueFull(f"{waiting} uploads are waiting to be ingested; try again later")
+        finished = [k for k, j in self.jobs.items() if j.state in ("done", "failed")]
+        for k in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+            del self.jobs[k]
         job = Job(id=uuid.uuid4().hex, name=display_name(filename))
         path = self._dir / f"{job.id}{suffix}"
         path.write_bytes(data)
