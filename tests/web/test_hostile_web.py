@@ -277,3 +277,42 @@ def test_f11_slow_headers_are_cut_off(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+# ------------------------------------------------------------------------------------ F15
+@pytest.mark.slow  # the resumed upload is extracted with the real pipeline
+def test_f15_uploads_left_by_a_killed_server_resume_and_are_cleaned(tmp_path: Path) -> None:
+    import time
+
+    from tieline.web.jobs import upload_dir
+
+    db = str(build_store(tmp_path / "w.db"))
+    folder = upload_dir(db)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    job_id = "ab" * 16
+    # What a serve killed mid-upload leaves: the saved file and its label, never ingested.
+    (folder / f"{job_id}.txt").write_text(
+        "Rosatom and the China National Nuclear Corporation agreed on 8 June 2018 to build two "
+        "more reactors at the Tianwan nuclear plant in Jiangsu.",
+        encoding="utf-8",
+    )
+    (folder / f"{job_id}.name").write_text("tianwan.txt", encoding="utf-8")
+    with TestClient(create_app(db)) as c:
+        before = c.get("/api/summary").json()
+        state = None
+        for _ in range(600):  # bounded: 120 s
+            r = c.get(f"/api/uploads/{job_id}")
+            assert r.status_code == 200, r.text
+            state = r.json()
+            if state["state"] in ("done", "failed"):
+                break
+            time.sleep(0.2)
+        assert state is not None
+        assert state["state"] == "done", state
+        assert state["name"] == "tianwan.txt"
+        assert state["added"] == 1
+        docs = c.get("/api/documents", params={"limit": 100}).json()
+        assert docs["total"] == 4
+        # Relinked after the write: the entities it brought are listed.
+        assert c.get("/api/summary").json() != before
+    assert not folder.exists()

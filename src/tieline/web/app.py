@@ -227,6 +227,8 @@ def create_app(db_url: str, *, settings: Settings | None = None,
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Uploads a killed server left are ingested now, and links it left stale rebuilt.
+        writer.resume()
         yield
         writer.close()
         store.close()
