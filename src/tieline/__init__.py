@@ -1,9 +1,12 @@
 """Tieline: a source-linked knowledge graph of international technological and industrial
 cooperation, from news articles. The public Python API (see ``tieline.api``)."""
 
-# The stage package ``tieline.ingest`` is loaded first so that the function ``ingest`` below is
-# what ``tieline.ingest`` names: a package binds its name on its parent only when first loaded.
-import tieline.ingest  # noqa: F401  (isort: keep before the API import)
+import inspect as _inspect
+import types as _types
+from typing import Any as _Any
+
+import tieline.ingest as _ingest_stage
+from tieline import api as _api
 from tieline.api import (
     chart,
     digest,
@@ -13,7 +16,6 @@ from tieline.api import (
     fetch,
     figures,
     graph,
-    ingest,
     report,
     search,
     series,
@@ -22,6 +24,24 @@ from tieline.api import (
 )
 from tieline.config import Settings, load_settings
 from tieline.errors import TielineError
+
+
+class _CallableStage(_types.ModuleType):
+    """The stage package ``tieline.ingest``, callable as the API's ``ingest``.
+
+    One name cannot be both a package and a function; rebinding ``tieline.ingest`` to the
+    function broke ``import tieline.ingest.fetch``. The package stays what the name holds, and
+    calling it runs ``tieline.api.ingest``.
+    """
+
+    def __call__(self, *sources: _Any, **kw: _Any) -> _Any:
+        return _api.ingest(*sources, **kw)
+
+
+_ingest_stage.__class__ = _CallableStage
+_ingest_stage.__signature__ = _inspect.signature(_api.ingest)  # type: ignore[attr-defined]
+_ingest_stage.__doc__ = _ingest_stage.__doc__ or _api.ingest.__doc__
+ingest = _ingest_stage
 
 __all__ = [
     "Settings",

@@ -41,12 +41,26 @@ class Settings:
     max_file_mb: int = _f(64, "Files larger than this many MB are refused.")
     fetch_timeout_s: float = _f(20.0, "Time limit for fetching one URL.")
     fetch_max_mb: int = _f(10, "Largest response body accepted when fetching a URL.")
-    allow_private: bool = _f(False, "Allow fetching private, loopback and link-local addresses.")
     follow_links: bool = _f(False, "Read symlinks inside an ingested folder that lead outside it "
                             "(refused by default: such a link can point at any file you can read).")
-    progress: bool = _f(True, "Show progress bars on long work.")
     event_decider: str = _f("rules", "Which decider keeps event candidates: rules, or trained "
                             "(the rules' events plus those the model from `make train` adds).")
+    allow_private: bool = _f(False, "Allow fetching private, loopback and link-local addresses "
+                                    "(every host, redirects and feed links included).")
+    allow_hosts: tuple[str, ...] = _f((), "Hosts (names or addresses) fetched even when they "
+                                          "are private or loopback; narrower than allow_private.")
+    progress: bool = _f(True, "Show progress bars on long work.")
+    serve_token: str | None = _f(None, "Token 'tieline serve' asks of every client (needed to "
+                                       "bind beyond loopback; reads may stay open with "
+                                       "--public-read).")
+    serve_header_timeout_s: float = _f(10.0, "Time a client has to send a request's headers "
+                                             "to 'tieline serve' (slow clients are cut off).")
+    serve_max_connections: int = _f(500, "Connections 'tieline serve' holds at once; more "
+                                         "get 503.")
+    max_uploads_in_flight: int = _f(4, "Uploads received at once by 'tieline serve'; more "
+                                       "get 503.")
+    max_queued_jobs: int = _f(32, "Uploads waiting to be ingested by 'tieline serve'; more "
+                                  "get 503.")
 
 
 _ENV_PREFIX = "TIELINE_"

@@ -63,6 +63,9 @@ def ingest(
     follow_links: Annotated[bool, typer.Option(
         "--follow-links", help="Read symlinks in a folder that lead outside it (else refused).")
     ] = False,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="Fetch from this private or loopback host anyway (repeatable); "
+        "narrower than --allow-private.")] = None,
     json_out: JsonOption = False,
     sets: SetOption = None,
 ) -> None:
@@ -78,6 +81,7 @@ def ingest(
         db, sets, gazetteers=tuple(str(g) for g in gazetteer) if gazetteer else None,
         batch_size=batch_size, engine=engine, workers=workers, ray_address=address,
         allow_private=allow_private or None, follow_links=follow_links or None,
+        allow_hosts=tuple(allow_host) if allow_host else None,
     )
 
     def report_failure(f: InputFailure) -> None:

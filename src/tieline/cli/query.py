@@ -280,6 +280,14 @@ def watch(
             help="Allow feeds and pages on private, loopback or link-local hosts.",
         ),
     ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Fetch feeds and pages from this private or loopback host anyway (repeatable); "
+            "narrower than --allow-private.",
+        ),
+    ] = None,
     db: DbOption = None,
     json_out: JsonOption = False,
     sets: SetOption = None,
@@ -289,7 +297,8 @@ def watch(
     from tieline.scale.watch import WatchReport
     from tieline.scale.watch import watch as run
 
-    settings = settings_from(db, sets, allow_private=allow_private or None)
+    settings = settings_from(db, sets, allow_private=allow_private or None,
+                             allow_hosts=tuple(allow_host) if allow_host else None)
 
     def report_failure(f: InputFailure) -> None:
         err.print(labelled("skipped", "yellow", f"{f.source}: {f.reason}"), highlight=False)

@@ -272,11 +272,13 @@ def link_entities(
         uf.find(k)
     _link_automatic(groups, gaz, uf)
     # Curator merges, in order; splits win over any automatic link.
+    kept: list[str] = []  # each merge's ``a``, latest last: the entity that stays
     for j in judgements:
         if j["kind"] == "merge" and j.get("b"):
             ka, kb = _judged_keys(groups, str(j["a"])), _judged_keys(groups, str(j["b"]))
             if ka and kb:
                 uf.union(ka[0], kb[0])
+                kept.append(ka[0])
     members: dict[str, list[str]] = defaultdict(list)
     for k in groups:
         members[k if k in split_keys else uf.find(k)].append(k)
@@ -301,10 +303,18 @@ def link_entities(
         actors = {a.name: a for k in ks if (a := groups[k].actor) is not None}
         actor = next(iter(actors.values())) if len(actors) == 1 and not (set(ks) & split_keys) \
             else None
+        # A curator's merge keeps ``a``: when ``a`` is a known actor, its name (and so its id)
+        # stays even if ``b`` has more mentions ("merge gazprom rosatom" is Gazprom).
+        stays = next((k for k in reversed(kept) if k in ks), None) if len(ks) > 1 else None
+        if stays is not None and groups[stays].actor is not None:
+            actor = groups[stays].actor
         if actor is not None:
             name, etype, country = actor.name, actor.type, actor.country
         else:
-            name = max(merged.names.items(),
+            # No known actor decides: a merge's ``a`` gives the name, else the commonest.
+            names = groups[stays].names if stays is not None and groups[stays].names \
+                else merged.names
+            name = max(names.items(),
                        key=lambda kv: (not is_acronym(kv[0]), kv[1], len(kv[0]), kv[0]))[0]
             etype = merged.types.most_common(1)[0][0]
             country = merged.countries.most_common(1)[0][0] if merged.countries else None

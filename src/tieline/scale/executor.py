@@ -25,7 +25,7 @@ class EngineError(TielineError):
 # Settings that steer the run, not the extraction: blanked so that every run in a process
 # (any --db, --batch-size, --engine) shares one loaded pipeline.
 _RUN_ONLY = ("db", "batch_size", "engine", "workers", "ray_address", "progress", "max_file_mb",
-             "fetch_timeout_s", "fetch_max_mb", "allow_private")
+             "fetch_timeout_s", "fetch_max_mb", "allow_private", "allow_hosts")
 
 
 def pipeline_settings(settings: Settings) -> Settings:

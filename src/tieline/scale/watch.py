@@ -62,6 +62,10 @@ def watch_once(
             except InputError as e:
                 fail(feed, str(e))
                 continue
+            except (ValueError, UnicodeError, RecursionError) as e:
+                # Whatever a remote server sends, one feed's failure never ends the watch.
+                fail(feed, f"unreadable feed ({e.__class__.__name__}: {e})")
+                continue
             n_entries += len(entries)
             seen = ss.seen_entries(store, feed)
             for entry in entries:
@@ -71,6 +75,9 @@ def watch_once(
                     todo.append((entry, entry_document(entry, settings)))
                 except InputError as e:
                     fail(entry.link or f"{feed}#{entry.id}", str(e))
+                except (ValueError, UnicodeError, RecursionError) as e:
+                    fail(entry.link or f"{feed}#{entry.id}",
+                         f"unreadable entry ({e.__class__.__name__}: {e})")
             if progress:
                 progress("feeds", i, len(feeds))
         docs = list({d.source_key: d for _, d in todo}.values())

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from enum import Enum
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Path, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -35,7 +38,174 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; "
        "object-src 'none'; worker-src 'none'; frame-src 'none'")
 
-LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]", "testserver")
+# Validation errors listed in a 422 answer; the rest are counted.
+MAX_ERRORS_SHOWN = 20
+
+# Host names a loopback server answers to. Not "testserver" (the name test clients send):
+# tests that want it add it themselves.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+TOKEN_COOKIE = "tieline_token"
+UPLOAD_PATH = "/api/uploads"
+
+
+class _TooLarge(Exception):
+    """An upload body went over the limit while it was being received."""
+
+
+def _bearer(headers: dict[str, str], cookies: dict[str, str]) -> str | None:
+    auth = headers.get("authorization", "")
+    if auth[:7].lower() == "bearer ":
+        return auth[7:].strip()
+    return cookies.get(TOKEN_COOKIE)
+
+
+def _same(given: str | None, token: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), token.encode())
+
+
+class _Guard:
+    """Pure ASGI middleware: the token, the number of uploads in flight, and the upload size
+    counted while the body streams in (FastAPI would spool a whole body to disk first)."""
+
+    def __init__(self, app: Any, *, token: str | None, public_read: bool, max_bytes: int,
+                 max_uploads: int) -> None:
+        self.app = app
+        self.token = token
+        self.public_read = public_read
+        self.max_bytes = max_bytes
+        self.max_uploads = max_uploads
+        self.uploads = 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        if self.token is not None:
+            denied = self._check_token(request)
+            if denied is not None:
+                await denied(scope, receive, send)
+                return
+        if scope["method"] == "POST" and scope["path"] == UPLOAD_PATH:
+            await self._upload(scope, receive, send, request)
+            return
+        await self.app(scope, receive, send)
+
+    def _check_token(self, request: Request) -> Response | None:
+        assert self.token is not None
+        given = request.query_params.get("token")
+        if given is not None and request.method == "GET" and request.url.path == "/":
+            # A browser opens /?token=T once; the cookie then carries it (same site only).
+            if not _same(given, self.token):
+                return JSONResponse({"detail": "wrong token"}, status_code=401)
+            resp = RedirectResponse("/", status_code=303)
+            resp.set_cookie(TOKEN_COOKIE, self.token, httponly=True, samesite="strict")
+            return resp
+        if _same(_bearer(dict(request.headers), dict(request.cookies)), self.token):
+            return None
+        if self.public_read and request.method in ("GET", "HEAD"):
+            return None
+        return JSONResponse(
+            {"detail": "this server needs its token: send 'Authorization: Bearer TOKEN', or "
+                       "open /?token=TOKEN once in the browser"},
+            status_code=401, headers={"WWW-Authenticate": "Bearer"})
+
+    async def _upload(self, scope: Any, receive: Any, send: Any, request: Request) -> None:
+        length = request.headers.get("content-length", "")
+        # The multipart envelope adds a little to the file itself.
+        cap = self.max_bytes + (64 << 10)
+        if length.isdigit() and int(length) > cap:
+            await _too_large(self.max_bytes)(scope, receive, send)
+            return
+        if self.uploads >= self.max_uploads:
+            await JSONResponse({"detail": "too many uploads at once; try again shortly"},
+                               status_code=503, headers={"Retry-After": "5"})(
+                scope, receive, send)
+            return
+        seen = 0
+        started = over = False
+
+        async def counted() -> Any:
+            nonlocal seen, over
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > cap:
+                    over = True
+                    raise _TooLarge
+            return message
+
+        async def watched(message: Any) -> None:
+            nonlocal started
+            if over:
+                # The form parser turns our stop into its own 400: answer 413 instead.
+                if message["type"] == "http.response.start" and not started:
+                    started = True
+                    await _too_large(self.max_bytes)(scope, receive, send)
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        self.uploads += 1
+        try:
+            await self.app(scope, counted, watched)
+        except _TooLarge:
+            if not started:
+                await _too_large(self.max_bytes)(scope, receive, send)
+        finally:
+            self.uploads -= 1
+
+
+def _too_large(max_bytes: int) -> Response:
+    return JSONResponse({"detail": f"file is over the limit of {max_bytes >> 20} MB"},
+                        status_code=413, headers={"Connection": "close"})
+
+
+def guarded_http_protocol(header_timeout_s: float) -> type:
+    """uvicorn's h11 protocol with a deadline on each request's headers: a client sending a
+    header line every few seconds (slowloris) is cut off instead of holding its connection."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class Guarded(H11Protocol):  # type: ignore[misc]
+        _timer: Any = None
+        _armed_for: Any = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._armed_for = self.cycle
+            self._timer = self.loop.call_later(header_timeout_s, self._headers_too_slow)
+
+        def _disarm(self) -> None:
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
+
+        def _headers_too_slow(self) -> None:
+            self._timer = None
+            # No new request began since the timer was set: its headers never came in time.
+            if self.cycle is self._armed_for and not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: Any) -> None:
+            super().connection_made(transport)
+            self._arm()
+
+        def handle_events(self) -> None:
+            super().handle_events()
+            if self.cycle is not self._armed_for:
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return Guarded
 
 
 def _static_bytes(name: str) -> bytes:
@@ -43,11 +213,15 @@ def _static_bytes(name: str) -> bytes:
 
 
 def create_app(db_url: str, *, settings: Settings | None = None,
-               allowed_hosts: Sequence[str] | None = None) -> FastAPI:
+               allowed_hosts: Sequence[str] | None = None, token: str | None = None,
+               public_read: bool = False) -> FastAPI:
     """Build the app over the store at db_url (a SQLite path or a postgresql:// URL).
 
     allowed_hosts guards against DNS rebinding: requests naming another Host are refused.
-    By default only local names are accepted; pass ["*"] when serving on a public interface.
+    By default only local names are accepted; name the server's own names when serving on
+    another interface. token (else ``settings.serve_token``): every request must present it
+    (``Authorization: Bearer``, or the cookie set by opening ``/?token=...``), except reads
+    when public_read.
     """
     from dataclasses import replace
 
@@ -57,6 +231,8 @@ def create_app(db_url: str, *, settings: Settings | None = None,
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Uploads a killed server left are ingested now, and links it left stale rebuilt.
+        writer.resume()
         yield
         writer.close()
         store.close()
@@ -78,8 +254,14 @@ def create_app(db_url: str, *, settings: Settings | None = None,
     app.include_router(router)
     app.include_router(views.router)
     app.include_router(assets.router)
+    token = token or settings.serve_token or None
+    app.add_middleware(_Guard, token=token, public_read=public_read,
+                       max_bytes=settings.max_file_mb << 20,
+                       max_uploads=max(1, settings.max_uploads_in_flight))
+    # Added last, so outermost: a request naming a foreign Host is refused before anything.
     app.add_middleware(TrustedHostMiddleware,
-                       allowed_hosts=list(allowed_hosts or LOCAL_HOSTS))
+                       allowed_hosts=[h for h in (allowed_hosts or LOCAL_HOSTS) if h != "*"]
+                       or list(LOCAL_HOSTS))
 
     @app.middleware("http")
     async def security_headers(request: Request,
@@ -91,6 +273,19 @@ def create_app(db_url: str, *, settings: Settings | None = None,
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's own answer echoes each bad value ("input"): a 20 MB body came back as a
+        # 20 MB response. Say where and what, never the value, for a bounded number of errors.
+        errors = exc.errors()
+        detail = [{"loc": [str(p)[:100] for p in e.get("loc", ())][:10],
+                   "msg": str(e.get("msg", ""))[:300], "type": str(e.get("type", ""))[:100]}
+                  for e in errors[:MAX_ERRORS_SHOWN]]
+        body: dict[str, object] = {"detail": detail}
+        if len(errors) > MAX_ERRORS_SHOWN:
+            body["more_errors"] = len(errors) - MAX_ERRORS_SHOWN
+        return JSONResponse(body, status_code=422)
 
     @app.exception_handler(NotFoundError)
     async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
-import shutil
 import tempfile
 import threading
 import uuid
@@ -21,6 +21,13 @@ from tieline.records import InputFailure
 from tieline.store.db import Store
 
 _SAFE_NAME = re.compile(r"[^\w .()-]+")
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def upload_dir(db: str) -> Path:
+    """The folder where a served store keeps uploads until they are ingested."""
+    key = hashlib.sha256(db.encode("utf-8")).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"tieline-uploads-{key}"
 
 
 def display_name(filename: str | None) -> str:
@@ -37,6 +44,14 @@ def suffix_of(filename: str | None) -> str:
         raise InputError(f"unsupported file type '{suffix or '(none)'}'; "
                          f"upload one of {', '.join(sorted(SUPPORTED))}")
     return suffix
+
+
+class QueueFull(TielineError):
+    """Too many uploads wait to be ingested; the client should try again later."""
+
+
+# Finished jobs remembered for polling; older ones are forgotten first.
+KEEP_FINISHED = 1000
 
 
 @dataclass
@@ -72,17 +87,60 @@ class Writer:
         self.lock = threading.Lock()
         self.jobs: dict[str, Job] = {}
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tieline-ingest")
-        self._dir = Path(tempfile.mkdtemp(prefix="tieline-uploads-"))
+        # One folder per store, made at the first upload (an app built and never served
+        # leaves nothing behind). It outlives a killed server: what is left in it at the next
+        # start are uploads that were never ingested, and they are resumed.
+        self._dir_path = upload_dir(settings.db)
+
+    @property
+    def _dir(self) -> Path:
+        self._dir_path.mkdir(mode=0o700, exist_ok=True)
+        return self._dir_path
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self._dir, ignore_errors=True)
+        # Uploads not ingested yet stay for the next start; an empty folder goes.
+        with contextlib.suppress(OSError):
+            self._dir_path.rmdir()
+
+    def resume(self) -> list[Job]:
+        """At start: queue the uploads a stopped or killed server left, under their old job
+        ids, and relink when the store says documents were written without relinking."""
+        resumed: list[Job] = []
+        if self._dir_path.is_dir():
+            for path in sorted(self._dir_path.iterdir()):
+                job_id, _, suffix = path.name.partition(".")
+                if not _JOB_ID.fullmatch(job_id) or "." + suffix not in SUPPORTED:
+                    continue
+                label = path.with_name(job_id + ".name")
+                name = label.read_text(encoding="utf-8") if label.is_file() else path.name
+                job = Job(id=job_id, name=display_name(name))
+                self.jobs[job.id] = job
+                self._pool.submit(self._run, job, path, "." + suffix)
+                resumed.append(job)
+        if not resumed and self.store.links_stale():
+            self._pool.submit(self._relink)
+        return resumed
+
+    def _relink(self) -> None:
+        from tieline.scale.runner import relink
+
+        with self.lock:
+            with contextlib.suppress(TielineError):
+                relink(self.store, self.settings)
 
     def submit(self, filename: str | None, data: bytes) -> Job:
         """Save the upload under a generated name and queue its ingest."""
         suffix = suffix_of(filename)
+        waiting = sum(j.state in ("queued", "running") for j in self.jobs.values())
+        if waiting >= max(1, self.settings.max_queued_jobs):
+            raise QueueFull(f"{waiting} uploads are waiting to be ingested; try again later")
+        finished = [k for k, j in self.jobs.items() if j.state in ("done", "failed")]
+        for k in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+            del self.jobs[k]
         job = Job(id=uuid.uuid4().hex, name=display_name(filename))
         path = self._dir / f"{job.id}{suffix}"
+        (self._dir / f"{job.id}.name").write_text(job.name, encoding="utf-8")
         path.write_bytes(data)
         self.jobs[job.id] = job
         self._pool.submit(self._run, job, path, suffix)
@@ -122,6 +180,7 @@ class Writer:
                 job.error = f"{job.name}: {e.__class__.__name__}: {e}"
             finally:
                 path.unlink(missing_ok=True)
+                path.with_name(job.id + ".name").unlink(missing_ok=True)
 
     def curate(self, kind: str, a: str, b: str | None = None, alias: str | None = None) -> int:
         """Store a merge or split judgement and relink; returns the number of entities."""

@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from tieline.errors import InputError
 from tieline.records import ENTITY_TYPES, EVENT_TYPES, FIGURE_STATUSES
 from tieline.web import data
-from tieline.web.jobs import Writer
+from tieline.web.jobs import QueueFull, Writer
 
 
 class Problem(BaseModel):
@@ -507,6 +507,8 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Any:
         chunks.append(chunk)
     try:
         job = _writer(request).submit(file.filename, b"".join(chunks))
+    except QueueFull as e:
+        raise HTTPException(503, str(e), headers={"Retry-After": "30"}) from e
     except InputError as e:
         raise HTTPException(415, str(e)) from e
     return job.public()
