@@ -349,9 +349,8 @@ def _figure_lines(
             if (lo.source_id or lo.doc_id) != (hi.source_id or hi.doc_id):
                 conflicts.append(
                     Line(
-                        f"{measure} ({where}, {status}): sources disagree, "
-                        f"{_fmt_value(lo.figure.value, lo.figure.unit, lo.figure.currency)}"
-                        f" against {_fmt_value(hi.figure.value, hi.figure.unit, hi.figure.currency)}",
+                        f"{measure} ({where}, {status}): sources disagree, {_figure_text(lo)}"
+                        f" against {_figure_text(hi)}",
                         (cite(lo.doc_id, lo.figure.evidence), cite(hi.doc_id, hi.figure.evidence)),
                     )
                 )
@@ -372,6 +371,10 @@ def _figure_lines(
             )
         )
     return lines, conflicts
+
+
+def _figure_text(c: Any) -> str:
+    return _fmt_value(c.figure.value, c.figure.unit, c.figure.currency)
 
 
 def _close(a: float, b: float) -> bool:
