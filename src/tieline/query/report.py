@@ -25,6 +25,8 @@ MAX_EVENTS_PER_SECTOR = 25
 # Two values of one measure, pair and period from different sources differing by more than this
 # share are a contradiction; closer ones corroborate each other (rounding, "about").
 CONTRADICTION_TOLERANCE = 0.05
+# A quote shorter than this names something rather than reporting it.
+MIN_QUOTE_WORDS = 5
 NOTICE = "Extracted automatically: check the quotes."
 
 
@@ -120,6 +122,8 @@ def quote_supports(ev: dict[str, Any], names: Iterable[str]) -> bool:
     """Whether an event's quote holds its trigger and one of its participants (by any of
     ``names``: the surface form or the canonical name): else it states nothing checkable."""
     quote = " ".join((ev.get("evidence") or "").split())
+    if len(quote.split()) < MIN_QUOTE_WORDS:
+        return False  # "Russia's state arms exporter" names, it does not report
     return _has(quote, ev.get("trigger")) and any(_has(quote, n) for n in names)
 
 
