@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -112,6 +113,15 @@ def register(app: typer.Typer) -> None:
                              ("seen", f"{_seen(d)} in {d['doc_count']} documents, "
                                       f"{d['mention_count']} mentions")):
             out.print(f"  {label}: {value}", highlight=False)
+        if d.get("lifecycle"):
+            t = Table(title="lifecycle", title_justify="left", expand=True)
+            for col in ("stage", "date", "status"):
+                t.add_column(col, no_wrap=True)
+            t.add_column("document: evidence", ratio=1)
+            for s in d["lifecycle"]:
+                t.add_row(s["stage"], escape(s["date"] or "-"), s["status"],
+                          escape(f"{s['doc']}: \"{s['evidence']}\""))
+            out.print(t)
         if d["events"]:
             t = Table(title=f"{len(d['events'])} events", title_justify="left", expand=True)
             for col in ("type", "date", "with"):

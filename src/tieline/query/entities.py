@@ -14,6 +14,7 @@ from tieline.errors import ConfigError, NotFoundError
 from tieline.extract.names import clean_surface, name_key
 from tieline.records import ENTITY_TYPES
 from tieline.store import curation
+from tieline.store.clusters import stage_of
 from tieline.store.db import Store
 
 _SENTENCE_END = re.compile(r"[.!?](?=[\s\"”’')\]]|$)|\n\s*\n")
@@ -136,7 +137,47 @@ def entity_detail(store: Store, name: str, *, max_mentions: int | None = None
     } for e in events]
     mentions = entity_mentions(store, ent["id"], limit=max_mentions)
     return {**_summary(ent), "events": out_events, "mentions": mentions,
-            "documents": sorted({m["doc"] for m in mentions})}
+            "documents": sorted({m["doc"] for m in mentions}),
+            "lifecycle": lifecycle(out_events) if ent["type"] in LIFECYCLE_TYPES else []}
+
+
+# A facility's or product's life, in order, as its events report it.
+LIFECYCLE = ("agreement", "contract", "financing", "construction start", "construction",
+             "completion", "delivery", "operation")
+LIFECYCLE_TYPES = ("FACILITY", "PRODUCT")
+
+
+def _life_stage(ev: dict[str, Any]) -> str | None:
+    text = ev.get("evidence") or ""
+    stage = stage_of(text)
+    if ev["type"] == "agreement":
+        return "contract" if "contract" in text.casefold() else "agreement"
+    if ev["type"] == "investment":
+        return "financing"
+    if ev["type"] == "construction":
+        return {"construction_start": "construction start", "completion": "completion",
+                "operation": "operation"}.get(stage or "", "construction")
+    if ev["type"] == "supply":
+        return "operation" if stage == "operation" and "pip" in text.casefold() else "delivery"
+    return None
+
+
+def lifecycle(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The ordered stages (agreement, contract, construction start, delivery, operation...)
+    that a facility's or product's events report: per stage its earliest report, the date
+    (the event's, else its article's), the status and the citation."""
+    first: dict[str, dict[str, Any]] = {}
+    for ev in events:
+        stage = _life_stage(ev)
+        if stage is None or ev.get("status") == "negated":
+            continue
+        when = ev.get("date") or ev.get("published")
+        seen = first.get(stage)
+        if seen is None or (when or "~") < (seen["date"] or "~"):
+            first[stage] = {"stage": stage, "date": when, "dated_by":
+                            "event" if ev.get("date") else "published", "status": ev["status"],
+                            "doc": ev["doc"], "evidence": ev["evidence"], "event_id": ev["id"]}
+    return [first[s] for s in LIFECYCLE if s in first]
 
 
 def entity(store: Store, entity_id: str) -> dict[str, Any] | None:

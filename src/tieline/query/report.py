@@ -8,10 +8,12 @@ from __future__ import annotations
 import html
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote as quote_url
 
 from tieline.errors import ConfigError
 from tieline.query import scope
@@ -20,20 +22,40 @@ from tieline.store.db import Store
 
 MAX_ACTORS = 12
 MAX_EVENTS_PER_SECTOR = 25
-# Two actual values of one measure and period differing by more than this share disagree
-# (half a per cent, so that rounding alone is no contradiction).
-CONTRADICTION_TOLERANCE = 0.005
+# Two values of one measure, pair and period from different sources differing by more than this
+# share are a contradiction; closer ones corroborate each other (rounding, "about").
+CONTRADICTION_TOLERANCE = 0.05
+# A quote shorter than this names something rather than reporting it.
+MIN_QUOTE_WORDS = 5
+NOTICE = "Extracted automatically: check the quotes."
 
 
 @dataclass(frozen=True, slots=True)
 class Citation:
-    """Where a line comes from: the document and the exact quote."""
+    """Where a line comes from: the document (title, outlet, date) and the exact quote."""
 
     doc_id: str
     doc_name: str
     quote: str
     url: str | None = None
     title: str | None = None
+    outlet: str | None = None
+    published: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Title, outlet and date, as a reader names an article."""
+        meta = ", ".join(x for x in (self.outlet, self.published or "undated") if x)
+        return f"{self.title or self.doc_name} ({meta})"
+
+    @property
+    def link(self) -> str | None:
+        """The web address of the quote (a text fragment), for documents read from the web."""
+        if not self.url or not self.url.startswith(("http://", "https://")):
+            return None
+        words = self.quote.split()
+        frag = quote_url(" ".join(words[:8]), safe="")
+        return f"{self.url.split('#')[0]}#:~:text={frag}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +88,7 @@ class Report:
     since: str | None
     generated: str
     sections: tuple[Section, ...] = field(default=())
+    header: tuple[str, ...] = ()
 
 
 _SCALE_WORDS = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
@@ -91,80 +114,129 @@ def _fmt_value(value: float, unit: str, currency: str | None = None) -> str:
     return f"{_scaled(value)} {_UNIT_WORDS.get(unit, unit)}"
 
 
+def _has(quote: str, text: str | None) -> bool:
+    return bool(text) and " ".join(str(text).split()).casefold() in quote.casefold()
+
+
+def quote_supports(ev: dict[str, Any], names: Iterable[str]) -> bool:
+    """Whether an event's quote holds its trigger and one of its participants (by any of
+    ``names``: the surface form or the canonical name): else it states nothing checkable."""
+    quote = " ".join((ev.get("evidence") or "").split())
+    if len(quote.split()) < MIN_QUOTE_WORDS:
+        return False  # "Russia's state arms exporter" names, it does not report
+    return _has(quote, ev.get("trigger")) and any(_has(quote, n) for n in names)
+
+
+def _date_consistent(ev: dict[str, Any], published: str | None) -> bool:
+    """A done event's own date is not after its article's publication."""
+    date = ev.get("date")
+    if not date or not published or ev.get("status") != "done" or not date[:1].isdigit():
+        return True
+    n = min(len(date), len(published))
+    return bool(date[:n] <= published[:n])
+
+
 def build_report(store: Store, pair: str | None = None, since: str | None = None) -> Report:
-    """Gather the briefing's sections from the store."""
+    """Gather the briefing's sections from the store.
+
+    An event reported by several documents (one cluster) is one line citing every report; a
+    report is cited only when its quote holds the trigger and a participant, and a line without
+    such a report is left out. Figures are grouped by measure, pair, period and status: agreeing
+    values are one line with all their sources, values more than ``CONTRADICTION_TOLERANCE``
+    apart are a contradiction citing both. "met" and "missed" compare a target only with
+    actuals of its measure, pair and period.
+    """
     the_pair = scope.parse_pair(pair)
     since = scope.parse_since(since)
     keys = scope.canonical(store)
-    by_name = scope.actors_by_name(keys)
     docs = {d["id"]: d for d in reads.documents(store, with_text=False)}
 
     def cite(doc_id: str, quote: str) -> Citation:
         d = docs.get(doc_id, {})
         return Citation(
-            doc_id, d.get("name", doc_id), " ".join(quote.split()), d.get("url"), d.get("title")
+            doc_id,
+            d.get("name", doc_id),
+            " ".join(quote.split()),
+            d.get("url"),
+            d.get("title"),
+            d.get("source"),
+            d.get("published"),
         )
 
     events = []
     for ev in reads.events(store):
-        when = ev["date"] or docs.get(ev["doc_id"], {}).get("published")
+        published = docs.get(ev["doc_id"], {}).get("published")
+        when = ev["date"] or published
         actors = scope.event_actors(ev, keys)
         if not scope.in_window(when, since) or not scope.touches_pair(
             scope.countries_of(actors), the_pair
         ):
             continue
+        names = [p["name"] for p in ev["participants"]] + [a.name for a in actors]
+        if not quote_supports(ev, names) or not _date_consistent(ev, published):
+            continue
         events.append((when, ev, actors))
     events.sort(key=lambda x: (x[0] or "9999", x[1]["id"]))
 
-    # Key actors: most events, each cited by its latest event.
+    # One line per real-world event: the reports of a cluster together.
+    clusters: dict[str, list[tuple[str | None, dict[str, Any], list[scope.Actor]]]] = {}
+    for item in events:
+        clusters.setdefault(item[1]["cluster_id"] or item[1]["id"], []).append(item)
+
+    # Key actors: most events, each cited by its latest dated event (undated ones never are).
     counts: Counter[str] = Counter()
-    latest: dict[str, tuple[str | None, dict[str, Any]]] = {}
-    names: dict[str, scope.Actor] = {}
-    for when, ev, actors in events:
-        for a in actors:
-            counts[a.id] += 1
-            names[a.id] = a
-            latest[a.id] = (when, ev)
+    latest: dict[str, tuple[str, dict[str, Any]]] = {}
+    names_by_id: dict[str, scope.Actor] = {}
+    kinds: dict[str, Counter[str]] = defaultdict(Counter)
+    for reports in clusters.values():
+        seen: set[str] = set()
+        for when, ev, actors in reports:
+            for a in actors:
+                names_by_id[a.id] = a
+                if a.id not in seen:
+                    seen.add(a.id)
+                    counts[a.id] += 1
+                    kinds[a.id][ev["type"]] += 1
+                if when and (a.id not in latest or when >= latest[a.id][0]):
+                    latest[a.id] = (when, ev)
     actor_lines = []
-    for aid, n in sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]].name))[:MAX_ACTORS]:
-        a = names[aid]
+    for aid, n in sorted(counts.items(), key=lambda kv: (-kv[1], names_by_id[kv[0]].name)):
+        if aid not in latest or len(actor_lines) >= MAX_ACTORS:
+            continue
+        a = names_by_id[aid]
         when, ev = latest[aid]
-        kinds = Counter(e["type"] for _, e, acts in events if any(x.id == aid for x in acts))
-        what = ", ".join(f"{k} {v}" for k, v in kinds.most_common())
+        what = ", ".join(f"{k} {v}" for k, v in kinds[aid].most_common())
         who = f"{a.name} ({a.type.lower()}{', ' + a.country if a.country else ''})"
         actor_lines.append(
             Line(
-                f"{who}: {n} event{'s' if n != 1 else ''} ({what}); latest {when or 'undated'}",
+                f"{who}: {n} event{'s' if n != 1 else ''} ({what}); latest {when}",
                 (cite(ev["doc_id"], ev["evidence"]),),
             )
         )
 
-    # Events by sector, in date order.
+    # Events by sector, in date order, one line per cluster with all its sources.
     by_sector: dict[str, list[Line]] = defaultdict(list)
-    for when, ev, actors in events:
-        sector = ev["sector"] or "other"
+    ordered = sorted(
+        clusters.values(), key=lambda rs: (_cluster_when(rs, docs)[0] or "9999", rs[0][1]["id"])
+    )
+    for reports in ordered:
+        first = reports[0][1]
+        sector = next((ev["sector"] for _, ev, _ in reports if ev["sector"]), None) or "other"
         if len(by_sector[sector]) >= MAX_EVENTS_PER_SECTOR:
             continue
-        status = " (planned)" if ev["status"] == "planned" else ""
-        who = ", ".join(a.name for a in actors) or "unnamed actors"
+        when, how = _cluster_when(reports, docs)
+        status = " (planned)" if first["status"] == "planned" else ""
+        who = ", ".join(dict.fromkeys(a.name for _, _, acts in reports for a in acts))
+        one_per_doc = {ev["doc_id"]: ev for _, ev, _ in reversed(reports)}
+        sources = f" · {len(one_per_doc)} sources" if len(one_per_doc) > 1 else ""
         by_sector[sector].append(
             Line(
-                f"{when or 'undated'} · {ev['type']}{status} · {who}",
-                (cite(ev["doc_id"], ev["evidence"]),),
+                f"{when or 'undated'}{how} · {first['type']}{status} · {who or 'unnamed'}{sources}",
+                tuple(cite(d, ev["evidence"]) for d, ev in sorted(one_per_doc.items())),
             )
         )
 
-    # Figures in scope, by measure: targets against actuals.
-    figs = []
-    for f in reads.figures(store):
-        when = f["period_start"] or docs.get(f["doc_id"], {}).get("published")
-        if the_pair and not scope.touches_pair(scope.figure_countries(f, by_name), the_pair):
-            continue
-        if since and not scope.in_window(f["period_end"] or when, since):
-            continue
-        figs.append(f)
-    figure_lines, contradiction_lines = _figure_lines(figs, cite)
-    contradiction_lines += _figure_conflicts(store, pair, since, cite)
+    figure_lines, contradiction_lines = _figure_lines(store, pair, since, cite)
     contradiction_lines += _event_date_conflicts(events, cite)
 
     sections = (
@@ -188,73 +260,129 @@ def build_report(store: Store, pair: str | None = None, since: str | None = None
         sections = (sections[0], Section("Events", (), "No events in scope."), *sections[1:])
     label = f"{the_pair[0]}–{the_pair[1]}" if the_pair else "all pairs"
     title = f"Briefing: {label} cooperation" + (f" since {since[:10]}" if since else "")
-    return Report(title, pair, since, datetime.now(UTC).isoformat(timespec="seconds"), sections)
+    cited = {c.doc_id for s in sections for ln in s.lines for c in ln.citations}
+    header = _header(docs, cited, label, since)
+    return Report(
+        title, pair, since, datetime.now(UTC).isoformat(timespec="seconds"), sections, header
+    )
 
 
-def _figure_lines(figs: list[dict[str, Any]], cite: Any) -> tuple[list[Line], list[Line]]:
+def _cluster_when(
+    reports: list[tuple[str | None, dict[str, Any], Any]], docs: dict[str, dict[str, Any]]
+) -> tuple[str | None, str]:
+    """A cluster's date: the most precise date its reports state, else its first report's
+    publication date (marked), else None."""
+    own = sorted(
+        (ev["date"] for _, ev, _ in reports if ev["date"] and ev["date"][:1].isdigit()),
+        key=lambda d: (-len(d), d),
+    )
+    if own:
+        return own[0], ""
+    pubs = sorted(p for _, ev, _ in reports if (p := docs.get(ev["doc_id"], {}).get("published")))
+    return (pubs[0], " (reported)") if pubs else (None, "")
+
+
+def _header(
+    docs: dict[str, dict[str, Any]], cited: set[str], label: str, since: str | None
+) -> tuple[str, ...]:
+    """What the briefing covers: corpus, dates, pair, sources, and the notice."""
+    dates = sorted(d["published"] for d in docs.values() if d.get("published"))
+    outlets = {(d.get("source") or "").casefold() or d["id"] for i, d in docs.items() if i in cited}
+    span = f"{dates[0]} to {dates[-1]}" if dates else "no publication dates"
+    undated = sum(1 for d in docs.values() if not d.get("published"))
+    return (
+        f"Corpus: {len(docs)} documents, published {span}"
+        + (f" ({undated} undated)" if undated else ""),
+        f"Pair: {label}" + (f"; since {since[:10]}" if since else ""),
+        f"Sources cited: {len(cited)} documents from {len(outlets)} outlets",
+        NOTICE,
+    )
+
+
+def _figure_lines(
+    store: Store, pair: str | None, since: str | None, cite: Any
+) -> tuple[list[Line], list[Line]]:
+    """Figures, one line per value with all its sources; targets met or missed against
+    actuals of their measure, pair and period; values from different sources that disagree."""
+    from tieline.query.figures import list_figures, targets_with_actuals
+
+    figs = [
+        c
+        for c in list_figures(store, pair=pair)
+        if _has(c.figure.evidence, c.figure.text)
+        and (
+            not since
+            or scope.in_window(c.figure.period_end or c.figure.period_start or c.published, since)
+        )
+    ]
+    groups: dict[tuple[str, str, str, str, str], list[Any]] = defaultdict(list)
+    for c in figs:
+        f = c.figure
+        groups[
+            (f.measure or f"unlabelled ({f.unit})", c.pair or "", f.period or "", f.status, f.unit)
+        ].append(c)
     lines: list[Line] = []
-    conflicts: list[Line] = []  # figure conflicts come from query.figures.contradictions
-    by_measure: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for f in figs:
-        by_measure[f["measure"] or f"unlabelled ({f['unit']})"].append(f)
-    for measure, fs in sorted(by_measure.items()):
-        fs.sort(key=lambda f: (f["period_start"] or "", f["status"], f["value"]))
-        for f in fs:
-            period = f["period"] or (f["period_start"] or "")[:4] or "undated"
+    conflicts: list[Line] = []
+    for (measure, fpair, period, status, _unit), cs in sorted(groups.items()):
+        values: list[list[Any]] = []
+        for c in sorted(cs, key=lambda c: (c.figure.value, c.doc_id)):
+            if values and _close(values[-1][0].figure.value, c.figure.value):
+                values[-1].append(c)
+            else:
+                values.append([c])
+        where = f"{period or 'no period'}" + (f", {fpair}" if fpair else "")
+        for vs in values:
+            f = vs[0].figure
+            per_doc = {c.doc_id: c for c in reversed(vs)}
+            n = len({c.source_id or c.doc_id for c in vs})
+            top = vs[-1].figure
+            shown = _fmt_value(f.value, f.unit, f.currency) + (
+                f" to {_fmt_value(top.value, top.unit, top.currency)}"
+                if top.value != f.value
+                else ""
+            )
             lines.append(
                 Line(
-                    f"{measure} {period} ({f['status']}): "
-                    f"{_fmt_value(f['value'], f['unit'], f['currency'])}",
-                    (cite(f["doc_id"], f["evidence"]),),
+                    f"{measure} ({where}, {status}): {shown}"
+                    + (f" · {n} sources" if n > 1 else ""),
+                    tuple(cite(d, c.figure.evidence) for d, c in sorted(per_doc.items())),
                 )
             )
-        actuals = [f for f in fs if f["status"] == "actual" and f["period_start"]]
-        targets = [f for f in fs if f["status"] == "target" and f["period_start"]]
-        if actuals and targets:
-            last = max(actuals, key=lambda f: (f["period_start"], f["value"]))
-            goal = min(
-                (t for t in targets if t["period_start"] >= last["period_start"]),
-                key=lambda t: t["period_start"],
-                default=None,
-            )
-            if goal and goal["unit"] == last["unit"] and goal["value"]:
-                share = 100 * last["value"] / goal["value"]
-                lines.append(
+        if period and len(values) > 1:
+            lo, hi = values[0][0], values[-1][0]
+            if (lo.source_id or lo.doc_id) != (hi.source_id or hi.doc_id):
+                conflicts.append(
                     Line(
-                        f"{measure}: latest actual "
-                        f"{_fmt_value(last['value'], last['unit'], last['currency'])} "
-                        f"({(last['period'] or last['period_start'][:4])}) is {share:.0f}% of the "
-                        f"target {_fmt_value(goal['value'], goal['unit'], goal['currency'])} for "
-                        f"{goal['period'] or goal['period_start'][:4]}",
-                        (
-                            cite(last["doc_id"], last["evidence"]),
-                            cite(goal["doc_id"], goal["evidence"]),
-                        ),
+                        f"{measure} ({where}, {status}): sources disagree, {_figure_text(lo)}"
+                        f" against {_figure_text(hi)}",
+                        (cite(lo.doc_id, lo.figure.evidence), cite(hi.doc_id, hi.figure.evidence)),
                     )
                 )
+    for link in targets_with_actuals(store, pair=pair):
+        if link.met is None or not link.target.pair:
+            continue
+        t = link.target
+        if not _has(t.figure.evidence, t.figure.text):
+            continue
+        best = max(link.actuals, key=lambda c: c.figure.value)
+        verdict = "met" if link.met else "missed"
+        lines.append(
+            Line(
+                f"{t.figure.measure} ({t.figure.period}, {t.pair}): target "
+                f"{_fmt_value(t.figure.value, t.figure.unit, t.figure.currency)} {verdict}, actual "
+                f"{_fmt_value(best.figure.value, best.figure.unit, best.figure.currency)}",
+                (cite(t.doc_id, t.figure.evidence), cite(best.doc_id, best.figure.evidence)),
+            )
+        )
     return lines, conflicts
 
 
-def _figure_conflicts(store: Store, pair: str | None, since: str | None, cite: Any) -> list[Line]:
-    """Figures of one measure, pair, period and status on which sources disagree."""
-    from tieline.query.figures import contradictions
+def _figure_text(c: Any) -> str:
+    return _fmt_value(c.figure.value, c.figure.unit, c.figure.currency)
 
-    out = []
-    for c in contradictions(store, pair=pair, tolerance=CONTRADICTION_TOLERANCE):
-        figs = sorted(c.figures, key=lambda x: x.figure.value)
-        lo, hi = figs[0], figs[-1]
-        if since and not scope.in_window(lo.figure.period_end or lo.figure.period_start, since):
-            continue
-        unit = lo.figure.unit
-        out.append(
-            Line(
-                f"{c.measure} {c.period} ({c.pair}, {c.status}): {c.sources} sources disagree, "
-                f"{_fmt_value(lo.figure.value, unit, lo.figure.currency)} against "
-                f"{_fmt_value(hi.figure.value, unit, hi.figure.currency)}",
-                tuple(cite(x.doc_id, x.figure.evidence) for x in (lo, hi)),
-            )
-        )
-    return out
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= CONTRADICTION_TOLERANCE * max(abs(a), abs(b), 1e-9)
 
 
 def _event_date_conflicts(
@@ -270,8 +398,11 @@ def _event_date_conflicts(
         dated: dict[str, dict[str, Any]] = {}
         for ev in evs:
             dated.setdefault(ev["date"], ev)
-        if len(dated) > 1 and len({e["doc_id"] for e in dated.values()}) > 1:
-            ds = sorted(dated)
+        # "2019" and "2019-12-02" agree: a contradiction needs dates that differ at their
+        # common precision.
+        ds = sorted(dated)
+        apart = any(x[: min(len(x), len(y))] != y[: min(len(x), len(y))] for x in ds for y in ds)
+        if apart and len({e["doc_id"] for e in dated.values()}) > 1:
             out.append(
                 Line(
                     f"{evs[0]['type']}: reports give different dates ({', '.join(ds)})",
@@ -290,15 +421,17 @@ def _md(text: str) -> str:
 
 
 def _md_cite(c: Citation) -> str:
-    src = _md(c.doc_name)
-    if c.url and c.url.startswith(("http://", "https://")):
-        src = f"[{src}]({c.url.replace(')', '%29').replace(' ', '%20')})"
+    src = _md(c.label)
+    link = c.link
+    if link:
+        src = f"[{src}]({link.replace(')', '%29').replace(' ', '%20')})"
     return f"{src}: “{_md(c.quote)}”"
 
 
 def render_markdown(report: Report) -> str:
     """The briefing as Markdown; each claim is one bullet ending in its citations."""
     out = [f"# {_md(report.title)}", "", f"_Generated {report.generated} by tieline._", ""]
+    out += [f"> {_md(h)}  " for h in report.header] + ([""] if report.header else [])
     for sec in report.sections:
         out += [f"## {_md(sec.title)}", ""]
         if sec.note:
@@ -312,9 +445,10 @@ def render_markdown(report: Report) -> str:
 
 
 def _html_cite(c: Citation) -> str:
-    name = html.escape(c.doc_name)
-    if c.url and c.url.startswith(("http://", "https://")):
-        name = f'<a href="{html.escape(c.url, quote=True)}">{name}</a>'
+    name = html.escape(c.label)
+    link = c.link
+    if link:
+        name = f'<a href="{html.escape(link, quote=True)}">{name}</a>'
     return (
         f'<span class="cite" data-doc="{html.escape(c.doc_id, quote=True)}">{name}: '
         f"<q>{html.escape(c.quote)}</q></span>"
@@ -333,6 +467,7 @@ def render_html(report: Report) -> str:
         "</head><body>",
         f"<h1>{html.escape(report.title)}</h1>",
         f"<p><em>Generated {html.escape(report.generated)} by tieline.</em></p>",
+        *(f'<p class="header">{html.escape(h)}</p>' for h in report.header),
     ]
     for sec in report.sections:
         parts.append(f"<h2>{html.escape(sec.title)}</h2>")
@@ -369,6 +504,7 @@ def report_to_dict(report: Report) -> dict[str, Any]:
         "pair": report.pair,
         "since": report.since,
         "generated": report.generated,
+        "header": list(report.header),
         "sections": [
             {
                 "title": s.title,
@@ -382,6 +518,10 @@ def report_to_dict(report: Report) -> dict[str, Any]:
                                 "doc_name": c.doc_name,
                                 "quote": c.quote,
                                 "url": c.url,
+                                "title": c.title,
+                                "outlet": c.outlet,
+                                "published": c.published,
+                                "link": c.link,
                             }
                             for c in ln.citations
                         ],

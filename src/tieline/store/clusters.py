@@ -45,7 +45,7 @@ WINDOW_DAYS = 31
 # Each report is compared with this many next reports of each of its blocks, in date order.
 NEIGHBOURS = 24
 # The evidence two reports need, past the vetoes, to be one happening (see ``pair_score``).
-THRESHOLD = 4
+THRESHOLD = 3
 
 # Types that one happening's reports may carry: a loan agreement is also an investment, a
 # pipeline that opens is a construction and a supply, a sale signed is an agreement and a supply.
@@ -111,10 +111,9 @@ def stage_of(text: str | None) -> str | None:
 
 
 def _words(text: str | None) -> frozenset[str]:
-    # Prefixes stand in for lemmas: "financing" and "finance" share "financ".
-    return frozenset(
-        w.casefold()[:6] for w in _WORD.findall(text or "") if w.casefold() not in _STOP
-    )
+    """The clause's common words as prefixes (which stand in for lemmas: "financing" and
+    "finance" share "financ"); names are left out, since the parties are compared apart."""
+    return frozenset(w[:6] for w in _WORD.findall(text or "") if w[0].islower() and w not in _STOP)
 
 
 @dataclass(frozen=True)
@@ -133,6 +132,7 @@ class Report:
     countries: frozenset[str]
     text: str = ""
     cluster: str | None = None
+    states: frozenset[str] = frozenset()  # the actors that are states or blocs
 
     @cached_property
     def stage(self) -> str | None:
@@ -248,18 +248,23 @@ def pair_score(a: Report, b: Report) -> int | None:
         return None
     shared = len(a.actors & b.actors)
     states = len(a.countries & b.countries)
-    if not shared and not states:
-        return None  # one happening has a party both reports name (a person counts as a state)
+    if not shared and states < 2:
+        return None  # one happening has a party both name, or the same pair of states
     if {a.type, b.type} == {"agreement", "supply"} and not dates:
         return None  # a sale signed and a delivery made are one happening only on one date
+    specific = (a.actors & b.actors) - a.states - b.states
+    wa, wb = a.words, b.words
+    similar = len(wa & wb) >= 2 and len(wa & wb) / len(wa | wb) >= 0.2
+    if not dates and not (a.objects & b.objects or specific or similar):
+        # Undated reports naming only the same two states ("talks between Russia and China")
+        # are any of their many happenings.
+        return None
     score = dates + min(shared, 2)
     score += 3 if a.objects & b.objects else 0
     score += 1 if states >= 2 or (states and a.countries == b.countries) else 0
     score += 1 if a.type == b.type else 0
     score += 1 if sa is not None and sa == sb else 0
-    wa, wb = a.words, b.words
-    if wa and wb and len(wa & wb) / len(wa | wb) >= 0.2:
-        score += 1
+    score += 1 if similar else 0
     return score
 
 
@@ -408,9 +413,14 @@ def stored_reports(store: Store) -> list[Report]:
         keymap = {
             k: v for k, v in conn.execute(select(s.entity_keys.c.key, s.entity_keys.c.entity_id))
         }
-        country = {
-            i: c for i, c in conn.execute(select(s.entities.c.id, s.entities.c.country)) if c
-        }
+        country, states = {}, set()
+        for i, c, kind in conn.execute(
+            select(s.entities.c.id, s.entities.c.country, s.entities.c.type)
+        ):
+            if c:
+                country[i] = c
+            if kind in ("COUNTRY", "BLOC"):
+                states.add(i)
         rows = list(
             conn.execute(
                 select(
@@ -447,6 +457,7 @@ def stored_reports(store: Store) -> list[Report]:
                 countries=frozenset(country[k] for k in actors if k in country),
                 text=r.evidence or "",
                 cluster=r.cluster_id,
+                states=actors & states,
             )
         )
     return out
