@@ -306,7 +306,7 @@ def test_timeline_labels_clusters_zoom_and_opens_an_event(
     assert "Second wire" in text
     # The table under the timeline has the source column.
     assert all(s.startswith(("Tieline test wire", "Second wire"))
-               for s in _cells(pg, "timeline-events", 8))
+               for s in _cells(pg, "timeline-events", 5))
     # Lanes by actor: one lane per actor taking part.
     pg.select_option("select[name=group]", "actor")
     pg.wait_for_selector("#timeline .vis-label .tl-lane:text-is('Gazprom')")

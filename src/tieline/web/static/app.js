@@ -310,16 +310,16 @@
         cell: (ev) => ev.date || ev.when || (ev.published ? "(" + ev.published + ")" : "undated") },
       { key: "type", label: "Type", value: (ev) => ev.type,
         cell: (ev) => [badge(ev.type, "e-" + ev.type), ev.status === "planned" ? badge("planned", "planned") : null] },
-      { key: "sector", label: "Sector", value: (ev) => ev.sector || "" },
       { key: "participants", label: "Who", value: who,
         cell: (ev) => ev.participants.map((p, i) => [i ? ", " : "",
           p.entity_id ? link(entityHref(p.entity_id), p.name) : p.name, el("span", { class: "muted" }, " (" + p.role + ")")]) },
       { key: "evidence", label: "Evidence", value: (ev) => ev.evidence,
         cell: (ev) => link(docHref(ev.doc_id, ev.sentence_start, ev.sentence_end), ev.evidence, { class: "evidence" }) },
-      { key: "sources", label: "Sources", num: true, value: (ev) => ev.sources || 1 },
-      { key: "confidence", label: "Confidence", num: true, value: (ev) => Math.round((ev.confidence || 0) * 100) / 100 },
       { key: "source", label: "Source", value: (ev) => sourceText(ev.doc_id, ev.doc_title, ev.published),
         cell: (ev) => sourceCell(ev.doc_id, ev.sentence_start, ev.sentence_end, ev.doc_title, ev.published) },
+      { key: "sector", label: "Sector", value: (ev) => ev.sector || "" },
+      { key: "sources", label: "Sources", num: true, value: (ev) => ev.sources || 1 },
+      { key: "confidence", label: "Confidence", num: true, value: (ev) => Math.round((ev.confidence || 0) * 100) / 100 },
     ], events);
   }
   function figureTable(figs, name) {
