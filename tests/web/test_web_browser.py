@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import socket
 import threading
 import time
@@ -201,6 +202,10 @@ def _download(pg: Any, button: Any) -> tuple[str, str]:
     return d.suggested_filename, Path(d.path()).read_text(encoding="utf-8")
 
 
+def _undated(text: str) -> str:
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S*", "<time>", text)
+
+
 def _cells(pg: Any, table: str, column: int) -> list[str]:
     return [t.strip() for t in pg.locator(
         f"[data-table={table}] tbody tr td:nth-child({column})").all_inner_texts()]
@@ -271,7 +276,9 @@ def test_timeline_labels_clusters_zoom_and_opens_an_event(
     assert len(labels) == 4, labels
     assert sum("supply" in t for t in labels) == 1
     supply = next(t for t in labels if "supply" in t)
-    assert "Russia" in supply and "China" in supply and "×2" in supply
+    assert "Russia" in supply
+    assert "China" in supply
+    assert "×2" in supply
     assert any(t.startswith("agreement") and "Gazprom" in t for t in labels)
     boxes = [b.bounding_box() for b in pg.locator("#timeline .vis-item.vis-box").all()]
     _no_overlap([b for b in boxes if b], "timeline items")
@@ -295,15 +302,16 @@ def test_timeline_labels_clusters_zoom_and_opens_an_event(
     text = detail.inner_text()
     assert "Power of Siberia pipeline began deliveries" in text
     assert "Russian gas began flowing to China" in text
-    assert "Tieline test wire" in text and "Second wire" in text
+    assert "Tieline test wire" in text
+    assert "Second wire" in text
     # The table under the timeline has the source column.
     assert all(s.startswith(("Tieline test wire", "Second wire"))
-               for s in _cells(pg, "timeline-events", 8))
+               for s in _cells(pg, "timeline-events", 5))
     # Lanes by actor: one lane per actor taking part.
     pg.select_option("select[name=group]", "actor")
     pg.wait_for_selector("#timeline .vis-label .tl-lane:text-is('Gazprom')")
-    assert "Rosatom" in pg.locator("#timeline .vis-label").all_inner_texts()[0] or \
-        "Rosatom" in " ".join(pg.locator("#timeline .vis-label").all_inner_texts())
+    lanes = pg.locator("#timeline .vis-label .tl-lane").all_inner_texts()
+    assert {"Gazprom", "Rosatom", "Russia", "China"} <= set(lanes)
     assert watch.errors == []
 
 
@@ -341,7 +349,8 @@ def test_network_labels_readable_filters_tooltips_and_opens_an_actor(
         sized: tuple[Any, Watch, str]) -> None:
     pg, watch, size = sized
     pg.goto("/#/network")
-    pg.wait_for_function("() => window.tieline && window.tieline.cy && window.tieline.cy.nodes().length")
+    pg.wait_for_function("() => window.tieline && window.tieline.cy "
+                         "&& window.tieline.cy.nodes().length")
     api = pg.evaluate("fetch('/api/graph').then(r => r.json())")
     boxes = pg.evaluate(LABEL_BOXES)
     assert len(boxes) == len(api["nodes"]) >= 4
@@ -354,7 +363,8 @@ def test_network_labels_readable_filters_tooltips_and_opens_an_actor(
     # Every label lies inside the drawing: none clipped at an edge.
     area = pg.locator("#network").bounding_box()
     for b in boxes:
-        assert b["x"] >= 0 and b["y"] >= 0, b
+        assert b["x"] >= 0, b
+        assert b["y"] >= 0, b
         assert b["x"] + b["width"] <= area["width"] + 0.5, b
         assert b["y"] + b["height"] <= area["height"] + 0.5, b
     assert pg.evaluate("window.tieline.cy.edges().length") == len(api["edges"])
@@ -367,7 +377,8 @@ def test_network_labels_readable_filters_tooltips_and_opens_an_actor(
     pg.mouse.move(area["x"] + at["x"], area["y"] + at["y"])
     tip = pg.locator(".net-tip")
     tip.wait_for(state="visible")
-    assert "Gazprom" in tip.inner_text() and "China National Petroleum" in tip.inner_text()
+    assert "Gazprom" in tip.inner_text()
+    assert "China National Petroleum" in tip.inner_text()
     assert "signed a 30-year gas supply contract" in tip.inner_text()
     assert "Tieline test wire" in tip.inner_text()
     # Zoom in with the button: the library's zoom level grows.
@@ -447,11 +458,16 @@ def test_figures_series_distinguish_status_and_show_quotes(
 
 # ------------------------------------------------------------------ tables and downloads
 def test_table_download_returns_the_rows_shown(sized: tuple[Any, Watch, str]) -> None:
+    from playwright.sync_api import expect
+
     pg, watch, size = sized
     pg.goto("/#/entities")
     pg.wait_for_selector("[data-table=entities] tbody tr")
     # Sort by name; the download holds the same rows in the same order.
-    pg.locator("[data-table=entities] th[data-key=name] button").click()
+    if size == "phone":  # rows are cards: the menu sorts them
+        pg.select_option("[data-table=entities] select.sort-select", "name:1")
+    else:
+        pg.locator("[data-table=entities] th[data-key=name] button").click()
     names = _cells(pg, "entities", 1)
     assert names == sorted(names, key=str.lower)
     name, text = _download(pg, pg.locator("[data-table=entities] button[data-format=csv]"))
@@ -465,7 +481,7 @@ def test_table_download_returns_the_rows_shown(sized: tuple[Any, Watch, str]) ->
     pg.fill("input[name=entity-q]", "atom")
     pg.press("input[name=entity-q]", "Enter")
     pg.wait_for_function("() => location.hash.includes('q=atom')")
-    pg.wait_for_selector("[data-table=entities] tbody tr")
+    expect(pg.locator("[data-table=entities] tbody tr")).to_have_count(2)
     assert sorted(_cells(pg, "entities", 1)) == ["Atomstroyexport", "Rosatom"]
     _fits_the_screen(pg, WIDTHS[size])
     _shot(pg, f"entities-{WIDTHS[size]}.png")
@@ -511,9 +527,11 @@ def test_briefing_is_on_the_page_and_downloads(sized: tuple[Any, Watch, str]) ->
     assert first in shown
     name, text = _download(pg, pg.locator("button[data-format=md]"))
     assert name == "briefing.md"
-    assert text == md
+    # The same briefing, but for the minute it was written at.
+    assert _undated(text) == _undated(md)
     name, text = _download(pg, pg.locator("button[data-format=html]"))
-    assert name == "briefing.html" and text.lstrip().lower().startswith("<!doctype html")
+    assert name == "briefing.html"
+    assert text.lstrip().lower().startswith("<!doctype html")
     _fits_the_screen(pg, WIDTHS[size])
     _shot(pg, f"briefing-{WIDTHS[size]}.png")
     assert watch.errors == []
@@ -563,8 +581,12 @@ def test_stored_hostile_text_is_shown_never_run(page: tuple[Any, Watch]) -> None
         pg.wait_for_selector(ready)
         pg.wait_for_timeout(200)
         assert pg.locator("main img").count() == 0, view
-    pg.locator("#timeline .vis-item", has_text="talks").click() if pg.url.endswith(
-        "timeline") else None
+    # Opening the hostile event on the timeline shows its quote as text.
+    pg.goto("/#/timeline")
+    pg.locator("#timeline .vis-item", has_text="talks").click()
+    pg.wait_for_selector("#event-detail .quotes li")
+    assert "<script>" in pg.locator("#event-detail").inner_text()
+    assert pg.locator("#event-detail script, #event-detail img").count() == 0
     assert pg.evaluate("window.__pwned") is None
     assert watch.dialogs == []
     assert watch.errors == []
@@ -600,6 +622,7 @@ def test_uploads_several_files_with_progress_and_never_runs_them(
     assert pg.evaluate("Array.from(document.querySelectorAll('.upload-files progress'))"
                        ".every((p) => p.value === 1)")
     _shot(pg, "upload-1366.png")
+    print(pg.locator(".upload-result").inner_text(), watch.errors)
     pg.locator(".upload-result a", has_text="Rosneft").first.click()
     pg.wait_for_selector("#doctext")
     text = pg.locator("#doctext").inner_text()

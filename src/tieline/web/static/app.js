@@ -26,7 +26,7 @@
     }
   }
   function append(n, kids) {
-    for (const k of kids.flat(Infinity)) {
+    for (const k of (Array.isArray(kids) ? kids : [kids]).flat(Infinity)) {
       if (k === null || k === undefined || k === false) continue;
       n.appendChild(k instanceof Node ? k : document.createTextNode(String(k)));
     }
@@ -236,23 +236,30 @@
     let shown = rows.slice();
     let sortKey = null, dir = 1;
     const tbody = el("tbody");
-    const heads = cols.map((c) => {
-      const th = el("th", { scope: "col", "data-key": c.key, class: c.num ? "num" : null });
-      const b = el("button", { type: "button", class: "sort", onclick: () => {
-        dir = sortKey === c.key ? -dir : 1;
-        sortKey = c.key;
-        const val = (r) => c.num ? Number(c.value(r)) : String(c.value(r) || "").toLowerCase();
-        shown = rows.slice().sort((a, b2) => {
-          const x = val(a), y = val(b2);
-          return (x < y ? -1 : x > y ? 1 : 0) * dir;
-        });
-        for (const h of heads) h.removeAttribute("aria-sort");
-        th.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
-        render();
-      } }, c.label);
-      th.appendChild(b);
-      return th;
-    });
+    function sortBy(c, direction) {
+      dir = direction;
+      sortKey = c.key;
+      const val = (r) => c.num ? Number(c.value(r)) : String(c.value(r) || "").toLowerCase();
+      shown = rows.slice().sort((a, b) => {
+        const x = val(a), y = val(b);
+        return (x < y ? -1 : x > y ? 1 : 0) * dir;
+      });
+      heads.forEach((h, i) => {
+        if (cols[i].key === c.key) h.setAttribute("aria-sort", dir > 0 ? "ascending" : "descending");
+        else h.removeAttribute("aria-sort");
+      });
+      sorter.value = c.key + ":" + dir;
+      render();
+    }
+    const heads = cols.map((c) => el("th", { scope: "col", "data-key": c.key, class: c.num ? "num" : null },
+      el("button", { type: "button", class: "sort", onclick: () => sortBy(c, sortKey === c.key ? -dir : 1) }, c.label)));
+    // Phones show rows as cards without the header row: a menu sorts them instead.
+    const sorter = el("select", { class: "sort-select", "aria-label": "sort by", onchange: (ev) => {
+      const [key, d] = ev.target.value.split(":");
+      const c = cols.find((x) => x.key === key);
+      if (c) sortBy(c, parseInt(d, 10));
+    } }, el("option", { value: "" }, "sort by…"),
+    cols.flatMap((c) => [el("option", { value: c.key + ":1" }, c.label + " ↑"), el("option", { value: c.key + ":-1" }, c.label + " ↓")]));
     function render() {
       clear(tbody);
       for (const r of shown) {
@@ -268,7 +275,7 @@
       })));
     }
     const tools = el("div", { class: "table-tools" },
-      el("span", { class: "muted" }, opts.caption || rows.length + " rows"),
+      el("span", { class: "muted" }, opts.caption || rows.length + " rows"), sorter,
       el("button", { type: "button", class: "download", "data-format": "csv", onclick: () =>
         download(name + ".csv", "text/csv", toCsv(cols, records())) }, "CSV"),
       el("button", { type: "button", class: "download", "data-format": "json", onclick: () =>
@@ -303,16 +310,16 @@
         cell: (ev) => ev.date || ev.when || (ev.published ? "(" + ev.published + ")" : "undated") },
       { key: "type", label: "Type", value: (ev) => ev.type,
         cell: (ev) => [badge(ev.type, "e-" + ev.type), ev.status === "planned" ? badge("planned", "planned") : null] },
-      { key: "sector", label: "Sector", value: (ev) => ev.sector || "" },
       { key: "participants", label: "Who", value: who,
         cell: (ev) => ev.participants.map((p, i) => [i ? ", " : "",
           p.entity_id ? link(entityHref(p.entity_id), p.name) : p.name, el("span", { class: "muted" }, " (" + p.role + ")")]) },
       { key: "evidence", label: "Evidence", value: (ev) => ev.evidence,
         cell: (ev) => link(docHref(ev.doc_id, ev.sentence_start, ev.sentence_end), ev.evidence, { class: "evidence" }) },
-      { key: "sources", label: "Sources", num: true, value: (ev) => ev.sources || 1 },
-      { key: "confidence", label: "Confidence", num: true, value: (ev) => Math.round((ev.confidence || 0) * 100) / 100 },
       { key: "source", label: "Source", value: (ev) => sourceText(ev.doc_id, ev.doc_title, ev.published),
         cell: (ev) => sourceCell(ev.doc_id, ev.sentence_start, ev.sentence_end, ev.doc_title, ev.published) },
+      { key: "sector", label: "Sector", value: (ev) => ev.sector || "" },
+      { key: "sources", label: "Sources", num: true, value: (ev) => ev.sources || 1 },
+      { key: "confidence", label: "Confidence", num: true, value: (ev) => Math.round((ev.confidence || 0) * 100) / 100 },
     ], events);
   }
   function figureTable(figs, name) {
@@ -815,7 +822,7 @@
         });
       }
     }
-    if (!out.length) { append(box, muted("No dated figures for these measures and pairs.")); return null; }
+    if (!out.length) { append(box, [muted("No dated figures for these measures and pairs.")]); return null; }
     const chart = echarts.init(box, null, { renderer: "canvas" });
     chart.setOption({
       animation: false,
@@ -923,7 +930,9 @@
     return out;
   }
   function plain(s) {
-    return s.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/\*\*([^*]+)\*\*/g, "$1").replace(/(^|\s)_([^_]+)_/g, "$1$2");
+    // Links keep their text, emphasis its words, backslash escapes their character.
+    return s.replace(/\[([^\]]*)\]\([^)]*\)/g, "$1").replace(/\*\*([^*]+)\*\*/g, "$1").replace(/(^|\s)_([^_]+)_/g, "$1$2")
+      .replace(/\\([\\`*_{}\[\]()#+\-.!<>"|~])/g, "$1");
   }
   async function briefingView(p) {
     const s = await summary();
@@ -1011,10 +1020,10 @@
         bar.value = done;
       }
       summaryCache = null;
+      try { await sourcesOf(docs); } catch (_) { /* the links below fall back to the ids */ }
+      append(result, [el("ul", { class: "plain" }, docs.map((id) => el("li", null, link(docHref(id), "open " + (sourceText(id) || "document " + id)))))]);
       state.textContent = (failed === chosen.length ? "Failed: " : "Done: ") + sum.added + " added, " + sum.updated + " updated, " +
         sum.unchanged + " unchanged, " + sum.duplicates + " duplicates" + (failed ? "; " + failed + " of " + chosen.length + " files failed." : ".");
-      await sourcesOf(docs);
-      append(result, el("ul", { class: "plain" }, docs.map((id) => el("li", null, link(docHref(id), "open " + (sourceText(id) || "document " + id))))));
     } }, input, el("button", { type: "submit" }, "Upload and ingest"));
     show(el("h1", null, "Upload articles"),
       el("p", null, "Plain text, Markdown, HTML or JSONL (one article per line); choose several at once. The text is read, facts are extracted and stored; you can keep browsing meanwhile."),
