@@ -12,7 +12,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "tieline"
 LEVEL = {"records": 0, "errors": 0, "config": 0, "registry": 0, "namekey": 0,
          "ingest": 1, "extract": 1, "store": 1, "query": 2,
-         "eval": 3, "scale": 3, "web": 4, "cli": 5, "api": 5}
+         "eval": 3, "scale": 3, "train": 4, "web": 4, "cli": 5, "api": 5}
 # Stages on one level that must not import each other.
 SIBLINGS_APART = {("ingest", "store"), ("extract", "store"), ("store", "extract"), ("store", "ingest")}
 

@@ -40,17 +40,18 @@ def demo() -> Iterator[str]:
 def test_every_registered_name() -> None:
     """A snapshot: a new or renamed component is a deliberate change to this list."""
     assert [r.name for r in registry.registered()] == [
-        "events.rules.v2",
-        "ner.gazetteer.v2",
+        "events.rules.v3",
+        "events.trained.v1",
+        "ner.gazetteer.v3",
         "ner.spacy.v1",
         "parse.spacy.v1",
-        "quantities.rules.v3",
-        "resolve.document.v3",
+        "quantities.rules.v4",
+        "resolve.document.v4",
     ]
 
 
 def test_builtins_declare_what_they_need_and_give() -> None:
-    reg = registry.registration("events.rules.v2")
+    reg = registry.registration("events.rules.v3")
     assert reg.kind == "events"
     assert reg.origin == "tieline"
     assert set(reg.requires) == {"parse", "mentions", "entities"}
@@ -83,18 +84,18 @@ def test_a_taken_name_needs_a_new_version(demo: str) -> None:
 
 def test_chain_check_names_the_gap(demo: str) -> None:
     registry.check_chain(
-        ["parse.spacy.v1", "ner.gazetteer.v2", "resolve.document.v3", "events.rules.v2"]
+        ["parse.spacy.v1", "ner.gazetteer.v3", "resolve.document.v4", "events.rules.v3"]
     )
     with pytest.raises(ConfigError, match=r"events\.rules\.v2 requires mentions, entities"):
-        registry.check_chain(["parse.spacy.v1", "events.rules.v2"])
+        registry.check_chain(["parse.spacy.v1", "events.rules.v3"])
     with pytest.raises(ConfigError, match="requires parse"):
-        registry.check_chain(["ner.gazetteer.v2", "parse.spacy.v1"])
+        registry.check_chain(["ner.gazetteer.v3", "parse.spacy.v1"])
 
 
 def test_an_unknown_name_lists_those_of_its_kind() -> None:
     with pytest.raises(
         ConfigError,
-        match=r"'ner.magic.v9'; registered: ner.gazetteer.v2, "
+        match=r"'ner.magic.v9'; registered: ner.gazetteer.v3, "
         r"ner.spacy.v1",
     ):
         registry.check_chain(["ner.magic.v9"])

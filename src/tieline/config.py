@@ -30,7 +30,7 @@ class Settings:
     gazetteers: tuple[str, ...] = _f((), "Extra gazetteer files (JSONL) to load after the bundled one.")
     components: tuple[str, ...] = _f((), (
         "Extraction components to run instead of the built-in of their kind, by registered name "
-        "(e.g. ner.spacy.v1 replaces ner.gazetteer.v2); a new kind runs at the end of the chain."))
+        "(e.g. ner.spacy.v1 replaces ner.gazetteer.v3); a new kind runs at the end of the chain."))
     plugins: bool = _f(True, (
         "Load extraction components that installed packages register under the entry-point "
         "group tieline.components."))
@@ -43,8 +43,6 @@ class Settings:
     fetch_max_mb: int = _f(10, "Largest response body accepted when fetching a URL.")
     follow_links: bool = _f(False, "Read symlinks inside an ingested folder that lead outside it "
                             "(refused by default: such a link can point at any file you can read).")
-    event_decider: str = _f("rules", "Which decider keeps event candidates: rules, or trained "
-                            "(the rules' events plus those the model from `make train` adds).")
     allow_private: bool = _f(False, "Allow fetching private, loopback and link-local addresses "
                                     "(every host, redirects and feed links included).")
     allow_hosts: tuple[str, ...] = _f((), "Hosts (names or addresses) fetched even when they "

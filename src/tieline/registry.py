@@ -1,7 +1,7 @@
 """Named, versioned components, built-in and from plugins, in one registry.
 
 A component maps an ``Annotated`` document to a new one. It is registered under a dotted,
-lower_snake, versioned name, ``<kind>.<implementation>.v<N>`` (``events.rules.v2``), with the
+lower_snake, versioned name, ``<kind>.<implementation>.v<N>`` (``events.rules.v3``), with the
 fields it ``requires`` and ``provides``; components of one kind are alternatives that a setting
 chooses between (``tieline.extract.pipeline``). Changing a component's behaviour means a new
 version; the old one stays registered.
@@ -35,7 +35,7 @@ T = TypeVar("T")
 class Component(Protocol):
     """One step of extraction: a frozen annotated document in, a new one out."""
 
-    # Read-only members, so that plain class attributes (name = "events.rules.v2") satisfy them.
+    # Read-only members, so that plain class attributes (name = "events.rules.v3") satisfy them.
     @property
     def name(self) -> str:
         """The registered name, ``<kind>.<implementation>.v<N>``."""
@@ -105,7 +105,7 @@ _entry_points = {"enabled": True, "loaded": False}
 
 
 def kind_of(name: str) -> str:
-    """The kind a component name belongs to (``events`` for ``events.rules.v2``)."""
+    """The kind a component name belongs to (``events`` for ``events.rules.v3``)."""
     return name.rsplit(".", 2)[0]
 
 
@@ -127,7 +127,7 @@ def register(
     if not NAME_PATTERN.fullmatch(name) or name.count(".") < 2:
         raise ConfigError(
             f"component name {name!r} must be dotted lower_snake with a version, "
-            "<kind>.<implementation>.v<N>, e.g. 'events.rules.v2'"
+            "<kind>.<implementation>.v<N>, e.g. 'events.rules.v3'"
         )
     reg = Registration(name, factory, tuple(requires), tuple(provides), help, origin)
     old = _REGISTRY.get(name)

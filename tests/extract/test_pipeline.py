@@ -124,10 +124,10 @@ def test_the_default_chain() -> None:
         == list(DEFAULT_CHAIN)
         == [
             "parse.spacy.v1",
-            "ner.gazetteer.v2",
-            "resolve.document.v3",
-            "events.rules.v2",
-            "quantities.rules.v3",
+            "ner.gazetteer.v3",
+            "resolve.document.v4",
+            "events.rules.v3",
+            "quantities.rules.v4",
         ]
     )
 
@@ -137,9 +137,9 @@ def test_a_setting_swaps_the_component_of_its_kind() -> None:
     assert chain_names(s) == [
         "parse.spacy.v1",
         "ner.spacy.v1",
-        "resolve.document.v3",
-        "events.rules.v2",
-        "quantities.rules.v3",
+        "resolve.document.v4",
+        "events.rules.v3",
+        "quantities.rules.v4",
     ]
 
 
@@ -151,7 +151,7 @@ def test_a_new_kind_runs_at_the_end(test_components: None) -> None:
 
 def test_two_components_of_one_kind_are_refused() -> None:
     with pytest.raises(ConfigError, match="both of kind 'ner'"):
-        chain_names(Settings(components=("ner.spacy.v1", "ner.gazetteer.v2")))
+        chain_names(Settings(components=("ner.spacy.v1", "ner.gazetteer.v3")))
 
 
 def test_an_unknown_component_is_refused_before_loading() -> None:
@@ -220,7 +220,7 @@ def test_swapping_ner_by_setting_changes_the_chain() -> None:
     default = Pipeline(Settings(progress=False))
     plain = Pipeline(Settings(progress=False, components=("ner.spacy.v1",)))
     assert "ner.spacy.v1" in plain.version
-    assert "ner.gazetteer.v2" not in plain.version
+    assert "ner.gazetteer.v3" not in plain.version
     assert plain.version != default.version
     assert "tieline_gazetteer" in default.nlp.pipe_names
     assert "tieline_gazetteer" not in plain.nlp.pipe_names

@@ -3,12 +3,12 @@
 Each registers in ``tieline.registry`` like a plugin would. The chain they make by default:
 
     parse.spacy.v1      tokens, tags, dependencies and lemmas (spaCy, batched)
-    ner.gazetteer.v2    names: gazetteer rulers around spaCy's statistical NER
-    resolve.document.v3 mentions and entities: names typed, placed and resolved in the document
-    events.rules.v2     typed events with participants, status and date
-    quantities.rules.v3 figures: value, unit, measure, status and period
+    ner.gazetteer.v3    names: gazetteer rulers around spaCy's statistical NER
+    resolve.document.v4 mentions and entities: names typed, placed and resolved in the document
+    events.rules.v3     typed events with participants, status and date
+    quantities.rules.v4 figures: value, unit, measure, status and period
 
-``ner.spacy.v1`` is an alternative to ``ner.gazetteer.v2`` (spaCy's NER alone, no gazetteer
+``ner.spacy.v1`` is an alternative to ``ner.gazetteer.v3`` (spaCy's NER alone, no gazetteer
 rulers), chosen with ``--set components=ner.spacy.v1``.
 """
 
@@ -157,12 +157,23 @@ class RuleEvents:
     def __init__(self, ctx: BuildContext) -> None:
         pass
 
+    decider = "rules"
+
     def __call__(self, ann: Annotated) -> Annotated:
         """The document with its events."""
         found = events.extract_events(
-            ann.document, ann.parse, list(ann.mentions), list(ann.entities)
+            ann.document, ann.parse, list(ann.mentions), list(ann.entities),
+            decider=self.decider,
         )
         return replace(ann, events=tuple(found))
+
+
+class TrainedEvents(RuleEvents):
+    """The rules' events plus the candidates the model of `make train` keeps
+    (data/models/events.json); swap it in with ``--set components=events.trained.v1``."""
+
+    name = events.TRAINED_NAME
+    decider = "trained"
 
 
 class RuleFigures:
@@ -183,7 +194,10 @@ class RuleFigures:
         return replace(ann, figures=tuple(found))
 
 
-BUILTINS = (SpacyParse, GazetteerNames, SpacyNames, DocumentResolution, RuleEvents, RuleFigures)
+BUILTINS = (
+    SpacyParse, GazetteerNames, SpacyNames, DocumentResolution, RuleEvents, TrainedEvents,
+    RuleFigures,
+)
 # The chain a pipeline runs unless the settings swap a component.
 DEFAULT_CHAIN = tuple(
     c.name for c in (SpacyParse, GazetteerNames, DocumentResolution, RuleEvents, RuleFigures)

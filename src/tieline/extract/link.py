@@ -21,7 +21,7 @@ from tieline.extract.gazetteer import Actor, Gazetteer
 from tieline.extract.names import is_acronym, name_key, typo_compatible
 from tieline.records import Entity
 
-NAME = "link.corpus.v2"
+NAME = "link.corpus.v3"
 
 _SMALL = frozenset({"of", "for", "on", "the", "and", "in", "to"})
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from tieline.extract.gazetteer import Gazetteer
 
-NAME = "ner.gazetteer.v2"
+NAME = "ner.gazetteer.v3"
 
 # spaCy label -> our type, before refinement. None: not an actor of its own.
 LABEL_MAP: dict[str, str | None] = {

@@ -36,7 +36,7 @@ from typing import Any
 
 from tieline.records import Document, Entity, Figure, Mention
 
-NAME = "quantities.rules.v3"
+NAME = "quantities.rules.v4"
 
 # ------------------------------------------------------------------------------------ data
 

@@ -38,7 +38,8 @@ from tieline.extract.gazetteer import Gazetteer, load_gazetteer
 from tieline.extract.names import name_key
 from tieline.records import EVENT_TYPES, Document, Entity, Event, Mention, Participant
 
-NAME = "events.rules.v2"
+NAME = "events.rules.v3"
+TRAINED_NAME = "events.trained.v1"
 
 # Only events this sure are kept; lower ones are mostly guesses from the clause alone.
 MIN_CONFIDENCE = 0.5
