@@ -25,14 +25,18 @@ DATA = Path(__file__).parent / "data"
 def seeds() -> Path:
     """The reference corpus beside the checkout; skipped on a clone without ../shared."""
     if not SEEDS.is_dir() or not GOLD.is_file():
-        pytest.skip(f"reference corpus not found at {SEEDS} (../shared is absent on a user's clone)")
+        pytest.skip(
+            f"reference corpus not found at {SEEDS} (../shared is absent on a user's clone)"
+        )
     return SEEDS
 
 
 @pytest.fixture
 def referee() -> Path:
     if not REFEREE.is_file():
-        pytest.skip(f"referee scorer not found at {REFEREE} (../shared is absent on a user's clone)")
+        pytest.skip(
+            f"referee scorer not found at {REFEREE} (../shared is absent on a user's clone)"
+        )
     return REFEREE
 
 
@@ -71,7 +75,9 @@ def pipeline():  # type: ignore[no-untyped-def]
 def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store holding the seeds, ingested once per session (read-only for tests)."""
     if not SEEDS.is_dir():
-        pytest.skip(f"reference corpus not found at {SEEDS} (../shared is absent on a user's clone)")
+        pytest.skip(
+            f"reference corpus not found at {SEEDS} (../shared is absent on a user's clone)"
+        )
     from tieline.scale.runner import ingest_paths
 
     db = tmp_path_factory.mktemp("seeds") / "seeds.db"
@@ -83,8 +89,9 @@ def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def seed_scores(seeds_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
     """The referee's JSON scores for the seeds store, computed once per session."""
     if not REFEREE.is_file():
-        pytest.skip(f"referee scorer not found at {REFEREE} "
-                    "(../shared is absent on a user's clone)")
+        pytest.skip(
+            f"referee scorer not found at {REFEREE} (../shared is absent on a user's clone)"
+        )
     import json
     import subprocess
     import sys
@@ -94,9 +101,22 @@ def seed_scores(seeds_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dic
     pred = tmp_path_factory.mktemp("seed-scores") / "pred.jsonl"
     with Store(str(seeds_db), create=False) as store, pred.open("w", encoding="utf-8") as fh:
         write_gold(store, fh)
-    res = subprocess.run([sys.executable, str(REFEREE), "--gold", str(GOLD), "--pred", str(pred),
-                          "--docs", str(SEEDS), "--json"], capture_output=True, text=True,
-                         check=True)
+    res = subprocess.run(
+        [
+            sys.executable,
+            str(REFEREE),
+            "--gold",
+            str(GOLD),
+            "--pred",
+            str(pred),
+            "--docs",
+            str(SEEDS),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(res.stdout)  # type: ignore[no-any-return]
 
 
@@ -112,8 +132,10 @@ def examples_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _pg_bin() -> Path | None:
     """The folder of Debian's PostgreSQL server binaries (newest version), if installed."""
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
-                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0)
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
     return found[-1].parent if found else None
 
 
@@ -132,8 +154,10 @@ def pg_url() -> Iterator[str]:
 
     bindir = _pg_bin()
     if bindir is None:
-        pytest.skip("PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin "
-                    "(apt-get install postgresql; .ci/run does this)")
+        pytest.skip(
+            "PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin "
+            "(apt-get install postgresql; .ci/run does this)"
+        )
     tmp = Path(tempfile.mkdtemp(prefix="tieline-pg-"))
     as_root = os.geteuid() == 0
     if as_root:  # initdb refuses to run as root: the server runs as the postgres user
@@ -143,23 +167,56 @@ def pg_url() -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     data = tmp / "data"
-    subprocess.run([*pre, str(bindir / "initdb"), "-D", str(data), "-U", "postgres",
-                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"],
-                   check=True, capture_output=True)
-    opts = (f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={tmp} "
-            "-c fsync=off -c full_page_writes=off")
-    subprocess.run([*pre, str(bindir / "pg_ctl"), "-D", str(data), "-o", opts, "-w",
-                    "-l", str(tmp / "log"), "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *pre,
+            str(bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    opts = (
+        f"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={tmp} "
+        "-c fsync=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        [
+            *pre,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            opts,
+            "-w",
+            "-l",
+            str(tmp / "log"),
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres",
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute("CREATE DATABASE tieline")
         yield f"postgresql://postgres@127.0.0.1:{port}/tieline"
     finally:
-        subprocess.run([*pre, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate",
-                        "-w", "stop"], check=False, capture_output=True)
+        subprocess.run(
+            [*pre, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            check=False,
+            capture_output=True,
+        )
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -184,7 +241,8 @@ def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = Path(__file__).parent / "query" / "kbdata.py"
     spec = importlib.util.spec_from_file_location("kbdata", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return Path(mod.build_kb(tmp_path_factory.mktemp("kb") / "kb.db"))
@@ -210,7 +268,8 @@ def web_server() -> Iterator[str]:
 
     path = Path(__file__).parent / "ingest" / "webserver.py"
     spec = importlib.util.spec_from_file_location("webserver", path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     server = mod.Server()

@@ -17,8 +17,22 @@ def test_api_exports_documented_functions() -> None:
     for name in tieline.__all__:
         obj = getattr(tieline, name)
         assert obj.__doc__, f"tieline.{name} has no docstring"
-    for verb in ("ingest", "search", "entities", "events", "figures", "graph", "report", "export",
-                 "chart", "digest", "watch", "series", "fetch", "summary"):
+    for verb in (
+        "ingest",
+        "search",
+        "entities",
+        "events",
+        "figures",
+        "graph",
+        "report",
+        "export",
+        "chart",
+        "digest",
+        "watch",
+        "series",
+        "fetch",
+        "summary",
+    ):
         assert verb in tieline.__all__
         assert callable(getattr(tieline, verb))
         assert "db" in inspect.signature(getattr(tieline, verb)).parameters or verb == "fetch"
@@ -39,7 +53,9 @@ def test_api_entities_and_events(kb_db: Path) -> None:
     assert all(isinstance(e, Event) for e in evs)
     assert [e.date for e in evs] == sorted(e.date or "9999" for e in evs)
     assert len(evs) == 3
-    assert any(p.name == "China National Petroleum Corporation" for e in evs for p in e.participants)
+    assert any(
+        p.name == "China National Petroleum Corporation" for e in evs for p in e.participants
+    )
     assert len(tieline.events(db=kb_db, type="supply")) == 2
     assert len(tieline.events(db=kb_db, since="2020")) == 1
 
@@ -91,8 +107,11 @@ def test_api_fetch(web_server: str) -> None:
 @pytest.mark.slow
 def test_api_ingest_then_ask(tmp_path: Path, web_server: str) -> None:
     src = tmp_path / "note.txt"
-    src.write_text("Russia and China signed an agreement on lunar research in Moscow on 9 March "
-                   "2021, Roscosmos said.\n", encoding="utf-8")
+    src.write_text(
+        "Russia and China signed an agreement on lunar research in Moscow on 9 March "
+        "2021, Roscosmos said.\n",
+        encoding="utf-8",
+    )
     settings = replace(tieline.Settings(), db=str(tmp_path / "a.db"), progress=False)
     rep = tieline.ingest(src, f"{web_server}/notice.txt", settings=settings, allow_private=True)
     assert (rep.added, rep.failures) == (2, ())

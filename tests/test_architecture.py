@@ -10,11 +10,30 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "tieline"
-LEVEL = {"records": 0, "errors": 0, "config": 0, "registry": 0, "namekey": 0,
-         "ingest": 1, "extract": 1, "store": 1, "query": 2,
-         "eval": 3, "scale": 3, "train": 4, "web": 4, "cli": 5, "api": 5}
+LEVEL = {
+    "records": 0,
+    "errors": 0,
+    "config": 0,
+    "registry": 0,
+    "namekey": 0,
+    "ingest": 1,
+    "extract": 1,
+    "store": 1,
+    "query": 2,
+    "eval": 3,
+    "scale": 3,
+    "train": 4,
+    "web": 4,
+    "cli": 5,
+    "api": 5,
+}
 # Stages on one level that must not import each other.
-SIBLINGS_APART = {("ingest", "store"), ("extract", "store"), ("store", "extract"), ("store", "ingest")}
+SIBLINGS_APART = {
+    ("ingest", "store"),
+    ("extract", "store"),
+    ("store", "extract"),
+    ("store", "ingest"),
+}
 
 
 def _stage(module: str) -> str | None:
@@ -33,8 +52,11 @@ def _imports(path: Path) -> list[str]:
     return found
 
 
-FILES = sorted(p for p in SRC.rglob("*.py") if p.relative_to(SRC).parts[0] in {
-    *(k + ".py" for k in LEVEL), *LEVEL})
+FILES = sorted(
+    p
+    for p in SRC.rglob("*.py")
+    if p.relative_to(SRC).parts[0] in {*(k + ".py" for k in LEVEL), *LEVEL}
+)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(SRC)))
@@ -44,5 +66,6 @@ def test_imports_point_left(path: Path) -> None:
         other = _stage(mod)
         if other is None or other == own or other not in LEVEL:
             continue
-        assert LEVEL[other] <= LEVEL[own] and (own, other) not in SIBLINGS_APART, (
-            f"{path.relative_to(SRC)} imports {mod}: {own} may not depend on {other}")
+        why = f"{path.relative_to(SRC)} imports {mod}: {own} may not depend on {other}"
+        assert LEVEL[other] <= LEVEL[own], why
+        assert (own, other) not in SIBLINGS_APART, why

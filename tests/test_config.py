@@ -20,9 +20,12 @@ def test_every_setting_has_a_default_and_help() -> None:
 
 def test_precedence_toml_env_overrides(tmp_path: Path) -> None:
     toml = tmp_path / "tieline.toml"
-    toml.write_text('[tieline]\ndb = "from-toml.db"\nbatch_size = 8\nworkers = 3\n', encoding="utf-8")
-    s = load_settings({"workers": "5"}, env={"TIELINE_BATCH_SIZE": "16", "OTHER": "x"},
-                      toml_path=toml)
+    toml.write_text(
+        '[tieline]\ndb = "from-toml.db"\nbatch_size = 8\nworkers = 3\n', encoding="utf-8"
+    )
+    s = load_settings(
+        {"workers": "5"}, env={"TIELINE_BATCH_SIZE": "16", "OTHER": "x"}, toml_path=toml
+    )
     assert s.db == "from-toml.db"
     assert s.batch_size == 16
     assert s.workers == 5
@@ -40,6 +43,8 @@ def test_bad_values_say_what_is_wrong(tmp_path: Path) -> None:
 
 
 def test_booleans_and_lists_from_text() -> None:
-    s = load_settings({"allow_private": "yes", "gazetteers": "a.jsonl,b.jsonl"}, env={}, toml_path=None)
+    s = load_settings(
+        {"allow_private": "yes", "gazetteers": "a.jsonl,b.jsonl"}, env={}, toml_path=None
+    )
     assert s.allow_private is True
     assert s.gazetteers == ("a.jsonl", "b.jsonl")

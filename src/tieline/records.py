@@ -9,22 +9,54 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 EntityType = Literal[
-    "COUNTRY", "ORG", "PERSON", "BLOC", "INITIATIVE", "FACILITY", "PRODUCT", "EVENT", "AWARD",
+    "COUNTRY",
+    "ORG",
+    "PERSON",
+    "BLOC",
+    "INITIATIVE",
+    "FACILITY",
+    "PRODUCT",
+    "EVENT",
+    "AWARD",
     "PLACE",
 ]
 # PLACE: cities, regions, provinces and seas; never an event's actor.
 ENTITY_TYPES: tuple[str, ...] = (
-    "COUNTRY", "ORG", "PERSON", "BLOC", "INITIATIVE", "FACILITY", "PRODUCT", "EVENT", "AWARD",
+    "COUNTRY",
+    "ORG",
+    "PERSON",
+    "BLOC",
+    "INITIATIVE",
+    "FACILITY",
+    "PRODUCT",
+    "EVENT",
+    "AWARD",
     "PLACE",
 )
 EVENT_TYPES: tuple[str, ...] = (
-    "agreement", "talks", "cooperation", "supply", "construction", "investment",
-    "technology_transfer", "sanction", "award",
+    "agreement",
+    "talks",
+    "cooperation",
+    "supply",
+    "construction",
+    "investment",
+    "technology_transfer",
+    "sanction",
+    "award",
 )
 # Units of Figure.unit other than money; money is any ISO 4217 code the text gives (USD, EUR,
 # CNY, RUB, INR, ...), never converted (extract/quantities.py, data/figures/units.jsonl).
-FIGURE_UNITS: tuple[str, ...] = ("USD", "t", "bbl", "bbl/d", "m3", "m3/yr", "ft3", "percent",
-                                 "count")
+FIGURE_UNITS: tuple[str, ...] = (
+    "USD",
+    "t",
+    "bbl",
+    "bbl/d",
+    "m3",
+    "m3/yr",
+    "ft3",
+    "percent",
+    "count",
+)
 FIGURE_STATUSES: tuple[str, ...] = ("actual", "target", "forecast")
 
 
@@ -191,6 +223,11 @@ class Annotated:
 
     def extraction(self, pipeline_version: str) -> Extraction:
         """The record the store keeps: everything but the parse."""
-        return Extraction(doc_id=self.document.id, pipeline_version=pipeline_version,
-                          mentions=self.mentions, entities=self.entities, events=self.events,
-                          figures=self.figures)
+        return Extraction(
+            doc_id=self.document.id,
+            pipeline_version=pipeline_version,
+            mentions=self.mentions,
+            entities=self.entities,
+            events=self.events,
+            figures=self.figures,
+        )

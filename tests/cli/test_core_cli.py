@@ -17,10 +17,12 @@ runner = CliRunner()
 
 
 def test_help_runs_as_a_module() -> None:
-    res = subprocess.run([sys.executable, "-m", "tieline", "--help"], capture_output=True, text=True,
-                         check=False)
+    res = subprocess.run(
+        [sys.executable, "-m", "tieline", "--help"], capture_output=True, text=True, check=False
+    )
     assert res.returncode == 0
-    assert "ingest" in res.stdout and "export" in res.stdout
+    assert "ingest" in res.stdout
+    assert "export" in res.stdout
 
 
 def test_summary_on_a_missing_store_says_what_to_do(tmp_path: Path) -> None:
@@ -36,23 +38,37 @@ def test_ingest_twice_then_summary_and_exports(tmp_path: Path, examples: Path) -
     assert first.exit_code == 0, first.output
     report = json.loads(first.stdout)
     n_docs = report["added"]
-    assert n_docs >= 10 and report["failures"] == []
+    assert n_docs >= 10
+    assert report["failures"] == []
     again = json.loads(runner.invoke(app, ["ingest", str(examples), "--db", db, "--json"]).stdout)
-    assert again["added"] == 0 and again["unchanged"] == n_docs
+    assert again["added"] == 0
+    assert again["unchanged"] == n_docs
 
     summary = json.loads(runner.invoke(app, ["summary", "--db", db, "--json"]).stdout)
     assert summary["documents"] == n_docs
     assert summary["entities"].get("COUNTRY", 0) >= 3
 
     gold = tmp_path / "gold.jsonl"
-    assert runner.invoke(app, ["export", "--db", db, "--format", "gold-jsonl", "-o", str(gold)]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["export", "--db", db, "--format", "gold-jsonl", "-o", str(gold)]
+        ).exit_code
+        == 0
+    )
     rows = [json.loads(line) for line in gold.read_text(encoding="utf-8").splitlines()]
     assert len(rows) == n_docs
     assert any(r["doc"].startswith("10_news.jsonl:") for r in rows)
 
     out = tmp_path / "tables"
-    assert runner.invoke(app, ["export", "--db", db, "--format", "csv", "-o", str(out)]).exit_code == 0
-    assert {p.name for p in out.iterdir()} == {"documents.csv", "entities.csv", "events.csv", "figures.csv"}
+    assert (
+        runner.invoke(app, ["export", "--db", db, "--format", "csv", "-o", str(out)]).exit_code == 0
+    )
+    assert {p.name for p in out.iterdir()} == {
+        "documents.csv",
+        "entities.csv",
+        "events.csv",
+        "figures.csv",
+    }
 
     full = runner.invoke(app, ["export", "--db", db, "--format", "jsonl"])
     records = [json.loads(line) for line in full.stdout.splitlines()]
@@ -70,12 +86,14 @@ def test_changed_file_updates_its_document_and_bad_file_exits_1(tmp_path: Path) 
     res = runner.invoke(app, ["ingest", str(art.parent), "--db", db, "--json"])
     assert res.exit_code == 1
     rep = json.loads(res.stdout)
-    assert rep["added"] == 1 and len(rep["failures"]) == 1
+    assert rep["added"] == 1
+    assert len(rep["failures"]) == 1
     assert "bad.txt" in rep["failures"][0]["source"]
 
     art.write_text("Rosatom and CNNC launched construction of two reactors.\n", encoding="utf-8")
     rep2 = json.loads(runner.invoke(app, ["ingest", str(art), "--db", db, "--json"]).stdout)
-    assert rep2["updated"] == 1 and rep2["added"] == 0
+    assert rep2["updated"] == 1
+    assert rep2["added"] == 0
     summary = json.loads(runner.invoke(app, ["summary", "--db", db, "--json"]).stdout)
     assert summary["documents"] == 1
 
@@ -89,12 +107,45 @@ def test_eval_prints_the_referees_numbers(seeds: Path, referee: Path, tmp_path: 
     db = str(tmp_path / "s.db")
     assert runner.invoke(app, ["ingest", str(seeds), "--db", db]).exit_code == 0
     pred = tmp_path / "pred.jsonl"
-    assert runner.invoke(app, ["export", "--db", db, "--format", "gold-jsonl", "-o", str(pred)]).exit_code == 0
-    theirs = json.loads(subprocess.run(
-        [sys.executable, str(referee), "--gold", str(gold), "--pred", str(pred), "--docs", str(seeds),
-         "--json"], capture_output=True, text=True, check=True).stdout)
+    assert (
+        runner.invoke(
+            app, ["export", "--db", db, "--format", "gold-jsonl", "-o", str(pred)]
+        ).exit_code
+        == 0
+    )
+    theirs = json.loads(
+        subprocess.run(
+            [
+                sys.executable,
+                str(referee),
+                "--gold",
+                str(gold),
+                "--pred",
+                str(pred),
+                "--docs",
+                str(seeds),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     assert ours == theirs
     text = runner.invoke(app, ["eval", "--gold", str(gold), "--docs", str(seeds)]).stdout
-    plain = subprocess.run([sys.executable, str(referee), "--gold", str(gold), "--pred", str(pred),
-                            "--docs", str(seeds)], capture_output=True, text=True, check=True).stdout
+    plain = subprocess.run(
+        [
+            sys.executable,
+            str(referee),
+            "--gold",
+            str(gold),
+            "--pred",
+            str(pred),
+            "--docs",
+            str(seeds),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert text.split() == plain.split()

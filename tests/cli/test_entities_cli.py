@@ -63,12 +63,15 @@ def test_entity_cli_shows_aliases_and_quoted_mentions(examples_db: Path) -> None
     assert "mentions" in res.output
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["entity", "Nobody At All"], "tieline entities"),
-    (["entities", "--type", "WIDGET"], "PERSON"),
-    (["split", "Rosatom", "--alias", "Gazprom"], "not an alias"),
-    (["merge", "Putin", "Vladimir Putin"], "already one entity"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["entity", "Nobody At All"], "tieline entities"),
+        (["entities", "--type", "WIDGET"], "PERSON"),
+        (["split", "Rosatom", "--alias", "Gazprom"], "not an alias"),
+        (["merge", "Putin", "Vladimir Putin"], "already one entity"),
+    ],
+)
 def test_entities_cli_errors_say_what_to_do(kb: str, args: list[str], message: str) -> None:
     res = runner.invoke(app, [*args, "--db", kb])
     assert res.exit_code == 2
@@ -85,8 +88,11 @@ def test_merge_and_split_survive_reingest(kb: str, tmp_path: Path) -> None:
     # A new article comes in: linking runs again from what is stored, judgements included.
     new = tmp_path / "new" / "gazprom.txt"
     new.parent.mkdir()
-    new.write_text("Gazprom said on Tuesday that exports to China through the Power of Siberia "
-                   "pipeline rose again, and Xi Jinping praised the project.", encoding="utf-8")
+    new.write_text(
+        "Gazprom said on Tuesday that exports to China through the Power of Siberia "
+        "pipeline rose again, and Xi Jinping praised the project.",
+        encoding="utf-8",
+    )
     res = runner.invoke(app, ["ingest", str(new.parent), "--db", kb, "--json"])
     assert res.exit_code == 0, res.output
     gazprom = _json(["entity", "Gazprom", "--db", kb])

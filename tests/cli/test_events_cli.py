@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (test rows read better unbroken)
 """``tieline events`` and ``tieline timeline``, in-process through typer's runner."""
 
 from __future__ import annotations
@@ -21,18 +20,46 @@ runner = CliRunner()
 
 # (name, published, text, type, trigger, [(name, type, country, role)], sector, status)
 DOCS = [
-    ("a.txt", "2021-05-19", "Rosatom and CNNC launched the construction of four reactors.",
-     "construction", "launched", [("Rosatom", "ORG", "RU", "party"), ("CNNC", "ORG", "CN", "party")],
-     "energy.nuclear", "done"),
-    ("b.txt", "2021-05-20", "Rosatom and CNNC launched the building of four nuclear units.",
-     "construction", "launched", [("Rosatom", "ORG", "RU", "party"), ("CNNC", "ORG", "CN", "party")],
-     "energy.nuclear", "done"),
-    ("c.txt", "2022-03-01", "Japan imposed export restrictions on Russia.",
-     "sanction", "imposed", [("Japan", "COUNTRY", "JP", "source"), ("Russia", "COUNTRY", "RU", "target")],
-     None, "done"),
-    ("d.txt", "2023-01-10", "India and Russia will hold talks on oil supplies next week.",
-     "talks", "talks", [("India", "COUNTRY", "IN", "party"), ("Russia", "COUNTRY", "RU", "party")],
-     "energy.oil", "planned"),
+    (
+        "a.txt",
+        "2021-05-19",
+        "Rosatom and CNNC launched the construction of four reactors.",
+        "construction",
+        "launched",
+        [("Rosatom", "ORG", "RU", "party"), ("CNNC", "ORG", "CN", "party")],
+        "energy.nuclear",
+        "done",
+    ),
+    (
+        "b.txt",
+        "2021-05-20",
+        "Rosatom and CNNC launched the building of four nuclear units.",
+        "construction",
+        "launched",
+        [("Rosatom", "ORG", "RU", "party"), ("CNNC", "ORG", "CN", "party")],
+        "energy.nuclear",
+        "done",
+    ),
+    (
+        "c.txt",
+        "2022-03-01",
+        "Japan imposed export restrictions on Russia.",
+        "sanction",
+        "imposed",
+        [("Japan", "COUNTRY", "JP", "source"), ("Russia", "COUNTRY", "RU", "target")],
+        None,
+        "done",
+    ),
+    (
+        "d.txt",
+        "2023-01-10",
+        "India and Russia will hold talks on oil supplies next week.",
+        "talks",
+        "talks",
+        [("India", "COUNTRY", "IN", "party"), ("Russia", "COUNTRY", "RU", "party")],
+        "energy.oil",
+        "planned",
+    ),
 ]
 
 
@@ -41,15 +68,27 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("events_cli") / "kb.db")
     items = []
     for name, published, text, etype, trigger, parts, sector, status in DOCS:
-        doc = Document(id=name[0] * 8, source_key=name, text=text, name=name, published=published,
-                       source=name)
+        doc = Document(
+            id=name[0] * 8, source_key=name, text=text, name=name, published=published, source=name
+        )
         start = text.index(trigger)
-        ev = Event(id=f"{doc.id}:{start}", type=etype, trigger=trigger, trigger_start=start,
-                   trigger_end=start + len(trigger), sentence_start=0, sentence_end=len(text),
-                   evidence=text.rstrip("."), sector=sector, status=status,
-                   participants=tuple(Participant(n.casefold(), n, r) for n, _, _, r in parts))
-        ents = tuple(Entity(key=n.casefold(), name=n, type=t, country=c, mention_count=1)
-                     for n, t, c, _ in parts)
+        ev = Event(
+            id=f"{doc.id}:{start}",
+            type=etype,
+            trigger=trigger,
+            trigger_start=start,
+            trigger_end=start + len(trigger),
+            sentence_start=0,
+            sentence_end=len(text),
+            evidence=text.rstrip("."),
+            sector=sector,
+            status=status,
+            participants=tuple(Participant(n.casefold(), n, r) for n, _, _, r in parts),
+        )
+        ents = tuple(
+            Entity(key=n.casefold(), name=n, type=t, country=c, mention_count=1)
+            for n, t, c, _ in parts
+        )
         items.append((doc, Extraction(doc.id, "test", entities=ents, events=(ev,)), None))
     with Store(path) as store:
         store.write(items)
@@ -69,14 +108,17 @@ def test_events_json_lists_every_event_with_its_citation(db: str) -> None:
         assert r["cameo"]
 
 
-@pytest.mark.parametrize(("args", "docs"), [
-    (["--type", "sanction"], ["c.txt"]),
-    (["--actor", "CNNC"], ["a.txt", "b.txt"]),
-    (["--sector", "energy"], ["a.txt", "b.txt", "d.txt"]),
-    (["--since", "2022", "--until", "2022-12"], ["c.txt"]),
-    (["--pair", "RU-IN"], ["d.txt"]),
-    (["--status", "planned"], ["d.txt"]),
-])
+@pytest.mark.parametrize(
+    ("args", "docs"),
+    [
+        (["--type", "sanction"], ["c.txt"]),
+        (["--actor", "CNNC"], ["a.txt", "b.txt"]),
+        (["--sector", "energy"], ["a.txt", "b.txt", "d.txt"]),
+        (["--since", "2022", "--until", "2022-12"], ["c.txt"]),
+        (["--pair", "RU-IN"], ["d.txt"]),
+        (["--status", "planned"], ["d.txt"]),
+    ],
+)
 def test_events_filters(db: str, args: list[str], docs: list[str]) -> None:
     res = runner.invoke(app, ["events", "--db", db, "--json", *args])
     assert res.exit_code == 0, res.output

@@ -20,23 +20,52 @@ runner = CliRunner()
 
 # (doc name, published, text, [(number text, value, measure, unit, status, period, actors)])
 DOCS = [
-    ("a.txt", "2020-01-10",
-     "Trade between China and Russia reached $107 billion in 2018. The two sides aim for $200 billion by 2024.",
-     [("$107 billion", 107e9, "trade_turnover", "USD", "actual", "2018", ("China", "Russia")),
-      ("$200 billion", 200e9, "trade_turnover", "USD", "target", "2024", ("China", "Russia"))]),
-    ("b.txt", "2019-03-01",
-     "Trade between China and Russia amounted to $110 billion in 2018, customs said.",
-     [("$110 billion", 110e9, "trade_turnover", "USD", "actual", "2018", ("Russia", "China"))]),
-    ("c.txt", "2025-01-15",
-     "Trade between China and Russia reached $245 billion in 2024. Both aim for $300 billion by 2030.",
-     [("$245 billion", 245e9, "trade_turnover", "USD", "actual", "2024", ("China", "Russia")),
-      ("$300 billion", 300e9, "trade_turnover", "USD", "target", "2030", ("China", "Russia"))]),
-    ("d.txt", "2024-02-01",
-     "Trade between India and Russia reached $65 billion in 2023.",
-     [("$65 billion", 65e9, "trade_turnover", "USD", "actual", "2023", ("India", "Russia"))]),
-    ("e.txt", "2024-05-01",
-     "Russia supplied 107 million tonnes of oil to China in 2023.",
-     [("107 million tonnes", 107e6, "supply_volume", "t", "actual", "2023", ("Russia", "China"))]),
+    (
+        "a.txt",
+        "2020-01-10",
+        "Trade between China and Russia reached $107 billion in 2018. The two sides aim for $200 billion by 2024.",
+        [
+            ("$107 billion", 107e9, "trade_turnover", "USD", "actual", "2018", ("China", "Russia")),
+            ("$200 billion", 200e9, "trade_turnover", "USD", "target", "2024", ("China", "Russia")),
+        ],
+    ),
+    (
+        "b.txt",
+        "2019-03-01",
+        "Trade between China and Russia amounted to $110 billion in 2018, customs said.",
+        [("$110 billion", 110e9, "trade_turnover", "USD", "actual", "2018", ("Russia", "China"))],
+    ),
+    (
+        "c.txt",
+        "2025-01-15",
+        "Trade between China and Russia reached $245 billion in 2024. Both aim for $300 billion by 2030.",
+        [
+            ("$245 billion", 245e9, "trade_turnover", "USD", "actual", "2024", ("China", "Russia")),
+            ("$300 billion", 300e9, "trade_turnover", "USD", "target", "2030", ("China", "Russia")),
+        ],
+    ),
+    (
+        "d.txt",
+        "2024-02-01",
+        "Trade between India and Russia reached $65 billion in 2023.",
+        [("$65 billion", 65e9, "trade_turnover", "USD", "actual", "2023", ("India", "Russia"))],
+    ),
+    (
+        "e.txt",
+        "2024-05-01",
+        "Russia supplied 107 million tonnes of oil to China in 2023.",
+        [
+            (
+                "107 million tonnes",
+                107e6,
+                "supply_volume",
+                "t",
+                "actual",
+                "2023",
+                ("Russia", "China"),
+            )
+        ],
+    ),
 ]
 COUNTRIES = {"China": "CN", "Russia": "RU", "India": "IN"}
 
@@ -52,14 +81,30 @@ def db(tmp_path: Path) -> str:
             s0 = text.rfind(". ", 0, start)
             s0 = 0 if s0 < 0 else s0 + 2
             s1 = text.find(".", start + len(phrase))
-            figures.append(Figure(
-                id=f"{doc.id}:f{start}", measure=measure, value=value, unit=unit, start=start,
-                end=start + len(phrase), text=phrase, evidence=text[s0:s1], period=period,
-                period_start=f"{period}-01-01", period_end=f"{period}-12-31", status=status,
-                actors=actors, sentence_start=s0, sentence_end=s1 + 1,
-            ))
-        ents = tuple(Entity(key=c.casefold(), name=c, type="COUNTRY", country=code, mention_count=1)
-                     for c, code in COUNTRIES.items() if c in text)
+            figures.append(
+                Figure(
+                    id=f"{doc.id}:f{start}",
+                    measure=measure,
+                    value=value,
+                    unit=unit,
+                    start=start,
+                    end=start + len(phrase),
+                    text=phrase,
+                    evidence=text[s0:s1],
+                    period=period,
+                    period_start=f"{period}-01-01",
+                    period_end=f"{period}-12-31",
+                    status=status,
+                    actors=actors,
+                    sentence_start=s0,
+                    sentence_end=s1 + 1,
+                )
+            )
+        ents = tuple(
+            Entity(key=c.casefold(), name=c, type="COUNTRY", country=code, mention_count=1)
+            for c, code in COUNTRIES.items()
+            if c in text
+        )
         items.append((doc, Extraction(doc.id, "test", entities=ents, figures=tuple(figures)), None))
     path = str(tmp_path / "kb.db")
     with Store(path) as store:
@@ -78,8 +123,9 @@ def test_figures_json_lists_every_figure_with_its_citation(db: str) -> None:
 
 
 def test_figures_filters_by_measure_and_pair(db: str) -> None:
-    res = runner.invoke(app, ["figures", "--db", db, "--measure", "trade_turnover",
-                              "--pair", "CN-RU", "--json"])
+    res = runner.invoke(
+        app, ["figures", "--db", db, "--measure", "trade_turnover", "--pair", "CN-RU", "--json"]
+    )
     assert res.exit_code == 0, res.output
     rows = json.loads(res.stdout)
     assert {r["measure"] for r in rows} == {"trade_turnover"}
@@ -96,13 +142,28 @@ def test_figures_table_shows_quotes(db: str) -> None:
 
 
 def test_figures_series_json_has_actuals_beside_targets(db: str) -> None:
-    res = runner.invoke(app, ["figures", "--db", db, "--measure", "trade_turnover", "--pair",
-                              "CN-RU", "--series", "--json"])
+    res = runner.invoke(
+        app,
+        [
+            "figures",
+            "--db",
+            db,
+            "--measure",
+            "trade_turnover",
+            "--pair",
+            "CN-RU",
+            "--series",
+            "--json",
+        ],
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     by_period = {p["period"]: p for p in data["points"]}
     assert (by_period["2024"]["actual"], by_period["2024"]["target"]) == (245e9, 200e9)
-    assert {t["target"]["period"]: t["met"] for t in data["targets"]} == {"2024": True, "2030": None}
+    assert {t["target"]["period"]: t["met"] for t in data["targets"]} == {
+        "2024": True,
+        "2030": None,
+    }
 
 
 def test_figures_series_table_says_whether_targets_were_met(db: str) -> None:
@@ -119,11 +180,14 @@ def test_figures_contradictions(db: str) -> None:
     assert (x["period"], x["sources"], x["low"], x["high"]) == ("2018", 2, 107e9, 110e9)
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--series"], "--measure"),
-    (["--pair", "China"], "CN-RU"),
-    (["--status", "guess"], "actual"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--series"], "--measure"),
+        (["--pair", "China"], "CN-RU"),
+        (["--status", "guess"], "actual"),
+    ],
+)
 def test_figures_bad_options_give_one_clear_line(db: str, args: list[str], message: str) -> None:
     res = runner.invoke(app, ["figures", "--db", db, *args])
     assert res.exit_code == 2
@@ -136,10 +200,17 @@ def test_figures_on_a_missing_store_says_what_to_do(tmp_path: Path) -> None:
     assert "tieline ingest" in res.output
 
 
-@pytest.mark.parametrize(("value", "unit", "shown"), [
-    (65.8e9, "USD", "USD 65.8 bn"), (31, "percent", "31 %"), (78, "count", "78"),
-    (1e8, "t", "100 mn t"), (1.5e12, "RUB", "RUB 1.5 tn"), (3.8e10, "m3", "38 bn m3"),
-])
+@pytest.mark.parametrize(
+    ("value", "unit", "shown"),
+    [
+        (65.8e9, "USD", "USD 65.8 bn"),
+        (31, "percent", "31 %"),
+        (78, "count", "78"),
+        (1e8, "t", "100 mn t"),
+        (1.5e12, "RUB", "RUB 1.5 tn"),
+        (3.8e10, "m3", "38 bn m3"),
+    ],
+)
 def test_format_value(value: float, unit: str, shown: str) -> None:
     assert format_value(value, unit) == shown
 

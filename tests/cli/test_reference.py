@@ -11,7 +11,8 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 
 def test_cli_reference_is_current() -> None:
     assert DOC.read_text(encoding="utf-8") == render(), (
-        "docs/cli.md is stale: run `python -m tieline.cli.reference > docs/cli.md`")
+        "docs/cli.md is stale: run `python -m tieline.cli.reference > docs/cli.md`"
+    )
 
 
 def test_every_command_has_help() -> None:
@@ -19,6 +20,9 @@ def test_every_command_has_help() -> None:
     for name in command_names():
         section = text.split(f"## tieline {name}\n", 1)[1].split("\n## ", 1)[0]
         assert "Usage: tieline" in section
-        body = [ln for ln in section.splitlines() if ln.strip() and not ln.lstrip().startswith(
-            ("Usage", "```", "╭", "│", "╰"))]
+        body = [
+            ln
+            for ln in section.splitlines()
+            if ln.strip() and not ln.lstrip().startswith(("Usage", "```", "╭", "│", "╰"))
+        ]
         assert body, f"tieline {name} has no help text"

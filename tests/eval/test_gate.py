@@ -19,7 +19,9 @@ def test_check_reports_drops_beyond_the_margin() -> None:
     result = {"events": {"f1": 0.80}, "resolution": {"errors": 1}}
     assert check(result, {"events.f1": 0.804}) == []
     assert check(result, {"events.f1": 0.81}) == ["events.f1 is 0.8000, below its floor 0.8100"]
-    assert check(result, {}, {"resolution.errors": 0}) == ["resolution.errors is 1, above its ceiling 0"]
+    assert check(result, {}, {"resolution.errors": 0}) == [
+        "resolution.errors is 1, above its ceiling 0"
+    ]
 
 
 @pytest.mark.slow
@@ -27,8 +29,10 @@ def test_seeds_stay_above_their_floors(seeds: Path, seeds_db: Path) -> None:
     baseline = json.loads(BASELINE.read_text(encoding="utf-8"))
     gold = seeds.parent.parent / "eval" / "seeds.gold.jsonl"
     if gold_hash(gold) != baseline["gold_sha256"]:
-        pytest.fail("the seed gold set changed: re-measure and pin new floors in "
-                    "tests/eval/baseline.json on purpose")
+        pytest.fail(
+            "the seed gold set changed: re-measure and pin new floors in "
+            "tests/eval/baseline.json on purpose"
+        )
     with Store(str(seeds_db)) as store:
         pred = {r["doc"]: r for r in gold_records(store)}
     result = score(read_gold(gold), pred, seeds)

@@ -1,4 +1,3 @@
-
 """Event candidates and deciders: trigger classes, the rule and the trained decider, the model file.
 
 The sentences are our own, news-like, about public facts.

@@ -41,15 +41,18 @@ def test_sector_codes_are_dotted_and_documented() -> None:
         assert f"`{code}`" in doc
 
 
-@pytest.mark.parametrize(("text", "sector"), [
-    ("an agreement on the construction of two nuclear power units", "energy.nuclear"),
-    ("deliveries of liquefied natural gas", "energy.gas"),
-    ("supplies of S-400 air defence missiles", "defence"),
-    ("a contract for high-speed rail locomotives", "transport.rail"),
-    ("cooperation in electric power", "energy.power"),
-    ("a memorandum on lunar exploration and satellites", "aerospace.space"),
-    ("the talks ended", None),
-])
+@pytest.mark.parametrize(
+    ("text", "sector"),
+    [
+        ("an agreement on the construction of two nuclear power units", "energy.nuclear"),
+        ("deliveries of liquefied natural gas", "energy.gas"),
+        ("supplies of S-400 air defence missiles", "defence"),
+        ("a contract for high-speed rail locomotives", "transport.rail"),
+        ("cooperation in electric power", "energy.power"),
+        ("a memorandum on lunar exploration and satellites", "aerospace.space"),
+        ("the talks ended", None),
+    ],
+)
 def test_sector_from_cue_words(text: str, sector: str | None) -> None:
     assert find_sector([text]) == sector
 
@@ -61,8 +64,9 @@ def test_sector_looks_in_the_nearest_text_first() -> None:
 # ------------------------------------------------------------------------------ with the model
 
 
-def _events(pipeline: Any, text: str, published: str | None = "2023-06-12",
-            decider: str = "rules") -> list[Any]:
+def _events(
+    pipeline: Any, text: str, published: str | None = "2023-06-12", decider: str = "rules"
+) -> list[Any]:
     """The events of one text as a decider keeps them (the rules: these tests read the rules)."""
     doc = Document(id="ev0", source_key="ev0", text=text, name="ev0.txt", published=published)
     sdoc = pipeline.nlp(text)
@@ -76,7 +80,9 @@ def _brief(ev: Any) -> tuple[str, str, dict[str, str]]:
 
 @pytest.mark.slow
 def test_a_signed_contract_is_an_agreement_with_both_companies(pipeline: Any) -> None:
-    (ev,) = _events(pipeline, "Gazprom and CNPC signed a 30-year contract for gas supplies in May 2014.")
+    (ev,) = _events(
+        pipeline, "Gazprom and CNPC signed a 30-year contract for gas supplies in May 2014."
+    )
     assert ev.type == "agreement"
     assert ev.status == "done"
     assert {p.name for p in ev.actors} == {"Gazprom", "China National Petroleum Corporation"}
@@ -86,9 +92,19 @@ def test_a_signed_contract_is_an_agreement_with_both_companies(pipeline: Any) ->
 
 @pytest.mark.slow
 def test_one_sentence_with_five_counterparts_is_one_event(pipeline: Any) -> None:
-    (ev,) = _events(pipeline, "Kazakhstan signed five memorandums with China, Russia, India, Turkey and Uzbekistan.")
+    (ev,) = _events(
+        pipeline,
+        "Kazakhstan signed five memorandums with China, Russia, India, Turkey and Uzbekistan.",
+    )
     assert ev.type == "agreement"
-    assert {p.name for p in ev.actors} == {"Kazakhstan", "China", "Russia", "India", "Turkey", "Uzbekistan"}
+    assert {p.name for p in ev.actors} == {
+        "Kazakhstan",
+        "China",
+        "Russia",
+        "India",
+        "Turkey",
+        "Uzbekistan",
+    }
     assert ev.count == 5
 
 
@@ -103,7 +119,11 @@ def test_construction_by_a_state_corporation(pipeline: Any) -> None:
 
 @pytest.mark.slow
 def test_sanctions_run_from_the_sanctioner_to_the_targets(pipeline: Any) -> None:
-    (ev,) = _events(pipeline, "The US Treasury imposed sanctions on Rosneft and Lukoil last month.", "2022-11-15")
+    (ev,) = _events(
+        pipeline,
+        "The US Treasury imposed sanctions on Rosneft and Lukoil last month.",
+        "2022-11-15",
+    )
     roles = {p.name: p.role for p in ev.participants}
     assert ev.type == "sanction"
     assert roles["Rosneft"] == roles["Lukoil"] == "target"
@@ -112,12 +132,21 @@ def test_sanctions_run_from_the_sanctioner_to_the_targets(pipeline: Any) -> None
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("text", "source", "target"), [
-    ("Earlier this year, Russia delivered S-400 air defence systems to Turkey.", "Russia", "Turkey"),
-    ("India bought S-400 systems from Russia in October.", "Russia", "India"),
-    ("Russia exports oil to India.", "Russia", "India"),
-])
-def test_supply_runs_from_supplier_to_recipient(pipeline: Any, text: str, source: str, target: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "source", "target"),
+    [
+        (
+            "Earlier this year, Russia delivered S-400 air defence systems to Turkey.",
+            "Russia",
+            "Turkey",
+        ),
+        ("India bought S-400 systems from Russia in October.", "Russia", "India"),
+        ("Russia exports oil to India.", "Russia", "India"),
+    ],
+)
+def test_supply_runs_from_supplier_to_recipient(
+    pipeline: Any, text: str, source: str, target: str
+) -> None:
     (ev,) = _events(pipeline, text)
     roles = {p.name: p.role for p in ev.participants}
     assert ev.type == "supply"
@@ -126,26 +155,34 @@ def test_supply_runs_from_supplier_to_recipient(pipeline: Any, text: str, source
 
 @pytest.mark.slow
 def test_a_signing_that_is_due_is_planned(pipeline: Any) -> None:
-    (ev,) = _events(pipeline, "Russia and India are due to sign an agreement on nuclear cooperation.")
+    (ev,) = _events(
+        pipeline, "Russia and India are due to sign an agreement on nuclear cooperation."
+    )
     assert _brief(ev) == ("agreement", "planned", {"Russia": "party", "India": "party"})
     assert ev.evidence.startswith("Russia and India")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("text", [
-    "Chinese banks fear secondary sanctions and are wary of lending to Russian firms.",
-    "Russia did not sign the agreement with Turkey.",
-    "China might impose sanctions on Lockheed Martin if the sale goes ahead.",
-    "Officials in Ankara denied that Turkey had signed a contract with Rosatom.",
-    "Prospects are slim that France will ever deliver the ships to Russia.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chinese banks fear secondary sanctions and are wary of lending to Russian firms.",
+        "Russia did not sign the agreement with Turkey.",
+        "China might impose sanctions on Lockheed Martin if the sale goes ahead.",
+        "Officials in Ankara denied that Turkey had signed a contract with Rosatom.",
+        "Prospects are slim that France will ever deliver the ships to Russia.",
+    ],
+)
 def test_negated_feared_and_speculative_events_are_dropped(pipeline: Any, text: str) -> None:
     assert _events(pipeline, text) == []
 
 
 @pytest.mark.slow
 def test_talks_between_two_states_with_their_topic(pipeline: Any) -> None:
-    (ev,) = _events(pipeline, "Talks between Egypt and Russia on the construction of a nuclear plant were held in Cairo.")
+    (ev,) = _events(
+        pipeline,
+        "Talks between Egypt and Russia on the construction of a nuclear plant were held in Cairo.",
+    )
     assert ev.type == "talks"
     assert {"Egypt", "Russia"} <= {p.name for p in ev.actors}
     assert ev.sector == "energy.nuclear"
@@ -156,14 +193,20 @@ def test_relative_dates_need_a_publication_date(pipeline: Any) -> None:
     text = "On Monday, Rosneft signed a deal with Indian Oil Corporation."
     (dated,) = _events(pipeline, text, "2022-12-07")
     (undated,) = _events(pipeline, text, None)
-    assert (dated.date, dated.date_precision, dated.date_source) == ("2022-12-05", "day", "relative")
+    assert (dated.date, dated.date_precision, dated.date_source) == (
+        "2022-12-05",
+        "day",
+        "relative",
+    )
     assert (undated.date, undated.date_source) == (None, None)
 
 
 @pytest.mark.slow
 def test_the_two_countries_stand_for_the_pair(pipeline: Any) -> None:
-    text = ("Egypt and Russia have long traded grain. The two countries also agreed to build "
-            "a nuclear power plant at El Dabaa.")
+    text = (
+        "Egypt and Russia have long traded grain. The two countries also agreed to build "
+        "a nuclear power plant at El Dabaa."
+    )
     (ev,) = _events(pipeline, text)
     assert ev.type == "agreement"
     assert {"Egypt", "Russia"} <= {p.name for p in ev.participants}
@@ -171,7 +214,10 @@ def test_the_two_countries_stand_for_the_pair(pipeline: Any) -> None:
 
 @pytest.mark.slow
 def test_a_coordinated_cooperation_joins_the_specific_event(pipeline: Any) -> None:
-    (ev,) = _events(pipeline, "Rosoboronexport has worked with India for decades and has supplied fighter jets and tanks.")
+    (ev,) = _events(
+        pipeline,
+        "Rosoboronexport has worked with India for decades and has supplied fighter jets and tanks.",
+    )
     assert ev.type == "supply"
     assert {"Rosoboronexport", "India"} <= {p.name for p in ev.actors}
     assert ev.sector == "defence"
@@ -192,9 +238,11 @@ def test_events_keep_provenance(pipeline: Any) -> None:
 
 @pytest.mark.slow
 def test_headlines_and_names_holding_trigger_words_give_no_events(pipeline: Any) -> None:
-    text = ("Russia Signs Gas Deal With China\n\n"
-            "The Shanghai Cooperation Organisation met in Astana, where Gazprom signed a gas "
-            "supply contract with CNPC.")
+    text = (
+        "Russia Signs Gas Deal With China\n\n"
+        "The Shanghai Cooperation Organisation met in Astana, where Gazprom signed a gas "
+        "supply contract with CNPC."
+    )
     evs = _events(pipeline, text)
     assert [e.type for e in evs] == ["agreement"]
     assert evs[0].evidence.startswith("Gazprom")

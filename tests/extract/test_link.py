@@ -13,18 +13,39 @@ from tieline.extract.gazetteer import Actor, Gazetteer
 from tieline.extract.link import link_entities
 from tieline.extract.names import acronym_matches, name_key, typo_compatible
 
-GAZ = Gazetteer([
-    Actor("Rostec", "ORG", "RU", aliases=("Russian Technologies",)),
-    Actor("China Aerospace Science and Industry Corporation", "ORG", "CN", acronyms=("CASIC",)),
-    Actor("China Aerospace Science and Technology Corporation", "ORG", "CN", acronyms=("CASC",)),
-])
+GAZ = Gazetteer(
+    [
+        Actor("Rostec", "ORG", "RU", aliases=("Russian Technologies",)),
+        Actor("China Aerospace Science and Industry Corporation", "ORG", "CN", acronyms=("CASIC",)),
+        Actor(
+            "China Aerospace Science and Technology Corporation", "ORG", "CN", acronyms=("CASC",)
+        ),
+    ]
+)
 
 
-def row(doc: str, name: str, etype: str = "ORG", country: str | None = None,
-        aliases: tuple[str, ...] = (), published: str | None = None, n: int = 1) -> dict[str, Any]:
-    return {"doc_id": doc, "key": name_key(name), "name": name, "type": etype,
-            "country": country, "aliases": json.dumps(list(aliases)), "role": None,
-            "affiliation": None, "kb_id": None, "mention_count": n, "published": published}
+def row(
+    doc: str,
+    name: str,
+    etype: str = "ORG",
+    country: str | None = None,
+    aliases: tuple[str, ...] = (),
+    published: str | None = None,
+    n: int = 1,
+) -> dict[str, Any]:
+    return {
+        "doc_id": doc,
+        "key": name_key(name),
+        "name": name,
+        "type": etype,
+        "country": country,
+        "aliases": json.dumps(list(aliases)),
+        "role": None,
+        "affiliation": None,
+        "kb_id": None,
+        "mention_count": n,
+        "published": published,
+    }
 
 
 def by_name(rows: list[dict[str, Any]], judgements: tuple[dict[str, Any], ...] = ()) -> dict:
@@ -33,8 +54,9 @@ def by_name(rows: list[dict[str, Any]], judgements: tuple[dict[str, Any], ...] =
 
 
 def test_link_gazetteer_alias_and_typo_join_one_actor() -> None:
-    got = by_name([row("a", "Rostec", country="RU"), row("b", "Russian Technologies"),
-                   row("c", "Rostoc")])
+    got = by_name(
+        [row("a", "Rostec", country="RU"), row("b", "Russian Technologies"), row("c", "Rostoc")]
+    )
     assert list(got) == ["Rostec"]
     ent, stats = got["Rostec"]
     assert {"Russian Technologies", "Rostoc"} <= set(ent.aliases)
@@ -43,11 +65,18 @@ def test_link_gazetteer_alias_and_typo_join_one_actor() -> None:
 
 
 def test_link_casic_and_casc_stay_apart() -> None:
-    got = by_name([row("a", "CASIC"), row("a", "CASC"),
-                   row("b", "China Aerospace Science and Industry Corp"),
-                   row("b", "China Aerospace Science and Technology Corp")])
-    assert set(got) == {"China Aerospace Science and Industry Corporation",
-                        "China Aerospace Science and Technology Corporation"}
+    got = by_name(
+        [
+            row("a", "CASIC"),
+            row("a", "CASC"),
+            row("b", "China Aerospace Science and Industry Corp"),
+            row("b", "China Aerospace Science and Technology Corp"),
+        ]
+    )
+    assert set(got) == {
+        "China Aerospace Science and Industry Corporation",
+        "China Aerospace Science and Technology Corporation",
+    }
 
 
 def test_link_surname_goes_to_the_one_full_name() -> None:
@@ -57,8 +86,13 @@ def test_link_surname_goes_to_the_one_full_name() -> None:
 
 
 def test_link_people_sharing_a_surname_stay_apart() -> None:
-    got = by_name([row("a", "Wang Yi", "PERSON", "CN"), row("b", "Wang Wentao", "PERSON", "CN"),
-                   row("c", "Wang", "PERSON")])
+    got = by_name(
+        [
+            row("a", "Wang Yi", "PERSON", "CN"),
+            row("b", "Wang Wentao", "PERSON", "CN"),
+            row("c", "Wang", "PERSON"),
+        ]
+    )
     assert set(got) == {"Wang Yi", "Wang Wentao", "Wang"}
 
 
@@ -68,14 +102,22 @@ def test_link_acronym_paired_in_one_document_resolves_bare_use_in_another() -> N
 
 
 def test_link_names_differing_in_small_words_are_one() -> None:
-    got = by_name([row("a", "Russian-Chinese commission on energy cooperation"),
-                   row("b", "Russian-Chinese commission for energy cooperation")])
+    got = by_name(
+        [
+            row("a", "Russian-Chinese commission on energy cooperation"),
+            row("b", "Russian-Chinese commission for energy cooperation"),
+        ]
+    )
     assert len(got) == 1
 
 
 def test_link_records_first_and_last_dates_and_mentions() -> None:
-    got = by_name([row("a", "Transmashholding", published="2021-03-01", n=2),
-                   row("b", "Transmashholding", published="2019-07-15", n=3)])
+    got = by_name(
+        [
+            row("a", "Transmashholding", published="2021-03-01", n=2),
+            row("b", "Transmashholding", published="2019-07-15", n=3),
+        ]
+    )
     ent, stats = got["Transmashholding"]
     assert ent.mention_count == 5
     assert (stats["first_seen"], stats["last_seen"]) == ("2019-07-15", "2021-03-01")
@@ -87,15 +129,22 @@ def test_link_types_follow_the_gazetteer_then_the_majority() -> None:
 
 
 def test_link_curator_merge_joins_and_split_separates() -> None:
-    rows = [row("a", "Sakhalin Energy"), row("b", "Sakhalin Energy Investment Company"),
-            row("c", "Rostec", aliases=("Rostoc",))]
+    rows = [
+        row("a", "Sakhalin Energy"),
+        row("b", "Sakhalin Energy Investment Company"),
+        row("c", "Rostec", aliases=("Rostoc",)),
+    ]
     assert len(by_name(rows)) == 3
-    merged = by_name(rows, ({"kind": "merge", "a": "Sakhalin Energy",
-                             "b": "Sakhalin Energy Investment Company"},))
+    merged = by_name(
+        rows,
+        ({"kind": "merge", "a": "Sakhalin Energy", "b": "Sakhalin Energy Investment Company"},),
+    )
     assert len(merged) == 2
     sakhalin = next(e for n, (e, _) in merged.items() if n.startswith("Sakhalin"))
-    assert {sakhalin.name, *sakhalin.aliases} >= {"Sakhalin Energy",
-                                                  "Sakhalin Energy Investment Company"}
+    assert {sakhalin.name, *sakhalin.aliases} >= {
+        "Sakhalin Energy",
+        "Sakhalin Energy Investment Company",
+    }
     split = by_name(rows, ({"kind": "split", "a": "Rostec", "alias": "Rostoc"},))
     assert "Rostoc" in split
     assert "Rostoc" not in split["Rostec"][0].aliases
@@ -107,38 +156,67 @@ def test_link_split_wins_over_automatic_links() -> None:
     assert set(got) == {"Rostec", "Rostoc"}
 
 
-@pytest.mark.parametrize(("a", "b", "same"), [
-    ("rostec", "rostoc", True),
-    ("shanghai cooperation organization", "shanghai coooperation organization", True),
-    ("casic", "casc", False),
-    ("wang yi", "wang yu", False),
-    ("china aerospace science and industry", "china aerospace science and technology", False),
-])
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("rostec", "rostoc", True),
+        ("shanghai cooperation organization", "shanghai coooperation organization", True),
+        ("casic", "casc", False),
+        ("wang yi", "wang yu", False),
+        ("china aerospace science and industry", "china aerospace science and technology", False),
+    ],
+)
 def test_link_typo_guard(a: str, b: str, same: bool) -> None:
     assert typo_compatible(a, b) is same
 
 
-@pytest.mark.parametrize(("acr", "long_form", "ok"), [
-    ("CETC", "China Electronics Technology Group Corp", True),
-    ("AVIC", "Aviation Industry Corporation of China", True),
-    ("CAST", "Centre for Analysis of Strategies and Technologies", True),
-    ("CASC", "China Aerospace Science & Industry Corp", False),
-    ("CNPC", "China National Petroleum Corporation", True),
-    ("AB", "Alpha Beta Gamma", False),
-])
+@pytest.mark.parametrize(
+    ("acr", "long_form", "ok"),
+    [
+        ("CETC", "China Electronics Technology Group Corp", True),
+        ("AVIC", "Aviation Industry Corporation of China", True),
+        ("CAST", "Centre for Analysis of Strategies and Technologies", True),
+        ("CASC", "China Aerospace Science & Industry Corp", False),
+        ("CNPC", "China National Petroleum Corporation", True),
+        ("AB", "Alpha Beta Gamma", False),
+    ],
+)
 def test_link_acronym_matching(acr: str, long_form: str, ok: bool) -> None:
     assert acronym_matches(acr, long_form) is ok
 
 
-_PARTS = ["rosatom", "rosatim", "rostec", "rostek", "gazprom", "gazprum", "china", "chinа",
-          "energy", "energi", "nuclear", "nucleer", "li", "xi", "wang", "wan", "corp"]
+_PARTS = [
+    "rosatom",
+    "rosatim",
+    "rostec",
+    "rostek",
+    "gazprom",
+    "gazprum",
+    "china",
+    "chinа",
+    "energy",
+    "energi",
+    "nuclear",
+    "nucleer",
+    "li",
+    "xi",
+    "wang",
+    "wan",
+    "corp",
+]
 
 
 def test_fuzzy_buckets_put_a_slip_with_its_name_and_keep_initials_apart() -> None:
     from tieline.extract.link import fuzzy_buckets
 
-    keys = [("rosatom energy", "ORG"), ("rosatim energy", "ORG"), ("gazprom energy", "ORG"),
-            ("rosatom", "ORG"), ("rosatim", "ORG"), ("rosatom", "PERSON")]
+    keys = [
+        ("rosatom energy", "ORG"),
+        ("rosatim energy", "ORG"),
+        ("gazprom energy", "ORG"),
+        ("rosatom", "ORG"),
+        ("rosatim", "ORG"),
+        ("rosatom", "PERSON"),
+    ]
     buckets = fuzzy_buckets(keys)
     assert ["rosatim energy", "rosatom energy"] in buckets
     assert ["rosatim", "rosatom"] in buckets
@@ -146,9 +224,16 @@ def test_fuzzy_buckets_put_a_slip_with_its_name_and_keep_initials_apart() -> Non
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.lists(st.sampled_from(_PARTS), min_size=1, max_size=4).map(" ".join),
-                          st.sampled_from(["ORG", "PERSON"])), max_size=40,
-                unique_by=lambda x: x[0]))
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.sampled_from(_PARTS), min_size=1, max_size=4).map(" ".join),
+            st.sampled_from(["ORG", "PERSON"]),
+        ),
+        max_size=40,
+        unique_by=lambda x: x[0],
+    )
+)
 def test_fuzzy_buckets_hold_every_typo_compatible_pair(keys: list[tuple[str, str]]) -> None:
     from tieline.extract.link import fuzzy_buckets
     from tieline.extract.names import typo_compatible
@@ -168,9 +253,13 @@ def test_link_a_name_without_its_middle_or_given_names_goes_to_the_full_one(shor
 
 
 def test_link_particle_surname_goes_to_the_full_name_and_stays_apart_when_two_fit() -> None:
-    got = by_name([row("a", "Jean-Yves Le Drian", "PERSON", "FR"),
-                   row("b", "Le Drian", "PERSON")])
+    got = by_name([row("a", "Jean-Yves Le Drian", "PERSON", "FR"), row("b", "Le Drian", "PERSON")])
     assert list(got) == ["Jean-Yves Le Drian"]
-    got = by_name([row("a", "Ana Maria Lopez", "PERSON"), row("b", "Ana Lopez", "PERSON"),
-                   row("c", "Ana Lucia Lopez", "PERSON")])
+    got = by_name(
+        [
+            row("a", "Ana Maria Lopez", "PERSON"),
+            row("b", "Ana Lopez", "PERSON"),
+            row("c", "Ana Lucia Lopez", "PERSON"),
+        ]
+    )
     assert "Ana Lopez" in got  # two full names fit: the short one stays on its own

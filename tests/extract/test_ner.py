@@ -12,12 +12,14 @@ from tieline.extract.ner import add_gazetteer_ruler, ruler_patterns
 
 
 def _gaz() -> Gazetteer:
-    return Gazetteer([
-        Actor("China", "COUNTRY", "CN", aliases=("PRC",)),
-        Actor("United States", "COUNTRY", "US", aliases=("US",)),
-        Actor("Rosatom", "ORG", "RU", aliases=("Rosatom State Corporation",)),
-        Actor("Shanghai Cooperation Organisation", "BLOC", None, acronyms=("SCO",)),
-    ])
+    return Gazetteer(
+        [
+            Actor("China", "COUNTRY", "CN", aliases=("PRC",)),
+            Actor("United States", "COUNTRY", "US", aliases=("US",)),
+            Actor("Rosatom", "ORG", "RU", aliases=("Rosatom State Corporation",)),
+            Actor("Shanghai Cooperation Organisation", "BLOC", None, acronyms=("SCO",)),
+        ]
+    )
 
 
 def test_ner_patterns_split_states_from_other_actors() -> None:
@@ -68,9 +70,11 @@ def test_ner_user_gazetteer_extends_the_bundled_one(tmp_path: Any) -> None:
     from tieline.extract.gazetteer import load_gazetteer
 
     f = tmp_path / "mine.jsonl"
-    f.write_text('// my own actors\n{"name": "Sitronics", "type": "ORG", "country": "RU", '
-                 '"aliases": ["Sitronics Group"], "source": "company website"}\n',
-                 encoding="utf-8")
+    f.write_text(
+        '// my own actors\n{"name": "Sitronics", "type": "ORG", "country": "RU", '
+        '"aliases": ["Sitronics Group"], "source": "company website"}\n',
+        encoding="utf-8",
+    )
     gaz = load_gazetteer([f])
     actor = gaz.lookup("Sitronics Group")
     assert actor is not None
@@ -89,14 +93,17 @@ def test_ner_bad_user_gazetteer_line_names_file_and_line(tmp_path: Any) -> None:
         load_gazetteer([f])
 
 
-@pytest.mark.parametrize(("name", "country", "kind"), [
-    ("Pune", "IN", "city"),
-    ("Mariupol", "UA", "city"),
-    ("Bombay", "IN", "city"),  # an older spelling of a big city
-    ("Florida", "US", "region"),  # the US state before the Cuban town
-    ("Maharashtra", "IN", "region"),
-    ("Sichuan", "CN", "region"),  # 'Sichuan Sheng' without its kind word
-])
+@pytest.mark.parametrize(
+    ("name", "country", "kind"),
+    [
+        ("Pune", "IN", "city"),
+        ("Mariupol", "UA", "city"),
+        ("Bombay", "IN", "city"),  # an older spelling of a big city
+        ("Florida", "US", "region"),  # the US state before the Cuban town
+        ("Maharashtra", "IN", "region"),
+        ("Sichuan", "CN", "region"),  # 'Sichuan Sheng' without its kind word
+    ],
+)
 def test_ner_places_come_from_geonames_and_iso_3166_2(name: str, country: str, kind: str) -> None:
     place = load_gazetteer().place(name)
     assert place is not None
@@ -108,9 +115,17 @@ def test_ner_states_actors_and_geography_words_are_no_places(name: str) -> None:
     assert load_gazetteer().place(name) is None
 
 
-@pytest.mark.parametrize(("name", "country"), [
-    ("Su-30MKI", "RU"), ("VVER-1200", "RU"), ("F404", "US"), ("K9", "KR"), ("Barak-8", "IL"),
-    ("Rafale", None), ("C919", None),
-])
+@pytest.mark.parametrize(
+    ("name", "country"),
+    [
+        ("Su-30MKI", "RU"),
+        ("VVER-1200", "RU"),
+        ("F404", "US"),
+        ("K9", "KR"),
+        ("Barak-8", "IL"),
+        ("Rafale", None),
+        ("C919", None),
+    ],
+)
 def test_ner_designations_give_the_makers_state(name: str, country: str | None) -> None:
     assert load_gazetteer().designation_country(name) == country

@@ -35,8 +35,11 @@ def test_resolve_capitals_as_places_are_no_actors(pipeline: Any) -> None:
 
 
 def test_resolve_demonyms_are_no_entities_but_give_countries(pipeline: Any) -> None:
-    ents = entities(pipeline, "The Russian rolling-stock maker Transmashholding will supply "
-                              "trains to Egypt, the company said.")
+    ents = entities(
+        pipeline,
+        "The Russian rolling-stock maker Transmashholding will supply "
+        "trains to Egypt, the company said.",
+    )
     assert not any(e.name in ("Russian", "Russians") for e in ents.values())
     assert ents["Transmashholding"].type == "ORG"
     assert ents["Transmashholding"].country == "RU"
@@ -50,14 +53,18 @@ def test_resolve_state_possessive_gives_country(pipeline: Any) -> None:
     assert found[0].country == "RU"
 
 
-@pytest.mark.parametrize("text", [
-    "Sakhalin Shipping Company (SASCO) will carry the cargo. SASCO said the first "
-    "units would ship in May.",
-    "SASCO (Sakhalin Shipping Company) will carry the cargo. SASCO said the first "
-    "units would ship in May.",
-])
-def test_resolve_acronyms_defined_in_the_text_join_their_long_form(pipeline: Any,
-                                                                   text: str) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sakhalin Shipping Company (SASCO) will carry the cargo. SASCO said the first "
+        "units would ship in May.",
+        "SASCO (Sakhalin Shipping Company) will carry the cargo. SASCO said the first "
+        "units would ship in May.",
+    ],
+)
+def test_resolve_acronyms_defined_in_the_text_join_their_long_form(
+    pipeline: Any, text: str
+) -> None:
     ents = entities(pipeline, text)
     owners = [e for e in ents.values() if "SASCO" in (e.name, *e.aliases)]
     assert len(owners) == 1
@@ -66,15 +73,21 @@ def test_resolve_acronyms_defined_in_the_text_join_their_long_form(pipeline: Any
 
 
 def test_resolve_defined_terms_that_are_no_actors(pipeline: Any) -> None:
-    ents = entities(pipeline, "Exports of Liquefied Natural Gas (LNG) rose after the Free Trade "
-                              "Agreement (FTA) took effect, Novatek said.")
+    ents = entities(
+        pipeline,
+        "Exports of Liquefied Natural Gas (LNG) rose after the Free Trade "
+        "Agreement (FTA) took effect, Novatek said.",
+    )
     assert set(ents) == {"Novatek"}
 
 
 def test_resolve_surname_and_honorific_go_to_the_full_name(pipeline: Any) -> None:
-    ents = entities(pipeline, "Russian Deputy Prime Minister Alexander Novak met Chinese "
-                              "officials on Monday. Mr. Novak said gas deliveries would grow. "
-                              "Novak added that prices were agreed.")
+    ents = entities(
+        pipeline,
+        "Russian Deputy Prime Minister Alexander Novak met Chinese "
+        "officials on Monday. Mr. Novak said gas deliveries would grow. "
+        "Novak added that prices were agreed.",
+    )
     novak = ents["Alexander Novak"]
     assert novak.type == "PERSON"
     assert novak.country == "RU"
@@ -85,8 +98,11 @@ def test_resolve_surname_and_honorific_go_to_the_full_name(pipeline: Any) -> Non
 
 
 def test_resolve_apposition_gives_role_and_affiliation(pipeline: Any) -> None:
-    ents = entities(pipeline, "Kirill Komarov, the first deputy director general of Rosatom, "
-                              "said the plant would be finished by 2026.")
+    ents = entities(
+        pipeline,
+        "Kirill Komarov, the first deputy director general of Rosatom, "
+        "said the plant would be finished by 2026.",
+    )
     komarov = ents["Kirill Komarov"]
     assert komarov.role is not None
     assert komarov.role.startswith("first deputy director general")
@@ -94,201 +110,294 @@ def test_resolve_apposition_gives_role_and_affiliation(pipeline: Any) -> None:
     assert komarov.country == "RU"
 
 
-@pytest.mark.parametrize(("text", "person", "role", "org"), [
-    ("Rosneft chief executive Igor Sechin said the oil would ship in May.",
-     "Igor Sechin", "chief executive of Rosneft", "Rosneft"),
-    ("Olga Sokolova, who heads Sitronics, visited Shanghai on Monday.", "Olga Sokolova",
-     "head of Sitronics", "Sitronics"),
-])
+@pytest.mark.parametrize(
+    ("text", "person", "role", "org"),
+    [
+        (
+            "Rosneft chief executive Igor Sechin said the oil would ship in May.",
+            "Igor Sechin",
+            "chief executive of Rosneft",
+            "Rosneft",
+        ),
+        (
+            "Olga Sokolova, who heads Sitronics, visited Shanghai on Monday.",
+            "Olga Sokolova",
+            "head of Sitronics",
+            "Sitronics",
+        ),
+    ],
+)
 def test_resolve_employer_before_a_title_or_in_a_relative_clause(
-        pipeline: Any, text: str, person: str, role: str, org: str) -> None:
+    pipeline: Any, text: str, person: str, role: str, org: str
+) -> None:
     ents = entities(pipeline, text)
     assert ents[person].role == role
     assert ents[person].affiliation == org
 
 
 def test_resolve_copula_gives_role_and_the_affiliations_country(pipeline: Any) -> None:
-    ents = entities(pipeline, "Pavel Sokolov is an analyst with Sitronics, a Moscow-based "
-                              "technology group.")
+    ents = entities(
+        pipeline, "Pavel Sokolov is an analyst with Sitronics, a Moscow-based technology group."
+    )
     assert ents["Sitronics"].country == "RU"
     assert ents["Pavel Sokolov"].affiliation == "Sitronics"
     assert ents["Pavel Sokolov"].country == "RU"
     assert ents["Pavel Sokolov"].role == "analyst with Sitronics"
 
 
-@pytest.mark.parametrize(("text", "name", "etype"), [
-    ("Gas began to flow through the Eastern Route pipeline last year.", "Eastern Route",
-     "FACILITY"),
-    ("Kamaz showed its Atlant trucks at the Innoprom exhibition.", "Atlant", "PRODUCT"),
-    ("He was awarded the Order of Courage for his service.", "Order of Courage", "AWARD"),
-    ("Delegates gathered for the Harbin Trade Forum on Friday.", "Harbin Trade Forum", "EVENT"),
-])
-def test_resolve_head_nouns_decide_types(pipeline: Any, text: str, name: str,
-                                         etype: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "name", "etype"),
+    [
+        (
+            "Gas began to flow through the Eastern Route pipeline last year.",
+            "Eastern Route",
+            "FACILITY",
+        ),
+        ("Kamaz showed its Atlant trucks at the Innoprom exhibition.", "Atlant", "PRODUCT"),
+        ("He was awarded the Order of Courage for his service.", "Order of Courage", "AWARD"),
+        ("Delegates gathered for the Harbin Trade Forum on Friday.", "Harbin Trade Forum", "EVENT"),
+    ],
+)
+def test_resolve_head_nouns_decide_types(pipeline: Any, text: str, name: str, etype: str) -> None:
     ents = entities(pipeline, text)
     assert ents[name].type == etype
 
 
 def test_resolve_product_made_by_a_company_takes_its_country(pipeline: Any) -> None:
-    ents = entities(pipeline, "Several air forces bought the Wing Loong, which is made by "
-                              "AVIC.")
+    ents = entities(pipeline, "Several air forces bought the Wing Loong, which is made by AVIC.")
     wing = ents["Wing Loong"]
     assert wing.type == "PRODUCT"
     assert wing.country == "CN"
 
 
 def test_resolve_what_a_company_makes_is_a_product(pipeline: Any) -> None:
-    ents = entities(pipeline, "Two models compete: the Orion II is made by Kronstadt Group, "
-                              "and the Forpost is built by Rostec.")
+    ents = entities(
+        pipeline,
+        "Two models compete: the Orion II is made by Kronstadt Group, "
+        "and the Forpost is built by Rostec.",
+    )
     found = [e for e in ents.values() if e.name.startswith("Orion")]
     assert found
     assert found[0].type == "PRODUCT"
 
 
 def test_resolve_quoted_programme_names_with_a_year(pipeline: Any) -> None:
-    ents = entities(pipeline, "Moscow presented its \u201cEnergy Strategy 2035\u201d "
-                              "at the summit.")
+    ents = entities(
+        pipeline, "Moscow presented its \u201cEnergy Strategy 2035\u201d at the summit."
+    )
     assert ents["Energy Strategy 2035"].type == "INITIATIVE"
 
 
 def test_resolve_model_designations_are_products(pipeline: Any) -> None:
-    ents = entities(pipeline, "Ankara took delivery of the S-400 Triumf in 2019. The S-400 "
-                              "worried Washington.")
+    ents = entities(
+        pipeline, "Ankara took delivery of the S-400 Triumf in 2019. The S-400 worried Washington."
+    )
     s400 = ents["S-400 Triumf"]
     assert s400.type == "PRODUCT"
     assert "S-400" in s400.aliases
 
 
 def test_resolve_generic_bodies_take_their_state_into_the_name(pipeline: Any) -> None:
-    ents = entities(pipeline, "The missile is in service, and the Indian Army, Navy and Air "
-                              "Force all operate it.")
+    ents = entities(
+        pipeline,
+        "The missile is in service, and the Indian Army, Navy and Air Force all operate it.",
+    )
     assert ents["Indian Navy"].country == "IN"
     assert "Navy" not in ents
 
 
 def test_resolve_comment_form_furniture_never_becomes_an_actor(pipeline: Any) -> None:
-    text = ("Gazprom raised exports to China.\n\nLeave a Reply\n\nYou are commenting using your "
-            "Twitter account. Log Out /  Change )\n\nGoogle photo\n")
+    text = (
+        "Gazprom raised exports to China.\n\nLeave a Reply\n\nYou are commenting using your "
+        "Twitter account. Log Out /  Change )\n\nGoogle photo\n"
+    )
     ents = entities(pipeline, text)
     assert set(ents) >= {"Gazprom", "China"}
     assert not {"Twitter", "Google"} & set(ents)
 
 
 def test_resolve_social_brands_in_the_body_are_actors(pipeline: Any) -> None:
-    ents = entities(pipeline, "Huawei lost access to Google services after the sanctions, "
-                              "the company said in Shenzhen.")
+    ents = entities(
+        pipeline,
+        "Huawei lost access to Google services after the sanctions, the company said in Shenzhen.",
+    )
     assert "Google" in ents
     assert ents["Huawei"].country == "CN"
 
 
 def test_resolve_headline_names_need_the_body(pipeline: Any) -> None:
-    text = ("Rosatom Partners With China On Localizing Fuel Assembly\n\n"
-            "Rosatom and China agreed to produce fuel assemblies together, officials said.")
+    text = (
+        "Rosatom Partners With China On Localizing Fuel Assembly\n\n"
+        "Rosatom and China agreed to produce fuel assemblies together, officials said."
+    )
     ents = entities(pipeline, text)
     assert "Rosatom" in ents
     assert not any("Localizing" in n or "Partners" in n for n in ents)
 
 
 def test_resolve_places_named_by_the_ner_as_organisations_are_places(pipeline: Any) -> None:
-    ents = entities(pipeline, "Novatek loaded the first cargo at the port of Sabetta on the "
-                              "Yamal peninsula.")
+    ents = entities(
+        pipeline, "Novatek loaded the first cargo at the port of Sabetta on the Yamal peninsula."
+    )
     assert all(ents[n].type == "PLACE" for n in ("Sabetta", "Yamal") if n in ents)
     assert ents["Novatek"].country == "RU"
 
 
-@pytest.mark.parametrize(("text", "place", "country"), [
-    ("Tata Motors opened a new assembly line in Pune last year.", "Pune", "IN"),
-    ("The governor of Maharashtra attended the opening of the metro line.", "Maharashtra", "IN"),
-    ("Rosneft will build a refinery near Mariupol and Chennai, the company said.", "Chennai",
-     "IN"),
-    ("Investors from Shenzhen and Dongguan toured the new port on Monday.", "Dongguan", "CN"),
-])
+@pytest.mark.parametrize(
+    ("text", "place", "country"),
+    [
+        ("Tata Motors opened a new assembly line in Pune last year.", "Pune", "IN"),
+        (
+            "The governor of Maharashtra attended the opening of the metro line.",
+            "Maharashtra",
+            "IN",
+        ),
+        (
+            "Rosneft will build a refinery near Mariupol and Chennai, the company said.",
+            "Chennai",
+            "IN",
+        ),
+        ("Investors from Shenzhen and Dongguan toured the new port on Monday.", "Dongguan", "CN"),
+    ],
+)
 def test_resolve_cities_and_regions_are_places_with_their_state(
-        pipeline: Any, text: str, place: str, country: str) -> None:
+    pipeline: Any, text: str, place: str, country: str
+) -> None:
     ents = entities(pipeline, text)
     assert ents[place].type == "PLACE"
     assert ents[place].country == country
 
 
 def test_resolve_places_are_never_actors_nor_capitals_places(pipeline: Any) -> None:
-    ents = entities(pipeline, "Officials in Mumbai and Moscow met in Chennai to discuss "
-                              "nuclear fuel supplies.")
+    ents = entities(
+        pipeline, "Officials in Mumbai and Moscow met in Chennai to discuss nuclear fuel supplies."
+    )
     assert not any(e.type in ("ORG", "PERSON") for e in ents.values())
     assert "Moscow" not in ents  # a capital as a place: left out, so it never splits its state
 
 
 def test_resolve_facilities_named_after_their_town_take_its_state(pipeline: Any) -> None:
-    ents = entities(pipeline, "Rosatom will build two units at the Paks NPP under the "
-                              "intergovernmental agreement.")
+    ents = entities(
+        pipeline,
+        "Rosatom will build two units at the Paks NPP under the intergovernmental agreement.",
+    )
     assert ents["Paks NPP"].type == "FACILITY"
     assert ents["Paks NPP"].country == "HU"
 
 
 def test_resolve_based_and_headquartered_in_give_the_country(pipeline: Any) -> None:
-    ents = entities(pipeline, "The engines are sold through Florida-based RD Amross, a joint "
-                              "venture, to the United Launch Alliance.")
+    ents = entities(
+        pipeline,
+        "The engines are sold through Florida-based RD Amross, a joint "
+        "venture, to the United Launch Alliance.",
+    )
     assert ents["RD Amross"].country == "US"
 
 
 def test_resolve_kremlin_and_capitals_standing_for_governments(pipeline: Any) -> None:
-    ents = entities(pipeline, "The Kremlin said the deal was fair. The new law was passed to "
-                              "help Budapest obtain the Chinese loan.")
+    ents = entities(
+        pipeline,
+        "The Kremlin said the deal was fair. The new law was passed to "
+        "help Budapest obtain the Chinese loan.",
+    )
     assert "Kremlin" in ents["Russia"].aliases
     assert ents["Hungary"].type == "COUNTRY"
     assert "Budapest" in ents["Hungary"].aliases
 
 
-@pytest.mark.parametrize(("text", "person", "country"), [
-    ("Dmitry Rogozin met his Chinese counterpart, Wang Yang, in Irkutsk on Friday.",
-     "Wang Yang", "CN"),
-    ("The investments were praised by the Chinese ambassador to Zambia, Li Qiangmin, on "
-     "Tuesday.", "Li Qiangmin", "CN"),
-])
+@pytest.mark.parametrize(
+    ("text", "person", "country"),
+    [
+        (
+            "Dmitry Rogozin met his Chinese counterpart, Wang Yang, in Irkutsk on Friday.",
+            "Wang Yang",
+            "CN",
+        ),
+        (
+            "The investments were praised by the Chinese ambassador to Zambia, Li Qiangmin, on "
+            "Tuesday.",
+            "Li Qiangmin",
+            "CN",
+        ),
+    ],
+)
 def test_resolve_people_in_apposition_to_a_title_take_its_state(
-        pipeline: Any, text: str, person: str, country: str) -> None:
+    pipeline: Any, text: str, person: str, country: str
+) -> None:
     ents = entities(pipeline, text)
     assert ents[person].type == "PERSON"
     assert ents[person].country == country
 
 
-@pytest.mark.parametrize(("text", "full", "short"), [
-    ("Commission President Ursula von der Leyen visited Beijing. Von der Leyen said the talks "
-     "went well.", "Ursula von der Leyen", "Von der Leyen"),
-    ("President Recep Tayyip Erdoğan opened the pipeline. Erdogan called it historic.",
-     "Recep Tayyip Erdoğan", "Erdogan"),
-    ("The Nuclear Suppliers Group meets in June. The Group admits new members by consensus.",
-     "Nuclear Suppliers Group", "Group"),
-    ("Rosatom builds the Paks NPP in Hungary. The Paks plant will have two new units.",
-     "Paks NPP", "Paks"),
-    ("Russia delivered the S-400 Triumf to India. The first S-400 regiment is deployed.",
-     "S-400 Triumf", "S-400"),
-    ("United Launch Alliance buys Russian engines. ULA said it had enough of them.",
-     "United Launch Alliance", "ULA"),
-])
+@pytest.mark.parametrize(
+    ("text", "full", "short"),
+    [
+        (
+            "Commission President Ursula von der Leyen visited Beijing. "
+            "Von der Leyen said the talks "
+            "went well.",
+            "Ursula von der Leyen",
+            "Von der Leyen",
+        ),
+        (
+            "President Recep Tayyip Erdoğan opened the pipeline. Erdogan called it historic.",
+            "Recep Tayyip Erdoğan",
+            "Erdogan",
+        ),
+        (
+            "The Nuclear Suppliers Group meets in June. The Group admits new members by consensus.",
+            "Nuclear Suppliers Group",
+            "Group",
+        ),
+        (
+            "Rosatom builds the Paks NPP in Hungary. The Paks plant will have two new units.",
+            "Paks NPP",
+            "Paks",
+        ),
+        (
+            "Russia delivered the S-400 Triumf to India. The first S-400 regiment is deployed.",
+            "S-400 Triumf",
+            "S-400",
+        ),
+        (
+            "United Launch Alliance buys Russian engines. ULA said it had enough of them.",
+            "United Launch Alliance",
+            "ULA",
+        ),
+    ],
+)
 def test_resolve_short_forms_join_the_full_name(
-        pipeline: Any, text: str, full: str, short: str) -> None:
+    pipeline: Any, text: str, full: str, short: str
+) -> None:
     ents = entities(pipeline, text)
     assert short not in ents
     assert short in ents[full].aliases
 
 
 def test_resolve_short_forms_keep_numbered_things_apart(pipeline: Any) -> None:
-    ents = entities(pipeline, "Gazprom runs the Power of Siberia pipeline and plans the Power of "
-                              "Siberia 2 pipeline.")
+    ents = entities(
+        pipeline,
+        "Gazprom runs the Power of Siberia pipeline and plans the Power of Siberia 2 pipeline.",
+    )
     names = {e.name for e in ents.values() if e.type == "FACILITY"}
     assert len(names) == 2
 
 
 def test_resolve_people_listed_with_people_are_people(pipeline: Any) -> None:
-    ents = entities(pipeline, "The leaders of Serbia and Bulgaria, Aleksandar Vucic and Boyko "
-                              "Borissov, joined the ceremony in Istanbul.")
+    ents = entities(
+        pipeline,
+        "The leaders of Serbia and Bulgaria, Aleksandar Vucic and Boyko "
+        "Borissov, joined the ceremony in Istanbul.",
+    )
     assert ents["Boyko Borissov"].type == "PERSON"
     assert ents["Aleksandar Vučić"].type == "PERSON"  # the gazetteer knows the accents
 
 
 def test_resolve_commission_names_joining_two_states_have_no_country(pipeline: Any) -> None:
-    ents = entities(pipeline, "He co-chairs the Russian-Chinese intergovernmental commission on "
-                              "investment cooperation.")
+    ents = entities(
+        pipeline,
+        "He co-chairs the Russian-Chinese intergovernmental commission on investment cooperation.",
+    )
     body = [e for e in ents.values() if "commission" in e.name]
     assert body
     assert body[0].type == "ORG"
@@ -302,7 +411,7 @@ def test_resolve_mentions_point_at_their_entity(pipeline: Any) -> None:
     assert all(m.entity_key in keys for m in mentions)
     gazprom = [m for m in mentions if m.text == "Gazprom"]
     assert len(gazprom) == 2
-    assert all(text[m.start:m.end] == "Gazprom" for m in gazprom)
+    assert all(text[m.start : m.end] == "Gazprom" for m in gazprom)
 
 
 def test_resolve_referee_entity_floors_on_the_seeds(seed_scores: dict[str, Any]) -> None:
@@ -317,14 +426,25 @@ def test_resolve_referee_entity_floors_on_the_seeds(seed_scores: dict[str, Any])
     assert scores["resolution"]["errors"] == 0, scores["resolution"]
 
 
-@pytest.mark.parametrize(("text", "fragment"), [
-    ("The talks between Russia & China ended on Friday with a joint statement.",
-     "Russia & China"),
-    ("Pakistan’s Chashma plant will get a fifth unit, the Pakistan Atomic Energy Commission "
-     "said.", "Pakistan’s Chashma"),
-    ("The Minister of Defence met the delegation from Rostec on Monday.", "Minister of Defence"),
-    ("The MoU was signed by Rosatom and the Bangladesh Atomic Energy Commission.", "MoU"),
-])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (
+            "The talks between Russia & China ended on Friday with a joint statement.",
+            "Russia & China",
+        ),
+        (
+            "Pakistan’s Chashma plant will get a fifth unit, the Pakistan Atomic Energy Commission "
+            "said.",
+            "Pakistan’s Chashma",
+        ),
+        (
+            "The Minister of Defence met the delegation from Rostec on Monday.",
+            "Minister of Defence",
+        ),
+        ("The MoU was signed by Rosatom and the Bangladesh Atomic Energy Commission.", "MoU"),
+    ],
+)
 def test_resolve_fragments_are_no_actors(pipeline: Any, text: str, fragment: str) -> None:
     ents = entities(pipeline, text)
     assert fragment not in ents
@@ -336,25 +456,44 @@ def test_resolve_a_dollar_sign_is_no_state(pipeline: Any) -> None:
     assert ents["S-400"].country != "US"
 
 
-@pytest.mark.parametrize(("text", "name", "country"), [
-    ("Prime Minister Narendra Modi and German Chancellor Olaf Scholz launched a partnership.",
-     "Olaf Scholz", "DE"),
-    ("Bangladesh will get its first reactor in 2024. Prime Minister Sheikh Hasina visited the "
-     "site in Bangladesh on Sunday.", "Sheikh Hasina", "BD"),
-    ("Egypt signed the contract with Rosatom. The Ministry of Electricity of Egypt and the "
-     "Ministry of Electricity said the plant will be finished in 2028.", "Ministry of Electricity",
-     "EG"),
-])
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        (
+            "Prime Minister Narendra Modi and German Chancellor Olaf "
+            "Scholz launched a partnership.",
+            "Olaf Scholz",
+            "DE",
+        ),
+        (
+            "Bangladesh will get its first reactor in 2024. Prime "
+            "Minister Sheikh Hasina visited the "
+            "site in Bangladesh on Sunday.",
+            "Sheikh Hasina",
+            "BD",
+        ),
+        (
+            "Egypt signed the contract with Rosatom. The Ministry of Electricity of Egypt and the "
+            "Ministry of Electricity said the plant will be finished in 2028.",
+            "Ministry of Electricity",
+            "EG",
+        ),
+    ],
+)
 def test_resolve_office_holders_and_state_bodies_take_the_state_the_text_is_about(
-        pipeline: Any, text: str, name: str, country: str) -> None:
+    pipeline: Any, text: str, name: str, country: str
+) -> None:
     ents = entities(pipeline, text)
     found = ents.get(name) or next(e for e in ents.values() if name in e.aliases)
     assert found.country == country
 
 
 def test_resolve_a_body_named_after_its_bloc_takes_no_state(pipeline: Any) -> None:
-    ents = entities(pipeline, "China hosted the Council of Heads of Government of the Shanghai "
-                              "Cooperation Organisation in Beijing.")
+    ents = entities(
+        pipeline,
+        "China hosted the Council of Heads of Government of the Shanghai "
+        "Cooperation Organisation in Beijing.",
+    )
     council = next(e for e in ents.values() if e.name.startswith("Council of Heads"))
     assert council.country is None
 
@@ -369,14 +508,26 @@ def test_resolve_a_capital_is_no_misspelt_actor(pipeline: Any) -> None:
     assert not any("Ankara" in e.aliases for e in ents.values() if e.name == "Antara")
 
 
-@pytest.mark.parametrize(("text", "name", "etype", "country"), [
-    ("The frigate INS Tushil was handed over to the Indian Navy in Kaliningrad.", "INS Tushil",
-     "PRODUCT", "IN"),
-    ("The Commerce Department added the firms to the Entity List on Friday.", "Entity List",
-     "INITIATIVE", None),
-])
+@pytest.mark.parametrize(
+    ("text", "name", "etype", "country"),
+    [
+        (
+            "The frigate INS Tushil was handed over to the Indian Navy in Kaliningrad.",
+            "INS Tushil",
+            "PRODUCT",
+            "IN",
+        ),
+        (
+            "The Commerce Department added the firms to the Entity List on Friday.",
+            "Entity List",
+            "INITIATIVE",
+            None,
+        ),
+    ],
+)
 def test_resolve_ships_and_sanction_lists_are_no_people_or_organisations(
-        pipeline: Any, text: str, name: str, etype: str, country: str | None) -> None:
+    pipeline: Any, text: str, name: str, etype: str, country: str | None
+) -> None:
     ents = entities(pipeline, text)
     assert ents[name].type == etype
     if country:
@@ -384,15 +535,21 @@ def test_resolve_ships_and_sanction_lists_are_no_people_or_organisations(
 
 
 def test_resolve_an_acronym_may_leave_out_an_adjective_in_front(pipeline: Any) -> None:
-    ents = entities(pipeline, "India and Germany held the Biennial Inter-Governmental "
-                              "Consultations (IGC) in Berlin. The IGC ended with nine accords.")
+    ents = entities(
+        pipeline,
+        "India and Germany held the Biennial Inter-Governmental "
+        "Consultations (IGC) in Berlin. The IGC ended with nine accords.",
+    )
     assert "IGC" not in ents
     assert any("IGC" in e.aliases for e in ents.values())
 
 
 def test_resolve_a_state_leading_a_bank_name_is_part_of_it(pipeline: Any) -> None:
-    ents = entities(pipeline, "Russian importers pay through Ping An Bank, Bank of Ningbo, and "
-                              "China Zheshang Bank, traders said.")
+    ents = entities(
+        pipeline,
+        "Russian importers pay through Ping An Bank, Bank of Ningbo, and "
+        "China Zheshang Bank, traders said.",
+    )
     assert "China Zheshang Bank" in ents
     assert ents["China Zheshang Bank"].country == "CN"
 
@@ -404,14 +561,19 @@ def test_resolve_reactor_technology_acronyms_are_no_actors(pipeline: Any) -> Non
 
 
 def test_resolve_a_body_named_after_its_city_takes_its_state(pipeline: Any) -> None:
-    ents = entities(pipeline, "Shenzhen Rural Commercial Bank stopped taking payments from "
-                              "Russian clients in March.")
+    ents = entities(
+        pipeline,
+        "Shenzhen Rural Commercial Bank stopped taking payments from Russian clients in March.",
+    )
     assert ents["Shenzhen Rural Commercial Bank"].country == "CN"
 
 
 def test_resolve_a_generic_body_joins_the_one_state_body_named_in_full(pipeline: Any) -> None:
-    ents = entities(pipeline, "The U.S. Department of Commerce added Huawei to its list. The "
-                              "Department of Commerce said more firms would follow.")
+    ents = entities(
+        pipeline,
+        "The U.S. Department of Commerce added Huawei to its list. The "
+        "Department of Commerce said more firms would follow.",
+    )
     us = ents["United States Department of Commerce"]
     assert "Department of Commerce" in us.aliases
     assert "Department of Commerce" not in ents

@@ -32,8 +32,7 @@ def test_clean_normalise_drops_lone_surrogates() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.one_of(st.characters(), st.characters(categories=["Cs"])),
-               max_size=200))
+@given(st.text(alphabet=st.one_of(st.characters(), st.characters(categories=["Cs"])), max_size=200))
 def test_clean_normalise_output_always_encodes(text: str) -> None:
     normalise(text).encode("utf-8")
 

@@ -9,8 +9,17 @@ from hypothesis import strategies as st
 
 from tieline.ingest import meta
 
-FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%Y-%m-%d", "%d.%m.%Y", "%B %d %Y",
-           "%d %B, %Y", "%b. %d, %Y")
+FORMATS = (
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y-%m-%d",
+    "%d.%m.%Y",
+    "%B %d %Y",
+    "%d %B, %Y",
+    "%b. %d, %Y",
+)
 
 
 def _slow(value: str) -> tuple[str, str] | None:
@@ -33,8 +42,15 @@ def test_fast_path_agrees_with_dateparser(day: date, fmt: str) -> None:
 
 
 def test_fast_path_leaves_other_phrases_to_dateparser() -> None:
-    for value in ("Mayday 12 2015", "12 Units 2015", "2015", "March 2015", "31 Feb 2016",
-                  "yesterday at 10:00", "2015-13-01"):
+    for value in (
+        "Mayday 12 2015",
+        "12 Units 2015",
+        "2015",
+        "March 2015",
+        "31 Feb 2016",
+        "yesterday at 10:00",
+        "2015-13-01",
+    ):
         assert meta._fast_date(value) is None
     assert meta.parse_date("March 2015") == ("2015-03", "month")
 

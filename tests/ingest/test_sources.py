@@ -24,8 +24,10 @@ from tieline.ingest.sources import (
 )
 from tieline.records import InputFailure
 
-BODY = ("Rosatom and the China National Nuclear Corporation signed a contract on Friday for two "
-        "more reactors at the Tianwan plant in Jiangsu province, officials in Beijing said.")
+BODY = (
+    "Rosatom and the China National Nuclear Corporation signed a contract on Friday for two "
+    "more reactors at the Tianwan plant in Jiangsu province, officials in Beijing said."
+)
 
 
 def _tree(root: Path) -> None:
@@ -38,8 +40,9 @@ def _tree(root: Path) -> None:
 
 def test_sources_discover_is_recursive_sorted_and_skips_unknown_kinds(tmp_path: Path) -> None:
     _tree(tmp_path)
-    found = [p.relative_to(tmp_path).as_posix() for p in discover([tmp_path])
-             if isinstance(p, Path)]
+    found = [
+        p.relative_to(tmp_path).as_posix() for p in discover([tmp_path]) if isinstance(p, Path)
+    ]
     assert found == ["a.txt", "b/c.md", "b/d.HTML"]
 
 
@@ -47,8 +50,7 @@ def test_sources_discover_follows_a_folder_link_once_and_never_loops(tmp_path: P
     _tree(tmp_path / "corpus")
     (tmp_path / "corpus" / "b" / "up").symlink_to("..", target_is_directory=True)
     (tmp_path / "alias").symlink_to("corpus", target_is_directory=True)
-    found = [p for p in discover([tmp_path / "corpus", tmp_path / "alias"])
-             if isinstance(p, Path)]
+    found = [p for p in discover([tmp_path / "corpus", tmp_path / "alias"]) if isinstance(p, Path)]
     assert len({p.resolve() for p in found}) == len(found) == 3
 
 
@@ -90,8 +92,9 @@ def test_sources_odd_file_name_is_printable_and_stable(tmp_path: Path) -> None:
 
 
 def test_sources_plain_text_document() -> None:
-    doc = from_plain(f"Tianwan units agreed\nJune 8, 2018\n\n{BODY}\n\nBack to top",
-                     source_key="k", name="t.txt")
+    doc = from_plain(
+        f"Tianwan units agreed\nJune 8, 2018\n\n{BODY}\n\nBack to top", source_key="k", name="t.txt"
+    )
     assert doc.title == "Tianwan units agreed"
     assert doc.published == "2018-06-08"
     assert doc.text.endswith("officials in Beijing said.")
@@ -99,9 +102,11 @@ def test_sources_plain_text_document() -> None:
 
 
 def test_sources_html_main_text_without_code() -> None:
-    page = (f"<html><head><title>Tianwan units agreed</title><script>var s=1;</script></head>"
-            f"<body><nav>Home | News</nav><article><h1>Tianwan units agreed</h1><p>{BODY}</p>"
-            f"<p>{BODY.replace('Friday', 'Monday')}</p></article></body></html>")
+    page = (
+        f"<html><head><title>Tianwan units agreed</title><script>var s=1;</script></head>"
+        f"<body><nav>Home | News</nav><article><h1>Tianwan units agreed</h1><p>{BODY}</p>"
+        f"<p>{BODY.replace('Friday', 'Monday')}</p></article></body></html>"
+    )
     doc = from_html(page, source_key="k", name="p.html")
     assert doc.title == "Tianwan units agreed"
     assert BODY in doc.text
@@ -109,25 +114,37 @@ def test_sources_html_main_text_without_code() -> None:
 
 
 def test_sources_flat_html_reads_any_depth_and_drops_code() -> None:
-    flat = flat_html_text("<div>" * 3000 + "<script>evil()</script><p>Deep words</p>"
-                          + "</div>" * 3000)
+    flat = flat_html_text(
+        "<div>" * 3000 + "<script>evil()</script><p>Deep words</p>" + "</div>" * 3000
+    )
     assert flat.depth == 3001
     assert flat.text.strip() == "Deep words"
 
 
 def test_sources_jsonl_lines_and_metadata() -> None:
-    raw = "\n".join([
-        json.dumps({"text": BODY, "title": "Reactors", "date": "2018-06-08",
-                    "url": "https://wire.example/a"}),
-        "",
-        json.dumps({"text": BODY.replace("two", "four"), "author": "Li Wei"}),
-        '{"text": 5}',
-    ])
-    loaded = from_jsonl(raw, source_key="/abs/feed.jsonl", name="feed.jsonl",
-                        path="in/feed.jsonl")
+    raw = "\n".join(
+        [
+            json.dumps(
+                {
+                    "text": BODY,
+                    "title": "Reactors",
+                    "date": "2018-06-08",
+                    "url": "https://wire.example/a",
+                }
+            ),
+            "",
+            json.dumps({"text": BODY.replace("two", "four"), "author": "Li Wei"}),
+            '{"text": 5}',
+        ]
+    )
+    loaded = from_jsonl(raw, source_key="/abs/feed.jsonl", name="feed.jsonl", path="in/feed.jsonl")
     a, b = loaded.documents
-    assert (a.title, a.published, a.url, a.name) == ("Reactors", "2018-06-08",
-                                                     "https://wire.example/a", "feed.jsonl:1")
+    assert (a.title, a.published, a.url, a.name) == (
+        "Reactors",
+        "2018-06-08",
+        "https://wire.example/a",
+        "feed.jsonl:1",
+    )
     assert (b.author, b.source_key) == ("Li Wei", "/abs/feed.jsonl:3")
     [f] = loaded.failures
     assert (f.source, f.reason) == ("in/feed.jsonl:4", "line has no 'text' string")
@@ -144,24 +161,29 @@ def test_sources_empty_after_cleaning_is_refused() -> None:
         load_text("Back to top\nShare this\n", "text", source_key="k", name="n")
 
 
-@pytest.mark.parametrize(("value", "kept"), [
-    ("https://wire.example/a?b=1#c", True),
-    ("HTTP://wire.example/", True),
-    ("javascript:alert(1)", False),
-    ("data:text/html,<script>alert(1)</script>", False),
-    ("  https://wire.example/x  ", True),
-    ("https://wire.example/a b", False),
-    ("//wire.example/x", False),
-    ("https://", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [
+        ("https://wire.example/a?b=1#c", True),
+        ("HTTP://wire.example/", True),
+        ("javascript:alert(1)", False),
+        ("data:text/html,<script>alert(1)</script>", False),
+        ("  https://wire.example/x  ", True),
+        ("https://wire.example/a b", False),
+        ("//wire.example/x", False),
+        ("https://", False),
+        (None, False),
+    ],
+)
 def test_sources_web_url_keeps_only_http_links(value: str | None, kept: bool) -> None:
     assert (web_url(value) is not None) is kept
 
 
 def test_sources_jsonl_metadata_with_lone_surrogates_is_storable() -> None:
-    line = ('{"text": "' + BODY + '", "title": "Deal \\ud800", "author": "Li \\udcffWei", '
-            '"source": "\\ud800", "url": "https://wire.example/\\ud800"}')
+    line = (
+        '{"text": "' + BODY + '", "title": "Deal \\ud800", "author": "Li \\udcffWei", '
+        '"source": "\\ud800", "url": "https://wire.example/\\ud800"}'
+    )
     [doc] = from_jsonl(line, source_key="k", name="n").documents
     assert (doc.title, doc.author, doc.source, doc.url) == ("Deal", "Li Wei", None, None)
 
@@ -170,19 +192,33 @@ def test_sources_hostile_urls_are_not_stored() -> None:
     raw = json.dumps({"text": BODY, "url": "javascript:alert(document.cookie)"})
     [doc] = from_jsonl(raw, source_key="k", name="n").documents
     assert doc.url is None
-    page = (f"<html><head><link rel='canonical' href='javascript:alert(1)'></head><body>"
-            f"<article><p>{BODY}</p></article></body></html>")
+    page = (
+        f"<html><head><link rel='canonical' href='javascript:alert(1)'></head><body>"
+        f"<article><p>{BODY}</p></article></body></html>"
+    )
     assert from_html(page, source_key="k", name="p.html").url is None
 
 
-_PIECES = [*"<>/=\"' !-[]{}:,#*\\\n\tabcdivpscript01$&;", "<div>", "</div>", "<script>",
-           "</script>", "<p>", "<!--", "-->", '{"text": "', '"}']
+_PIECES = [
+    *"<>/=\"' !-[]{}:,#*\\\n\tabcdivpscript01$&;",
+    "<div>",
+    "</div>",
+    "<script>",
+    "</script>",
+    "<p>",
+    "<!--",
+    "-->",
+    '{"text": "',
+    '"}',
+]
 _MARKUP = st.lists(st.sampled_from(_PIECES), max_size=60).map("".join)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.sampled_from(["text", "markdown", "html", "jsonl"]), st.one_of(st.text(max_size=200),
-                                                                       _MARKUP))
+@given(
+    st.sampled_from(["text", "markdown", "html", "jsonl"]),
+    st.one_of(st.text(max_size=200), _MARKUP),
+)
 def test_sources_any_text_gives_documents_or_input_error(kind: str, raw: str) -> None:
     reason = None
     try:

@@ -93,8 +93,9 @@ def test_charts_on_examples(examples_db: Path, tmp_path: Path) -> None:
     with Store(str(examples_db), create=False) as store:
         _valid_image(chart_events(store, tmp_path / "e.svg").path)
         # the most reported measure that has a dated series (capacities are mostly yearly rates)
-        top = max(measures(store).items(),
-                  key=lambda kv: (bool(measure_series(store, kv[0])), kv[1]))[0]
+        top = max(
+            measures(store).items(), key=lambda kv: (bool(measure_series(store, kv[0])), kv[1])
+        )[0]
         res = chart_measure(store, top, tmp_path / "m.png")
     _valid_image(res.path)
     assert res.points > 0

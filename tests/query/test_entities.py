@@ -19,16 +19,24 @@ from tieline.records import Document, Entity, Event, Extraction, Mention, Partic
 from tieline.store import curation
 from tieline.store.db import Store
 
-GAZ = Gazetteer([
-    Actor("Rosatom", "ORG", "RU"),
-    Actor("China", "COUNTRY", "CN"),
-    Actor("Russia", "COUNTRY", "RU"),
-])
+GAZ = Gazetteer(
+    [
+        Actor("Rosatom", "ORG", "RU"),
+        Actor("China", "COUNTRY", "CN"),
+        Actor("Russia", "COUNTRY", "RU"),
+    ]
+)
 TEXTS = {
-    "a": ("2021-05-19", "Rosatom and China started building two units at Tianwan. Alexei "
-          "Likhachev, the head of Rosatom, attended. Rosatom will supply the fuel."),
-    "b": ("2023-03-02", "Likhachev said Rosotom would also build units at Xudapu. Rosotom "
-          "expects the first unit in 2027."),
+    "a": (
+        "2021-05-19",
+        "Rosatom and China started building two units at Tianwan. Alexei "
+        "Likhachev, the head of Rosatom, attended. Rosatom will supply the fuel.",
+    ),
+    "b": (
+        "2023-03-02",
+        "Likhachev said Rosotom would also build units at Xudapu. Rosotom "
+        "expects the first unit in 2027.",
+    ),
 }
 
 
@@ -45,29 +53,54 @@ def _extractions() -> list[tuple[Document, Extraction]]:
     ents_a = (
         Entity("rosatom", "Rosatom", "ORG", "RU", mention_count=3),
         Entity("china", "China", "COUNTRY", "CN", mention_count=1),
-        Entity("alexei likhachev", "Alexei Likhachev", "PERSON", "RU",
-               role="head of Rosatom", affiliation="Rosatom", mention_count=1),
+        Entity(
+            "alexei likhachev",
+            "Alexei Likhachev",
+            "PERSON",
+            "RU",
+            role="head of Rosatom",
+            affiliation="Rosatom",
+            mention_count=1,
+        ),
     )
-    ms_a = (_mention(ta, "Rosatom", "ORG", "rosatom"), _mention(ta, "China", "COUNTRY", "china"),
-            _mention(ta, "Alexei Likhachev", "PERSON", "alexei likhachev"),
-            _mention(ta, "Rosatom", "ORG", "rosatom", 1),
-            _mention(ta, "Rosatom", "ORG", "rosatom", 2))
+    ms_a = (
+        _mention(ta, "Rosatom", "ORG", "rosatom"),
+        _mention(ta, "China", "COUNTRY", "china"),
+        _mention(ta, "Alexei Likhachev", "PERSON", "alexei likhachev"),
+        _mention(ta, "Rosatom", "ORG", "rosatom", 1),
+        _mention(ta, "Rosatom", "ORG", "rosatom", 2),
+    )
     at = ta.index("building")
-    ev = Event(id="ev-a", type="construction", trigger="building", trigger_start=at,
-               trigger_end=at + 8, sentence_start=0,
-               sentence_end=ta.index(".") + 1, evidence=ta[: ta.index(".") + 1],
-               participants=(Participant("rosatom", "Rosatom"), Participant("china", "China")))
+    ev = Event(
+        id="ev-a",
+        type="construction",
+        trigger="building",
+        trigger_start=at,
+        trigger_end=at + 8,
+        sentence_start=0,
+        sentence_end=ta.index(".") + 1,
+        evidence=ta[: ta.index(".") + 1],
+        participants=(Participant("rosatom", "Rosatom"), Participant("china", "China")),
+    )
     tb = TEXTS["b"][1]
     ents_b = (
         Entity("likhachev", "Likhachev", "PERSON", None, mention_count=1),
         Entity("rosotom", "Rosotom", "ORG", None, mention_count=2),
     )
-    ms_b = (_mention(tb, "Likhachev", "PERSON", "likhachev"),
-            _mention(tb, "Rosotom", "ORG", "rosotom"), _mention(tb, "Rosotom", "ORG", "rosotom", 1))
+    ms_b = (
+        _mention(tb, "Likhachev", "PERSON", "likhachev"),
+        _mention(tb, "Rosotom", "ORG", "rosotom"),
+        _mention(tb, "Rosotom", "ORG", "rosotom", 1),
+    )
     for doc_id, ents, ms, evs in (("a", ents_a, ms_a, (ev,)), ("b", ents_b, ms_b, ())):
         published, text = TEXTS[doc_id]
-        d = Document(id=f"doc-{doc_id}", source_key=f"{doc_id}.txt", text=text,
-                     name=f"{doc_id}.txt", published=published)
+        d = Document(
+            id=f"doc-{doc_id}",
+            source_key=f"{doc_id}.txt",
+            text=text,
+            name=f"{doc_id}.txt",
+            published=published,
+        )
         out.append((d, Extraction(d.id, "test", mentions=ms, entities=ents, events=evs)))
     return out
 
@@ -91,8 +124,10 @@ def test_entities_list_is_linked_and_filtered(kb: Store) -> None:
     people = qe.list_entities(kb, type="person")
     assert [p["name"] for p in people] == ["Alexei Likhachev"]
     assert people[0]["aliases"] == ["Likhachev"]
-    assert {e["name"] for e in qe.list_entities(kb, country="RU")} == {"Rosatom",
-                                                                    "Alexei Likhachev"}
+    assert {e["name"] for e in qe.list_entities(kb, country="RU")} == {
+        "Rosatom",
+        "Alexei Likhachev",
+    }
     assert qe.list_entities(kb, country="none") == []
 
 

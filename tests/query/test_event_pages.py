@@ -19,9 +19,15 @@ def kb() -> Iterator[Store]:
         yield store
 
 
-@pytest.mark.parametrize("kwargs", [
-    {}, {"sector": "energy"}, {"pair": "CN-RU"}, {"since": "2014-05-21", "until": "2014-05-31"},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {},
+        {"sector": "energy"},
+        {"pair": "CN-RU"},
+        {"since": "2014-05-21", "until": "2014-05-31"},
+    ],
+)
 def test_pages_are_slices_of_the_whole_list(kb: Store, kwargs: dict[str, str]) -> None:
     whole = [e.id for e in qe.list_events(kb, **kwargs)]
     for limit in (1, 2, 4):

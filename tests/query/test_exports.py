@@ -82,7 +82,8 @@ def test_ftm_entities_validate(kb: Store) -> None:
 
 
 def test_jsonl_export_streams_in_batches_without_changing_a_byte(
-        examples_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    examples_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tieline.query import export
 
     with Store(str(examples_db), create=False) as store:

@@ -228,12 +228,15 @@ def test_figure_queries_agree_on_sqlite_and_postgresql(memory_store: Store, pg_d
     _build(memory_store)
     with Store(pg_db) as pg:
         _build(pg)
-        for fn in (lambda s: [c.to_dict() for c in qf.list_figures(s, since="2019", until="2024")],
-                   lambda s: [c.to_dict() for c in qf.list_figures(s, measure="TRADE_TURNOVER",
-                                                                   pair="CN-RU")],
-                   lambda s: qf.series(s, "trade_turnover", "CN-RU").to_dict(),
-                   lambda s: [x.to_dict() for x in qf.contradictions(s)],
-                   lambda s: [x.to_dict() for x in qf.targets_with_actuals(s)]):
+        for fn in (
+            lambda s: [c.to_dict() for c in qf.list_figures(s, since="2019", until="2024")],
+            lambda s: [
+                c.to_dict() for c in qf.list_figures(s, measure="TRADE_TURNOVER", pair="CN-RU")
+            ],
+            lambda s: qf.series(s, "trade_turnover", "CN-RU").to_dict(),
+            lambda s: [x.to_dict() for x in qf.contradictions(s)],
+            lambda s: [x.to_dict() for x in qf.targets_with_actuals(s)],
+        ):
             assert fn(pg) == fn(memory_store)
         assert qf.list_figures(pg, since="2019", until="2024")
 
@@ -244,17 +247,32 @@ def _reference(store: Store) -> list[tuple[str, tuple[str, ...]]]:
     before it paged in the store: every figure read, its countries those of the canonical
     entity named like an actor and of the entity so named in its own document."""
     by_name = scope.actors_by_name(scope.canonical(store))
-    per_doc = {(e["doc_id"], e["name"].casefold()): str(e["country"]).upper()
-               for e in reads.doc_entities(store) if e.get("country")}
+    per_doc = {
+        (e["doc_id"], e["name"].casefold()): str(e["country"]).upper()
+        for e in reads.doc_entities(store)
+        if e.get("country")
+    }
     docs = {d["id"]: d["name"] for d in reads.documents(store, with_text=False)}
-    rows = sorted(reads.figures(store), key=lambda r: (
-        r["measure"] is not None, r["measure"] or "", r["period_start"] is not None,
-        r["period_start"] or "", docs[r["doc_id"]], r["span_start"], r["id"]))
+    rows = sorted(
+        reads.figures(store),
+        key=lambda r: (
+            r["measure"] is not None,
+            r["measure"] or "",
+            r["period_start"] is not None,
+            r["period_start"] or "",
+            docs[r["doc_id"]],
+            r["span_start"],
+            r["id"],
+        ),
+    )
     out = []
     for r in rows:
         countries = scope.figure_countries(r, by_name)
-        countries |= {per_doc[(r["doc_id"], n.casefold())] for n in r["actors"]
-                      if (r["doc_id"], n.casefold()) in per_doc}
+        countries |= {
+            per_doc[(r["doc_id"], n.casefold())]
+            for n in r["actors"]
+            if (r["doc_id"], n.casefold()) in per_doc
+        }
         out.append((r["id"], tuple(sorted(countries))))
     return out
 
@@ -289,28 +307,46 @@ def test_pages_and_pairs_agree_with_reading_every_figure_of_the_small_kb(kb_db: 
 
 
 def test_filters_are_counted_as_listed(kb: Store) -> None:
-    for kw in ({"measure": "TRADE_TURNOVER"}, {"status": "actual", "unit": "USD"},
-               {"since": "2023", "pair": "ru-cn"}, {"unit": "t"}, {"measure": "nothing"}):
+    for kw in (
+        {"measure": "TRADE_TURNOVER"},
+        {"status": "actual", "unit": "USD"},
+        {"since": "2023", "pair": "ru-cn"},
+        {"unit": "t"},
+        {"measure": "nothing"},
+    ):
         figs = qf.list_figures(kb, **kw)
         assert qf.count_figures(kb, **kw) == len(figs)
     assert {c.figure.unit for c in qf.list_figures(kb, unit="CNY")} == {"CNY"}
 
 
-def test_a_pair_matches_actor_names_case_blind_in_their_own_document(
-        memory_store: Store) -> None:
+def test_a_pair_matches_actor_names_case_blind_in_their_own_document(memory_store: Store) -> None:
     text = "Gazprom and CNPC signed a supply deal worth $400 billion."
     start = text.index("$400 billion")
     items = []
     # The second article does not say whose CNPC it is: its figure is not China's.
     for name, cnpc in (("g.txt", "CN"), ("h.txt", None)):
-        doc = Document(id=name[0] * 16, source_key=name, text=text, name=name,
-                       published="2014-05-21")
-        fig = Figure(id=f"{name}:f1", measure="contract_value", value=400e9, unit="USD",
-                     start=start, end=start + 12, text="$400 billion", evidence=text,
-                     currency="USD", status="actual", actors=("GAZPROM", "cnpc"),
-                     sentence_start=0, sentence_end=len(text))
-        ents = (Entity(key="gazprom", name="Gazprom", type="ORG", country="ru", mention_count=1),
-                Entity(key="cnpc", name="CNPC", type="ORG", country=cnpc, mention_count=1))
+        doc = Document(
+            id=name[0] * 16, source_key=name, text=text, name=name, published="2014-05-21"
+        )
+        fig = Figure(
+            id=f"{name}:f1",
+            measure="contract_value",
+            value=400e9,
+            unit="USD",
+            start=start,
+            end=start + 12,
+            text="$400 billion",
+            evidence=text,
+            currency="USD",
+            status="actual",
+            actors=("GAZPROM", "cnpc"),
+            sentence_start=0,
+            sentence_end=len(text),
+        )
+        ents = (
+            Entity(key="gazprom", name="Gazprom", type="ORG", country="ru", mention_count=1),
+            Entity(key="cnpc", name="CNPC", type="ORG", country=cnpc, mention_count=1),
+        )
         items.append((doc, Extraction(doc.id, "test", entities=ents, figures=(fig,)), None))
     memory_store.write(items)
     (c,) = qf.list_figures(memory_store, pair="CN-RU")
@@ -320,23 +356,21 @@ def test_a_pair_matches_actor_names_case_blind_in_their_own_document(
 
 
 @pytest.mark.slow
-def test_pages_and_pairs_agree_with_reading_every_figure_of_the_examples(
-        examples_db: Path) -> None:
+def test_pages_and_pairs_agree_with_reading_every_figure_of_the_examples(examples_db: Path) -> None:
     with Store(str(examples_db), create=False) as store:
         _check_against_reference(store)
 
 
 @pytest.mark.slow
-def test_pairs_in_the_store_agree_on_sqlite_and_postgresql(memory_store: Store,
-                                                            pg_db: str) -> None:
+def test_pairs_in_the_store_agree_on_sqlite_and_postgresql(memory_store: Store, pg_db: str) -> None:
     _build(memory_store)
     with Store(pg_db) as pg:
         _build(pg)
         _check_against_reference(pg)
         for pair in (None, "CN-RU", "IN-RU"):
-            assert ([c.to_dict() for c in qf.list_figures(pg, pair=pair, limit=4, offset=2)]
-                    == [c.to_dict() for c in qf.list_figures(memory_store, pair=pair, limit=4,
-                                                              offset=2)])
+            assert [c.to_dict() for c in qf.list_figures(pg, pair=pair, limit=4, offset=2)] == [
+                c.to_dict() for c in qf.list_figures(memory_store, pair=pair, limit=4, offset=2)
+            ]
 
 
 def test_series_without_countries_is_the_same_series(kb: Store) -> None:

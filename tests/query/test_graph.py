@@ -120,8 +120,13 @@ def test_graph_on_examples(examples_db: Path, tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------ against every event read
-def _reference(store: Store, pair: str | None = None, since: str | None = None,
-               until: str | None = None, types: tuple[str, ...] = ()) -> dict[str, Any]:
+def _reference(
+    store: Store,
+    pair: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    types: tuple[str, ...] = (),
+) -> dict[str, Any]:
     """The network as build_network made it before it read participants narrowly: every event
     read with its participants, the pair and window tested in Python, centrality from
     networkx alone."""
@@ -154,33 +159,60 @@ def _reference(store: Store, pair: str | None = None, since: str | None = None,
     degree = nx.degree_centrality(g) if len(g) > 1 else {}
     between = nx.betweenness_centrality(g) if len(g) > 2 else {}
     try:
-        eigen = (nx.eigenvector_centrality(g, max_iter=1000, weight="weight")
-                 if g.number_of_edges() else {})
+        eigen = (
+            nx.eigenvector_centrality(g, max_iter=1000, weight="weight")
+            if g.number_of_edges()
+            else {}
+        )
     except nx.PowerIterationFailedConvergence:
         eigen = {}
-    comms = (nx.community.louvain_communities(g, weight="weight", seed=7)
-             if g.number_of_edges() else [{n} for n in g])
+    comms = (
+        nx.community.louvain_communities(g, weight="weight", seed=7)
+        if g.number_of_edges()
+        else [{n} for n in g]
+    )
     ordered = sorted((tuple(sorted(c)) for c in comms), key=lambda c: (-len(c), c))
     community = {n: i for i, c in enumerate(ordered) for n in c}
-    nodes = [{"id": i, "name": a.name, "type": a.type, "country": a.country,
-              "events": counts[i], "degree": round(degree.get(i, 0.0), 6),
-              "betweenness": round(between.get(i, 0.0), 6),
-              "eigenvector": round(eigen.get(i, 0.0), 6), "community": community.get(i, 0)}
-             for i, a in sorted(actors.items(), key=lambda kv: (-counts[kv[0]], kv[1].name))]
-    out_edges = [{"source": a, "target": b, "weight": len(e["events"]),
-                  "types": dict(sorted(e["types"].items())),
-                  "type": sorted(e["types"].items(), key=lambda kv: (-kv[1], kv[0]))[0][0],
-                  "first": min(e["dates"]) if e["dates"] else None,
-                  "last": max(e["dates"]) if e["dates"] else None, "events": e["events"]}
-                 for (a, b), e in sorted(edges.items(),
-                                         key=lambda kv: (-len(kv[1]["events"]), kv[0]))]
+    nodes = [
+        {
+            "id": i,
+            "name": a.name,
+            "type": a.type,
+            "country": a.country,
+            "events": counts[i],
+            "degree": round(degree.get(i, 0.0), 6),
+            "betweenness": round(between.get(i, 0.0), 6),
+            "eigenvector": round(eigen.get(i, 0.0), 6),
+            "community": community.get(i, 0),
+        }
+        for i, a in sorted(actors.items(), key=lambda kv: (-counts[kv[0]], kv[1].name))
+    ]
+    out_edges = [
+        {
+            "source": a,
+            "target": b,
+            "weight": len(e["events"]),
+            "types": dict(sorted(e["types"].items())),
+            "type": sorted(e["types"].items(), key=lambda kv: (-kv[1], kv[0]))[0][0],
+            "first": min(e["dates"]) if e["dates"] else None,
+            "last": max(e["dates"]) if e["dates"] else None,
+            "events": e["events"],
+        }
+        for (a, b), e in sorted(edges.items(), key=lambda kv: (-len(kv[1]["events"]), kv[0]))
+    ]
     return {"nodes": nodes, "edges": out_edges, "communities": [list(c) for c in ordered]}
 
 
 _FILTERS: list[dict[str, Any]] = [
-    {}, {"pair": "CN-RU"}, {"pair": "IN-RU"}, {"pair": "CN-US"}, {"since": "2019-07"},
-    {"since": "2019", "until": "2020-06"}, {"pair": "RU-CN", "since": "2020"},
-    {"types": ("agreement", "supply")}, {"types": ("nothing",)},
+    {},
+    {"pair": "CN-RU"},
+    {"pair": "IN-RU"},
+    {"pair": "CN-US"},
+    {"since": "2019-07"},
+    {"since": "2019", "until": "2020-06"},
+    {"pair": "RU-CN", "since": "2020"},
+    {"types": ("agreement", "supply")},
+    {"types": ("nothing",)},
 ]
 
 
@@ -198,15 +230,20 @@ def test_graph_agrees_with_reading_every_event_on_examples(examples_db: Path) ->
 
 def test_fast_centrality_agrees_with_networkx() -> None:
     # Graphs big enough for the sums to differ in order; scores are kept to 6 decimals.
-    for g in (nx.karate_club_graph(), nx.barabasi_albert_graph(400, 3, seed=2),
-              nx.gnm_random_graph(300, 900, seed=1)):
+    for g in (
+        nx.karate_club_graph(),
+        nx.barabasi_albert_graph(400, 3, seed=2),
+        nx.gnm_random_graph(300, 900, seed=1),
+    ):
         for i, (a, b) in enumerate(g.edges()):
             g.edges[a, b]["weight"] = 1 + i % 4
-        for mine, theirs in ((_betweenness(g), nx.betweenness_centrality(g)),
-                             (_eigenvector(g), nx.eigenvector_centrality(
-                                 g, max_iter=1000, weight="weight"))):
+        for mine, theirs in (
+            (_betweenness(g), nx.betweenness_centrality(g)),
+            (_eigenvector(g), nx.eigenvector_centrality(g, max_iter=1000, weight="weight")),
+        ):
             assert {n: round(v, 6) for n, v in mine.items()} == {
-                n: round(v, 6) for n, v in theirs.items()}
+                n: round(v, 6) for n, v in theirs.items()
+            }
 
 
 @pytest.mark.slow
@@ -218,4 +255,5 @@ def test_graph_is_the_same_on_postgresql(kb: Store, pg_db: str) -> None:
         assert build_network(pg).edges
         for kw in _FILTERS:
             assert network_to_dict(build_network(pg, **kw)) == network_to_dict(
-                build_network(kb, **kw)), kw
+                build_network(kb, **kw)
+            ), kw

@@ -6,8 +6,15 @@ from tieline.query.entities import lifecycle
 
 
 def _ev(i: int, type_: str, evidence: str, date: str | None, status: str = "done") -> dict:
-    return {"id": f"e{i}", "type": type_, "evidence": evidence, "date": date,
-            "published": "2020-01-01", "status": status, "doc": f"d{i}.txt"}
+    return {
+        "id": f"e{i}",
+        "type": type_,
+        "evidence": evidence,
+        "date": date,
+        "published": "2020-01-01",
+        "status": status,
+        "doc": f"d{i}.txt",
+    }
 
 
 def test_stages_come_in_the_order_of_a_projects_life() -> None:
@@ -20,5 +27,8 @@ def test_stages_come_in_the_order_of_a_projects_life() -> None:
     ]
     stages = lifecycle(events)
     assert [(s["stage"], s["date"]) for s in stages] == [
-        ("contract", "2014-05"), ("construction start", "2015"), ("operation", "2019-12-02")]
+        ("contract", "2014-05"),
+        ("construction start", "2015"),
+        ("operation", "2019-12-02"),
+    ]
     assert stages[0]["evidence"].startswith("the two firms signed")

@@ -113,16 +113,43 @@ def test_snippet_windows_on_matches() -> None:
     assert [snip[a:b] for a, b in marks] == ["pipeline", "gas"]
 
 
-_WORDS = ["pipeline", "pipelines", "Pipe", "gas", "GASES", "companies", "company", "us", "USA",
-          "cooperation", "cooperate", "energy", "x", "ab", "abc", "abcd", "Rosatom", "nuclear",
-          "fuel", "fuelled", "trade", "traded", "2019", "u_s"]
+_WORDS = [
+    "pipeline",
+    "pipelines",
+    "Pipe",
+    "gas",
+    "GASES",
+    "companies",
+    "company",
+    "us",
+    "USA",
+    "cooperation",
+    "cooperate",
+    "energy",
+    "x",
+    "ab",
+    "abc",
+    "abcd",
+    "Rosatom",
+    "nuclear",
+    "fuel",
+    "fuelled",
+    "trade",
+    "traded",
+    "2019",
+    "u_s",
+]
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.lists(st.sampled_from(_WORDS) | st.text(alphabet="abcXYZ é-.,", max_size=6),
-                     max_size=60).map(" ".join),
-       query=st.lists(st.sampled_from([*_WORDS, "pip*", "co*", "é*", "gaz"]), min_size=1,
-                      max_size=3).map(" ".join))
+@given(
+    text=st.lists(
+        st.sampled_from(_WORDS) | st.text(alphabet="abcXYZ é-.,", max_size=6), max_size=60
+    ).map(" ".join),
+    query=st.lists(
+        st.sampled_from([*_WORDS, "pip*", "co*", "é*", "gaz"]), min_size=1, max_size=3
+    ).map(" ".join),
+)
 def test_snippet_fast_path_marks_the_same_words_as_the_full_scan(text: str, query: str) -> None:
     from tieline.query import search as qs
 
@@ -130,8 +157,11 @@ def test_snippet_fast_path_marks_the_same_words_as_the_full_scan(text: str, quer
     fast = snippet(text, terms, width=10_000)
     stems = {qs.stem(w) for t in terms if not t.prefix for w in t.words}
     prefixes = {qs._fold(t.words[0]) for t in terms if t.prefix}
-    every = [(m.start(), m.end()) for m in qs._WORD.finditer(text)
-             if qs._word_matches(m.group(), stems, prefixes)]
+    every = [
+        (m.start(), m.end())
+        for m in qs._WORD.finditer(text)
+        if qs._word_matches(m.group(), stems, prefixes)
+    ]
     assert [text[a:b] for a, b in every] == [fast[0][a:b] for a, b in fast[1]]
 
 

@@ -28,7 +28,8 @@ def test_every_page_is_a_slice_of_the_ranked_whole(kb: Store, text: str) -> None
             page = search(kb, SearchQuery(text, limit=limit, offset=offset))
             assert page.total == whole.total
             assert [(h.kind, h.id) for h in page.items] == [
-                (h.kind, h.id) for h in whole.items[offset : offset + limit]]
+                (h.kind, h.id) for h in whole.items[offset : offset + limit]
+            ]
 
 
 def test_count_matches_counts_an_alias_as_its_entity(kb: Store) -> None:
@@ -41,40 +42,58 @@ def test_count_matches_counts_an_alias_as_its_entity(kb: Store) -> None:
 
 @pytest.mark.parametrize("kinds", [(), ("document", "event", "figure")])
 def test_a_common_word_is_ranked_among_its_newest_matches(
-        kb: Store, kinds: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> None:
+    kb: Store, kinds: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
     terms = [ss.Term(("china",))]
     everything = ss.match(kb, terms, kinds)
     assert len(everything) > 4  # the word is common enough here for a pool of 3 to cut it
     with kb.connect() as conn:
-        rowid = {(r.kind, r.ref_id, r.sub): r.rowid for r in conn.exec_driver_sql(
-            "SELECT rowid, kind, ref_id, sub FROM search_rows")}
-    newest = sorted(everything, key=lambda m: -max(
-        v for (k, ref, _), v in rowid.items() if k == m.kind and ref == m.ref_id))[:3]
+        rowid = {
+            (r.kind, r.ref_id, r.sub): r.rowid
+            for r in conn.exec_driver_sql("SELECT rowid, kind, ref_id, sub FROM search_rows")
+        }
+    newest = sorted(
+        everything,
+        key=lambda m: (
+            -max(v for (k, ref, _), v in rowid.items() if k == m.kind and ref == m.ref_id)
+        ),
+    )[:3]
     monkeypatch.setattr(ss, "RANK_POOL", 3)
     pooled = ss.match(kb, terms, kinds)
     # exactly the three most recently indexed matches, best score first
     assert {(m.kind, m.ref_id) for m in pooled} == {(m.kind, m.ref_id) for m in newest}
     assert [m.score for m in pooled] == sorted((m.score for m in pooled), reverse=True)
     page = search(kb, SearchQuery("china", kinds=tuple(k for k in kinds if k != "alias")))
-    assert page.notes and "most recently added" in page.notes[0]
+    assert page.notes
+    assert "most recently added" in page.notes[0]
 
 
 def test_a_word_matching_too_much_lists_headlines_then_newest(
-        kb: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    kb: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     terms = [ss.Term(("china",))]
     assert len(ss.match(kb, terms)) > 3
     monkeypatch.setattr(ss, "RANK_ALL_MAX", 3)
     found = ss.ranked(kb, terms)
     assert not found.by_relevance
     with kb.connect() as conn:
-        rowid = {(r.kind, r.ref_id, r.sub): r.rowid for r in conn.exec_driver_sql(
-            "SELECT rowid, kind, ref_id, sub FROM search_rows")}
-        heads = {r[0] for r in conn.exec_driver_sql(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH 'title : (\"china\")'")}
+        rowid = {
+            (r.kind, r.ref_id, r.sub): r.rowid
+            for r in conn.exec_driver_sql("SELECT rowid, kind, ref_id, sub FROM search_rows")
+        }
+        heads = {
+            r[0]
+            for r in conn.exec_driver_sql(
+                "SELECT rowid FROM search_fts WHERE search_fts MATCH 'title : (\"china\")'"
+            )
+        }
     assert heads  # some rows carry the word in a headline or name
-    ids = [max(v for (k, ref, _), v in rowid.items() if k == m.kind and ref == m.ref_id)
-           for m in found.matches]
+    ids = [
+        max(v for (k, ref, _), v in rowid.items() if k == m.kind and ref == m.ref_id)
+        for m in found.matches
+    ]
     keys = [(i in heads, i) for i in ids]
     assert keys == sorted(keys, reverse=True)  # headline matches first, then newest first
     page = search(kb, SearchQuery("china"))
-    assert page.notes and "headline" in page.notes[0]
+    assert page.notes
+    assert "headline" in page.notes[0]

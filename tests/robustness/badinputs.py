@@ -76,28 +76,39 @@ def _zip(d: Path) -> Case:
 
 def _latin1(d: Path) -> Case:
     p = d / "latin1.txt"
-    text = ("Zürich, 4 May 2021\n\nThe Swiss trader Gunvor and Société Générale financed a cargo "
-            "of Russian crude for a refinery in Qingdao, said Mr Müller of the bank's façade "
-            "office. Prices were quoted at 60 dollars a barrel.")
+    text = (
+        "Zürich, 4 May 2021\n\nThe Swiss trader Gunvor and Société Générale financed a cargo "
+        "of Russian crude for a refinery in Qingdao, said Mr Müller of the bank's façade "
+        "office. Prices were quoted at 60 dollars a barrel."
+    )
     p.write_bytes(text.encode("latin-1"))
-    return Case("Latin-1 text", p, failures=0,
-                holds=("Zürich", "Société Générale", "Müller", "façade"))
+    return Case(
+        "Latin-1 text", p, failures=0, holds=("Zürich", "Société Générale", "Müller", "façade")
+    )
 
 
 def _utf16(d: Path) -> Case:
     p = d / "utf16.txt"
-    text = ("Beijing, 8 June 2018\n\nXi Jinping awarded Vladimir Putin China’s first Friendship "
-            "Medal — the ceremony took place in the Great Hall of the People, and both leaders "
-            "praised the “comprehensive strategic partnership”.")
+    text = (
+        "Beijing, 8 June 2018\n\nXi Jinping awarded Vladimir Putin China’s first Friendship "
+        "Medal — the ceremony took place in the Great Hall of the People, and both leaders "
+        "praised the “comprehensive strategic partnership”."
+    )
     p.write_bytes(text.encode("utf-16"))  # Python writes the byte order mark
-    return Case("UTF-16 with a BOM", p, failures=0,
-                holds=("China’s first Friendship Medal —", "“comprehensive"))
+    return Case(
+        "UTF-16 with a BOM",
+        p,
+        failures=0,
+        holds=("China’s first Friendship Medal —", "“comprehensive"),
+    )
 
 
 def _bad_utf8(d: Path) -> Case:
     p = d / "broken_utf8.txt"
-    good = ("Düsseldorf, 2 July 2020 — the turbine maker said its Moscow venture would keep "
-            "supplying parts. ").encode()
+    good = (
+        "Düsseldorf, 2 July 2020 — the turbine maker said its Moscow venture would keep "
+        "supplying parts. "
+    ).encode()
     p.write_bytes(good + b"\xc3\x28 then \xa0\xa1 garbage " + good)
     return Case("invalid UTF-8", p, reason="invalid UTF-8")
 
@@ -138,19 +149,37 @@ the companies said in a joint statement issued in Moscow and Beijing.</p>
 def _hostile_html(d: Path) -> Case:
     p = d / "hostile.html"
     p.write_text(HOSTILE_HTML, encoding="utf-8")
-    return Case("HTML with scripts, iframes and onerror", p, failures=0,
-                holds=("Construction of the first unit",),
-                lacks=("alert", "document.cookie", "fetch(", "attacker.invalid", "onerror",
-                       "onclick", "javascript:", "<script", "<iframe"))
+    return Case(
+        "HTML with scripts, iframes and onerror",
+        p,
+        failures=0,
+        holds=("Construction of the first unit",),
+        lacks=(
+            "alert",
+            "document.cookie",
+            "fetch(",
+            "attacker.invalid",
+            "onerror",
+            "onclick",
+            "javascript:",
+            "<script",
+            "<iframe",
+        ),
+    )
 
 
 def _deep_html(d: Path) -> Case:
     p = d / "deep.html"
     depth = 10_000
-    p.write_text("<html><body>" + "<div>" * depth
-                 + "<p>Gazprom and CNPC agreed to raise gas deliveries through the Power of "
-                 "Siberia pipeline to 38 billion cubic metres a year.</p>" + "</div>" * depth
-                 + "</body></html>", encoding="utf-8")
+    p.write_text(
+        "<html><body>"
+        + "<div>" * depth
+        + "<p>Gazprom and CNPC agreed to raise gas deliveries through the Power of "
+        "Siberia pipeline to 38 billion cubic metres a year.</p>"
+        + "</div>" * depth
+        + "</body></html>",
+        encoding="utf-8",
+    )
     return Case("HTML nested 10,000 deep", p, failures=0, holds=("Siberia pipeline",))
 
 
@@ -168,17 +197,25 @@ def _jsonl(d: Path) -> Case:
         "[" * 50_000 + "]" * 50_000,  # nested past the JSON parser's recursion limit
     ]
     p.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return Case("JSONL with broken lines", p, reason="line", failures=5,
-                holds=("Kudankulam", "Murted"))
+    return Case(
+        "JSONL with broken lines", p, reason="line", failures=5, holds=("Kudankulam", "Murted")
+    )
 
 
 def _json_surrogates(d: Path) -> Case:
     p = d / "escapes.jsonl"
     # JSON escapes for lone UTF-16 surrogates decode to code points no encoding can store.
-    p.write_text('{"text": "Belarus and Russia opened the Ostrovets \\ud800nuclear plant '
-                 'in 2020.\\udcff"}\n', encoding="utf-8")
-    return Case("JSON escapes for lone surrogates", p, failures=0,
-                holds=("Ostrovets nuclear plant in 2020.",))
+    p.write_text(
+        '{"text": "Belarus and Russia opened the Ostrovets \\ud800nuclear plant '
+        'in 2020.\\udcff"}\n',
+        encoding="utf-8",
+    )
+    return Case(
+        "JSON escapes for lone surrogates",
+        p,
+        failures=0,
+        holds=("Ostrovets nuclear plant in 2020.",),
+    )
 
 
 def _fifo(d: Path) -> Case:
@@ -196,10 +233,17 @@ def _device(d: Path) -> Case:
 
 def _html_as_txt(d: Path) -> Case:
     p = d / "saved_page.txt"
-    p.write_text(HOSTILE_HTML.replace("Construction of the first unit", "Work on the second unit"),
-                 encoding="utf-8")
-    return Case("web page saved as .txt", p, failures=0,
-                holds=("Work on the second unit",), lacks=("alert", "document.cookie", "<script"))
+    p.write_text(
+        HOSTILE_HTML.replace("Construction of the first unit", "Work on the second unit"),
+        encoding="utf-8",
+    )
+    return Case(
+        "web page saved as .txt",
+        p,
+        failures=0,
+        holds=("Work on the second unit",),
+        lacks=("alert", "document.cookie", "<script"),
+    )
 
 
 def _file_loop(d: Path) -> Case:
@@ -214,10 +258,15 @@ def _dir_loop(d: Path) -> Case:
     sub.mkdir()
     (sub / "inner.txt").write_text(
         "Russia and Turkey opened the TurkStream gas pipeline in Istanbul in January 2020.",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (sub / "back_to_parent").symlink_to("..", target_is_directory=True)
-    return Case("folder symlink to its parent", sub / "inner.txt", failures=0,
-                holds=("TurkStream gas pipeline",))
+    return Case(
+        "folder symlink to its parent",
+        sub / "inner.txt",
+        failures=0,
+        holds=("TurkStream gas pipeline",),
+    )
 
 
 def _markup_name(d: Path) -> Case:
@@ -228,52 +277,91 @@ def _markup_name(d: Path) -> Case:
 
 def _odd_name(d: Path) -> Case:
     p = Path(os.fsdecode(os.fsencode(d) + b"/caf\xe9 report.txt"))
-    p.write_text("Gazprom and CNPC signed a thirty-year gas contract in Shanghai in May 2014.",
-                 encoding="utf-8")
+    p.write_text(
+        "Gazprom and CNPC signed a thirty-year gas contract in Shanghai in May 2014.",
+        encoding="utf-8",
+    )
     return Case("file name not valid UTF-8", p, failures=0, holds=("thirty-year gas contract",))
 
 
 def _huge_integer_jsonl(d: Path) -> Case:
     p = d / "bignum.jsonl"
     good = '{"text": "Rosatom delivered fuel for the Rooppur plant in Bangladesh in 2023."}'
-    p.write_text(good + '\n{"text": "A line whose date is absurd.", "date": ' + "9" * 5000 + "}\n"
-                 + good.replace("Rooppur", "Paks II").replace("Bangladesh", "Hungary") + "\n",
-                 encoding="utf-8")
-    return Case("JSONL integer of 5,000 digits (F1)", p, reason="digits",
-                holds=("Rooppur plant", "Paks II plant"))
+    p.write_text(
+        good
+        + '\n{"text": "A line whose date is absurd.", "date": '
+        + "9" * 5000
+        + "}\n"
+        + good.replace("Rooppur", "Paks II").replace("Bangladesh", "Hungary")
+        + "\n",
+        encoding="utf-8",
+    )
+    return Case(
+        "JSONL integer of 5,000 digits (F1)",
+        p,
+        reason="digits",
+        holds=("Rooppur plant", "Paks II plant"),
+    )
 
 
 def _utf16_no_bom(d: Path) -> Case:
     p = d / "utf16_nobom.txt"
-    p.write_bytes("Harbin, 2 June 2021\n\nRussia and China agreed to build a new grain terminal "
-                  "at Zabaikalsk on the border.".encode("utf-16-le"))
-    return Case("UTF-16 without a BOM, ASCII only (F17)", p, failures=0,
-                holds=("grain terminal at Zabaikalsk",))
+    p.write_bytes(
+        "Harbin, 2 June 2021\n\nRussia and China agreed to build a new grain terminal "
+        "at Zabaikalsk on the border.".encode("utf-16-le")
+    )
+    return Case(
+        "UTF-16 without a BOM, ASCII only (F17)",
+        p,
+        failures=0,
+        holds=("grain terminal at Zabaikalsk",),
+    )
 
 
 def _page_breaks(d: Path) -> Case:
     p = d / "page_breaks.txt"
-    p.write_bytes("The plant opened in 2019\x0cRussia's Rosatom\x0bbuilt it\u0085and China's "
-                  "CNNC\u2028ran the tests.".encode())
-    return Case("vertical tab, form feed, NEL between words (F17)", p, failures=0,
-                holds=("Russia's Rosatom", "CNNC"), lacks=("2019Russia", "Rosatombuilt", "itand"))
+    p.write_bytes(
+        "The plant opened in 2019\x0cRussia's Rosatom\x0bbuilt it\u0085and China's "
+        "CNNC\u2028ran the tests.".encode()
+    )
+    return Case(
+        "vertical tab, form feed, NEL between words (F17)",
+        p,
+        failures=0,
+        holds=("Russia's Rosatom", "CNNC"),
+        lacks=("2019Russia", "Rosatombuilt", "itand"),
+    )
 
 
 def _lone_cr_jsonl(d: Path) -> Case:
     p = d / "old_mac.jsonl"
-    p.write_bytes(b'{"text": "Gazprom began gas deliveries to Uzbekistan in 2023."}\r'
-                  b'{"text": "Kazakhstan and China opened a second rail crossing in 2012."}\r')
-    return Case("JSONL with lone-CR line ends (F17)", p, failures=0,
-                holds=("deliveries to Uzbekistan", "second rail crossing"))
+    p.write_bytes(
+        b'{"text": "Gazprom began gas deliveries to Uzbekistan in 2023."}\r'
+        b'{"text": "Kazakhstan and China opened a second rail crossing in 2012."}\r'
+    )
+    return Case(
+        "JSONL with lone-CR line ends (F17)",
+        p,
+        failures=0,
+        holds=("deliveries to Uzbekistan", "second rail crossing"),
+    )
 
 
 def _latin1_in_utf8(d: Path) -> Case:
     p = d / "mixed_encoding.txt"
-    p.write_bytes("Lübeck, 2 July 2020\n\n".encode()
-                  + "The turbine maker of Göttingen and Crédit Agricole financed the Schäfer "
-                    "plant in Kaluga.".encode("latin-1"))
-    return Case("Latin-1 bytes inside UTF-8 (F17)", p, failures=0, warnings=1,
-                holds=("Lübeck", "Göttingen", "Crédit Agricole"), lacks=("Ã",))
+    p.write_bytes(
+        "Lübeck, 2 July 2020\n\n".encode()
+        + "The turbine maker of Göttingen and Crédit Agricole financed the Schäfer "
+        "plant in Kaluga.".encode("latin-1")
+    )
+    return Case(
+        "Latin-1 bytes inside UTF-8 (F17)",
+        p,
+        failures=0,
+        warnings=1,
+        holds=("Lübeck", "Göttingen", "Crédit Agricole"),
+        lacks=("Ã",),
+    )
 
 
 def _newline_name(d: Path) -> Case:
@@ -295,26 +383,58 @@ def _link_out(d: Path) -> Case:
     secret.write_text("Private notes that must not be read through a link.", encoding="utf-8")
     p = d / "shadow.txt"
     p.symlink_to(secret)
-    return Case("symlink leading out of the folder (F13)", p, reason="outside the folder",
-                lacks=("Private notes",))
+    return Case(
+        "symlink leading out of the folder (F13)",
+        p,
+        reason="outside the folder",
+        lacks=("Private notes",),
+    )
 
 
 def _folder_link_out(d: Path) -> Case:
     outside = d.parent / f"{d.name}_elsewhere"
     outside.mkdir(exist_ok=True)
-    (outside / "other.txt").write_text("Another private file read through a folder link.",
-                                       encoding="utf-8")
+    (outside / "other.txt").write_text(
+        "Another private file read through a folder link.", encoding="utf-8"
+    )
     p = d / "elsewhere"
     p.symlink_to(outside, target_is_directory=True)
-    return Case("folder symlink leading out of the folder (F13)", p, reason="outside the folder",
-                lacks=("Another private file",))
+    return Case(
+        "folder symlink leading out of the folder (F13)",
+        p,
+        reason="outside the folder",
+        lacks=("Another private file",),
+    )
 
 
 MAKERS: tuple[Callable[[Path], Case], ...] = (
-    _empty, _png, _zip, _latin1, _utf16, _bad_utf8, _long_line, _hostile_html, _deep_html,
-    _jsonl, _json_surrogates, _fifo, _device, _html_as_txt, _file_loop, _dir_loop, _markup_name,
-    _odd_name, _huge_integer_jsonl, _utf16_no_bom, _page_breaks, _lone_cr_jsonl, _latin1_in_utf8,
-    _newline_name, _escape_name, _link_out, _folder_link_out,
+    _empty,
+    _png,
+    _zip,
+    _latin1,
+    _utf16,
+    _bad_utf8,
+    _long_line,
+    _hostile_html,
+    _deep_html,
+    _jsonl,
+    _json_surrogates,
+    _fifo,
+    _device,
+    _html_as_txt,
+    _file_loop,
+    _dir_loop,
+    _markup_name,
+    _odd_name,
+    _huge_integer_jsonl,
+    _utf16_no_bom,
+    _page_breaks,
+    _lone_cr_jsonl,
+    _latin1_in_utf8,
+    _newline_name,
+    _escape_name,
+    _link_out,
+    _folder_link_out,
 )
 # Written separately: 50 MB is too much to copy around for every test that wants a bad folder.
 HUGE = _huge
@@ -355,8 +475,13 @@ class Row:
     note: str = ""
 
 
-def judge(cases: list[Case], texts: list[str], failures: list[tuple[str, str]],
-          warnings: list[str], good: list[str]) -> list[Row]:
+def judge(
+    cases: list[Case],
+    texts: list[str],
+    failures: list[tuple[str, str]],
+    warnings: list[str],
+    good: list[str],
+) -> list[Row]:
     """Score each case against what a run stored, failed and warned about.
 
     ``failures`` are (source, reason) pairs; ``good`` holds a needle of each good article that
@@ -428,8 +553,9 @@ def run_suite(folder: Path) -> list[Row]:
     handler = _Catch(logging.WARNING)
     log.addHandler(handler)
     try:
-        loaded = load_inputs([folder / "in"], Settings(db=str(folder / "unused.db"),
-                                                        progress=False))
+        loaded = load_inputs(
+            [folder / "in"], Settings(db=str(folder / "unused.db"), progress=False)
+        )
     finally:
         log.removeHandler(handler)
     texts = [d.text for d in loaded.documents]

@@ -29,8 +29,11 @@ def _mine(failures: list[InputFailure], case: Case) -> list[InputFailure]:
     names = {shown_path(case.path.name)}
     if case.kind.startswith("file symlink loop"):
         names |= {"loop_a.txt", "loop_b.txt"}
-    return [f for f in failures if any(
-        Path(f.source).name == n or Path(f.source).name.startswith(n + ":") for n in names)]
+    return [
+        f
+        for f in failures
+        if any(Path(f.source).name == n or Path(f.source).name.startswith(n + ":") for n in names)
+    ]
 
 
 @pytest.mark.parametrize("make", MAKERS, ids=lambda m: m.__name__.strip("_"))
@@ -74,8 +77,14 @@ def test_bad_input_jsonl_names_each_bad_line(tmp_path: Path) -> None:
 def test_bad_input_jsonl_line_separator_inside_a_string_is_one_line(tmp_path: Path) -> None:
     # U+2028 may stand unescaped inside a JSON string; it must not split the line.
     p = tmp_path / "sep.jsonl"
-    p.write_text(json.dumps({"text": "Rosatom and CNNC met in Beijing.\u2028They agreed a plan."},
-                            ensure_ascii=False) + "\n", encoding="utf-8")
+    p.write_text(
+        json.dumps(
+            {"text": "Rosatom and CNNC met in Beijing.\u2028They agreed a plan."},
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     loaded = load_inputs([p], Settings(db=str(tmp_path / "u.db"), progress=False))
     assert loaded.failures == []
     [doc] = loaded.documents
@@ -101,8 +110,15 @@ def test_f1_jsonl_integer_over_4300_digits_is_one_failure_and_the_rest_is_read(
     tmp_path: Path,
 ) -> None:
     p = tmp_path / "feed.jsonl"
-    p.write_text(_GOOD_LINE + '\n{"text": "Odd line.", "date": ' + "7" * 4400 + "}\n"
-                 + _GOOD_LINE.replace("Egypt", "Egypt's north coast") + "\n", encoding="utf-8")
+    p.write_text(
+        _GOOD_LINE
+        + '\n{"text": "Odd line.", "date": '
+        + "7" * 4400
+        + "}\n"
+        + _GOOD_LINE.replace("Egypt", "Egypt's north coast")
+        + "\n",
+        encoding="utf-8",
+    )
     loaded = load_inputs([p], _settings(tmp_path))
     [f] = loaded.failures
     assert f.source == f"{p}:2"
@@ -147,8 +163,10 @@ def test_f17_latin1_bytes_inside_utf8_are_read_and_warned_once(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     p = tmp_path / "mixed.txt"
-    p.write_bytes("Düsseldorf, 2 July 2020\n\n".encode()
-                  + "Siemens of München and Société Générale signed.".encode("latin-1"))
+    p.write_bytes(
+        "Düsseldorf, 2 July 2020\n\n".encode()
+        + "Siemens of München and Société Générale signed.".encode("latin-1")
+    )
     with caplog.at_level("WARNING", logger="tieline.ingest"):
         [doc] = load_file(p).documents
     assert "Düsseldorf" in doc.text
@@ -161,8 +179,10 @@ def test_f17_latin1_bytes_inside_utf8_are_read_and_warned_once(
     assert "\n" not in message
 
 
-@pytest.mark.parametrize(("name", "raw"), [("two\nlines.txt", "\n"), ("esc\x1b[2Jx.txt", "\x1b"),
-                                           ("rtl\u202etxt.exe.txt", "\u202e")])
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [("two\nlines.txt", "\n"), ("esc\x1b[2Jx.txt", "\x1b"), ("rtl\u202etxt.exe.txt", "\u202e")],
+)
 def test_f9_control_characters_in_file_names_are_escaped(
     tmp_path: Path, name: str, raw: str
 ) -> None:
@@ -182,12 +202,14 @@ def _outside(tmp_path: Path) -> tuple[Path, Path]:
     folder, outside = tmp_path / "in", tmp_path / "outside"
     folder.mkdir()
     outside.mkdir()
-    (outside / "secret.txt").write_text("Private words about a gas deal in Tianjin.",
-                                        encoding="utf-8")
+    (outside / "secret.txt").write_text(
+        "Private words about a gas deal in Tianjin.", encoding="utf-8"
+    )
     (folder / "shadow.txt").symlink_to(outside / "secret.txt")
     (folder / "sub").mkdir()
-    (folder / "sub" / "same.txt").write_text("Kept words about a rail deal in Harbin.",
-                                             encoding="utf-8")
+    (folder / "sub" / "same.txt").write_text(
+        "Kept words about a rail deal in Harbin.", encoding="utf-8"
+    )
     (folder / "inside_link.txt").symlink_to(folder / "sub" / "same.txt")
     (folder / "away").symlink_to(outside, target_is_directory=True)
     return folder, outside
@@ -243,7 +265,8 @@ def test_f13_f9_cli_follow_links_option_and_one_escaped_line_each(tmp_path: Path
     report = json.loads(followed.stdout)
     assert report["added"] == 1  # the same secret text through two links is one document
     assert [Path(f["source"]).name for f in report["failures"]] == [
-        shown_path("bad\nname\x1b[31m.txt")]
+        shown_path("bad\nname\x1b[31m.txt")
+    ]
 
 
 def test_bad_input_fifty_megabytes_refused_with_the_reason(tmp_path: Path) -> None:
@@ -280,10 +303,12 @@ def test_bad_input_limit_counts_cleaned_text_not_markup(tmp_path: Path) -> None:
     # 15,000 characters of markup around 200 of text: the text is well under a 1,000 limit.
     p = tmp_path / "page.html"
     filler = "<div class='x'></div>" * 700
-    p.write_text(f"<html><body>{filler}<article><p>Rosatom and CNNC signed a contract in Beijing "
-                 "on Friday for two reactors at the Tianwan plant in Jiangsu province, officials "
-                 "said, after years of talks between the companies.</p></article></body></html>",
-                 encoding="utf-8")
+    p.write_text(
+        f"<html><body>{filler}<article><p>Rosatom and CNNC signed a contract in Beijing "
+        "on Friday for two reactors at the Tianwan plant in Jiangsu province, officials "
+        "said, after years of talks between the companies.</p></article></body></html>",
+        encoding="utf-8",
+    )
     [doc] = load_file(p, max_chars=1_000).documents
     assert "Tianwan" in doc.text
 
@@ -297,8 +322,9 @@ def test_bad_input_file_deleted_partway_through_the_run(tmp_path: Path) -> None:
         if stage == "read" and done == 1:
             victim.unlink()  # listed by discovery, gone before it is read
 
-    loaded = load_inputs([folder], Settings(db=str(tmp_path / "u.db"), progress=False),
-                         progress=delete_next)
+    loaded = load_inputs(
+        [folder], Settings(db=str(tmp_path / "u.db"), progress=False), progress=delete_next
+    )
     [f] = loaded.failures
     assert f.source == str(victim)
     assert "disappeared" in f.reason
@@ -317,9 +343,9 @@ def test_bad_input_named_paths_that_are_missing_or_unsupported(tmp_path: Path) -
     pdf = tmp_path / "report.pdf"
     pdf.write_bytes(b"%PDF-1.7\n")
     items = list(discover([tmp_path / "nowhere", pdf]))
-    assert [(Path(f.source).name, f.reason.split(";")[0]) for f in items
-            if isinstance(f, InputFailure)] == [("nowhere", "no such file or folder"),
-                                                ("report.pdf", "unsupported file type '.pdf'")]
+    assert [
+        (Path(f.source).name, f.reason.split(";")[0]) for f in items if isinstance(f, InputFailure)
+    ] == [("nowhere", "no such file or folder"), ("report.pdf", "unsupported file type '.pdf'")]
 
 
 def test_bad_input_unreadable_folder_is_one_failure(tmp_path: Path) -> None:
@@ -380,7 +406,9 @@ def test_bad_input_cli_run_goes_on_reports_each_once_and_keeps_the_store(tmp_pat
     extra.mkdir()
     (extra / "good_new.txt").write_text(
         "Beijing, 21 March 2023\n\nXi Jinping and Vladimir Putin signed a joint statement on "
-        "deepening the comprehensive partnership during a state visit to Moscow.", encoding="utf-8")
+        "deepening the comprehensive partnership during a state visit to Moscow.",
+        encoding="utf-8",
+    )
 
     result = _cli(["ingest", str(bad), str(extra), "--db", str(db), "--json"])
     assert result.exit_code == 1, result.output
@@ -394,8 +422,12 @@ def test_bad_input_cli_run_goes_on_reports_each_once_and_keeps_the_store(tmp_pat
     for case in cases:
         if not case.failures:
             continue
-        mine = [ln for ln in lines if shown_path(case.path.name) in ln
-                or (case.kind.startswith("file symlink") and "loop_" in ln)]
+        mine = [
+            ln
+            for ln in lines
+            if shown_path(case.path.name) in ln
+            or (case.kind.startswith("file symlink") and "loop_" in ln)
+        ]
         assert len(mine) == case.failures, (case.kind, lines)
     readable = [c for c in cases if c.holds]
     # Readable kinds: one document each, a JSONL file one per good line (one needle each), and
@@ -418,16 +450,30 @@ def test_bad_input_cli_run_goes_on_reports_each_once_and_keeps_the_store(tmp_pat
     # Re-run for real, in a subprocess: same failures, nothing added or duplicated.
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TIELINE_PROGRESS": "0"}
     proc = subprocess.run(
-        [sys.executable, "-m", "tieline", "ingest", str(bad), str(extra), "--db", str(db),
-         "--json"],
-        capture_output=True, text=True, env=env, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "tieline",
+            "ingest",
+            str(bad),
+            str(extra),
+            "--db",
+            str(db),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 1, proc.stderr
     again = json.loads(proc.stdout)
     assert again["added"] == again["updated"] == 0
     assert len(again["failures"]) == expected_failures
-    assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == (expected_failures
-                                                                          + expected_warnings)
+    assert len([ln for ln in proc.stderr.splitlines() if ln.strip()]) == (
+        expected_failures + expected_warnings
+    )
     assert _facts_by_doc(db) == after
 
     ok = _cli(["ingest", str(extra), "--db", str(db), "--json"])
@@ -450,7 +496,9 @@ def test_bad_input_stored_files_that_go_bad_keep_their_documents(tmp_path: Path)
     result = _cli(["ingest", str(folder), "--db", str(db), "--json"])
     assert result.exit_code == 1
     report = json.loads(result.stdout)
-    assert sorted(Path(f["source"]).name for f in report["failures"]) == ["good_0.txt",
-                                                                          "good_1.txt"]
+    assert sorted(Path(f["source"]).name for f in report["failures"]) == [
+        "good_0.txt",
+        "good_1.txt",
+    ]
     assert (report["added"], report["updated"], report["unchanged"]) == (0, 0, 1)
     assert _facts_by_doc(db) == before, "a document was lost when its file went bad"

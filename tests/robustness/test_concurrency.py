@@ -19,20 +19,41 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("tieline.web.app") is None
-                       or importlib.util.find_spec("uvicorn") is None,
-                       reason="the web app (tieline serve) is not in this checkout or its extra "
-                              "is not installed"),
+    pytest.mark.skipif(
+        importlib.util.find_spec("tieline.web.app") is None
+        or importlib.util.find_spec("uvicorn") is None,
+        reason="the web app (tieline serve) is not in this checkout or its extra is not installed",
+    ),
 ]
 
-HOSTILE = ("Moscow, 2 May 2024\n\nRussia and China signed an agreement on lunar research "
-           "<script>alert('xss-script')</script> in Moscow, and Roscosmos and the China National "
-           "Space Administration <img src=x onerror=\"alert('xss-img')\"> will share data.")
+HOSTILE = (
+    "Moscow, 2 May 2024\n\nRussia and China signed an agreement on lunar research "
+    "<script>alert('xss-script')</script> in Moscow, and Roscosmos and the China National "
+    "Space Administration <img src=x onerror=\"alert('xss-img')\"> will share data."
+)
 
-_PLACES = ["Harbin", "Kazan", "Urumqi", "Novosibirsk", "Dalian", "Irkutsk", "Xi'an", "Omsk",
-           "Qingdao", "Tomsk"]
-_THINGS = ["a grain terminal", "a chemical plant", "a data centre", "a cargo airport",
-           "a solar farm", "a railway depot", "a steel mill", "a research reactor"]
+_PLACES = [
+    "Harbin",
+    "Kazan",
+    "Urumqi",
+    "Novosibirsk",
+    "Dalian",
+    "Irkutsk",
+    "Xi'an",
+    "Omsk",
+    "Qingdao",
+    "Tomsk",
+]
+_THINGS = [
+    "a grain terminal",
+    "a chemical plant",
+    "a data centre",
+    "a cargo airport",
+    "a solar farm",
+    "a railway depot",
+    "a steel mill",
+    "a research reactor",
+]
 
 
 def _corpus(folder: Path, n: int) -> None:
@@ -43,7 +64,9 @@ def _corpus(folder: Path, n: int) -> None:
         (folder / f"report_{i:03d}.txt").write_text(
             f"{place}, {1 + i % 27} June {2010 + i % 14}\n\nRussia and China agreed in {place} to "
             f"build {thing} worth {i + 2} billion yuan, officials said; talks round {i} ended "
-            f"with a memorandum signed by both ministries.", encoding="utf-8")
+            f"with a memorandum signed by both ministries.",
+            encoding="utf-8",
+        )
 
 
 def _free_port() -> int:
@@ -62,7 +85,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path, subprocess.Popen[bytes]]
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TIELINE_PROGRESS": "0"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "tieline", "serve", "--db", str(db), "--port", str(port)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -98,9 +124,22 @@ def test_concurrency_serve_reads_while_ingest_writes(served, tmp_path: Path) -> 
     _corpus(corpus, total)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TIELINE_PROGRESS": "0"}
     writer = subprocess.Popen(
-        [sys.executable, "-m", "tieline", "ingest", str(corpus), "--db", str(db),
-         "--batch-size", "2", "--json"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "tieline",
+            "ingest",
+            str(corpus),
+            "--db",
+            str(db),
+            "--batch-size",
+            "2",
+            "--json",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
     seen: dict[str, tuple] = {}  # type: ignore[type-arg]
     counts: list[int] = []
@@ -122,7 +161,7 @@ def test_concurrency_serve_reads_while_ingest_writes(served, tmp_path: Path) -> 
                     doc = r.json()
                     assert doc["mentions"], f"{doc['name']} is visible without its mentions"
                     for m in doc["mentions"]:
-                        assert doc["text"][m["start"]:m["end"]] == m["text"]
+                        assert doc["text"][m["start"] : m["end"]] == m["text"]
                     seen[item["id"]] = _facts(doc)
                 reads += 1
                 reads_during_writes += running and counts[-1] > 0
@@ -167,6 +206,12 @@ def test_concurrency_page_never_parses_data_as_html(served) -> None:  # type: ig
     assert "script-src 'self'" in csp
     assert "unsafe-inline" not in csp.split("script-src", 1)[1].split(";")[0]
     js = httpx.get(f"{base}/static/app.js", timeout=10).text
-    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                 "new Function"):
+    for sink in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+    ):
         assert sink not in js, f"app.js uses {sink}, which would parse article text as HTML"

@@ -18,12 +18,34 @@ from tieline.records import Document
 
 ROOT = Path(__file__).resolve().parents[2]
 
-_PAIRS = [("Russia", "China"), ("India", "Russia"), ("Turkey", "Russia"), ("China", "Kazakhstan"),
-          ("Russia", "Belarus"), ("China", "Pakistan")]
-_SECTORS = ["gas pipeline", "nuclear power plant", "railway bridge", "satellite navigation",
-            "aircraft engine", "port terminal", "wind farm", "fertiliser plant"]
-_CITIES = ["Moscow", "Beijing", "Vladivostok", "Astana", "Minsk", "Islamabad", "New Delhi",
-           "Ankara"]
+_PAIRS = [
+    ("Russia", "China"),
+    ("India", "Russia"),
+    ("Turkey", "Russia"),
+    ("China", "Kazakhstan"),
+    ("Russia", "Belarus"),
+    ("China", "Pakistan"),
+]
+_SECTORS = [
+    "gas pipeline",
+    "nuclear power plant",
+    "railway bridge",
+    "satellite navigation",
+    "aircraft engine",
+    "port terminal",
+    "wind farm",
+    "fertiliser plant",
+]
+_CITIES = [
+    "Moscow",
+    "Beijing",
+    "Vladivostok",
+    "Astana",
+    "Minsk",
+    "Islamabad",
+    "New Delhi",
+    "Ankara",
+]
 
 
 def _articles(folder: Path, n: int) -> list[Path]:
@@ -33,10 +55,12 @@ def _articles(folder: Path, n: int) -> list[Path]:
     paths = []
     for i, ((a, b), sector, city) in enumerate(itertools.islice(combos, n)):
         year = 2000 + i % 24
-        text = (f"{city}, {1 + i % 28} May {year}\n\n"
-                f"{a} and {b} signed an agreement in {city} on a new {sector}, officials said. "
-                f"The project is worth {i + 3} billion dollars and should be finished by "
-                f"{year + 4 + i % 5}. Delegation number {i} met the ministers of both countries.")
+        text = (
+            f"{city}, {1 + i % 28} May {year}\n\n"
+            f"{a} and {b} signed an agreement in {city} on a new {sector}, officials said. "
+            f"The project is worth {i + 3} billion dollars and should be finished by "
+            f"{year + 4 + i % 5}. Delegation number {i} met the ministers of both countries."
+        )
         p = folder / f"dispatch_{i:04d}.txt"
         p.write_text(text, encoding="utf-8")
         paths.append(p)
@@ -63,10 +87,10 @@ def _count_docs(db: Path) -> int:
 _ORPHANS = {
     "mentions": "SELECT count(*) FROM mentions WHERE doc_id NOT IN (SELECT id FROM documents)",
     "doc_entities": "SELECT count(*) FROM doc_entities "
-                    "WHERE doc_id NOT IN (SELECT id FROM documents)",
+    "WHERE doc_id NOT IN (SELECT id FROM documents)",
     "events": "SELECT count(*) FROM events WHERE doc_id NOT IN (SELECT id FROM documents)",
     "event_participants": "SELECT count(*) FROM event_participants "
-                          "WHERE event_id NOT IN (SELECT id FROM events)",
+    "WHERE event_id NOT IN (SELECT id FROM events)",
     "figures": "SELECT count(*) FROM figures WHERE doc_id NOT IN (SELECT id FROM documents)",
 }
 _FACTS = (
@@ -88,22 +112,38 @@ def _assert_consistent(db: Path) -> list[tuple]:  # type: ignore[type-arg]
 
 
 def _ingest_cmd(folder: Path, db: Path) -> list[str]:
-    return [sys.executable, "-m", "tieline", "ingest", str(folder), "--db", str(db),
-            "--batch-size", "2", "--json"]
+    return [
+        sys.executable,
+        "-m",
+        "tieline",
+        "ingest",
+        str(folder),
+        "--db",
+        str(db),
+        "--batch-size",
+        "2",
+        "--json",
+    ]
 
 
 @pytest.mark.slow
-def test_crash_kill_9_mid_ingest_leaves_whole_documents_and_resumes(tmp_path: Path,
-                                                                    pipeline) -> None:  # type: ignore[no-untyped-def]
+def test_crash_kill_9_mid_ingest_leaves_whole_documents_and_resumes(
+    tmp_path: Path, pipeline
+) -> None:  # type: ignore[no-untyped-def]
     total = 60
     folder = tmp_path / "corpus"
     _articles(folder, total)
     db = tmp_path / "kb.db"
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "TIELINE_PROGRESS": "0",
-           "TIELINE_ENGINE": "local"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "TIELINE_PROGRESS": "0",
+        "TIELINE_ENGINE": "local",
+    }
 
-    proc = subprocess.Popen(_ingest_cmd(folder, db), env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        _ingest_cmd(folder, db), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 240
         while _count_docs(db) < 4:  # two batches committed: the run is well under way
@@ -124,14 +164,21 @@ def test_crash_kill_9_mid_ingest_leaves_whole_documents_and_resumes(tmp_path: Pa
     assert 4 <= len(at_kill) < total, "the kill must land mid-run"
     # Every stored document has all its facts: what extraction gives for its text.
     for doc_id, key, name, text, published, precision, n_m, n_e, n_f in at_kill:
-        doc = Document(id=doc_id, source_key=key, text=text, name=name, published=published,
-                       published_precision=precision)
+        doc = Document(
+            id=doc_id,
+            source_key=key,
+            text=text,
+            name=name,
+            published=published,
+            published_precision=precision,
+        )
         ext = pipeline.extract(doc)
         assert (n_m, n_e, n_f) == (len(ext.mentions), len(ext.events), len(ext.figures)), name
         assert n_m > 0, name
 
-    resumed = subprocess.run(_ingest_cmd(folder, db), env=env, capture_output=True, text=True,
-                             timeout=600, check=False)
+    resumed = subprocess.run(
+        _ingest_cmd(folder, db), env=env, capture_output=True, text=True, timeout=600, check=False
+    )
     assert resumed.returncode == 0, resumed.stderr
     report = json.loads(resumed.stdout)
     assert report["failures"] == []
@@ -140,4 +187,3 @@ def test_crash_kill_9_mid_ingest_leaves_whole_documents_and_resumes(tmp_path: Pa
     final = _assert_consistent(db)
     assert len(final) == total
     assert set(at_kill) <= set(final), "a document stored before the kill changed"
-

@@ -69,15 +69,25 @@ def _sql_sites() -> list[tuple[str, str, int, bool]]:
             if not isinstance(node, ast.Call) or not node.args:
                 continue
             f, first = node.func, node.args[0]
-            raw_execute = (isinstance(f, ast.Attribute) and f.attr == "execute"
-                           and isinstance(first, ast.Constant | ast.JoinedStr))
-            if not (raw_execute or (isinstance(f, ast.Name) and f.id in _SQL_FUNCS)
-                    or (isinstance(f, ast.Attribute) and f.attr in _SQL_METHODS)):
+            raw_execute = (
+                isinstance(f, ast.Attribute)
+                and f.attr == "execute"
+                and isinstance(first, ast.Constant | ast.JoinedStr)
+            )
+            if not (
+                raw_execute
+                or (isinstance(f, ast.Name) and f.id in _SQL_FUNCS)
+                or (isinstance(f, ast.Attribute) and f.attr in _SQL_METHODS)
+            ):
                 continue
-            owner = min((fn for fn in funcs if fn.lineno <= node.lineno <= (fn.end_lineno or 0)),
-                        key=lambda fn: (fn.end_lineno or 0) - fn.lineno, default=None)
-            out.append((rel, owner.name if owner else "<module>", node.lineno,
-                        _is_dynamic(node.args[0])))
+            owner = min(
+                (fn for fn in funcs if fn.lineno <= node.lineno <= (fn.end_lineno or 0)),
+                key=lambda fn: (fn.end_lineno or 0) - fn.lineno,
+                default=None,
+            )
+            out.append(
+                (rel, owner.name if owner else "<module>", node.lineno, _is_dynamic(node.args[0]))
+            )
     return out
 
 
@@ -93,10 +103,10 @@ def test_sql_every_statement_built_from_pieces_is_reviewed() -> None:
 
 HOSTILE = [
     "x'; DROP TABLE documents; --",
-    "\" OR 1=1 --",
+    '" OR 1=1 --',
     "%' OR '%'='",
     "); DELETE FROM mentions; --",
-    "NEAR(a b) OR * AND \"",
+    'NEAR(a b) OR * AND "',
     "\\'; SELECT * FROM sqlite_master; --",
     "\x00",
 ]
@@ -104,8 +114,16 @@ HOSTILE = [
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_sql_hostile_values_are_data_in_the_real_store(memory_store: Store, value: str) -> None:
-    doc = Document(id="d1", source_key=value, text=f"Russia and China agreed. {value}",
-                   name=value, title=value, author=value, source=value, url=value)
+    doc = Document(
+        id="d1",
+        source_key=value,
+        text=f"Russia and China agreed. {value}",
+        name=value,
+        title=value,
+        author=value,
+        source=value,
+        url=value,
+    )
     memory_store.write([(doc, Extraction(doc_id="d1", pipeline_version="v1"), None)])
     assert reads.document(memory_store, value) is None  # an id that is not there
     stored = reads.document(memory_store, "d1")
@@ -120,8 +138,13 @@ def test_sql_hostile_search_text_is_bound(memory_store: Store, value: str) -> No
     from tieline.errors import TielineError
     from tieline.query.search import SearchQuery, search
 
-    doc = Document(id="d1", source_key="k", text="Rosatom and CNNC signed a reactor contract.",
-                   name="n.txt", title="Reactor contract")
+    doc = Document(
+        id="d1",
+        source_key="k",
+        text="Rosatom and CNNC signed a reactor contract.",
+        name="n.txt",
+        title="Reactor contract",
+    )
     memory_store.write([(doc, Extraction(doc_id="d1", pipeline_version="v1"), None)])
     try:
         search(memory_store, SearchQuery(text=value))

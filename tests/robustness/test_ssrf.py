@@ -20,11 +20,13 @@ pytestmark = pytest.mark.skipif(
     reason="URL fetching (tieline.ingest.fetch) is not in this checkout yet",
 )
 
-ARTICLE = (b"<html><head><title>Arctic LNG 2 ships its first cargo</title></head><body><article>"
-           b"<h1>Arctic LNG 2 ships its first cargo</h1><p>Novatek loaded the first cargo of "
-           b"liquefied natural gas at the Arctic LNG 2 plant on the Gydan peninsula, and Chinese "
-           b"buyers took part of it, the company said in a statement on Thursday.</p>"
-           b"</article></body></html>")
+ARTICLE = (
+    b"<html><head><title>Arctic LNG 2 ships its first cargo</title></head><body><article>"
+    b"<h1>Arctic LNG 2 ships its first cargo</h1><p>Novatek loaded the first cargo of "
+    b"liquefied natural gas at the Arctic LNG 2 plant on the Gydan peninsula, and Chinese "
+    b"buyers took part of it, the company said in a statement on Thursday.</p>"
+    b"</article></body></html>"
+)
 
 
 class _Server(ThreadingHTTPServer):
@@ -74,13 +76,17 @@ def _cli(args: list[str]):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
-def test_ssrf_loopback_by_name_refused_in_a_run_that_goes_on(local_server: _Server,
-                                                             tmp_path: Path) -> None:
+def test_ssrf_loopback_by_name_refused_in_a_run_that_goes_on(
+    local_server: _Server, tmp_path: Path
+) -> None:
     port = local_server.server_address[1]
     url = f"http://localhost:{port}/arctic-lng.html"  # a name whose DNS answer is loopback
     good = tmp_path / "good.txt"
-    good.write_text("Moscow, 4 June 2023\n\nRussia and China agreed to build a new bridge over "
-                    "the Amur river near Dzhalinda, the regional governor said.", encoding="utf-8")
+    good.write_text(
+        "Moscow, 4 June 2023\n\nRussia and China agreed to build a new bridge over "
+        "the Amur river near Dzhalinda, the regional governor said.",
+        encoding="utf-8",
+    )
     db = tmp_path / "kb.db"
 
     refused = _cli(["ingest", url, str(good), "--db", str(db), "--json"])
@@ -101,14 +107,16 @@ def test_ssrf_loopback_by_name_refused_in_a_run_that_goes_on(local_server: _Serv
     assert local_server.requests == ["/arctic-lng.html"]
 
 
-@pytest.mark.parametrize("target", [
-    "169.254.169.254/latest/meta-data/",  # cloud metadata: link-local
-    "127.0.0.2:{port}/admin",  # another loopback address
-    "10.0.0.1/internal",  # private network
-    "[::1]:{port}/admin",  # IPv6 loopback
-])
-def test_ssrf_redirect_to_a_private_address_is_refused(local_server: _Server,
-                                                       target: str) -> None:
+@pytest.mark.parametrize(
+    "target",
+    [
+        "169.254.169.254/latest/meta-data/",  # cloud metadata: link-local
+        "127.0.0.2:{port}/admin",  # another loopback address
+        "10.0.0.1/internal",  # private network
+        "[::1]:{port}/admin",  # IPv6 loopback
+    ],
+)
+def test_ssrf_redirect_to_a_private_address_is_refused(local_server: _Server, target: str) -> None:
     from tieline.ingest.fetch import FetchError, fetch_url
 
     port = local_server.server_address[1]

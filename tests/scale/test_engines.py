@@ -21,13 +21,22 @@ from tieline.store.db import Store
 
 
 def _docs(n: int) -> list[Document]:
-    return [Document(id=f"{i:016x}", source_key=f"/c/{i}", text=f"text {i}", name=f"{i}.txt")
-            for i in range(n)]
+    return [
+        Document(id=f"{i:016x}", source_key=f"/c/{i}", text=f"text {i}", name=f"{i}.txt")
+        for i in range(n)
+    ]
 
 
-@pytest.mark.parametrize(("n", "parts", "sizes"), [
-    (10, 2, [5, 5]), (7, 3, [3, 2, 2]), (2, 4, [1, 1]), (1, 1, [1]), (0, 2, []),
-])
+@pytest.mark.parametrize(
+    ("n", "parts", "sizes"),
+    [
+        (10, 2, [5, 5]),
+        (7, 3, [3, 2, 2]),
+        (2, 4, [1, 1]),
+        (1, 1, [1]),
+        (0, 2, []),
+    ],
+)
 def test_split_keeps_order_and_sizes(n: int, parts: int, sizes: list[int]) -> None:
     batch = _docs(n)
     chunks = split(batch, parts)
@@ -45,8 +54,9 @@ def test_map_in_order_yields_batches_in_input_order_whatever_finishes_first() ->
         return [Extraction(doc_id=d.id, pipeline_version="v") for d in chunk]
 
     with ThreadPoolExecutor(4) as pool:
-        out = list(map_in_order(batches, 3, 6, lambda c: pool.submit(work, c),
-                                lambda f: f.result()))
+        out = list(
+            map_in_order(batches, 3, 6, lambda c: pool.submit(work, c), lambda f: f.result())
+        )
     assert [[e.doc_id for e in b] for b in out] == [[d.id for d in b] for b in batches]
 
 
@@ -72,9 +82,15 @@ def facts(db: str) -> dict[str, Any]:
     with Store(db, create=False) as st:
         docs = [{k: v for k, v in d.items() if k != "ingested_at"} for d in reads.documents(st)]
         mentions = [{k: v for k, v in m.items() if k != "id"} for m in reads.mentions(st)]
-        return {"documents": docs, "mentions": mentions, "events": reads.events(st),
-                "figures": reads.figures(st), "doc_entities": reads.doc_entities(st),
-                "entities": reads.entities(st), "counts": reads.counts(st)}
+        return {
+            "documents": docs,
+            "mentions": mentions,
+            "events": reads.events(st),
+            "figures": reads.figures(st),
+            "doc_entities": reads.doc_entities(st),
+            "entities": reads.entities(st),
+            "counts": reads.counts(st),
+        }
 
 
 @pytest.fixture(scope="module")
@@ -82,19 +98,26 @@ def corpora() -> dict[str, list[Document]]:
     """The documents of the seeds (where ../shared is present) and of the example corpus."""
     root = Path(__file__).resolve().parents[2]
     out = {}
-    for name, path in (("seeds", root.parent / "shared" / "corpus" / "seeds"),
-                       ("examples", root / "examples")):
+    for name, path in (
+        ("seeds", root.parent / "shared" / "corpus" / "seeds"),
+        ("examples", root / "examples"),
+    ):
         if path.is_dir():
             out[name] = load_inputs([path], Settings(progress=False)).documents
     return out
 
 
-def _run_engine(executor: Executor, corpora: dict[str, list[Document]], stores: dict[str, str],
-                settings: Settings) -> None:
+def _run_engine(
+    executor: Executor,
+    corpora: dict[str, list[Document]],
+    stores: dict[str, str],
+    settings: Settings,
+) -> None:
     for name, docs in corpora.items():
         with Store(stores[name]) as st:
-            report = ingest_documents(docs, st, replace(settings, db=stores[name]),
-                                      executor=executor)
+            report = ingest_documents(
+                docs, st, replace(settings, db=stores[name]), executor=executor
+            )
         assert report.added == len({d.id for d in docs}) - report.duplicates
 
 
@@ -111,9 +134,13 @@ def engine_settings() -> Settings:
 
 
 @pytest.mark.slow
-def test_process_engine_same_facts_as_local(corpora: dict[str, list[Document]],
-                                            local_dbs: dict[str, str], tmp_path: Path,
-                                            pg_db: str, engine_settings: Settings) -> None:
+def test_process_engine_same_facts_as_local(
+    corpora: dict[str, list[Document]],
+    local_dbs: dict[str, str],
+    tmp_path: Path,
+    pg_db: str,
+    engine_settings: Settings,
+) -> None:
     stores = {"seeds": str(tmp_path / "seeds.db"), "examples": pg_db}
     executor = make_executor(replace(engine_settings, engine="process"))
     try:
@@ -125,9 +152,14 @@ def test_process_engine_same_facts_as_local(corpora: dict[str, list[Document]],
 
 
 @pytest.mark.slow
-def test_ray_engine_same_facts_as_local(ray_local: Any, corpora: dict[str, list[Document]],
-                                        local_dbs: dict[str, str], tmp_path: Path, pg_db: str,
-                                        engine_settings: Settings) -> None:
+def test_ray_engine_same_facts_as_local(
+    ray_local: Any,
+    corpora: dict[str, list[Document]],
+    local_dbs: dict[str, str],
+    tmp_path: Path,
+    pg_db: str,
+    engine_settings: Settings,
+) -> None:
     stores = {"seeds": pg_db, "examples": str(tmp_path / "examples.db")}
     executor = make_executor(replace(engine_settings, engine="ray"))
     try:

@@ -22,11 +22,23 @@ from tieline.store.db import Store
 
 BATCH = 4
 
-_BUYERS = ["China National Petroleum Corporation", "Sinopec", "Indian Oil Corporation",
-           "Botas", "State Grid Corporation of China", "Bharat Heavy Electricals"]
+_BUYERS = [
+    "China National Petroleum Corporation",
+    "Sinopec",
+    "Indian Oil Corporation",
+    "Botas",
+    "State Grid Corporation of China",
+    "Bharat Heavy Electricals",
+]
 _SELLERS = ["Gazprom", "Rosneft", "Rosatom", "Novatek", "Transneft", "Rostec"]
-_GOODS = ["liquefied natural gas", "crude oil", "nuclear fuel assemblies", "steam turbines",
-          "pipeline steel", "helicopter engines"]
+_GOODS = [
+    "liquefied natural gas",
+    "crude oil",
+    "nuclear fuel assemblies",
+    "steam turbines",
+    "pipeline steel",
+    "helicopter engines",
+]
 _CITIES = ["Vladivostok", "Shanghai", "Mumbai", "Ankara", "Harbin", "Novosibirsk"]
 
 
@@ -66,21 +78,39 @@ def _stored(db: Path) -> int:
 
 
 def _fact_counts(store: Store, doc_id: str) -> tuple[int, int, int, int]:
-    return (len(reads.mentions(store, doc_id)), len(reads.doc_entities(store, doc_id)),
-            len(reads.events(store, doc_id)), len(reads.figures(store, doc_id)))
+    return (
+        len(reads.mentions(store, doc_id)),
+        len(reads.doc_entities(store, doc_id)),
+        len(reads.events(store, doc_id)),
+        len(reads.figures(store, doc_id)),
+    )
 
 
 @pytest.mark.slow
-def test_ingest_killed_midway_resumes_without_loss_or_duplicates(tmp_path: Path,
-                                                                 pipeline: Any) -> None:
+def test_ingest_killed_midway_resumes_without_loss_or_duplicates(
+    tmp_path: Path, pipeline: Any
+) -> None:
     n = 60
     paths = _corpus(tmp_path / "corpus", n)
     db = tmp_path / "kb.db"
     env = {**os.environ, "TIELINE_PROGRESS": "0"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tieline", "ingest", str(tmp_path / "corpus"), "--db", str(db),
-         "--batch-size", str(BATCH), "--json"],
-        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "tieline",
+            "ingest",
+            str(tmp_path / "corpus"),
+            "--db",
+            str(db),
+            "--batch-size",
+            str(BATCH),
+            "--json",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         start_new_session=True,
     )
     try:
@@ -102,8 +132,12 @@ def test_ingest_killed_midway_resumes_without_loss_or_duplicates(tmp_path: Path,
         for key, did in survivors.items():
             doc = load_file(Path(key)).documents[0]
             ext = pipeline.extract(doc)
-            assert _fact_counts(st, did) == (len(ext.mentions), len(ext.entities),
-                                             len(ext.events), len(ext.figures)), key
+            assert _fact_counts(st, did) == (
+                len(ext.mentions),
+                len(ext.entities),
+                len(ext.events),
+                len(ext.figures),
+            ), key
 
     report = ingest_paths([tmp_path / "corpus"], settings)
     assert (report.added, report.unchanged, report.duplicates) == (n - before, before, 0)
@@ -111,8 +145,9 @@ def test_ingest_killed_midway_resumes_without_loss_or_duplicates(tmp_path: Path,
         docs = reads.documents(st, with_text=False)
         assert sorted(d["source_key"] for d in docs) == sorted(str(p.resolve()) for p in paths)
         assert len({d["id"] for d in docs}) == n
-        mentions = [(m["doc_id"], m["span_start"], m["span_end"], m["label"])
-                    for m in reads.mentions(st)]
+        mentions = [
+            (m["doc_id"], m["span_start"], m["span_end"], m["label"]) for m in reads.mentions(st)
+        ]
         assert len(mentions) == len(set(mentions))
         assert not st.links_stale()
         assert st.count("entities") > 0
@@ -120,7 +155,8 @@ def test_ingest_killed_midway_resumes_without_loss_or_duplicates(tmp_path: Path,
 
 @pytest.mark.slow
 def test_ingest_relinks_when_a_killed_run_stored_batches_but_never_linked(
-        tmp_path: Path, examples: Path, pipeline: Any) -> None:
+    tmp_path: Path, examples: Path, pipeline: Any
+) -> None:
     settings = Settings(db=str(tmp_path / "kb.db"), progress=False)
     docs = load_inputs([examples], settings).documents[:3]
     with Store(settings.db) as st:

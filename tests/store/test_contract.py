@@ -40,29 +40,64 @@ def kb(url: str) -> Iterator[Store]:
         yield st
 
 
-def _item(n: int, text_: str, *, source: str | None = None, version: str = "p1",
-          name: str | None = None) -> tuple[Document, Extraction, bytes | None]:
+def _item(
+    n: int, text_: str, *, source: str | None = None, version: str = "p1", name: str | None = None
+) -> tuple[Document, Extraction, bytes | None]:
     """A hand-built document with one mention, entity, event and figure."""
     did = f"d{n:015d}"
-    doc = Document(id=did, source_key=source or f"/corpus/{n}.txt", text=text_,
-                   name=name or f"{n:03d}.txt", path=f"/corpus/{n}.txt", title=f"Title {n}",
-                   published="2019-12-02", published_precision="day", source="Wire")
+    doc = Document(
+        id=did,
+        source_key=source or f"/corpus/{n}.txt",
+        text=text_,
+        name=name or f"{n:03d}.txt",
+        path=f"/corpus/{n}.txt",
+        title=f"Title {n}",
+        published="2019-12-02",
+        published_precision="day",
+        source="Wire",
+    )
     end = text_.index(" ")
     ext = Extraction(
-        doc_id=did, pipeline_version=version,
+        doc_id=did,
+        pipeline_version=version,
         mentions=(Mention(0, end, text_[:end], "ORG", "ner.test.v1", f"org:{n}"),),
-        entities=(Entity(f"org:{n}", text_[:end], "ORG", "RU", aliases=(f"A{n}",),
-                         mention_count=1),),
-        events=(Event(id=f"{did}-e1", type="supply", trigger="supplies", trigger_start=end + 1,
-                      trigger_end=end + 9, sentence_start=0, sentence_end=len(text_),
-                      evidence=text_, participants=(Participant(f"org:{n}", text_[:end],
-                                                                "source"),),
-                      date="2019-12", date_precision="month", status="done",
-                      confidence=0.75),),
-        figures=(Figure(id=f"{did}-f1", measure="trade", value=38.0e9, unit="USD", start=0,
-                        end=end, text=text_[:end], evidence=text_, currency="USD",
-                        period="2019", period_start="2019-01-01", period_end="2019-12-31",
-                        actors=("Russia", "China")),),
+        entities=(
+            Entity(f"org:{n}", text_[:end], "ORG", "RU", aliases=(f"A{n}",), mention_count=1),
+        ),
+        events=(
+            Event(
+                id=f"{did}-e1",
+                type="supply",
+                trigger="supplies",
+                trigger_start=end + 1,
+                trigger_end=end + 9,
+                sentence_start=0,
+                sentence_end=len(text_),
+                evidence=text_,
+                participants=(Participant(f"org:{n}", text_[:end], "source"),),
+                date="2019-12",
+                date_precision="month",
+                status="done",
+                confidence=0.75,
+            ),
+        ),
+        figures=(
+            Figure(
+                id=f"{did}-f1",
+                measure="trade",
+                value=38.0e9,
+                unit="USD",
+                start=0,
+                end=end,
+                text=text_[:end],
+                evidence=text_,
+                currency="USD",
+                period="2019",
+                period_start="2019-01-01",
+                period_end="2019-12-31",
+                actors=("Russia", "China"),
+            ),
+        ),
     )
     return doc, ext, bytes(range(16)) * 4
 
@@ -78,15 +113,22 @@ def _facts(st: Store) -> dict[str, Any]:
     """Everything the read functions return, minus write timestamps and row ids."""
     docs = [{k: v for k, v in d.items() if k != "ingested_at"} for d in reads.documents(st)]
     mentions = [{k: v for k, v in m.items() if k != "id"} for m in reads.mentions(st)]
-    return {"documents": docs, "mentions": mentions, "events": reads.events(st),
-            "figures": reads.figures(st), "doc_entities": reads.doc_entities(st),
-            "counts": reads.counts(st)}
+    return {
+        "documents": docs,
+        "mentions": mentions,
+        "events": reads.events(st),
+        "figures": reads.figures(st),
+        "doc_entities": reads.doc_entities(st),
+        "counts": reads.counts(st),
+    }
 
 
 def test_store_migrations_all_applied_once(url: str) -> None:
     with Store(url) as st, st.connect() as conn:
-        versions = [r[0] for r in conn.execute(text("SELECT version FROM schema_migrations "
-                                                    "ORDER BY version"))]
+        versions = [
+            r[0]
+            for r in conn.execute(text("SELECT version FROM schema_migrations ORDER BY version"))
+        ]
     assert versions == [v for v, _, _ in MIGRATIONS]
     with Store(url) as st, st.connect() as conn:
         again = conn.execute(text("SELECT count(*) FROM schema_migrations")).scalar_one()
@@ -101,8 +143,12 @@ def test_store_write_reads_back_every_field(kb: Store) -> None:
     assert got["documents"][0]["published"] == "2019-12-02"
     assert got["mentions"][0]["text"] == "Gazprom"
     ev = got["events"][0]
-    assert (ev["id"], ev["type"], ev["confidence"], ev["date"]) == (f"{doc.id}-e1", "supply",
-                                                                    0.75, "2019-12")
+    assert (ev["id"], ev["type"], ev["confidence"], ev["date"]) == (
+        f"{doc.id}-e1",
+        "supply",
+        0.75,
+        "2019-12",
+    )
     assert [(p["entity_key"], p["role"]) for p in ev["participants"]] == [("org:1", "source")]
     fig = got["figures"][0]
     assert (fig["value"], fig["unit"], fig["actors"]) == (38.0e9, "USD", ["Russia", "China"])
@@ -123,8 +169,14 @@ def test_store_new_pipeline_replaces_facts_without_duplicates(kb: Store) -> None
     kb.write([_item(0, TEXTS[0], version="p1")])
     res = kb.write([_item(0, TEXTS[0], version="p2")])
     assert (res.added, res.updated) == (0, 1)
-    for table in ("documents", "mentions", "events", "event_participants", "figures",
-                  "doc_entities"):
+    for table in (
+        "documents",
+        "mentions",
+        "events",
+        "event_participants",
+        "figures",
+        "doc_entities",
+    ):
         assert kb.count(table) == 1, table
 
 
@@ -143,8 +195,11 @@ def test_store_one_batch_mixing_change_duplicate_and_new(kb: Store) -> None:
     res = kb.write([changed, mirror, new, new])
     assert (res.added, res.updated, res.duplicates, res.unchanged) == (1, 1, 1, 1)
     docs = {d["source_key"]: d["id"] for d in reads.documents(kb, with_text=False)}
-    assert docs == {"/corpus/0.txt": changed[0].id, "/corpus/1.txt": mirror[0].id,
-                    "/corpus/4.txt": new[0].id}
+    assert docs == {
+        "/corpus/0.txt": changed[0].id,
+        "/corpus/1.txt": mirror[0].id,
+        "/corpus/4.txt": new[0].id,
+    }
     assert kb.count("events") == kb.count("figures") == kb.count("mentions") == 3
 
 
@@ -152,8 +207,14 @@ def test_store_failed_batch_leaves_nothing_half_written(kb: Store) -> None:
     good = _item(0, TEXTS[0])
     doc, ext, sig = _item(1, TEXTS[1])
     # Two events with one id: the second insert breaks the primary key mid-batch.
-    broken = Extraction(doc.id, ext.pipeline_version, ext.mentions, ext.entities,
-                        ext.events + ext.events, ext.figures)
+    broken = Extraction(
+        doc.id,
+        ext.pipeline_version,
+        ext.mentions,
+        ext.entities,
+        ext.events + ext.events,
+        ext.figures,
+    )
     with pytest.raises(IntegrityError):
         kb.write([good, (doc, broken, sig)])
     for table in ("documents", "mentions", "events", "figures", "doc_entities"):
@@ -165,8 +226,11 @@ def test_store_links_stale_until_relinked(kb: Store) -> None:
     assert not kb.links_stale()
     kb.write([_item(0, TEXTS[0])])
     assert kb.links_stale()
-    kb.replace_links([Entity("org:0", "Gazprom", "ORG", "RU", aliases=("PAO Gazprom",))],
-                     {"org:0": "org:0"}, {"org:0": {"doc_count": 1}})
+    kb.replace_links(
+        [Entity("org:0", "Gazprom", "ORG", "RU", aliases=("PAO Gazprom",))],
+        {"org:0": "org:0"},
+        {"org:0": {"doc_count": 1}},
+    )
     assert not kb.links_stale()
     assert reads.entities(kb)[0]["aliases"] == ["PAO Gazprom"]
     kb.write([_item(0, TEXTS[0])])  # unchanged: nothing to relink
@@ -177,8 +241,10 @@ def test_store_judgements_round_trip(kb: Store) -> None:
     kb.add_judgement("merge", "org:rostec", "org:russian technologies")
     kb.add_judgement("split", "org:casc", alias="CASIC")
     got = [(j["kind"], j["a"], j["b"], j["alias"]) for j in kb.judgements()]
-    assert got == [("merge", "org:rostec", "org:russian technologies", None),
-                   ("split", "org:casc", None, "CASIC")]
+    assert got == [
+        ("merge", "org:rostec", "org:russian technologies", None),
+        ("split", "org:casc", None, "CASIC"),
+    ]
 
 
 def test_store_open_missing_store_without_create_says_what_to_do(url: str) -> None:
@@ -195,8 +261,10 @@ def _language_collated_db(pg_url: str) -> str:
     name = "icu_" + uuid.uuid4().hex[:12]
     server = pg_url.rsplit("/", 1)[0]
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
-                     "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
+        conn.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' "
+            "LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"
+        )
     return f"{server}/{name}"
 
 
@@ -256,8 +324,11 @@ def test_store_nulls_sort_as_on_sqlite(tmp_path: Any, pg_db: str) -> None:
         doc, ext, sig = _item(i, TEXTS[i % 3] + f" Item {i}.")
         items.append((doc, replace(ext, events=(replace(ext.events[0], date=date),)), sig))
     e = s.events.c
-    queries = [select(e.id).order_by(e.date, e.id), select(e.id).order_by(e.date.desc(), e.id),
-               select(e.id).order_by(func.coalesce(e.date, e.sector), e.id)]
+    queries = [
+        select(e.id).order_by(e.date, e.id),
+        select(e.id).order_by(e.date.desc(), e.id),
+        select(e.id).order_by(func.coalesce(e.date, e.sector), e.id),
+    ]
     got = []
     for url in (str(tmp_path / "n.db"), pg_db):
         with Store(url) as st, st.connect() as conn:

@@ -19,36 +19,86 @@ TEXT_B = "Rosatom agreed with CNNC to build two reactors at the 100% owned Tianw
 
 
 def _doc(n: int, text: str, title: str) -> Document:
-    return Document(id=f"d{n:015d}", source_key=f"/c/{n}.txt", text=text, name=f"{n:03d}.txt",
-                    path=f"/c/{n}.txt", title=title, published=f"2019-0{n}-02",
-                    published_precision="day", source="Wire")
+    return Document(
+        id=f"d{n:015d}",
+        source_key=f"/c/{n}.txt",
+        text=text,
+        name=f"{n:03d}.txt",
+        path=f"/c/{n}.txt",
+        title=title,
+        published=f"2019-0{n}-02",
+        published_precision="day",
+        source="Wire",
+    )
 
 
-def _event(did: str, n: int, text: str, etype: str, sector: str,
-           who: tuple[tuple[str, str], ...]) -> Event:
-    return Event(id=f"{did}-e{n}", type=etype, trigger="signed", trigger_start=8 + n,
-                 trigger_end=14 + n, sentence_start=n, sentence_end=len(text), evidence=text,
-                 participants=tuple(Participant(k, k.upper(), r) for k, r in who),
-                 sector=sector, date="2019", date_precision="year", status="done")
+def _event(
+    did: str, n: int, text: str, etype: str, sector: str, who: tuple[tuple[str, str], ...]
+) -> Event:
+    return Event(
+        id=f"{did}-e{n}",
+        type=etype,
+        trigger="signed",
+        trigger_start=8 + n,
+        trigger_end=14 + n,
+        sentence_start=n,
+        sentence_end=len(text),
+        evidence=text,
+        participants=tuple(Participant(k, k.upper(), r) for k, r in who),
+        sector=sector,
+        date="2019",
+        date_precision="year",
+        status="done",
+    )
 
 
 def _items() -> list[tuple[Document, Extraction, bytes | None]]:
     a, b = _doc(1, TEXT_A, "Gas: 50% more"), _doc(2, TEXT_B, "Nuclear")
     ext_a = Extraction(
-        doc_id=a.id, pipeline_version="p1",
+        doc_id=a.id,
+        pipeline_version="p1",
         mentions=(Mention(0, 7, "Gazprom", "ORG", "ner.test.v1", "gazprom"),),
-        events=(_event(a.id, 1, TEXT_A, "agreement", "energy.gas",
-                       (("gazprom", "party"), ("cnpc", "party"))),),
-        figures=(Figure(id=f"{a.id}-f1", measure="trade", value=1.0, unit="USD", start=0,
-                        end=7, text="Gazprom", evidence=TEXT_A, sentence_start=3,
-                        sentence_end=40),),
+        events=(
+            _event(
+                a.id,
+                1,
+                TEXT_A,
+                "agreement",
+                "energy.gas",
+                (("gazprom", "party"), ("cnpc", "party")),
+            ),
+        ),
+        figures=(
+            Figure(
+                id=f"{a.id}-f1",
+                measure="trade",
+                value=1.0,
+                unit="USD",
+                start=0,
+                end=7,
+                text="Gazprom",
+                evidence=TEXT_A,
+                sentence_start=3,
+                sentence_end=40,
+            ),
+        ),
     )
     ext_b = Extraction(
-        doc_id=b.id, pipeline_version="p1",
-        events=(_event(b.id, 1, TEXT_B, "agreement", "energy", (("rosatom", "party"),
-                                                                 ("cnnc", "party"))),
-                _event(b.id, 2, TEXT_B, "construction", "energy",
-                       (("rosatom", "source"), ("tianwan", "object")))),
+        doc_id=b.id,
+        pipeline_version="p1",
+        events=(
+            _event(
+                b.id, 1, TEXT_B, "agreement", "energy", (("rosatom", "party"), ("cnnc", "party"))
+            ),
+            _event(
+                b.id,
+                2,
+                TEXT_B,
+                "construction",
+                "energy",
+                (("rosatom", "source"), ("tianwan", "object")),
+            ),
+        ),
     )
     return [(a, ext_a, None), (b, ext_b, None)]
 
@@ -61,9 +111,13 @@ def kb(request: pytest.FixtureRequest) -> Iterator[Store]:
         url = str(request.getfixturevalue("pg_db"))
     with Store(url) as st:
         st.write(_items())
-        ents = [Entity("gazprom", "Gazprom", "ORG", "RU"), Entity("cnpc", "CNPC", "ORG", "CN"),
-                Entity("rosatom", "Rosatom", "ORG", "RU", aliases=("Rosatom Corp",)),
-                Entity("cnnc", "CNNC", "ORG", "CN"), Entity("tianwan", "Tianwan", "FAC", None)]
+        ents = [
+            Entity("gazprom", "Gazprom", "ORG", "RU"),
+            Entity("cnpc", "CNPC", "ORG", "CN"),
+            Entity("rosatom", "Rosatom", "ORG", "RU", aliases=("Rosatom Corp",)),
+            Entity("cnnc", "CNNC", "ORG", "CN"),
+            Entity("tianwan", "Tianwan", "FAC", None),
+        ]
         st.replace_links(ents, {e.key: e.key for e in ents}, {})
         yield st
 
@@ -79,8 +133,14 @@ def test_pairs_types_sectors_and_countries(kb: Store) -> None:
 
 def test_spans_read_by_id(kb: Store) -> None:
     got = qevents.spans(kb, ["d000000000000002-e2", "missing"])
-    assert got == {"d000000000000002-e2": {"trigger_start": 10, "trigger_end": 16,
-                                           "sentence_start": 2, "sentence_end": len(TEXT_B)}}
+    assert got == {
+        "d000000000000002-e2": {
+            "trigger_start": 10,
+            "trigger_end": 16,
+            "sentence_start": 2,
+            "sentence_end": len(TEXT_B),
+        }
+    }
     assert reads.figure_spans(kb, ["d000000000000001-f1"]) == {"d000000000000001-f1": (3, 40)}
     assert reads.figure_statuses(kb) == {"trade": {"actual"}}
     listed = {e.id: e.trigger_span for e in qevents.list_events(kb)}
@@ -109,12 +169,22 @@ def test_entity_lookups(kb: Store) -> None:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_document_batches_page_through_documents_that_share_a_name(
-        backend: str, request: pytest.FixtureRequest) -> None:
-    url = (str(request.getfixturevalue("tmp_path") / "b.db") if backend == "sqlite"
-           else str(request.getfixturevalue("pg_db")))
-    docs = [Document(id=f"d{i:02d}", source_key=f"src/{i}", text=f"Text number {i}.",
-                     name=f"Same-{i // 4}.txt" if i % 2 else f"same-{i // 4}.txt")
-            for i in range(11)]
+    backend: str, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        str(request.getfixturevalue("tmp_path") / "b.db")
+        if backend == "sqlite"
+        else str(request.getfixturevalue("pg_db"))
+    )
+    docs = [
+        Document(
+            id=f"d{i:02d}",
+            source_key=f"src/{i}",
+            text=f"Text number {i}.",
+            name=f"Same-{i // 4}.txt" if i % 2 else f"same-{i // 4}.txt",
+        )
+        for i in range(11)
+    ]
     with Store(url) as store:
         store.write([(d, Extraction(doc_id=d.id, pipeline_version="t"), None) for d in docs])
         for size in (1, 3, 4, 500):

@@ -14,14 +14,17 @@ from tieline.store.db import Store
 
 _EXPECTED = text(
     "SELECT p.event_id, p.entity_key, p.role, coalesce(e.date, d.published) FROM "
-    "event_participants p JOIN events e ON e.id = p.event_id JOIN documents d ON d.id = e.doc_id")
+    "event_participants p JOIN events e ON e.id = p.event_id JOIN documents d ON d.id = e.doc_id"
+)
 _STORED = text("SELECT event_id, entity_key, role, when_date FROM event_participants")
 
 
 def _pairs(store: Store) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]]]:
     with store.connect() as conn:
-        return ({tuple(r) for r in conn.execute(_STORED)},
-                {tuple(r) for r in conn.execute(_EXPECTED)})
+        return (
+            {tuple(r) for r in conn.execute(_STORED)},
+            {tuple(r) for r in conn.execute(_EXPECTED)},
+        )
 
 
 def test_every_participant_is_dated_like_its_event(examples_db: Path) -> None:
@@ -32,7 +35,8 @@ def test_every_participant_is_dated_like_its_event(examples_db: Path) -> None:
 
 
 def test_migration_dates_the_participants_of_an_older_store(
-        examples_db: Path, tmp_path: Path) -> None:
+    examples_db: Path, tmp_path: Path
+) -> None:
     old = tmp_path / "old.db"
     shutil.copy(examples_db, old)
     with Store(str(old), create=False) as store, store.engine.begin() as conn:
@@ -43,10 +47,13 @@ def test_migration_dates_the_participants_of_an_older_store(
     assert stored == expected
 
 
-@pytest.mark.parametrize(("since", "until"), [("2015", "2019"), ("2019-06", None),
-                                              (None, "2016-12-31"), ("2014-05-21", "2014")])
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [("2015", "2019"), ("2019-06", None), (None, "2016-12-31"), ("2014-05-21", "2014")],
+)
 def test_an_actors_window_keeps_exactly_its_events_in_the_window(
-        examples_db: Path, since: str | None, until: str | None) -> None:
+    examples_db: Path, since: str | None, until: str | None
+) -> None:
     kept = dropped = 0
     with Store(str(examples_db), create=False) as store:
         for actor in ("China", "Russia", "Rosatom"):

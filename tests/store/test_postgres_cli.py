@@ -51,6 +51,7 @@ def examples() -> Path:  # module scope, for pg_examples
 
 def _without_times(text: str) -> str:
     """Machine output minus the moment each document was stored."""
+
     def scrub(x: object) -> object:
         if isinstance(x, dict):
             return {k: scrub(v) for k, v in x.items() if k not in ("ingested_at",)}
@@ -62,14 +63,18 @@ def _without_times(text: str) -> str:
     try:
         return json.dumps(scrub(json.loads(text)), sort_keys=True)
     except json.JSONDecodeError:  # JSON lines
-        return "\n".join(json.dumps(scrub(json.loads(line)), sort_keys=True)
-                         for line in text.splitlines() if line.strip())
+        return "\n".join(
+            json.dumps(scrub(json.loads(line)), sort_keys=True)
+            for line in text.splitlines()
+            if line.strip()
+        )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("args", READS, ids=lambda a: "-".join(a[:3]))
-def test_read_command_same_on_postgresql_and_sqlite(args: list[str], pg_examples: str,
-                                                    examples_db: Path) -> None:
+def test_read_command_same_on_postgresql_and_sqlite(
+    args: list[str], pg_examples: str, examples_db: Path
+) -> None:
     help_text = runner.invoke(app, [args[0], "--help"]).output
     if "--db" not in help_text:
         pytest.skip(f"'tieline {args[0]}' takes no --db")

@@ -56,8 +56,16 @@ def test_page_assets_come_from_the_package_without_cdn(client: TestClient, name:
     assert urls == []
 
 
-@pytest.mark.parametrize("path", ["/static/../app.py", "/static/%2e%2e%2fapp.py",
-                                  "/static/routes.py", "/static/..%5Capp.py", "/static/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../app.py",
+        "/static/%2e%2e%2fapp.py",
+        "/static/routes.py",
+        "/static/..%5Capp.py",
+        "/static/",
+    ],
+)
 def test_static_paths_never_reach_the_file_system(client: TestClient, path: str) -> None:
     r = client.get(path)
     assert r.status_code in (404, 422)
@@ -86,28 +94,33 @@ def test_documents_are_paginated(client: TestClient) -> None:
     assert one["items"][0] == everything["items"][1]
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 501}, {"offset": -1},
-                                    {"limit": "ten"}, {"q": ""}, {"q": "x" * 201}])
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 501}, {"offset": -1}, {"limit": "ten"}, {"q": ""}, {"q": "x" * 201}],
+)
 def test_documents_reject_bad_paging(client: TestClient, params: dict) -> None:
     assert client.get("/api/documents", params=params).status_code == 422
 
 
 def test_document_has_text_and_every_fact_as_a_span(client: TestClient) -> None:
-    doc_id = next(d["id"] for d in client.get("/api/documents").json()["items"]
-                  if d["name"] == "gas.txt")
+    doc_id = next(
+        d["id"] for d in client.get("/api/documents").json()["items"] if d["name"] == "gas.txt"
+    )
     d = client.get(f"/api/documents/{doc_id}").json()
     assert d["text"] == GAS
     assert {m["text"] for m in d["mentions"]} >= {"Gazprom", "CNPC", "Power of Siberia"}
     for m in d["mentions"]:
-        assert d["text"][m["start"]:m["end"]] == m["text"]
+        assert d["text"][m["start"] : m["end"]] == m["text"]
     for ev in d["events"]:
-        assert d["text"][ev["trigger_start"]:ev["trigger_end"]] == ev["trigger"]
-        assert d["text"][ev["sentence_start"]:ev["sentence_end"]] == ev["evidence"]
+        assert d["text"][ev["trigger_start"] : ev["trigger_end"]] == ev["trigger"]
+        assert d["text"][ev["sentence_start"] : ev["sentence_end"]] == ev["evidence"]
     assert sorted(f["text"] for f in d["figures"]) == ["$200 billion", "$240 billion"]
 
 
-@pytest.mark.parametrize(("doc_id", "status"), [("0123456789abcdef", 404), ("../../etc", 404),
-                                                ("XYZ", 422), ("a" * 65, 422)])
+@pytest.mark.parametrize(
+    ("doc_id", "status"),
+    [("0123456789abcdef", 404), ("../../etc", 404), ("XYZ", 422), ("a" * 65, 422)],
+)
 def test_document_unknown_or_malformed(client: TestClient, doc_id: str, status: int) -> None:
     assert client.get(f"/api/documents/{doc_id}").status_code == status
 
@@ -127,8 +140,8 @@ def test_entity_has_events_and_quotes_that_point_into_the_text(client: TestClien
     assert e["mention_total"] == 3
     for m in e["mentions"]:
         doc = client.get(f"/api/documents/{m['doc_id']}").json()
-        assert doc["text"][m["start"]:m["end"]] == "Rosatom"
-        assert doc["text"][m["quote_start"]:].startswith(m["quote"])
+        assert doc["text"][m["start"] : m["end"]] == "Rosatom"
+        assert doc["text"][m["quote_start"] :].startswith(m["quote"])
         assert m["quote_start"] <= m["start"] < m["end"] <= m["quote_start"] + len(m["quote"])
 
 
@@ -139,23 +152,35 @@ def test_entity_unknown_is_404(client: TestClient) -> None:
 
 
 # ------------------------------------------------------------------ events and timeline
-@pytest.mark.parametrize(("params", "types"), [
-    ({}, ["agreement", "supply", "construction", "talks"]),
-    ({"type": "agreement"}, ["agreement"]),
-    ({"sector": "energy.gas"}, ["agreement", "supply"]),
-    ({"since": "2015", "until": "2021-12"}, ["supply"]),
-    ({"pair": "CN-RU"}, ["agreement", "supply", "construction"]),
-    ({"actor": "gazprom"}, ["agreement"]),
-    ({"actor": "CNPC"}, ["agreement"]),
-])
+@pytest.mark.parametrize(
+    ("params", "types"),
+    [
+        ({}, ["agreement", "supply", "construction", "talks"]),
+        ({"type": "agreement"}, ["agreement"]),
+        ({"sector": "energy.gas"}, ["agreement", "supply"]),
+        ({"since": "2015", "until": "2021-12"}, ["supply"]),
+        ({"pair": "CN-RU"}, ["agreement", "supply", "construction"]),
+        ({"actor": "gazprom"}, ["agreement"]),
+        ({"actor": "CNPC"}, ["agreement"]),
+    ],
+)
 def test_events_filter_like_the_cli(client: TestClient, params: dict, types: list[str]) -> None:
     r = client.get("/api/events", params=params).json()
     assert [e["type"] for e in r["items"]] == types
 
 
-@pytest.mark.parametrize("params", [{"type": "war"}, {"since": "2019-13"}, {"pair": "CHN-RUS"},
-                                    {"pair": "RU-RU"}, {"pair": "cn-ru"},
-                                    {"until": "yesterday"}, {"actor": "a\x00b"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"type": "war"},
+        {"since": "2019-13"},
+        {"pair": "CHN-RUS"},
+        {"pair": "RU-RU"},
+        {"pair": "cn-ru"},
+        {"until": "yesterday"},
+        {"actor": "a\x00b"},
+    ],
+)
 def test_events_reject_bad_filters(client: TestClient, params: dict) -> None:
     assert client.get("/api/events", params=params).status_code == 422
 
@@ -169,11 +194,15 @@ def test_timeline_offers_its_filter_values(client: TestClient) -> None:
 
 # ------------------------------------------------------------------ figures
 def test_series_puts_actuals_beside_targets(client: TestClient) -> None:
-    s = client.get("/api/figures/series", params={"measure": "trade_turnover",
-                                                  "pair": "CN-RU"}).json()
+    s = client.get(
+        "/api/figures/series", params={"measure": "trade_turnover", "pair": "CN-RU"}
+    ).json()
     pts = [(p["date"][:4], p["status"], p["value"]) for p in s["points"]]
-    assert pts == [("2021", "actual", 146.9e9), ("2023", "actual", 240e9),
-                   ("2024", "target", 200e9)]
+    assert pts == [
+        ("2021", "actual", 146.9e9),
+        ("2023", "actual", 240e9),
+        ("2024", "target", 200e9),
+    ]
     assert s["unit"] == "USD"
 
 
@@ -228,10 +257,22 @@ def test_report_html_escapes_article_text(client: TestClient) -> None:
 
 def test_openapi_documents_every_endpoint(client: TestClient) -> None:
     spec = client.get("/api/openapi.json").json()
-    for path in ("/api/documents", "/api/documents/{doc_id}", "/api/entities",
-                 "/api/entities/{entity_id}", "/api/events", "/api/figures",
-                 "/api/figures/series", "/api/search", "/api/graph", "/api/timeline",
-                 "/api/report", "/api/uploads", "/api/curate/merge", "/api/curate/split"):
+    for path in (
+        "/api/documents",
+        "/api/documents/{doc_id}",
+        "/api/entities",
+        "/api/entities/{entity_id}",
+        "/api/events",
+        "/api/figures",
+        "/api/figures/series",
+        "/api/search",
+        "/api/graph",
+        "/api/timeline",
+        "/api/report",
+        "/api/uploads",
+        "/api/curate/merge",
+        "/api/curate/split",
+    ):
         assert path in spec["paths"], path
     params = {p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]}
     assert params >= {"actor", "type", "sector", "since", "until", "pair", "limit", "offset"}
@@ -264,36 +305,44 @@ def test_merge_then_split_is_kept_in_judgements(own_client: TestClient) -> None:
     merged = c.get(f"/api/entities/{kept}").json()
     assert "Atomstroyexport" in [merged["name"], *merged["aliases"]]
     assert c.get("/api/entities/atomstroyexport").status_code == 404 or kept == "atomstroyexport"
-    r = c.post("/api/curate/split", headers=CSRF,
-               json={"entity_id": kept, "alias": "Atomstroyexport"})
+    r = c.post(
+        "/api/curate/split", headers=CSRF, json={"entity_id": kept, "alias": "Atomstroyexport"}
+    )
     assert r.status_code == 200, r.text
     names = {e["name"] for e in c.get("/api/entities", params={"limit": 500}).json()["items"]}
     assert {"Rosatom", "Atomstroyexport"} <= names
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ({"a": "rosatom", "b": "rosatom"}, 400),
-    ({"a": "rosatom", "b": "nobody"}, 404),
-    ({"a": "rosatom"}, 422),
-    ({"a": "", "b": "gazprom"}, 422),
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"a": "rosatom", "b": "rosatom"}, 400),
+        ({"a": "rosatom", "b": "nobody"}, 404),
+        ({"a": "rosatom"}, 422),
+        ({"a": "", "b": "gazprom"}, 422),
+    ],
+)
 def test_merge_refuses_bad_requests(own_client: TestClient, body: dict, status: int) -> None:
     assert own_client.post("/api/curate/merge", headers=CSRF, json=body).status_code == status
 
 
 def test_split_needs_an_alias_of_the_entity(own_client: TestClient) -> None:
-    r = own_client.post("/api/curate/split", headers=CSRF,
-                        json={"entity_id": "rosatom", "alias": "Gazprom"})
+    r = own_client.post(
+        "/api/curate/split", headers=CSRF, json={"entity_id": "rosatom", "alias": "Gazprom"}
+    )
     assert r.status_code == 400
     assert "not an alias" in r.json()["detail"]
 
 
 @pytest.mark.slow
 def test_upload_ingests_in_the_background_with_progress(own_client: TestClient) -> None:
-    text = ("Moscow, 5 June 2024. Novatek agreed to supply liquefied natural gas to "
-            "China's Zhejiang Energy under a 15-year contract, the companies said.\n")
-    r = own_client.post("/api/uploads", headers=CSRF,
-                        files={"file": ("../../novatek deal.txt", text.encode())})
+    text = (
+        "Moscow, 5 June 2024. Novatek agreed to supply liquefied natural gas to "
+        "China's Zhejiang Energy under a 15-year contract, the companies said.\n"
+    )
+    r = own_client.post(
+        "/api/uploads", headers=CSRF, files={"file": ("../../novatek deal.txt", text.encode())}
+    )
     assert r.status_code == 202
     job = r.json()
     assert job["name"] == "novatek deal.txt"
@@ -309,8 +358,9 @@ def test_upload_ingests_in_the_background_with_progress(own_client: TestClient) 
     assert "Novatek" in doc["text"]
     assert own_client.get("/api/documents").json()["total"] == 4
     # The same file again changes nothing.
-    again = own_client.post("/api/uploads", headers=CSRF,
-                            files={"file": ("novatek deal.txt", text.encode())}).json()
+    again = own_client.post(
+        "/api/uploads", headers=CSRF, files={"file": ("novatek deal.txt", text.encode())}
+    ).json()
     while again["state"] in ("queued", "running"):
         time.sleep(0.2)
         again = own_client.get(f"/api/uploads/{again['id']}").json()

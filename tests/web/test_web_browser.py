@@ -31,15 +31,23 @@ from tieline.store.events import cluster_events
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 WIDTHS = {"desktop": 1366, "phone": 390}
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason="Debian's chromium is not installed at /usr/bin/chromium "
-                              "(apt-get install chromium); browser tests never download one"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="Debian's chromium is not installed at /usr/bin/chromium "
+        "(apt-get install chromium); browser tests never download one",
+    ),
 ]
 
 # A second report of the Power of Siberia deliveries (one happening, two sources) and a figure
@@ -52,17 +60,33 @@ SECOND = (
 
 
 def _second_report() -> tuple[Any, Extraction]:
-    doc = replace(_doc(SECOND, "second.txt", "Pipeline opens; India trade record", "2024-02-02"),
-                  source="Second wire")
+    doc = replace(
+        _doc(SECOND, "second.txt", "Pipeline opens; India trade record", "2024-02-02"),
+        source="Second wire",
+    )
     s, e = _span(SECOND, "$65 billion")
     ss = SECOND.index("Trade between India")
-    fig = Figure(id=f"fig-{doc.id[:6]}-{s}", measure="trade_turnover", value=65e9, unit="USD",
-                 start=s, end=e, text="$65 billion", evidence=SECOND[ss:], currency="USD",
-                 period="2023", period_start="2023-01-01", period_end="2023-12-31",
-                 status="actual", actors=("India", "Russia"), sentence_start=ss,
-                 sentence_end=len(SECOND))
+    fig = Figure(
+        id=f"fig-{doc.id[:6]}-{s}",
+        measure="trade_turnover",
+        value=65e9,
+        unit="USD",
+        start=s,
+        end=e,
+        text="$65 billion",
+        evidence=SECOND[ss:],
+        currency="USD",
+        period="2023",
+        period_start="2023-01-01",
+        period_end="2023-12-31",
+        status="actual",
+        actors=("India", "Russia"),
+        sentence_start=ss,
+        sentence_end=len(SECOND),
+    )
     ext = Extraction(
-        doc.id, PIPELINE,
+        doc.id,
+        PIPELINE,
         mentions=(
             _mention(SECOND, "Russia", "COUNTRY", "russia"),
             _mention(SECOND, "China", "COUNTRY", "china"),
@@ -76,9 +100,18 @@ def _second_report() -> tuple[Any, Extraction]:
             Entity("india", "India", "COUNTRY", "IN", mention_count=1),
         ),
         events=(
-            _event(SECOND, "flowing", "supply", "energy.gas", "2019-12",
-                   [("russia", "Russia", "source"), ("china", "China", "target"),
-                    ("power of siberia", "Power of Siberia", "object")]),
+            _event(
+                SECOND,
+                "flowing",
+                "supply",
+                "energy.gas",
+                "2019-12",
+                [
+                    ("russia", "Russia", "source"),
+                    ("china", "China", "target"),
+                    ("power of siberia", "Power of Siberia", "object"),
+                ],
+            ),
         ),
         figures=(fig,),
     )
@@ -105,8 +138,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         relink(store, Settings(db=str(db), progress=False))
         cluster_events(store)  # the two reports of the deliveries become one happening
     port = _free_port()
-    config = uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
+    config = uvicorn.Config(
+        create_app(str(db)), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -140,9 +174,13 @@ class Watch:
 
 def _open(browser: Any, server: str, width: int) -> tuple[Any, Any, Watch]:
     phone = width < 600
-    ctx = browser.new_context(viewport={"width": width, "height": 844 if phone else 900},
-                              base_url=server, accept_downloads=True, has_touch=phone,
-                              device_scale_factor=1)
+    ctx = browser.new_context(
+        viewport={"width": width, "height": 844 if phone else 900},
+        base_url=server,
+        accept_downloads=True,
+        has_touch=phone,
+        device_scale_factor=1,
+    )
     pg = ctx.new_page()
     watch = Watch()
 
@@ -165,8 +203,9 @@ def page(browser: Any, server: str) -> Iterator[tuple[Any, Watch]]:
 
 
 @pytest.fixture(params=list(WIDTHS), ids=list(WIDTHS))
-def sized(request: pytest.FixtureRequest, browser: Any,
-          server: str) -> Iterator[tuple[Any, Watch, str]]:
+def sized(
+    request: pytest.FixtureRequest, browser: Any, server: str
+) -> Iterator[tuple[Any, Watch, str]]:
     """A page at a laptop's width and at a phone's."""
     ctx, pg, watch = _open(browser, server, WIDTHS[request.param])
     yield pg, watch, request.param
@@ -184,9 +223,12 @@ def _shot(pg: Any, name: str) -> Path:
 def _no_overlap(boxes: list[dict[str, float]], what: str) -> None:
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:
-            apart = (a["x"] + a["width"] <= b["x"] + 0.5 or b["x"] + b["width"] <= a["x"] + 0.5
-                     or a["y"] + a["height"] <= b["y"] + 0.5
-                     or b["y"] + b["height"] <= a["y"] + 0.5)
+            apart = (
+                a["x"] + a["width"] <= b["x"] + 0.5
+                or b["x"] + b["width"] <= a["x"] + 0.5
+                or a["y"] + a["height"] <= b["y"] + 0.5
+                or b["y"] + b["height"] <= a["y"] + 0.5
+            )
             assert apart, f"{what} overlap: {a} and {b}"
 
 
@@ -207,8 +249,12 @@ def _undated(text: str) -> str:
 
 
 def _cells(pg: Any, table: str, column: int) -> list[str]:
-    return [t.strip() for t in pg.locator(
-        f"[data-table={table}] tbody tr td:nth-child({column})").all_inner_texts()]
+    return [
+        t.strip()
+        for t in pg.locator(
+            f"[data-table={table}] tbody tr td:nth-child({column})"
+        ).all_inner_texts()
+    ]
 
 
 # ------------------------------------------------------------------ search, entity, document
@@ -265,8 +311,7 @@ def test_semantic_switch_asks_for_search_by_meaning(page: tuple[Any, Watch]) -> 
 
 
 # ------------------------------------------------------------------ timeline
-def test_timeline_labels_clusters_zoom_and_opens_an_event(
-        sized: tuple[Any, Watch, str]) -> None:
+def test_timeline_labels_clusters_zoom_and_opens_an_event(sized: tuple[Any, Watch, str]) -> None:
     pg, watch, size = sized
     pg.goto("/#/timeline")
     pg.wait_for_selector("#timeline .vis-item .tl-label")
@@ -305,8 +350,9 @@ def test_timeline_labels_clusters_zoom_and_opens_an_event(
     assert "Tieline test wire" in text
     assert "Second wire" in text
     # The table under the timeline has the source column.
-    assert all(s.startswith(("Tieline test wire", "Second wire"))
-               for s in _cells(pg, "timeline-events", 5))
+    assert all(
+        s.startswith(("Tieline test wire", "Second wire")) for s in _cells(pg, "timeline-events", 5)
+    )
     # Lanes by actor: one lane per actor taking part.
     pg.select_option("select[name=group]", "actor")
     pg.wait_for_selector("#timeline .vis-label .tl-lane:text-is('Gazprom')")
@@ -346,19 +392,22 @@ LABEL_BOXES = """() => window.tieline.cy.nodes().map((n) => {
 
 
 def test_network_labels_readable_filters_tooltips_and_opens_an_actor(
-        sized: tuple[Any, Watch, str]) -> None:
+    sized: tuple[Any, Watch, str],
+) -> None:
     pg, watch, size = sized
     pg.goto("/#/network")
-    pg.wait_for_function("() => window.tieline && window.tieline.cy "
-                         "&& window.tieline.cy.nodes().length")
+    pg.wait_for_function(
+        "() => window.tieline && window.tieline.cy && window.tieline.cy.nodes().length"
+    )
     api = pg.evaluate("fetch('/api/graph').then(r => r.json())")
     boxes = pg.evaluate(LABEL_BOXES)
     assert len(boxes) == len(api["nodes"]) >= 4
     assert {b["label"] for b in boxes} == {n["name"] for n in api["nodes"]}
     _no_overlap(boxes, "network labels")
     # Labels stay readable on screen: at least 9 px, also when the drawing is fitted to a phone.
-    px = pg.evaluate("parseFloat(window.tieline.cy.nodes()[0].style('font-size')) "
-                     "* window.tieline.cy.zoom()")
+    px = pg.evaluate(
+        "parseFloat(window.tieline.cy.nodes()[0].style('font-size')) * window.tieline.cy.zoom()"
+    )
     assert px >= 9
     # Every label lies inside the drawing: none clipped at an edge.
     area = pg.locator("#network").bounding_box()
@@ -423,13 +472,14 @@ def test_network_date_window_narrows_the_links(page: tuple[Any, Watch]) -> None:
 
 
 # ------------------------------------------------------------------ figures
-def test_figures_series_distinguish_status_and_show_quotes(
-        sized: tuple[Any, Watch, str]) -> None:
+def test_figures_series_distinguish_status_and_show_quotes(sized: tuple[Any, Watch, str]) -> None:
     pg, watch, size = sized
     pg.goto("/#/figures?measure=trade_turnover&pair=CN-RU,IN-RU")
     pg.wait_for_function("() => window.tieline && window.tieline.chart")
-    series = pg.evaluate("window.tieline.chart.getOption().series.map((s) => "
-                         "({ name: s.name, n: s.data.length, line: s.lineStyle.type }))")
+    series = pg.evaluate(
+        "window.tieline.chart.getOption().series.map((s) => "
+        "({ name: s.name, n: s.data.length, line: s.lineStyle.type }))"
+    )
     by_name = {s["name"]: s for s in series}
     assert by_name["trade turnover CN-RU · actual"]["n"] == 2
     assert by_name["trade turnover CN-RU · actual"]["line"] == "solid"
@@ -451,8 +501,7 @@ def test_figures_series_distinguish_status_and_show_quotes(
     assert "Tieline test wire" in tip.inner_text()
     # The table lists the figures of both pairs with their source.
     assert pg.locator("[data-table=figures] tbody tr").count() == 4
-    assert all(s.startswith(("Tieline test wire", "Second wire"))
-               for s in _cells(pg, "figures", 8))
+    assert all(s.startswith(("Tieline test wire", "Second wire")) for s in _cells(pg, "figures", 8))
     assert watch.errors == []
 
 
@@ -502,7 +551,8 @@ def test_phone_tables_collapse_to_cards(browser: Any, server: str) -> None:
         pg.wait_for_selector("[data-table=documents] tbody tr")
         assert pg.locator("[data-table=documents] thead").is_hidden() or pg.evaluate(
             "document.querySelector('[data-table=documents] thead').getBoundingClientRect()"
-            ".height <= 1")
+            ".height <= 1"
+        )
         row = pg.locator("[data-table=documents] tbody tr").first.bounding_box()
         assert row["width"] <= WIDTHS["phone"]
         _fits_the_screen(pg, WIDTHS["phone"])
@@ -540,19 +590,33 @@ def test_briefing_is_on_the_page_and_downloads(sized: tuple[Any, Watch, str]) ->
 # ------------------------------------------------------------------ no request leaves the server
 def test_no_request_leaves_the_server(sized: tuple[Any, Watch, str], server: str) -> None:
     pg, watch, size = sized
-    for view in ("/", "/#/timeline", "/#/network", "/#/figures", "/#/entities",
-                 "/#/documents", "/#/briefing", "/#/upload", "/#/entity/rosatom",
-                 "/#/search?q=gas"):
+    for view in (
+        "/",
+        "/#/timeline",
+        "/#/network",
+        "/#/figures",
+        "/#/entities",
+        "/#/documents",
+        "/#/briefing",
+        "/#/upload",
+        "/#/entity/rosatom",
+        "/#/search?q=gas",
+    ):
         pg.goto(view)
-        pg.wait_for_function("() => document.body.dataset.view && "
-                             "!['loading', 'error'].includes(document.body.dataset.view)")
+        pg.wait_for_function(
+            "() => document.body.dataset.view && "
+            "!['loading', 'error'].includes(document.body.dataset.view)"
+        )
         pg.wait_for_timeout(200)
     if size == "desktop":
         _shot(pg, "search-1366.png")
     here = urlsplit(server).netloc
     assert watch.requests
-    elsewhere = [u for u in watch.requests
-                 if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != here]
+    elsewhere = [
+        u
+        for u in watch.requests
+        if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != here
+    ]
     assert elsewhere == []
     # The vendored libraries were loaded, from this server.
     assert any("/static/vendor/vis-timeline-graph2d.min.js" in u for u in watch.requests)
@@ -574,9 +638,11 @@ def test_stored_hostile_text_is_shown_never_run(page: tuple[Any, Watch]) -> None
     assert pg.locator("h1").inner_text().startswith("<img src=x")
     assert pg.locator("#doctext script, #doctext img, #doctext b, h1 img").count() == 0
     # The hostile title shows in the timeline, the network tip and the tables as text only.
-    for view, ready in (("/#/entity/rosatom", ".quotes li, [data-table=mentions] tbody tr"),
-                        ("/#/timeline", "#timeline .vis-item"),
-                        ("/#/documents", "[data-table=documents] tbody tr")):
+    for view, ready in (
+        ("/#/entity/rosatom", ".quotes li, [data-table=mentions] tbody tr"),
+        ("/#/timeline", "#timeline .vis-item"),
+        ("/#/documents", "[data-table=documents] tbody tr"),
+    ):
         pg.goto(view)
         pg.wait_for_selector(ready)
         pg.wait_for_timeout(200)
@@ -593,7 +659,8 @@ def test_stored_hostile_text_is_shown_never_run(page: tuple[Any, Watch]) -> None
 
 
 def test_uploads_several_files_with_progress_and_never_runs_them(
-        page: tuple[Any, Watch], tmp_path: Path) -> None:
+    page: tuple[Any, Watch], tmp_path: Path
+) -> None:
     pg, watch = page
     html = tmp_path / "hostile upload.html"
     html.write_text(
@@ -606,10 +673,14 @@ def test_uploads_several_files_with_progress_and_never_runs_them(
         "&lt;script&gt;window.__pwned='text'&lt;/script&gt; in the comments.</p>"
         "<iframe src=\"javascript:alert('frame')\"></iframe>"
         "<script>window.__pwned = 'body'</script></article></body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     plain = tmp_path / "kazakh grain.txt"
-    plain.write_text("Kazakhstan and China opened a new grain terminal at Khorgos in 2023, "
-                     "the railway operator said on Monday.\n", encoding="utf-8")
+    plain.write_text(
+        "Kazakhstan and China opened a new grain terminal at Khorgos in 2023, "
+        "the railway operator said on Monday.\n",
+        encoding="utf-8",
+    )
     pg.goto("/#/upload")
     pg.set_input_files("input[type=file]", [str(html), str(plain)])
     pg.click("form.upload button[type=submit]")
@@ -619,8 +690,10 @@ def test_uploads_several_files_with_progress_and_never_runs_them(
     for state in pg.locator(".upload-files .file-state").all_inner_texts():
         assert state.startswith("done"), state
     assert pg.evaluate("document.querySelector('progress.upload-progress').value") == 2
-    assert pg.evaluate("Array.from(document.querySelectorAll('.upload-files progress'))"
-                       ".every((p) => p.value === 1)")
+    assert pg.evaluate(
+        "Array.from(document.querySelectorAll('.upload-files progress'))"
+        ".every((p) => p.value === 1)"
+    )
     _shot(pg, "upload-1366.png")
     print(pg.locator(".upload-result").inner_text(), watch.errors)
     pg.locator(".upload-result a", has_text="Rosneft").first.click()

@@ -33,8 +33,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
     db = build_store(tmp_path / "busy.db")
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port,
-                                        log_level="warning"))
+    srv = uvicorn.Server(
+        uvicorn.Config(create_app(str(db)), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -51,9 +52,9 @@ def _check_document(client: httpx.Client, doc_id: str) -> None:
     assert r.status_code == 200, r.text
     d = r.json()
     for m in d["mentions"]:
-        assert d["text"][m["start"]:m["end"]] == m["text"]
+        assert d["text"][m["start"] : m["end"]] == m["text"]
     for ev in d["events"]:
-        assert d["text"][ev["trigger_start"]:ev["trigger_end"]] == ev["trigger"]
+        assert d["text"][ev["trigger_start"] : ev["trigger_end"]] == ev["trigger"]
 
 
 @pytest.mark.slow
@@ -61,7 +62,10 @@ def test_serve_reads_while_ingest_writes(served: tuple[str, Path]) -> None:
     base, db = served
     writer = subprocess.Popen(
         [sys.executable, "-m", "tieline", "ingest", str(EXAMPLES), "--db", str(db), "--json"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     totals: list[int] = []
     checked: set[str] = set()
     rounds = 0
@@ -76,9 +80,13 @@ def test_serve_reads_while_ingest_writes(served: tuple[str, Path]) -> None:
                 if d["id"] not in checked:
                     _check_document(client, d["id"])
                     checked.add(d["id"])
-            for path, params in (("/api/summary", {}), ("/api/search", {"q": "gas"}),
-                                 ("/api/entities", {"limit": 20}), ("/api/timeline", {}),
-                                 ("/api/graph", {})):
+            for path, params in (
+                ("/api/summary", {}),
+                ("/api/search", {"q": "gas"}),
+                ("/api/entities", {"limit": 20}),
+                ("/api/timeline", {}),
+                ("/api/graph", {}),
+            ):
                 res = client.get(path, params=params)
                 assert res.status_code == 200, (path, res.text)
             rounds += 1

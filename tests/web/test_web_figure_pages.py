@@ -19,10 +19,19 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         yield c
 
 
-@pytest.mark.parametrize("params", [
-    {}, {"pair": "CN-RU"}, {"pair": "RU-CN"}, {"pair": "CN-IN"}, {"status": "actual"},
-    {"measure": "trade_turnover", "unit": "USD"}, {"unit": "t"}, {"measure": "nothing"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"pair": "CN-RU"},
+        {"pair": "RU-CN"},
+        {"pair": "CN-IN"},
+        {"status": "actual"},
+        {"measure": "trade_turnover", "unit": "USD"},
+        {"unit": "t"},
+        {"measure": "nothing"},
+    ],
+)
 def test_figure_pages_are_slices_of_the_whole_list(client: TestClient, params: dict) -> None:
     whole = client.get("/api/figures", params={**params, "limit": 500}).json()
     assert whole["total"] == len(whole["items"])

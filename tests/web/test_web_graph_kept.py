@@ -16,14 +16,32 @@ TEXT = "Novatek and Sinopec signed an agreement on liquefied gas deliveries in M
 
 
 def _news() -> tuple[Document, Extraction]:
-    doc = Document(id="n" * 16, source_key="test:novatek.txt", text=TEXT, name="novatek.txt",
-                   published="2021-03-05")
+    doc = Document(
+        id="n" * 16,
+        source_key="test:novatek.txt",
+        text=TEXT,
+        name="novatek.txt",
+        published="2021-03-05",
+    )
     at = TEXT.index("signed")
-    ev = Event(id="ev-novatek-1", type="agreement", trigger="signed", trigger_start=at,
-               trigger_end=at + 6, sentence_start=0, sentence_end=len(TEXT), evidence=TEXT,
-               participants=(Participant("novatek", "Novatek", "party"),
-                             Participant("sinopec", "Sinopec", "party")),
-               sector="energy.gas", date="2021-03", date_precision="month", status="done")
+    ev = Event(
+        id="ev-novatek-1",
+        type="agreement",
+        trigger="signed",
+        trigger_start=at,
+        trigger_end=at + 6,
+        sentence_start=0,
+        sentence_end=len(TEXT),
+        evidence=TEXT,
+        participants=(
+            Participant("novatek", "Novatek", "party"),
+            Participant("sinopec", "Sinopec", "party"),
+        ),
+        sector="energy.gas",
+        date="2021-03",
+        date_precision="month",
+        status="done",
+    )
     return doc, Extraction(doc.id, "web-test.v1", events=(ev,))
 
 

@@ -36,8 +36,13 @@ def _fuzz(op: Any) -> str | None:
     skip = SKIP_CHECKS.get(op.label, [])
 
     @given(case=op.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case: Any) -> None:
         case.call_and_validate(excluded_checks=skip)
 

@@ -25,7 +25,10 @@ def test_serve_command_serves_page_and_api(tmp_path: Path) -> None:
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "tieline", "serve", "--db", str(db), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
@@ -48,7 +51,11 @@ def test_serve_command_serves_page_and_api(tmp_path: Path) -> None:
 
 
 def test_serve_refuses_a_port_out_of_range() -> None:
-    r = subprocess.run([sys.executable, "-m", "tieline", "serve", "--port", "70000"],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "tieline", "serve", "--port", "70000"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 2
     assert "65535" in r.stderr

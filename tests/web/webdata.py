@@ -29,7 +29,7 @@ NUCLEAR = (
 )
 HOSTILE = (
     "Rosatom said <script>window.__pwned = 1</script> talks with <img src=x "
-    "onerror=\"window.__pwned = 2\"> partners continued. "
+    'onerror="window.__pwned = 2"> partners continued. '
     "<b onmouseover=alert(1)>Bold claims</b> were made about Rosatom in March 2022."
 )
 
@@ -54,37 +54,77 @@ def _mention(text: str, needle: str, label: str, key: str, nth: int = 0) -> Ment
     return Mention(s, e, needle, label, "test", key)
 
 
-def _event(text: str, trigger: str, type_: str, sector: str, date: str,
-           parts: list[tuple[str, str, str]], status: str = "done") -> Event:
+def _event(
+    text: str,
+    trigger: str,
+    type_: str,
+    sector: str,
+    date: str,
+    parts: list[tuple[str, str, str]],
+    status: str = "done",
+) -> Event:
     ts, te = _span(text, trigger)
     ss, se = _sentence(text, ts)
     return Event(
-        id=f"ev-{doc_id(text)[:6]}-{ts}", type=type_, trigger=trigger, trigger_start=ts,
-        trigger_end=te, sentence_start=ss, sentence_end=se, evidence=text[ss:se],
-        participants=tuple(Participant(k, n, r) for k, n, r in parts), sector=sector,
-        date=date, date_precision="month" if len(date) == 7 else "year", status=status)
+        id=f"ev-{doc_id(text)[:6]}-{ts}",
+        type=type_,
+        trigger=trigger,
+        trigger_start=ts,
+        trigger_end=te,
+        sentence_start=ss,
+        sentence_end=se,
+        evidence=text[ss:se],
+        participants=tuple(Participant(k, n, r) for k, n, r in parts),
+        sector=sector,
+        date=date,
+        date_precision="month" if len(date) == 7 else "year",
+        status=status,
+    )
 
 
 def _figure(text: str, number: str, value: float, status: str, period: str) -> Figure:
     s, e = _span(text, number)
     ss, se = _sentence(text, s)
-    return Figure(id=f"fig-{doc_id(text)[:6]}-{s}", measure="trade_turnover", value=value,
-                  unit="USD", start=s, end=e, text=number, evidence=text[ss:se], currency="USD",
-                  period=period, period_start=f"{period}-01-01", period_end=f"{period}-12-31",
-                  status=status, actors=("China", "Russia"), sentence_start=ss, sentence_end=se)
+    return Figure(
+        id=f"fig-{doc_id(text)[:6]}-{s}",
+        measure="trade_turnover",
+        value=value,
+        unit="USD",
+        start=s,
+        end=e,
+        text=number,
+        evidence=text[ss:se],
+        currency="USD",
+        period=period,
+        period_start=f"{period}-01-01",
+        period_end=f"{period}-12-31",
+        status=status,
+        actors=("China", "Russia"),
+        sentence_start=ss,
+        sentence_end=se,
+    )
 
 
 def _doc(text: str, name: str, title: str, published: str) -> Document:
-    return Document(id=doc_id(text), source_key=f"test:{name}", text=text, name=name,
-                    title=title, published=published, published_precision="day",
-                    source="Tieline test wire", url=f"https://example.org/{name}")
+    return Document(
+        id=doc_id(text),
+        source_key=f"test:{name}",
+        text=text,
+        name=name,
+        title=title,
+        published=published,
+        published_precision="day",
+        source="Tieline test wire",
+        url=f"https://example.org/{name}",
+    )
 
 
 def documents() -> list[tuple[Document, Extraction]]:
     """The documents with what extraction would find in them."""
     gas = _doc(GAS, "gas.txt", "Gas deal and record trade", "2024-01-20")
     gas_ext = Extraction(
-        gas.id, PIPELINE,
+        gas.id,
+        PIPELINE,
         mentions=(
             _mention(GAS, "Gazprom", "ORG", "gazprom"),
             _mention(GAS, "China National Petroleum Corporation", "ORG", "cnpc"),
@@ -95,18 +135,39 @@ def documents() -> list[tuple[Document, Extraction]]:
         ),
         entities=(
             Entity("gazprom", "Gazprom", "ORG", "RU", mention_count=1),
-            Entity("cnpc", "CNPC", "ORG", "CN", aliases=("China National Petroleum Corporation",),
-                   mention_count=2),
+            Entity(
+                "cnpc",
+                "CNPC",
+                "ORG",
+                "CN",
+                aliases=("China National Petroleum Corporation",),
+                mention_count=2,
+            ),
             Entity("power of siberia", "Power of Siberia", "FACILITY", "RU", mention_count=1),
             Entity("china", "China", "COUNTRY", "CN", mention_count=2),
             Entity("russia", "Russia", "COUNTRY", "RU", mention_count=1),
         ),
         events=(
-            _event(GAS, "signed", "agreement", "energy.gas", "2014-05",
-                   [("gazprom", "Gazprom", "party"), ("cnpc", "CNPC", "party")]),
-            _event(GAS, "deliveries", "supply", "energy.gas", "2019-12",
-                   [("russia", "Russia", "source"), ("china", "China", "target"),
-                    ("power of siberia", "Power of Siberia", "object")]),
+            _event(
+                GAS,
+                "signed",
+                "agreement",
+                "energy.gas",
+                "2014-05",
+                [("gazprom", "Gazprom", "party"), ("cnpc", "CNPC", "party")],
+            ),
+            _event(
+                GAS,
+                "deliveries",
+                "supply",
+                "energy.gas",
+                "2019-12",
+                [
+                    ("russia", "Russia", "source"),
+                    ("china", "China", "target"),
+                    ("power of siberia", "Power of Siberia", "object"),
+                ],
+            ),
         ),
         figures=(
             _figure(GAS, "$240 billion", 240e9, "actual", "2023"),
@@ -115,7 +176,8 @@ def documents() -> list[tuple[Document, Extraction]]:
     )
     nuc = _doc(NUCLEAR, "nuclear.txt", "Tianwan units under construction", "2022-05-19")
     nuc_ext = Extraction(
-        nuc.id, PIPELINE,
+        nuc.id,
+        PIPELINE,
         mentions=(
             _mention(NUCLEAR, "Rosatom", "ORG", "rosatom"),
             _mention(NUCLEAR, "Atomstroyexport", "ORG", "atomstroyexport"),
@@ -131,22 +193,42 @@ def documents() -> list[tuple[Document, Extraction]]:
             Entity("russia", "Russia", "COUNTRY", "RU", mention_count=1),
         ),
         events=(
-            _event(NUCLEAR, "building", "construction", "energy.nuclear", "2022",
-                   [("rosatom", "Rosatom", "source"), ("atomstroyexport", "Atomstroyexport",
-                                                       "party"),
-                    ("china", "China", "target"), ("tianwan", "Tianwan", "object")],
-                   status="planned"),
+            _event(
+                NUCLEAR,
+                "building",
+                "construction",
+                "energy.nuclear",
+                "2022",
+                [
+                    ("rosatom", "Rosatom", "source"),
+                    ("atomstroyexport", "Atomstroyexport", "party"),
+                    ("china", "China", "target"),
+                    ("tianwan", "Tianwan", "object"),
+                ],
+                status="planned",
+            ),
         ),
         figures=(_figure(NUCLEAR, "$146.9 billion", 146.9e9, "actual", "2021"),),
     )
-    bad = _doc(HOSTILE, "hostile.html", "<img src=x onerror=\"window.__pwned=3\">", "2022-03-04")
+    bad = _doc(HOSTILE, "hostile.html", '<img src=x onerror="window.__pwned=3">', "2022-03-04")
     bad_ext = Extraction(
-        bad.id, PIPELINE,
-        mentions=(_mention(HOSTILE, "Rosatom", "ORG", "rosatom"),
-                  _mention(HOSTILE, "Rosatom", "ORG", "rosatom", nth=1)),
+        bad.id,
+        PIPELINE,
+        mentions=(
+            _mention(HOSTILE, "Rosatom", "ORG", "rosatom"),
+            _mention(HOSTILE, "Rosatom", "ORG", "rosatom", nth=1),
+        ),
         entities=(Entity("rosatom", "Rosatom", "ORG", "RU", mention_count=2),),
-        events=(_event(HOSTILE, "talks", "talks", "energy.nuclear", "2022-03",
-                       [("rosatom", "Rosatom", "party")]),),
+        events=(
+            _event(
+                HOSTILE,
+                "talks",
+                "talks",
+                "energy.nuclear",
+                "2022-03",
+                [("rosatom", "Rosatom", "party")],
+            ),
+        ),
     )
     return [(gas, gas_ext), (nuc, nuc_ext), (bad, bad_ext)]
 

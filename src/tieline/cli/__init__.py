@@ -23,8 +23,10 @@ app = typer.Typer(
 
 def _register() -> None:
     # One module per command group; each adds its commands to ``app``.
-    from tieline.cli import commands  # noqa: F401
-    from tieline.cli import plugins
+    from tieline.cli import (
+        commands,  # noqa: F401
+        plugins,
+    )
 
     plugins.load(app)
 
@@ -36,10 +38,13 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, prog_name="tieline")
     except OSError as e:
         # A full disk or a vanished folder outside any command's own handling: one line.
-        print(f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""),
-              file=sys.stderr)
+        print(
+            f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr
+        )
         sys.exit(2)
     except KeyboardInterrupt:
-        print("interrupted; what was committed is kept, run the same command again to resume",
-              file=sys.stderr)
+        print(
+            "interrupted; what was committed is kept, run the same command again to resume",
+            file=sys.stderr,
+        )
         sys.exit(130)

@@ -38,7 +38,7 @@ def _ingest_warnings() -> Iterator[None]:
 
     class _Line(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            err.print(f"[yellow]warning[/yellow] {escape(record.getMessage())}", highlight=False)
+            err.print(labelled("warning", "yellow", record.getMessage()), highlight=False)
 
     log, handler = logging.getLogger("tieline.ingest"), _Line(logging.WARNING)
     log.addHandler(handler)
@@ -50,22 +50,48 @@ def _ingest_warnings() -> Iterator[None]:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (recursive) or URLs to ingest.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, folders (recursive) or URLs to ingest.")
+    ],
     db: DbOption = None,
-    gazetteer: Annotated[list[Path] | None, typer.Option(
-        "--gazetteer", help="Extra gazetteer JSONL file of your own actors (repeatable).")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Documents per batch and transaction.")] = None,
-    engine: Annotated[str | None, typer.Option(help="Extraction engine: local, process or ray.")] = None,
-    workers: Annotated[int | None, typer.Option(help="Workers for --engine process or ray.")] = None,
-    address: Annotated[str | None, typer.Option(help="Ray address: auto or ray://host:port.")] = None,
-    allow_private: Annotated[bool, typer.Option(
-        "--allow-private", help="Allow URLs on private, loopback or link-local addresses.")] = False,
-    follow_links: Annotated[bool, typer.Option(
-        "--follow-links", help="Read symlinks in a folder that lead outside it (else refused).")
+    gazetteer: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--gazetteer", help="Extra gazetteer JSONL file of your own actors (repeatable)."
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Documents per batch and transaction.")
+    ] = None,
+    engine: Annotated[
+        str | None, typer.Option(help="Extraction engine: local, process or ray.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Workers for --engine process or ray.")
+    ] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Ray address: auto or ray://host:port.")
+    ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private", help="Allow URLs on private, loopback or link-local addresses."
+        ),
     ] = False,
-    allow_host: Annotated[list[str] | None, typer.Option(
-        "--allow-host", help="Fetch from this private or loopback host anyway (repeatable); "
-        "narrower than --allow-private.")] = None,
+    follow_links: Annotated[
+        bool,
+        typer.Option(
+            "--follow-links", help="Read symlinks in a folder that lead outside it (else refused)."
+        ),
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-host",
+            help="Fetch from this private or loopback host anyway (repeatable); "
+            "narrower than --allow-private.",
+        ),
+    ] = None,
     json_out: JsonOption = False,
     sets: SetOption = None,
 ) -> None:
@@ -78,9 +104,15 @@ def ingest(
     from tieline.scale.runner import ingest_paths
 
     settings = settings_from(
-        db, sets, gazetteers=tuple(str(g) for g in gazetteer) if gazetteer else None,
-        batch_size=batch_size, engine=engine, workers=workers, ray_address=address,
-        allow_private=allow_private or None, follow_links=follow_links or None,
+        db,
+        sets,
+        gazetteers=tuple(str(g) for g in gazetteer) if gazetteer else None,
+        batch_size=batch_size,
+        engine=engine,
+        workers=workers,
+        ray_address=address,
+        allow_private=allow_private or None,
+        follow_links=follow_links or None,
         allow_hosts=tuple(allow_host) if allow_host else None,
     )
 
@@ -90,25 +122,36 @@ def ingest(
 
     urls = [p for p in paths if p.startswith(("http://", "https://"))]
     files = [p for p in paths if p not in urls]
-    with errors_to_exit(), _ingest_warnings(), \
-            progress_bar(settings.progress and not json_out) as progress:
+    with (
+        errors_to_exit(),
+        _ingest_warnings(),
+        progress_bar(settings.progress and not json_out) as progress,
+    ):
         if urls:
             from tieline.scale.runner import ingest_urls
 
-            report = ingest_urls(urls, files, settings, progress=progress, on_failure=report_failure)
+            report = ingest_urls(
+                urls, files, settings, progress=progress, on_failure=report_failure
+            )
         else:
             report = ingest_paths(files, settings, progress=progress, on_failure=report_failure)
     if json_out:
-        print_json({
-            "db": settings.db, "added": report.added, "updated": report.updated,
-            "unchanged": report.unchanged, "duplicates": report.duplicates,
-            "near_duplicates": report.near_duplicates,
-            "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
-        })
+        print_json(
+            {
+                "db": settings.db,
+                "added": report.added,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "duplicates": report.duplicates,
+                "near_duplicates": report.near_duplicates,
+                "failures": [{"source": f.source, "reason": f.reason} for f in report.failures],
+            }
+        )
     else:
         out.print(
             f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{report.duplicates} duplicates skipped, {report.near_duplicates} near-duplicates linked, "
+            f"{report.duplicates} duplicates skipped, "
+            f"{report.near_duplicates} near-duplicates linked, "
             f"{len(report.failures)} failed -> {settings.db}"
         )
         if report.added or report.updated:
@@ -128,12 +171,18 @@ def summary(db: DbOption = None, json_out: JsonOption = False) -> None:
     if json_out:
         print_json(c)
         return
-    out.print(Text.assemble(
-        (settings.db, "bold"),
-        f": {c['documents']} documents, {sum(c['entities'].values())} entities, "
-        f"{sum(c['events'].values())} events, {c['figures']} figures"))
-    for title, data in (("entities by type", c["entities"]), ("events by type", c["events"]),
-                        ("figures by unit", c["figures_by_unit"])):
+    out.print(
+        Text.assemble(
+            (settings.db, "bold"),
+            f": {c['documents']} documents, {sum(c['entities'].values())} entities, "
+            f"{sum(c['events'].values())} events, {c['figures']} figures",
+        )
+    )
+    for title, data in (
+        ("entities by type", c["entities"]),
+        ("events by type", c["events"]),
+        ("figures by unit", c["figures_by_unit"]),
+    ):
         t = Table(title=title, title_justify="left")
         t.add_column("kind")
         t.add_column("count", justify="right")
@@ -157,14 +206,29 @@ class ExportFormat(str, Enum):
 
 @app.command()
 def export(
-    fmt: Annotated[ExportFormat, typer.Option("--format", "-f", help=(
-        "gold-jsonl: the annotation format of GUIDE.md, one object per document; "
-        "jsonl: everything with provenance; csv: one table per kind (into the -o folder); "
-        "events-csv: the event table with PLOVER/CAMEO codes; parquet: one file per table (into "
-        "the -o folder); graphml, gexf: the actor network; ftm: FollowTheMoney entities (JSONL)."
-        ))] = ExportFormat.jsonl,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help=(
-        "File to write (a folder for csv); standard output when left out."))] = None,
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help=(
+                "gold-jsonl: the annotation format of GUIDE.md, one object per document; "
+                "jsonl: everything with provenance; csv: one table per kind (into the -o folder); "
+                "events-csv: the event table with PLOVER/CAMEO codes; "
+                "parquet: one file per table (into "
+                "the -o folder); graphml, gexf: the actor network; ftm: "
+                "FollowTheMoney entities (JSONL)."
+            ),
+        ),
+    ] = ExportFormat.jsonl,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help=("File to write (a folder for csv); standard output when left out."),
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Export the knowledge base."""
@@ -201,10 +265,15 @@ def export(
             else:
                 with output.open("w", encoding="utf-8") as fh:
                     n = writer_more(fh)
-                err.print(f"wrote {n} {'entities' if fmt is ExportFormat.ftm else 'ties'} to {output}")
+                err.print(
+                    f"wrote {n} {'entities' if fmt is ExportFormat.ftm else 'ties'} to {output}"
+                )
             return
-        writer = {ExportFormat.gold_jsonl: write_gold, ExportFormat.jsonl: ex.write_jsonl,
-                  ExportFormat.events_csv: lambda s, fh: ex.write_csv(s, out=fh)["events"]}[fmt]
+        writer = {
+            ExportFormat.gold_jsonl: write_gold,
+            ExportFormat.jsonl: ex.write_jsonl,
+            ExportFormat.events_csv: lambda s, fh: ex.write_csv(s, out=fh)["events"],
+        }[fmt]
         if output is None:
             writer(store, sys.stdout)
         else:
@@ -217,12 +286,25 @@ def export(
 def evaluate(
     gold: Annotated[Path, typer.Option(help="Gold annotations (JSONL, the format of GUIDE.md).")],
     docs: Annotated[Path, typer.Option(help="Folder holding the annotated documents.")],
-    pred: Annotated[Path | None, typer.Option(help=(
-        "Score this prediction file (JSONL, the gold format) instead of extracting DOCS."))] = None,
-    explain: Annotated[bool, typer.Option("--explain", help=(
-        "Also list, per document, the gold items missed, the predicted items that match nothing "
-        "and the matched items with a wrong type, country, status, date, participants, measure "
-        "or period, and count the errors by kind."))] = False,
+    pred: Annotated[
+        Path | None,
+        typer.Option(
+            help=("Score this prediction file (JSONL, the gold format) instead of extracting DOCS.")
+        ),
+    ] = None,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help=(
+                "Also list, per document, the gold items missed, the "
+                "predicted items that match nothing "
+                "and the matched items with a wrong type, country, status, "
+                "date, participants, measure "
+                "or period, and count the errors by kind."
+            ),
+        ),
+    ] = False,
     json_out: JsonOption = False,
     sets: SetOption = None,
 ) -> None:

@@ -24,9 +24,13 @@ err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
 
 DbOption = Annotated[
     str | None,
-    typer.Option("--db", help="Store: SQLite file or postgresql:// URL [env TIELINE_DB; default tieline.db]."),
+    typer.Option(
+        "--db", help="Store: SQLite file or postgresql:// URL [env TIELINE_DB; default tieline.db]."
+    ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON for machines instead of tables.")
+]
 SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a setting: --set key=value (repeatable)."),
@@ -83,8 +87,14 @@ def progress_bar(enabled: bool, min_total: int = 4) -> Iterator[Callable[[str, i
     if not enabled or not err.is_terminal:
         yield lambda stage, done, total: None
         return
-    with Progress(TextColumn("{task.description:>8}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description:>8}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         tasks: dict[str, Any] = {}
 
         def update(stage: str, done: int, total: int) -> None:

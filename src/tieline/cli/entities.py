@@ -22,14 +22,20 @@ from tieline.cli.common import (
     settings_from,
 )
 
-GazetteerOption = Annotated[list[Path] | None, typer.Option(
-    "--gazetteer", help="Extra gazetteer JSONL file given at ingest, so that relinking uses it "
-    "too (repeatable).")]
+GazetteerOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--gazetteer",
+        help="Extra gazetteer JSONL file given at ingest, so that relinking uses it "
+        "too (repeatable).",
+    ),
+]
 
 
 def _settings(db: str | None, sets: list[str] | None, gazetteer: list[Path] | None) -> Any:
-    return settings_from(db, sets, gazetteers=tuple(str(g) for g in gazetteer)
-                         if gazetteer else None)
+    return settings_from(
+        db, sets, gazetteers=tuple(str(g) for g in gazetteer) if gazetteer else None
+    )
 
 
 def _aliases(e: dict[str, Any], n: int = 4) -> str:
@@ -49,12 +55,23 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def entities(
-        type_: Annotated[str | None, typer.Option("--type", help=(
-            "Only this type: COUNTRY, ORG, PERSON, BLOC, INITIATIVE, FACILITY, PRODUCT, EVENT "
-            "or AWARD."))] = None,
-        country: Annotated[str | None, typer.Option(
-            help="Only entities of this state (ISO code such as CN or RU; 'none' for none).")]
-            = None,
+        type_: Annotated[
+            str | None,
+            typer.Option(
+                "--type",
+                help=(
+                    "Only this type: COUNTRY, ORG, PERSON, BLOC, INITIATIVE, "
+                    "FACILITY, PRODUCT, EVENT "
+                    "or AWARD."
+                ),
+            ),
+        ] = None,
+        country: Annotated[
+            str | None,
+            typer.Option(
+                help="Only entities of this state (ISO code such as CN or RU; 'none' for none)."
+            ),
+        ] = None,
         limit: Annotated[int | None, typer.Option(help="Show at most this many.", min=1)] = None,
         db: DbOption = None,
         json_out: JsonOption = False,
@@ -82,15 +99,23 @@ def register(app: typer.Typer) -> None:
         t.add_column("seen", no_wrap=True)
         t.add_column("aliases", ratio=2)
         for e in rows:
-            t.add_row(e["name"], e["type"], e["country"] or "-", str(e["mention_count"]),
-                      str(e["doc_count"]), _seen(e), _aliases(e))
+            t.add_row(
+                e["name"],
+                e["type"],
+                e["country"] or "-",
+                str(e["mention_count"]),
+                str(e["doc_count"]),
+                _seen(e),
+                _aliases(e),
+            )
         out.print(t)
 
     @app.command()
     def entity(
         name: Annotated[str, typer.Argument(help="Canonical name, alias or id of the entity.")],
-        max_mentions: Annotated[int | None, typer.Option(
-            help="Show at most this many mentions.", min=1)] = None,
+        max_mentions: Annotated[
+            int | None, typer.Option(help="Show at most this many mentions.", min=1)
+        ] = None,
         db: DbOption = None,
         json_out: JsonOption = False,
         sets: SetOption = None,
@@ -106,12 +131,17 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(d)
             return
-        out.print(Text(d["name"], style="bold"), f" {d['type']}  {d['country'] or '-'}  "
-                  f"(id {d['id']})", highlight=False)
-        for label, value in (("aliases", ", ".join(d["aliases"]) or "-"),
-                             ("role", d["role"] or "-"), ("affiliation", d["affiliation"] or "-"),
-                             ("seen", f"{_seen(d)} in {d['doc_count']} documents, "
-                                      f"{d['mention_count']} mentions")):
+        out.print(
+            Text(d["name"], style="bold"),
+            f" {d['type']}  {d['country'] or '-'}  (id {d['id']})",
+            highlight=False,
+        )
+        for label, value in (
+            ("aliases", ", ".join(d["aliases"]) or "-"),
+            ("role", d["role"] or "-"),
+            ("affiliation", d["affiliation"] or "-"),
+            ("seen", f"{_seen(d)} in {d['doc_count']} documents, {d['mention_count']} mentions"),
+        ):
             out.print(f"  {label}: {value}", highlight=False)
         if d.get("lifecycle"):
             t = Table(title="lifecycle", title_justify="left", expand=True)
@@ -119,8 +149,12 @@ def register(app: typer.Typer) -> None:
                 t.add_column(col, no_wrap=True)
             t.add_column("document: evidence", ratio=1)
             for s in d["lifecycle"]:
-                t.add_row(s["stage"], escape(s["date"] or "-"), s["status"],
-                          escape(f"{s['doc']}: \"{s['evidence']}\""))
+                t.add_row(
+                    s["stage"],
+                    escape(s["date"] or "-"),
+                    s["status"],
+                    escape(f'{s["doc"]}: "{s["evidence"]}"'),
+                )
             out.print(t)
         if d["events"]:
             t = Table(title=f"{len(d['events'])} events", title_justify="left", expand=True)
@@ -129,8 +163,12 @@ def register(app: typer.Typer) -> None:
             t.add_column("document: evidence", ratio=1)
             for e in d["events"]:
                 others = [p["name"] for p in e["participants"] if p["entity_id"] != d["id"]]
-                t.add_row(e["type"], e["date"] or "-", ", ".join(others) or "-",
-                          f"{e['doc']}: \"{e['evidence']}\"")
+                t.add_row(
+                    e["type"],
+                    e["date"] or "-",
+                    ", ".join(others) or "-",
+                    f'{e["doc"]}: "{e["evidence"]}"',
+                )
             out.print(t)
         t = Table(title=f"{len(d['mentions'])} mentions", title_justify="left", expand=True)
         t.add_column("document", no_wrap=True, max_width=34)
@@ -166,15 +204,23 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json({"merged": [ea["name"], eb["name"]], "entity": merged})
         else:
-            out.print(f"merged {ea['name']} and {eb['name']} into {merged['name']} "
-                      f"({merged['mention_count']} mentions); to undo, split an alias off "
-                      f"with 'tieline split'", highlight=False)
+            out.print(
+                f"merged {ea['name']} and {eb['name']} into {merged['name']} "
+                f"({merged['mention_count']} mentions); to undo, split an alias off "
+                f"with 'tieline split'",
+                highlight=False,
+            )
 
     @app.command()
     def split(
         a: Annotated[str, typer.Argument(help="The entity that wrongly holds the alias.")],
-        alias: Annotated[str, typer.Option("--alias", help=(
-            "The alias that names another actor; it becomes an entity of its own."))],
+        alias: Annotated[
+            str,
+            typer.Option(
+                "--alias",
+                help=("The alias that names another actor; it becomes an entity of its own."),
+            ),
+        ],
         gazetteer: GazetteerOption = None,
         db: DbOption = None,
         json_out: JsonOption = False,
@@ -191,8 +237,10 @@ def register(app: typer.Typer) -> None:
             ea = qe.resolve_name(store, a)
             match = [x for x in ea["aliases"] if x.casefold() == alias.strip().casefold()]
             if not match:
-                fail(f"{alias!r} is not an alias of {ea['name']}; its aliases are: "
-                     f"{', '.join(ea['aliases']) or 'none'}")
+                fail(
+                    f"{alias!r} is not an alias of {ea['name']}; its aliases are: "
+                    f"{', '.join(ea['aliases']) or 'none'}"
+                )
             curation.record_split(store, ea["name"], match[0])
             relink(store, settings)
             left = qe.resolve_name(store, ea["name"])
@@ -200,5 +248,8 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json({"entity": left, "split_off": new})
         else:
-            out.print(f"split {new['name']} off {left['name']}: now {new['type']} "
-                      f"{new['name']!r} stands on its own", highlight=False)
+            out.print(
+                f"split {new['name']} off {left['name']}: now {new['type']} "
+                f"{new['name']!r} stands on its own",
+                highlight=False,
+            )

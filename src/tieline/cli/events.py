@@ -17,26 +17,47 @@ from tieline.cli.common import (
     settings_from,
 )
 
-ActorOption = Annotated[str | None, typer.Option(
-    help="Only events with this participant (canonical name, alias or spelling).")]
-PairOption = Annotated[str | None, typer.Option(
-    help="Only events in which both states of a pair of ISO codes take part, e.g. CN-RU.")]
-TypeOption = Annotated[str | None, typer.Option(
-    "--type", help="Only this event type: agreement, talks, cooperation, supply, construction, "
-                   "investment, technology_transfer, sanction, award.")]
-SectorOption = Annotated[str | None, typer.Option(
-    help="Only this sector and its subsectors (energy, energy.nuclear, defence, ...).")]
-SinceOption = Annotated[str | None, typer.Option(
-    help="Only events dated on or after this (2019, 2019-06-05, or a span: 7d, 1y); an event "
-         "without a date of its own is dated by its article.")]
-UntilOption = Annotated[str | None, typer.Option(
-    help="Only events dated on or before this (2022, 2022-12).")]
+ActorOption = Annotated[
+    str | None,
+    typer.Option(help="Only events with this participant (canonical name, alias or spelling)."),
+]
+PairOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only events in which both states of a pair of ISO codes take part, e.g. CN-RU."
+    ),
+]
+TypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--type",
+        help="Only this event type: agreement, talks, cooperation, supply, construction, "
+        "investment, technology_transfer, sanction, award.",
+    ),
+]
+SectorOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only this sector and its subsectors (energy, energy.nuclear, defence, ...)."
+    ),
+]
+SinceOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only events dated on or after this (2019, 2019-06-05, or a span: 7d, 1y); an event "
+        "without a date of its own is dated by its article."
+    ),
+]
+UntilOption = Annotated[
+    str | None, typer.Option(help="Only events dated on or before this (2022, 2022-12).")
+]
 
 
 def _participants(ev: Any) -> str:
     arrow = {"source": "→", "target": "←"}
-    actors = ", ".join(f"{arrow.get(p.role, '')}{p.name}" if p.role in arrow else p.name
-                       for p in ev.actors)
+    actors = ", ".join(
+        f"{arrow.get(p.role, '')}{p.name}" if p.role in arrow else p.name for p in ev.actors
+    )
     objects = ", ".join(p.name for p in ev.objects)
     return actors + (f" [{objects}]" if objects else "")
 
@@ -52,8 +73,7 @@ def register(app: typer.Typer) -> None:
         since: SinceOption = None,
         until: UntilOption = None,
         pair: PairOption = None,
-        status: Annotated[str | None, typer.Option(
-            help="Only done or planned events.")] = None,
+        status: Annotated[str | None, typer.Option(help="Only done or planned events.")] = None,
         db: DbOption = None,
         json_out: JsonOption = False,
         sets: SetOption = None,
@@ -69,8 +89,16 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from(db, sets)
         with errors_to_exit(), Store(settings.db, create=False) as store:
-            evs = qe.list_events(store, actor=actor, type=type_, sector=sector, since=since,
-                                 until=until, pair=pair, status=status)
+            evs = qe.list_events(
+                store,
+                actor=actor,
+                type=type_,
+                sector=sector,
+                since=since,
+                until=until,
+                pair=pair,
+                status=status,
+            )
         if json_out:
             print_json([e.to_dict() for e in evs])
             return
@@ -81,8 +109,9 @@ def register(app: typer.Typer) -> None:
         for col in ("type", "date", "status", "sector", "participants", "source: quote"):
             t.add_column(col, overflow="fold")
         for e in evs:
-            t.add_row(e.type, e.date or "-", e.status, e.sector or "-", _participants(e),
-                      e.citation)
+            t.add_row(
+                e.type, e.date or "-", e.status, e.sector or "-", _participants(e), e.citation
+            )
         out.print(t)
 
     @app.command()
@@ -108,8 +137,9 @@ def register(app: typer.Typer) -> None:
 
         settings = settings_from(db, sets)
         with errors_to_exit(), Store(settings.db, create=False) as store:
-            entries = qe.timeline(store, actor=actor, pair=pair, type=type_, sector=sector,
-                                  since=since, until=until)
+            entries = qe.timeline(
+                store, actor=actor, pair=pair, type=type_, sector=sector, since=since, until=until
+            )
         if json_out:
             print_json([e.to_dict() for e in entries])
             return
@@ -121,7 +151,11 @@ def register(app: typer.Typer) -> None:
             t.add_column(col, overflow="fold")
         for x in entries:
             when = (x.when or "undated") + (" (published)" if x.dated_by == "published" else "")
-            t.add_row(when, x.event.type + (" (planned)" if x.event.status == "planned" else ""),
-                      _participants(x.event), str(x.sources),
-                      "\n".join(r.citation for r in x.reports))
+            t.add_row(
+                when,
+                x.event.type + (" (planned)" if x.event.status == "planned" else ""),
+                _participants(x.event),
+                str(x.sources),
+                "\n".join(r.citation for r in x.reports),
+            )
         out.print(t)

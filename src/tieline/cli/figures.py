@@ -36,8 +36,14 @@ def format_value(value: float, unit: str) -> str:
 
 def _cited_row(c: Any) -> list[str]:
     f = c.figure
-    return [f.measure or "-", format_value(f.value, f.unit), f.status, f.period or "-",
-            ", ".join(f.actors) or "-", c.citation]
+    return [
+        f.measure or "-",
+        format_value(f.value, f.unit),
+        f.status,
+        f.period or "-",
+        ", ".join(f.actors) or "-",
+        c.citation,
+    ]
 
 
 def register(app: typer.Typer) -> None:
@@ -45,21 +51,36 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def figures(
-        measure: Annotated[str | None, typer.Option(
-            help="Only this measure (trade_turnover, export_value, project_count, ...).")] = None,
-        pair: Annotated[str | None, typer.Option(
-            help="Only figures about both states of a pair of ISO codes, e.g. CN-RU.")] = None,
-        since: Annotated[str | None, typer.Option(
-            help="Only periods ending on or after this date (2019, 2019-06, 7d).")] = None,
-        until: Annotated[str | None, typer.Option(
-            help="Only periods starting on or before this date (2022, 2022-12).")] = None,
-        status: Annotated[str | None, typer.Option(
-            help="Only actual, target or forecast figures.")] = None,
-        series: Annotated[bool, typer.Option(
-            "--series", help="One measure over time: actuals beside targets (needs --measure).")]
-            = False,
-        contradictions: Annotated[bool, typer.Option(
-            "--contradictions", help="Only figures on which sources disagree.")] = False,
+        measure: Annotated[
+            str | None,
+            typer.Option(
+                help="Only this measure (trade_turnover, export_value, project_count, ...)."
+            ),
+        ] = None,
+        pair: Annotated[
+            str | None,
+            typer.Option(help="Only figures about both states of a pair of ISO codes, e.g. CN-RU."),
+        ] = None,
+        since: Annotated[
+            str | None,
+            typer.Option(help="Only periods ending on or after this date (2019, 2019-06, 7d)."),
+        ] = None,
+        until: Annotated[
+            str | None,
+            typer.Option(help="Only periods starting on or before this date (2022, 2022-12)."),
+        ] = None,
+        status: Annotated[
+            str | None, typer.Option(help="Only actual, target or forecast figures.")
+        ] = None,
+        series: Annotated[
+            bool,
+            typer.Option(
+                "--series", help="One measure over time: actuals beside targets (needs --measure)."
+            ),
+        ] = False,
+        contradictions: Annotated[
+            bool, typer.Option("--contradictions", help="Only figures on which sources disagree.")
+        ] = False,
         db: DbOption = None,
         json_out: JsonOption = False,
         sets: SetOption = None,
@@ -87,11 +108,13 @@ def register(app: typer.Typer) -> None:
                     links = qf.targets_with_actuals(store, measure=measure, pair=pair)
                     _show_series(s, links, json_out)
                 elif contradictions:
-                    _show_contradictions(qf.contradictions(store, measure=measure, pair=pair),
-                                         json_out)
+                    _show_contradictions(
+                        qf.contradictions(store, measure=measure, pair=pair), json_out
+                    )
                 else:
-                    figs = qf.list_figures(store, measure=measure, pair=pair, since=since,
-                                           until=until, status=status)
+                    figs = qf.list_figures(
+                        store, measure=measure, pair=pair, since=since, until=until, status=status
+                    )
                     _show_list(figs, json_out)
 
 
@@ -125,8 +148,11 @@ def _show_series(s: Any, links: list[Any], json_out: bool) -> None:
     for p in s.points:
         vals = [p.value(st) for st in ("actual", "target", "forecast")]
         cites = [c.citation for st in ("actual", "target", "forecast") for c in getattr(p, st)]
-        t.add_row(p.period, *[format_value(v, unit) if v is not None else "-" for v in vals],
-                  "\n".join(cites))
+        t.add_row(
+            p.period,
+            *[format_value(v, unit) if v is not None else "-" for v in vals],
+            "\n".join(cites),
+        )
     if s.points:
         out.print(t)
     else:
@@ -134,13 +160,18 @@ def _show_series(s: Any, links: list[Any], json_out: bool) -> None:
     for link in links:
         f = link.target.figure
         verdict = {True: "met", False: "not met", None: "no actual reported"}[link.met]
-        out.print(f"target {format_value(f.value, f.unit)} for {f.period}: {verdict} "
-                  f"({link.target.citation})", highlight=False)
+        out.print(
+            f"target {format_value(f.value, f.unit)} for {f.period}: {verdict} "
+            f"({link.target.citation})",
+            highlight=False,
+        )
     if s.without_period:
         out.print(f"{len(s.without_period)} more without a period:")
         for c in s.without_period:
-            out.print(f"  {format_value(c.figure.value, c.figure.unit)} {c.figure.status}: "
-                      f"{c.citation}", highlight=False)
+            out.print(
+                f"  {format_value(c.figure.value, c.figure.unit)} {c.figure.status}: {c.citation}",
+                highlight=False,
+            )
     if s.other_units:
         out.print(f"(figures in {', '.join(s.other_units)} left out: the series keeps one unit)")
 
@@ -153,9 +184,13 @@ def _show_contradictions(items: list[Any], json_out: bool) -> None:
         out.print("No contradictions: no two sources disagree on a measure, pair and period.")
         return
     for x in items:
-        out.print(Text(x.measure, style="bold"), f"{x.pair} {x.period} ({x.status}): "
-                  f"{format_value(x.low, x.unit)} to {format_value(x.high, x.unit)} "
-                  f"from {x.sources} sources")
+        out.print(
+            Text(x.measure, style="bold"),
+            f"{x.pair} {x.period} ({x.status}): "
+            f"{format_value(x.low, x.unit)} to {format_value(x.high, x.unit)} "
+            f"from {x.sources} sources",
+        )
         for c in x.figures:
-            out.print(f"  {format_value(c.figure.value, c.figure.unit)}  {c.citation}",
-                      highlight=False)
+            out.print(
+                f"  {format_value(c.figure.value, c.figure.unit)}  {c.citation}", highlight=False
+            )

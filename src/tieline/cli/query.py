@@ -297,8 +297,12 @@ def watch(
     from tieline.scale.watch import WatchReport
     from tieline.scale.watch import watch as run
 
-    settings = settings_from(db, sets, allow_private=allow_private or None,
-                             allow_hosts=tuple(allow_host) if allow_host else None)
+    settings = settings_from(
+        db,
+        sets,
+        allow_private=allow_private or None,
+        allow_hosts=tuple(allow_host) if allow_host else None,
+    )
 
     def report_failure(f: InputFailure) -> None:
         err.print(labelled("skipped", "yellow", f"{f.source}: {f.reason}"), highlight=False)

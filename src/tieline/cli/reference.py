@@ -1,6 +1,6 @@
 """The CLI reference (docs/cli.md), generated from the commands' own --help.
 
-    python -m tieline.cli.reference > docs/cli.md
+python -m tieline.cli.reference > docs/cli.md
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 def _help(args: list[str]) -> str:
     from tieline.cli import app
 
-    res = CliRunner().invoke(app, [*args, "--help"], env={"COLUMNS": "100", "TERM": "dumb",
-                                                          "NO_COLOR": "1"}, color=False)
+    res = CliRunner().invoke(
+        app, [*args, "--help"], env={"COLUMNS": "100", "TERM": "dumb", "NO_COLOR": "1"}, color=False
+    )
     lines = [line.rstrip() for line in res.output.splitlines()]
     return "\n".join(lines).strip("\n")
 
@@ -32,9 +33,17 @@ def command_names() -> list[str]:
 def render() -> str:
     """Markdown with every command's usage, help and options."""
     names = command_names()
-    lines = ["# CLI reference", "",
-             "Generated from `--help` by `python -m tieline.cli.reference > docs/cli.md`; "
-             "a test keeps it current.", "", "```", _help([]), "```", ""]
+    lines = [
+        "# CLI reference",
+        "",
+        "Generated from `--help` by `python -m tieline.cli.reference > docs/cli.md`; "
+        "a test keeps it current.",
+        "",
+        "```",
+        _help([]),
+        "```",
+        "",
+    ]
     for name in names:
         lines += [f"## tieline {name}", "", "```", _help([name]), "```", ""]
     return "\n".join(lines)

@@ -24,17 +24,34 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def serve(
         db: DbOption = None,
-        host: Annotated[str, typer.Option(help="Interface to listen on; keep 127.0.0.1 unless "
-                                               "you mean to share the store.")] = "127.0.0.1",
+        host: Annotated[
+            str,
+            typer.Option(
+                help="Interface to listen on; keep 127.0.0.1 unless you mean to share the store."
+            ),
+        ] = "127.0.0.1",
         port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-        token: Annotated[str | None, typer.Option(
-            help="Token every client must present (Authorization: Bearer, or open "
-                 "/?token=... once); needed beyond loopback [setting serve_token].")] = None,
-        public_read: Annotated[bool, typer.Option(
-            "--public-read", help="With a token: reading needs none, only changes do.")] = False,
-        server_name: Annotated[list[str] | None, typer.Option(
-            "--server-name", help="A host name clients reach this server by (repeatable); "
-                                  "requests naming any other Host are refused.")] = None,
+        token: Annotated[
+            str | None,
+            typer.Option(
+                help="Token every client must present (Authorization: Bearer, or open "
+                "/?token=... once); needed beyond loopback [setting serve_token]."
+            ),
+        ] = None,
+        public_read: Annotated[
+            bool,
+            typer.Option(
+                "--public-read", help="With a token: reading needs none, only changes do."
+            ),
+        ] = False,
+        server_name: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--server-name",
+                help="A host name clients reach this server by (repeatable); "
+                "requests naming any other Host are refused.",
+            ),
+        ] = None,
         sets: SetOption = None,
     ) -> None:
         """Serve the web page and REST API (OpenAPI at /api/openapi.json) over a store.
@@ -54,9 +71,16 @@ def register(app: typer.Typer) -> None:
                 raise MissingExtraError("web", "tieline serve") from e
         settings = settings_from(db, sets)
         if "://" not in settings.db and not Path(settings.db).expanduser().exists():
-            err.print(labelled("note:", "yellow", f"no store at {settings.db}; starting an empty "
-                               "one (upload articles on the page, or run 'tieline ingest PATH "
-                               f"--db {settings.db}')"), highlight=False)
+            err.print(
+                labelled(
+                    "note:",
+                    "yellow",
+                    f"no store at {settings.db}; starting an empty "
+                    "one (upload articles on the page, or run 'tieline ingest PATH "
+                    f"--db {settings.db}')",
+                ),
+                highlight=False,
+            )
         token = token or settings.serve_token
         loopback = host in LOOPBACK or host.startswith("127.")
         if not loopback and not token:
@@ -64,7 +88,8 @@ def register(app: typer.Typer) -> None:
                 raise ConfigError(
                     f"serving on {host} lets other machines in: give a token (--token T, or "
                     "the setting serve_token / TIELINE_SERVE_TOKEN); add --public-read to let "
-                    "anyone read")
+                    "anyone read"
+                )
         # The Host check holds on every interface (against DNS rebinding): the local names,
         # the address bound, this machine's name and the names given with --server-name.
         hosts = [*LOCAL_HOSTS, *(server_name or [])]
@@ -75,11 +100,22 @@ def register(app: typer.Typer) -> None:
 
             hosts += [socket.gethostname()]
         with errors_to_exit():
-            web_app = create_app(settings.db, settings=settings, allowed_hosts=hosts,
-                                 token=token, public_read=public_read)
-        err.print(f"Tieline on http://{host}:{port}/ over {settings.db} (Ctrl-C to stop)",
-                  highlight=False)
-        uvicorn.run(web_app, host=host, port=port, log_level="warning",
-                    http=guarded_http_protocol(settings.serve_header_timeout_s),
-                    limit_concurrency=max(1, settings.serve_max_connections),
-                    timeout_keep_alive=5)
+            web_app = create_app(
+                settings.db,
+                settings=settings,
+                allowed_hosts=hosts,
+                token=token,
+                public_read=public_read,
+            )
+        err.print(
+            f"Tieline on http://{host}:{port}/ over {settings.db} (Ctrl-C to stop)", highlight=False
+        )
+        uvicorn.run(
+            web_app,
+            host=host,
+            port=port,
+            log_level="warning",
+            http=guarded_http_protocol(settings.serve_header_timeout_s),
+            limit_concurrency=max(1, settings.serve_max_connections),
+            timeout_keep_alive=5,
+        )

@@ -26,8 +26,11 @@ def _lookup(result: Mapping[str, Any], dotted: str) -> float:
     return float(node)
 
 
-def check(result: Mapping[str, Any], floors: Mapping[str, float],
-          ceilings: Mapping[str, float] | None = None) -> list[str]:
+def check(
+    result: Mapping[str, Any],
+    floors: Mapping[str, float],
+    ceilings: Mapping[str, float] | None = None,
+) -> list[str]:
     """The figures that fell below their floor by more than the margin (or rose above a ceiling)."""
     problems = []
     for key, floor in floors.items():

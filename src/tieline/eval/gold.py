@@ -68,30 +68,56 @@ def gold_records(store: Store) -> Iterator[dict[str, Any]]:
         for e in rec["entities"]:
             item = seen.get(e["name"])
             if item is None:
-                item = seen[e["name"]] = {"name": e["name"], "type": e["type"],
-                                          "country": e["country"], "aliases": [], "role": e["role"]}
+                item = seen[e["name"]] = {
+                    "name": e["name"],
+                    "type": e["type"],
+                    "country": e["country"],
+                    "aliases": [],
+                    "role": e["role"],
+                }
             for a in [e["surface"], *e["aliases"]]:
                 if a != e["name"] and a not in item["aliases"]:
                     item["aliases"].append(a)
             item["role"] = item["role"] or e["role"]
         events = []
         for ev in rec["events"]:
-            events.append({
-                "type": ev["type"],
-                "actors": _unique(p["name"] for p in ev["participants"] if p["role"] != "object"),
-                "objects": _unique(p["name"] for p in ev["participants"] if p["role"] == "object"),
-                "sector": ev["sector"], "date": ev["date"], "status": ev["status"],
-                "evidence": project_evidence(source, ev["evidence"]),
-                **({"count": ev["count"]} if ev.get("count") else {}),
-                "cluster": ev["cluster"],
-            })
-        figures = [{
-            "measure": f["measure"], "value": f["value"], "unit": f["unit"], "status": f["status"],
-            "period": f["period"], "actors": f["actors"],
-            "evidence": project_evidence(source, f["evidence"]),
-        } for f in rec["figures"]]
-        yield {"doc": d["name"], "title": d["title"], "published": d["published"],
-               "entities": list(seen.values()), "events": events, "figures": figures}
+            events.append(
+                {
+                    "type": ev["type"],
+                    "actors": _unique(
+                        p["name"] for p in ev["participants"] if p["role"] != "object"
+                    ),
+                    "objects": _unique(
+                        p["name"] for p in ev["participants"] if p["role"] == "object"
+                    ),
+                    "sector": ev["sector"],
+                    "date": ev["date"],
+                    "status": ev["status"],
+                    "evidence": project_evidence(source, ev["evidence"]),
+                    **({"count": ev["count"]} if ev.get("count") else {}),
+                    "cluster": ev["cluster"],
+                }
+            )
+        figures = [
+            {
+                "measure": f["measure"],
+                "value": f["value"],
+                "unit": f["unit"],
+                "status": f["status"],
+                "period": f["period"],
+                "actors": f["actors"],
+                "evidence": project_evidence(source, f["evidence"]),
+            }
+            for f in rec["figures"]
+        ]
+        yield {
+            "doc": d["name"],
+            "title": d["title"],
+            "published": d["published"],
+            "entities": list(seen.values()),
+            "events": events,
+            "figures": figures,
+        }
 
 
 def _unique(xs: Iterator[str] | Any) -> list[str]:

@@ -162,7 +162,10 @@ class RuleEvents:
     def __call__(self, ann: Annotated) -> Annotated:
         """The document with its events."""
         found = events.extract_events(
-            ann.document, ann.parse, list(ann.mentions), list(ann.entities),
+            ann.document,
+            ann.parse,
+            list(ann.mentions),
+            list(ann.entities),
             decider=self.decider,
         )
         return replace(ann, events=tuple(found))
@@ -195,7 +198,12 @@ class RuleFigures:
 
 
 BUILTINS = (
-    SpacyParse, GazetteerNames, SpacyNames, DocumentResolution, RuleEvents, TrainedEvents,
+    SpacyParse,
+    GazetteerNames,
+    SpacyNames,
+    DocumentResolution,
+    RuleEvents,
+    TrainedEvents,
     RuleFigures,
 )
 # The chain a pipeline runs unless the settings swap a component.

@@ -16,18 +16,35 @@ NAME = "dates.rules.v1"
 
 MONTHS = {
     m: i + 1
-    for i, names in enumerate([
-        ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-        ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-        ("october", "oct"), ("november", "nov"), ("december", "dec"),
-    ])
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
     for m in names
 }
-WEEKDAYS = {d: i for i, d in enumerate(
-    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+WEEKDAYS = {
+    d: i
+    for i, d in enumerate(
+        ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    )
+}
 # Month names are matched capitalised only: lower-case "may" and "march" are verbs.
-_MONTH = (r"(?P<month>January|February|March|April|May|June|July|August|September|October|"
-          r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?")
+_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 
@@ -43,17 +60,31 @@ _WHEN = r"\b(?:(?P<when>earlier|later|late|early)\s+)?(?P<which>this|last|next|p
 _REL_YEAR = re.compile(_WHEN + r"year\b(?!s)", re.I)
 _REL_MONTH = re.compile(_WHEN + r"month\b(?!s)", re.I)
 _AGO = re.compile(
-    r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+years?\s+ago\b", re.I)
-_WEEKDAY = re.compile(r"\b(?:(?P<last>[Ll]ast)\s+|[Oo]n\s+)?"
-                      r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+    r"\b(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+years?\s+ago\b", re.I
+)
+_WEEKDAY = re.compile(
+    r"\b(?:(?P<last>[Ll]ast)\s+|[Oo]n\s+)?"
+    r"(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
 _DAYWORD = re.compile(r"\b(?P<w>today|yesterday|tomorrow)\b", re.I)
 _MONTH_ALONE = re.compile(
-    rf"\b(?i:in|since|during|last|this|early|late|mid-?)\s+{_MONTH}\b(?!\s*\d)")
+    rf"\b(?i:in|since|during|last|this|early|late|mid-?)\s+{_MONTH}\b(?!\s*\d)"
+)
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s+\d{{4}})")
 # "on 27 April": day before month, no year after it.
 _DAY_MONTH = re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s+\d{{4}})")
-_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10}
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +134,11 @@ def explicit_dates(text: str) -> list[EventDate]:
                 continue
             gd = m.groupdict()
             year = int(gd["year"])
-            month = int(gd["mnum"]) if gd.get("mnum") else (
-                _month_num(gd["month"]) if gd.get("month") else 1)
+            month = (
+                int(gd["mnum"])
+                if gd.get("mnum")
+                else (_month_num(gd["month"]) if gd.get("month") else 1)
+            )
             try:
                 d = date(year, month, int(gd["day"]) if gd.get("day") else 1)
             except ValueError:
@@ -158,21 +192,26 @@ def relative_dates(text: str, published: str | None) -> list[EventDate]:
     return sorted(out, key=lambda x: x.start)
 
 
-def find_event_date(text: str, published: str | None, anchor: int | None = None
-                    ) -> EventDate | None:
+def find_event_date(
+    text: str, published: str | None, anchor: int | None = None
+) -> EventDate | None:
     """The date a clause gives its event: an explicit date first, else a relative one, else None.
 
     With ``anchor`` (the trigger's offset in ``text``) the date nearest the trigger wins, so a
     sentence telling two events gives each its own date; without it, the first.
     """
     explicit = explicit_dates(text)
-    rel = [r for r in relative_dates(text, published)
-           if not any(r.start < e.end and e.start < r.end for e in explicit)]
+    rel = [
+        r
+        for r in relative_dates(text, published)
+        if not any(r.start < e.end and e.start < r.end for e in explicit)
+    ]
     # A month-day phrase that is part of a full date was read as explicit already.
     for found in (explicit, rel):
         if found:
             if anchor is None:
                 return found[0]
-            return min(found, key=lambda d: (min(abs(d.start - anchor), abs(d.end - anchor)),
-                                             d.start))
+            return min(
+                found, key=lambda d: (min(abs(d.start - anchor), abs(d.end - anchor)), d.start)
+            )
     return None

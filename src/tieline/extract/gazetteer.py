@@ -58,7 +58,8 @@ def _read(path: Path) -> list[dict[str, object]]:
             obj = json.loads(line)
         except json.JSONDecodeError as e:
             raise ConfigError(
-                f"{path}:{n}: gazetteer line is not JSON ({e.msg}); fix the line") from e
+                f"{path}:{n}: gazetteer line is not JSON ({e.msg}); fix the line"
+            ) from e
         if not isinstance(obj, dict) or not obj.get("name") or not obj.get("type"):
             raise ConfigError(f"{path}:{n}: gazetteer line needs 'name' and 'type'")
         rows.append(obj)
@@ -103,8 +104,11 @@ class Places:
             if not k or k in _GENERIC_PLACE_KEYS:
                 continue
             old = self.by_key.get(k)
-            if old is None or (old.kind == p.kind == "city" and p.population > old.population) \
-                    or (old.kind == "city" and p.kind == "region" and old.population < 1_000_000):
+            if (
+                old is None
+                or (old.kind == p.kind == "city" and p.population > old.population)
+                or (old.kind == "city" and p.kind == "region" and old.population < 1_000_000)
+            ):
                 self.by_key[k] = p
 
     def lookup(self, surface: str) -> Place | None:
@@ -118,21 +122,77 @@ class Places:
 _DESIGNATION_PREFIX = re.compile(r"([A-Za-z]+)[-‑ ]?\d")
 _NON_WORD = re.compile(r"[^\w\s]")
 # Words that say what kind of region a name is: 'Primorskiy kray' is named 'Primorsky' too.
-_REGION_WORDS = frozenset({
-    "oblast", "oblast'", "kray", "krai", "respublika", "avtonomnyy", "okrug", "zizhiqu", "sheng",
-    "shi", "uygur", "zhuangzu", "huizu", "province", "region", "state", "prefecture", "governorate",
-    "district", "territory", "autonomous", "republic", "department", "county",
-})
+_REGION_WORDS = frozenset(
+    {
+        "oblast",
+        "oblast'",
+        "kray",
+        "krai",
+        "respublika",
+        "avtonomnyy",
+        "okrug",
+        "zizhiqu",
+        "sheng",
+        "shi",
+        "uygur",
+        "zhuangzu",
+        "huizu",
+        "province",
+        "region",
+        "state",
+        "prefecture",
+        "governorate",
+        "district",
+        "territory",
+        "autonomous",
+        "republic",
+        "department",
+        "county",
+    }
+)
 
 
 # Region and town names that are ordinary words of geography in news ('the West', 'Central
 # Asia', 'Asia'): ISO 3166-2 and GeoNames have regions so named, the text rarely means them.
-_GENERIC_PLACE_KEYS = frozenset({
-    "west", "east", "north", "south", "central", "eastern", "western", "northern", "southern",
-    "centre", "center", "capital", "coast", "coastal", "island", "islands", "upper", "lower",
-    "middle", "asia", "europe", "africa", "america", "oceania", "interior", "mountain",
-    "lakes", "plateau", "valley", "border", "frontier", "federal", "union", "of", "victoria",
-})
+_GENERIC_PLACE_KEYS = frozenset(
+    {
+        "west",
+        "east",
+        "north",
+        "south",
+        "central",
+        "eastern",
+        "western",
+        "northern",
+        "southern",
+        "centre",
+        "center",
+        "capital",
+        "coast",
+        "coastal",
+        "island",
+        "islands",
+        "upper",
+        "lower",
+        "middle",
+        "asia",
+        "europe",
+        "africa",
+        "america",
+        "oceania",
+        "interior",
+        "mountain",
+        "lakes",
+        "plateau",
+        "valley",
+        "border",
+        "frontier",
+        "federal",
+        "union",
+        "of",
+        "victoria",
+    }
+)
 
 
 def _place_key(s: str) -> str:
@@ -151,8 +211,11 @@ def _region_short(name: str) -> str | None:
 
 
 def _latin_name(s: str) -> bool:
-    return bool(s) and s[0].isupper() and all(
-        c.isascii() or (c.isalpha() and ord(c) < 0x250) for c in s)
+    return (
+        bool(s)
+        and s[0].isupper()
+        and all(c.isascii() or (c.isalpha() and ord(c) < 0x250) for c in s)
+    )
 
 
 @lru_cache(maxsize=1)
@@ -208,10 +271,13 @@ class Gazetteer:
         old = self.by_key.get(name_key(a.name))
         if a.type == "COUNTRY" and a.country:
             old = self._states.get(a.country, old)
-        if old is not None and (old.name == a.name or (a.type == old.type == "COUNTRY"
-                                                        and a.country == old.country)):
+        if old is not None and (
+            old.name == a.name or (a.type == old.type == "COUNTRY" and a.country == old.country)
+        ):
             a = Actor(
-                name=a.name, type=a.type or old.type, country=a.country or old.country,
+                name=a.name,
+                type=a.type or old.type,
+                country=a.country or old.country,
                 aliases=tuple(x for x in dict.fromkeys((*a.aliases, *old.surfaces)) if x != a.name),
                 acronyms=tuple(dict.fromkeys(old.acronyms + a.acronyms)),
                 capital=a.capital or old.capital,
@@ -280,8 +346,12 @@ class Gazetteer:
     def place(self, surface: str) -> Place | None:
         """The city or region a name stands for, unless it names a known actor."""
         s = surface.strip()
-        if not s or not s[0].isupper() or self.lookup(s) is not None \
-                or self.demonym_of(s) is not None:
+        if (
+            not s
+            or not s[0].isupper()
+            or self.lookup(s) is not None
+            or self.demonym_of(s) is not None
+        ):
             return None
         return self.places.lookup(s)
 
@@ -305,10 +375,13 @@ class Gazetteer:
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        found = {self.by_key[k].name: self.by_key[k]
-                 for k, _, _ in process.extract(key, cands, scorer=Levenshtein.distance,
-                                                score_cutoff=2, limit=5)
-                 if typo_compatible(key, k)}
+        found = {
+            self.by_key[k].name: self.by_key[k]
+            for k, _, _ in process.extract(
+                key, cands, scorer=Levenshtein.distance, score_cutoff=2, limit=5
+            )
+            if typo_compatible(key, k)
+        }
         return next(iter(found.values())) if len(found) == 1 else None
 
 
@@ -321,10 +394,13 @@ def _from_row(row: dict[str, object]) -> Actor:
     capital = row.get("capital")
     source = row.get("source")
     return Actor(
-        name=str(row["name"]), type=str(row["type"]).upper(),
+        name=str(row["name"]),
+        type=str(row["type"]).upper(),
         country=str(country) if country else None,
-        aliases=strs("aliases"), acronyms=strs("acronyms"),
-        capital=str(capital) if capital else None, demonyms=strs("demonyms"),
+        aliases=strs("aliases"),
+        acronyms=strs("acronyms"),
+        capital=str(capital) if capital else None,
+        demonyms=strs("demonyms"),
         source=str(source) if source else None,
     )
 
@@ -334,10 +410,20 @@ def _pycountry_states() -> list[Actor]:
 
     out = []
     for c in pycountry.countries:
-        names = [str(n) for n in (getattr(c, "common_name", None), c.name,
-                                  getattr(c, "official_name", None)) if n]
-        out.append(Actor(name=names[0], type="COUNTRY", country=c.alpha_2,
-                         aliases=tuple(dict.fromkeys(names[1:])), source="pycountry (ISO 3166-1)"))
+        names = [
+            str(n)
+            for n in (getattr(c, "common_name", None), c.name, getattr(c, "official_name", None))
+            if n
+        ]
+        out.append(
+            Actor(
+                name=names[0],
+                type="COUNTRY",
+                country=c.alpha_2,
+                aliases=tuple(dict.fromkeys(names[1:])),
+                source="pycountry (ISO 3166-1)",
+            )
+        )
     return out
 
 

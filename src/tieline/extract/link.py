@@ -103,7 +103,8 @@ def _groups(rows: Iterable[Mapping[str, Any]]) -> dict[str, _Group]:
         for a in _aliases(r.get("aliases")):
             g.aliases.setdefault(a, None)
             g.alias_seen.setdefault(name_key(a), set()).add(
-                (r["doc_id"], str(r["published"]) if r.get("published") else None))
+                (r["doc_id"], str(r["published"]) if r.get("published") else None)
+            )
         if r.get("kb_id"):
             g.kb_ids.add(r["kb_id"])
         g.mentions += int(r.get("mention_count") or 0)
@@ -133,8 +134,12 @@ def _link_automatic(groups: dict[str, _Group], gaz: Gazetteer, uf: _UnionFind) -
             alias_owner[name_key(a)].add(k)
     for k, g in groups.items():
         owners = alias_owner.get(k, set()) - {k}
-        compatible = [o for o in owners if set(groups[o].types) & set(g.types)
-                      and not (g.actor and groups[o].actor and g.actor is not groups[o].actor)]
+        compatible = [
+            o
+            for o in owners
+            if set(groups[o].types) & set(g.types)
+            and not (g.actor and groups[o].actor and g.actor is not groups[o].actor)
+        ]
         if len({uf.find(o) for o in compatible}) == 1:
             uf.union(k, compatible[0])
     # Names that differ only in small words.
@@ -177,8 +182,11 @@ def _link_automatic(groups: dict[str, _Group], gaz: Gazetteer, uf: _UnionFind) -
         if len({uf.find(o) for o in owners}) == 1:
             uf.union(k, next(iter(owners)))
     # Guarded fuzzy, tried only within buckets that every typo-compatible pair shares.
-    fuzzy = [(k, g.main_type) for k, g in groups.items()
-             if not is_acronym(g.names.most_common(1)[0][0]) and len(k) >= 5]
+    fuzzy = [
+        (k, g.main_type)
+        for k, g in groups.items()
+        if not is_acronym(g.names.most_common(1)[0][0]) and len(k) >= 5
+    ]
     for keys in fuzzy_buckets(fuzzy):
         for i, a in enumerate(keys):
             for b in keys[i + 1 :]:
@@ -218,9 +226,12 @@ def _judged_keys(groups: dict[str, _Group], name: str) -> list[str]:
     k = name_key(name)
     if k in groups:
         return [k]
-    found = sorted(key for key, g in groups.items()
-                   if any(name_key(a) == k for a in (*g.names, *g.aliases))
-                   or (g.actor is not None and name_key(g.actor.name) == k))
+    found = sorted(
+        key
+        for key, g in groups.items()
+        if any(name_key(a) == k for a in (*g.names, *g.aliases))
+        or (g.actor is not None and name_key(g.actor.name) == k)
+    )
     return found
 
 
@@ -248,12 +259,17 @@ def link_entities(
         if j["kind"] == "split" and j.get("alias"):
             alias = str(j["alias"])
             ak = name_key(alias)
-            if any(later["kind"] == "merge" and ak in (name_key(str(later["a"])),
-                                                       name_key(str(later.get("b") or "")))
-                   for later in judgements[n + 1 :]):
+            if any(
+                later["kind"] == "merge"
+                and ak in (name_key(str(later["a"])), name_key(str(later.get("b") or "")))
+                for later in judgements[n + 1 :]
+            ):
                 continue
-            carriers = [k for k, g in groups.items()
-                        if k != ak and any(name_key(a) == ak for a in g.aliases)]
+            carriers = [
+                k
+                for k, g in groups.items()
+                if k != ak and any(name_key(a) == ak for a in g.aliases)
+            ]
             if not carriers and ak not in groups:
                 continue
             split_keys.add(ak)
@@ -301,8 +317,9 @@ def link_entities(
         for k in ks:
             merged.absorb(groups[k])
         actors = {a.name: a for k in ks if (a := groups[k].actor) is not None}
-        actor = next(iter(actors.values())) if len(actors) == 1 and not (set(ks) & split_keys) \
-            else None
+        actor = (
+            next(iter(actors.values())) if len(actors) == 1 and not (set(ks) & split_keys) else None
+        )
         # A curator's merge keeps ``a``: when ``a`` is a known actor, its name (and so its id)
         # stays even if ``b`` has more mentions ("merge gazprom rosatom" is Gazprom).
         stays = next((k for k in reversed(kept) if k in ks), None) if len(ks) > 1 else None
@@ -312,10 +329,12 @@ def link_entities(
             name, etype, country = actor.name, actor.type, actor.country
         else:
             # No known actor decides: a merge's ``a`` gives the name, else the commonest.
-            names = groups[stays].names if stays is not None and groups[stays].names \
-                else merged.names
-            name = max(names.items(),
-                       key=lambda kv: (not is_acronym(kv[0]), kv[1], len(kv[0]), kv[0]))[0]
+            names = (
+                groups[stays].names if stays is not None and groups[stays].names else merged.names
+            )
+            name = max(
+                names.items(), key=lambda kv: (not is_acronym(kv[0]), kv[1], len(kv[0]), kv[0])
+            )[0]
             etype = merged.types.most_common(1)[0][0]
             country = merged.countries.most_common(1)[0][0] if merged.countries else None
         eid = name_key(name) or min(ks)
@@ -323,17 +342,28 @@ def link_entities(
             eid = f"{eid}~{min(ks)}"
         used.add(eid)
         aliases = tuple(sorted({*merged.names, *merged.aliases} - {name}))
-        entities.append(Entity(
-            key=eid, name=name, type=etype, country=country, aliases=aliases,
-            role=merged.roles.most_common(1)[0][0] if merged.roles else None,
-            affiliation=merged.affiliations.most_common(1)[0][0] if merged.affiliations else None,
-            kb_id=sorted(merged.kb_ids)[0] if merged.kb_ids else None,
-            mention_count=merged.mentions,
-        ))
+        entities.append(
+            Entity(
+                key=eid,
+                name=name,
+                type=etype,
+                country=country,
+                aliases=aliases,
+                role=merged.roles.most_common(1)[0][0] if merged.roles else None,
+                affiliation=merged.affiliations.most_common(1)[0][0]
+                if merged.affiliations
+                else None,
+                kb_id=sorted(merged.kb_ids)[0] if merged.kb_ids else None,
+                mention_count=merged.mentions,
+            )
+        )
         for k in ks:
             key_map[k] = eid
         dates = sorted(merged.dates)
-        stats[eid] = {"doc_count": len(merged.docs), "first_seen": dates[0] if dates else None,
-                      "last_seen": dates[-1] if dates else None}
+        stats[eid] = {
+            "doc_count": len(merged.docs),
+            "first_seen": dates[0] if dates else None,
+            "last_seen": dates[-1] if dates else None,
+        }
     entities.sort(key=lambda e: e.key)
     return entities, key_map, stats

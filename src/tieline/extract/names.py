@@ -50,8 +50,24 @@ def typo_compatible(a: str, b: str) -> bool:
 _SMALL_WORDS = {"of", "and", "for", "the", "on", "in", "at", "de", "&", "to"}
 # Words an acronym may leave out (CETC: China Electronics Technology [Group] Corporation). A
 # content word such as 'Industry' may not be skipped: CASC must never abbreviate CASIC's name.
-_SKIPPABLE = {"group", "corporation", "corp", "company", "co", "holding", "holdings", "limited",
-              "ltd", "international", "state", "joint", "stock", "public", "national", "federal"}
+_SKIPPABLE = {
+    "group",
+    "corporation",
+    "corp",
+    "company",
+    "co",
+    "holding",
+    "holdings",
+    "limited",
+    "ltd",
+    "international",
+    "state",
+    "joint",
+    "stock",
+    "public",
+    "national",
+    "federal",
+}
 
 
 def acronym_matches(acronym: str, long_form: str, *, strict: bool = True) -> bool:
@@ -89,7 +105,8 @@ def acronym_matches(acronym: str, long_form: str, *, strict: bool = True) -> boo
         if i == len(acr):
             rest = [w for w in words[j:] if w.lower() not in _SMALL_WORDS]
             return all(w.lower().rstrip(".") in _SKIPPABLE for w in rest) and (
-                len(rest) + skips <= max_skips)
+                len(rest) + skips <= max_skips
+            )
         if j == len(words):
             return False
         k = (i, j, skips)

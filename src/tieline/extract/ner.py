@@ -56,19 +56,25 @@ def ruler_patterns(nlp: Any, gaz: Gazetteer, *, states: bool | None = None) -> l
             # Case-blind names are phrase patterns (PhraseMatcher on LOWER, see
             # add_gazetteer_ruler): with ~1,500 names it is many times faster than the
             # token Matcher, which tries every pattern at every token.
-            patterns.append({"label": a.type, "id": a.name,
-                             "pattern": _token_pattern(nlp, surface, exact=True) if exact
-                             else surface})
+            patterns.append(
+                {
+                    "label": a.type,
+                    "id": a.name,
+                    "pattern": _token_pattern(nlp, surface, exact=True) if exact else surface,
+                }
+            )
         for ac in a.acronyms:
             if (ac, a.type) not in seen:
                 seen.add((ac, a.type))
-                patterns.append({"label": a.type, "id": a.name,
-                                 "pattern": _token_pattern(nlp, ac, exact=True)})
+                patterns.append(
+                    {"label": a.type, "id": a.name, "pattern": _token_pattern(nlp, ac, exact=True)}
+                )
     return patterns
 
 
-def _add_rulers(nlp: Any, name: str, patterns: list[dict[str, Any]], *, overwrite: bool,
-                **where: Any) -> None:
+def _add_rulers(
+    nlp: Any, name: str, patterns: list[dict[str, Any]], *, overwrite: bool, **where: Any
+) -> None:
     """One ruler for the case-blind names (PhraseMatcher on LOWER) and, right after it, one for
     the case-exact acronyms (PhraseMatcher on ORTH), which only fills gaps.
 
@@ -77,26 +83,49 @@ def _add_rulers(nlp: Any, name: str, patterns: list[dict[str, Any]], *, overwrit
     docs/performance.md). The exact patterns become strings whose tokens are the same ORTHs.
     """
     lower = [p for p in patterns if isinstance(p["pattern"], str)]
-    exact = [{**p, "pattern": " ".join(t["ORTH"] for t in p["pattern"])}
-             for p in patterns if not isinstance(p["pattern"], str)]
-    ruler = nlp.add_pipe("entity_ruler", name=name, **where,
-                         config={"overwrite_ents": overwrite, "validate": False,
-                                 "phrase_matcher_attr": "LOWER"})
+    exact = [
+        {**p, "pattern": " ".join(t["ORTH"] for t in p["pattern"])}
+        for p in patterns
+        if not isinstance(p["pattern"], str)
+    ]
+    ruler = nlp.add_pipe(
+        "entity_ruler",
+        name=name,
+        **where,
+        config={"overwrite_ents": overwrite, "validate": False, "phrase_matcher_attr": "LOWER"},
+    )
     ruler.add_patterns(lower)
-    acronyms = nlp.add_pipe("entity_ruler", name=f"{name}_exact", after=name,
-                            config={"overwrite_ents": False, "validate": False,
-                                    "phrase_matcher_attr": "ORTH"})
+    acronyms = nlp.add_pipe(
+        "entity_ruler",
+        name=f"{name}_exact",
+        after=name,
+        config={"overwrite_ents": False, "validate": False, "phrase_matcher_attr": "ORTH"},
+    )
     acronyms.add_patterns(exact)
 
 
 def add_gazetteer_ruler(nlp: Any, gaz: Gazetteer) -> None:
     """Put the gazetteer's actors ahead of the statistical NER and its states after it."""
-    for name in ("tieline_gazetteer", "tieline_gazetteer_exact", "tieline_states",
-                 "tieline_states_exact"):
+    for name in (
+        "tieline_gazetteer",
+        "tieline_gazetteer_exact",
+        "tieline_states",
+        "tieline_states_exact",
+    ):
         if name in nlp.pipe_names:
             nlp.remove_pipe(name)
     has_ner = "ner" in nlp.pipe_names
-    _add_rulers(nlp, "tieline_gazetteer", ruler_patterns(nlp, gaz, states=False),
-                overwrite=True, before="ner" if has_ner else None)
-    _add_rulers(nlp, "tieline_states", ruler_patterns(nlp, gaz, states=True),
-                overwrite=False, after="ner" if has_ner else "tieline_gazetteer_exact")
+    _add_rulers(
+        nlp,
+        "tieline_gazetteer",
+        ruler_patterns(nlp, gaz, states=False),
+        overwrite=True,
+        before="ner" if has_ner else None,
+    )
+    _add_rulers(
+        nlp,
+        "tieline_states",
+        ruler_patterns(nlp, gaz, states=True),
+        overwrite=False,
+        after="ner" if has_ner else "tieline_gazetteer_exact",
+    )

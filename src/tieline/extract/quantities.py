@@ -40,17 +40,31 @@ NAME = "quantities.rules.v4"
 
 # ------------------------------------------------------------------------------------ data
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-         "fifteen sixteen seventeen eighteen nineteen").split()
+_ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
 _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 WORD_NUMBERS: dict[str, int] = {w: i for i, w in enumerate(_ONES)}
 WORD_NUMBERS.update({w: 20 + 10 * i for i, w in enumerate(_TENS)})
 WORD_NUMBERS.update({"a": 1, "an": 1, "dozen": 12})
 
 SCALES: dict[str, int] = {
-    "thousand": 10**3, "million": 10**6, "billion": 10**9, "trillion": 10**12,
-    "bn": 10**9, "bln": 10**9, "mln": 10**6, "mn": 10**6, "tn": 10**12, "trn": 10**12,
-    "crore": 10**7, "crores": 10**7, "lakh": 10**5, "lakhs": 10**5, "lakh crore": 10**12,
+    "thousand": 10**3,
+    "million": 10**6,
+    "billion": 10**9,
+    "trillion": 10**12,
+    "bn": 10**9,
+    "bln": 10**9,
+    "mln": 10**6,
+    "mn": 10**6,
+    "tn": 10**12,
+    "trn": 10**12,
+    "crore": 10**7,
+    "crores": 10**7,
+    "lakh": 10**5,
+    "lakhs": 10**5,
+    "lakh crore": 10**12,
 }
 # One-letter scales are read only when glued to the number ("$5m", "10k") after a currency mark.
 SHORT_SCALES: dict[str, int] = {"k": 10**3, "m": 10**6, "b": 10**9}
@@ -129,8 +143,13 @@ def _grammar() -> _Grammar:
     prefixes: dict[str, _Unit] = {}
     suffixes: dict[str, _Unit] = {}
     for row in _read_jsonl("units.jsonl"):
-        unit = _Unit(row["kind"], row["code"], int(row.get("factor", 1)), row.get("rate"),
-                     row.get("after_scale"))
+        unit = _Unit(
+            row["kind"],
+            row["code"],
+            int(row.get("factor", 1)),
+            row.get("rate"),
+            row.get("after_scale"),
+        )
         for p in row.get("prefix", []):
             prefixes.setdefault(p.casefold(), unit)
         for s in row.get("suffix", []):
@@ -172,8 +191,11 @@ def _grammar() -> _Grammar:
     # before it, then the range, scale and unit after it.
     # "USD117.5 billion": a three-letter code may be glued to the number; _amount_at then
     # insists on a currency mark before it.
-    number = re.compile(rf"(?:(?<![\w.,/\-])|(?<=(?<![A-Za-z])[A-Z]{{3}}))"
-                        rf"(?:{_NUM}|(?:{words})(?![A-Za-z]))", re.IGNORECASE)
+    number = re.compile(
+        rf"(?:(?<![\w.,/\-])|(?<=(?<![A-Za-z])[A-Z]{{3}}))"
+        rf"(?:{_NUM}|(?:{words})(?![A-Za-z]))",
+        re.IGNORECASE,
+    )
     mark = re.compile(rf"(?:{_alt(prefixes)})\s?$", re.IGNORECASE)
     tail = re.compile(
         rf"(?:\s?(?:-|–|to)\s?(?P<num2>{_NUM}))?"
@@ -182,26 +204,45 @@ def _grammar() -> _Grammar:
         r"(?![\w$€£¥])",
         re.IGNORECASE,
     )
-    bare = re.compile(rf"(?<![\w.,/\-$€£¥])(?P<num>{_NUM})\s*(?P<scale>{scale})(?![A-Za-z])"
-                      r"(?!\s*(?:of\s+)?(?:people|tonnes|tons|barrels|cubic|users|residents))",
-                      re.IGNORECASE)
+    bare = re.compile(
+        rf"(?<![\w.,/\-$€£¥])(?P<num>{_NUM})\s*(?P<scale>{scale})(?![A-Za-z])"
+        r"(?!\s*(?:of\s+)?(?:people|tonnes|tons|barrels|cubic|users|residents))",
+        re.IGNORECASE,
+    )
     nouns = "|".join(_alt([n]) for n in sorted(count_nouns, key=len, reverse=True))
     count = re.compile(
         rf"(?<![\w.,/\-$€£¥])(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+|{words})\s+"
         rf"(?P<adj>(?:(?!{_NOT_MODIFIER})[A-Za-z0-9][\w\-+./]*\s+){{0,3}}?)(?P<noun>{nouns})",
         re.IGNORECASE,
     )
-    return _Grammar(prefixes, suffixes, number, mark, tail, bare, count, topics, measures,
-                    count_nouns, frozenset(growth), frozenset(falls), frozenset(goods), status,
-                    frozenset(strong), frozenset(needs_to))
+    return _Grammar(
+        prefixes,
+        suffixes,
+        number,
+        mark,
+        tail,
+        bare,
+        count,
+        topics,
+        measures,
+        count_nouns,
+        frozenset(growth),
+        frozenset(falls),
+        frozenset(goods),
+        status,
+        frozenset(strong),
+        frozenset(needs_to),
+    )
 
 
 # Words that end the modifiers of a counted noun: "12 years of joint projects" counts no projects.
-_NOT_MODIFIER = (r"(?:of|in|to|for|and|or|with|by|from|on|at|the|a|an|is|are|was|were|has|have|"
-                 r"had|be|been|will|would|years?|months?|days?|weeks?|times?|per|each|other|"
+_NOT_MODIFIER = (
+    r"(?:of|in|to|for|and|or|with|by|from|on|at|the|a|an|is|are|was|were|has|have|"
+    r"had|be|been|will|would|years?|months?|days?|weeks?|times?|per|each|other|"
     # "four 1,400 MW power units": a unit of measure makes the number a size, not a count
     r"[kMG]We?|[kMG]Wh|km|kV|MVA|tonnes?|tons?|mt|bcm|percent|%)"
-                 r"(?![\w\-])")
+    r"(?![\w\-])"
+)
 
 
 def _norm_space(s: str) -> str:
@@ -209,6 +250,7 @@ def _norm_space(s: str) -> str:
 
 
 # ----------------------------------------------------------------------------- amounts
+
 
 @dataclass(frozen=True, slots=True)
 class Amount:
@@ -258,7 +300,9 @@ _MAX_VALUE = Decimal(10) ** 18
 _PRICE = re.compile(
     r"\s*(?:a|an|per|/|for\s+(?:a|each|every))\s*(?:barrel|bbl|tonne|ton|t\b|mmbtu|btu|"
     r"(?:thousand\s+)?cubic|unit|share|kilogram|kg|pound|ounce|kilowatt|kwh|mwh|megawatt|litre|"
-    r"liter|gallon|head|person|month|hour)", re.I)
+    r"liter|gallon|head|person|month|hour)",
+    re.I,
+)
 
 
 def _amount_at(m: re.Match[str], text: str) -> Amount | None:
@@ -292,8 +336,14 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
         return None  # "5m" alone may be metres; "$5m" and "1.2m tonnes" are not
     if is_word and not (scale_word or short) and raw.casefold() in ("a", "an"):
         return None
-    if (suf and not pre and _norm_space(suf).casefold() in _AMBIGUOUS_SUFFIX
-            and not scale_word and "," not in raw and "." not in raw):
+    if (
+        suf
+        and not pre
+        and _norm_space(suf).casefold() in _AMBIGUOUS_SUFFIX
+        and not scale_word
+        and "," not in raw
+        and "." not in raw
+    ):
         return None
     scale = Decimal(1)
     if scale_word:
@@ -312,16 +362,24 @@ def _amount_at(m: re.Match[str], text: str) -> Amount | None:
     if unit.kind == "money" and _PRICE.match(text, end):
         return None  # "$90 a barrel" is a price, not an amount of cooperation
     return Amount(
-        start=start, end=end, text=text[start:end], value=_to_float(value), unit=unit.code,
-        kind=unit.kind, currency=unit.code if unit.kind == "money" else None, approx=approx,
+        start=start,
+        end=end,
+        text=text[start:end],
+        value=_to_float(value),
+        unit=unit.code,
+        kind=unit.kind,
+        currency=unit.code if unit.kind == "money" else None,
+        approx=approx,
         rate=unit.rate,
     )
 
 
 _DETERMINER = re.compile(r"\b(?:the|these|those|both|its|their|our)\s+$", re.I)
-_NAME_WORD = re.compile(r"(?<![.!?:]\s)(?<!^)(?<!\n)\b(?!(?:Over|About|Around|Some|Nearly|Almost|"
-                        r"Only|Just|All|Another|With|And|In|By|For|Of|On|To|At)\b)"
-                        r"[A-Z][A-Za-z\-]*\s+$")
+_NAME_WORD = re.compile(
+    r"(?<![.!?:]\s)(?<!^)(?<!\n)\b(?!(?:Over|About|Around|Some|Nearly|Almost|"
+    r"Only|Just|All|Another|With|And|In|By|For|Of|On|To|At)\b)"
+    r"[A-Z][A-Za-z\-]*\s+$"
+)
 
 
 def find_amounts(text: str) -> list[Amount]:
@@ -352,11 +410,18 @@ def find_amounts(text: str) -> list[Amount]:
         value = num * Decimal(SCALES[m.group("scale").casefold()])
         if value > _MAX_VALUE:
             continue
-        out.append(Amount(
-            start=m.start(), end=m.end(), text=m.group(0), value=_to_float(value), unit=prev.unit,
-            kind="money", currency=prev.currency,
-            approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])),
-        ))
+        out.append(
+            Amount(
+                start=m.start(),
+                end=m.end(),
+                text=m.group(0),
+                value=_to_float(value),
+                unit=prev.unit,
+                kind="money",
+                currency=prev.currency,
+                approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])),
+            )
+        )
         taken.append((m.start(), m.end()))
     pos = 0
     while (m := g.count.search(text, pos)) is not None:
@@ -388,9 +453,14 @@ def _count_at(m: re.Match[str], text: str, taken: list[tuple[int, int]]) -> Amou
     if g.count_nouns[noun] != "project_count" and not raw[0].isdigit() and num < 10:
         return None  # "signed five agreements": a small count told in words is an event's detail
     return Amount(
-        start=m.start("num"), end=m.end("noun"), text=text[m.start("num") : m.end("noun")],
-        value=_to_float(num), unit="count", kind="count",
-        approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])), noun=noun,
+        start=m.start("num"),
+        end=m.end("noun"),
+        text=text[m.start("num") : m.end("noun")],
+        value=_to_float(num),
+        unit="count",
+        kind="count",
+        approx=bool(_APPROX.search(text[max(0, m.start() - 32) : m.start()])),
+        noun=noun,
     )
 
 
@@ -406,6 +476,7 @@ def parse_amount(text: str) -> Amount | None:
 
 
 # ----------------------------------------------------------------------------- periods
+
 
 @dataclass(frozen=True, slots=True)
 class Period:
@@ -427,46 +498,67 @@ _COUNT_WORD = "|".join([*_ONES[1:13], r"\d{1,2}"])
 
 _P_MONTHS_OF = re.compile(
     rf"\b(?:the\s+)?first\s+(?P<n>{_COUNT_WORD})\s+months\s+(?:of\s+)?"
-    rf"(?:(?P<y>{_YEAR})|(?P<rel>this|last|the\s+current|the\s+previous)\s+year)\b", re.I)
+    rf"(?:(?P<y>{_YEAR})|(?P<rel>this|last|the\s+current|the\s+previous)\s+year)\b",
+    re.I,
+)
 _P_HALF = re.compile(
     rf"\b(?:the\s+)?(?P<o>first|second|1st|2nd)\s+half\s+(?:of\s+)?(?P<y>{_YEAR})\b"
-    rf"|\bH(?P<h>[12])\s*(?P<y2>{_YEAR})\b", re.I)
+    rf"|\bH(?P<h>[12])\s*(?P<y2>{_YEAR})\b",
+    re.I,
+)
 _P_QUARTER = re.compile(
     rf"\b(?:the\s+)?(?P<o>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?"
-    rf"(?P<y>{_YEAR})\b|\bQ(?P<q>[1-4])\s*(?P<y2>{_YEAR})\b", re.I)
+    rf"(?P<y>{_YEAR})\b|\bQ(?P<q>[1-4])\s*(?P<y2>{_YEAR})\b",
+    re.I,
+)
 _P_MONTH_RANGE = re.compile(
     rf"\b(?:between\s+)?(?P<m1>{_MONTH_ANY})\.?\s*(?:-|–|to|through|and)\s*(?P<m2>{_MONTH_ANY})\.?"
-    rf"\s*(?:of\s+)?(?P<y>{_YEAR})\b", re.I)
+    rf"\s*(?:of\s+)?(?P<y>{_YEAR})\b",
+    re.I,
+)
 _P_MONTH_YEAR = re.compile(
     rf"\b(?P<m>{_MONTH_ANY})\.?\s+(?:\d{{1,2}}(?:st|nd|rd|th)?,?\s+)?(?:of\s+)?(?P<y>{_YEAR})\b"
-    rf"|\b\d{{1,2}}\s+(?P<m2>{_MONTH_ANY})\.?\s+(?P<y2>{_YEAR})\b", re.I)
+    rf"|\b\d{{1,2}}\s+(?P<m2>{_MONTH_ANY})\.?\s+(?P<y2>{_YEAR})\b",
+    re.I,
+)
 _P_YEAR_RANGE = re.compile(
     rf"\b(?:from\s+|between\s+)?(?P<y1>{_YEAR})\s*(?:-|–|/|to|and|through)\s*"
-    rf"(?P<y2>{_YEAR}|\d\d)(?![\d%])", re.I)
+    rf"(?P<y2>{_YEAR}|\d\d)(?![\d%])",
+    re.I,
+)
 _P_YEAR = re.compile(rf"(?<![\w$€£¥.,\-])(?P<y>{_YEAR})(?![\w%\-]|\.\d|,\d)")
 _P_RATE = re.compile(
     r"\b(?:annually|yearly|per\s+annum|p\.a\.|(?:per|a|each|every)[\s\-]+year"
     r"(?!\s+(?:ago|earlier|before|later|after|from\s+now|on\b))(?!-))"
-    r"|(?<=[A-Za-z])/\s?(?:yr|year|y|a)\b", re.I)
+    r"|(?<=[A-Za-z])/\s?(?:yr|year|y|a)\b",
+    re.I,
+)
 _P_RELATIVE = re.compile(
     r"\b(?P<w>this|last|next|the\s+current|the\s+previous|the\s+past|the\s+coming)\s+"
-    r"(?P<u>year|month)\b(?!-)|\b(?P<ye>year[-\s]end|the\s+end\s+of\s+(?:the|this)\s+year)\b", re.I)
+    r"(?P<u>year|month)\b(?!-)|\b(?P<ye>year[-\s]end|the\s+end\s+of\s+(?:the|this)\s+year)\b",
+    re.I,
+)
 _P_BARE_MONTH = re.compile(
-    rf"\b(?P<prep>in|by|since|until|through|from|of)\s+(?P<m>{_MONTH})\b(?!\s+\d)", re.I)
+    rf"\b(?P<prep>in|by|since|until|through|from|of)\s+(?P<m>{_MONTH})\b(?!\s+\d)", re.I
+)
 _REFERENCE = re.compile(
     r"(?:\bfrom|\bsince|\bcompared\s+(?:with|to)|\bthan|\bover|\bagainst|\bversus|\bvs\.?"
     r"|\bon)"
     r"\s+(?:(?:in|at|during|for)\s+)?(?:the\s+(?:same\s+(?:period|time|month)\s+(?:of|in)\s+)?)?$",
-    re.I)
+    re.I,
+)
 _TILL = re.compile(r"\b(?:till|until|untill)\s+$", re.I)
 _WEEKDAYS = [d.casefold() for d in calendar.day_name]
 # "signed 51 agreements on Monday": the month of the Monday before the publication date
 _P_WEEKDAY = re.compile(rf"\b(?P<w>on|last)\s+(?P<d>{'|'.join(calendar.day_name)})\b", re.I)
-_DEADLINE = re.compile(r"(?:\btill|\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$",
-                       re.I)
+_DEADLINE = re.compile(
+    r"(?:\btill|\bby|\bby\s+the\s+end\s+of|\bbefore|\buntil|\bthrough)\s+$", re.I
+)
 # "Vision 2025", "Made in China 2025": a year after a capitalised word is part of a name.
-_NAME_BEFORE = re.compile(r"(?:^|[^.!?]\s)(?!(?:In|By|For|Since|From|Until|Of|At|The|And|To|"
-                          r"Through|During|Before|After|Between|End)\b)[A-Z][A-Za-z]+\s+$")
+_NAME_BEFORE = re.compile(
+    r"(?:^|[^.!?]\s)(?!(?:In|By|For|Since|From|Until|Of|At|The|And|To|"
+    r"Through|During|Before|After|Between|End)\b)[A-Z][A-Za-z]+\s+$"
+)
 
 
 def _month_end(y: int, m: int) -> str:
@@ -509,8 +601,9 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
     pub = _pub(published)
     found: list[Period] = []
 
-    def add(m: re.Match[str], label: str | None, start: str | None, end: str | None,
-            kind: str) -> None:
+    def add(
+        m: re.Match[str], label: str | None, start: str | None, end: str | None, kind: str
+    ) -> None:
         b, e = m.span()
         if any(p.begin < e and b < p.end for p in found):
             return
@@ -625,19 +718,26 @@ _BOUNDARY = {"ROOT", "conj", "advcl", "ccomp", "relcl", "parataxis", "csubj", "a
 _VERBS = {"VERB", "AUX"}
 _PAIR_WORDS = re.compile(
     r"\b(?:the\s+two|both|bilateral|the\s+countries|two\s+countries|two\s+nations|the\s+nations|"
-    r"each\s+other|mutual|two\s+sides|the\s+sides)\b", re.I)
+    r"each\s+other|mutual|two\s+sides|the\s+sides)\b",
+    re.I,
+)
 _REALISED = re.compile(
     r"[^.;]*?\b(?:and|but|which)\s+(?:this|it|that|the\s+(?:goal|target|plan|aim))\s+"
     r"(?:has\s+|had\s+)?(?:was\s+|were\s+|been\s+)*"
     r"(?:happened|achieved|met|reached|fulfilled|exceeded|surpassed|accomplished|did|"
-    r"came\s+true|was\s+hit)\b", re.I)
+    r"came\s+true|was\s+hit)\b",
+    re.I,
+)
 _ACTOR_TYPES = {"COUNTRY", "ORG", "BLOC"}
 _TRAILING = re.compile(r"(?:[\s,;:–-]|\b(?:and|or|but|while|as|with)\b)+$", re.I)
 # "up from $107 billion", "compared with 20%": a baseline, reported as a past actual.
 # "more than $4 billion" only hedges the amount.
-_BASELINE = re.compile(r"(?:\bfrom|\bcompared\s+(?:with|to)"
-                       r"|(?<!more\s)(?<!less\s)(?<!fewer\s)\bthan|\bagainst|\bversus|\bvs\.?)"
-                       r"\s+(?:the\s+|a\s+|an\s+)?$", re.I)
+_BASELINE = re.compile(
+    r"(?:\bfrom|\bcompared\s+(?:with|to)"
+    r"|(?<!more\s)(?<!less\s)(?<!fewer\s)\bthan|\bagainst|\bversus|\bvs\.?)"
+    r"\s+(?:the\s+|a\s+|an\s+)?$",
+    re.I,
+)
 
 
 @dataclass
@@ -667,8 +767,11 @@ def _clause(sdoc: Any, sent: Any, a: Amount, parsed: bool) -> _Clause | None:
     def keep(tok: Any) -> list[Any]:
         out = [tok]
         for c in tok.children:
-            if (c.dep_ in _BOUNDARY and c.pos_ in _VERBS | {"NOUN", "PROPN"}
-                    and not any(x.i in inside for x in c.subtree)):
+            if (
+                c.dep_ in _BOUNDARY
+                and c.pos_ in _VERBS | {"NOUN", "PROPN"}
+                and not any(x.i in inside for x in c.subtree)
+            ):
                 continue  # another clause: its cues are not this figure's
             out.extend(keep(c))
         return out
@@ -729,16 +832,30 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
     if cl.parsed:
         if a.kind == "volume" and any(_topic_of(t) == "capacity" for t in cl.path):
             return "capacity", "verb"  # "planned to carry 50 bcm of gas a year"
-        if (a.kind == "percent" and len(cl.path) > 1 and cl.root.dep_ in ("dobj", "attr")
-                and _topic_of(cl.path[1]) == "ownership"):
+        if (
+            a.kind == "percent"
+            and len(cl.path) > 1
+            and cl.root.dep_ in ("dobj", "attr")
+            and _topic_of(cl.path[1]) == "ownership"
+        ):
             return "ownership", "verb"  # "Novatek holds 50.1% of the venture"
         noun = _head_noun(cl, span_idx)
         if noun is not None:
-            found = [tp for tok in [noun, *sorted((c for c in noun.children if c.dep_ in
-                                                   ("compound", "amod", "nmod")
-                                                   and c.i not in span_idx),
-                                                  key=lambda c: -c.i)]
-                     if (tp := _topic_of(tok)) is not None]
+            found = [
+                tp
+                for tok in [
+                    noun,
+                    *sorted(
+                        (
+                            c
+                            for c in noun.children
+                            if c.dep_ in ("compound", "amod", "nmod") and c.i not in span_idx
+                        ),
+                        key=lambda c: -c.i,
+                    ),
+                ]
+                if (tp := _topic_of(tok)) is not None
+            ]
             if found:
                 if found[0] in ("contract", "project") and "investment" in found[1:]:
                     return "investment", "noun"  # "a loan agreement", "investment projects"
@@ -773,8 +890,11 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
         for tok in cl.path[1:]:
             if tok.pos_ in _VERBS:
                 for c in tok.children:
-                    if c.dep_ in ("nsubj", "nsubjpass") and c.i not in span_idx \
-                            and (tp := _topic_of(c)) is not None:
+                    if (
+                        c.dep_ in ("nsubj", "nsubjpass")
+                        and c.i not in span_idx
+                        and (tp := _topic_of(c)) is not None
+                    ):
                         return tp, "subject"
                 break
     best: tuple[int, str] | None = None
@@ -787,7 +907,8 @@ def _topic(cl: _Clause, a: Amount, span_idx: set[int], sent: Any) -> tuple[str |
         if tok.dep_ == "compound" and tok.head.i != tok.i and _topic_of(tok.head) is not None:
             continue  # "trade deficit": the head noun says what is measured
         if tp in ("contract", "project") and any(
-                c.dep_ == "compound" and _topic_of(c) == "investment" for c in tok.children):
+            c.dep_ == "compound" and _topic_of(c) == "investment" for c in tok.children
+        ):
             tp = "investment"  # "a loan agreement"
         d = min(abs(tok.i - i) for i in span_idx)
         if best is None or d < best[0]:
@@ -837,8 +958,9 @@ _PLEDGED = {"investment", "supply", "capacity", "cargo", "ownership"}
 _MARKET_TOPICS = {"trade", "export", "import", None}
 
 
-def _status(cl: _Clause, period: Period | None, published: str | None,
-            topic: str | None = None) -> tuple[str, int]:
+def _status(
+    cl: _Clause, period: Period | None, published: str | None, topic: str | None = None
+) -> tuple[str, int]:
     """Status and the strength of its cue (2 explicit, 1 inferred, 0 default).
 
     A bare "will" is a commitment (target) when someone supplies, builds, invests or pays ("Russia
@@ -847,8 +969,11 @@ def _status(cl: _Clause, period: Period | None, published: str | None,
     g = _grammar()
     cues = list(cl.path)
     for t in cl.path:
-        cues.extend(c for c in t.children if c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass",
-                                                         "advmod", "acomp"))
+        cues.extend(
+            c
+            for c in t.children
+            if c.dep_ in ("aux", "auxpass", "nsubj", "nsubjpass", "advmod", "acomp")
+        )
     top = cl.path[-1] if cl.path else None
     if top is not None and top.tag_ == "VBG" and top.dep_ in ("advcl", "xcomp", "acl"):
         # "will unleash $40 billion ..., creating 21,500 jobs": the participle takes the tense
@@ -884,8 +1009,13 @@ def _status(cl: _Clause, period: Period | None, published: str | None,
         return "forecast", found["forecast"]
     if period is not None and period.kind == "deadline" and not _past(cl):
         return "target", 1  # "to US$400 billion by 2030"
-    if (period is not None and period.start_date and published
-            and period.start_date[:10] > published[:10] and not _past(cl)):
+    if (
+        period is not None
+        and period.start_date
+        and published
+        and period.start_date[:10] > published[:10]
+        and not _past(cl)
+    ):
         # a period that had not begun when the article came out: a market's level is expected,
         # a supplier's or investor's is promised
         return ("forecast" if topic in _MARKET_TOPICS else "target"), 1
@@ -911,12 +1041,58 @@ def _infinitive(cl: _Clause) -> bool:
 
 # Verbs that state a level; "expected to reach $100 billion" forecasts it, "expected to announce"
 # or "to sign" forecasts an event, not the figure.
-_LEVEL_VERBS = {"reach", "hit", "rise", "grow", "exceed", "surpass", "top", "climb", "increase",
-                "total", "amount", "be", "double", "triple", "fall", "drop", "decline", "stand",
-                "cross", "touch", "jump", "soar", "surge", "expand", "remain", "stay", "decrease",
-                "shrink", "come", "go", "account", "make", "cost", "generate", "bring", "add",
-                "produce", "supply", "export", "import", "deliver", "ship", "sell", "carry",
-                "handle", "attract", "create", "employ", "receive", "earn"}
+_LEVEL_VERBS = {
+    "reach",
+    "hit",
+    "rise",
+    "grow",
+    "exceed",
+    "surpass",
+    "top",
+    "climb",
+    "increase",
+    "total",
+    "amount",
+    "be",
+    "double",
+    "triple",
+    "fall",
+    "drop",
+    "decline",
+    "stand",
+    "cross",
+    "touch",
+    "jump",
+    "soar",
+    "surge",
+    "expand",
+    "remain",
+    "stay",
+    "decrease",
+    "shrink",
+    "come",
+    "go",
+    "account",
+    "make",
+    "cost",
+    "generate",
+    "bring",
+    "add",
+    "produce",
+    "supply",
+    "export",
+    "import",
+    "deliver",
+    "ship",
+    "sell",
+    "carry",
+    "handle",
+    "attract",
+    "create",
+    "employ",
+    "receive",
+    "earn",
+}
 
 
 def _expects_a_level(tok: Any) -> bool:
@@ -947,14 +1123,16 @@ def _past(cl: _Clause) -> bool:
                 return True
             if t.tag_ == "VBN" and any(c.lemma_ == "have" for c in t.children if c.dep_ == "aux"):
                 return True
-            if t.tag_ == "VBN" and any(c.tag_ == "VBD" for c in t.children
-                                       if c.dep_ in ("auxpass", "aux")):
+            if t.tag_ == "VBN" and any(
+                c.tag_ == "VBD" for c in t.children if c.dep_ in ("auxpass", "aux")
+            ):
                 return True  # "commitments were made"
             return False
     return False
 
 
 # ----------------------------------------------------------------------------- figures
+
 
 @dataclass
 class _Candidate:
@@ -1014,13 +1192,21 @@ def _evidence(text: str, cl: _Clause | None, a: Amount, sent: Any) -> str:
 
 
 def _main_pair(entities: Sequence[Entity]) -> list[str]:
-    states = sorted((e for e in entities if e.type == "COUNTRY" and e.mention_count > 0),
-                    key=lambda e: (-e.mention_count, e.name))
+    states = sorted(
+        (e for e in entities if e.type == "COUNTRY" and e.mention_count > 0),
+        key=lambda e: (-e.mention_count, e.name),
+    )
     return [e.name for e in states[:2]]
 
 
-def _actors(cl: _Clause | None, sent: Any, mentions: Sequence[Mention],
-            by_key: dict[str, Entity], pair: list[str], text: str) -> tuple[str, ...]:
+def _actors(
+    cl: _Clause | None,
+    sent: Any,
+    mentions: Sequence[Mention],
+    by_key: dict[str, Entity],
+    pair: list[str],
+    text: str,
+) -> tuple[str, ...]:
     if cl is not None and cl.tokens:
         b, e = cl.tokens[0].idx, cl.tokens[-1].idx + len(cl.tokens[-1].text)
     else:
@@ -1032,18 +1218,25 @@ def _actors(cl: _Clause | None, sent: Any, mentions: Sequence[Mention],
             if name not in names:
                 names.append(name)
     # A figure about a third country ("Saudi Arabia's exports to China") is not the pair's.
-    third = any(by_key[m.entity_key].type == "COUNTRY" and by_key[m.entity_key].name not in pair
-                for m in mentions if b <= m.start < e and m.entity_key in by_key)
-    if len(names) < 2 and not third and (
-            not names or _PAIR_WORDS.search(text[sent.start_char : sent.end_char])):
+    third = any(
+        by_key[m.entity_key].type == "COUNTRY" and by_key[m.entity_key].name not in pair
+        for m in mentions
+        if b <= m.start < e and m.entity_key in by_key
+    )
+    if (
+        len(names) < 2
+        and not third
+        and (not names or _PAIR_WORDS.search(text[sent.start_char : sent.end_char]))
+    ):
         for p in pair:
             if p not in names:
                 names.append(p)
     return tuple(names)
 
 
-def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
-                sent: Any, baseline: bool = False) -> Period | None:
+def _period_for(
+    a: Amount, periods: Sequence[Period], cl: _Clause | None, sent: Any, baseline: bool = False
+) -> Period | None:
     if cl is not None and cl.tokens:
         spans = [(t.idx, t.idx + len(t.text)) for t in cl.tokens]
 
@@ -1072,8 +1265,12 @@ def _period_for(a: Amount, periods: Sequence[Period], cl: _Clause | None,
         # A parse that cut the clause short ("... trade to $500 billion by 2030"): a period
         # written right after the amount, in its sentence, is still the amount's.
         for p in periods:
-            if (p.kind != "reference" and p.label and a.end <= p.begin <= a.end + 12
-                    and p.end <= sent.end_char):
+            if (
+                p.kind != "reference"
+                and p.label
+                and a.end <= p.begin <= a.end + 12
+                and p.end <= sent.end_char
+            ):
                 return p
     return best[1] if best else None
 
@@ -1115,8 +1312,9 @@ def _figure_id(doc_id: str, start: int, suffix: str = "") -> str:
     return f"{doc_id}:f{start}{suffix}"
 
 
-def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
-                    entities: list[Entity]) -> list[Figure]:
+def extract_figures(
+    doc: Document, sdoc: Any, mentions: list[Mention], entities: list[Entity]
+) -> list[Figure]:
     """Figures stated in a parsed document, in text order."""
     text = doc.text
     # "RUB 20 billion (USD 391.3 million)" is two figures: GUIDE.md converts nothing.
@@ -1145,8 +1343,9 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
         if a.kind == "count":
             measure = _count_measure(a, topic)
         elif a.kind == "percent":
-            aspect, sign = (_aspect(cl, span_idx, sdoc) if cl is not None and span_idx
-                            else ("share", 1))
+            aspect, sign = (
+                _aspect(cl, span_idx, sdoc) if cl is not None and span_idx else ("share", 1)
+            )
             measure = _measure("percent", topic, aspect)
             if aspect == "growth" and measure is None and topic in ("ownership", "currency"):
                 measure = _measure("percent", topic, "share")
@@ -1155,8 +1354,12 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             if measure is None and a.kind == "volume":
                 measure = _measure("volume", None, None)
         baseline = bool(_BASELINE.search(text[max(0, a.start - 30) : a.start]))
-        if baseline and cands and cands[-1].figure.sentence_start == sent.start_char \
-                and cands[-1].figure.unit == a.unit:
+        if (
+            baseline
+            and cands
+            and cands[-1].figure.sentence_start == sent.start_char
+            and cands[-1].figure.unit == a.unit
+        ):
             measure = cands[-1].figure.measure  # "up from $107 billion": the same measure before
         if a.kind == "money" and cl is not None and any(t.lower_ in _EACH for t in cl.tokens):
             continue  # "each unit costs $10 million", "$25 million apiece": a price
@@ -1167,13 +1370,23 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             continue
         last_topic.append((si, topic if a.kind != "count" else "project"))
         period = _period_for(a, periods, cl, sent, baseline)
-        if (period is None and conv is None and cl is not None and cl.parsed and cands
-                and _continues(cl, span_idx) and not _has_subject_of_its_own(cl, span_idx)):
+        if (
+            period is None
+            and conv is None
+            and cl is not None
+            and cl.parsed
+            and cands
+            and _continues(cl, span_idx)
+            and not _has_subject_of_its_own(cl, span_idx)
+        ):
             # "... rose to 56 percent by the end of 2022. In total, they accounted for about 90
             # percent of sales": the sentence goes on about the same time
             prev = cands[-1].figure
-            if (prev.period and prev.period != "annual"
-                    and sent.start_char - prev.sentence_end <= 2 * _MAX_QUOTE):
+            if (
+                prev.period
+                and prev.period != "annual"
+                and sent.start_char - prev.sentence_end <= 2 * _MAX_QUOTE
+            ):
                 period = Period(prev.period, prev.period_start, prev.period_end, 0, 0, "year")
         if conv is not None:
             status, strength = conv.status, 0
@@ -1183,10 +1396,15 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             status, strength = "actual", 0
         else:
             # a count is nobody's market: "will add 30 companies" is a commitment
-            status, strength = _status(cl, period, doc.published,
-                                       "count" if a.kind == "count" else topic)
-            if (a.noun in _grammar().goods and strength < 2 and status != "target"
-                    and not _delivered(cl, span_idx)):
+            status, strength = _status(
+                cl, period, doc.published, "count" if a.kind == "count" else topic
+            )
+            if (
+                a.noun in _grammar().goods
+                and strength < 2
+                and status != "target"
+                and not _delivered(cl, span_idx)
+            ):
                 # "a deal for the delivery of 55 helicopters", "India will buy 400 aircraft":
                 # goods counted in a deal are its contracted future level until delivered
                 status, strength = "target", 1
@@ -1196,13 +1414,22 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             unit = "m3/yr"  # "38 bcm a year" is a rate, which GUIDE.md writes m3/yr
         value = -a.value if sign < 0 and measure.endswith("_growth") else a.value
         fig = Figure(
-            id=_figure_id(doc.id, a.start), measure=measure, value=value, unit=unit,
-            start=a.start, end=a.end, text=a.text, evidence=_evidence(text, cl, a, sent),
-            currency=a.currency, period=label,
+            id=_figure_id(doc.id, a.start),
+            measure=measure,
+            value=value,
+            unit=unit,
+            start=a.start,
+            end=a.end,
+            text=a.text,
+            evidence=_evidence(text, cl, a, sent),
+            currency=a.currency,
+            period=label,
             period_start=period.start_date if period is not None else None,
             period_end=period.end_date if period is not None else None,
-            status=status, actors=_actors(cl, sent, mentions, by_key, pair, text),
-            sentence_start=sent.start_char, sentence_end=sent.end_char,
+            status=status,
+            actors=_actors(cl, sent, mentions, by_key, pair, text),
+            sentence_start=sent.start_char,
+            sentence_end=sent.end_char,
         )
         cands.append(_Candidate(fig, strength, topic))
         done = _REALISED.match(text, a.end, sent.end_char) if status == "target" else None
@@ -1210,8 +1437,18 @@ def extract_figures(doc: Document, sdoc: Any, mentions: list[Mention],
             # "The goal was US$200 billion and this happened": the target was also reached.
             at = text.find(fig.evidence, sent.start_char)
             quote = text[at : max(done.end(), at + len(fig.evidence))] if at >= 0 else fig.evidence
-            cands.append(_Candidate(replace(fig, id=_figure_id(doc.id, a.start, "a"),
-                                            status="actual", evidence=quote.strip()), 2, topic))
+            cands.append(
+                _Candidate(
+                    replace(
+                        fig,
+                        id=_figure_id(doc.id, a.start, "a"),
+                        status="actual",
+                        evidence=quote.strip(),
+                    ),
+                    2,
+                    topic,
+                )
+            )
     first_line = text.find("\n", len(text) - len(text.lstrip()))
     return [c.figure for c in _dedupe(cands, first_line if first_line >= 0 else 0)]
 
@@ -1221,14 +1458,44 @@ _ANAPHORS = {"this", "that", "it", "these", "those", "such", "they"}
 
 def _has_subject_of_its_own(cl: _Clause, span_idx: set[int]) -> bool:
     """Whether the clause names its own subject ("Russia supplied ..."), not a pronoun."""
-    return any(t.dep_ in ("nsubj", "nsubjpass") and t.i not in span_idx
-               and t.pos_ in ("PROPN", "NOUN") and not _points_back(t) for t in cl.tokens)
-_GENERIC = {"number", "figure", "volume", "amount", "sum", "total", "level", "value", "rate",
-            "indicator", "trend", "growth"}
+    return any(
+        t.dep_ in ("nsubj", "nsubjpass")
+        and t.i not in span_idx
+        and t.pos_ in ("PROPN", "NOUN")
+        and not _points_back(t)
+        for t in cl.tokens
+    )
 
 
-_GOALS = {"target", "goal", "aim", "objective", "mark", "record", "milestone", "threshold",
-          "benchmark", "high", "peak"}
+_GENERIC = {
+    "number",
+    "figure",
+    "volume",
+    "amount",
+    "sum",
+    "total",
+    "level",
+    "value",
+    "rate",
+    "indicator",
+    "trend",
+    "growth",
+}
+
+
+_GOALS = {
+    "target",
+    "goal",
+    "aim",
+    "objective",
+    "mark",
+    "record",
+    "milestone",
+    "threshold",
+    "benchmark",
+    "high",
+    "peak",
+}
 
 
 def _points_back(tok: Any) -> bool:
@@ -1251,8 +1518,9 @@ def _continues(cl: _Clause, span_idx: set[int]) -> bool:
     return all(t.i in span_idx for t in subjects)
 
 
-def _inherited_topic(si: int, sents: Sequence[Any],
-                     last: list[tuple[int, str | None]]) -> str | None:
+def _inherited_topic(
+    si: int, sents: Sequence[Any], last: list[tuple[int, str | None]]
+) -> str | None:
     """The topic of the figure just before ("this number increased by 26 percent"), else the
     last cue word of the previous sentence."""
     if last and si - last[-1][0] <= 1 and last[-1][1] is not None:
@@ -1276,11 +1544,15 @@ def _dedupe(cands: list[_Candidate], headline_end: int = 0) -> list[_Candidate]:
         twin = None
         for i, o in enumerate(out):
             g = o.figure
-            if (g.start != f.start and g.measure == f.measure and g.unit == f.unit
-                    and (g.start < headline_end) == (f.start < headline_end)
-                    and abs(g.value - f.value) <= 1e-9 * max(abs(f.value), 1.0)
-                    and (g.period == f.period or g.period is None or f.period is None)
-                    and (g.status == f.status or {g.status, f.status} == {"target", "forecast"})):
+            if (
+                g.start != f.start
+                and g.measure == f.measure
+                and g.unit == f.unit
+                and (g.start < headline_end) == (f.start < headline_end)
+                and abs(g.value - f.value) <= 1e-9 * max(abs(f.value), 1.0)
+                and (g.period == f.period or g.period is None or f.period is None)
+                and (g.status == f.status or {g.status, f.status} == {"target", "forecast"})
+            ):
                 twin = i
                 break
         if twin is None:
@@ -1292,7 +1564,15 @@ def _dedupe(cands: list[_Candidate], headline_end: int = 0) -> list[_Candidate]:
         keep, other = (c, o) if c.strength > o.strength or later_body else (o, c)
         if keep.figure.period is None and other.figure.period is not None:
             g = other.figure
-            keep = _Candidate(replace(keep.figure, period=g.period, period_start=g.period_start,
-                                      period_end=g.period_end), keep.strength, keep.topic)
+            keep = _Candidate(
+                replace(
+                    keep.figure,
+                    period=g.period,
+                    period_start=g.period_start,
+                    period_end=g.period_end,
+                ),
+                keep.strength,
+                keep.topic,
+            )
         out[twin] = keep
     return sorted(out, key=lambda c: (c.figure.start, c.figure.id))

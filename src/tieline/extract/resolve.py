@@ -33,91 +33,489 @@ from tieline.records import Entity, Mention
 NAME = "resolve.document.v4"
 
 # Head nouns (lemmas) that decide what a name names.
-FACILITY_HEADS = frozenset({
-    "pipeline", "plant", "railway", "railroad", "mainline", "port", "bridge", "zone", "corridor",
-    "route", "terminal", "field", "reactor", "station", "npp", "dam", "refinery", "mine",
-    "cosmodrome", "spaceport", "airport", "harbour", "harbor", "canal", "tunnel", "highway",
-    "expressway", "park", "hub", "shipyard", "factory", "complex", "deposit", "seaport",
-})
-PRODUCT_HEADS = frozenset({
-    "drone", "aircraft", "airliner", "jet", "fighter", "bomber", "helicopter", "missile",
-    "rocket", "satellite", "warship", "ship", "frigate", "submarine", "destroyer", "corvette",
-    "tank", "supercomputer", "computer", "chip", "processor", "smartphone", "engine",
-    "launcher", "icebreaker", "vaccine", "carrier", "vessel", "airplane", "plane", "uav",
-    "tanker", "rifle", "howitzer", "radar", "truck", "locomotive", "turbine", "bus",
-    "generator",
-})
-EVENT_HEADS = frozenset({
-    "forum", "summit", "expo", "exhibition", "conference", "airshow", "fair", "week", "games",
-    "olympics", "talks", "dialogue", "salon",
-})
+FACILITY_HEADS = frozenset(
+    {
+        "pipeline",
+        "plant",
+        "railway",
+        "railroad",
+        "mainline",
+        "port",
+        "bridge",
+        "zone",
+        "corridor",
+        "route",
+        "terminal",
+        "field",
+        "reactor",
+        "station",
+        "npp",
+        "dam",
+        "refinery",
+        "mine",
+        "cosmodrome",
+        "spaceport",
+        "airport",
+        "harbour",
+        "harbor",
+        "canal",
+        "tunnel",
+        "highway",
+        "expressway",
+        "park",
+        "hub",
+        "shipyard",
+        "factory",
+        "complex",
+        "deposit",
+        "seaport",
+    }
+)
+PRODUCT_HEADS = frozenset(
+    {
+        "drone",
+        "aircraft",
+        "airliner",
+        "jet",
+        "fighter",
+        "bomber",
+        "helicopter",
+        "missile",
+        "rocket",
+        "satellite",
+        "warship",
+        "ship",
+        "frigate",
+        "submarine",
+        "destroyer",
+        "corvette",
+        "tank",
+        "supercomputer",
+        "computer",
+        "chip",
+        "processor",
+        "smartphone",
+        "engine",
+        "launcher",
+        "icebreaker",
+        "vaccine",
+        "carrier",
+        "vessel",
+        "airplane",
+        "plane",
+        "uav",
+        "tanker",
+        "rifle",
+        "howitzer",
+        "radar",
+        "truck",
+        "locomotive",
+        "turbine",
+        "bus",
+        "generator",
+    }
+)
+EVENT_HEADS = frozenset(
+    {
+        "forum",
+        "summit",
+        "expo",
+        "exhibition",
+        "conference",
+        "airshow",
+        "fair",
+        "week",
+        "games",
+        "olympics",
+        "talks",
+        "dialogue",
+        "salon",
+    }
+)
 # Nouns naming a place: 'the port of Sabetta', 'the Yamal peninsula', 'the state of Uttar
 # Pradesh'. A name they govern is a place, whatever label the NER gave it.
-PLACE_HEADS = frozenset({
-    "peninsula", "region", "river", "coast", "sea", "province", "oblast", "krai", "city", "town",
-    "village", "island", "islands", "mountains", "basin", "delta", "state", "district", "county",
-    "prefecture", "bay", "lake", "desert", "territory", "port", "area", "shelf", "strait",
-    "valley", "capital", "okrug",
-})
+PLACE_HEADS = frozenset(
+    {
+        "peninsula",
+        "region",
+        "river",
+        "coast",
+        "sea",
+        "province",
+        "oblast",
+        "krai",
+        "city",
+        "town",
+        "village",
+        "island",
+        "islands",
+        "mountains",
+        "basin",
+        "delta",
+        "state",
+        "district",
+        "county",
+        "prefecture",
+        "bay",
+        "lake",
+        "desert",
+        "territory",
+        "port",
+        "area",
+        "shelf",
+        "strait",
+        "valley",
+        "capital",
+        "okrug",
+    }
+)
 AWARD_HEADS = frozenset({"medal", "prize", "award", "order"})
 # Programmes, and the lists, licences and regulations of sanction regimes ('Entity List').
-INITIATIVE_HEADS = frozenset({"initiative", "programme", "program", "strategy", "agenda",
-                              "list", "license", "licence", "regulations", "compact"})
+INITIATIVE_HEADS = frozenset(
+    {
+        "initiative",
+        "programme",
+        "program",
+        "strategy",
+        "agenda",
+        "list",
+        "license",
+        "licence",
+        "regulations",
+        "compact",
+    }
+)
 # Ship prefixes of navies: 'INS Tamal' is an Indian warship, not a person.
-_SHIP_PREFIXES = {"INS": "IN", "USS": "US", "USNS": "US", "HMS": "GB", "HMAS": "AU",
-                  "HMCS": "CA", "PNS": "PK", "ROKS": "KR", "TCG": "TR", "RFS": "RU", "JS": "JP",
-                  "KRI": "ID", "BNS": "BD", "SLNS": "LK", "KD": "MY", "HTMS": "TH"}
-ORG_HEADS = frozenset({
-    "company", "corporation", "corp", "group", "bank", "fund", "agency", "ministry",
-    "committee", "commission", "council", "institute", "academy", "university", "association",
-    "service", "authority", "administration", "department", "office", "foundation", "holding",
-    "holdings", "enterprise", "consortium", "chamber", "exchange", "centre", "center",
-    "railways", "airlines", "times", "news", "post", "press", "daily", "society",
-    "party", "parliament", "duma", "government", "board", "bureau", "inc", "ltd", "plc",
-})
+_SHIP_PREFIXES = {
+    "INS": "IN",
+    "USS": "US",
+    "USNS": "US",
+    "HMS": "GB",
+    "HMAS": "AU",
+    "HMCS": "CA",
+    "PNS": "PK",
+    "ROKS": "KR",
+    "TCG": "TR",
+    "RFS": "RU",
+    "JS": "JP",
+    "KRI": "ID",
+    "BNS": "BD",
+    "SLNS": "LK",
+    "KD": "MY",
+    "HTMS": "TH",
+}
+ORG_HEADS = frozenset(
+    {
+        "company",
+        "corporation",
+        "corp",
+        "group",
+        "bank",
+        "fund",
+        "agency",
+        "ministry",
+        "committee",
+        "commission",
+        "council",
+        "institute",
+        "academy",
+        "university",
+        "association",
+        "service",
+        "authority",
+        "administration",
+        "department",
+        "office",
+        "foundation",
+        "holding",
+        "holdings",
+        "enterprise",
+        "consortium",
+        "chamber",
+        "exchange",
+        "centre",
+        "center",
+        "railways",
+        "airlines",
+        "times",
+        "news",
+        "post",
+        "press",
+        "daily",
+        "society",
+        "party",
+        "parliament",
+        "duma",
+        "government",
+        "board",
+        "bureau",
+        "inc",
+        "ltd",
+        "plc",
+    }
+)
 # A name whose head is a title is a role ("the Russian Trade Representative"), not an actor.
-TITLE_HEADS = frozenset({
-    "president", "minister", "premier", "chairman", "chairwoman", "chair", "director", "head",
-    "chief", "representative", "ambassador", "secretary", "spokesman", "spokeswoman",
-    "spokesperson", "governor", "mayor", "envoy", "adviser", "advisor", "officer", "ceo",
-    "deputy", "commissioner", "executive", "analyst", "expert", "professor", "leader", "king",
-    "queen", "prince", "emperor", "commander", "founder", "manager", "attache", "attaché",
-    "counsellor", "consul", "vice-president", "vice-premier", "co-chairman", "chancellor",
-})
+TITLE_HEADS = frozenset(
+    {
+        "president",
+        "minister",
+        "premier",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "director",
+        "head",
+        "chief",
+        "representative",
+        "ambassador",
+        "secretary",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "governor",
+        "mayor",
+        "envoy",
+        "adviser",
+        "advisor",
+        "officer",
+        "ceo",
+        "deputy",
+        "commissioner",
+        "executive",
+        "analyst",
+        "expert",
+        "professor",
+        "leader",
+        "king",
+        "queen",
+        "prince",
+        "emperor",
+        "commander",
+        "founder",
+        "manager",
+        "attache",
+        "attaché",
+        "counsellor",
+        "consul",
+        "vice-president",
+        "vice-premier",
+        "co-chairman",
+        "chancellor",
+    }
+)
 # Words taken off the front of a person's name; the title they form becomes the role.
-_HONORIFICS = frozenset({
-    "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "madam", "dame", "president",
-    "premier", "minister", "chairman", "general", "gen", "comrade", "vice", "deputy", "prime",
-    "senator", "ambassador", "director", "chief", "ceo", "governor", "mayor", "king", "queen",
-    "prince", "secretary", "foreign", "defence", "defense", "trade", "energy", "commerce",
-    "economy", "economic", "finance", "state", "councillor", "councilor", "first", "executive",
-})
+_HONORIFICS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "dr",
+        "prof",
+        "professor",
+        "sir",
+        "madam",
+        "dame",
+        "president",
+        "premier",
+        "minister",
+        "chairman",
+        "general",
+        "gen",
+        "comrade",
+        "vice",
+        "deputy",
+        "prime",
+        "senator",
+        "ambassador",
+        "director",
+        "chief",
+        "ceo",
+        "governor",
+        "mayor",
+        "king",
+        "queen",
+        "prince",
+        "secretary",
+        "foreign",
+        "defence",
+        "defense",
+        "trade",
+        "energy",
+        "commerce",
+        "economy",
+        "economic",
+        "finance",
+        "state",
+        "councillor",
+        "councilor",
+        "first",
+        "executive",
+    }
+)
 # Titles that, without a complement, mean an office of the person's state.
-_STATE_TITLES = frozenset({"president", "premier", "minister", "chancellor", "king", "queen",
-                           "emir", "ambassador", "envoy", "vice-president", "vice-premier"})
-_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "dame", "comrade",
-                       "prof"})
+_STATE_TITLES = frozenset(
+    {
+        "president",
+        "premier",
+        "minister",
+        "chancellor",
+        "king",
+        "queen",
+        "emir",
+        "ambassador",
+        "envoy",
+        "vice-president",
+        "vice-premier",
+    }
+)
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "madam", "dame", "comrade", "prof"})
 # Common-noun acronyms that the NER takes for organisations.
-_NOT_ACTORS = frozenset({
-    "lng", "lpg", "cng", "gdp", "gnp", "npp", "ceo", "cfo", "cto", "r&d", "ai", "it", "ict",
-    "iot", "5g", "4g", "6g", "led", "gps", "ev", "evs", "uav", "uavs", "usd", "rmb", "cny",
-    "rub", "eur", "bcm", "gw", "mw", "kw", "kwh", "twh", "gwh", "vat", "fdi", "ppp", "sme",
-    "smes", "soe", "soes", "oem", "ngo", "ngos", "ipo", "m&a", "pr", "tv", "id", "pc", "phd",
-    "mba", "covid", "covid-19", "etf", "yoy", "q1", "q2", "q3", "q4", "h1", "h2", "api", "b2b",
-    "esg", "capex", "opex", "bbl", "mbd", "bpd", "tcm", "mt", "mtpa", "mou", "mous", "moa",
-    "pwr", "bwr", "lwr", "smr", "smrs", "fbr", "ssn", "ssbn", "ssk",
-})
+_NOT_ACTORS = frozenset(
+    {
+        "lng",
+        "lpg",
+        "cng",
+        "gdp",
+        "gnp",
+        "npp",
+        "ceo",
+        "cfo",
+        "cto",
+        "r&d",
+        "ai",
+        "it",
+        "ict",
+        "iot",
+        "5g",
+        "4g",
+        "6g",
+        "led",
+        "gps",
+        "ev",
+        "evs",
+        "uav",
+        "uavs",
+        "usd",
+        "rmb",
+        "cny",
+        "rub",
+        "eur",
+        "bcm",
+        "gw",
+        "mw",
+        "kw",
+        "kwh",
+        "twh",
+        "gwh",
+        "vat",
+        "fdi",
+        "ppp",
+        "sme",
+        "smes",
+        "soe",
+        "soes",
+        "oem",
+        "ngo",
+        "ngos",
+        "ipo",
+        "m&a",
+        "pr",
+        "tv",
+        "id",
+        "pc",
+        "phd",
+        "mba",
+        "covid",
+        "covid-19",
+        "etf",
+        "yoy",
+        "q1",
+        "q2",
+        "q3",
+        "q4",
+        "h1",
+        "h2",
+        "api",
+        "b2b",
+        "esg",
+        "capex",
+        "opex",
+        "bbl",
+        "mbd",
+        "bpd",
+        "tcm",
+        "mt",
+        "mtpa",
+        "mou",
+        "mous",
+        "moa",
+        "pwr",
+        "bwr",
+        "lwr",
+        "smr",
+        "smrs",
+        "fbr",
+        "ssn",
+        "ssbn",
+        "ssk",
+    }
+)
 # Media and social brands named in share buttons and comment forms.
-_SOCIAL = frozenset({
-    "google", "twitter", "facebook", "linkedin", "instagram", "youtube", "whatsapp",
-    "telegram", "wordpress", "akismet", "gravatar", "reddit", "pinterest", "tumblr", "vk",
-    "weibo", "wechat", "x", "email", "e-mail", "rss",
-})
-_SHARE_WORDS = frozenset({
-    "photo", "picture", "account", "share", "like", "follow", "tweet", "print", "comment",
-    "comments", "icon", "log", "sign", "login", "reply", "subscribe", "on", "via", "us",
-    "messenger", "whatsapp", "copy", "link", "pin", "post",
-})
+_SOCIAL = frozenset(
+    {
+        "google",
+        "twitter",
+        "facebook",
+        "linkedin",
+        "instagram",
+        "youtube",
+        "whatsapp",
+        "telegram",
+        "wordpress",
+        "akismet",
+        "gravatar",
+        "reddit",
+        "pinterest",
+        "tumblr",
+        "vk",
+        "weibo",
+        "wechat",
+        "x",
+        "email",
+        "e-mail",
+        "rss",
+    }
+)
+_SHARE_WORDS = frozenset(
+    {
+        "photo",
+        "picture",
+        "account",
+        "share",
+        "like",
+        "follow",
+        "tweet",
+        "print",
+        "comment",
+        "comments",
+        "icon",
+        "log",
+        "sign",
+        "login",
+        "reply",
+        "subscribe",
+        "on",
+        "via",
+        "us",
+        "messenger",
+        "whatsapp",
+        "copy",
+        "link",
+        "pin",
+        "post",
+    }
+)
 _FURNITURE = re.compile(
     r"commenting using|log\s*out|log\s*in\b|sign\s*(?:in|up)\b|leave a (?:reply|comment)|"
     r"share (?:this|on)|follow us|subscribe|cookies?\b|all rights reserved|copyright|"
@@ -140,45 +538,156 @@ _DEFINITION = re.compile(
 _ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI"})
 # A quoted programme name ending in its target year: '"Vision 2030"', '"Made in China 2025"'.
 _QUOTED_PROGRAMME = re.compile(
-    r"[“\"]((?:[A-Z][\w-]*\s+)(?:(?:[A-Z][\w-]*|in|of|and|for)\s+){0,4}20\d\d)[”\"]")
+    r"[“\"]((?:[A-Z][\w-]*\s+)(?:(?:[A-Z][\w-]*|in|of|and|for)\s+){0,4}20\d\d)[”\"]"
+)
 _LONG_AFTER = re.compile(r"^\s*\(\s*([A-Z][^()\n]{3,90}?)\s*\)")
 _COMMISSION = re.compile(
     r"\b((?:[A-Z][a-z]+)(?:[-–][A-Z][a-z]+)*\s+(?:(?:inter-?governmental|joint|bilateral)\s+)?"
     r"(?:commission|committee|council|working group)\s+(?:on|for)\s+"
     r"(?:[a-z]+[\s-]+){0,3}?(?:cooperation|co-operation|trade|investment|affairs|development))\b"
 )
-_LOCATIVE = frozenset({"in", "at", "near", "to", "from", "into", "inside", "outside", "across",
-                       "via", "around", "throughout", "within", "toward", "towards", "through"})
+_LOCATIVE = frozenset(
+    {
+        "in",
+        "at",
+        "near",
+        "to",
+        "from",
+        "into",
+        "inside",
+        "outside",
+        "across",
+        "via",
+        "around",
+        "throughout",
+        "within",
+        "toward",
+        "towards",
+        "through",
+    }
+)
 _SPEECH_OR_ACTION_HEADS = frozenset({"by"})
 _LEAD_VERBS = frozenset({"head", "lead", "run", "chair", "direct", "manage"})
-_MAKE_VERBS = frozenset({"make", "produce", "build", "manufacture", "develop", "design",
-                         "create", "assemble"})
+_MAKE_VERBS = frozenset(
+    {"make", "produce", "build", "manufacture", "develop", "design", "create", "assemble"}
+)
 _POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
-_EXTEND_ORG = frozenset({"International", "Holdings", "Holding", "Group", "Corporation", "Corp",
-                         "Corp.", "Company", "Co", "Co.", "Ltd", "Ltd.", "Limited", "Inc",
-                         "Inc.", "Industries", "Technologies", "Engineering"})
+_EXTEND_ORG = frozenset(
+    {
+        "International",
+        "Holdings",
+        "Holding",
+        "Group",
+        "Corporation",
+        "Corp",
+        "Corp.",
+        "Company",
+        "Co",
+        "Co.",
+        "Ltd",
+        "Ltd.",
+        "Limited",
+        "Inc",
+        "Inc.",
+        "Industries",
+        "Technologies",
+        "Engineering",
+    }
+)
 
 # Heads of defined terms that are no actors: agreements, goods, measures.
-_NOT_ACTOR_HEADS = frozenset({
-    "agreement", "agreements", "memorandum", "treaty", "accord", "deal", "contract", "protocol",
-    "gas", "oil", "product", "products", "index", "rate", "standard", "standards", "price",
-    "prices", "investment", "investments", "technology", "technologies", "intelligence",
-    "vehicle", "vehicles", "system", "systems", "reactor", "reactors", "partnership", "tax",
-    "tariff", "tariffs", "mechanism", "principle", "principles", "method", "process", "code",
-})
-_DOCUMENT_HEADS = frozenset({
-    "agreement", "memorandum", "treaty", "accord", "deal", "contract", "protocol", "index",
-    "rate", "standard", "tariff", "mechanism", "principle", "declaration", "statement",
-})
+_NOT_ACTOR_HEADS = frozenset(
+    {
+        "agreement",
+        "agreements",
+        "memorandum",
+        "treaty",
+        "accord",
+        "deal",
+        "contract",
+        "protocol",
+        "gas",
+        "oil",
+        "product",
+        "products",
+        "index",
+        "rate",
+        "standard",
+        "standards",
+        "price",
+        "prices",
+        "investment",
+        "investments",
+        "technology",
+        "technologies",
+        "intelligence",
+        "vehicle",
+        "vehicles",
+        "system",
+        "systems",
+        "reactor",
+        "reactors",
+        "partnership",
+        "tax",
+        "tariff",
+        "tariffs",
+        "mechanism",
+        "principle",
+        "principles",
+        "method",
+        "process",
+        "code",
+    }
+)
+_DOCUMENT_HEADS = frozenset(
+    {
+        "agreement",
+        "memorandum",
+        "treaty",
+        "accord",
+        "deal",
+        "contract",
+        "protocol",
+        "index",
+        "rate",
+        "standard",
+        "tariff",
+        "mechanism",
+        "principle",
+        "declaration",
+        "statement",
+    }
+)
 _LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
 _SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
 _QUOTES = str.maketrans({"‘": " ", "“": " ", "”": " ", '"': " "})
-_PARTICLES = frozenset({"von", "van", "der", "den", "de", "le", "la", "du", "da", "di", "al",
-                        "el", "bin", "ibn", "ter", "dos", "das", "del"})
+_PARTICLES = frozenset(
+    {
+        "von",
+        "van",
+        "der",
+        "den",
+        "de",
+        "le",
+        "la",
+        "du",
+        "da",
+        "di",
+        "al",
+        "el",
+        "bin",
+        "ibn",
+        "ter",
+        "dos",
+        "das",
+        "del",
+    }
+)
 _ROMAN_KEYS = frozenset({"i", "ii", "iii", "iv", "v", "vi"})
 # Words after a media or company name that leave the same body: 'AP News', 'X Online'.
-_ORG_TAIL_WORDS = frozenset({"news", "online", "daily", "agency", "media", "network", "tv",
-                             "wire", "website", "com"})
+_ORG_TAIL_WORDS = frozenset(
+    {"news", "online", "daily", "agency", "media", "network", "tv", "wire", "website", "com"}
+)
 
 # Priority of evidence: a higher number wins within a document's cluster.
 _GAZ, _CUE, _NAME_CUE, _DEFERRED, _LABEL = 4, 3, 2, 1, 0
@@ -254,18 +763,47 @@ def _line_kind(line: str) -> str:
         return "furniture"
     words = [w.strip("()[],.:/|•·").lower() for w in s.split()]
     words = [w for w in words if w]
-    if len(words) <= 8 and any(w in _SOCIAL for w in words) and (
+    if (
+        len(words) <= 8
+        and any(w in _SOCIAL for w in words)
+        and (
             all(w in _SOCIAL or w in _SHARE_WORDS for w in words)
-            or any(w in _SHARE_WORDS for w in words)):
+            or any(w in _SHARE_WORDS for w in words)
+        )
+    ):
         return "furniture"  # 'Google photo', 'Share on Twitter', 'Facebook | Email'
     words = s.split()
     if s.startswith("#"):
         return "heading"
-    if len(words) > 20 or s[-1] in ".!?\"”:;,":
+    if len(words) > 20 or s[-1] in '.!?"”:;,':
         return "body"
-    content = [w for w in words if w[0].isalpha() and w.lower() not in
-               {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "by",
-                "as", "from", "into", "vs", "is", "are"}]
+    content = [
+        w
+        for w in words
+        if w[0].isalpha()
+        and w.lower()
+        not in {
+            "a",
+            "an",
+            "the",
+            "of",
+            "and",
+            "or",
+            "in",
+            "on",
+            "at",
+            "to",
+            "for",
+            "with",
+            "by",
+            "as",
+            "from",
+            "into",
+            "vs",
+            "is",
+            "are",
+        }
+    ]
     if not content:
         return "body"
     caps = sum(1 for w in content if w[0].isupper())
@@ -275,8 +813,11 @@ def _line_kind(line: str) -> str:
 def _proper_modifier(tok: Any) -> bool:
     """A capitalised word used as a name inside a noun phrase ('Mistral' in 'the French
     Mistral warships'), not a sentence's first word."""
-    return (tok.pos_ == "PROPN" or tok.pos_ == "ADJ") and tok.text[:1].isupper() \
+    return (
+        (tok.pos_ == "PROPN" or tok.pos_ == "ADJ")
+        and tok.text[:1].isupper()
         and not tok.is_sent_start
+    )
 
 
 def _head_lemma(tok: Any) -> str:
@@ -285,11 +826,13 @@ def _head_lemma(tok: Any) -> str:
 
 def _trim(sdoc: Any, t0: int, t1: int) -> tuple[int, int]:
     """Token range without leading articles and punctuation, trailing possessives and stops."""
-    while t0 < t1 and (sdoc[t0].lower_ in ("the", "a", "an") or sdoc[t0].is_punct
-                       or sdoc[t0].is_space):
+    while t0 < t1 and (
+        sdoc[t0].lower_ in ("the", "a", "an") or sdoc[t0].is_punct or sdoc[t0].is_space
+    ):
         t0 += 1
-    while t1 > t0 and (sdoc[t1 - 1].is_punct or sdoc[t1 - 1].is_space
-                       or sdoc[t1 - 1].lower_ in _POSSESSIVE_TOKENS):
+    while t1 > t0 and (
+        sdoc[t1 - 1].is_punct or sdoc[t1 - 1].is_space or sdoc[t1 - 1].lower_ in _POSSESSIVE_TOKENS
+    ):
         t1 -= 1
     return t0, t1
 
@@ -316,8 +859,15 @@ class _Resolver:
             return None
         start = self.sdoc[t0].idx
         last = self.sdoc[t1 - 1]
-        c = _Cand(start=start, end=last.idx + len(last.text), t0=t0, t1=t1, label=label, by=by,
-                  actor=actor)
+        c = _Cand(
+            start=start,
+            end=last.idx + len(last.text),
+            t0=t0,
+            t1=t1,
+            label=label,
+            by=by,
+            actor=actor,
+        )
         self.cands.append(c)
         return len(self.cands) - 1
 
@@ -378,8 +928,12 @@ class _Resolver:
             if len(line) < 200:
                 for m in _SOURCE_LINE.finditer(line):
                     name = re.split(r"\s+[–—-]\s+|\s+https?://|\s*\(", m.group(1))[0].strip(" .")
-                    if (name and name[0].isalpha() and not any(ch.isdigit() for ch in name)
-                            and len(name.split()) <= 5):
+                    if (
+                        name
+                        and name[0].isalpha()
+                        and not any(ch.isdigit() for ch in name)
+                        and len(name.split()) <= 5
+                    ):
                         s = pos + m.start(1) + m.group(1).index(name)
                         self._rule_span(s, s + len(name), "ORG", covered)
                 by = _BYLINE.match(line)
@@ -398,8 +952,10 @@ class _Resolver:
                 self._made_by(tok, covered)
             if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN", "NUM", "X"):
                 continue
-            if (_DESIGNATION.match(tok.text)
-                    and tok.text.split("-")[0].lower() not in _NOT_DESIGNATION):
+            if (
+                _DESIGNATION.match(tok.text)
+                and tok.text.split("-")[0].lower() not in _NOT_DESIGNATION
+            ):
                 self._add(tok.i, tok.i + 1, "PRODUCT", "rule")
                 covered.add(tok.i)
                 continue
@@ -408,13 +964,20 @@ class _Resolver:
                 self._proper_facility(tok, covered)
                 continue
             if lemma in PRODUCT_HEADS or lemma in FACILITY_HEADS:
-                run = [c for c in tok.lefts if c.dep_ in ("compound", "amod")
-                       and _proper_modifier(c) and c.i not in covered
-                       and c.lower_ not in _NOT_ACTORS and self.gaz.place_code(c.text) is None]
+                run = [
+                    c
+                    for c in tok.lefts
+                    if c.dep_ in ("compound", "amod")
+                    and _proper_modifier(c)
+                    and c.i not in covered
+                    and c.lower_ not in _NOT_ACTORS
+                    and self.gaz.place_code(c.text) is None
+                ]
                 if run and run[-1].i == tok.i - 1:
                     t0 = run[0].i
-                    if all(t not in covered and _proper_modifier(sdoc[t])
-                           for t in range(t0, tok.i)):
+                    if all(
+                        t not in covered and _proper_modifier(sdoc[t]) for t in range(t0, tok.i)
+                    ):
                         label = "PRODUCT" if lemma in PRODUCT_HEADS else "FAC"
                         self._add(t0, tok.i, label, "rule")
                         covered.update(range(t0, tok.i))
@@ -452,11 +1015,19 @@ class _Resolver:
         text = self.text
         for m in _DEFINITION.finditer(text):
             if m.group("acr1"):
-                long_s, long_e, acr_s, acr_e = m.start("long1"), m.end("long1"), m.start("acr1"), \
-                    m.end("acr1")
+                long_s, long_e, acr_s, acr_e = (
+                    m.start("long1"),
+                    m.end("long1"),
+                    m.start("acr1"),
+                    m.end("acr1"),
+                )
             else:
-                acr_s, acr_e, long_s, long_e = m.start("acr2"), m.end("acr2"), m.start("long2"), \
-                    m.end("long2")
+                acr_s, acr_e, long_s, long_e = (
+                    m.start("acr2"),
+                    m.end("acr2"),
+                    m.start("long2"),
+                    m.end("long2"),
+                )
             long_form, acr = text[long_s:long_e], text[acr_s:acr_e]
             if not acronym_matches(acr, long_form, strict=False) or len(long_form.split()) < 2:
                 continue
@@ -481,8 +1052,11 @@ class _Resolver:
         def part(t: Any) -> bool:
             if t.text in ("-", "–"):
                 return not t.whitespace_
-            if t.i in covered and ents.get(t.i) not in ("GPE", "COUNTRY", "BLOC", "NORP") \
-                    and self.gaz.place_code(t.text) is None:
+            if (
+                t.i in covered
+                and ents.get(t.i) not in ("GPE", "COUNTRY", "BLOC", "NORP")
+                and self.gaz.place_code(t.text) is None
+            ):
                 return False
             return t.pos_ == "PROPN" and t.text[:1].isupper() and not t.is_sent_start
 
@@ -492,12 +1066,18 @@ class _Resolver:
         if t0 == head.i:
             return
         t1 = head.i + 1
-        if (t1 + 1 < len(sdoc) and sdoc[t1].lower_ in ("for", "of")
-                and sdoc[t1 + 1].text[:1].isupper()):
+        if (
+            t1 + 1 < len(sdoc)
+            and sdoc[t1].lower_ in ("for", "of")
+            and sdoc[t1 + 1].text[:1].isupper()
+        ):
             sub = {t.i for t in head.subtree}
             t = t1 + 1
-            while t < len(sdoc) and t in sub and (sdoc[t].text[:1].isupper()
-                                                  or sdoc[t].lower_ in ("and", "&", "of")):
+            while (
+                t < len(sdoc)
+                and t in sub
+                and (sdoc[t].text[:1].isupper() or sdoc[t].lower_ in ("and", "&", "of"))
+            ):
                 t += 1
             while t > t1 + 1 and sdoc[t - 1].lower_ in ("and", "&", "of"):
                 t -= 1
@@ -521,7 +1101,8 @@ class _Resolver:
             if c.t0 < t1 and t0 < c.t1 and c.by != "gazetteer":
                 self.cands.remove(c)
         if any(t in covered for t in range(t0, t1)) and any(
-                c.by == "gazetteer" and c.t0 < t1 and t0 < c.t1 for c in self.cands):
+            c.by == "gazetteer" and c.t0 < t1 and t0 < c.t1 for c in self.cands
+        ):
             return
         self._add(t0, t1, label, "rule")
         covered.update(range(t0, t1))
@@ -537,20 +1118,32 @@ class _Resolver:
         while i < len(cands):
             a = cands[i]
             b = cands[i + 1] if i + 1 < len(cands) else None
-            if (b is not None and a.by == "rule" and a.label == "PRODUCT" and b.by != "gazetteer"
-                    and b.t0 == a.t1 and b.label in ("PRODUCT", "ORG", "PERSON")
-                    and self.text[b.start:b.end][:1].isupper()):
+            if (
+                b is not None
+                and a.by == "rule"
+                and a.label == "PRODUCT"
+                and b.by != "gazetteer"
+                and b.t0 == a.t1
+                and b.label in ("PRODUCT", "ORG", "PERSON")
+                and self.text[b.start : b.end][:1].isupper()
+            ):
                 # 'MQ-1' + 'Predator': one product; 'Predator' alone names it later on.
                 a.t1, a.end, a.label = b.t1, b.end, "PRODUCT"
                 a.short = _surface(sdoc, b.t0, b.t1)
                 out.append(a)
                 i += 2
                 continue
-            if (b is not None and a.label in ("GPE", "COUNTRY") and b.label in ("ORG", "PERSON")
-                    and b.by != "gazetteer" and b.t0 == a.t1 and self.text[a.end:b.start] == " "
-                    and self.gaz.state_named(self.text[a.start:a.end]) is not None
-                    and _head_lemma(sdoc[b.t1 - 1]) in ORG_HEADS
-                    and not _generic(self.text[b.start:b.end])):
+            if (
+                b is not None
+                and a.label in ("GPE", "COUNTRY")
+                and b.label in ("ORG", "PERSON")
+                and b.by != "gazetteer"
+                and b.t0 == a.t1
+                and self.text[a.end : b.start] == " "
+                and self.gaz.state_named(self.text[a.start : a.end]) is not None
+                and _head_lemma(sdoc[b.t1 - 1]) in ORG_HEADS
+                and not _generic(self.text[b.start : b.end])
+            ):
                 # 'China' + 'Zheshang Bank': a state's name leads the bank's own name
                 b.t0, b.start = a.t0, a.start
                 out.append(b)
@@ -560,29 +1153,46 @@ class _Resolver:
                 between = self.text[a.end : b.start]
                 last = sdoc[a.t1 - 1]
                 nxt = sdoc[a.t1] if a.t1 < len(sdoc) else None
-                if (last.lower_ == "of" and b.t0 == a.t1 and not between.strip()
-                        and b.label in ("COUNTRY", "GPE")):
+                if (
+                    last.lower_ == "of"
+                    and b.t0 == a.t1
+                    and not between.strip()
+                    and b.label in ("COUNTRY", "GPE")
+                ):
                     a.t1, a.end = b.t1, b.end  # "Daily Mail of" + "Zambia"
                     out.append(a)
                     i += 2
                     continue
-                if (nxt is not None and nxt.pos_ == "ADP" and between.strip() == nxt.text
-                        and b.t0 == a.t1 + 1 and nxt.lower_ in ("of", "for")
-                        and b.label in ("COUNTRY", "GPE")):
+                if (
+                    nxt is not None
+                    and nxt.pos_ == "ADP"
+                    and between.strip() == nxt.text
+                    and b.t0 == a.t1 + 1
+                    and nxt.lower_ in ("of", "for")
+                    and b.label in ("COUNTRY", "GPE")
+                ):
                     a.t1, a.end = b.t1, b.end  # "... Corporation of" + "China"
                     out.append(a)
                     i += 2
                     continue
-                if (between.strip() == "," and self.gaz.demonym_of(last.text) is not None
-                        and b.label == "ORG" and b.by != "gazetteer"):
+                if (
+                    between.strip() == ","
+                    and self.gaz.demonym_of(last.text) is not None
+                    and b.label == "ORG"
+                    and b.by != "gazetteer"
+                ):
                     a.t1, a.end = b.t1, b.end  # "Institute of Russian" + ", Eastern ... Studies"
                     out.append(a)
                     i += 2
                     continue
-                if (re.fullmatch(r"\s+of\s+(?:the\s+)?", between) and b.label in ("ORG", "BLOC")
-                        and _head_lemma(last) in ORG_HEADS):
-                    whole = _Cand(start=a.start, end=b.end, t0=a.t0, t1=b.t1, label="ORG",
-                                  by="rule")
+                if (
+                    re.fullmatch(r"\s+of\s+(?:the\s+)?", between)
+                    and b.label in ("ORG", "BLOC")
+                    and _head_lemma(last) in ORG_HEADS
+                ):
+                    whole = _Cand(
+                        start=a.start, end=b.end, t0=a.t0, t1=b.t1, label="ORG", by="rule"
+                    )
                     out.append(whole)  # the whole body, then its parent on its own
                     out.append(b)
                     i += 2
@@ -610,15 +1220,19 @@ class _Resolver:
                 self._set_place(c, named=True)
                 continue
             self._type(c)
-            if not c.drop and c.etype in ("PERSON", "ORG") and c.tprio == _LABEL \
-                    and self._named_place(c):
+            if (
+                not c.drop
+                and c.etype in ("PERSON", "ORG")
+                and c.tprio == _LABEL
+                and self._named_place(c)
+            ):
                 self._set_place(c)
         self._harmonise_people()
 
     def _is_place(self, c: _Cand) -> bool:
         """A name used as a place: governed by 'port of', 'state of', or modifying
         'peninsula', 'region', 'river' ... (states themselves are handled by the gazetteer)."""
-        root = self.sdoc[c.t0:c.t1].root
+        root = self.sdoc[c.t0 : c.t1].root
         if self.gaz.lookup(_surface(self.sdoc, c.t0, c.t1)) is not None:
             return False
         if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.i < c.t0:
@@ -656,15 +1270,19 @@ class _Resolver:
         if c.actor is not None or len(c.name.split()) > 3:
             return False
         sdoc = self.sdoc
-        root = sdoc[c.t0:c.t1].root
+        root = sdoc[c.t0 : c.t1].root
         place = self.gaz.place(c.name)
         nxt = sdoc[c.t1 : c.t1 + 2]
-        in_state = len(nxt) == 2 and nxt[0].lower_ == "in" and self.gaz.state_named(
-            nxt[1].text) is not None
+        in_state = (
+            len(nxt) == 2
+            and nxt[0].lower_ == "in"
+            and self.gaz.state_named(nxt[1].text) is not None
+        )
         if place is None and not in_state:
             return False
-        if in_state or (place is not None and (place.kind == "region"
-                                              or place.population >= 1_000_000)):
+        if in_state or (
+            place is not None and (place.kind == "region" or place.population >= 1_000_000)
+        ):
             return True
         t = root
         while t.dep_ == "conj" and t.head.i != t.i:
@@ -672,8 +1290,12 @@ class _Resolver:
         if t.dep_ == "pobj" and (t.head.lower_ in _LOCATIVE or t.head.lower_ == "between"):
             return True
         # 'the mayor of Melitopol', 'the governor of Texas'
-        return t.dep_ == "pobj" and t.head.lower_ == "of" and _head_lemma(t.head.head) in (
-            "mayor", "governor", "city", "region", "province", "outskirts", "suburb")
+        return (
+            t.dep_ == "pobj"
+            and t.head.lower_ == "of"
+            and _head_lemma(t.head.head)
+            in ("mayor", "governor", "city", "region", "province", "outskirts", "suburb")
+        )
 
     def _harmonise_people(self) -> None:
         """A name coordinated with a person's ('Aleksandar Vučić and Boyko Borissov') is a
@@ -682,16 +1304,20 @@ class _Resolver:
             if c.drop or c.etype in (None, "PERSON", "COUNTRY") or c.tprio > _LABEL:
                 continue
             words = c.name.split()
-            if not 2 <= len(words) <= 4 or not all(w[:1].isupper() or (w.islower() and len(w) <= 3)
-                                                  for w in words):
+            if not 2 <= len(words) <= 4 or not all(
+                w[:1].isupper() or (w.islower() and len(w) <= 3) for w in words
+            ):
                 continue
-            root = self.sdoc[c.t0:c.t1].root
+            root = self.sdoc[c.t0 : c.t1].root
             linked = [root.head] if root.dep_ == "conj" else []
             linked += [ch for ch in root.children if ch.dep_ == "conj"]
             for tok in linked:
                 i = self.tok2cand.get(tok.i)
-                if i is not None and self.cands[i].etype == "PERSON" and \
-                        self.cands[i].label == "PERSON":
+                if (
+                    i is not None
+                    and self.cands[i].etype == "PERSON"
+                    and self.cands[i].label == "PERSON"
+                ):
                     c.etype = "PERSON"
                     break
 
@@ -699,8 +1325,11 @@ class _Resolver:
         """'Pakistan's Chashma': a state's possessive at the front belongs to no name; it gives
         the country."""
         sdoc = self.sdoc
-        if c.actor is not None or c.t1 - c.t0 < 3 or sdoc[c.t0 + 1].lower_ not in \
-                _POSSESSIVE_TOKENS:
+        if (
+            c.actor is not None
+            or c.t1 - c.t0 < 3
+            or sdoc[c.t0 + 1].lower_ not in _POSSESSIVE_TOKENS
+        ):
             return
         code = self.gaz.place_code(sdoc[c.t0].text)
         if code is None:
@@ -721,21 +1350,33 @@ class _Resolver:
             return True
         if c.t1 - c.t0 == 1 and sdoc[c.t0].pos_ == "ADJ" and sdoc[c.t0].lower_ in _GENERIC_WORDS:
             return True  # 'Central', 'Federal': an adjective left of a name the NER missed
-        if c.label == "ORG" and any(t.pos_ == "VERB" and t.text.islower()
-                                    for t in sdoc[c.t0 : c.t1]):
+        if c.label == "ORG" and any(
+            t.pos_ == "VERB" and t.text.islower() for t in sdoc[c.t0 : c.t1]
+        ):
             return True  # 'Avtotor started SKD': a name runs into its verb
         first = sdoc[c.t0]
-        if c.t1 - c.t0 > 2 and _head_lemma(first) in TITLE_HEADS and sdoc[c.t0 + 1].lower_ in (
-                "of", "for"):
+        if (
+            c.t1 - c.t0 > 2
+            and _head_lemma(first) in TITLE_HEADS
+            and sdoc[c.t0 + 1].lower_ in ("of", "for")
+        ):
             return True
         before = sdoc[max(0, c.t0 - 2) : c.t0]
-        if len(before) == 2 and before[1].lower_ in ("of", "for") and _head_lemma(
-                before[0]) in TITLE_HEADS and first.lower_ in _GENERIC_WORDS:
+        if (
+            len(before) == 2
+            and before[1].lower_ in ("of", "for")
+            and _head_lemma(before[0]) in TITLE_HEADS
+            and first.lower_ in _GENERIC_WORDS
+        ):
             return True
         nxt = sdoc[c.t1] if c.t1 < len(sdoc) else None
         rest = [t.lower_ for t in sdoc[c.t0 : c.t1] if gaz.place_code(t.text) is None]
-        return nxt is not None and _head_lemma(nxt) in TITLE_HEADS and bool(rest) and all(
-            w in _GENERIC_WORDS for w in rest)
+        return (
+            nxt is not None
+            and _head_lemma(nxt) in TITLE_HEADS
+            and bool(rest)
+            and all(w in _GENERIC_WORDS for w in rest)
+        )
 
     def _type(self, c: _Cand) -> None:
         sdoc, gaz = self.sdoc, self.gaz
@@ -748,11 +1389,15 @@ class _Resolver:
             c.drop = True
             return
         c.name = surface
-        root = sdoc[c.t0:c.t1].root
+        root = sdoc[c.t0 : c.t1].root
         if c.actor is None:
             actor = gaz.lookup(surface)
-            if actor is None and c.label != "PERSON" and gaz.capital_of(surface) is None \
-                    and gaz.place(surface) is None:
+            if (
+                actor is None
+                and c.label != "PERSON"
+                and gaz.capital_of(surface) is None
+                and gaz.place(surface) is None
+            ):
                 # a place is no misspelt actor: 'Ankara' is not 'Antara' with a slip
                 actor = gaz.fuzzy_lookup(surface)
             if actor is not None and actor.type == "COUNTRY" and c.label == "NORP":
@@ -783,8 +1428,7 @@ class _Resolver:
             c.etype, c.tprio = "PRODUCT", _CUE  # 'INS Tushil': a ship
             c.country, c.cprio = _SHIP_PREFIXES[first], _NAME_CUE
             return
-        if surface.lower() in _NOT_ACTORS and label in ("ORG", "NORP", "GPE", "PRODUCT",
-                                                        "PERSON"):
+        if surface.lower() in _NOT_ACTORS and label in ("ORG", "NORP", "GPE", "PRODUCT", "PERSON"):
             c.drop = True
             return
         if label in ("ORG", "PERSON") and self._not_a_name(c, surface):
@@ -809,13 +1453,20 @@ class _Resolver:
             return
         if label == "NORP":
             parts = [p for p in re.split(r"[-–\s]+", surface) if p]
-            if all(gaz.demonym_of(p) or gaz.state_named(p) for p in parts) or \
-                    root.pos_ == "ADJ" or sdoc[c.t0].lower_ in ("western", "eastern", "soviet"):
+            if (
+                all(gaz.demonym_of(p) or gaz.state_named(p) for p in parts)
+                or root.pos_ == "ADJ"
+                or sdoc[c.t0].lower_ in ("western", "eastern", "soviet")
+            ):
                 c.drop = True  # demonyms give a country to what they modify
                 return
             nxt = sdoc[c.t1] if c.t1 < len(sdoc) else None
-            if len(surface) < 4 or (nxt is not None and nxt.text in ("-", "–")
-                                    and not nxt.whitespace_ and not sdoc[c.t1 - 1].whitespace_):
+            if len(surface) < 4 or (
+                nxt is not None
+                and nxt.text in ("-", "–")
+                and not nxt.whitespace_
+                and not sdoc[c.t1 - 1].whitespace_
+            ):
                 c.drop = True  # a fragment of a hyphenated word
                 return
             if not self._by_head(c, lemma) and not self._by_context(c):
@@ -824,8 +1475,9 @@ class _Resolver:
         if label == "PERSON":
             if self._by_head(c, lemma, allow_org=True):
                 return
-            if len(c.name.split()) == 1 and (root.pos_ not in ("PROPN", "NOUN", "X")
-                                            or not c.name[:1].isupper()):
+            if len(c.name.split()) == 1 and (
+                root.pos_ not in ("PROPN", "NOUN", "X") or not c.name[:1].isupper()
+            ):
                 c.drop = True  # 'Amphibious' at the start of a sentence
                 return
             c.etype = "PERSON"
@@ -905,8 +1557,12 @@ class _Resolver:
             t = t1
             while t < len(sdoc) and sdoc[t].lower_ in _PARTICLES and sdoc[t - 1].whitespace_:
                 t += 1
-            if t < len(sdoc) and sdoc[t].text[:1].isupper() and sdoc[t].is_alpha \
-                    and sdoc[t - 1].whitespace_:
+            if (
+                t < len(sdoc)
+                and sdoc[t].text[:1].isupper()
+                and sdoc[t].is_alpha
+                and sdoc[t - 1].whitespace_
+            ):
                 t1 = t + 1
                 for cand in self.cands:
                     if cand is not c and cand.t0 < t1 and c.t1 <= cand.t0:
@@ -945,7 +1601,7 @@ class _Resolver:
         c.cprio = _NAME_CUE  # a part named after its parent belongs where the parent does
 
     def _surface_short(self, c: _Cand) -> str:
-        return " ".join(self.text[c.start:c.end].split()[: len(c.name.split()) - 1]) or c.name
+        return " ".join(self.text[c.start : c.end].split()[: len(c.name.split()) - 1]) or c.name
 
     def _by_head(self, c: _Cand, lemma: str, *, allow_org: bool = True) -> bool:
         """Type from the head noun of the name, or of the noun the name modifies or is in
@@ -956,16 +1612,20 @@ class _Resolver:
         events ('the dialogue, with X and Y').
         """
         sdoc = self.sdoc
-        root = sdoc[c.t0:c.t1].root
+        root = sdoc[c.t0 : c.t1].root
         heads: list[tuple[str, Any, bool]] = [(lemma, None, False)]
-        if root.i != c.t1 - 1 and any(t.lower_ in ("of", "for") for t in sdoc[root.i:c.t1]):
+        if root.i != c.t1 - 1 and any(t.lower_ in ("of", "for") for t in sdoc[root.i : c.t1]):
             heads.append((_head_lemma(root), None, False))  # 'Order of Courage'
 
         h = root
         while h.dep_ == "conj" and h.head.i != h.i:
             h = h.head
-        if c.label != "LOC" and h.dep_ in ("compound", "nmod", "amod") and h.head.i >= c.t1 and (
-                c.t1 - c.t0 > 1 or _proper_modifier(root)):
+        if (
+            c.label != "LOC"
+            and h.dep_ in ("compound", "nmod", "amod")
+            and h.head.i >= c.t1
+            and (c.t1 - c.t0 > 1 or _proper_modifier(root))
+        ):
             heads.append((_head_lemma(h.head), h.head, True))
         if c.label not in ("PERSON", "LOC") and h.dep_ == "appos" and h.head.i < c.t0:
             heads.append((_head_lemma(h.head), None, True))
@@ -987,13 +1647,19 @@ class _Resolver:
     def _by_context(self, c: _Cand) -> bool:
         """'the Rainbow is made by CASIC', 'the Predator, made by General Atomics': products."""
         sdoc = self.sdoc
-        root = sdoc[c.t0:c.t1].root
+        root = sdoc[c.t0 : c.t1].root
         verb = None
         if root.dep_ in ("nsubjpass",) and root.head.lemma_ in _MAKE_VERBS:
             verb = root.head
         else:
-            verb = next((ch for ch in root.children
-                         if ch.dep_ in ("acl", "relcl") and ch.lemma_ in _MAKE_VERBS), None)
+            verb = next(
+                (
+                    ch
+                    for ch in root.children
+                    if ch.dep_ in ("acl", "relcl") and ch.lemma_ in _MAKE_VERBS
+                ),
+                None,
+            )
         if verb is None:
             return False
         agent = next((ch for ch in verb.children if ch.dep_ == "agent"), None)
@@ -1064,7 +1730,7 @@ class _Resolver:
     def _locate(self, c: _Cand) -> None:
         sdoc = self.sdoc
         span = range(c.t0, c.t1)
-        root = sdoc[c.t0:c.t1].root
+        root = sdoc[c.t0 : c.t1].root
         h = root
         while h.dep_ == "conj" and h.head.i != h.i:
             h = h.head
@@ -1083,10 +1749,17 @@ class _Resolver:
                 codes |= self._modifier_codes(ch, range(0))
         if c.etype in ("FACILITY", "PLACE") or (c.etype == "ORG" and not codes):
             # 'a plant in Bushehr', 'Kiyikoy in Turkey', 'a bank headquartered in Ningbo'
-            where = [] if c.etype == "ORG" else [root, h.head if h.dep_ in ("compound", "nmod")
-                                                 else root]
-            where += [ch for ch in root.children if ch.dep_ in ("acl", "amod", "relcl")
-                      and ch.lemma_ in ("headquarter", "headquartered", "base", "locate")]
+            where = (
+                []
+                if c.etype == "ORG"
+                else [root, h.head if h.dep_ in ("compound", "nmod") else root]
+            )
+            where += [
+                ch
+                for ch in root.children
+                if ch.dep_ in ("acl", "amod", "relcl")
+                and ch.lemma_ in ("headquarter", "headquartered", "base", "locate")
+            ]
             for tok in where:
                 for ch in tok.children:
                     if ch.dep_ == "prep" and ch.lower_ == "in":
@@ -1131,7 +1804,7 @@ class _Resolver:
         'China Poly Group', 'The Moscow Times', 'Bank of China' (not 'Institute of Russian
         ... Studies', whose state is its subject)."""
         sdoc = self.sdoc
-        toks = [t for t in sdoc[c.t0:c.t1]]
+        toks = [t for t in sdoc[c.t0 : c.t1]]
         codes: set[str] = set()
         front: list[Any] = []
         for t in toks:
@@ -1143,8 +1816,13 @@ class _Resolver:
             break
         for t in front:
             codes |= self._codes(t) or {self.gaz.place_code(t.text) or ""}
-        if not front and c.etype == "ORG" and len(toks) > 1 and toks[-1].lemma_.lower() in (
-                ORG_HEADS) and (place := self._big_place(toks[0].text)) is not None:
+        if (
+            not front
+            and c.etype == "ORG"
+            and len(toks) > 1
+            and toks[-1].lemma_.lower() in (ORG_HEADS)
+            and (place := self._big_place(toks[0].text)) is not None
+        ):
             codes.add(place.country)  # 'Shenzhen Rural Commercial Bank': a city's own bank
         if not front and c.etype in ("FACILITY", "PRODUCT") and toks[0].text[:1].isupper():
             # 'Paks NPP', 'Bushehr plant': a facility named after the town it stands in
@@ -1184,7 +1862,7 @@ class _Resolver:
     def _person_context(self, c: _Cand) -> None:
         """Country, role and affiliation of a person from the words around the name."""
         sdoc = self.sdoc
-        root = sdoc[c.t0:c.t1].root
+        root = sdoc[c.t0 : c.t1].root
         span = range(c.t0, c.t1)
         # A title before the name: 'the Russian Deputy Prime Minister Arkady Dvorkovich'.
         left = [t for t in sdoc[root.left_edge.i : c.t0] if not t.is_space]
@@ -1192,11 +1870,19 @@ class _Resolver:
         employer: int | None = None
         for k in range(len(left) - 1, -1, -1):
             i = self.tok2cand.get(left[k].i)
-            if i is not None and i != own and not self.cands[i].drop and \
-                    self.cands[i].etype not in (None, "COUNTRY"):
+            if (
+                i is not None
+                and i != own
+                and not self.cands[i].drop
+                and self.cands[i].etype not in (None, "COUNTRY")
+            ):
                 rest = left[k + 1 :]  # 'BEIJING (Tieline Wire) President Xi': not a title
-                if self.cands[i].etype in ("ORG", "BLOC") and rest and left[k].i + 1 == \
-                        rest[0].i and rest[-1].lower_.rstrip(".") in TITLE_HEADS:
+                if (
+                    self.cands[i].etype in ("ORG", "BLOC")
+                    and rest
+                    and left[k].i + 1 == rest[0].i
+                    and rest[-1].lower_.rstrip(".") in TITLE_HEADS
+                ):
                     employer = i  # 'Novatek CEO Leonid Mikhelson'
                 left = rest
                 break
@@ -1212,8 +1898,11 @@ class _Resolver:
             words: list[str] = []
             for t in left:
                 got = self._codes(t)
-                if got and t.pos_ in ("ADJ", "PROPN", "NOUN") and (
-                        t.dep_ in ("amod", "compound", "poss", "nmod") or t.pos_ == "ADJ"):
+                if (
+                    got
+                    and t.pos_ in ("ADJ", "PROPN", "NOUN")
+                    and (t.dep_ in ("amod", "compound", "poss", "nmod") or t.pos_ == "ADJ")
+                ):
                     codes |= got
                     continue
                 if t.lower_ in ("the", "a", "an") or t.is_punct or t.tag_ == "POS":
@@ -1230,8 +1919,13 @@ class _Resolver:
         # The name in apposition to a title: 'his Chinese counterpart, Wang Yang', 'the
         # Chinese ambassador to Zambia, Li Qiangmin'.
         head, appos = root.head, root.dep_ == "appos"
-        if appos and head.dep_ == "pobj" and _head_lemma(head) not in TITLE_HEADS \
-                and head.head.head.i < head.i and _head_lemma(head.head.head) in TITLE_HEADS:
+        if (
+            appos
+            and head.dep_ == "pobj"
+            and _head_lemma(head) not in TITLE_HEADS
+            and head.head.head.i < head.i
+            and _head_lemma(head.head.head) in TITLE_HEADS
+        ):
             head = head.head.head  # 'the Chinese ambassador to Zambia, Li Qiangmin'
         if not appos and c.t0 >= 2 and sdoc[c.t0 - 1].text == ",":
             # the same, where the parser hung the name on the verb
@@ -1240,8 +1934,11 @@ class _Resolver:
                 if _head_lemma(t) in TITLE_HEADS or t.lower_ == "counterpart":
                     head, appos = t, True
                     break
-                if t.is_punct or t.pos_ in ("VERB", "AUX", "PRON") or (k in self.tok2cand \
-                        and self.cands[self.tok2cand[k]].etype == "PERSON"):
+                if (
+                    t.is_punct
+                    or t.pos_ in ("VERB", "AUX", "PRON")
+                    or (k in self.tok2cand and self.cands[self.tok2cand[k]].etype == "PERSON")
+                ):
                     break
         if appos and head.i < c.t0:
             lemma = _head_lemma(head)
@@ -1250,9 +1947,14 @@ class _Resolver:
                 if codes:
                     self._set_country(c, next(iter(codes)) if len(codes) == 1 else None, _CUE)
                 if lemma != "counterpart":
-                    phrase = [t for t in head.subtree if t.i < c.t0 and t.i not in span
-                              and not t.is_punct and t.lower_ not in ("the", "a", "an", "his",
-                                                                     "her", "its", "their")]
+                    phrase = [
+                        t
+                        for t in head.subtree
+                        if t.i < c.t0
+                        and t.i not in span
+                        and not t.is_punct
+                        and t.lower_ not in ("the", "a", "an", "his", "her", "its", "their")
+                    ]
                     if phrase and phrase[-1].i >= head.i:
                         self._set_role(c, _surface(sdoc, phrase[0].i, phrase[-1].i + 1), _CUE)
         # A relative clause: 'X, who heads the Russian Export Center, ...'.
@@ -1270,13 +1972,15 @@ class _Resolver:
         if desc is None and root.dep_ == "nsubj" and root.head.lemma_ == "be":
             desc = next((ch for ch in root.head.children if ch.dep_ == "attr"), None)
             prio = _NAME_CUE
-        if desc is None or (desc.i in self.tok2cand and self.cands[self.tok2cand[desc.i]].etype \
-                == "PERSON"):
+        if desc is None or (
+            desc.i in self.tok2cand and self.cands[self.tok2cand[desc.i]].etype == "PERSON"
+        ):
             return
         # A nested apposition describes the affiliation, not the person: 'analyst with CAST,
         # a Moscow-based think tank'.
-        nested = {t.i for ch in desc.subtree if ch.dep_ == "appos" and ch.i != desc.i
-                  for t in ch.subtree}
+        nested = {
+            t.i for ch in desc.subtree if ch.dep_ == "appos" and ch.i != desc.i for t in ch.subtree
+        }
         sub = [t for t in desc.subtree if t.i not in span and t.i not in nested]
         if not sub:
             return
@@ -1288,8 +1992,11 @@ class _Resolver:
         affil = None
         for t in range(t0, t1):
             i = self.tok2cand.get(t)
-            if i is not None and self.cands[i].etype in ("ORG", "BLOC") and i != \
-                    self.tok2cand.get(c.t0):
+            if (
+                i is not None
+                and self.cands[i].etype in ("ORG", "BLOC")
+                and i != self.tok2cand.get(c.t0)
+            ):
                 affil = i
                 break
         if codes:
@@ -1313,8 +2020,13 @@ class _Resolver:
             kind = self.lines.kind(c.start)
             if kind == "furniture":
                 c.drop = True
-            elif kind == "heading" and c.by in ("ner",) and c.etype != "COUNTRY" \
-                    and c.tprio < _GAZ and not self.lines.in_body(self._surface(c)):
+            elif (
+                kind == "heading"
+                and c.by in ("ner",)
+                and c.etype != "COUNTRY"
+                and c.tprio < _GAZ
+                and not self.lines.in_body(self._surface(c))
+            ):
                 c.drop = True
 
     def resolve_people(self) -> None:
@@ -1337,7 +2049,12 @@ class _Resolver:
             if len(c.name.split()) != 1 or is_acronym(c.name):
                 continue
             if c.etype not in (None, "PERSON", "ORG", "PLACE") or c.label not in (
-                    "PERSON", "ORG", "NORP", "GPE", "LOC"):
+                "PERSON",
+                "ORG",
+                "NORP",
+                "GPE",
+                "LOC",
+            ):
                 continue
             owners = full.get(c.name)
             if not owners:
@@ -1374,18 +2091,29 @@ class _Resolver:
                 continue
             if c.acronym_of is not None:
                 a = c.acronym_of
-                if a in self.cands and not a.drop and a.etype is not None and acronym_matches(
-                        self._surface(c), a.name, strict=False):
+                if (
+                    a in self.cands
+                    and not a.drop
+                    and a.etype is not None
+                    and acronym_matches(self._surface(c), a.name, strict=False)
+                ):
                     defined[self._surface(c)] = self.cands.index(a)
                 continue
             m = _ACRONYM_AFTER.match(text[c.end : c.end + 20])
-            if m and not is_acronym(c.name) and (
+            if (
+                m
+                and not is_acronym(c.name)
+                and (
                     acronym_matches(m.group(1), self._surface(c), strict=False)
                     or acronym_matches(m.group(1), c.name, strict=False)
                     # 'Biennial Inter-Governmental Consultations (IGC)': an adjective in front
-                    or any(acronym_matches(m.group(1), " ".join(c.name.split()[n:]),
-                                           strict=False) for n in (1, 2)
-                           if len(c.name.split()) > n + 1)):
+                    or any(
+                        acronym_matches(m.group(1), " ".join(c.name.split()[n:]), strict=False)
+                        for n in (1, 2)
+                        if len(c.name.split()) > n + 1
+                    )
+                )
+            ):
                 defined.setdefault(m.group(1), i)
                 continue
             if is_acronym(self._surface(c)):
@@ -1422,18 +2150,33 @@ class _Resolver:
                 toks = self._char_to_tokens(m.start(), m.end())
                 if toks is None:
                     continue
-                extra = _Cand(start=m.start(), end=m.end(), t0=toks[0], t1=toks[1],
-                              label=t.label, by="acronym", actor=t.actor, etype=t.etype,
-                              name=t.name, tprio=t.tprio, country=t.country, cprio=t.cprio,
-                              aliases=[acr])
+                extra = _Cand(
+                    start=m.start(),
+                    end=m.end(),
+                    t0=toks[0],
+                    t1=toks[1],
+                    label=t.label,
+                    by="acronym",
+                    actor=t.actor,
+                    etype=t.etype,
+                    name=t.name,
+                    tprio=t.tprio,
+                    country=t.country,
+                    cprio=t.cprio,
+                    aliases=[acr],
+                )
                 self.cands.append(extra)
                 covered.append((m.start(), m.end()))
         self.cands.sort(key=lambda c: c.start)
 
     def _inner_cand(self, start: int, end: int) -> int | None:
         for i, c in enumerate(self.cands):
-            if (not c.drop and c.etype is not None and abs(c.start - start) <= 4
-                    and c.end <= end + 1):
+            if (
+                not c.drop
+                and c.etype is not None
+                and abs(c.start - start) <= 4
+                and c.end <= end + 1
+            ):
                 return i
         return None
 
@@ -1455,8 +2198,12 @@ class _Resolver:
                 continue
             i = self.tok2cand.get(t.i)
             code = self.cands[i].country if i is not None else None
-            if i is not None and self.cands[i].etype == "COUNTRY" and not self.cands[i].drop \
-                    and code:
+            if (
+                i is not None
+                and self.cands[i].etype == "COUNTRY"
+                and not self.cands[i].drop
+                and code
+            ):
                 near[code] += 1
             elif i is None and t.text[:1].isupper() and (d := self.gaz.demonym_of(t.text)):
                 if d.country:
@@ -1515,9 +2262,19 @@ class _Resolver:
             longer = [o for o in keys if len(o.split()) > len(words)]
             if c.etype in ("PERSON", "ORG") and not is_acronym(c.name):
                 # 'Le Drian' for 'Jean-Yves Le Drian'; 'Recep Erdogan' for 'Recep Tayyip Erdogan'
-                people = [o for o in longer if info[o].etype == "PERSON" and (
-                    o.endswith(" " + k) or (len(words) >= 2 and o.split()[0] == words[0]
-                                            and o.split()[-1] == words[-1]))]
+                people = [
+                    o
+                    for o in longer
+                    if info[o].etype == "PERSON"
+                    and (
+                        o.endswith(" " + k)
+                        or (
+                            len(words) >= 2
+                            and o.split()[0] == words[0]
+                            and o.split()[-1] == words[-1]
+                        )
+                    )
+                ]
                 if people:
                     one(k, people)
                     continue
@@ -1529,19 +2286,28 @@ class _Resolver:
                     continue
             if len(words) == 1 and c.etype == "ORG" and not is_acronym(c.name):
                 # 'the Commission', 'the Group', 'the Times': the head of one longer name
-                heads = [o for o in longer if info[o].etype in ("ORG", "BLOC") and (
-                    whole[o][-1] == k or (whole[o][0] == k and len(whole[o]) > 2
-                                          and whole[o][1] in ("of", "for")))]
+                heads = [
+                    o
+                    for o in longer
+                    if info[o].etype in ("ORG", "BLOC")
+                    and (
+                        whole[o][-1] == k
+                        or (whole[o][0] == k and len(whole[o]) > 2 and whole[o][1] in ("of", "for"))
+                    )
+                ]
                 if heads:
                     one(k, heads)
                     continue
             if c.etype in ("FACILITY", "PRODUCT", "ORG", "EVENT", "PLACE") and not (
-                    c.etype == "PRODUCT" and _DESIGNATION.match(c.name)):
+                c.etype == "PRODUCT" and _DESIGNATION.match(c.name)
+            ):
                 starts = []
                 for o in longer:
-                    rest = o.split()[len(words):]
-                    if o.split()[: len(words)] != words or (info[o].etype != c.etype and not (
-                            c.etype == "PLACE" and info[o].etype == "FACILITY")):
+                    rest = o.split()[len(words) :]
+                    if o.split()[: len(words)] != words or (
+                        info[o].etype != c.etype
+                        and not (c.etype == "PLACE" and info[o].etype == "FACILITY")
+                    ):
                         continue
                     if any(ch.isdigit() for ch in rest[0]) or rest[0] in _ROMAN_KEYS:
                         continue  # 'Power of Siberia 2', 'Tianwan 7': another thing
@@ -1556,16 +2322,25 @@ class _Resolver:
                     one(k, starts)
                     continue
             first = c.name.split()[0]
-            if c.etype == "PRODUCT" and len(words) > 1 and _DESIGNATION.match(first) and (
-                    fk := name_key(first)) in info and fk != k and info[fk].etype == "PRODUCT":
+            if (
+                c.etype == "PRODUCT"
+                and len(words) > 1
+                and _DESIGNATION.match(first)
+                and (fk := name_key(first)) in info
+                and fk != k
+                and info[fk].etype == "PRODUCT"
+            ):
                 one(k, [fk])  # 'S-400 Triumf', 'S-400 Long Range ...': the S-400
                 continue
             if re.fullmatch(r".*\d+s", k) and k[:-1] in info:
                 one(k, [k[:-1]])  # 'VVER-1200s'
                 continue
             if is_acronym(c.name) and c.etype in ("ORG", "BLOC", "EVENT", "INITIATIVE"):
-                spelled = [o for o in longer if info[o].etype == c.etype
-                           and acronym_matches(c.name, info[o].name)]
+                spelled = [
+                    o
+                    for o in longer
+                    if info[o].etype == c.etype and acronym_matches(c.name, info[o].name)
+                ]
                 if spelled:
                     one(k, spelled)
                     continue
@@ -1628,7 +2403,7 @@ class _Resolver:
             if c.cprio >= 0:
                 p, n = cl.countries.get(c.country, (-1, 0))
                 cl.countries[c.country] = (max(p, c.cprio), n + 1)
-            surface = " ".join(self.text[c.start:c.end].split())
+            surface = " ".join(self.text[c.start : c.end].split())
             for a in (surface, *c.aliases):
                 a = re.sub(r"(?:'s|’s|'|’)$", "", a).strip()
                 if a:
@@ -1636,7 +2411,9 @@ class _Resolver:
             if c.role and (cl.role is None or (-c.rprio, pos) < cl.role[:2]):
                 cl.role = (-c.rprio, pos, c.role)
             cl.count += 1
-            mentions.append(Mention(c.start, c.end, self.text[c.start:c.end], c.etype, c.by, c.key))
+            mentions.append(
+                Mention(c.start, c.end, self.text[c.start : c.end], c.etype, c.by, c.key)
+            )
         # Affiliations and makers: resolved once every cluster is known.
         for c in self.cands:
             if c.drop or c.affil is None or not c.key or c.key not in clusters:
@@ -1663,60 +2440,202 @@ class _Resolver:
                 country = cl.affil_country
             elif best is not None:
                 country = best[0]
-            if country is None and best is None and (
-                    (etype == "PERSON" and cl.role and any(
-                        w.lower().rstrip(".,") in _GOVERNMENT_TITLES for w in cl.role[2].split()))
-                    or (etype == "ORG" and not cl.gazetteer and _state_body(cl.name)
-                        and not self._owned(cl.name))):
+            if (
+                country is None
+                and best is None
+                and (
+                    (
+                        etype == "PERSON"
+                        and cl.role
+                        and any(
+                            w.lower().rstrip(".,") in _GOVERNMENT_TITLES for w in cl.role[2].split()
+                        )
+                    )
+                    or (
+                        etype == "ORG"
+                        and not cl.gazetteer
+                        and _state_body(cl.name)
+                        and not self._owned(cl.name)
+                    )
+                )
+            ):
                 # 'Prime Minister Sheikh Hasina', 'the Ministry of Electricity': an office or
                 # body of a state the text does not name beside it is the state's that the
                 # sentence, else the document, is about.
                 country = self._home_state(first[key])
             role = cl.role[2] if cl.role and etype == "PERSON" else None
-            if role and country and role.split()[-1].lower() in _STATE_TITLES and all(
-                    w.lower().rstrip(".") in TITLE_HEADS | _HONORIFICS for w in role.split()):
+            if (
+                role
+                and country
+                and role.split()[-1].lower() in _STATE_TITLES
+                and all(w.lower().rstrip(".") in TITLE_HEADS | _HONORIFICS for w in role.split())
+            ):
                 state = self.gaz.state(country)
                 if state is not None:
                     role = f"{role} of {_the(state.name)}"  # 'President' -> 'President of Turkey'
-            name = cl.name if cl.gazetteer else max(
-                cl.names.items(), key=lambda kv: (not is_acronym(kv[0]), len(kv[0].split()),
-                                                  kv[1], kv[0]))[0]
+            name = (
+                cl.name
+                if cl.gazetteer
+                else max(
+                    cl.names.items(),
+                    key=lambda kv: (not is_acronym(kv[0]), len(kv[0].split()), kv[1], kv[0]),
+                )[0]
+            )
             aliases = tuple(a for a in cl.aliases if a != name)
-            entities.append(Entity(
-                key=key, name=name, type=etype, country=country, aliases=aliases,
-                role=role,
-                affiliation=cl.affil if etype in ("PERSON", "PRODUCT") else None,
-                mention_count=cl.count,
-            ))
+            entities.append(
+                Entity(
+                    key=key,
+                    name=name,
+                    type=etype,
+                    country=country,
+                    aliases=aliases,
+                    role=role,
+                    affiliation=cl.affil if etype in ("PERSON", "PRODUCT") else None,
+                    mention_count=cl.count,
+                )
+            )
         return mentions, entities
 
 
-_GENERIC_WORDS = frozenset({
-    "navy", "army", "air", "force", "forces", "armed", "ministry", "defence", "defense", "foreign",
-    "affairs", "finance", "economy", "economic", "energy", "trade", "commerce", "industry",
-    "central", "bank", "government", "parliament", "council", "of", "the", "and", "for",
-    "development", "national", "state", "security", "customs", "space", "agency", "coast",
-    "guard", "cabinet", "embassy", "consulate", "president", "presidential", "administration",
-    "office", "general", "staff", "federal", "service", "committee", "assembly", "senate",
-    "congress", "court", "supreme", "prime", "minister's", "interior", "justice", "education",
-    "science", "technology", "transport", "agriculture", "health", "natural", "resources",
-    "emergency", "emergencies", "situations", "digital", "communications", "information",
-    "aerospace", "ground", "naval", "navy's", "military", "intelligence", "border",
-})
+_GENERIC_WORDS = frozenset(
+    {
+        "navy",
+        "army",
+        "air",
+        "force",
+        "forces",
+        "armed",
+        "ministry",
+        "defence",
+        "defense",
+        "foreign",
+        "affairs",
+        "finance",
+        "economy",
+        "economic",
+        "energy",
+        "trade",
+        "commerce",
+        "industry",
+        "central",
+        "bank",
+        "government",
+        "parliament",
+        "council",
+        "of",
+        "the",
+        "and",
+        "for",
+        "development",
+        "national",
+        "state",
+        "security",
+        "customs",
+        "space",
+        "agency",
+        "coast",
+        "guard",
+        "cabinet",
+        "embassy",
+        "consulate",
+        "president",
+        "presidential",
+        "administration",
+        "office",
+        "general",
+        "staff",
+        "federal",
+        "service",
+        "committee",
+        "assembly",
+        "senate",
+        "congress",
+        "court",
+        "supreme",
+        "prime",
+        "minister's",
+        "interior",
+        "justice",
+        "education",
+        "science",
+        "technology",
+        "transport",
+        "agriculture",
+        "health",
+        "natural",
+        "resources",
+        "emergency",
+        "emergencies",
+        "situations",
+        "digital",
+        "communications",
+        "information",
+        "aerospace",
+        "ground",
+        "naval",
+        "navy's",
+        "military",
+        "intelligence",
+        "border",
+    }
+)
 
 
 # Words of a title that make its holder an office-holder of a state.
-_GOVERNMENT_TITLES = frozenset({
-    "president", "premier", "minister", "chancellor", "secretary", "ambassador", "envoy",
-    "governor", "king", "queen", "emir", "senator", "spokesman", "spokeswoman", "spokesperson",
-    "vice-president", "vice-premier", "consul", "attache", "attaché", "commissioner",
-})
+_GOVERNMENT_TITLES = frozenset(
+    {
+        "president",
+        "premier",
+        "minister",
+        "chancellor",
+        "secretary",
+        "ambassador",
+        "envoy",
+        "governor",
+        "king",
+        "queen",
+        "emir",
+        "senator",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "vice-president",
+        "vice-premier",
+        "consul",
+        "attache",
+        "attaché",
+        "commissioner",
+    }
+)
 # Heads of the names of a state's own bodies.
-_STATE_BODY_HEADS = frozenset({
-    "ministry", "department", "court", "prosecution", "gazette", "registry", "parliament",
-    "government", "cabinet", "senate", "congress", "assembly", "navy", "army", "force", "forces",
-    "police", "guard", "customs", "treasury", "commission", "authority", "agency", "council",
-})
+_STATE_BODY_HEADS = frozenset(
+    {
+        "ministry",
+        "department",
+        "court",
+        "prosecution",
+        "gazette",
+        "registry",
+        "parliament",
+        "government",
+        "cabinet",
+        "senate",
+        "congress",
+        "assembly",
+        "navy",
+        "army",
+        "force",
+        "forces",
+        "police",
+        "guard",
+        "customs",
+        "treasury",
+        "commission",
+        "authority",
+        "agency",
+        "council",
+    }
+)
 
 
 def _state_body(name: str) -> bool:
@@ -1724,8 +2643,9 @@ def _state_body(name: str) -> bool:
     own body, named without its state."""
     words = re.split(r"[\s\-]+", name.lower())
     head = next((w for w in words if w in _STATE_BODY_HEADS), None)
-    return head is not None and (_generic(name) or words[0] in _STATE_BODY_HEADS
-                                 or words[-1] in _STATE_BODY_HEADS)
+    return head is not None and (
+        _generic(name) or words[0] in _STATE_BODY_HEADS or words[-1] in _STATE_BODY_HEADS
+    )
 
 
 def _generic(name: str) -> bool:
@@ -1737,8 +2657,9 @@ def _generic(name: str) -> bool:
 def _the(state: str) -> str:
     """'United States' -> 'the United States', as a title's complement reads."""
     words = state.split()
-    if words[0] in ("United", "Republic", "Kingdom", "Democratic", "Central") or \
-            state.endswith(("lands", "ines", "amas", "Islands", "Emirates")):
+    if words[0] in ("United", "Republic", "Kingdom", "Democratic", "Central") or state.endswith(
+        ("lands", "ines", "amas", "Islands", "Emirates")
+    ):
         return f"the {state}"
     return state
 

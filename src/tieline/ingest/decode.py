@@ -60,8 +60,11 @@ def _utf16_without_bom(data: bytes) -> str | None:
     half = len(head) // 2
     # Latin text puts a NUL in every other byte; other scripts leave one on spaces, digits and
     # punctuation at least. A NUL on both sides is binary data.
-    enc = "utf-16-le" if odd > 0.1 * half and even < 0.02 * half else (
-        "utf-16-be" if even > 0.1 * half and odd < 0.02 * half else None)
+    enc = (
+        "utf-16-le"
+        if odd > 0.1 * half and even < 0.02 * half
+        else ("utf-16-be" if even > 0.1 * half and odd < 0.02 * half else None)
+    )
     if enc is None:
         return None
     try:

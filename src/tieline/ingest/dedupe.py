@@ -34,8 +34,9 @@ def signature_bytes(m: MinHash) -> bytes:
 
 def from_signature(data: bytes) -> MinHash:
     """Rebuild a MinHash from stored hash values."""
-    return MinHash(num_perm=NUM_PERM, seed=7, scheme=_SCHEME,
-                   hashvalues=np.frombuffer(data, dtype=np.uint64))
+    return MinHash(
+        num_perm=NUM_PERM, seed=7, scheme=_SCHEME, hashvalues=np.frombuffer(data, dtype=np.uint64)
+    )
 
 
 class NearDuplicates:

@@ -72,8 +72,9 @@ def _resolve(host: str, port: int) -> list[str]:
 # IPv6 forms that carry an IPv4 address in their last 32 bits: IPv4-compatible (deprecated),
 # IPv4-mapped, IPv4-translated (SIIT) and the well-known NAT64 prefix. A NAT64 gateway sends
 # 64:ff9b::a9fe:a9fe to 169.254.169.254, so each is judged by the IPv4 address it carries.
-_EMBEDS_IPV4 = tuple(ipaddress.IPv6Network(n) for n in (
-    "::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96"))
+_EMBEDS_IPV4 = tuple(
+    ipaddress.IPv6Network(n) for n in ("::/96", "::ffff:0:0/96", "::ffff:0:0:0/96", "64:ff9b::/96")
+)
 # Local-use NAT64 (RFC 8215): translated inside a network, never a public destination.
 _LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 
@@ -116,8 +117,11 @@ def _host_allowed(host: str, address: str, allowed: Iterable[str]) -> bool:
     if host.lower().rstrip(".") in names:
         return True
     try:
-        return any(ipaddress.ip_address(address.split("%", 1)[0]) == ipaddress.ip_address(n)
-                   for n in names if _is_ip(n))
+        return any(
+            ipaddress.ip_address(address.split("%", 1)[0]) == ipaddress.ip_address(n)
+            for n in names
+            if _is_ip(n)
+        )
     except ValueError:
         return False
 
@@ -188,8 +192,9 @@ def _content_type(value: str) -> tuple[str, str | None]:
 
 
 def _too_slow(url: str, settings: Settings) -> FetchError:
-    return FetchError(f"{url}: took longer than {settings.fetch_timeout_s:g} s "
-                      "(raise fetch_timeout_s)")
+    return FetchError(
+        f"{url}: took longer than {settings.fetch_timeout_s:g} s (raise fetch_timeout_s)"
+    )
 
 
 def _deadline_transport(deadline: float) -> Any:
@@ -212,8 +217,9 @@ def _deadline_transport(deadline: float) -> Any:
         def close(self) -> None:
             self.inner.close()
 
-        def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                      timeout: float | None = None) -> Stream:
+        def start_tls(
+            self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+        ) -> Stream:
             return Stream(self.inner.start_tls(ssl_context, server_hostname, _left(timeout)))
 
         def get_extra_info(self, info: str) -> Any:
@@ -223,14 +229,21 @@ def _deadline_transport(deadline: float) -> Any:
         def __init__(self) -> None:
             self.inner = httpcore.SyncBackend()
 
-        def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                        local_address: str | None = None,
-                        socket_options: Any = None) -> httpcore.NetworkStream:
-            return Stream(self.inner.connect_tcp(host, port, _left(timeout), local_address,
-                                                 socket_options))
+        def connect_tcp(
+            self,
+            host: str,
+            port: int,
+            timeout: float | None = None,
+            local_address: str | None = None,
+            socket_options: Any = None,
+        ) -> httpcore.NetworkStream:
+            return Stream(
+                self.inner.connect_tcp(host, port, _left(timeout), local_address, socket_options)
+            )
 
-        def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                socket_options: Any = None) -> httpcore.NetworkStream:
+        def connect_unix_socket(
+            self, path: str, timeout: float | None = None, socket_options: Any = None
+        ) -> httpcore.NetworkStream:
             raise httpcore.ConnectError("unix sockets are not fetched")
 
         def sleep(self, seconds: float) -> None:
@@ -277,8 +290,12 @@ def fetch_url(
     current = url.split("#", 1)[0]
     allowed = (*settings.allow_hosts, *allowed)
     timeout = httpx.Timeout(settings.fetch_timeout_s)
-    with httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False,
-                      transport=_deadline_transport(deadline)) as client:
+    with httpx.Client(
+        timeout=timeout,
+        follow_redirects=False,
+        trust_env=False,
+        transport=_deadline_transport(deadline),
+    ) as client:
         for _hop in range(MAX_REDIRECTS + 1):
             try:
                 got = _get(client, current, settings, allowed, resolver, accept, cap, deadline)
@@ -301,8 +318,16 @@ def fetch_url(
     raise FetchError(f"{url}: more than {MAX_REDIRECTS} redirects")
 
 
-def _get(client: Any, current: str, settings: Settings, allowed: tuple[str, ...],
-         resolver: Resolver, accept: str, cap: int, deadline: float) -> Fetched | str:
+def _get(
+    client: Any,
+    current: str,
+    settings: Settings,
+    allowed: tuple[str, ...],
+    resolver: Resolver,
+    accept: str,
+    cap: int,
+    deadline: float,
+) -> Fetched | str:
     """One hop: the response, or the next URL to go to."""
     address = check_address(current, settings.allow_private, allowed, resolver)
     target, host_header = _pinned(current, address)
@@ -316,8 +341,10 @@ def _get(client: Any, current: str, settings: Settings, allowed: tuple[str, ...]
                 raise FetchError(f"{current}: redirect without a Location")
             nxt = urljoin(current, location.strip()).split("#", 1)[0]
             if urlsplit(nxt).scheme not in ("http", "https"):
-                raise FetchError(f"{current}: redirect to a {urlsplit(nxt).scheme or 'bad'}: "
-                                 "URL refused (only http and https are fetched)")
+                raise FetchError(
+                    f"{current}: redirect to a {urlsplit(nxt).scheme or 'bad'}: "
+                    "URL refused (only http and https are fetched)"
+                )
             return nxt
         if resp.status_code >= 400:
             raise FetchError(f"{current}: HTTP {resp.status_code}")

@@ -38,8 +38,11 @@ _META_KEY = re.compile(
     r"(?:\s+(?:date|by|on|at|le|am|el|il|em|op))*\s*(?P<sep>[:|\-–]\s*)?(?P<value>.*)$",
     re.IGNORECASE,
 )
-_UPDATED_KEY = re.compile(r"updated|modified|mis à jour|actualizado|aktualisiert|aggiornato|"
-                          r"обновлено", re.IGNORECASE)
+_UPDATED_KEY = re.compile(
+    r"updated|modified|mis à jour|actualizado|aktualisiert|aggiornato|"
+    r"обновлено",
+    re.IGNORECASE,
+)
 _BY_LINE = re.compile(r"^(?:by|written by|authors?)\s*:?\s+(?P<who>.{2,160})$", re.IGNORECASE)
 _SOURCE_LINE = re.compile(
     r"^(?:source|original url|original article|originally published (?:at|in|by)|read more at)"
@@ -47,8 +50,9 @@ _SOURCE_LINE = re.compile(
     re.IGNORECASE,
 )
 _SOURCE_PART = re.compile(r"^(?:source|via|from)\s*:\s*(?P<rest>.+)$", re.IGNORECASE)
-_EDITOR_PART = re.compile(r"^(?:editor|edited by|reporter|reporting by|photo|image|credit)\s*:",
-                          re.IGNORECASE)
+_EDITOR_PART = re.compile(
+    r"^(?:editor|edited by|reporter|reporting by|photo|image|credit)\s*:", re.IGNORECASE
+)
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _HAS_DIGIT = re.compile(r"\d")
 _MAX_HEADER_WORDS = 25
@@ -66,10 +70,27 @@ class Meta:
     url: str | None = None
 
 
-_MONTH_NUM = {name: i for i, names in enumerate(
-    (("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-     ("october", "oct"), ("november", "nov"), ("december", "dec")), 1) for name in names}
+_MONTH_NUM = {
+    name: i
+    for i, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        1,
+    )
+    for name in names
+}
 # The header formats news sites use most, read without dateparser (about 15 ms a call).
 # Anything else, or anything these read as an impossible date, goes to dateparser.
 _FAST_DATES = (
@@ -129,8 +150,10 @@ def parse_date(value: str, *, max_words: int = 8) -> tuple[str, str] | None:
 _MONTH_WORD = r"[^\W\d_]{3,12}\.?"
 _DAY = r"\d{1,2}(?:st|nd|rd|th|er)?\.?"
 _YEAR = r"(?:1[89]|2[01])\d{2}"
-_CLOCK = (r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
-          r"(?:\s+(?:[A-Z]{2,5}|GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)?")
+_CLOCK = (
+    r"(?:,?\s+(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AaPp]\.?[Mm]\.?)?"
+    r"(?:\s+(?:[A-Z]{2,5}|GMT|UTC)(?:\s*[+-]\s*\d{1,2}(?::?\d{2})?)?)?)?"
+)
 _DATE_SPAN = re.compile(
     rf"(?<![\w.])(?P<date>{_MONTH_WORD}\s+{_DAY},?(?:\s+\d{{1,2}}:\d{{2}})?\s+{_YEAR}"
     rf"|{_DAY}\s+(?:of\s+|de\s+)?{_MONTH_WORD},?\s+(?:de\s+)?{_YEAR}(?:\s*г\.)?"
@@ -163,13 +186,68 @@ def find_date(line: str) -> _Span | None:
 
 
 # Words a place or agency name before a dateline's date may hold besides capitalised ones.
-_CONNECTORS = frozenset({"of", "and", "de", "del", "la", "le", "el", "upon", "on", "am", "the",
-                         "da", "do", "di", "du", "al", "el-", "al-", "y", "e", "i"})
+_CONNECTORS = frozenset(
+    {
+        "of",
+        "and",
+        "de",
+        "del",
+        "la",
+        "le",
+        "el",
+        "upon",
+        "on",
+        "am",
+        "the",
+        "da",
+        "do",
+        "di",
+        "du",
+        "al",
+        "el-",
+        "al-",
+        "y",
+        "e",
+        "i",
+    }
+)
 # A line that opens with one of these states when something happened, not when it was written.
-_LEAD_WORDS = frozenset({"on", "in", "at", "by", "since", "from", "until", "till", "before",
-                         "after", "between", "during", "as", "of", "for", "to", "through",
-                         "around", "about", "last", "next", "this", "that", "it", "we", "they",
-                         "he", "she", "i", "when", "while", "if"})
+_LEAD_WORDS = frozenset(
+    {
+        "on",
+        "in",
+        "at",
+        "by",
+        "since",
+        "from",
+        "until",
+        "till",
+        "before",
+        "after",
+        "between",
+        "during",
+        "as",
+        "of",
+        "for",
+        "to",
+        "through",
+        "around",
+        "about",
+        "last",
+        "next",
+        "this",
+        "that",
+        "it",
+        "we",
+        "they",
+        "he",
+        "she",
+        "i",
+        "when",
+        "while",
+        "if",
+    }
+)
 _NAME_WORDS = re.compile(r"[^\s,.;:()/|–—-]+")
 # What ends a dateline: a dash or a colon, then the article.
 _DATELINE_END = re.compile(r"\s*(?:--|[–—]|\s-\s|-\s|:(?!\d))")

@@ -33,8 +33,15 @@ MAX_DOC_CHARS = 1_000_000
 # unread (markup and white space go in cleaning; HTML carries far more of them).
 _RAW_FACTOR = {"html": 16, "markdown": 2, "text": 2}
 
-SUPPORTED = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-             ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+SUPPORTED = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +124,9 @@ def discover(
             yield path
         else:
             yield InputFailure(
-                shown_path(path), f"unsupported file type '{path.suffix or '(none)'}'; "
-                f"use one of {', '.join(sorted(SUPPORTED))}"
+                shown_path(path),
+                f"unsupported file type '{path.suffix or '(none)'}'; "
+                f"use one of {', '.join(sorted(SUPPORTED))}",
             )
 
 
@@ -192,8 +200,9 @@ def from_plain(raw: str, *, source_key: str, name: str, path: str | None = None)
     return _document(text=text, source_key=source_key, name=name, meta=parse_meta(text), path=path)
 
 
-def from_markdown(raw: str, *, source_key: str, name: str, path: str | None = None,
-                  line_breaks: bool = False) -> Document:
+def from_markdown(
+    raw: str, *, source_key: str, name: str, path: str | None = None, line_breaks: bool = False
+) -> Document:
     """A Markdown article: render to plain text (escapes undone), then as plain text."""
     rendered, heading = markdown_to_text(normalise(raw), line_breaks=line_breaks)
     text = strip_boilerplate(normalise(rendered))
@@ -201,15 +210,20 @@ def from_markdown(raw: str, *, source_key: str, name: str, path: str | None = No
     return _document(text=text, source_key=source_key, name=name, meta=meta, path=path)
 
 
-def from_html(raw: str, *, source_key: str, name: str, path: str | None = None,
-              url: str | None = None) -> Document:
+def from_html(
+    raw: str, *, source_key: str, name: str, path: str | None = None, url: str | None = None
+) -> Document:
     """An HTML page: trafilatura takes the main text and metadata, htmldate the date."""
     import trafilatura
     from htmldate import find_date
 
     try:
         result = trafilatura.bare_extraction(
-            raw, url=url, with_metadata=True, include_comments=False, include_tables=False,
+            raw,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
             favor_recall=True,
         )
     except (ValueError, RecursionError, TypeError) as e:
@@ -221,8 +235,9 @@ def from_html(raw: str, *, source_key: str, name: str, path: str | None = None,
         # lxml stops at a nesting limit, so trafilatura sees nothing; the flat reading (scripts
         # and other code dropped) keeps the page's words.
         text = strip_boilerplate(normalise(flat.text))
-        return _document(text=text, source_key=source_key, name=name, meta=parse_meta(text),
-                         path=path, url=url)
+        return _document(
+            text=text, source_key=source_key, name=name, meta=parse_meta(text), path=path, url=url
+        )
     body = getattr(result, "text", None) or ""
     text = strip_boilerplate(normalise(body))
     title = getattr(result, "title", None)
@@ -250,8 +265,9 @@ def from_html(raw: str, *, source_key: str, name: str, path: str | None = None,
     return _document(text=text, source_key=source_key, name=name, meta=meta, path=path, url=url)
 
 
-def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None,
-               max_chars: int | None = None) -> Loaded:
+def from_jsonl(
+    raw: str, *, source_key: str, name: str, path: str | None = None, max_chars: int | None = None
+) -> Loaded:
     """One article per line: {"text", "title", "date", "url"}; bad lines fail one by one.
 
     A failure names the line as ``PATH:N`` (``path`` when given, else ``source_key``).
@@ -282,26 +298,36 @@ def from_jsonl(raw: str, *, source_key: str, name: str, path: str | None = None,
                 published, precision = parsed
             url = obj.get("url") if isinstance(obj.get("url"), str) else None
             author, source = obj.get("author"), obj.get("source")
-            meta = Meta(title=title, published=published, precision=precision,
-                        author=_field(author) or header.author,
-                        source=_field(source) or header.source,
-                        url=url or header.url)
-            doc = _document(text=text, source_key=where, name=f"{name}:{n}", meta=meta,
-                            path=path, url=url)
+            meta = Meta(
+                title=title,
+                published=published,
+                precision=precision,
+                author=_field(author) or header.author,
+                source=_field(source) or header.source,
+                url=url or header.url,
+            )
+            doc = _document(
+                text=text, source_key=where, name=f"{name}:{n}", meta=meta, path=path, url=url
+            )
             if max_chars is not None and len(doc.text) > max_chars:
                 raise InputError(_too_long(len(doc.text), max_chars))
             docs.append(doc)
         except json.JSONDecodeError as e:
-            failures.append(InputFailure(f"{label}:{n}",
-                                         f"broken JSON line: {e.msg} at column {e.colno}"))
+            failures.append(
+                InputFailure(f"{label}:{n}", f"broken JSON line: {e.msg} at column {e.colno}")
+            )
         except RecursionError:
-            failures.append(InputFailure(f"{label}:{n}",
-                                         "line nested too deeply for the JSON parser"))
+            failures.append(
+                InputFailure(f"{label}:{n}", "line nested too deeply for the JSON parser")
+            )
         except ValueError as e:
             # json.loads refuses an integer of over 4,300 digits (Python's limit on converting
             # digits to int) with a plain ValueError.
-            why = ("a number with more digits than the JSON reader accepts"
-                   if "digits" in str(e) else f"unreadable JSON value ({e.__class__.__name__})")
+            why = (
+                "a number with more digits than the JSON reader accepts"
+                if "digits" in str(e)
+                else f"unreadable JSON value ({e.__class__.__name__})"
+            )
             failures.append(InputFailure(f"{label}:{n}", why))
         except InputError as e:
             failures.append(InputFailure(f"{label}:{n}", str(e)))
@@ -314,12 +340,22 @@ _JSONL_LINES = re.compile(r"\r\n|\r|\n")
 
 
 def _too_long(n: int, max_chars: int, what: str = "article text") -> str:
-    return (f"{what} is {n:,} characters, over the limit of {max_chars:,} per document "
-            "(the extractor's limit); split it into separate articles")
+    return (
+        f"{what} is {n:,} characters, over the limit of {max_chars:,} per document "
+        "(the extractor's limit); split it into separate articles"
+    )
 
 
-def load_text(raw: str, kind: str, *, source_key: str, name: str, path: str | None = None,
-              url: str | None = None, max_chars: int | None = MAX_DOC_CHARS) -> Loaded:
+def load_text(
+    raw: str,
+    kind: str,
+    *,
+    source_key: str,
+    name: str,
+    path: str | None = None,
+    url: str | None = None,
+    max_chars: int | None = MAX_DOC_CHARS,
+) -> Loaded:
     """Turn decoded text of a known kind into documents.
 
     A document whose text is over ``max_chars`` is refused (for JSONL, that line only); None
@@ -347,8 +383,9 @@ def load_text(raw: str, kind: str, *, source_key: str, name: str, path: str | No
     return Loaded((doc,))
 
 
-def load_file(path: Path, max_bytes: int = 64 << 20,
-              max_chars: int | None = MAX_DOC_CHARS) -> Loaded:
+def load_file(
+    path: Path, max_bytes: int = 64 << 20, max_chars: int | None = MAX_DOC_CHARS
+) -> Loaded:
     """Read one file into documents; raise InputError with the reason when it can't be."""
     kind = SUPPORTED.get(path.suffix.lower())
     if kind is None:
@@ -361,8 +398,10 @@ def load_file(path: Path, max_bytes: int = 64 << 20,
             # Reading a named pipe or a device could block forever or never end.
             raise InputError("not a regular file (a named pipe, socket or device); skipped unread")
         if st.st_size > max_bytes:
-            raise InputError(f"file is {st.st_size >> 20} MB, over the limit of "
-                             f"{max_bytes >> 20} MB (raise max_file_mb to allow it)")
+            raise InputError(
+                f"file is {st.st_size >> 20} MB, over the limit of "
+                f"{max_bytes >> 20} MB (raise max_file_mb to allow it)"
+            )
         with path.open("rb") as fh:
             # Read one byte past the limit: a file growing while it is read is still capped.
             data = fh.read(max_bytes + 1)
@@ -380,19 +419,78 @@ def load_file(path: Path, max_bytes: int = 64 << 20,
         # A web page saved under a .txt name: read it as HTML, so its scripts never become text.
         kind = "html"
     key = shown_path(path.resolve())
-    return load_text(raw, kind, source_key=key, name=shown_path(path.name), path=shown_path(path),
-                     max_chars=max_chars)
+    return load_text(
+        raw,
+        kind,
+        source_key=key,
+        name=shown_path(path.name),
+        path=shown_path(path),
+        max_chars=max_chars,
+    )
 
 
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 _LXML_MAX_DEPTH = 255
-_HIDDEN_TAGS = frozenset({"script", "style", "iframe", "noscript", "template", "object", "embed",
-                          "svg", "math", "head", "select", "textarea", "canvas"})
-_VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-                        "param", "source", "track", "wbr"})
-_BLOCK_TAGS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
-                         "section", "article", "blockquote", "pre", "table", "ul", "ol", "header",
-                         "footer", "title"})
+_HIDDEN_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "iframe",
+        "noscript",
+        "template",
+        "object",
+        "embed",
+        "svg",
+        "math",
+        "head",
+        "select",
+        "textarea",
+        "canvas",
+    }
+)
+_VOID_TAGS = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+    }
+)
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "tr",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "section",
+        "article",
+        "blockquote",
+        "pre",
+        "table",
+        "ul",
+        "ol",
+        "header",
+        "footer",
+        "title",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,8 +73,10 @@ def measure_series(store: Store, measure: str, pair: str | None = None) -> list[
     if not found.points and not found.without_period:
         known = sorted(m for m in measures(store) if m)
         if measure not in known:
-            raise NotFoundError(f"no figures for measure {measure!r}; stored measures: "
-                                f"{', '.join(known) or '(none yet: ingest some articles)'}")
+            raise NotFoundError(
+                f"no figures for measure {measure!r}; stored measures: "
+                f"{', '.join(known) or '(none yet: ingest some articles)'}"
+            )
     out = []
     for p in found.points:
         for status in STATUSES:
@@ -82,10 +84,17 @@ def measure_series(store: Store, measure: str, pair: str | None = None) -> list[
             value = p.value(status)
             if not figs or value is None:
                 continue
-            out.append(SeriesPoint(p.period, status, float(value), found.unit or "",
-                                   tuple(c.figure.id for c in figs),
-                                   tuple(dict.fromkeys(c.doc_id for c in figs)),
-                                   p.period_start))
+            out.append(
+                SeriesPoint(
+                    p.period,
+                    status,
+                    float(value),
+                    found.unit or "",
+                    tuple(c.figure.id for c in figs),
+                    tuple(dict.fromkeys(c.doc_id for c in figs)),
+                    p.period_start,
+                )
+            )
     return out
 
 

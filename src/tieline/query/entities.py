@@ -19,8 +19,20 @@ from tieline.store.db import Store
 
 _SENTENCE_END = re.compile(r"[.!?](?=[\s\"”’')\]]|$)|\n\s*\n")
 _REACH = 300
-_SUMMARY = ("id", "name", "type", "country", "aliases", "role", "affiliation", "kb_id",
-            "mention_count", "doc_count", "first_seen", "last_seen")
+_SUMMARY = (
+    "id",
+    "name",
+    "type",
+    "country",
+    "aliases",
+    "role",
+    "affiliation",
+    "kb_id",
+    "mention_count",
+    "doc_count",
+    "first_seen",
+    "last_seen",
+)
 
 
 def _summary(e: dict[str, Any]) -> dict[str, Any]:
@@ -37,16 +49,23 @@ def check_type(etype: str | None) -> str | None:
     return up
 
 
-def list_entities(store: Store, *, type: str | None = None, country: str | None = None,
-                  limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+def list_entities(
+    store: Store,
+    *,
+    type: str | None = None,
+    country: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Canonical entities, most mentioned first: name, type, country, aliases, role,
     affiliation, mention and document counts, first and last date seen.
 
     ``type`` is one of ENTITY_TYPES (any case); ``country`` an ISO code, or 'none' for
     entities without one.
     """
-    rows = curation.list_entities(store, type=check_type(type), country=country, limit=limit,
-                                  offset=offset)
+    rows = curation.list_entities(
+        store, type=check_type(type), country=country, limit=limit, offset=offset
+    )
     return [_summary(e) for e in rows]
 
 
@@ -83,8 +102,9 @@ def _split_keys(store: Store) -> dict[str, str]:
     return {name_key(a): a for a in curation.split_aliases(store)}
 
 
-def entity_mentions(store: Store, entity_id: str, *, limit: int | None = None
-                    ) -> list[dict[str, Any]]:
+def entity_mentions(
+    store: Store, entity_id: str, *, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Every mention of an entity, with its document and the quote around it.
 
     Mentions of an alias a curator split off belong to the split entity, not to the entity
@@ -95,55 +115,99 @@ def entity_mentions(store: Store, entity_id: str, *, limit: int | None = None
     own_split = [k for k in keys if k in splits]
     rows = curation.mentions_of(store, keys)
     if splits:  # without a curator's split, no mention is anyone else's
-        rows = [r for r in rows if name_key(clean_surface(r["text"])) not in splits
-                or name_key(clean_surface(r["text"])) in own_split]
+        rows = [
+            r
+            for r in rows
+            if name_key(clean_surface(r["text"])) not in splits
+            or name_key(clean_surface(r["text"])) in own_split
+        ]
     if own_split:
         # the split alias's mentions were keyed to the entity it was split from
         forms = [f"{splits[k]}{end}" for k in own_split for end in ("", "'s", "’s")]
         others = curation.mentions_by_text(store, forms)
         seen = {(r["doc_id"], r["span_start"]) for r in rows}
-        rows += [r for r in others if name_key(clean_surface(r["text"])) in own_split
-                 and (r["doc_id"], r["span_start"]) not in seen]
+        rows += [
+            r
+            for r in others
+            if name_key(clean_surface(r["text"])) in own_split
+            and (r["doc_id"], r["span_start"]) not in seen
+        ]
         rows.sort(key=lambda r: (r["doc_published"] or "", r["doc_name"], r["span_start"]))
     if limit is not None:
         rows = rows[:limit]
     texts = curation.document_texts(store, (r["doc_id"] for r in rows))
-    return [{
-        "doc_id": r["doc_id"], "doc": r["doc_name"], "title": r["doc_title"],
-        "published": r["doc_published"], "url": r["doc_url"], "start": r["span_start"],
-        "end": r["span_end"], "text": r["text"], "label": r["label"], "by": r["by"],
-        "quote": quote(texts.get(r["doc_id"], ""), r["span_start"], r["span_end"]),
-    } for r in rows]
+    return [
+        {
+            "doc_id": r["doc_id"],
+            "doc": r["doc_name"],
+            "title": r["doc_title"],
+            "published": r["doc_published"],
+            "url": r["doc_url"],
+            "start": r["span_start"],
+            "end": r["span_end"],
+            "text": r["text"],
+            "label": r["label"],
+            "by": r["by"],
+            "quote": quote(texts.get(r["doc_id"], ""), r["span_start"], r["span_end"]),
+        }
+        for r in rows
+    ]
 
 
-def entity_detail(store: Store, name: str, *, max_mentions: int | None = None
-                  ) -> dict[str, Any]:
+def entity_detail(store: Store, name: str, *, max_mentions: int | None = None) -> dict[str, Any]:
     """One entity in full: aliases, type, country, role, affiliation, first and last date
     seen, the events it takes part in (with the other participants) and every mention with
     its quote and document."""
     ent = resolve_name(store, name)
     keys = curation.keys_of(store, ent["id"]) or [ent["id"]]
     events = curation.events_of(store, keys)
-    canon = curation.canonical_of_keys(store, (p["entity_key"] for e in events
-                                               for p in e["participants"]))
-    out_events = [{
-        "id": e["id"], "type": e["type"], "date": e["date"], "status": e["status"],
-        "sector": e["sector"], "doc_id": e["doc_id"], "doc": e["doc_name"],
-        "published": e["doc_published"], "evidence": e["evidence"],
-        "role": next((p["role"] for p in e["participants"] if p["entity_key"] in keys), None),
-        "participants": [{"name": canon.get(p["entity_key"], {}).get("name", p["name"]),
-                          "entity_id": canon.get(p["entity_key"], {}).get("id"),
-                          "role": p["role"]} for p in e["participants"]],
-    } for e in events]
+    canon = curation.canonical_of_keys(
+        store, (p["entity_key"] for e in events for p in e["participants"])
+    )
+    out_events = [
+        {
+            "id": e["id"],
+            "type": e["type"],
+            "date": e["date"],
+            "status": e["status"],
+            "sector": e["sector"],
+            "doc_id": e["doc_id"],
+            "doc": e["doc_name"],
+            "published": e["doc_published"],
+            "evidence": e["evidence"],
+            "role": next((p["role"] for p in e["participants"] if p["entity_key"] in keys), None),
+            "participants": [
+                {
+                    "name": canon.get(p["entity_key"], {}).get("name", p["name"]),
+                    "entity_id": canon.get(p["entity_key"], {}).get("id"),
+                    "role": p["role"],
+                }
+                for p in e["participants"]
+            ],
+        }
+        for e in events
+    ]
     mentions = entity_mentions(store, ent["id"], limit=max_mentions)
-    return {**_summary(ent), "events": out_events, "mentions": mentions,
-            "documents": sorted({m["doc"] for m in mentions}),
-            "lifecycle": lifecycle(out_events) if ent["type"] in LIFECYCLE_TYPES else []}
+    return {
+        **_summary(ent),
+        "events": out_events,
+        "mentions": mentions,
+        "documents": sorted({m["doc"] for m in mentions}),
+        "lifecycle": lifecycle(out_events) if ent["type"] in LIFECYCLE_TYPES else [],
+    }
 
 
 # A facility's or product's life, in order, as its events report it.
-LIFECYCLE = ("agreement", "contract", "financing", "construction start", "construction",
-             "completion", "delivery", "operation")
+LIFECYCLE = (
+    "agreement",
+    "contract",
+    "financing",
+    "construction start",
+    "construction",
+    "completion",
+    "delivery",
+    "operation",
+)
 LIFECYCLE_TYPES = ("FACILITY", "PRODUCT")
 
 
@@ -155,8 +219,11 @@ def _life_stage(ev: dict[str, Any]) -> str | None:
     if ev["type"] == "investment":
         return "financing"
     if ev["type"] == "construction":
-        return {"construction_start": "construction start", "completion": "completion",
-                "operation": "operation"}.get(stage or "", "construction")
+        return {
+            "construction_start": "construction start",
+            "completion": "completion",
+            "operation": "operation",
+        }.get(stage or "", "construction")
     if ev["type"] == "supply":
         return "operation" if stage == "operation" and "pip" in text.casefold() else "delivery"
     return None
@@ -174,9 +241,15 @@ def lifecycle(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
         when = ev.get("date") or ev.get("published")
         seen = first.get(stage)
         if seen is None or (when or "~") < (seen["date"] or "~"):
-            first[stage] = {"stage": stage, "date": when, "dated_by":
-                            "event" if ev.get("date") else "published", "status": ev["status"],
-                            "doc": ev["doc"], "evidence": ev["evidence"], "event_id": ev["id"]}
+            first[stage] = {
+                "stage": stage,
+                "date": when,
+                "dated_by": "event" if ev.get("date") else "published",
+                "status": ev["status"],
+                "doc": ev["doc"],
+                "evidence": ev["evidence"],
+                "event_id": ev["id"],
+            }
     return [first[s] for s in LIFECYCLE if s in first]
 
 
@@ -203,8 +276,11 @@ def actor_ids(store: Store, actor: str) -> set[str]:
     found = curation.find_entities(store, actor)
     out = {e["id"] for e in found if e["id"] == actor}
     folded = actor.casefold()
-    named = [e for e in found if e["name"].casefold() == folded
-             or any(a.casefold() == folded for a in e["aliases"])]
+    named = [
+        e
+        for e in found
+        if e["name"].casefold() == folded or any(a.casefold() == folded for a in e["aliases"])
+    ]
     if named:
         out.add(min(named, key=lambda e: (e["name"], e["id"]))["id"])
     return out

@@ -84,17 +84,33 @@ class CitedEvent:
         """A JSON-ready dict with participants, codes and citation."""
         plover, cameo = self.codes
         return {
-            "id": self.id, "type": self.type, "plover": plover, "cameo": cameo,
-            "trigger": self.trigger, "status": self.status, "sector": self.sector,
-            "date": self.date, "date_precision": self.date_precision,
-            "date_source": self.date_source, "confidence": self.confidence, "count": self.count,
-            "actors": [{"name": p.name, "role": p.role, "type": p.type, "country": p.country}
-                       for p in self.actors],
+            "id": self.id,
+            "type": self.type,
+            "plover": plover,
+            "cameo": cameo,
+            "trigger": self.trigger,
+            "status": self.status,
+            "sector": self.sector,
+            "date": self.date,
+            "date_precision": self.date_precision,
+            "date_source": self.date_source,
+            "confidence": self.confidence,
+            "count": self.count,
+            "actors": [
+                {"name": p.name, "role": p.role, "type": p.type, "country": p.country}
+                for p in self.actors
+            ],
             "objects": [{"name": p.name, "type": p.type} for p in self.objects],
-            "cluster_id": self.cluster_id, "sources": self.sources,
-            "evidence": self.evidence, "span": list(self.span), "doc_id": self.doc_id,
-            "doc": self.doc_name, "title": self.doc_title, "published": self.published,
-            "url": self.url, "citation": self.citation,
+            "cluster_id": self.cluster_id,
+            "sources": self.sources,
+            "evidence": self.evidence,
+            "span": list(self.span),
+            "doc_id": self.doc_id,
+            "doc": self.doc_name,
+            "title": self.doc_title,
+            "published": self.published,
+            "url": self.url,
+            "citation": self.citation,
         }
 
 
@@ -113,8 +129,12 @@ class TimelineEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict: the date, the event and all its citations."""
-        return {"when": self.when, "dated_by": self.dated_by, **self.event.to_dict(),
-                "reports": [r.citation for r in self.reports]}
+        return {
+            "when": self.when,
+            "dated_by": self.dated_by,
+            **self.event.to_dict(),
+            "reports": [r.citation for r in self.reports],
+        }
 
 
 def _check_type(type_: str | None) -> None:
@@ -137,8 +157,11 @@ def actor_keys(store: Store, actor: str) -> tuple[set[str], set[str]]:
     from tieline.store import reads
 
     ids = estore.entities_named(store, want)
-    keys = {k for k, row in reads.canonical_names(store, _keys_of(store, ids)).items()
-            if row["id"] in ids}
+    keys = {
+        k
+        for k, row in reads.canonical_names(store, _keys_of(store, ids)).items()
+        if row["id"] in ids
+    }
     keys.add(want)  # keys not linked yet are the name's own key
     return keys, {actor}
 
@@ -182,10 +205,20 @@ def list_events(
     names: set[str] | None = None
     if actor:
         keys, names = actor_keys(store, actor)
-    rows = estore.event_rows(store, types=type, sector=sector, since=since_iso, until=until,
-                             entity_keys=keys, names=names, status=status,
-                             min_confidence=min_confidence, pair=pair_codes,
-                             limit=limit, offset=offset)
+    rows = estore.event_rows(
+        store,
+        types=type,
+        sector=sector,
+        since=since_iso,
+        until=until,
+        entity_keys=keys,
+        names=names,
+        status=status,
+        min_confidence=min_confidence,
+        pair=pair_codes,
+        limit=limit,
+        offset=offset,
+    )
     # Only the participants of these rows: the whole key map grows with the store.
     canon = scope.canonical(store, {p["entity_key"] for r in rows for p in r["participants"]})
     clusters = estore.cluster_sources(store, {r["cluster_id"] for r in rows if r["cluster_id"]})
@@ -196,19 +229,37 @@ def list_events(
         parts = []
         for p in r["participants"]:
             a = scope.actor_of(canon, p["entity_key"], p["name"])
-            parts.append(EventParticipant(a.name, p["role"], a.id,
-                                          None if a.type == "UNKNOWN" else a.type, a.country))
+            parts.append(
+                EventParticipant(
+                    a.name, p["role"], a.id, None if a.type == "UNKNOWN" else a.type, a.country
+                )
+            )
         cl = clusters.get(r["cluster_id"] or "", {})
-        out.append(CitedEvent(
-            id=r["id"], type=r["type"], trigger=r["trigger"], evidence=r["evidence"],
-            doc_id=r["doc_id"], doc_name=r["doc_name"], participants=tuple(parts),
-            sector=r["sector"], date=r["date"], date_precision=r["date_precision"],
-            date_source=r["date_source"], status=r["status"], confidence=r["confidence"],
-            count=r["count"], cluster_id=r["cluster_id"], sources=int(cl.get("sources", 1)),
-            doc_title=r["doc_title"], published=r["doc_published"], url=r["doc_url"],
-            span=(r["sentence_start"], r["sentence_end"]),
-            trigger_span=(r["trigger_start"], r["trigger_end"]),
-        ))
+        out.append(
+            CitedEvent(
+                id=r["id"],
+                type=r["type"],
+                trigger=r["trigger"],
+                evidence=r["evidence"],
+                doc_id=r["doc_id"],
+                doc_name=r["doc_name"],
+                participants=tuple(parts),
+                sector=r["sector"],
+                date=r["date"],
+                date_precision=r["date_precision"],
+                date_source=r["date_source"],
+                status=r["status"],
+                confidence=r["confidence"],
+                count=r["count"],
+                cluster_id=r["cluster_id"],
+                sources=int(cl.get("sources", 1)),
+                doc_title=r["doc_title"],
+                published=r["doc_published"],
+                url=r["doc_url"],
+                span=(r["sentence_start"], r["sentence_end"]),
+                trigger_span=(r["trigger_start"], r["trigger_end"]),
+            )
+        )
     return out
 
 
@@ -229,8 +280,17 @@ def timeline(
     ``limit``/``offset`` page the reports read (oldest first, as ``list_events``): a page
     shows the real-world events of those reports; ``limit`` None reads them all.
     """
-    events = list_events(store, actor=actor, pair=pair, type=type, sector=sector, since=since,
-                         until=until, limit=limit, offset=offset)
+    events = list_events(
+        store,
+        actor=actor,
+        pair=pair,
+        type=type,
+        sector=sector,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
     groups: dict[str, list[CitedEvent]] = {}
     for ev in events:
         groups.setdefault(ev.cluster_id or ev.id, []).append(ev)
@@ -252,8 +312,9 @@ def timeline(
     return entries
 
 
-def event_records(store: Store, *, entity_keys: set[str] | list[str] | None = None,
-                  doc_id: str | None = None) -> list[dict[str, Any]]:
+def event_records(
+    store: Store, *, entity_keys: set[str] | list[str] | None = None, doc_id: str | None = None
+) -> list[dict[str, Any]]:
     """Stored events as rows (with document columns and raw participants), only those of
     these participant keys or of this document; oldest first."""
     return estore.event_rows(store, entity_keys=entity_keys, doc_id=doc_id)

@@ -57,38 +57,90 @@ def _records(store: Store, docs: list[dict[str, Any]]) -> Iterator[dict[str, Any
     for f in reads.figures(store, ids):
         figs_by_doc.setdefault(f["doc_id"], []).append(f)
     keys = reads.canonical_names(
-        store, {e["key"] for es in ents_by_doc.values() for e in es}
-        | {p["entity_key"] for evs in evs_by_doc.values() for ev in evs
-           for p in ev["participants"]})
+        store,
+        {e["key"] for es in ents_by_doc.values() for e in es}
+        | {
+            p["entity_key"] for evs in evs_by_doc.values() for ev in evs for p in ev["participants"]
+        },
+    )
     for d in docs:
         did = d["id"]
         entities = []
         for e in ents_by_doc.get(did, []):
             canon = keys.get(e["key"], {})
-            entities.append({
-                "id": canon.get("id", e["key"]), "name": canon.get("name", e["name"]),
-                "type": canon.get("type", e["type"]), "country": canon.get("country", e["country"]),
-                "surface": e["name"], "aliases": e["aliases"], "role": e["role"],
-                "affiliation": e["affiliation"], "mentions": e["mention_count"],
-            })
+            entities.append(
+                {
+                    "id": canon.get("id", e["key"]),
+                    "name": canon.get("name", e["name"]),
+                    "type": canon.get("type", e["type"]),
+                    "country": canon.get("country", e["country"]),
+                    "surface": e["name"],
+                    "aliases": e["aliases"],
+                    "role": e["role"],
+                    "affiliation": e["affiliation"],
+                    "mentions": e["mention_count"],
+                }
+            )
         events = []
         for ev in evs_by_doc.get(did, []):
             plover, cameo = EVENT_CODES.get(ev["type"], (None, None))
-            events.append({
-                **{k: ev[k] for k in ("id", "type", "trigger", "sector", "date", "date_precision",
-                                      "date_source", "status", "confidence", "count", "evidence",
-                                      "trigger_start", "trigger_end", "sentence_start",
-                                      "sentence_end", "extractor")},
-                "plover": plover, "cameo": cameo, "cluster": ev["cluster_id"],
-                "participants": [{"name": _canon(keys, p["entity_key"], p["name"]),
-                                  "role": p["role"]} for p in ev["participants"]],
-            })
-        figures = [{
-            **{k: f[k] for k in ("id", "measure", "value", "unit", "currency", "period",
-                                 "period_start", "period_end", "status", "text", "evidence",
-                                 "span_start", "span_end", "extractor")},
-            "actors": f["actors"],
-        } for f in figs_by_doc.get(did, [])]
+            events.append(
+                {
+                    **{
+                        k: ev[k]
+                        for k in (
+                            "id",
+                            "type",
+                            "trigger",
+                            "sector",
+                            "date",
+                            "date_precision",
+                            "date_source",
+                            "status",
+                            "confidence",
+                            "count",
+                            "evidence",
+                            "trigger_start",
+                            "trigger_end",
+                            "sentence_start",
+                            "sentence_end",
+                            "extractor",
+                        )
+                    },
+                    "plover": plover,
+                    "cameo": cameo,
+                    "cluster": ev["cluster_id"],
+                    "participants": [
+                        {"name": _canon(keys, p["entity_key"], p["name"]), "role": p["role"]}
+                        for p in ev["participants"]
+                    ],
+                }
+            )
+        figures = [
+            {
+                **{
+                    k: f[k]
+                    for k in (
+                        "id",
+                        "measure",
+                        "value",
+                        "unit",
+                        "currency",
+                        "period",
+                        "period_start",
+                        "period_end",
+                        "status",
+                        "text",
+                        "evidence",
+                        "span_start",
+                        "span_end",
+                        "extractor",
+                    )
+                },
+                "actors": f["actors"],
+            }
+            for f in figs_by_doc.get(did, [])
+        ]
         yield {"document": d, "entities": entities, "events": events, "figures": figures}
 
 
@@ -101,8 +153,22 @@ def write_jsonl(store: Store, out: TextIO) -> int:
     return n
 
 
-EVENT_COLUMNS = ["doc_id", "doc_name", "event_id", "type", "plover", "cameo", "date", "status",
-                 "sector", "actors", "objects", "evidence", "confidence", "cluster"]
+EVENT_COLUMNS = [
+    "doc_id",
+    "doc_name",
+    "event_id",
+    "type",
+    "plover",
+    "cameo",
+    "date",
+    "status",
+    "sector",
+    "actors",
+    "objects",
+    "evidence",
+    "confidence",
+    "cluster",
+]
 
 
 def event_rows(store: Store) -> Iterator[dict[str, Any]]:
@@ -110,18 +176,28 @@ def event_rows(store: Store) -> Iterator[dict[str, Any]]:
     for rec in knowledge_base(store):
         for ev in rec["events"]:
             yield {
-                "doc_id": rec["document"]["id"], "doc_name": rec["document"]["name"],
-                "event_id": ev["id"], "type": ev["type"], "plover": ev["plover"],
-                "cameo": ev["cameo"], "date": ev["date"], "status": ev["status"],
+                "doc_id": rec["document"]["id"],
+                "doc_name": rec["document"]["name"],
+                "event_id": ev["id"],
+                "type": ev["type"],
+                "plover": ev["plover"],
+                "cameo": ev["cameo"],
+                "date": ev["date"],
+                "status": ev["status"],
                 "sector": ev["sector"],
                 "actors": "; ".join(p["name"] for p in ev["participants"] if p["role"] != "object"),
-                "objects": "; ".join(p["name"] for p in ev["participants"] if p["role"] == "object"),
-                "evidence": ev["evidence"], "confidence": ev["confidence"],
+                "objects": "; ".join(
+                    p["name"] for p in ev["participants"] if p["role"] == "object"
+                ),
+                "evidence": ev["evidence"],
+                "confidence": ev["confidence"],
                 "cluster": ev["cluster"],
             }
 
 
-def write_csv(store: Store, out_dir: Path | None = None, out: TextIO | None = None) -> dict[str, int]:
+def write_csv(
+    store: Store, out_dir: Path | None = None, out: TextIO | None = None
+) -> dict[str, int]:
     """CSV tables: documents, entities, events, figures (into a folder, or events to a stream)."""
     tables: dict[str, tuple[list[str], list[dict[str, Any]]]] = {}
     tables["events"] = (EVENT_COLUMNS, list(event_rows(store)))
@@ -129,18 +205,57 @@ def write_csv(store: Store, out_dir: Path | None = None, out: TextIO | None = No
         _write_table(out, *tables["events"])
         return {"events": len(tables["events"][1])}
     docs = reads.documents(store, with_text=False)
-    tables["documents"] = (["id", "name", "title", "published", "author", "source", "url", "path",
-                            "near_duplicate_of"], docs)
+    tables["documents"] = (
+        [
+            "id",
+            "name",
+            "title",
+            "published",
+            "author",
+            "source",
+            "url",
+            "path",
+            "near_duplicate_of",
+        ],
+        docs,
+    )
     ents = reads.entities(store)
     for e in ents:
         e["aliases"] = "; ".join(e["aliases"])
-    tables["entities"] = (["id", "name", "type", "country", "aliases", "role", "affiliation",
-                           "mention_count", "doc_count", "first_seen", "last_seen"], ents)
+    tables["entities"] = (
+        [
+            "id",
+            "name",
+            "type",
+            "country",
+            "aliases",
+            "role",
+            "affiliation",
+            "mention_count",
+            "doc_count",
+            "first_seen",
+            "last_seen",
+        ],
+        ents,
+    )
     figs = reads.figures(store)
     for f in figs:
         f["actors"] = "; ".join(f["actors"])
-    tables["figures"] = (["id", "doc_id", "measure", "value", "unit", "currency", "period",
-                          "status", "actors", "evidence"], figs)
+    tables["figures"] = (
+        [
+            "id",
+            "doc_id",
+            "measure",
+            "value",
+            "unit",
+            "currency",
+            "period",
+            "status",
+            "actors",
+            "evidence",
+        ],
+        figs,
+    )
     assert out_dir is not None
     out_dir.mkdir(parents=True, exist_ok=True)
     counts = {}

@@ -46,12 +46,25 @@ class CitedFigure:
         """A JSON-ready dict: the figure's fields, its countries and its citation."""
         f = self.figure
         return {
-            "id": f.id, "measure": f.measure, "value": f.value, "unit": f.unit,
-            "currency": f.currency, "period": f.period, "period_start": f.period_start,
-            "period_end": f.period_end, "status": f.status, "actors": list(f.actors),
-            "countries": list(self.countries), "text": f.text, "evidence": f.evidence,
-            "span": [f.start, f.end], "doc_id": self.doc_id, "doc": self.doc_name,
-            "title": self.doc_title, "published": self.published, "citation": self.citation,
+            "id": f.id,
+            "measure": f.measure,
+            "value": f.value,
+            "unit": f.unit,
+            "currency": f.currency,
+            "period": f.period,
+            "period_start": f.period_start,
+            "period_end": f.period_end,
+            "status": f.status,
+            "actors": list(f.actors),
+            "countries": list(self.countries),
+            "text": f.text,
+            "evidence": f.evidence,
+            "span": [f.start, f.end],
+            "doc_id": self.doc_id,
+            "doc": self.doc_name,
+            "title": self.doc_title,
+            "published": self.published,
+            "citation": self.citation,
         }
 
 
@@ -73,7 +86,8 @@ class SeriesPoint:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "period": self.period, "period_start": self.period_start,
+            "period": self.period,
+            "period_start": self.period_start,
             "period_end": self.period_end,
             **{st: self.value(st) for st in STATUSES},
             "figures": {st: [c.to_dict() for c in getattr(self, st)] for st in STATUSES},
@@ -92,10 +106,14 @@ class Series:
     other_units: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"measure": self.measure, "pair": self.pair, "unit": self.unit,
-                "points": [p.to_dict() for p in self.points],
-                "without_period": [c.to_dict() for c in self.without_period],
-                "other_units": list(self.other_units)}
+        return {
+            "measure": self.measure,
+            "pair": self.pair,
+            "unit": self.unit,
+            "points": [p.to_dict() for p in self.points],
+            "without_period": [c.to_dict() for c in self.without_period],
+            "other_units": list(self.other_units),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,9 +134,17 @@ class Contradiction:
         return len({c.source_id for c in self.figures})
 
     def to_dict(self) -> dict[str, Any]:
-        return {"measure": self.measure, "pair": self.pair, "period": self.period,
-                "status": self.status, "unit": self.unit, "low": self.low, "high": self.high,
-                "sources": self.sources, "figures": [c.to_dict() for c in self.figures]}
+        return {
+            "measure": self.measure,
+            "pair": self.pair,
+            "period": self.period,
+            "status": self.status,
+            "unit": self.unit,
+            "low": self.low,
+            "high": self.high,
+            "sources": self.sources,
+            "figures": [c.to_dict() for c in self.figures],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,19 +161,34 @@ class TargetLink:
         return max(c.figure.value for c in self.actuals) >= self.target.figure.value * 0.995
 
     def to_dict(self) -> dict[str, Any]:
-        return {"target": self.target.to_dict(), "actuals": [c.to_dict() for c in self.actuals],
-                "met": self.met}
+        return {
+            "target": self.target.to_dict(),
+            "actuals": [c.to_dict() for c in self.actuals],
+            "met": self.met,
+        }
 
 
 # ------------------------------------------------------------------------------ reading
 
+
 def _figure(r: dict[str, Any]) -> Figure:
     return Figure(
-        id=r["id"], measure=r["measure"], value=float(r["value"]), unit=r["unit"],
-        start=r["span_start"], end=r["span_end"], text=r["text"], evidence=r["evidence"],
-        currency=r["currency"], period=r["period"], period_start=r["period_start"],
-        period_end=r["period_end"], status=r["status"], actors=tuple(r["actors"]),
-        sentence_start=r["sentence_start"], sentence_end=r["sentence_end"],
+        id=r["id"],
+        measure=r["measure"],
+        value=float(r["value"]),
+        unit=r["unit"],
+        start=r["span_start"],
+        end=r["span_end"],
+        text=r["text"],
+        evidence=r["evidence"],
+        currency=r["currency"],
+        period=r["period"],
+        period_start=r["period_start"],
+        period_end=r["period_end"],
+        status=r["status"],
+        actors=tuple(r["actors"]),
+        sentence_start=r["sentence_start"],
+        sentence_end=r["sentence_end"],
         cluster_id=r["cluster_id"],
     )
 
@@ -186,17 +227,29 @@ def _countries(store: Store, rows: list[dict[str, Any]]) -> list[tuple[str, ...]
 
 def _cite(r: dict[str, Any], countries: tuple[str, ...]) -> CitedFigure:
     return CitedFigure(
-        figure=_figure(r), doc_id=r["doc_id"], doc_name=r["doc_name"], doc_title=r["doc_title"],
-        published=r["doc_published"], countries=countries,
+        figure=_figure(r),
+        doc_id=r["doc_id"],
+        doc_name=r["doc_name"],
+        doc_title=r["doc_title"],
+        published=r["doc_published"],
+        countries=countries,
         source_id=r.get("doc_near_duplicate_of") or r["doc_id"],
     )
 
 
-def list_figures(store: Store, *, measure: str | None = None, pair: str | None = None,
-                 since: str | None = None, until: str | None = None,
-                 status: str | None = None, unit: str | None = None,
-                 limit: int | None = None, offset: int = 0,
-                 with_countries: bool = True) -> list[CitedFigure]:
+def list_figures(
+    store: Store,
+    *,
+    measure: str | None = None,
+    pair: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    status: str | None = None,
+    unit: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+    with_countries: bool = True,
+) -> list[CitedFigure]:
     """Stored figures with citations, filtered by measure, pair (``CN-RU``), period, status and
     unit, oldest period first; ``limit``/``offset`` read one page of them in the store.
 
@@ -204,20 +257,41 @@ def list_figures(store: Store, *, measure: str | None = None, pair: str | None =
     entity named like one of its actors, or of an entity so named in its own document.
     ``with_countries=False`` leaves the countries empty (the pair still filters).
     """
-    rows = fstore.figure_rows(store, measure=measure, status=status, unit=unit,
-                              since=scope.parse_since(since), until=until,
-                              pair=scope.parse_pair(pair), limit=limit, offset=offset)
+    rows = fstore.figure_rows(
+        store,
+        measure=measure,
+        status=status,
+        unit=unit,
+        since=scope.parse_since(since),
+        until=until,
+        pair=scope.parse_pair(pair),
+        limit=limit,
+        offset=offset,
+    )
     countries = _countries(store, rows) if with_countries else [()] * len(rows)
     return [_cite(r, c) for r, c in zip(rows, countries, strict=True)]
 
 
-def count_figures(store: Store, *, measure: str | None = None, pair: str | None = None,
-                  since: str | None = None, until: str | None = None,
-                  status: str | None = None, unit: str | None = None) -> int:
+def count_figures(
+    store: Store,
+    *,
+    measure: str | None = None,
+    pair: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    status: str | None = None,
+    unit: str | None = None,
+) -> int:
     """How many figures ``list_figures`` returns with these filters, counted in the store."""
-    return fstore.count_figures(store, measure=measure, status=status, unit=unit,
-                                since=scope.parse_since(since), until=until,
-                                pair=scope.parse_pair(pair))
+    return fstore.count_figures(
+        store,
+        measure=measure,
+        status=status,
+        unit=unit,
+        since=scope.parse_since(since),
+        until=until,
+        pair=scope.parse_pair(pair),
+    )
 
 
 def _pair_key(c: CitedFigure, pair: tuple[str, str] | None) -> str | None:
@@ -226,15 +300,23 @@ def _pair_key(c: CitedFigure, pair: tuple[str, str] | None) -> str | None:
     return c.pair
 
 
-def series(store: Store, measure: str, pair: str | None = None, *, since: str | None = None,
-           until: str | None = None, with_countries: bool = True) -> Series:
+def series(
+    store: Store,
+    measure: str,
+    pair: str | None = None,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    with_countries: bool = True,
+) -> Series:
     """One measure over time in its most reported unit, with actuals beside targets.
 
     ``with_countries=False`` leaves each figure's countries empty, for a chart that does not
     show them (reading them is most of the cost of a busy measure).
     """
-    figs = list_figures(store, measure=measure, pair=pair, since=since, until=until,
-                        with_countries=with_countries)
+    figs = list_figures(
+        store, measure=measure, pair=pair, since=since, until=until, with_countries=with_countries
+    )
     units = Counter(c.figure.unit for c in figs)
     unit = units.most_common(1)[0][0] if units else None
     groups: dict[str, list[CitedFigure]] = defaultdict(list)
@@ -249,19 +331,29 @@ def series(store: Store, measure: str, pair: str | None = None, *, since: str | 
     points = []
     for period, cs in groups.items():
         first = cs[0].figure
-        points.append(SeriesPoint(
-            period=period, period_start=first.period_start, period_end=first.period_end,
-            **{st: tuple(c for c in cs if c.figure.status == st) for st in STATUSES},
-        ))
+        points.append(
+            SeriesPoint(
+                period=period,
+                period_start=first.period_start,
+                period_end=first.period_end,
+                **{st: tuple(c for c in cs if c.figure.status == st) for st in STATUSES},
+            )
+        )
     points.sort(key=lambda p: (p.period_start or "", p.period_end or "", p.period))
     the_pair = scope.parse_pair(pair)
-    return Series(measure=measure, pair="-".join(the_pair) if the_pair else None, unit=unit,
-                  points=tuple(points), without_period=tuple(loose),
-                  other_units=tuple(sorted(u for u in units if u != unit)))
+    return Series(
+        measure=measure,
+        pair="-".join(the_pair) if the_pair else None,
+        unit=unit,
+        points=tuple(points),
+        without_period=tuple(loose),
+        other_units=tuple(sorted(u for u in units if u != unit)),
+    )
 
 
-def contradictions(store: Store, *, measure: str | None = None, pair: str | None = None,
-                   tolerance: float = 0.01) -> list[Contradiction]:
+def contradictions(
+    store: Store, *, measure: str | None = None, pair: str | None = None, tolerance: float = 0.01
+) -> list[Contradiction]:
     """Figures of one measure, pair, period and status whose sources disagree.
 
     Values within ``tolerance`` (relative) agree; copies of one article count as one source.
@@ -285,8 +377,9 @@ def contradictions(store: Store, *, measure: str | None = None, pair: str | None
     return out
 
 
-def targets_with_actuals(store: Store, *, measure: str | None = None,
-                         pair: str | None = None) -> list[TargetLink]:
+def targets_with_actuals(
+    store: Store, *, measure: str | None = None, pair: str | None = None
+) -> list[TargetLink]:
     """Every target with a period, tied to the actuals reported for that same period."""
     the_pair = scope.parse_pair(pair)
     figs = list_figures(store, measure=measure, pair=pair)

@@ -113,7 +113,11 @@ def _eigenvector(g: Any, max_iter: int = 1000, tol: float = 1.0e-06) -> dict[str
         src += (index[a], index[b])
         dst += (index[b], index[a])
         w += (weight, weight)
-    s, d, wt = np.array(src, dtype=np.intp), np.array(dst, dtype=np.intp), np.array(w, dtype=np.float64)
+    s, d, wt = (
+        np.array(src, dtype=np.intp),
+        np.array(dst, dtype=np.intp),
+        np.array(w, dtype=np.float64),
+    )
     n = len(nodes)
     x = np.full(n, 1.0 / n)
     for _ in range(max_iter):
@@ -126,8 +130,13 @@ def _eigenvector(g: Any, max_iter: int = 1000, tol: float = 1.0e-06) -> dict[str
     return {}
 
 
-def _events(store: Store, pair: tuple[str, str] | None, since: str | None, until: str | None,
-            types: tuple[str, ...]) -> Iterator[tuple[str, str, str | None, list[scope.Actor]]]:
+def _events(
+    store: Store,
+    pair: tuple[str, str] | None,
+    since: str | None,
+    until: str | None,
+    types: tuple[str, ...],
+) -> Iterator[tuple[str, str, str | None, list[scope.Actor]]]:
     """(id, type, date, distinct canonical actors) of each event that matches, in document
     then text order, from one narrow read of the participants (the pair and types in SQL)."""
     keys = scope.canonical(store)

@@ -268,9 +268,7 @@ def rank_facts(
     return _hits(store, query, best, parse_terms(query.text), paged=False)[1]
 
 
-def _filtered(
-    store: Store, query: SearchQuery, order: Sequence[ss.Match]
-) -> list[ss.Match]:
+def _filtered(store: Store, query: SearchQuery, order: Sequence[ss.Match]) -> list[ss.Match]:
     """The matches that pass the query's filters (tested in the store, on the candidates
     only), in the order given."""
     ids: dict[str, list[str]] = {k: [] for k in KINDS}
@@ -278,9 +276,14 @@ def _filtered(
         ids[m.kind].append(m.ref_id)
     actor = ss.resolve_actor(store, query.actor) if query.actor else None
     f = ss.Filters(
-        keys=actor.keys if actor else None, names=actor.names if actor else None,
-        entity_ids=actor.ids if actor else None, type=query.type, sector=query.sector,
-        since=query.since, until=query.until)
+        keys=actor.keys if actor else None,
+        names=actor.names if actor else None,
+        entity_ids=actor.ids if actor else None,
+        type=query.type,
+        sector=query.sector,
+        since=query.since,
+        until=query.until,
+    )
     keep = {k: ss.passing(store, k, v, f) if v else set() for k, v in ids.items()}
     return [m for m in order if m.ref_id in keep[m.kind]]
 
@@ -312,14 +315,19 @@ def _hits(
     figures = ss.figures_meta(store, ids["figure"])
     entities = ss.entities_meta(store, ids["entity"])
     docs = ss.documents_meta(
-        store, sorted({e["doc_id"] for e in events.values()}
-                      | {f["doc_id"] for f in figures.values()}))
+        store,
+        sorted({e["doc_id"] for e in events.values()} | {f["doc_id"] for f in figures.values()}),
+    )
     texts = ss.documents_meta(
         store, [m.ref_id for m in page if m.kind == "document"], with_text=True
     )
     # A row deleted since the index was read is left out rather than shown half.
-    rows: dict[str, dict[str, Any]] = {"document": texts, "event": events, "figure": figures,
-                                       "entity": entities}
+    rows: dict[str, dict[str, Any]] = {
+        "document": texts,
+        "event": events,
+        "figure": figures,
+        "entity": entities,
+    }
     page = [m for m in page if m.ref_id in rows[m.kind]]
     hits = []
     for m in page:

@@ -24,8 +24,19 @@ class EngineError(TielineError):
 
 # Settings that steer the run, not the extraction: blanked so that every run in a process
 # (any --db, --batch-size, --engine) shares one loaded pipeline.
-_RUN_ONLY = ("db", "batch_size", "engine", "workers", "ray_address", "progress", "max_file_mb",
-             "fetch_timeout_s", "fetch_max_mb", "allow_private", "allow_hosts")
+_RUN_ONLY = (
+    "db",
+    "batch_size",
+    "engine",
+    "workers",
+    "ray_address",
+    "progress",
+    "max_file_mb",
+    "fetch_timeout_s",
+    "fetch_max_mb",
+    "allow_private",
+    "allow_hosts",
+)
 
 
 def pipeline_settings(settings: Settings) -> Settings:
@@ -52,9 +63,13 @@ def split(batch: Sequence[Document], parts: int) -> list[Sequence[Document]]:
     return [c for c in out if len(c)]
 
 
-def map_in_order(batches: Iterable[Sequence[Document]], parts: int, window: int,
-                 submit: Callable[[Sequence[Document]], H],
-                 wait: Callable[[H], list[Extraction]]) -> Iterator[list[Extraction]]:
+def map_in_order(
+    batches: Iterable[Sequence[Document]],
+    parts: int,
+    window: int,
+    submit: Callable[[Sequence[Document]], H],
+    wait: Callable[[H], list[Extraction]],
+) -> Iterator[list[Extraction]]:
     """Spread each batch over workers as ``parts`` chunks, yield whole batches in input order.
 
     At most about ``window`` chunks are in flight, so a long run holds only a few batches in

@@ -69,8 +69,10 @@ class ProcessExecutor:
         # spawn, not fork: the parent may hold threads (Ray, a web server, a progress bar),
         # and a forked copy of a threaded process can deadlock.
         self._pool = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_start_worker, initargs=(settings,),
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(settings,),
         )
         self._version: str | None = None
 
@@ -86,8 +88,9 @@ class ProcessExecutor:
         # when the first batch goes out.
         seen: dict[int, str] = {}
         while len(seen) < self.workers:
-            for pid, version in (_result(f) for f in
-                                 [self._pool.submit(_ready) for _ in range(self.workers)]):
+            for pid, version in (
+                _result(f) for f in [self._pool.submit(_ready) for _ in range(self.workers)]
+            ):
                 seen[pid] = version
         versions = set(seen.values())
         if len(versions) != 1:  # pragma: no cover - the code changed under a starting pool
@@ -96,8 +99,13 @@ class ProcessExecutor:
 
     def map_batches(self, batches: Iterable[Sequence[Document]]) -> Iterator[list[Extraction]]:
         # Two chunks per worker in flight keeps every worker busy while the writer stores.
-        yield from map_in_order(batches, self.workers, 2 * self.workers,
-                                lambda chunk: self._pool.submit(_extract_chunk, chunk), _result)
+        yield from map_in_order(
+            batches,
+            self.workers,
+            2 * self.workers,
+            lambda chunk: self._pool.submit(_extract_chunk, chunk),
+            _result,
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)

@@ -53,8 +53,11 @@ class RayExecutor:
                 if settings.ray_address:
                     ray.init(address=settings.ray_address, logging_level=logging.WARNING)
                 else:
-                    ray.init(num_cpus=self.workers, include_dashboard=False,
-                             logging_level=logging.WARNING)
+                    ray.init(
+                        num_cpus=self.workers,
+                        include_dashboard=False,
+                        logging_level=logging.WARNING,
+                    )
             except (ConnectionError, RuntimeError, ValueError) as e:
                 raise EngineError(
                     f"cannot start or join Ray at {settings.ray_address or 'a local cluster'}: "

@@ -30,9 +30,12 @@ class Loaded:
     failures: list[InputFailure]
 
 
-def load_inputs(paths: Iterable[str | Path], settings: Settings,
-                progress: Progress | None = None,
-                on_failure: FailureHook | None = None) -> Loaded:
+def load_inputs(
+    paths: Iterable[str | Path],
+    settings: Settings,
+    progress: Progress | None = None,
+    on_failure: FailureHook | None = None,
+) -> Loaded:
     """Read every input into documents; failures are collected, never raised."""
     docs: list[Document] = []
     failures: list[InputFailure] = []
@@ -56,8 +59,12 @@ def load_inputs(paths: Iterable[str | Path], settings: Settings,
         except InputError as e:
             fail(InputFailure(shown_path(path), str(e)))
         except (RecursionError, MemoryError) as e:
-            fail(InputFailure(shown_path(path), "too deeply nested or too large to parse "
-                              f"({e.__class__.__name__})"))
+            fail(
+                InputFailure(
+                    shown_path(path),
+                    f"too deeply nested or too large to parse ({e.__class__.__name__})",
+                )
+            )
         if progress:
             progress("read", i, len(files))
     return Loaded(docs, failures)
@@ -68,10 +75,17 @@ def _batches(items: Sequence[Document], size: int) -> Iterator[Sequence[Document
         yield items[i : i + size]
 
 
-def ingest_documents(documents: Sequence[Document], store: Store, settings: Settings,
-                     executor: Executor | None = None, progress: Progress | None = None,
-                     failures: Sequence[InputFailure] = (), *,
-                     near: NearDuplicates | None = None, link: bool = True) -> IngestReport:
+def ingest_documents(
+    documents: Sequence[Document],
+    store: Store,
+    settings: Settings,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    failures: Sequence[InputFailure] = (),
+    *,
+    near: NearDuplicates | None = None,
+    link: bool = True,
+) -> IngestReport:
     """Extract and store documents that are new or changed; skip what is already stored.
 
     ``near``: the near-duplicate index of a run that calls this chunk by chunk (else it is
@@ -123,10 +137,15 @@ def ingest_documents(documents: Sequence[Document], store: Store, settings: Sett
         # A run killed after its last batch but before linking leaves the links stale.
         if link:
             finish_links(store, settings, changed=bool(todo))
-        return IngestReport(added=added, updated=updated, unchanged=unchanged,
-                            duplicates=duplicates, near_duplicates=near_dups,
-                            failures=tuple(failures),
-                            doc_ids=tuple(d.id for d in todo))
+        return IngestReport(
+            added=added,
+            updated=updated,
+            unchanged=unchanged,
+            duplicates=duplicates,
+            near_duplicates=near_dups,
+            failures=tuple(failures),
+            doc_ids=tuple(d.id for d in todo),
+        )
     finally:
         if own:
             executor.close()
@@ -177,9 +196,13 @@ def recluster(store: Store, *, full: bool = False) -> int | None:
     return cluster_store(store, only_new=not full and state != "all")
 
 
-def ingest_paths(paths: Iterable[str | Path], settings: Settings, *,
-                 progress: Progress | None = None,
-                 on_failure: FailureHook | None = None) -> IngestReport:
+def ingest_paths(
+    paths: Iterable[str | Path],
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    on_failure: FailureHook | None = None,
+) -> IngestReport:
     """Ingest files and folders into the store that ``settings.db`` names.
 
     Files are read, extracted and stored a chunk at a time, so memory stays flat however many
@@ -209,8 +232,16 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *,
                 done_files += len(chunk)
                 if progress:
                     progress("read", done_files, len(files))
-                rep = ingest_documents(loaded.documents, store, settings, executor, shift,
-                                       loaded.failures, near=near, link=False)
+                rep = ingest_documents(
+                    loaded.documents,
+                    store,
+                    settings,
+                    executor,
+                    shift,
+                    loaded.failures,
+                    near=near,
+                    link=False,
+                )
                 done_docs += len(rep.doc_ids)
                 added, updated = added + rep.added, updated + rep.updated
                 unchanged, duplicates = unchanged + rep.unchanged, duplicates + rep.duplicates
@@ -220,19 +251,35 @@ def ingest_paths(paths: Iterable[str | Path], settings: Settings, *,
             finish_links(store, settings, changed=bool(doc_ids))
         finally:
             executor.close()
-    return IngestReport(added=added, updated=updated, unchanged=unchanged, duplicates=duplicates,
-                        near_duplicates=near_dups, failures=tuple(failures),
-                        doc_ids=tuple(doc_ids))
+    return IngestReport(
+        added=added,
+        updated=updated,
+        unchanged=unchanged,
+        duplicates=duplicates,
+        near_duplicates=near_dups,
+        failures=tuple(failures),
+        doc_ids=tuple(doc_ids),
+    )
 
 
-def ingest_urls(urls: Iterable[str], files: Iterable[str | Path], settings: Settings, *,
-                progress: Progress | None = None,
-                on_failure: FailureHook | None = None) -> IngestReport:
+def ingest_urls(
+    urls: Iterable[str],
+    files: Iterable[str | Path],
+    settings: Settings,
+    *,
+    progress: Progress | None = None,
+    on_failure: FailureHook | None = None,
+) -> IngestReport:
     """Fetch web pages (and read files) and ingest them together into ``settings.db``."""
     from tieline.ingest.fetch import fetch_documents
 
     loaded = load_inputs(files, settings, progress, on_failure)
     fetched, failed = fetch_documents(urls, settings, progress, on_failure)
     with Store(settings.db) as store:
-        return ingest_documents([*loaded.documents, *fetched], store, settings, progress=progress,
-                                failures=[*loaded.failures, *failed])
+        return ingest_documents(
+            [*loaded.documents, *fetched],
+            store,
+            settings,
+            progress=progress,
+            failures=[*loaded.failures, *failed],
+        )

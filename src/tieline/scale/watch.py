@@ -76,8 +76,10 @@ def watch_once(
                 except InputError as e:
                     fail(entry.link or f"{feed}#{entry.id}", str(e))
                 except (ValueError, UnicodeError, RecursionError) as e:
-                    fail(entry.link or f"{feed}#{entry.id}",
-                         f"unreadable entry ({e.__class__.__name__}: {e})")
+                    fail(
+                        entry.link or f"{feed}#{entry.id}",
+                        f"unreadable entry ({e.__class__.__name__}: {e})",
+                    )
             if progress:
                 progress("feeds", i, len(feeds))
         docs = list({d.source_key: d for _, d in todo}.values())

@@ -32,8 +32,9 @@ def _insert_many(conn: Any, table: str, rows: list[dict[str, Any]]) -> None:
     conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
 
 
-def write_new(store: Store,
-              items: Sequence[tuple[Document, Extraction, bytes | None]]) -> WriteResult:
+def write_new(
+    store: Store, items: Sequence[tuple[Document, Extraction, bytes | None]]
+) -> WriteResult:
     """Insert documents that are not stored yet, with their facts, in one transaction.
 
     A document whose source or text is already stored is skipped and counted as unchanged or

@@ -23,8 +23,11 @@ def _with_aliases(store: Store, ents: list[dict[str, Any]]) -> list[dict[str, An
     ids = [e["id"] for e in ents]
     aliases: dict[str, list[str]] = defaultdict(list)
     for i in range(0, len(ids), _CHUNK):
-        q = (select(s.entity_aliases).where(s.entity_aliases.c.entity_id.in_(ids[i : i + _CHUNK]))
-             .order_by(s.entity_aliases.c.alias))
+        q = (
+            select(s.entity_aliases)
+            .where(s.entity_aliases.c.entity_id.in_(ids[i : i + _CHUNK]))
+            .order_by(s.entity_aliases.c.alias)
+        )
         for r in dict_rows(store, q):
             aliases[r["entity_id"]].append(r["alias"])
     for e in ents:
@@ -45,16 +48,28 @@ def _entity_conditions(type: str | None, country: str | None, text: str | None) 
             conds.append(func.upper(e.c.country) == country.strip().upper())
     if text:
         needle = text.lower()
-        conds.append(or_(
-            func.lower(e.c.name).contains(needle, autoescape=True),
-            e.c.id.in_(select(a.c.entity_id)
-                       .where(func.lower(a.c.alias).contains(needle, autoescape=True)))))
+        conds.append(
+            or_(
+                func.lower(e.c.name).contains(needle, autoescape=True),
+                e.c.id.in_(
+                    select(a.c.entity_id).where(
+                        func.lower(a.c.alias).contains(needle, autoescape=True)
+                    )
+                ),
+            )
+        )
     return conds
 
 
-def list_entities(store: Store, *, type: str | None = None, country: str | None = None,
-                  text: str | None = None, limit: int | None = None, offset: int = 0
-                  ) -> list[dict[str, Any]]:
+def list_entities(
+    store: Store,
+    *,
+    type: str | None = None,
+    country: str | None = None,
+    text: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Canonical entities with their aliases, most mentioned first.
 
     ``country`` is an ISO code; the empty string or 'none' keeps entities without a country.
@@ -62,18 +77,22 @@ def list_entities(store: Store, *, type: str | None = None, country: str | None 
     lowers case (SQLite lowers only ASCII letters).
     """
     e = s.entities
-    q = (select(e).where(*_entity_conditions(type, country, text))
-         .order_by(e.c.mention_count.desc(), e.c.name, e.c.id).offset(offset))
+    q = (
+        select(e)
+        .where(*_entity_conditions(type, country, text))
+        .order_by(e.c.mention_count.desc(), e.c.name, e.c.id)
+        .offset(offset)
+    )
     if limit is not None:
         q = q.limit(limit)
     return _with_aliases(store, dict_rows(store, q))
 
 
-def count_entities(store: Store, *, type: str | None = None, country: str | None = None,
-                   text: str | None = None) -> int:
+def count_entities(
+    store: Store, *, type: str | None = None, country: str | None = None, text: str | None = None
+) -> int:
     """How many entities ``list_entities`` returns with these filters (over all pages)."""
-    q = select(func.count()).select_from(s.entities).where(
-        *_entity_conditions(type, country, text))
+    q = select(func.count()).select_from(s.entities).where(*_entity_conditions(type, country, text))
     with store.connect() as conn:
         return int(conn.execute(q).scalar_one())
 
@@ -84,8 +103,9 @@ def find_entities(store: Store, name: str) -> list[dict[str, Any]]:
     e, a = s.entities, s.entity_aliases
     folded = name.strip().lower()
     by_alias = select(a.c.entity_id).where(func.lower(a.c.alias) == folded)
-    q = select(e).where(or_(e.c.id == name.strip(), func.lower(e.c.name) == folded,
-                            e.c.id.in_(by_alias)))
+    q = select(e).where(
+        or_(e.c.id == name.strip(), func.lower(e.c.name) == folded, e.c.id.in_(by_alias))
+    )
     rows = dict_rows(store, q)
     rows.sort(key=lambda r: (r["name"].lower() != folded, -int(r["mention_count"]), r["id"]))
     return _with_aliases(store, rows)
@@ -110,10 +130,17 @@ def mentions_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     keys = list(keys)
     for i in range(0, len(keys), _CHUNK):
-        q = (select(m, d.c.name.label("doc_name"), d.c.title.label("doc_title"),
-                    d.c.published.label("doc_published"), d.c.url.label("doc_url"))
-             .join(d, d.c.id == m.c.doc_id)
-             .where(m.c.entity_key.in_(keys[i : i + _CHUNK])))
+        q = (
+            select(
+                m,
+                d.c.name.label("doc_name"),
+                d.c.title.label("doc_title"),
+                d.c.published.label("doc_published"),
+                d.c.url.label("doc_url"),
+            )
+            .join(d, d.c.id == m.c.doc_id)
+            .where(m.c.entity_key.in_(keys[i : i + _CHUNK]))
+        )
         out.extend(dict_rows(store, q))
     out.sort(key=lambda r: (r["doc_published"] or "", r["doc_name"], r["span_start"]))
     return out
@@ -125,9 +152,17 @@ def mentions_by_text(store: Store, forms: Iterable[str]) -> list[dict[str, Any]]
     folded = sorted({f.lower() for f in forms if f})
     if not folded:
         return []
-    q = (select(m, d.c.name.label("doc_name"), d.c.title.label("doc_title"),
-                d.c.published.label("doc_published"), d.c.url.label("doc_url"))
-         .join(d, d.c.id == m.c.doc_id).where(func.lower(m.c.text).in_(folded)))
+    q = (
+        select(
+            m,
+            d.c.name.label("doc_name"),
+            d.c.title.label("doc_title"),
+            d.c.published.label("doc_published"),
+            d.c.url.label("doc_url"),
+        )
+        .join(d, d.c.id == m.c.doc_id)
+        .where(func.lower(m.c.text).in_(folded))
+    )
     return dict_rows(store, q)
 
 
@@ -137,7 +172,8 @@ def document_texts(store: Store, doc_ids: Iterable[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for i in range(0, len(ids), _CHUNK):
         q = select(s.documents.c.id, s.documents.c.text).where(
-            s.documents.c.id.in_(ids[i : i + _CHUNK]))
+            s.documents.c.id.in_(ids[i : i + _CHUNK])
+        )
         out.update({r["id"]: r["text"] for r in dict_rows(store, q)})
     return out
 
@@ -156,15 +192,19 @@ def events_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
     idl = sorted(ids)
     for i in range(0, len(idl), _CHUNK):
         chunk = idl[i : i + _CHUNK]
-        q = (select(ev, d.c.name.label("doc_name"), d.c.published.label("doc_published"))
-             .join(d, d.c.id == ev.c.doc_id).where(ev.c.id.in_(chunk)))
+        q = (
+            select(ev, d.c.name.label("doc_name"), d.c.published.label("doc_published"))
+            .join(d, d.c.id == ev.c.doc_id)
+            .where(ev.c.id.in_(chunk))
+        )
         events.extend(dict_rows(store, q))
         for r in dict_rows(store, select(p).where(p.c.event_id.in_(chunk))):
             parts[r["event_id"]].append(r)
     for e in events:
         e["participants"] = sorted(parts.get(e["id"], []), key=lambda r: (r["role"], r["name"]))
-    events.sort(key=lambda r: (r["date"] or r["doc_published"] or "", r["doc_name"],
-                               r["trigger_start"]))
+    events.sort(
+        key=lambda r: (r["date"] or r["doc_published"] or "", r["doc_name"], r["trigger_start"])
+    )
     return events
 
 
@@ -173,9 +213,11 @@ def canonical_of_keys(store: Store, keys: Iterable[str]) -> dict[str, dict[str, 
     keys = sorted(set(keys))
     out: dict[str, dict[str, Any]] = {}
     for i in range(0, len(keys), _CHUNK):
-        q = (select(s.entity_keys.c.key, s.entities.c.id, s.entities.c.name)
-             .join(s.entities, s.entities.c.id == s.entity_keys.c.entity_id)
-             .where(s.entity_keys.c.key.in_(keys[i : i + _CHUNK])))
+        q = (
+            select(s.entity_keys.c.key, s.entities.c.id, s.entities.c.name)
+            .join(s.entities, s.entities.c.id == s.entity_keys.c.entity_id)
+            .where(s.entity_keys.c.key.in_(keys[i : i + _CHUNK]))
+        )
         out.update({r["key"]: {"id": r["id"], "name": r["name"]} for r in dict_rows(store, q)})
     return out
 
@@ -208,18 +250,27 @@ def _document_conditions(text: str | None) -> list[Any]:
     if not text:
         return []
     needle = text.lower()
-    return [or_(func.lower(func.coalesce(d.title, "")).contains(needle, autoescape=True),
-                func.lower(d.name).contains(needle, autoescape=True))]
+    return [
+        or_(
+            func.lower(func.coalesce(d.title, "")).contains(needle, autoescape=True),
+            func.lower(d.name).contains(needle, autoescape=True),
+        )
+    ]
 
 
-def list_documents(store: Store, *, text: str | None = None, limit: int | None = None,
-                   offset: int = 0) -> list[dict[str, Any]]:
+def list_documents(
+    store: Store, *, text: str | None = None, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """Document metadata (no text), in source-name order; ``text``: only those whose title or
     name contains it (case-blind); ``limit``/``offset``: one page of them, read alone."""
     d = s.documents.c
     cols = [c for c in s.documents.c if c.name not in ("minhash", "text")]
-    q = (select(*cols).where(*_document_conditions(text)).order_by(d.name, d.id)
-         .offset(max(0, offset)))
+    q = (
+        select(*cols)
+        .where(*_document_conditions(text))
+        .order_by(d.name, d.id)
+        .offset(max(0, offset))
+    )
     if limit is not None:
         q = q.limit(max(0, limit))
     return dict_rows(store, q)

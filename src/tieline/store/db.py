@@ -34,54 +34,118 @@ from tieline.store.migrations import SchemaTooNew, check_current, migrate, store
 TABLE_ORDER = ("documents", "mentions", "doc_entities", "events", "event_participants", "figures")
 
 
-def document_rows(doc: Document, ext: Extraction, sig: bytes | None,
-                  now: str) -> dict[str, list[dict[str, Any]]]:
+def document_rows(
+    doc: Document, ext: Extraction, sig: bytes | None, now: str
+) -> dict[str, list[dict[str, Any]]]:
     """The rows of one document and its facts, by table: what ``Store.write`` and the bulk
     path (``store/bulk.py``) insert."""
     out: dict[str, list[dict[str, Any]]] = {
-        "documents": [{
-            "id": doc.id, "source_key": doc.source_key, "name": doc.name, "path": doc.path,
-            "url": doc.url, "title": doc.title, "published": doc.published,
-            "published_precision": doc.published_precision, "author": doc.author,
-            "source": doc.source, "text": doc.text, "lang": doc.lang,
-            "near_duplicate_of": doc.near_duplicate_of, "minhash": sig,
-            "pipeline_version": ext.pipeline_version, "ingested_at": now,
-        }],
+        "documents": [
+            {
+                "id": doc.id,
+                "source_key": doc.source_key,
+                "name": doc.name,
+                "path": doc.path,
+                "url": doc.url,
+                "title": doc.title,
+                "published": doc.published,
+                "published_precision": doc.published_precision,
+                "author": doc.author,
+                "source": doc.source,
+                "text": doc.text,
+                "lang": doc.lang,
+                "near_duplicate_of": doc.near_duplicate_of,
+                "minhash": sig,
+                "pipeline_version": ext.pipeline_version,
+                "ingested_at": now,
+            }
+        ],
         "mentions": [
-            {"doc_id": doc.id, "span_start": m.start, "span_end": m.end, "text": m.text,
-             "label": m.label, "by": m.by, "entity_key": m.entity_key}
+            {
+                "doc_id": doc.id,
+                "span_start": m.start,
+                "span_end": m.end,
+                "text": m.text,
+                "label": m.label,
+                "by": m.by,
+                "entity_key": m.entity_key,
+            }
             for m in ext.mentions
         ],
         "doc_entities": [
-            {"doc_id": doc.id, "key": e.key, "name": e.name, "type": e.type, "country": e.country,
-             "aliases": json.dumps(list(e.aliases), ensure_ascii=False), "role": e.role,
-             "affiliation": e.affiliation, "kb_id": e.kb_id, "mention_count": e.mention_count}
+            {
+                "doc_id": doc.id,
+                "key": e.key,
+                "name": e.name,
+                "type": e.type,
+                "country": e.country,
+                "aliases": json.dumps(list(e.aliases), ensure_ascii=False),
+                "role": e.role,
+                "affiliation": e.affiliation,
+                "kb_id": e.kb_id,
+                "mention_count": e.mention_count,
+            }
             for e in ext.entities
         ],
         "events": [
-            {"id": ev.id, "doc_id": doc.id, "type": ev.type, "trigger": ev.trigger,
-             "trigger_start": ev.trigger_start, "trigger_end": ev.trigger_end,
-             "sentence_start": ev.sentence_start, "sentence_end": ev.sentence_end,
-             "evidence": ev.evidence, "sector": ev.sector, "date": ev.date,
-             "date_precision": ev.date_precision, "date_source": ev.date_source,
-             "status": ev.status, "confidence": ev.confidence, "count": ev.count,
-             "cluster_id": ev.cluster_id, "extractor": ext.pipeline_version}
+            {
+                "id": ev.id,
+                "doc_id": doc.id,
+                "type": ev.type,
+                "trigger": ev.trigger,
+                "trigger_start": ev.trigger_start,
+                "trigger_end": ev.trigger_end,
+                "sentence_start": ev.sentence_start,
+                "sentence_end": ev.sentence_end,
+                "evidence": ev.evidence,
+                "sector": ev.sector,
+                "date": ev.date,
+                "date_precision": ev.date_precision,
+                "date_source": ev.date_source,
+                "status": ev.status,
+                "confidence": ev.confidence,
+                "count": ev.count,
+                "cluster_id": ev.cluster_id,
+                "extractor": ext.pipeline_version,
+            }
             for ev in ext.events
         ],
-        "event_participants": list({
-            (ev.id, p.entity_key, p.role): {"event_id": ev.id, "entity_key": p.entity_key,
-                                            "role": p.role, "name": p.name, "doc_id": doc.id,
-                                            "when_date": ev.date or doc.published}
-            for ev in ext.events for p in ev.participants
-        }.values()),
+        "event_participants": list(
+            {
+                (ev.id, p.entity_key, p.role): {
+                    "event_id": ev.id,
+                    "entity_key": p.entity_key,
+                    "role": p.role,
+                    "name": p.name,
+                    "doc_id": doc.id,
+                    "when_date": ev.date or doc.published,
+                }
+                for ev in ext.events
+                for p in ev.participants
+            }.values()
+        ),
         "figures": [
-            {"id": f.id, "doc_id": doc.id, "measure": f.measure, "value": f.value, "unit": f.unit,
-             "currency": f.currency, "period": f.period, "period_start": f.period_start,
-             "period_end": f.period_end, "status": f.status,
-             "actors": json.dumps(list(f.actors), ensure_ascii=False),
-             "span_start": f.start, "span_end": f.end, "text": f.text, "evidence": f.evidence,
-             "sentence_start": f.sentence_start, "sentence_end": f.sentence_end,
-             "cluster_id": f.cluster_id, "extractor": ext.pipeline_version}
+            {
+                "id": f.id,
+                "doc_id": doc.id,
+                "measure": f.measure,
+                "value": f.value,
+                "unit": f.unit,
+                "currency": f.currency,
+                "period": f.period,
+                "period_start": f.period_start,
+                "period_end": f.period_end,
+                "status": f.status,
+                "actors": json.dumps(list(f.actors), ensure_ascii=False),
+                "span_start": f.start,
+                "span_end": f.end,
+                "text": f.text,
+                "evidence": f.evidence,
+                "sentence_start": f.sentence_start,
+                "sentence_end": f.sentence_end,
+                "cluster_id": f.cluster_id,
+                "extractor": ext.pipeline_version,
+            }
             for f in ext.figures
         ],
     }
@@ -156,8 +220,9 @@ def _pg_compiler(base: type) -> type:
             from sqlalchemy.sql import operators
             from sqlalchemy.sql.compiler import OPERATORS
 
-            order_by: str = self._generate_delimited_list(terms, OPERATORS[operators.comma_op],
-                                                          **kw)
+            order_by: str = self._generate_delimited_list(
+                terms, OPERATORS[operators.comma_op], **kw
+            )
             return " ORDER BY " + order_by if order_by else ""
 
     return Compiler
@@ -208,13 +273,16 @@ def explain(e: BaseException) -> str:
     first = (str(orig).strip().splitlines() or [orig.__class__.__name__])[0]
     low = first.lower()
     if "disk is full" in low or "no space left" in low or "disk quota" in low:
-        return (f"the disk is full ({first}); free some space and run again, what was "
-                "committed is kept")
+        return (
+            f"the disk is full ({first}); free some space and run again, what was committed is kept"
+        )
     if "readonly" in low or "read-only" in low or "read only" in low:
         return f"the store is read-only ({first}); only reading commands work on it"
     if "disk i/o error" in low:
-        return (f"the disk refused a write ({first}): full, over a size limit or failing; "
-                "what was committed is kept")
+        return (
+            f"the disk refused a write ({first}): full, over a size limit or failing; "
+            "what was committed is kept"
+        )
     if "not a database" in low or "malformed" in low or "corrupt" in low:
         return f"the store is corrupt ({first}); restore it from a copy or ingest again"
     if "unable to open database file" in low:
@@ -303,8 +371,9 @@ class Store:
                 )
             elif self.is_postgres:
                 # A wrong host or port fails in seconds, not after the OS's TCP timeout.
-                self.engine = create_engine(self.url, pool_pre_ping=True,
-                                            connect_args={"connect_timeout": 10})
+                self.engine = create_engine(
+                    self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+                )
             else:
                 self.engine = create_engine(self.url, pool_pre_ping=True)
         except (SQLAlchemyError, ImportError) as e:
@@ -319,8 +388,9 @@ class Store:
             if not create and not self.is_sqlite:
                 with self.engine.connect() as conn:
                     if not inspect(conn).has_table("schema_migrations"):
-                        raise StoreError(f"no store at {shown}; run 'tieline ingest PATH "
-                                         f"--db {shown}' first")
+                        raise StoreError(
+                            f"no store at {shown}; run 'tieline ingest PATH --db {shown}' first"
+                        )
             with self.engine.begin() as conn:
                 migrate(conn)
         except SchemaTooNew as e:
@@ -422,7 +492,9 @@ class Store:
     # ----------------------------------------------------------------- writes
     def _delete_doc(self, conn: Connection, doc_id: str) -> None:
         ev_ids = select(s.events.c.id).where(s.events.c.doc_id == doc_id)
-        conn.execute(delete(s.event_participants).where(s.event_participants.c.event_id.in_(ev_ids)))
+        conn.execute(
+            delete(s.event_participants).where(s.event_participants.c.event_id.in_(ev_ids))
+        )
         for t in (s.events, s.figures, s.mentions, s.doc_entities):
             conn.execute(delete(t).where(t.c.doc_id == doc_id))
         conn.execute(delete(s.documents).where(s.documents.c.id == doc_id))
@@ -530,7 +602,7 @@ class Store:
             return v.scalar_one_or_none() == "1"
 
     def clusters_state(self) -> str:
-        """"fresh" when every event's cluster id is written; "new" when events were written
+        """ "fresh" when every event's cluster id is written; "new" when events were written
         since (or a run stopped before clustering them); "all" when every event must be
         clustered again (a new clustering method)."""
         with self.engine.connect() as conn:
@@ -550,8 +622,9 @@ class Store:
             v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "data_version"))
             return v.scalar_one_or_none()
 
-    def _insert_many(self, conn: Connection,
-                     items: Sequence[tuple[Document, Extraction, bytes | None]]) -> None:
+    def _insert_many(
+        self, conn: Connection, items: Sequence[tuple[Document, Extraction, bytes | None]]
+    ) -> None:
         """Insert documents and their facts: one multi-row insert per table, in input order."""
         now = _now()
         tables: dict[str, list[dict[str, Any]]] = {t: [] for t in TABLE_ORDER}
@@ -565,14 +638,15 @@ class Store:
     # ----------------------------------------------------------------- linking
     def doc_entity_rows(self) -> list[dict[str, Any]]:
         """Every document-level entity, with the published date of its document."""
-        q = select(
-            s.doc_entities, s.documents.c.published
-        ).join(s.documents, s.documents.c.id == s.doc_entities.c.doc_id)
+        q = select(s.doc_entities, s.documents.c.published).join(
+            s.documents, s.documents.c.id == s.doc_entities.c.doc_id
+        )
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(q)]
 
-    def replace_links(self, entities: Sequence[Entity], keys: dict[str, str],
-                      stats: dict[str, dict[str, Any]]) -> None:
+    def replace_links(
+        self, entities: Sequence[Entity], keys: dict[str, str], stats: dict[str, dict[str, Any]]
+    ) -> None:
         """Replace the corpus-level entities, their aliases and the key -> entity map."""
         with self.engine.begin() as conn:
             if self.is_postgres:
@@ -583,34 +657,49 @@ class Store:
             for t in (s.entity_keys, s.entity_name_keys, s.entity_aliases, s.entities):
                 conn.execute(delete(t))
             if entities:
-                conn.execute(s.entities.insert(), [
-                    {"id": e.key, "name": e.name, "type": e.type, "country": e.country,
-                     "role": e.role, "affiliation": e.affiliation, "kb_id": e.kb_id,
-                     "mention_count": e.mention_count,
-                     "doc_count": stats.get(e.key, {}).get("doc_count", 0),
-                     "first_seen": stats.get(e.key, {}).get("first_seen"),
-                     "last_seen": stats.get(e.key, {}).get("last_seen")}
-                    for e in entities
-                ])
+                conn.execute(
+                    s.entities.insert(),
+                    [
+                        {
+                            "id": e.key,
+                            "name": e.name,
+                            "type": e.type,
+                            "country": e.country,
+                            "role": e.role,
+                            "affiliation": e.affiliation,
+                            "kb_id": e.kb_id,
+                            "mention_count": e.mention_count,
+                            "doc_count": stats.get(e.key, {}).get("doc_count", 0),
+                            "first_seen": stats.get(e.key, {}).get("first_seen"),
+                            "last_seen": stats.get(e.key, {}).get("last_seen"),
+                        }
+                        for e in entities
+                    ],
+                )
                 aliases = {(e.key, a) for e in entities for a in e.aliases if a != e.name}
                 if aliases:
-                    conn.execute(s.entity_aliases.insert(),
-                                 [{"entity_id": k, "alias": a} for k, a in sorted(aliases)])
+                    conn.execute(
+                        s.entity_aliases.insert(),
+                        [{"entity_id": k, "alias": a} for k, a in sorted(aliases)],
+                    )
                 forms = [(e.key, f) for e in entities for f in (e.key, e.name)]
-                conn.execute(s.entity_name_keys.insert(),
-                             entity_name_key_rows([*forms, *aliases]))
+                conn.execute(s.entity_name_keys.insert(), entity_name_key_rows([*forms, *aliases]))
             if keys:
-                conn.execute(s.entity_keys.insert(),
-                             [{"key": k, "entity_id": v} for k, v in sorted(keys.items())])
+                conn.execute(
+                    s.entity_keys.insert(),
+                    [{"key": k, "entity_id": v} for k, v in sorted(keys.items())],
+                )
             self._set_meta(conn, "links_stale", "0")
             self._set_meta(conn, "data_version", uuid4().hex)
 
-    def add_judgement(self, kind: str, a: str, b: str | None = None,
-                      alias: str | None = None) -> None:
+    def add_judgement(
+        self, kind: str, a: str, b: str | None = None, alias: str | None = None
+    ) -> None:
         """Record a curator's merge or split; applied after automatic linking."""
         with self.engine.begin() as conn:
-            conn.execute(s.judgements.insert().values(kind=kind, a=a, b=b, alias=alias,
-                                                      created_at=_now()))
+            conn.execute(
+                s.judgements.insert().values(kind=kind, a=a, b=b, alias=alias, created_at=_now())
+            )
 
     def judgements(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

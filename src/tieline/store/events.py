@@ -67,14 +67,16 @@ def _window_ids(since: str | None, until: str | None, types: list[str] | None) -
     parts: list[Any] = [select(e.c.id).where(*kind, *c) for c in ranges(e.c.date)]
     # coalesce() keeps the planner from reading every undated event through ix_events_date:
     # the documents published in the window are the few rows to start from.
-    parts += [select(e.c.id).select_from(d.join(e, e.c.doc_id == d.c.id))
-              .where(*slow_kind, *c, func.coalesce(e.c.date, "") == "")
-              for c in ranges(d.c.published)]
+    parts += [
+        select(e.c.id)
+        .select_from(d.join(e, e.c.doc_id == d.c.id))
+        .where(*slow_kind, *c, func.coalesce(e.c.date, "") == "")
+        for c in ranges(d.c.published)
+    ]
     return parts[0].union_all(*parts[1:])
 
 
-def _window_bounds(col: Any, since: str | None,
-                   until: str | None) -> tuple[list[Any], list[Any]]:
+def _window_bounds(col: Any, since: str | None, until: str | None) -> tuple[list[Any], list[Any]]:
     """What an ISO date column in the window meets: one of the lower alternatives (at or
     after ``since``, or a coarser prefix of it: "2014" for "2014-05") and every upper
     condition (before ``until + "~"``); both empty without a window."""
@@ -113,11 +115,21 @@ def _event_conditions(
     # ISO strings compare in date order once both are cut to the coarser precision: an event
     # of "2014-05" falls in a window starting on 2014-05-21.
     if since:
-        conds.append(and_(when.is_not(None), func.substr(when, 1, len(since))
-                          >= func.substr(literal(since, Text), 1, func.length(when))))
+        conds.append(
+            and_(
+                when.is_not(None),
+                func.substr(when, 1, len(since))
+                >= func.substr(literal(since, Text), 1, func.length(when)),
+            )
+        )
     if until:
-        conds.append(and_(when.is_not(None), func.substr(when, 1, len(until))
-                          <= func.substr(literal(until, Text), 1, func.length(when))))
+        conds.append(
+            and_(
+                when.is_not(None),
+                func.substr(when, 1, len(until))
+                <= func.substr(literal(until, Text), 1, func.length(when)),
+            )
+        )
     if by_window:
         conds.append(e.c.id.in_(_window_ids(since, until, tl)))
     if doc_id is not None:
@@ -154,8 +166,11 @@ def _with_country(code: str) -> Any:
     p, k, ent = s.event_participants, s.entity_keys, s.entities
     # The country's keys first, then their participants by ix_participants_key_when: joining from
     # the participants would read every one of them (100k events: 0.9 s against 0.1-0.45 s).
-    keys = (select(k.c.key).join(ent, ent.c.id == k.c.entity_id)
-            .where(func.upper(ent.c.country) == code.upper()))
+    keys = (
+        select(k.c.key)
+        .join(ent, ent.c.id == k.c.entity_id)
+        .where(func.upper(ent.c.country) == code.upper())
+    )
     return select(p.c.event_id).where(p.c.role != "object", p.c.entity_key.in_(keys))
 
 
@@ -191,15 +206,25 @@ def event_rows(
             actors (not objects) whose linked entity has that country.
         limit, offset: one page of the ordered events (all of them when ``limit`` is None).
     """
-    conds = _event_conditions(types=types, sector=sector, since=since, until=until,
-                              entity_keys=entity_keys, names=names, doc_id=doc_id,
-                              status=status, min_confidence=min_confidence, pair=pair)
+    conds = _event_conditions(
+        types=types,
+        sector=sector,
+        since=since,
+        until=until,
+        entity_keys=entity_keys,
+        names=names,
+        doc_id=doc_id,
+        status=status,
+        min_confidence=min_confidence,
+        pair=pair,
+    )
     if conds is None:
         return []
     e = s.events
     when = func.coalesce(e.c.date, s.documents.c.published)
     q = select(e, *_DOC_COLUMNS, when.label("when")).join(
-        s.documents, s.documents.c.id == e.c.doc_id)
+        s.documents, s.documents.c.id == e.c.doc_id
+    )
     if conds:
         q = q.where(and_(*conds))
     q = q.order_by(when, s.documents.c.name, e.c.trigger_start, e.c.id)
@@ -213,13 +238,15 @@ def event_rows(
         parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for i in range(0, len(ids), 500):
             pq = select(s.event_participants).where(
-                s.event_participants.c.event_id.in_(ids[i : i + 500]))
+                s.event_participants.c.event_id.in_(ids[i : i + 500])
+            )
             for prow in conn.execute(pq):
                 parts[prow.event_id].append(dict(prow._mapping))
     order = {"source": 0, "party": 1, "target": 2, "object": 3}
     for r in rows:
-        r["participants"] = sorted(parts.get(r["id"], []),
-                                   key=lambda p: (order.get(p["role"], 9), p["name"]))
+        r["participants"] = sorted(
+            parts.get(r["id"], []), key=lambda p: (order.get(p["role"], 9), p["name"])
+        )
     return rows
 
 
@@ -238,9 +265,18 @@ def count_events(
     pair: tuple[str, str] | None = None,
 ) -> int:
     """How many events ``event_rows`` returns with these filters (over all pages)."""
-    conds = _event_conditions(types=types, sector=sector, since=since, until=until,
-                              entity_keys=entity_keys, names=names, doc_id=doc_id,
-                              status=status, min_confidence=min_confidence, pair=pair)
+    conds = _event_conditions(
+        types=types,
+        sector=sector,
+        since=since,
+        until=until,
+        entity_keys=entity_keys,
+        names=names,
+        doc_id=doc_id,
+        status=status,
+        min_confidence=min_confidence,
+        pair=pair,
+    )
     if conds is None:
         return 0
     e = s.events
@@ -253,8 +289,12 @@ def count_events(
 
 def sectors(store: Store) -> dict[str, int]:
     """Stored event sectors and how many events each has."""
-    q = (select(s.events.c.sector, func.count()).where(s.events.c.sector.is_not(None))
-         .group_by(s.events.c.sector).order_by(s.events.c.sector))
+    q = (
+        select(s.events.c.sector, func.count())
+        .where(s.events.c.sector.is_not(None))
+        .group_by(s.events.c.sector)
+        .order_by(s.events.c.sector)
+    )
     with store.connect() as conn:
         return {str(k): int(n) for k, n in conn.execute(q)}
 
@@ -269,16 +309,20 @@ def cluster_events(store: Store, *, only_new: bool = False) -> int:
     return cluster_store(store, only_new=only_new)
 
 
-def cluster_sources(store: Store,
-                    cluster_ids: Iterable[str] | None = None) -> dict[str, dict[str, Any]]:
+def cluster_sources(
+    store: Store, cluster_ids: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Per cluster: its events, documents and number of independent sources.
 
     A near-duplicate counts as the article it copies; originals from one publisher count once;
     originals without a known publisher count one each.
     """
     e, d = s.events, s.documents
-    q = select(e.c.cluster_id, e.c.id, e.c.doc_id, d.c.near_duplicate_of).join(
-        d, d.c.id == e.c.doc_id).where(e.c.cluster_id.is_not(None))
+    q = (
+        select(e.c.cluster_id, e.c.id, e.c.doc_id, d.c.near_duplicate_of)
+        .join(d, d.c.id == e.c.doc_id)
+        .where(e.c.cluster_id.is_not(None))
+    )
     wanted = sorted(set(cluster_ids)) if cluster_ids is not None else None
     out: dict[str, dict[str, Any]] = {}
     with store.connect() as conn:
@@ -287,8 +331,11 @@ def cluster_sources(store: Store,
         else:
             # Only the clusters asked for, through ix_events_cluster: a page of events must
             # not read every clustered event of the store.
-            rows = [r for i in range(0, len(wanted), 500)
-                    for r in conn.execute(q.where(e.c.cluster_id.in_(wanted[i : i + 500])))]
+            rows = [
+                r
+                for i in range(0, len(wanted), 500)
+                for r in conn.execute(q.where(e.c.cluster_id.in_(wanted[i : i + 500])))
+            ]
         origins = {r.near_duplicate_of or r.doc_id for r in rows}
         publisher: dict[str, str | None] = {}
         ids = sorted(origins)
@@ -303,8 +350,14 @@ def cluster_sources(store: Store,
         origin = r.near_duplicate_of or r.doc_id
         pub = publisher.get(origin)
         c["sources"].add(("publisher", pub.casefold()) if pub else ("doc", origin))
-    return {k: {"events": sorted(v["events"]), "documents": sorted(v["documents"]),
-                "sources": len(v["sources"])} for k, v in out.items()}
+    return {
+        k: {
+            "events": sorted(v["events"]),
+            "documents": sorted(v["documents"]),
+            "sources": len(v["sources"]),
+        }
+        for k, v in out.items()
+    }
 
 
 # ----------------------------------------------------------------------------- narrow reads
@@ -329,11 +382,14 @@ def spans(store: Store, event_ids: Iterable[str]) -> dict[str, dict[str, int]]:
     out: dict[str, dict[str, int]] = {}
     with store.connect() as conn:
         for i in range(0, len(ids), 500):
-            q = select(e.c.id, e.c.trigger_start, e.c.trigger_end, e.c.sentence_start,
-                       e.c.sentence_end).where(e.c.id.in_(ids[i : i + 500]))
+            q = select(
+                e.c.id, e.c.trigger_start, e.c.trigger_end, e.c.sentence_start, e.c.sentence_end
+            ).where(e.c.id.in_(ids[i : i + 500]))
             for r in conn.execute(q):
-                out[r.id] = {k: r._mapping[k] for k in ("trigger_start", "trigger_end",
-                                                        "sentence_start", "sentence_end")}
+                out[r.id] = {
+                    k: r._mapping[k]
+                    for k in ("trigger_start", "trigger_end", "sentence_start", "sentence_end")
+                }
     return out
 
 
@@ -344,12 +400,14 @@ def participant_countries(store: Store) -> list[tuple[str, str]]:
     A participant's key is resolved through the key map, else taken as an entity id.
     """
     e, p, k, ent = s.events, s.event_participants, s.entity_keys, s.entities
-    q = (select(e.c.id, ent.c.country)
-         .join(p, p.c.event_id == e.c.id)
-         .outerjoin(k, k.c.key == p.c.entity_key)
-         .join(ent, ent.c.id == func.coalesce(k.c.entity_id, p.c.entity_key))
-         .where(ent.c.country.is_not(None))
-         .order_by(e.c.doc_id, e.c.trigger_start, e.c.id))
+    q = (
+        select(e.c.id, ent.c.country)
+        .join(p, p.c.event_id == e.c.id)
+        .outerjoin(k, k.c.key == p.c.entity_key)
+        .join(ent, ent.c.id == func.coalesce(k.c.entity_id, p.c.entity_key))
+        .where(ent.c.country.is_not(None))
+        .order_by(e.c.doc_id, e.c.trigger_start, e.c.id)
+    )
     with store.connect() as conn:
         return [(str(r[0]), str(r[1])) for r in conn.execute(q)]
 
@@ -362,16 +420,22 @@ def country_pairs(store: Store) -> list[tuple[str, str, int]]:
     a key is resolved through the key map, else taken as an entity id.
     """
     p, k, ent = s.event_participants, s.entity_keys, s.entities
-    ec = (select(p.c.event_id, ent.c.country)
-          .outerjoin(k, k.c.key == p.c.entity_key)
-          .join(ent, ent.c.id == func.coalesce(k.c.entity_id, p.c.entity_key))
-          .where(ent.c.country.is_not(None)).distinct().cte("event_countries"))
+    ec = (
+        select(p.c.event_id, ent.c.country)
+        .outerjoin(k, k.c.key == p.c.entity_key)
+        .join(ent, ent.c.id == func.coalesce(k.c.entity_id, p.c.entity_key))
+        .where(ent.c.country.is_not(None))
+        .distinct()
+        .cte("event_countries")
+    )
     a, b = ec.alias("a"), ec.alias("b")
     n = func.count().label("n")
-    q = (select(a.c.country.label("a"), b.c.country.label("b"), n)
-         .join(b, and_(b.c.event_id == a.c.event_id, a.c.country < b.c.country))
-         .group_by(a.c.country, b.c.country)
-         .order_by(n.desc(), a.c.country, b.c.country))
+    q = (
+        select(a.c.country.label("a"), b.c.country.label("b"), n)
+        .join(b, and_(b.c.event_id == a.c.event_id, a.c.country < b.c.country))
+        .group_by(a.c.country, b.c.country)
+        .order_by(n.desc(), a.c.country, b.c.country)
+    )
     with store.connect() as conn:
         return [(str(r[0]), str(r[1]), int(r[2])) for r in conn.execute(q)]
 
@@ -390,9 +454,12 @@ def event_actor_rows(
     part (the condition of ``event_rows``).
     """
     e, d, p = s.events, s.documents, s.event_participants
-    q = (select(e.c.id, e.c.type, e.c.date, d.c.published, p.c.entity_key, p.c.name)
-         .join(d, d.c.id == e.c.doc_id).join(p, p.c.event_id == e.c.id)
-         .where(p.c.role != "object"))
+    q = (
+        select(e.c.id, e.c.type, e.c.date, d.c.published, p.c.entity_key, p.c.name)
+        .join(d, d.c.id == e.c.doc_id)
+        .join(p, p.c.event_id == e.c.id)
+        .where(p.c.role != "object")
+    )
     if types is not None:
         q = q.where(e.c.type.in_(list(types)))
     for code in pair or ():

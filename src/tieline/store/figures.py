@@ -41,11 +41,13 @@ def _with_country(code: str, dialect: str) -> Any:
     actor = _actor_names(dialect)
     name = func.lower(actor.c.value)
     canonical = select(func.lower(ent.c.name)).where(
-        func.upper(ent.c.country) == code, ent.c.id.in_(select(k.c.entity_id)))
+        func.upper(ent.c.country) == code, ent.c.id.in_(select(k.c.entity_id))
+    )
     # The country's (document, name) pairs are read once, not per figure and actor: an
     # uncorrelated IN list is built one time (100k figures: 3.6 s against ...).
     in_doc = tuple_(f.c.doc_id, name).in_(
-        select(de.c.doc_id, func.lower(de.c.name)).where(func.upper(de.c.country) == code))
+        select(de.c.doc_id, func.lower(de.c.name)).where(func.upper(de.c.country) == code)
+    )
     return exists(select(literal(1)).select_from(actor).where(or_(name.in_(canonical), in_doc)))
 
 
@@ -115,9 +117,17 @@ def figure_rows(
     ``limit``/``offset``: one page of the ordered figures (all of them when ``limit`` is None).
     """
     f = s.figures
-    conds = _conditions(_dialect(store), measure=measure, status=status, unit=unit,
-                        since=since, until=until, doc_id=doc_id, with_period=with_period,
-                        pair=pair)
+    conds = _conditions(
+        _dialect(store),
+        measure=measure,
+        status=status,
+        unit=unit,
+        since=since,
+        until=until,
+        doc_id=doc_id,
+        with_period=with_period,
+        pair=pair,
+    )
     q = select(f, *_DOC_COLUMNS).join(s.documents, s.documents.c.id == f.c.doc_id)
     if conds:
         q = q.where(and_(*conds))
@@ -149,9 +159,17 @@ def count_figures(
 ) -> int:
     """How many figures ``figure_rows`` returns with these filters (over all pages)."""
     f = s.figures
-    conds = _conditions(_dialect(store), measure=measure, status=status, unit=unit,
-                        since=since, until=until, doc_id=doc_id, with_period=with_period,
-                        pair=pair)
+    conds = _conditions(
+        _dialect(store),
+        measure=measure,
+        status=status,
+        unit=unit,
+        since=since,
+        until=until,
+        doc_id=doc_id,
+        with_period=with_period,
+        pair=pair,
+    )
     q = select(func.count()).select_from(f.join(s.documents, s.documents.c.id == f.c.doc_id))
     if conds:
         q = q.where(and_(*conds))
@@ -159,8 +177,7 @@ def count_figures(
         return int(conn.execute(q).scalar_one())
 
 
-def doc_entity_countries(store: Store, doc_ids: Iterable[str]
-                         ) -> dict[str, list[tuple[str, str]]]:
+def doc_entity_countries(store: Store, doc_ids: Iterable[str]) -> dict[str, list[tuple[str, str]]]:
     """Document id -> (name, country) of its document-level entities that have a country,
     for these documents only."""
     de = s.doc_entities.c
@@ -168,10 +185,11 @@ def doc_entity_countries(store: Store, doc_ids: Iterable[str]
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
     with store.connect() as conn:
         for i in range(0, len(ids), 500):
-            q = (select(de.doc_id, de.name, de.country)
-                 .where(de.doc_id.in_(ids[i : i + 500]), de.country.is_not(None),
-                        de.country != "")
-                 .order_by(de.doc_id, de.key))
+            q = (
+                select(de.doc_id, de.name, de.country)
+                .where(de.doc_id.in_(ids[i : i + 500]), de.country.is_not(None), de.country != "")
+                .order_by(de.doc_id, de.key)
+            )
             for d, n, c in conn.execute(q):
                 out[d].append((n, c))
     return dict(out)
@@ -185,18 +203,27 @@ def canonical_countries(store: Store, names: Iterable[str]) -> list[tuple[str, s
     out: list[tuple[str, str]] = []
     with store.connect() as conn:
         for i in range(0, len(wanted), 500):
-            q = (select(ent.c.name, ent.c.country)
-                 .where(func.lower(ent.c.name).in_(wanted[i : i + 500]),
-                        ent.c.country.is_not(None), ent.c.country != "",
-                        ent.c.id.in_(select(k.c.entity_id)))
-                 .order_by(ent.c.id))
+            q = (
+                select(ent.c.name, ent.c.country)
+                .where(
+                    func.lower(ent.c.name).in_(wanted[i : i + 500]),
+                    ent.c.country.is_not(None),
+                    ent.c.country != "",
+                    ent.c.id.in_(select(k.c.entity_id)),
+                )
+                .order_by(ent.c.id)
+            )
             out.extend((str(n), str(c)) for n, c in conn.execute(q))
     return out
 
 
 def measures(store: Store) -> dict[str, int]:
     """Stored measures and how many figures each has."""
-    q = (select(s.figures.c.measure, func.count()).where(s.figures.c.measure.is_not(None))
-         .group_by(s.figures.c.measure).order_by(s.figures.c.measure))
+    q = (
+        select(s.figures.c.measure, func.count())
+        .where(s.figures.c.measure.is_not(None))
+        .group_by(s.figures.c.measure)
+        .order_by(s.figures.c.measure)
+    )
     with store.connect() as conn:
         return {str(m): int(n) for m, n in conn.execute(q)}

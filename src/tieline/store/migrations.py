@@ -25,7 +25,8 @@ Migration = tuple[int, str, Callable[[Connection], None]]
 # It lives here, not in schema.py, because only the store reads or writes it.
 _meta = MetaData()
 store_meta = Table(
-    "store_meta", _meta,
+    "store_meta",
+    _meta,
     Column("key", Text, primary_key=True),
     Column("value", Text, nullable=False),
 )
@@ -49,11 +50,16 @@ def _pg_text_column(element: CreateColumn, compiler: Any, **kw: Any) -> str:
     ddl: str = compiler.visit_create_column(element, **kw)
     col = element.element
     table = getattr(col, "table", None)
-    if (ddl and isinstance(col.type, Text) and col.type.collation is None and table is not None
-            and table.metadata in (schema.metadata, _meta)):
+    if (
+        ddl
+        and isinstance(col.type, Text)
+        and col.type.collation is None
+        and table is not None
+        and table.metadata in (schema.metadata, _meta)
+    ):
         name = compiler.preparer.format_column(col)
         if ddl.startswith(name + " TEXT"):
-            ddl = f'{name} TEXT COLLATE "C"{ddl[len(name) + 5:]}'
+            ddl = f'{name} TEXT COLLATE "C"{ddl[len(name) + 5 :]}'
     return ddl
 
 
@@ -123,9 +129,11 @@ def _m009_entity_name_keys(conn: Connection) -> None:
     _create_index(conn, "ix_documents_name", "documents", "name, id")
     schema.entity_name_keys.create(conn, checkfirst=True)
     forms: list[tuple[str, str]] = [
-        (r[0], f) for r in conn.execute(text("SELECT id, name FROM entities")) for f in r]
-    forms += [(r[0], r[1]) for r in conn.execute(
-        text("SELECT entity_id, alias FROM entity_aliases"))]
+        (r[0], f) for r in conn.execute(text("SELECT id, name FROM entities")) for f in r
+    ]
+    forms += [
+        (r[0], r[1]) for r in conn.execute(text("SELECT entity_id, alias FROM entity_aliases"))
+    ]
     conn.execute(text("DELETE FROM entity_name_keys"))
     rows = entity_name_key_rows(forms)
     for i in range(0, len(rows), 5000):
@@ -149,14 +157,19 @@ def _m011_participant_dates(conn: Connection) -> None:
     """Each participant carries its event's date (else the document's), indexed after the
     key: an actor's timeline over a year reads that year's participants, not every one."""
     _add_column(conn, "event_participants", "when_date", "TEXT")
-    conn.execute(text(
-        "UPDATE event_participants SET when_date = (SELECT coalesce(e.date, d.published) "
-        "FROM events e JOIN documents d ON d.id = e.doc_id "
-        "WHERE e.id = event_participants.event_id) WHERE when_date IS NULL"))
-    _create_index(conn, "ix_participants_key_when", "event_participants",
-                  "entity_key, when_date, event_id")
-    _create_index(conn, "ix_participants_lname_when", "event_participants",
-                  "lower(name), when_date, event_id")
+    conn.execute(
+        text(
+            "UPDATE event_participants SET when_date = (SELECT coalesce(e.date, d.published) "
+            "FROM events e JOIN documents d ON d.id = e.doc_id "
+            "WHERE e.id = event_participants.event_id) WHERE when_date IS NULL"
+        )
+    )
+    _create_index(
+        conn, "ix_participants_key_when", "event_participants", "entity_key, when_date, event_id"
+    )
+    _create_index(
+        conn, "ix_participants_lname_when", "event_participants", "lower(name), when_date, event_id"
+    )
     _drop_index(conn, "ix_participants_key")
     _drop_index(conn, "ix_participants_lname")
 
@@ -210,7 +223,8 @@ def _refuse_newer(done: set[int]) -> None:
     if newer:
         raise SchemaTooNew(
             f"it was written by a newer Tieline (schema version {newer[-1]}; this one knows up "
-            f"to {known}): upgrade Tieline to use it")
+            f"to {known}): upgrade Tieline to use it"
+        )
 
 
 def check_current(conn: Connection) -> None:
@@ -224,7 +238,8 @@ def check_current(conn: Connection) -> None:
     if missing:
         raise StoreError(
             f"it is read-only and needs schema upgrade {missing[0]}; open it once where it "
-            "can be written (any tieline command upgrades it)")
+            "can be written (any tieline command upgrades it)"
+        )
 
 
 def _pending(conn: Connection) -> bool:
@@ -259,7 +274,8 @@ def migrate(conn: Connection) -> list[int]:
         fn(conn)
         conn.execute(
             schema.schema_migrations.insert().values(
-                version=version, name=name,
+                version=version,
+                name=name,
                 applied_at=datetime.now(UTC).isoformat(timespec="seconds"),
             )
         )

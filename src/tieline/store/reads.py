@@ -58,8 +58,7 @@ def _of_docs(col: Any, doc_id: str | Sequence[str] | None) -> Any:
     return col == doc_id if isinstance(doc_id, str) else col.in_(list(doc_id))
 
 
-def doc_entities(store: Store, doc_id: str | Sequence[str] | None = None
-                 ) -> list[dict[str, Any]]:
+def doc_entities(store: Store, doc_id: str | Sequence[str] | None = None) -> list[dict[str, Any]]:
     """Document-level entities (of one document or a list of them), aliases decoded."""
     q = select(s.doc_entities)
     if doc_id is not None:
@@ -120,17 +119,28 @@ def counts(store: Store) -> dict[str, Any]:
     """Totals for a summary: documents, entities by type, events by type, figures."""
     with store.connect() as conn:
         n_docs = conn.execute(select(func.count()).select_from(s.documents)).scalar_one()
-        ent: dict[str, int] = dict(conn.execute(select(s.entities.c.type, func.count()).group_by(s.entities.c.type)).all())
-        ev: dict[str, int] = dict(conn.execute(select(s.events.c.type, func.count()).group_by(s.events.c.type)).all())
+        ent: dict[str, int] = dict(
+            conn.execute(select(s.entities.c.type, func.count()).group_by(s.entities.c.type)).all()
+        )
+        ev: dict[str, int] = dict(
+            conn.execute(select(s.events.c.type, func.count()).group_by(s.events.c.type)).all()
+        )
         n_fig = conn.execute(select(func.count()).select_from(s.figures)).scalar_one()
-        fig: dict[str, int] = dict(conn.execute(select(s.figures.c.unit, func.count()).group_by(s.figures.c.unit)).all())
-    return {"documents": int(n_docs), "entities": {k: int(v) for k, v in sorted(ent.items())},
-            "events": {k: int(v) for k, v in sorted(ev.items())}, "figures": int(n_fig),
-            "figures_by_unit": {k: int(v) for k, v in sorted(fig.items())}}
+        fig: dict[str, int] = dict(
+            conn.execute(select(s.figures.c.unit, func.count()).group_by(s.figures.c.unit)).all()
+        )
+    return {
+        "documents": int(n_docs),
+        "entities": {k: int(v) for k, v in sorted(ent.items())},
+        "events": {k: int(v) for k, v in sorted(ev.items())},
+        "figures": int(n_fig),
+        "figures_by_unit": {k: int(v) for k, v in sorted(fig.items())},
+    }
 
 
-def document_batches(store: Store, batch: int = 500, *, with_text: bool = False
-                     ) -> Iterator[list[dict[str, Any]]]:
+def document_batches(
+    store: Store, batch: int = 500, *, with_text: bool = False
+) -> Iterator[list[dict[str, Any]]]:
     """Every document in source-name order, ``batch`` at a time: each batch is its own
     query (keyset paging on ix_documents_name), so no cursor stays open between them."""
     cols = [c for c in s.documents.c if c.name != "minhash" and (with_text or c.name != "text")]
@@ -163,10 +173,14 @@ def find_documents(store: Store, text: str) -> list[dict[str, Any]]:
     cols = [c for c in s.documents.c if c.name not in ("minhash", "text")]
     needle = text.lower()
     d = s.documents.c
-    q = (select(*cols)
-         .where(func.lower(func.coalesce(d.title, "")).contains(needle, autoescape=True)
-                | func.lower(d.name).contains(needle, autoescape=True))
-         .order_by(d.name, d.id))
+    q = (
+        select(*cols)
+        .where(
+            func.lower(func.coalesce(d.title, "")).contains(needle, autoescape=True)
+            | func.lower(d.name).contains(needle, autoescape=True)
+        )
+        .order_by(d.name, d.id)
+    )
     return dict_rows(store, q)
 
 

@@ -19,7 +19,8 @@ from sqlalchemy import (
 metadata = MetaData()
 
 documents = Table(
-    "documents", metadata,
+    "documents",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("source_key", Text, nullable=False, unique=True),
     Column("name", Text, nullable=False),
@@ -39,7 +40,8 @@ documents = Table(
 )
 
 mentions = Table(
-    "mentions", metadata,
+    "mentions",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("doc_id", Text, nullable=False),
     Column("span_start", Integer, nullable=False),
@@ -51,7 +53,8 @@ mentions = Table(
 )
 
 doc_entities = Table(
-    "doc_entities", metadata,
+    "doc_entities",
+    metadata,
     Column("doc_id", Text, primary_key=True),
     Column("key", Text, primary_key=True),
     Column("name", Text, nullable=False),
@@ -65,7 +68,8 @@ doc_entities = Table(
 )
 
 events = Table(
-    "events", metadata,
+    "events",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("doc_id", Text, nullable=False),
     Column("type", Text, nullable=False),
@@ -87,7 +91,8 @@ events = Table(
 )
 
 event_participants = Table(
-    "event_participants", metadata,
+    "event_participants",
+    metadata,
     Column("event_id", Text, primary_key=True),
     Column("entity_key", Text, primary_key=True),
     Column("role", Text, primary_key=True),
@@ -99,7 +104,8 @@ event_participants = Table(
 )
 
 figures = Table(
-    "figures", metadata,
+    "figures",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("doc_id", Text, nullable=False),
     Column("measure", Text),
@@ -122,7 +128,8 @@ figures = Table(
 )
 
 entities = Table(
-    "entities", metadata,
+    "entities",
+    metadata,
     Column("id", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("type", Text, nullable=False),
@@ -137,7 +144,8 @@ entities = Table(
 )
 
 entity_aliases = Table(
-    "entity_aliases", metadata,
+    "entity_aliases",
+    metadata,
     Column("entity_id", Text, primary_key=True),
     Column("alias", Text, primary_key=True),
 )
@@ -146,19 +154,22 @@ entity_aliases = Table(
 # filter ("--actor Rosatom") is one indexed look-up instead of keying every name in Python.
 # Written with the entities (``Store.replace_links``), so a relink keeps it in step.
 entity_name_keys = Table(
-    "entity_name_keys", metadata,
+    "entity_name_keys",
+    metadata,
     Column("name_key", Text, primary_key=True),
     Column("entity_id", Text, primary_key=True),
 )
 
 entity_keys = Table(
-    "entity_keys", metadata,
+    "entity_keys",
+    metadata,
     Column("key", Text, primary_key=True),
     Column("entity_id", Text, nullable=False),
 )
 
 judgements = Table(
-    "judgements", metadata,
+    "judgements",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("kind", Text, nullable=False),  # merge | split
     Column("a", Text, nullable=False),
@@ -168,7 +179,8 @@ judgements = Table(
 )
 
 schema_migrations = Table(
-    "schema_migrations", metadata,
+    "schema_migrations",
+    metadata,
     Column("version", Integer, primary_key=True),
     Column("name", Text, nullable=False),
     Column("applied_at", Text, nullable=False),

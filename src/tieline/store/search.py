@@ -107,27 +107,32 @@ def ranked(
     return _ranked_sqlite(store, terms, kinds, cap)
 
 
-def _ranked_sqlite(
-    store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int
-) -> Ranked:
+def _ranked_sqlite(store: Store, terms: Sequence[Term], kinds: Sequence[str], cap: int) -> Ranked:
     # The newest RANK_POOL matching rows form the pool (FTS5 reads its index newest first
     # and stops there); the best ``cap`` of them are returned and the pool is counted.
     clause, params = _kind_clause(kinds, "r.kind")
     q = _fts5_query(terms)
     with store.connect() as conn:
-        many = conn.execute(
-            text("SELECT count(*) FROM (SELECT rowid FROM search_fts "
-                 "WHERE search_fts MATCH :q LIMIT :n)"),
-            {"q": q, "n": RANK_ALL_MAX + 1},
-        ).scalar_one() > RANK_ALL_MAX
+        many = (
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM (SELECT rowid FROM search_fts "
+                    "WHERE search_fts MATCH :q LIMIT :n)"
+                ),
+                {"q": q, "n": RANK_ALL_MAX + 1},
+            ).scalar_one()
+            > RANK_ALL_MAX
+        )
         if many:
             # 1 for a match with every term in its headline (a document's title, an entity's
             # name), else 0; the newest first within each. The headline test reads only the
             # pool's range of the index (a column filter reads positions, so a whole-index
             # pass would cost what bm25 does).
             score, order = "", "head DESC, rid DESC"
-            heads = ("heads AS MATERIALIZED (SELECT rowid AS rid FROM search_fts WHERE "
-                     "search_fts MATCH :tq AND rowid >= (SELECT min(rid) FROM pool)), ")
+            heads = (
+                "heads AS MATERIALIZED (SELECT rowid AS rid FROM search_fts WHERE "
+                "search_fts MATCH :tq AND rowid >= (SELECT min(rid) FROM pool)), "
+            )
             head = "pool.rid IN (SELECT rid FROM heads)"
         else:
             score, order = f", bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS rank", "head"
@@ -147,8 +152,9 @@ def _ranked_sqlite(
             f"FROM pool ORDER BY {order} LIMIT :cap) p ON 1 = 1 "
             f"ORDER BY {', '.join('p.' + o for o in order.split(', '))}"
         )
-        rows = conn.execute(sql, {"q": q, "tq": f"title : ({q})", "cap": cap,
-                                  "pool": RANK_POOL, **params}).all()
+        rows = conn.execute(
+            sql, {"q": q, "tq": f"title : ({q})", "cap": cap, "pool": RANK_POOL, **params}
+        ).all()
     if not rows:
         return Ranked([], 0, 0)
     n_rows, n_hits = int(rows[0].n_rows), int(rows[0].n_hits)
@@ -156,8 +162,10 @@ def _ranked_sqlite(
     if many:
         # A score that keeps that order: headline matches above, newer above older.
         top = max((r[4] for r in found), default=0) + 1
-        matches = [Match(kind, ref, doc, float(head) + 0.5 * rid / top)
-                   for kind, ref, doc, head, rid in found]
+        matches = [
+            Match(kind, ref, doc, float(head) + 0.5 * rid / top)
+            for kind, ref, doc, head, rid in found
+        ]
     else:
         matches = [Match(kind, ref, doc, -float(head)) for kind, ref, doc, head, _ in found]
     return Ranked(matches, n_rows, n_hits, not many)
@@ -184,8 +192,7 @@ def count_matches(
         clause, kparams = _kind_clause(kinds, "r.kind")
         params = {**params, **kparams}
         inner = (
-            f"SELECT r.kind, r.ref_id FROM search_rows r WHERE r.tsv @@ ({tsq}){clause} "
-            "LIMIT :cap"
+            f"SELECT r.kind, r.ref_id FROM search_rows r WHERE r.tsv @@ ({tsq}){clause} LIMIT :cap"
         )
     sql = text(
         "SELECT count(*), count(DISTINCT (CASE WHEN m.kind = 'alias' THEN 'entity' "
@@ -401,8 +408,9 @@ def passing(store: Store, kind: str, ids: Sequence[str], f: Filters) -> set[str]
                 if f.sector:
                     conds.append(func.lower(e.sector) == f.sector.casefold())
                 if f.keys is not None:
-                    conds.append(exists().where(p.event_id == e.id,
-                                                p.entity_key.in_(sorted(f.keys))))
+                    conds.append(
+                        exists().where(p.event_id == e.id, p.entity_key.in_(sorted(f.keys)))
+                    )
                 q = select(e.id).where(*conds)
             elif kind == "document":
                 conds = [d.id.in_(chunk), *_window(d.published, f.since, f.until)]
@@ -424,8 +432,11 @@ def passing(store: Store, kind: str, ids: Sequence[str], f: Filters) -> set[str]
                     # actors are a JSON list of canonical names: compared here, few rows
                     wanted = {n.casefold() for n in f.names}
                     q = select(fig.id, fig.actors).where(*conds)
-                    out |= {r.id for r in conn.execute(q)
-                            if any(a.casefold() in wanted for a in json.loads(r.actors))}
+                    out |= {
+                        r.id
+                        for r in conn.execute(q)
+                        if any(a.casefold() in wanted for a in json.loads(r.actors))
+                    }
                     continue
                 q = select(fig.id).where(*conds)
             else:

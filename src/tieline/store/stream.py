@@ -18,7 +18,8 @@ from tieline.store.db import Store
 def doc_entity_rows(store: Store, chunk: int = 5000) -> Iterator[dict[str, Any]]:
     """Every document-level entity with its document's published date, in chunks."""
     q = select(s.doc_entities, s.documents.c.published).join(
-        s.documents, s.documents.c.id == s.doc_entities.c.doc_id)
+        s.documents, s.documents.c.id == s.doc_entities.c.doc_id
+    )
     with store.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=chunk).execute(q)
         for r in result:

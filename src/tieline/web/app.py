@@ -34,9 +34,11 @@ StaticName = Enum("StaticName", {n.replace(".", "_"): n for n in STATIC}, type=s
 # No inline script or style anywhere: scripts and styles load only from this server (the page's
 # own and the vendored libraries, each pinned by its integrity value); no workers, plugins or
 # frames, so nothing but those files ever runs.
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-       "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; "
-       "object-src 'none'; worker-src 'none'; frame-src 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; "
+    "object-src 'none'; worker-src 'none'; frame-src 'none'"
+)
 
 # Validation errors listed in a 422 answer; the rest are counted.
 MAX_ERRORS_SHOWN = 20
@@ -68,8 +70,9 @@ class _Guard:
     """Pure ASGI middleware: the token, the number of uploads in flight, and the upload size
     counted while the body streams in (FastAPI would spool a whole body to disk first)."""
 
-    def __init__(self, app: Any, *, token: str | None, public_read: bool, max_bytes: int,
-                 max_uploads: int) -> None:
+    def __init__(
+        self, app: Any, *, token: str | None, public_read: bool, max_bytes: int, max_uploads: int
+    ) -> None:
         self.app = app
         self.token = token
         self.public_read = public_read
@@ -107,9 +110,13 @@ class _Guard:
         if self.public_read and request.method in ("GET", "HEAD"):
             return None
         return JSONResponse(
-            {"detail": "this server needs its token: send 'Authorization: Bearer TOKEN', or "
-                       "open /?token=TOKEN once in the browser"},
-            status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            {
+                "detail": "this server needs its token: send 'Authorization: Bearer TOKEN', or "
+                "open /?token=TOKEN once in the browser"
+            },
+            status_code=401,
+            headers={"WWW-Authenticate": "Bearer"},
+        )
 
     async def _upload(self, scope: Any, receive: Any, send: Any, request: Request) -> None:
         length = request.headers.get("content-length", "")
@@ -119,9 +126,11 @@ class _Guard:
             await _too_large(self.max_bytes)(scope, receive, send)
             return
         if self.uploads >= self.max_uploads:
-            await JSONResponse({"detail": "too many uploads at once; try again shortly"},
-                               status_code=503, headers={"Retry-After": "5"})(
-                scope, receive, send)
+            await JSONResponse(
+                {"detail": "too many uploads at once; try again shortly"},
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )(scope, receive, send)
             return
         seen = 0
         started = over = False
@@ -158,8 +167,11 @@ class _Guard:
 
 
 def _too_large(max_bytes: int) -> Response:
-    return JSONResponse({"detail": f"file is over the limit of {max_bytes >> 20} MB"},
-                        status_code=413, headers={"Connection": "close"})
+    return JSONResponse(
+        {"detail": f"file is over the limit of {max_bytes >> 20} MB"},
+        status_code=413,
+        headers={"Connection": "close"},
+    )
 
 
 def guarded_http_protocol(header_timeout_s: float) -> type:
@@ -212,9 +224,14 @@ def _static_bytes(name: str) -> bytes:
     return resources.files("tieline.web").joinpath("static", name).read_bytes()
 
 
-def create_app(db_url: str, *, settings: Settings | None = None,
-               allowed_hosts: Sequence[str] | None = None, token: str | None = None,
-               public_read: bool = False) -> FastAPI:
+def create_app(
+    db_url: str,
+    *,
+    settings: Settings | None = None,
+    allowed_hosts: Sequence[str] | None = None,
+    token: str | None = None,
+    public_read: bool = False,
+) -> FastAPI:
     """Build the app over the store at db_url (a SQLite path or a postgresql:// URL).
 
     allowed_hosts guards against DNS rebinding: requests naming another Host are refused.
@@ -239,12 +256,15 @@ def create_app(db_url: str, *, settings: Settings | None = None,
 
     app = FastAPI(
         title="Tieline",
-        description=("Source-linked knowledge graph of international technological and "
-                     "industrial cooperation: documents, entities, events, figures, search, "
-                     "network, timeline and cited briefings. Every fact carries the document "
-                     "and the character span it came from."),
+        description=(
+            "Source-linked knowledge graph of international technological and "
+            "industrial cooperation: documents, entities, events, figures, search, "
+            "network, timeline and cited briefings. Every fact carries the document "
+            "and the character span it came from."
+        ),
         version="0.1.0",
-        docs_url=None, redoc_url=None,  # their UIs load from a CDN; the spec is at openapi_url
+        docs_url=None,
+        redoc_url=None,  # their UIs load from a CDN; the spec is at openapi_url
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
@@ -255,17 +275,23 @@ def create_app(db_url: str, *, settings: Settings | None = None,
     app.include_router(views.router)
     app.include_router(assets.router)
     token = token or settings.serve_token or None
-    app.add_middleware(_Guard, token=token, public_read=public_read,
-                       max_bytes=settings.max_file_mb << 20,
-                       max_uploads=max(1, settings.max_uploads_in_flight))
+    app.add_middleware(
+        _Guard,
+        token=token,
+        public_read=public_read,
+        max_bytes=settings.max_file_mb << 20,
+        max_uploads=max(1, settings.max_uploads_in_flight),
+    )
     # Added last, so outermost: a request naming a foreign Host is refused before anything.
-    app.add_middleware(TrustedHostMiddleware,
-                       allowed_hosts=[h for h in (allowed_hosts or LOCAL_HOSTS) if h != "*"]
-                       or list(LOCAL_HOSTS))
+    app.add_middleware(
+        TrustedHostMiddleware,
+        allowed_hosts=[h for h in (allowed_hosts or LOCAL_HOSTS) if h != "*"] or list(LOCAL_HOSTS),
+    )
 
     @app.middleware("http")
-    async def security_headers(request: Request,
-                               call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    async def security_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers["X-Content-Type-Options"] = "nosniff"
@@ -279,9 +305,14 @@ def create_app(db_url: str, *, settings: Settings | None = None,
         # FastAPI's own answer echoes each bad value ("input"): a 20 MB body came back as a
         # 20 MB response. Say where and what, never the value, for a bounded number of errors.
         errors = exc.errors()
-        detail = [{"loc": [str(p)[:100] for p in e.get("loc", ())][:10],
-                   "msg": str(e.get("msg", ""))[:300], "type": str(e.get("type", ""))[:100]}
-                  for e in errors[:MAX_ERRORS_SHOWN]]
+        detail = [
+            {
+                "loc": [str(p)[:100] for p in e.get("loc", ())][:10],
+                "msg": str(e.get("msg", ""))[:300],
+                "type": str(e.get("type", ""))[:100],
+            }
+            for e in errors[:MAX_ERRORS_SHOWN]
+        ]
         body: dict[str, object] = {"detail": detail}
         if len(errors) > MAX_ERRORS_SHOWN:
             body["more_errors"] = len(errors) - MAX_ERRORS_SHOWN
@@ -295,19 +326,24 @@ def create_app(db_url: str, *, settings: Settings | None = None,
     async def bad_request(_request: Request, exc: TielineError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=400)
 
-    env = Environment(loader=PackageLoader("tieline.web", "templates"),
-                      autoescape=select_autoescape(default=True, default_for_string=True))
-    index_html = env.get_template("index.html").render(title="Tieline",
-                                                        **assets.page_assets())
+    env = Environment(
+        loader=PackageLoader("tieline.web", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+    )
+    index_html = env.get_template("index.html").render(title="Tieline", **assets.page_assets())
 
-    @app.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse,
-                   include_in_schema=False)
+    @app.api_route(
+        "/", methods=["GET", "HEAD"], response_class=HTMLResponse, include_in_schema=False
+    )
     def index() -> HTMLResponse:
         return HTMLResponse(index_html)
 
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: StaticName = Path()) -> Response:  # noqa: B008
-        return Response(_static_bytes(name.value), media_type=STATIC[name.value],
-                        headers={"Cache-Control": "no-cache"})
+        return Response(
+            _static_bytes(name.value),
+            media_type=STATIC[name.value],
+            headers={"Cache-Control": "no-cache"},
+        )
 
     return app

@@ -46,8 +46,12 @@ class Filters:
 
 def page(items: Sequence[Any], limit: int, offset: int) -> dict[str, Any]:
     """One page of a list, with the total."""
-    return {"total": len(items), "limit": limit, "offset": offset,
-            "items": list(items[offset : offset + limit])}
+    return {
+        "total": len(items),
+        "limit": limit,
+        "offset": offset,
+        "items": list(items[offset : offset + limit]),
+    }
 
 
 # --------------------------------------------------------------------------- whole-store values
@@ -56,7 +60,8 @@ T = TypeVar("T")
 # version changes on every write of documents and every relink (``Store.data_version``), so
 # the filter menus and totals cost one look-up per request until the data changes.
 _CACHE: weakref.WeakKeyDictionary[Store, tuple[str | None, dict[str, Any]]] = (
-    weakref.WeakKeyDictionary())
+    weakref.WeakKeyDictionary()
+)
 _CACHE_LOCK = threading.Lock()
 
 
@@ -84,8 +89,7 @@ class _Entities:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    def get(self, entity_id: str, default: dict[str, Any] | None = None
-            ) -> dict[str, Any] | None:
+    def get(self, entity_id: str, default: dict[str, Any] | None = None) -> dict[str, Any] | None:
         return qentities.entity(self._store, entity_id) or default
 
 
@@ -108,23 +112,42 @@ class Index:
 
 def _participant(p: dict[str, Any], canon: dict[str, scope.Actor]) -> dict[str, Any]:
     a = canon.get(p["entity_key"])
-    return {"entity_id": a.id if a else None, "name": a.name if a else p["name"],
-            "role": p["role"], "country": a.country if a else None}
+    return {
+        "entity_id": a.id if a else None,
+        "name": a.name if a else p["name"],
+        "role": p["role"],
+        "country": a.country if a else None,
+    }
 
 
 # --------------------------------------------------------------------------- documents
-def list_documents(store: Store, q: str | None = None, *, limit: int = 50,
-                   offset: int = 0) -> dict[str, Any]:
+def list_documents(
+    store: Store, q: str | None = None, *, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
     """One page of document metadata in name order, optionally only those whose title or name
     contains q (case-blind), with the total; the store reads only that page."""
     docs = curation.list_documents(store, text=q, limit=limit, offset=offset)
-    return {"total": curation.count_documents(store, text=q), "limit": limit,
-            "offset": offset, "items": [_doc_out(d) for d in docs]}
+    return {
+        "total": curation.count_documents(store, text=q),
+        "limit": limit,
+        "offset": offset,
+        "items": [_doc_out(d) for d in docs],
+    }
 
 
 def _doc_out(d: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "name", "title", "published", "published_precision", "author", "source", "url",
-            "lang", "near_duplicate_of")
+    keep = (
+        "id",
+        "name",
+        "title",
+        "published",
+        "published_precision",
+        "author",
+        "source",
+        "url",
+        "lang",
+        "near_duplicate_of",
+    )
     return {k: d.get(k) for k in keep}
 
 
@@ -136,33 +159,90 @@ def get_document(store: Store, doc_id: str) -> dict[str, Any]:
     ms = reads.mentions(store, doc_id)
     evs = reads.events(store, doc_id)
     # Only the keys this document uses: the whole key map grows with the store.
-    canon = scope.canonical(store, {m["entity_key"] for m in ms}
-                            | {p["entity_key"] for e in evs for p in e["participants"]})
+    canon = scope.canonical(
+        store,
+        {m["entity_key"] for m in ms} | {p["entity_key"] for e in evs for p in e["participants"]},
+    )
     mentions = []
     for m in ms:
         ent = canon.get(m["entity_key"])
-        mentions.append({"start": m["span_start"], "end": m["span_end"], "text": m["text"],
-                         "label": m["label"], "entity_id": ent.id if ent else None,
-                         "entity_name": ent.name if ent else None})
+        mentions.append(
+            {
+                "start": m["span_start"],
+                "end": m["span_end"],
+                "text": m["text"],
+                "label": m["label"],
+                "entity_id": ent.id if ent else None,
+                "entity_name": ent.name if ent else None,
+            }
+        )
     events = [_event_out(e, canon) for e in evs]
-    figures = [{**{k: f[k] for k in (
-        "id", "doc_id", "measure", "value", "unit", "currency", "period", "period_start",
-        "period_end", "status", "actors", "evidence", "text", "sentence_start", "sentence_end")},
-        "start": f["span_start"], "end": f["span_end"], "doc_title": d["title"] or d["name"],
-        "published": d["published"]} for f in reads.figures(store, doc_id)]
-    return {**_doc_out(d), "text": d["text"], "mentions": mentions, "events": events,
-            "figures": figures}
+    figures = [
+        {
+            **{
+                k: f[k]
+                for k in (
+                    "id",
+                    "doc_id",
+                    "measure",
+                    "value",
+                    "unit",
+                    "currency",
+                    "period",
+                    "period_start",
+                    "period_end",
+                    "status",
+                    "actors",
+                    "evidence",
+                    "text",
+                    "sentence_start",
+                    "sentence_end",
+                )
+            },
+            "start": f["span_start"],
+            "end": f["span_end"],
+            "doc_title": d["title"] or d["name"],
+            "published": d["published"],
+        }
+        for f in reads.figures(store, doc_id)
+    ]
+    return {
+        **_doc_out(d),
+        "text": d["text"],
+        "mentions": mentions,
+        "events": events,
+        "figures": figures,
+    }
 
 
 # --------------------------------------------------------------------------- entities
 def _entity_out(e: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "name", "type", "country", "role", "affiliation", "kb_id", "mention_count",
-            "doc_count", "first_seen", "last_seen", "aliases")
+    keep = (
+        "id",
+        "name",
+        "type",
+        "country",
+        "role",
+        "affiliation",
+        "kb_id",
+        "mention_count",
+        "doc_count",
+        "first_seen",
+        "last_seen",
+        "aliases",
+    )
     return {k: e.get(k) for k in keep}
 
 
-def list_entities(store: Store, *, type: str | None = None, country: str | None = None,
-                  q: str | None = None, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def list_entities(
+    store: Store,
+    *,
+    type: str | None = None,
+    country: str | None = None,
+    q: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
     """One page of canonical entities, most mentioned first, filtered by type, country and a
     part of a name or alias (case-blind), with the total."""
     etype = qentities.check_type(type)
@@ -170,14 +250,25 @@ def list_entities(store: Store, *, type: str | None = None, country: str | None 
         # SQLite lowers only ASCII letters, so a name in another script is matched here,
         # case-folded, over every entity of that type and country.
         needle = q.casefold()
-        return page([_entity_out(e) for e in qentities.list_entities(
-            store, type=etype, country=country)
-            if needle in e["name"].casefold()
-            or any(needle in a.casefold() for a in e["aliases"])], limit, offset)
-    rows = curation.list_entities(store, type=etype, country=country, text=q, limit=limit,
-                                  offset=offset)
-    return {"total": curation.count_entities(store, type=etype, country=country, text=q),
-            "limit": limit, "offset": offset, "items": [_entity_out(e) for e in rows]}
+        return page(
+            [
+                _entity_out(e)
+                for e in qentities.list_entities(store, type=etype, country=country)
+                if needle in e["name"].casefold()
+                or any(needle in a.casefold() for a in e["aliases"])
+            ],
+            limit,
+            offset,
+        )
+    rows = curation.list_entities(
+        store, type=etype, country=country, text=q, limit=limit, offset=offset
+    )
+    return {
+        "total": curation.count_entities(store, type=etype, country=country, text=q),
+        "limit": limit,
+        "offset": offset,
+        "items": [_entity_out(e) for e in rows],
+    }
 
 
 def _quote(text: str, start: int, end: int) -> tuple[str, int]:
@@ -199,8 +290,10 @@ def get_entity(store: Store, entity_id: str, *, max_mentions: int = 200) -> dict
         raise NotFoundError(f"no entity {entity_id!r}; list them at /api/entities")
     keys = {*qentities.entity_keys(store, entity_id), entity_id}
     # Events in document then text order, as the page has always listed them.
-    rows = sorted(qevents.event_records(store, entity_keys=keys),
-                  key=lambda e: (e["doc_id"], e["trigger_start"]))
+    rows = sorted(
+        qevents.event_records(store, entity_keys=keys),
+        key=lambda e: (e["doc_id"], e["trigger_start"]),
+    )
     canon = scope.canonical(store, {p["entity_key"] for e in rows for p in e["participants"]})
     events = [_event_out(e, canon, e) for e in rows]
     mentions = qentities.key_mentions(store, sorted(keys))
@@ -212,25 +305,54 @@ def get_entity(store: Store, entity_id: str, *, max_mentions: int = 200) -> dict
         if text is None:
             continue
         quote, qstart = _quote(text, m["span_start"], m["span_end"])
-        quotes.append({"doc_id": m["doc_id"], "doc_title": m["doc_title"] or m["doc_name"],
-                       "published": m["doc_published"], "start": m["span_start"],
-                       "end": m["span_end"], "text": m["text"], "quote": quote,
-                       "quote_start": qstart})
+        quotes.append(
+            {
+                "doc_id": m["doc_id"],
+                "doc_title": m["doc_title"] or m["doc_name"],
+                "published": m["doc_published"],
+                "start": m["span_start"],
+                "end": m["span_end"],
+                "text": m["text"],
+                "quote": quote,
+                "quote_start": qstart,
+            }
+        )
     quotes.sort(key=lambda q: (q["published"] or "", q["doc_id"], q["start"]))
-    return {**_entity_out(ent), "events": events, "mentions": quotes,
-            "mention_total": len(mentions)}
+    return {
+        **_entity_out(ent),
+        "events": events,
+        "mentions": quotes,
+        "mention_total": len(mentions),
+    }
 
 
 # --------------------------------------------------------------------------- events
-def _event_out(e: dict[str, Any], canon: dict[str, scope.Actor],
-               doc: dict[str, Any] | None = None) -> dict[str, Any]:
+def _event_out(
+    e: dict[str, Any], canon: dict[str, scope.Actor], doc: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """An event row as the API shows it; ``doc``: a row with doc_title, doc_name and
     doc_published, to name the document."""
-    parts = [_participant(p, canon)
-             for p in sorted(e["participants"], key=lambda p: (p["role"], p["name"]))]
-    keep = ("id", "doc_id", "type", "trigger", "trigger_start", "trigger_end", "sentence_start",
-            "sentence_end", "evidence", "sector", "date", "date_precision", "status",
-            "confidence", "cluster_id")
+    parts = [
+        _participant(p, canon)
+        for p in sorted(e["participants"], key=lambda p: (p["role"], p["name"]))
+    ]
+    keep = (
+        "id",
+        "doc_id",
+        "type",
+        "trigger",
+        "trigger_start",
+        "trigger_end",
+        "sentence_start",
+        "sentence_end",
+        "evidence",
+        "sector",
+        "date",
+        "date_precision",
+        "status",
+        "confidence",
+        "cluster_id",
+    )
     out = {k: e.get(k) for k in keep}
     out["participants"] = parts
     out["doc_title"] = (doc["doc_title"] or doc["doc_name"]) if doc else None
@@ -240,15 +362,30 @@ def _event_out(e: dict[str, Any], canon: dict[str, scope.Actor],
 
 def _cited_out(ev: qevents.CitedEvent) -> dict[str, Any]:
     trigger = ev.trigger_span or (None, None)
-    return {"id": ev.id, "doc_id": ev.doc_id, "type": ev.type, "trigger": ev.trigger,
-            "trigger_start": trigger[0], "trigger_end": trigger[1],
-            "sentence_start": ev.span[0], "sentence_end": ev.span[1], "evidence": ev.evidence,
-            "sector": ev.sector, "date": ev.date, "date_precision": ev.date_precision,
-            "status": ev.status, "confidence": ev.confidence, "cluster_id": ev.cluster_id,
-            "sources": ev.sources,
-            "participants": [{"entity_id": p.entity_id, "name": p.name, "role": p.role,
-                              "country": p.country} for p in ev.participants],
-            "doc_title": ev.doc_title or ev.doc_name, "published": ev.published}
+    return {
+        "id": ev.id,
+        "doc_id": ev.doc_id,
+        "type": ev.type,
+        "trigger": ev.trigger,
+        "trigger_start": trigger[0],
+        "trigger_end": trigger[1],
+        "sentence_start": ev.span[0],
+        "sentence_end": ev.span[1],
+        "evidence": ev.evidence,
+        "sector": ev.sector,
+        "date": ev.date,
+        "date_precision": ev.date_precision,
+        "status": ev.status,
+        "confidence": ev.confidence,
+        "cluster_id": ev.cluster_id,
+        "sources": ev.sources,
+        "participants": [
+            {"entity_id": p.entity_id, "name": p.name, "role": p.role, "country": p.country}
+            for p in ev.participants
+        ],
+        "doc_title": ev.doc_title or ev.doc_name,
+        "published": ev.published,
+    }
 
 
 def _names_nothing(actor: str | None) -> bool:
@@ -267,20 +404,42 @@ def count_events(store: Store, f: Filters) -> int:
         keys, names = qevents.actor_keys(store, f.actor)
     if not (f.type or f.sector or f.since or f.until or f.actor or f.pair):
         return _whole_store(store, "events", lambda: estore.count_events(store))
-    return estore.count_events(store, types=f.type, sector=f.sector,
-                               since=scope.parse_since(f.since), until=f.until,
-                               entity_keys=keys, names=names, pair=f.pair)
+    return estore.count_events(
+        store,
+        types=f.type,
+        sector=f.sector,
+        since=scope.parse_since(f.since),
+        until=f.until,
+        entity_keys=keys,
+        names=names,
+        pair=f.pair,
+    )
 
 
-def list_events(store: Store, f: Filters, *, limit: int = 50, offset: int = 0
-                ) -> dict[str, Any]:
+def list_events(store: Store, f: Filters, *, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """One page of the events filtered like ``tieline events`` (the query layer), oldest
     first, with citations, and the total; the store reads only that page and counts the rest."""
-    evs = [] if _names_nothing(f.actor) else qevents.list_events(
-        store, actor=f.actor, type=f.type, sector=f.sector, since=f.since, until=f.until,
-        pair=_pair_str(f.pair), limit=limit, offset=offset)
-    return {"total": count_events(store, f), "limit": limit, "offset": offset,
-            "items": [_cited_out(ev) for ev in evs]}
+    evs = (
+        []
+        if _names_nothing(f.actor)
+        else qevents.list_events(
+            store,
+            actor=f.actor,
+            type=f.type,
+            sector=f.sector,
+            since=f.since,
+            until=f.until,
+            pair=_pair_str(f.pair),
+            limit=limit,
+            offset=offset,
+        )
+    )
+    return {
+        "total": count_events(store, f),
+        "limit": limit,
+        "offset": offset,
+        "items": [_cited_out(ev) for ev in evs],
+    }
 
 
 def timeline(store: Store, f: Filters, *, limit: int = 200, offset: int = 0) -> dict[str, Any]:
@@ -288,27 +447,55 @@ def timeline(store: Store, f: Filters, *, limit: int = 200, offset: int = 0) -> 
     (reports oldest first, as ``list_events``), in date order, each once with its reports on
     that page; ``total`` counts the reports. With the sectors, types and pairs to filter by.
     """
-    entries = [] if _names_nothing(f.actor) else qevents.timeline(
-        store, actor=f.actor, pair=_pair_str(f.pair), type=f.type, sector=f.sector,
-        since=f.since, until=f.until, limit=limit, offset=offset)
+    entries = (
+        []
+        if _names_nothing(f.actor)
+        else qevents.timeline(
+            store,
+            actor=f.actor,
+            pair=_pair_str(f.pair),
+            type=f.type,
+            sector=f.sector,
+            since=f.since,
+            until=f.until,
+            limit=limit,
+            offset=offset,
+        )
+    )
     events = []
     for entry in entries:
         out = _cited_out(entry.event)
         out["when"], out["dated_by"] = entry.when, entry.dated_by
-        out["reports"] = [{"doc_id": r.doc_id, "doc_title": r.doc_title or r.doc_name,
-                           "quote": r.evidence, "start": r.span[0], "end": r.span[1]}
-                          for r in entry.reports]
+        out["reports"] = [
+            {
+                "doc_id": r.doc_id,
+                "doc_title": r.doc_title or r.doc_name,
+                "quote": r.evidence,
+                "start": r.span[0],
+                "end": r.span[1],
+            }
+            for r in entry.reports
+        ]
         events.append(out)
-    return {"events": events, "total": count_events(store, f), "limit": limit,
-            "offset": offset, "sectors": sectors(store), "types": event_types(store),
-            "pairs": pairs(store)}
+    return {
+        "events": events,
+        "total": count_events(store, f),
+        "limit": limit,
+        "offset": offset,
+        "sectors": sectors(store),
+        "types": event_types(store),
+        "pairs": pairs(store),
+    }
 
 
 def pairs(store: Store) -> list[str]:
     """Pairs of states that take part together in some event, as 'CN-RU', most events first
     (one aggregate in the store, kept until the data changes)."""
-    return list(_whole_store(store, "pairs", lambda: [
-        f"{a}-{b}" for a, b, _ in estore.country_pairs(store)]))
+    return list(
+        _whole_store(
+            store, "pairs", lambda: [f"{a}-{b}" for a, b, _ in estore.country_pairs(store)]
+        )
+    )
 
 
 def sectors(store: Store) -> list[str]:
@@ -328,30 +515,63 @@ def _pair_str(pair: tuple[str, str] | None) -> str | None:
 
 def _figure_out(c: qfigures.CitedFigure) -> dict[str, Any]:
     f = c.figure
-    return {"id": f.id, "doc_id": c.doc_id, "measure": f.measure, "value": f.value,
-            "unit": f.unit, "currency": f.currency, "period": f.period,
-            "period_start": f.period_start, "period_end": f.period_end, "status": f.status,
-            "actors": list(f.actors), "countries": list(c.countries), "evidence": f.evidence,
-            "text": f.text, "start": f.start, "end": f.end, "sentence_start": f.sentence_start,
-            "sentence_end": f.sentence_end, "doc_title": c.doc_title or c.doc_name,
-            "published": c.published}
+    return {
+        "id": f.id,
+        "doc_id": c.doc_id,
+        "measure": f.measure,
+        "value": f.value,
+        "unit": f.unit,
+        "currency": f.currency,
+        "period": f.period,
+        "period_start": f.period_start,
+        "period_end": f.period_end,
+        "status": f.status,
+        "actors": list(f.actors),
+        "countries": list(c.countries),
+        "evidence": f.evidence,
+        "text": f.text,
+        "start": f.start,
+        "end": f.end,
+        "sentence_start": f.sentence_start,
+        "sentence_end": f.sentence_end,
+        "doc_title": c.doc_title or c.doc_name,
+        "published": c.published,
+    }
 
 
-def list_figures(store: Store, *, measure: str | None = None, pair: tuple[str, str] | None = None,
-                 status: str | None = None, unit: str | None = None, limit: int = 50,
-                 offset: int = 0) -> dict[str, Any]:
+def list_figures(
+    store: Store,
+    *,
+    measure: str | None = None,
+    pair: tuple[str, str] | None = None,
+    status: str | None = None,
+    unit: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
     """One page of the figures with citations, filtered by measure, pair of states, status and
     unit, with the total; the store reads only that page and counts the rest."""
-    kw: dict[str, Any] = {"measure": measure, "pair": _pair_str(pair), "status": status,
-                          "unit": unit}
+    kw: dict[str, Any] = {
+        "measure": measure,
+        "pair": _pair_str(pair),
+        "status": status,
+        "unit": unit,
+    }
     figs = qfigures.list_figures(store, **kw, limit=limit, offset=offset)
     if measure or status or unit:
         total = qfigures.count_figures(store, **kw)
     else:  # a pair's count tests every figure's actors (1 s at 100k figures): kept per version
-        total = _whole_store(store, f"figures:{_pair_str(pair)}",
-                             lambda: qfigures.count_figures(store, pair=_pair_str(pair)))
-    return {"total": total, "limit": limit, "offset": offset,
-            "items": [_figure_out(c) for c in figs]}
+        total = _whole_store(
+            store,
+            f"figures:{_pair_str(pair)}",
+            lambda: qfigures.count_figures(store, pair=_pair_str(pair)),
+        )
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [_figure_out(c) for c in figs],
+    }
 
 
 def measures(store: Store) -> list[str]:
@@ -359,8 +579,9 @@ def measures(store: Store) -> list[str]:
     chart worth seeing), then by how often they are reported."""
     counts = qfigures.measures(store)
     statuses = reads.figure_statuses(store)
-    return sorted(counts, key=lambda m: (not {"actual", "target"} <= statuses.get(m, set()),
-                                         -counts[m], m))
+    return sorted(
+        counts, key=lambda m: (not {"actual", "target"} <= statuses.get(m, set()), -counts[m], m)
+    )
 
 
 def series(store: Store, *, measure: str, pair: tuple[str, str] | None = None) -> dict[str, Any]:
@@ -371,23 +592,33 @@ def series(store: Store, *, measure: str, pair: tuple[str, str] | None = None) -
         for status in qfigures.STATUSES:
             for c in getattr(p, status):
                 f = c.figure
-                points.append({"date": p.period, "value": f.value, "status": status,
-                               "unit": f.unit, "currency": f.currency, "period": p.period,
-                               "doc_id": c.doc_id, "start": f.start, "end": f.end,
-                               "evidence": f.evidence})
+                points.append(
+                    {
+                        "date": p.period,
+                        "value": f.value,
+                        "status": status,
+                        "unit": f.unit,
+                        "currency": f.currency,
+                        "period": p.period,
+                        "doc_id": c.doc_id,
+                        "start": f.start,
+                        "end": f.end,
+                        "evidence": f.evidence,
+                    }
+                )
     return {"measure": ser.measure, "pair": ser.pair, "unit": ser.unit, "points": points}
 
 
 # --------------------------------------------------------------------------- search
-def _doc_offsets(store: Store, hits: Sequence[qsearch.Hit]
-                 ) -> list[tuple[int | None, int | None]]:
+def _doc_offsets(store: Store, hits: Sequence[qsearch.Hit]) -> list[tuple[int | None, int | None]]:
     """Where in its document each hit's snippet (or fact) lies, for linking to the highlighted
     span; the facts and texts of all hits are read at once, by id."""
     placed = [h for h in hits if h.doc_id is not None]
     events = qevents.spans(store, {h.id for h in placed if h.kind == "event"})
     figures = reads.figure_spans(store, {h.id for h in placed if h.kind == "figure"})
-    texts = qentities.document_texts(store, {h.doc_id for h in placed
-                                             if h.kind == "document" and h.doc_id})
+    texts = qentities.document_texts(
+        store, {h.doc_id for h in placed if h.kind == "document" and h.doc_id}
+    )
     out: list[tuple[int | None, int | None]] = []
     for hit in hits:
         at: tuple[int | None, int | None] = (None, None)
@@ -407,24 +638,51 @@ def _doc_offsets(store: Store, hits: Sequence[qsearch.Hit]
     return out
 
 
-def search(store: Store, q: str, f: Filters, kind: str | None = None,
-           type: str | None = None, max_hits: int = 500, semantic: bool = False
-           ) -> dict[str, Any]:
+def search(
+    store: Store,
+    q: str,
+    f: Filters,
+    kind: str | None = None,
+    type: str | None = None,
+    max_hits: int = 500,
+    semantic: bool = False,
+) -> dict[str, Any]:
     """Hits of the query layer's full-text (or, with ``semantic``, meaning) search, with their
     places in the documents and facets.
 
     Facets are counted over the first ``max_hits`` hits, the routes page through the same list.
     """
-    query = qsearch.SearchQuery(text=q, actor=f.actor, type=type, sector=f.sector,
-                                since=f.since, until=f.until, kinds=(kind,) if kind else (),
-                                limit=max_hits, offset=0, semantic=semantic)
+    query = qsearch.SearchQuery(
+        text=q,
+        actor=f.actor,
+        type=type,
+        sector=f.sector,
+        since=f.since,
+        until=f.until,
+        kinds=(kind,) if kind else (),
+        limit=max_hits,
+        offset=0,
+        semantic=semantic,
+    )
     found = qsearch.search(store, query)
     hits: list[dict[str, Any]] = []
     for h, (start, end) in zip(found.items, _doc_offsets(store, found.items), strict=True):
-        hits.append({"kind": h.kind, "id": h.id, "doc_id": h.doc_id,
-                     "title": h.doc_title or h.doc_name or h.quote, "snippet": h.snippet,
-                     "highlights": [list(x) for x in h.highlights], "start": start, "end": end,
-                     "type": h.type, "sector": h.sector, "date": h.date, "score": h.score})
+        hits.append(
+            {
+                "kind": h.kind,
+                "id": h.id,
+                "doc_id": h.doc_id,
+                "title": h.doc_title or h.doc_name or h.quote,
+                "snippet": h.snippet,
+                "highlights": [list(x) for x in h.highlights],
+                "start": start,
+                "end": end,
+                "type": h.type,
+                "sector": h.sector,
+                "date": h.date,
+                "score": h.score,
+            }
+        )
     facets = {
         "kind": dict(Counter(h["kind"] for h in hits)),
         "type": dict(Counter(h["type"] for h in hits if h["type"])),
@@ -437,9 +695,15 @@ def search(store: Store, q: str, f: Filters, kind: str | None = None,
 # --------------------------------------------------------------------------- graph
 def graph(store: Store, f: Filters) -> dict[str, Any]:
     """The query layer's actor network, narrowed to an actor and a sector when asked."""
+
     def build() -> qgraph.Network:
-        return qgraph.build_network(store, pair=_pair_str(f.pair), since=f.since,
-                                    until=f.until, types=(f.type,) if f.type else ())
+        return qgraph.build_network(
+            store,
+            pair=_pair_str(f.pair),
+            since=f.since,
+            until=f.until,
+            types=(f.type,) if f.type else (),
+        )
 
     # Centrality over a whole store's network is costly (exact betweenness is O(nodes *
     # edges)): the network of the store or of a pair is kept until the data changes (only
@@ -473,9 +737,15 @@ def summary(store: Store) -> dict[str, Any]:
 
     def compute() -> dict[str, Any]:
         c = reads.counts(store)
-        return {**c, "entity_types": sorted(c["entities"]),
-                "countries": qentities.countries(store), "event_types": event_types(store),
-                "sectors": sectors(store), "measures": measures(store), "pairs": pairs(store)}
+        return {
+            **c,
+            "entity_types": sorted(c["entities"]),
+            "countries": qentities.countries(store),
+            "event_types": event_types(store),
+            "sectors": sectors(store),
+            "measures": measures(store),
+            "pairs": pairs(store),
+        }
 
     return _copy(_whole_store(store, "summary", compute))
 
@@ -495,7 +765,11 @@ def sources(store: Store, doc_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     for doc_id in dict.fromkeys(doc_ids):
         d = reads.document(store, doc_id) if _HEX_ID.match(doc_id) else None
         if d is not None:
-            out[doc_id] = {"doc_id": doc_id, "outlet": d.get("source"),
-                           "title": d.get("title") or d.get("name"),
-                           "published": d.get("published"), "url": d.get("url")}
+            out[doc_id] = {
+                "doc_id": doc_id,
+                "outlet": d.get("source"),
+                "title": d.get("title") or d.get("name"),
+                "published": d.get("published"),
+                "url": d.get("url"),
+            }
     return out

@@ -41,8 +41,10 @@ def suffix_of(filename: str | None) -> str:
     name = display_name(filename).lower()
     suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
     if suffix not in SUPPORTED:
-        raise InputError(f"unsupported file type '{suffix or '(none)'}'; "
-                         f"upload one of {', '.join(sorted(SUPPORTED))}")
+        raise InputError(
+            f"unsupported file type '{suffix or '(none)'}'; "
+            f"upload one of {', '.join(sorted(SUPPORTED))}"
+        )
     return suffix
 
 
@@ -73,9 +75,24 @@ class Job:
     error: str | None = None
 
     def public(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in (
-            "id", "name", "state", "stage", "done", "total", "added", "updated", "unchanged",
-            "duplicates", "doc_ids", "failures", "error")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "id",
+                "name",
+                "state",
+                "stage",
+                "done",
+                "total",
+                "added",
+                "updated",
+                "unchanged",
+                "duplicates",
+                "doc_ids",
+                "failures",
+                "error",
+            )
+        }
 
 
 class Writer:
@@ -149,6 +166,7 @@ class Writer:
     def _progress(self, job: Job) -> Any:
         def update(stage: str, done: int, total: int) -> None:
             job.stage, job.done, job.total = stage, done, total
+
         return update
 
     def _run(self, job: Job, path: Path, suffix: str) -> None:
@@ -159,16 +177,22 @@ class Writer:
             try:
                 data = path.read_bytes()
                 digest = hashlib.sha256(data).hexdigest()[:16]
-                loaded = load_text(decode_bytes(data), SUPPORTED[suffix],
-                                   source_key=f"upload:{digest}", name=job.name)
-                job.failures = [{"source": job.name, "reason": f.reason}
-                                for f in loaded.failures]
+                loaded = load_text(
+                    decode_bytes(data),
+                    SUPPORTED[suffix],
+                    source_key=f"upload:{digest}",
+                    name=job.name,
+                )
+                job.failures = [{"source": job.name, "reason": f.reason} for f in loaded.failures]
                 job.total = len(loaded.documents)
                 job.stage = "extract"
                 report = ingest_documents(
-                    loaded.documents, self.store, replace(self.settings, progress=False),
+                    loaded.documents,
+                    self.store,
+                    replace(self.settings, progress=False),
                     progress=self._progress(job),
-                    failures=[InputFailure(job.name, f["reason"]) for f in job.failures])
+                    failures=[InputFailure(job.name, f["reason"]) for f in job.failures],
+                )
                 job.added, job.updated = report.added, report.updated
                 job.unchanged, job.duplicates = report.unchanged, report.duplicates
                 job.doc_ids = [d.id for d in loaded.documents]

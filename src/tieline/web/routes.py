@@ -31,10 +31,13 @@ class Problem(BaseModel):
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    text = {400: "The request cannot be carried out as asked.",
-            403: "The X-Tieline header is missing.",
-            404: "Nothing by that id.", 413: "The file is too large.",
-            415: "The file type cannot be ingested."}
+    text = {
+        400: "The request cannot be carried out as asked.",
+        403: "The X-Tieline header is missing.",
+        404: "Nothing by that id.",
+        413: "The file is too large.",
+        415: "The file type cannot be ingested.",
+    }
     return {c: {"model": Problem, "description": text[c]} for c in codes}
 
 
@@ -310,16 +313,20 @@ class JobOut(BaseModel):
 
 
 class MergeIn(BaseModel):
-    a: str = Field(min_length=1, max_length=300, pattern=TEXT,
-                   description="Entity id that stays.")
-    b: str = Field(min_length=1, max_length=300, pattern=TEXT,
-                   description="Entity id merged into it.")
+    a: str = Field(min_length=1, max_length=300, pattern=TEXT, description="Entity id that stays.")
+    b: str = Field(
+        min_length=1, max_length=300, pattern=TEXT, description="Entity id merged into it."
+    )
 
 
 class SplitIn(BaseModel):
     entity_id: str = Field(min_length=1, max_length=300, pattern=TEXT)
-    alias: str = Field(min_length=1, max_length=300, pattern=TEXT,
-                       description="An alias of the entity that becomes an entity of its own.")
+    alias: str = Field(
+        min_length=1,
+        max_length=300,
+        pattern=TEXT,
+        description="An alias of the entity that becomes an entity of its own.",
+    )
 
 
 class CurateOut(BaseModel):
@@ -332,10 +339,18 @@ Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (1-500)."
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
 Since = Annotated[str | None, Query(pattern=DATE, description="From this date: YYYY[-MM[-DD]].")]
 Until = Annotated[str | None, Query(pattern=DATE, description="Up to this date: YYYY[-MM[-DD]].")]
-Pair = Annotated[str | None, Query(pattern=PAIR, description="Two different states, e.g. CN-RU.",
-                                   json_schema_extra={"not": {"pattern": SAME_TWICE}})]
-Actor = Annotated[str | None, Query(min_length=1, max_length=200, pattern=TEXT,
-                                    description="Entity id, name or alias.")]
+Pair = Annotated[
+    str | None,
+    Query(
+        pattern=PAIR,
+        description="Two different states, e.g. CN-RU.",
+        json_schema_extra={"not": {"pattern": SAME_TWICE}},
+    ),
+]
+Actor = Annotated[
+    str | None,
+    Query(min_length=1, max_length=200, pattern=TEXT, description="Entity id, name or alias."),
+]
 Sector = Annotated[str | None, Query(min_length=1, max_length=60, pattern=TEXT)]
 Measure = Annotated[str | None, Query(min_length=1, max_length=80, pattern=TEXT)]
 
@@ -345,17 +360,35 @@ def _pair(p: str | None) -> tuple[str, str] | None:
         return None
     a, b = p.split("-")
     if a == b:
-        raise RequestValidationError([{
-            "type": "value_error", "loc": ("query", "pair"), "input": p,
-            "msg": f"a pair names two different states, like CN-RU; got {p!r}"}])
+        raise RequestValidationError(
+            [
+                {
+                    "type": "value_error",
+                    "loc": ("query", "pair"),
+                    "input": p,
+                    "msg": f"a pair names two different states, like CN-RU; got {p!r}",
+                }
+            ]
+        )
     return (a, b)
 
 
-def _filters(actor: Actor = None, type: Annotated[EventType | None, Query()] = None,
-             sector: Sector = None, since: Since = None, until: Until = None,
-             pair: Pair = None) -> data.Filters:
-    return data.Filters(actor=actor, type=type.value if type else None, sector=sector,
-                        since=since, until=until, pair=_pair(pair))
+def _filters(
+    actor: Actor = None,
+    type: Annotated[EventType | None, Query()] = None,
+    sector: Sector = None,
+    since: Since = None,
+    until: Until = None,
+    pair: Pair = None,
+) -> data.Filters:
+    return data.Filters(
+        actor=actor,
+        type=type.value if type else None,
+        sector=sector,
+        since=since,
+        until=until,
+        pair=_pair(pair),
+    )
 
 
 Filtered = Annotated[data.Filters, Depends(_filters)]
@@ -369,8 +402,11 @@ def _writer(request: Request) -> Writer:
     return request.app.state.writer  # type: ignore[no-any-return]
 
 
-def _csrf(x_tieline: Annotated[str | None, Header(
-        description="Any value; a custom header a cross-site form cannot send.")] = None) -> None:
+def _csrf(
+    x_tieline: Annotated[
+        str | None, Header(description="Any value; a custom header a cross-site form cannot send.")
+    ] = None,
+) -> None:
     # Browsers send a custom header cross-site only after a CORS preflight, which this server
     # never grants, so a hostile page cannot make a visitor's browser upload or curate.
     if not x_tieline:
@@ -384,36 +420,61 @@ def get_summary(request: Request) -> Any:
 
 
 @router.get("/documents", response_model=Page[DocumentOut], summary="List documents")
-def list_documents(request: Request, limit: Limit = 50, offset: Offset = 0,
-                   q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=TEXT,
-                                                  description="Words in title or name.")] = None
-                   ) -> Any:
+def list_documents(
+    request: Request,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, pattern=TEXT, description="Words in title or name."),
+    ] = None,
+) -> Any:
     return data.list_documents(_store(request), q, limit=limit, offset=offset)
 
 
-@router.get("/documents/{doc_id}", response_model=DocumentFull, responses=_errors(404),
-            summary="One document with its text and every extracted fact as spans")
-def get_document(request: Request,
-                 doc_id: Annotated[str, Path(pattern=DOC_ID, max_length=64)]) -> Any:
+@router.get(
+    "/documents/{doc_id}",
+    response_model=DocumentFull,
+    responses=_errors(404),
+    summary="One document with its text and every extracted fact as spans",
+)
+def get_document(
+    request: Request, doc_id: Annotated[str, Path(pattern=DOC_ID, max_length=64)]
+) -> Any:
     return data.get_document(_store(request), doc_id)
 
 
 @router.get("/entities", response_model=Page[EntityOut], summary="List entities")
-def list_entities(request: Request, limit: Limit = 50, offset: Offset = 0,
-                  type: Annotated[EntityType | None, Query()] = None,
-                  country: Annotated[str | None, Query(pattern=COUNTRY)] = None,
-                  q: Annotated[str | None, Query(min_length=1, max_length=200, pattern=TEXT,
-                                                 description="Part of a name or alias.")] = None
-                  ) -> Any:
-    return data.list_entities(_store(request), type=type.value if type else None,
-                              country=country, q=q, limit=limit, offset=offset)
+def list_entities(
+    request: Request,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    type: Annotated[EntityType | None, Query()] = None,
+    country: Annotated[str | None, Query(pattern=COUNTRY)] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=1, max_length=200, pattern=TEXT, description="Part of a name or alias."),
+    ] = None,
+) -> Any:
+    return data.list_entities(
+        _store(request),
+        type=type.value if type else None,
+        country=country,
+        q=q,
+        limit=limit,
+        offset=offset,
+    )
 
 
-@router.get("/entities/{entity_id:path}", response_model=EntityFull, responses=_errors(404),
-            summary="One entity: aliases, role, country, events, mentions with quotes")
-def get_entity(request: Request,
-               entity_id: Annotated[str, Path(min_length=1, max_length=300, pattern=TEXT)]
-               ) -> Any:
+@router.get(
+    "/entities/{entity_id:path}",
+    response_model=EntityFull,
+    responses=_errors(404),
+    summary="One entity: aliases, role, country, events, mentions with quotes",
+)
+def get_entity(
+    request: Request, entity_id: Annotated[str, Path(min_length=1, max_length=300, pattern=TEXT)]
+) -> Any:
     return data.get_entity(_store(request), entity_id)
 
 
@@ -422,55 +483,100 @@ def list_events(request: Request, f: Filtered, limit: Limit = 50, offset: Offset
     return data.list_events(_store(request), f, limit=limit, offset=offset)
 
 
-@router.get("/timeline", response_model=Timeline,
-            summary="Events in date order, with the sectors, types and pairs to filter by",
-            description="A page of the timeline: the real-world events of `limit` reports "
-                        "from `offset` (reports oldest first, as /api/events), each once with "
-                        "its reports on the page; `total` counts the reports.")
-def get_timeline(request: Request, f: Filtered, limit: Limit = 200,
-                 offset: Offset = 0) -> Any:
+@router.get(
+    "/timeline",
+    response_model=Timeline,
+    summary="Events in date order, with the sectors, types and pairs to filter by",
+    description="A page of the timeline: the real-world events of `limit` reports "
+    "from `offset` (reports oldest first, as /api/events), each once with "
+    "its reports on the page; `total` counts the reports.",
+)
+def get_timeline(request: Request, f: Filtered, limit: Limit = 200, offset: Offset = 0) -> Any:
     return data.timeline(_store(request), f, limit=limit, offset=offset)
 
 
 @router.get("/figures", response_model=Page[FigureOut], summary="List figures")
-def list_figures(request: Request, limit: Limit = 50, offset: Offset = 0,
-                 measure: Measure = None, pair: Pair = None,
-                 status: Annotated[FigureStatus | None, Query()] = None,
-                 unit: Annotated[str | None, Query(pattern=r"^[A-Za-z0-9/%]{1,12}$",
-                                                   description="USD, t, bbl/d, percent ...")] = None
-                 ) -> Any:
-    return data.list_figures(_store(request), measure=measure, pair=_pair(pair),
-                             status=status.value if status else None, unit=unit,
-                             limit=limit, offset=offset)
+def list_figures(
+    request: Request,
+    limit: Limit = 50,
+    offset: Offset = 0,
+    measure: Measure = None,
+    pair: Pair = None,
+    status: Annotated[FigureStatus | None, Query()] = None,
+    unit: Annotated[
+        str | None,
+        Query(pattern=r"^[A-Za-z0-9/%]{1,12}$", description="USD, t, bbl/d, percent ..."),
+    ] = None,
+) -> Any:
+    return data.list_figures(
+        _store(request),
+        measure=measure,
+        pair=_pair(pair),
+        status=status.value if status else None,
+        unit=unit,
+        limit=limit,
+        offset=offset,
+    )
 
 
-@router.get("/figures/series", response_model=Series,
-            summary="One measure over time: actuals beside targets")
-def get_series(request: Request,
-               measure: Annotated[str, Query(min_length=1, max_length=80, pattern=TEXT)],
-               pair: Pair = None) -> Any:
+@router.get(
+    "/figures/series",
+    response_model=Series,
+    summary="One measure over time: actuals beside targets",
+)
+def get_series(
+    request: Request,
+    measure: Annotated[str, Query(min_length=1, max_length=80, pattern=TEXT)],
+    pair: Pair = None,
+) -> Any:
     return data.series(_store(request), measure=measure, pair=_pair(pair))
 
 
-@router.get("/search", response_model=SearchPage,
-            summary="Full-text search over documents, events, figures and entities")
-def search(request: Request,
-           q: Annotated[str, Query(min_length=1, max_length=200, pattern=TEXT,
-                                   description='Words that must all match; "a phrase" works.')],
-           actor: Actor = None, sector: Sector = None, since: Since = None, until: Until = None,
-           type: Annotated[str | None, Query(
-               pattern=r"^[A-Za-z_.]{1,40}$",
-               description="Event type, entity type (ORG ...) or figure measure.")] = None,
-           kind: Annotated[HitKind | None, Query(description="Only hits of this kind.")] = None,
-           semantic: Annotated[bool, Query(description=(
-               "Rank events and figures by meaning (sentence embeddings; the 'semantic' "
-               "extra) instead of by words."))] = False,
-           limit: Limit = 20, offset: Offset = 0) -> Any:
+@router.get(
+    "/search",
+    response_model=SearchPage,
+    summary="Full-text search over documents, events, figures and entities",
+)
+def search(
+    request: Request,
+    q: Annotated[
+        str,
+        Query(
+            min_length=1,
+            max_length=200,
+            pattern=TEXT,
+            description='Words that must all match; "a phrase" works.',
+        ),
+    ],
+    actor: Actor = None,
+    sector: Sector = None,
+    since: Since = None,
+    until: Until = None,
+    type: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Za-z_.]{1,40}$",
+            description="Event type, entity type (ORG ...) or figure measure.",
+        ),
+    ] = None,
+    kind: Annotated[HitKind | None, Query(description="Only hits of this kind.")] = None,
+    semantic: Annotated[
+        bool,
+        Query(
+            description=(
+                "Rank events and figures by meaning (sentence embeddings; the 'semantic' "
+                "extra) instead of by words."
+            )
+        ),
+    ] = False,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> Any:
     f = data.Filters(actor=actor, sector=sector, since=since, until=until)
-    res = data.search(_store(request), q, f, kind.value if kind else None, type=type,
-                      semantic=semantic)
-    return {**data.page(res["hits"], limit, offset), "total": res["total"],
-            "facets": res["facets"]}
+    res = data.search(
+        _store(request), q, f, kind.value if kind else None, type=type, semantic=semantic
+    )
+    return {**data.page(res["hits"], limit, offset), "total": res["total"], "facets": res["facets"]}
 
 
 @router.get("/graph", response_model=Graph, summary="The actor network as JSON")
@@ -478,24 +584,39 @@ def get_graph(request: Request, f: Filtered) -> Any:
     return data.graph(_store(request), f)
 
 
-@router.get("/report", summary="A cited briefing as Markdown or HTML",
-            response_class=PlainTextResponse,
-            responses={200: {"content": {"text/markdown": {}, "text/html": {}}}})
-def get_report(request: Request, pair: Pair = None, since: Since = None,
-               format: ReportFormat = ReportFormat.markdown) -> Any:
+@router.get(
+    "/report",
+    summary="A cited briefing as Markdown or HTML",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/markdown": {}, "text/html": {}}}},
+)
+def get_report(
+    request: Request,
+    pair: Pair = None,
+    since: Since = None,
+    format: ReportFormat = ReportFormat.markdown,
+) -> Any:
     text = data.report(_store(request), _pair(pair), since, format.value)
     if format is ReportFormat.markdown:
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
     # The briefing is a page of its own: sandboxed, no scripts, only its own inline style.
-    return HTMLResponse(text, headers={
-        "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"})
+    return HTMLResponse(
+        text,
+        headers={
+            "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'"
+        },
+    )
 
 
 # --------------------------------------------------------------------------- writes
-@router.post("/uploads", response_model=JobOut, status_code=202,
-             responses=_errors(403, 413, 415),
-             dependencies=[Depends(_csrf)],
-             summary="Upload an article (.txt .md .html .jsonl); ingest runs in the background")
+@router.post(
+    "/uploads",
+    response_model=JobOut,
+    status_code=202,
+    responses=_errors(403, 413, 415),
+    dependencies=[Depends(_csrf)],
+    summary="Upload an article (.txt .md .html .jsonl); ingest runs in the background",
+)
 async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Any:
     settings = request.app.state.settings
     limit = settings.max_file_mb << 20
@@ -514,10 +635,13 @@ async def upload(request: Request, file: Annotated[UploadFile, File()]) -> Any:
     return job.public()
 
 
-@router.get("/uploads/{job_id}", response_model=JobOut, summary="Progress of an upload",
-            responses=_errors(404))
-def upload_status(request: Request,
-                  job_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> Any:
+@router.get(
+    "/uploads/{job_id}",
+    response_model=JobOut,
+    summary="Progress of an upload",
+    responses=_errors(404),
+)
+def upload_status(request: Request, job_id: Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]) -> Any:
     job = _writer(request).jobs.get(job_id)
     if job is None:
         raise HTTPException(404, f"no upload {job_id}")
@@ -531,9 +655,13 @@ def _entity_or_404(request: Request, entity_id: str) -> dict[str, Any]:
     return ent
 
 
-@router.post("/curate/merge", response_model=CurateOut, dependencies=[Depends(_csrf)],
-             responses=_errors(403, 404),
-             summary="Merge entity b into entity a (kept across re-ingest)")
+@router.post(
+    "/curate/merge",
+    response_model=CurateOut,
+    dependencies=[Depends(_csrf)],
+    responses=_errors(403, 404),
+    summary="Merge entity b into entity a (kept across re-ingest)",
+)
 def merge(request: Request, body: MergeIn) -> Any:
     a = _entity_or_404(request, body.a)
     _entity_or_404(request, body.b)
@@ -544,14 +672,20 @@ def merge(request: Request, body: MergeIn) -> Any:
     return {"entities": n, "entity_id": idx.keys.get(a["id"], a["id"])}
 
 
-@router.post("/curate/split", response_model=CurateOut, dependencies=[Depends(_csrf)],
-             responses=_errors(403, 404),
-             summary="Split an alias off an entity into an entity of its own")
+@router.post(
+    "/curate/split",
+    response_model=CurateOut,
+    dependencies=[Depends(_csrf)],
+    responses=_errors(403, 404),
+    summary="Split an alias off an entity into an entity of its own",
+)
 def split(request: Request, body: SplitIn) -> Any:
     ent = _entity_or_404(request, body.entity_id)
     if body.alias not in ent["aliases"]:
-        raise HTTPException(400, f"{body.alias!r} is not an alias of {ent['name']!r}; "
-                                 f"its aliases are {ent['aliases']}")
+        raise HTTPException(
+            400,
+            f"{body.alias!r} is not an alias of {ent['name']!r}; its aliases are {ent['aliases']}",
+        )
     n = _writer(request).curate("split", ent["id"], alias=body.alias)
     idx = data.Index(_store(request))
     return {"entities": n, "entity_id": idx.keys.get(ent["id"], ent["id"])}

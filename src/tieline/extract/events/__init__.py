@@ -47,59 +47,234 @@ MIN_CONFIDENCE = 0.5
 OBJECT_TYPES = {"FACILITY", "PRODUCT", "INITIATIVE", "EVENT", "AWARD"}
 ACTOR_TYPES = {"COUNTRY", "ORG", "PERSON", "BLOC"}
 # Verbs that report speech: their subject is the speaker, not a participant.
-REPORTING = {"say", "add", "note", "tell", "emphasize", "emphasise", "stress", "state", "reveal",
-             "report", "claim", "mention", "explain", "argue", "remark", "comment", "write",
-             "announce", "declare", "confirm", "insist", "recall", "warn", "believe", "think",
-             "suggest", "observe", "underline", "highlight", "cite", "quote"}
+REPORTING = {
+    "say",
+    "add",
+    "note",
+    "tell",
+    "emphasize",
+    "emphasise",
+    "stress",
+    "state",
+    "reveal",
+    "report",
+    "claim",
+    "mention",
+    "explain",
+    "argue",
+    "remark",
+    "comment",
+    "write",
+    "announce",
+    "declare",
+    "confirm",
+    "insist",
+    "recall",
+    "warn",
+    "believe",
+    "think",
+    "suggest",
+    "observe",
+    "underline",
+    "highlight",
+    "cite",
+    "quote",
+}
 # Frames under which a trigger states no event: fears, denials, refusals, wishes, attempts.
-NON_EVENT_FRAMES = {"fear", "deny", "refuse", "reject", "consider", "doubt", "hope", "want",
-                    "wish", "seek", "attempt", "try", "threaten", "oppose", "avoid", "dismiss",
-                    "cautious", "reluctant", "wary", "afraid", "unwilling", "unlikely", "support",
-                    "urge", "propose", "demand", "question", "rumour", "rumor", "speculation",
-                    "possibility", "prospect", "whether", "imagine", "risk", "refusal", "denial",
-                    "call", "contemplate", "mull", "explore", "study", "weigh",
-                    # enabling frames describe a possibility, not an event
-                    "pave", "enable", "allow", "permit", "encourage"}
+NON_EVENT_FRAMES = {
+    "fear",
+    "deny",
+    "refuse",
+    "reject",
+    "consider",
+    "doubt",
+    "hope",
+    "want",
+    "wish",
+    "seek",
+    "attempt",
+    "try",
+    "threaten",
+    "oppose",
+    "avoid",
+    "dismiss",
+    "cautious",
+    "reluctant",
+    "wary",
+    "afraid",
+    "unwilling",
+    "unlikely",
+    "support",
+    "urge",
+    "propose",
+    "demand",
+    "question",
+    "rumour",
+    "rumor",
+    "speculation",
+    "possibility",
+    "prospect",
+    "whether",
+    "imagine",
+    "risk",
+    "refusal",
+    "denial",
+    "call",
+    "contemplate",
+    "mull",
+    "explore",
+    "study",
+    "weigh",
+    # enabling frames describe a possibility, not an event
+    "pave",
+    "enable",
+    "allow",
+    "permit",
+    "encourage",
+}
 # Frames that deny the event rather than doubt it.
 NEGATING_FRAMES = {"deny", "refuse", "reject", "dismiss", "refusal", "denial", "oppose", "avoid"}
 SPECULATIVE_MODALS = {"might", "could", "may", "would"}
 PLANNED_MODALS = {"will", "shall", "'ll", "should", "must", "wo"}
-PLAN_FRAMES = {"plan", "intend", "aim", "expect", "due", "schedule", "prepare", "go",
-               "project", "envisage", "envision", "agree", "pledge", "promise", "vow", "commit",
-               "decide", "decision", "ready", "poised", "slate", "target"}
-PLANNED_MODIFIERS = {"planned", "future", "proposed", "upcoming", "prospective", "forthcoming",
-                     "new"}
+PLAN_FRAMES = {
+    "plan",
+    "intend",
+    "aim",
+    "expect",
+    "due",
+    "schedule",
+    "prepare",
+    "go",
+    "project",
+    "envisage",
+    "envision",
+    "agree",
+    "pledge",
+    "promise",
+    "vow",
+    "commit",
+    "decide",
+    "decision",
+    "ready",
+    "poised",
+    "slate",
+    "target",
+}
+PLANNED_MODIFIERS = {
+    "planned",
+    "future",
+    "proposed",
+    "upcoming",
+    "prospective",
+    "forthcoming",
+    "new",
+}
 PAIR_NOUNS = {"country", "nation", "side", "state", "government", "neighbour", "neighbor"}
-GENERIC_HEADS = {"company", "firm", "enterprise", "organization", "organisation", "business",
-                 "corporation", "manufacturer", "producer", "leader", "official", "government",
-                 "authority", "ministry", "representative", "delegation", "side", "industry",
-                 "partner", "investor", "bank", "entity", "group", "sector", "visit", "head",
-                 "president", "minister", "people", "team", "operator", "agency"}
+GENERIC_HEADS = {
+    "company",
+    "firm",
+    "enterprise",
+    "organization",
+    "organisation",
+    "business",
+    "corporation",
+    "manufacturer",
+    "producer",
+    "leader",
+    "official",
+    "government",
+    "authority",
+    "ministry",
+    "representative",
+    "delegation",
+    "side",
+    "industry",
+    "partner",
+    "investor",
+    "bank",
+    "entity",
+    "group",
+    "sector",
+    "visit",
+    "head",
+    "president",
+    "minister",
+    "people",
+    "team",
+    "operator",
+    "agency",
+}
 # "a number of agreements", "a package of contracts": the counted noun is the object.
-QUANTITY_HEADS = {"number", "series", "set", "package", "range", "host", "couple", "pair",
-                  "dozen", "raft", "slew", "batch", "string", "total", "list", "bundle", "lot"}
+QUANTITY_HEADS = {
+    "number",
+    "series",
+    "set",
+    "package",
+    "range",
+    "host",
+    "couple",
+    "pair",
+    "dozen",
+    "raft",
+    "slew",
+    "batch",
+    "string",
+    "total",
+    "list",
+    "bundle",
+    "lot",
+}
 # Entity labels (spaCy's and the gazetteer's) that name an actor.
 NAME_LABELS = {"PERSON", "ORG", "GPE", "NORP", "COUNTRY", "BLOC"}
-NAMED_SPANS = {"ORG", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "BLOC", "INITIATIVE",
-               "FACILITY", "AWARD"}
+NAMED_SPANS = {
+    "ORG",
+    "FAC",
+    "EVENT",
+    "LAW",
+    "WORK_OF_ART",
+    "PRODUCT",
+    "BLOC",
+    "INITIATIVE",
+    "FACILITY",
+    "AWARD",
+}
 # Bodies that are many parties in one: their meeting is talks with one named participant.
-JOINT_BODY = re.compile(r"\b(?:commission|council|committee|forum|working group|assembly|"
-                        r"organi[sz]ation|union|summit|dialogue)\b", re.I)
+JOINT_BODY = re.compile(
+    r"\b(?:commission|council|committee|forum|working group|assembly|"
+    r"organi[sz]ation|union|summit|dialogue)\b",
+    re.I,
+)
 MULTI_PARTY = {"agreement", "talks"}
 # News agencies and papers: the source of a report, never a party to its events.
 NEWS_OUTLET = re.compile(
     r"\b(?:news agency|news service|newswire|wire service|press agency|broadcast\w*|"
     r"television|tv|radio|gazette|newspaper|daily|times|post|herald|tribune|journal|"
     r"reuters|xinhua|tass|interfax|sputnik|ria novosti|associated press|bloomberg|"
-    r"agence france-presse|afp|kyodo|yonhap|bernama|anadolu)\b", re.I)
+    r"agence france-presse|afp|kyodo|yonhap|bernama|anadolu)\b",
+    re.I,
+)
 # "China's largest supplier" supplies China; "Russia's arms exporter" is Russian.
 AGENT_NOUNS = {"supplier", "investor", "lender", "vendor", "partner"}
 GATHERINGS = {"visit", "meeting", "summit", "talks", "talk", "trip", "forum", "session", "tour"}
 COUNTERPART_PREPS = {"with", "between", "among", "amongst", "alongside"}
 TOPIC_PREPS = {"on", "of", "about", "over", "regarding", "concerning"}
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-           "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-           "twenty": 20, "dozen": 12}
+NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "dozen": 12,
+}
 # Specific types absorb a cooperation event of the same sentence: "worked with X and supplied Y"
 # is one supply, not a supply and a vague cooperation.
 GENERIC_TYPE = "cooperation"
@@ -158,10 +333,13 @@ def load_triggers() -> dict[str, tuple[TriggerRule, ...]]:
         if row.get("type") not in EVENT_TYPES or not row.get("lemma"):
             raise ConfigError(f"triggers.jsonl:{n}: needs 'lemma' and a 'type' among {EVENT_TYPES}")
         rule = TriggerRule(
-            lemma=str(row["lemma"]).lower(), type=str(row["type"]), pos=row.get("pos"),
+            lemma=str(row["lemma"]).lower(),
+            type=str(row["type"]),
+            pos=row.get("pos"),
             objects=frozenset(str(x).lower() for x in row.get("objects", [])),
             preps=frozenset(str(x).lower() for x in row.get("preps", [])),
-            xcomp=bool(row.get("xcomp")), direction=row.get("direction"),
+            xcomp=bool(row.get("xcomp")),
+            direction=row.get("direction"),
             governors=frozenset(str(x).lower() for x in row.get("governors", [])),
             actor_object=bool(row.get("actor_object")),
             confidence=float(row.get("confidence", 0.8)),
@@ -176,13 +354,20 @@ def load_trigger_classes() -> dict[str, tuple[TriggerRule, ...]]:
     out: dict[str, list[TriggerRule]] = {}
     for n, row in _data_lines("trigger_classes.jsonl"):
         if row.get("type") not in EVENT_TYPES or not (row.get("verbs") or row.get("nouns")):
-            raise ConfigError(f"trigger_classes.jsonl:{n}: needs 'verbs' or 'nouns' and a "
-                              f"'type' among {EVENT_TYPES}")
+            raise ConfigError(
+                f"trigger_classes.jsonl:{n}: needs 'verbs' or 'nouns' and a "
+                f"'type' among {EVENT_TYPES}"
+            )
         for pos, key in (("VERB", "verbs"), ("NOUN", "nouns")):
             for lemma in row.get(key, []):
-                rule = TriggerRule(lemma=str(lemma).lower(), type=str(row["type"]), pos=pos,
-                                   direction=row.get("direction"),
-                                   confidence=float(row.get("confidence", 0.5)), strict=False)
+                rule = TriggerRule(
+                    lemma=str(lemma).lower(),
+                    type=str(row["type"]),
+                    pos=pos,
+                    direction=row.get("direction"),
+                    confidence=float(row.get("confidence", 0.5)),
+                    strict=False,
+                )
                 out.setdefault(rule.lemma, []).append(rule)
     return {k: tuple(v) for k, v in out.items()}
 
@@ -196,8 +381,13 @@ def load_sectors() -> tuple[Sector, ...]:
         if not row.get("sector") or not cues:
             raise ConfigError(f"sectors.jsonl:{n}: needs 'sector' and 'cues'")
         alts = "|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True))
-        out.append(Sector(str(row["sector"]), str(row.get("label", row["sector"])),
-                          re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I)))
+        out.append(
+            Sector(
+                str(row["sector"]),
+                str(row.get("label", row["sector"])),
+                re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I),
+            )
+        )
     return tuple(out)
 
 
@@ -275,8 +465,9 @@ class _Candidate:
 class _DocIndex:
     """Token -> actor lookups for one parsed document."""
 
-    def __init__(self, sdoc: Any, mentions: Sequence[Mention], entities: Sequence[Entity],
-                 gaz: Gazetteer) -> None:
+    def __init__(
+        self, sdoc: Any, mentions: Sequence[Mention], entities: Sequence[Entity], gaz: Gazetteer
+    ) -> None:
         self.sdoc = sdoc
         self.gaz = gaz
         # spaCy rebuilds Doc.text on every access: keep it once.
@@ -340,8 +531,24 @@ class _DocIndex:
 
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_SMALL_WORDS = {"a", "an", "the", "and", "or", "of", "on", "in", "at", "to", "for", "with", "by",
-                "from", "as", "vs"}
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "on",
+    "in",
+    "at",
+    "to",
+    "for",
+    "with",
+    "by",
+    "from",
+    "as",
+    "vs",
+}
 
 
 def _is_headline(text: str, pos: int, title: str | None = None) -> bool:
@@ -390,7 +597,8 @@ def _matches_rule(t: Any, rule: TriggerRule) -> Any | bool | None:
     if rule.preps:
         kids = {c.lower_ for c in t.children if c.dep_ in ("prep", "advmod", "prt")}
         named_object = rule.actor_object and any(
-            c.dep_ == "dobj" and c.ent_type_ in NAME_LABELS for c in t.children)
+            c.dep_ == "dobj" and c.ent_type_ in NAME_LABELS for c in t.children
+        )
         if not kids & rule.preps and not named_object:
             return False
     if rule.xcomp and not any(c.dep_ == "xcomp" for c in t.children):
@@ -438,8 +646,13 @@ def _object_candidates(t: Any) -> list[Any]:
             out.append(c)
     for c in list(out):
         if c.lemma_.lower() in QUANTITY_HEADS:
-            out.extend(p for k in c.children if k.dep_ == "prep" and k.lower_ == "of"
-                       for p in k.children if p.dep_ == "pobj")
+            out.extend(
+                p
+                for k in c.children
+                if k.dep_ == "prep" and k.lower_ == "of"
+                for p in k.children
+                if p.dep_ == "pobj"
+            )
     # "sanctions that X imposed": the noun a relative clause modifies is its object.
     if t.dep_ in ("relcl", "acl") and t.head.pos_ in ("NOUN", "PROPN"):
         out.append(t.head)
@@ -514,8 +727,11 @@ class _Reader:
                     for p in c.children:
                         if p.dep_ == "pobj" and (host := self.idx.place(p)) is not None:
                             owners.append((host, p))
-                elif c.dep_ == "prep" and c.lower_ in ("from", "of", "by") and (
-                        tok.lemma_.lower() in GENERIC_HEADS or tok.pos_ == "PRON"):
+                elif (
+                    c.dep_ == "prep"
+                    and c.lower_ in ("from", "of", "by")
+                    and (tok.lemma_.lower() in GENERIC_HEADS or tok.pos_ == "PRON")
+                ):
                     for p in c.children:
                         if p.dep_ == "pobj":
                             owners.extend(self.expand(p, depth + 1))
@@ -538,8 +754,13 @@ class _Reader:
         return bool(mods & {"two", "both"}) or "the" in mods
 
     def pobjs(self, tok: Any, preps: set[str]) -> list[Any]:
-        return [p for c in tok.children if c.dep_ == "prep" and c.lower_ in preps
-                for p in c.children if p.dep_ == "pobj"]
+        return [
+            p
+            for c in tok.children
+            if c.dep_ == "prep" and c.lower_ in preps
+            for p in c.children
+            if p.dep_ == "pobj"
+        ]
 
 
 def _count_of(tok: Any | None) -> int | None:
@@ -576,7 +797,8 @@ def _modality(t: Any, lo: int = 0, hi: int = 1 << 30) -> tuple[str, str | None]:
     for i, node in enumerate(chain):
         kids = list(node.children)
         if any(c.dep_ == "neg" for c in kids) or any(
-                c.lower_ in ("no", "never") and c.dep_ in ("det", "neg", "advmod") for c in kids):
+            c.lower_ in ("no", "never") and c.dep_ in ("det", "neg", "advmod") for c in kids
+        ):
             return "negated", "neg"
         if i == 0 and any(c.lower_ == "ever" and c.dep_ == "advmod" for c in kids):
             return "planned", "spec"
@@ -588,14 +810,21 @@ def _modality(t: Any, lo: int = 0, hi: int = 1 << 30) -> tuple[str, str | None]:
         # "a reactor to be built": an infinitive on a noun is a plan, "forced to buy" is not.
         if aux & PLANNED_MODALS or (i == 0 and "to" in aux and node.dep_ in ("relcl", "acl")):
             planned = True
-        if (i > 0 and node.lemma_.lower() in ("set", "slate", "poise")
-                and chain[i - 1].dep_ == "xcomp"):
+        if (
+            i > 0
+            and node.lemma_.lower() in ("set", "slate", "poise")
+            and chain[i - 1].dep_ == "xcomp"
+        ):
             planned = True  # "is set to sign", not "set up a venture"
-        if node != t and node.lemma_.lower() in PLAN_FRAMES and not (
-                node.lemma_.lower() == "agree" and t.lemma_.lower() == "agree"):
+        if (
+            node != t
+            and node.lemma_.lower() in PLAN_FRAMES
+            and not (node.lemma_.lower() == "agree" and t.lemma_.lower() == "agree")
+        ):
             planned = True
         if node.pos_ in ("NOUN", "PROPN") and any(
-                c.lower_ in PLANNED_MODIFIERS - {"new"} and c.dep_ == "amod" for c in kids):
+            c.lower_ in PLANNED_MODIFIERS - {"new"} and c.dep_ == "amod" for c in kids
+        ):
             planned = True
         if node.dep_ in ("ccomp", "ROOT", "relcl") or (node != t and node.dep_ == "conj"):
             break
@@ -649,16 +878,23 @@ def _reporting_subjects(sent: Any) -> set[int]:
     return out
 
 
-def _find_candidates(sent: Any, lexicon: dict[str, tuple[TriggerRule, ...]],
-                     classes: dict[str, tuple[TriggerRule, ...]] | None = None) -> list[_Candidate]:
+def _find_candidates(
+    sent: Any,
+    lexicon: dict[str, tuple[TriggerRule, ...]],
+    classes: dict[str, tuple[TriggerRule, ...]] | None = None,
+) -> list[_Candidate]:
     out = []
     for t in sent:
         lemma = t.lemma_.lower()
         keys = [lemma]
         if t.lower_ != lemma:
             keys.append(t.lower_)
-        if (t.lower_ == "how" and t.i >= 2 and t.nbor(-1).text == "-"
-                and t.nbor(-2).lower_ == "know"):
+        if (
+            t.lower_ == "how"
+            and t.i >= 2
+            and t.nbor(-1).text == "-"
+            and t.nbor(-2).lower_ == "know"
+        ):
             keys.append("know-how")
         seen_types: set[str] = set()
         found: list[_Candidate] = []
@@ -670,8 +906,14 @@ def _find_candidates(sent: Any, lexicon: dict[str, tuple[TriggerRule, ...]],
                 if head is False:
                     continue
                 seen_types.add(rule.type)
-                found.append(_Candidate(rule=rule, trigger=t, sent=sent,
-                                        object_head=head if head is not True else None))
+                found.append(
+                    _Candidate(
+                        rule=rule,
+                        trigger=t,
+                        sent=sent,
+                        object_head=head if head is not True else None,
+                    )
+                )
         # The more specific reading wins: "bought a stake" is an investment, not a supply.
         if any(c.rule.objects for c in found):
             found = [c for c in found if c.rule.objects]
@@ -703,12 +945,18 @@ def _phrase(c: _Candidate) -> set[int]:
     verbs = [t]
     if t.pos_ == "VERB":
         # "discussed and exchanged views on X": the coordinated verb shares the subject and topic.
-        verbs += [k for k in t.children if k.dep_ == "conj" and k.pos_ == "VERB"
-                  and not any(g.dep_ in ("nsubj", "nsubjpass") for g in k.children)]
+        verbs += [
+            k
+            for k in t.children
+            if k.dep_ == "conj"
+            and k.pos_ == "VERB"
+            and not any(g.dep_ in ("nsubj", "nsubjpass") for g in k.children)
+        ]
     for v in verbs:
         for k in v.children:
             if k.dep_ in ("dobj", "xcomp", "dative") or (
-                    k.dep_ == "prep" and k.lower_ in TOPIC_PREPS):
+                k.dep_ == "prep" and k.lower_ in TOPIC_PREPS
+            ):
                 heads.append(k)
     idx: set[int] = set()
     for h in heads:
@@ -717,8 +965,9 @@ def _phrase(c: _Candidate) -> set[int]:
     # S-400, a purchase that led Washington to ...", "the plant, which Rosatom is building").
     for i in list(idx):
         tok = t.doc[i]
-        if tok.dep_ == "relcl" or (tok.dep_ == "appos" and any(
-                x.pos_ == "VERB" for x in tok.subtree)):
+        if tok.dep_ == "relcl" or (
+            tok.dep_ == "appos" and any(x.pos_ == "VERB" for x in tok.subtree)
+        ):
             idx.difference_update(x.i for x in tok.subtree)
     if c.object_head is not None and c.object_head == t.head:
         # A relative clause's noun: the noun and its own modifiers, not the whole sentence.
@@ -739,7 +988,8 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
     t, rule = c.trigger, c.rule
     direction = rule.direction
     subj_role = {"supplier": "source", "buyer": "target", "sanctioner": "source"}.get(
-        direction or "", "party")
+        direction or "", "party"
+    )
     other_from = "source" if direction == "buyer" else "party"
     # 1. The subject side.
     subjects: list[tuple[Any, str]] = []
@@ -750,14 +1000,18 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
         # An agent noun's possessor is its customer: "China's largest supplier".
         poss_role = "target" if t.lemma_.lower() in AGENT_NOUNS else subj_role
         for k in t.children:
-            if k.dep_ == "poss" or (k.dep_ in ("compound", "amod", "nmod")
-                                     and reader.idx.actor(k) is not None):
+            if k.dep_ == "poss" or (
+                k.dep_ in ("compound", "amod", "nmod") and reader.idx.actor(k) is not None
+            ):
                 subjects.append((k, poss_role if k.dep_ == "poss" else subj_role))
         gov = t.head
         if t.dep_ == "pobj" and gov.head != gov:
             gov = gov.head
-        if (t.dep_ in ("dobj", "attr", "pobj", "oprd", "xcomp") and gov.pos_ in ("VERB", "AUX")
-                and gov.lemma_.lower() not in REPORTING):
+        if (
+            t.dep_ in ("dobj", "attr", "pobj", "oprd", "xcomp")
+            and gov.pos_ in ("VERB", "AUX")
+            and gov.lemma_.lower() not in REPORTING
+        ):
             # "Rosneft is under US sanctions": the subject is the target.
             role = "target" if t.dep_ == "pobj" and t.head.lower_ == "under" else subj_role
             subjects.extend((k, role) for k in _subject_tokens(gov))
@@ -812,8 +1066,11 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
             prep = _prep_of(tok)
             end = reader.idx.actor(tok) if prep in ("from", "to") else None
             if end is not None and end.type == "COUNTRY" and end.key not in c.parts:
-                role = "party" if rule.type == "construction" else (
-                    "source" if prep == "from" else "target")
+                role = (
+                    "party"
+                    if rule.type == "construction"
+                    else ("source" if prep == "from" else "target")
+                )
                 c.add(end, role, tok.i)
     if t.pos_ == "VERB" and direction == "supplier":
         for k in t.children:
@@ -832,9 +1089,16 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
         named = reader.idx.actor(tok)
         if named is None or i in reader.shadow or i in reporting:
             continue
-        if tok.dep_ == "poss" and tok.head.i in c.phrase and named.type == "COUNTRY" and any(
+        if (
+            tok.dep_ == "poss"
+            and tok.head.i in c.phrase
+            and named.type == "COUNTRY"
+            and any(
                 reader.idx.actor(x) is not None and reader.idx.actor(x) != named
-                for x in tok.head.subtree if x.i != i and x.i not in reader.shadow):
+                for x in tok.head.subtree
+                if x.i != i and x.i not in reader.shadow
+            )
+        ):
             continue  # "China's Silk Road plan": the owner of a named object, not a new party
         phrase_actors.append((named, tok))
     for a, tok in phrase_actors:
@@ -852,8 +1116,11 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
                 role = "target"  # "imposed sanctions on Rosneft", "export bans to Iran"
             c.add(a, role, tok.i)
     # Direction: goods of a named state ("French warships", "Russian fuel") give the source.
-    if direction in ("buyer", "supplier") and c.object_head is None and not any(
-            role == "source" for _, role, _ in c.parts.values()):
+    if (
+        direction in ("buyer", "supplier")
+        and c.object_head is None
+        and not any(role == "source" for _, role, _ in c.parts.values())
+    ):
         # Bought goods, or goods delivered in the passive; "supplies Turkish customers" names
         # the recipients, not the goods.
         goods = ("dobj", "nsubjpass") if direction == "buyer" else ("nsubjpass",)
@@ -903,8 +1170,9 @@ def _widen(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
             if a.type in OBJECT_TYPES:
                 c.add(a, "object", tok.i)
                 c.flags.add("widened_object" if not wide else "wide_object")
-            elif a.type in ACTOR_TYPES and (not wide or not any(
-                    r != "object" for _, r, _ in c.parts.values())):
+            elif a.type in ACTOR_TYPES and (
+                not wide or not any(r != "object" for _, r, _ in c.parts.values())
+            ):
                 c.add(a, "party", tok.i)
                 c.flags.add("widened_actor" if not wide else "wide_actor")
         if any(r != "object" for _, r, _ in c.parts.values()):
@@ -923,8 +1191,17 @@ def _evidence_span(c: _Candidate, core: set[int]) -> tuple[int, int]:
     idx.update(c.phrase)
     # The trigger's own phrase, without coordinated or adverbial clauses that follow it.
     for k in c.trigger.children:
-        if k.i > c.trigger.i and k.dep_ not in ("conj", "cc", "punct", "advcl", "relcl",
-                                                "parataxis", "mark", "npadvmod", "advmod"):
+        if k.i > c.trigger.i and k.dep_ not in (
+            "conj",
+            "cc",
+            "punct",
+            "advcl",
+            "relcl",
+            "parataxis",
+            "mark",
+            "npadvmod",
+            "advmod",
+        ):
             idx.update(x.i for x in k.subtree)
     # A quote holds whole names: "Russian Technologies", not "Technologies".
     ext = [c.extent.get(i, (i, i)) for i in idx]
@@ -950,8 +1227,9 @@ def _anaphoric(c: _Candidate) -> bool:
 def _min_parts(c: _Candidate) -> int:
     """Two participants, or one joint body for talks ("the meeting of the commission")."""
     if c.rule.type == "talks" and any(
-            a.type == "BLOC" or (a.type == "ORG" and JOINT_BODY.search(a.name))
-            for a, _, _ in c.parts.values()):
+        a.type == "BLOC" or (a.type == "ORG" and JOINT_BODY.search(a.name))
+        for a, _, _ in c.parts.values()
+    ):
         return 1
     return 2
 
@@ -971,7 +1249,7 @@ TEMPORAL_PREPS = {"after", "before", "during", "following", "since", "until", "a
 def _time_adjunct_of(noun: Any, verb: Any) -> bool:
     """Whether a nominal trigger only times another trigger: "signed after the meeting"."""
     prep = noun.head
-    return (noun.dep_ == "pobj" and prep.lower_ in TEMPORAL_PREPS and prep.head == verb)
+    return noun.dep_ == "pobj" and prep.lower_ in TEMPORAL_PREPS and prep.head == verb
 
 
 def _linked(a: _Candidate, b: _Candidate) -> bool:
@@ -1003,8 +1281,13 @@ class EventCandidate:
     stated: bool = True
 
 
-def find_candidates(doc: Document, sdoc: Any, mentions: list[Mention], entities: list[Entity],
-                    gazetteer: Gazetteer | None = None) -> list[EventCandidate]:
+def find_candidates(
+    doc: Document,
+    sdoc: Any,
+    mentions: list[Mention],
+    entities: list[Entity],
+    gazetteer: Gazetteer | None = None,
+) -> list[EventCandidate]:
     """Every trigger of the lexicon and of the trigger classes, read, in text order."""
     lexicon = load_triggers()
     classes = load_trigger_classes()
@@ -1015,10 +1298,13 @@ def find_candidates(doc: Document, sdoc: Any, mentions: list[Mention], entities:
     for si, sent in enumerate(sdoc.sents):
         n_sents += 1
         # A trigger word inside a name ("Shanghai Cooperation Organisation") is no trigger.
-        cands = [c for c in _find_candidates(sent, lexicon, classes)
-                 if not _is_headline(idx.text, c.trigger.idx, doc.title)
-                 and c.trigger.ent_type_ not in NAMED_SPANS
-                 and idx.actor(c.trigger) in (None, *idx.countries.values())]
+        cands = [
+            c
+            for c in _find_candidates(sent, lexicon, classes)
+            if not _is_headline(idx.text, c.trigger.idx, doc.title)
+            and c.trigger.ent_type_ not in NAMED_SPANS
+            and idx.actor(c.trigger) in (None, *idx.countries.values())
+        ]
         if not cands:
             continue
         shadow = _shadowed(sent)
@@ -1037,9 +1323,13 @@ def find_candidates(doc: Document, sdoc: Any, mentions: list[Mention], entities:
         for group in (kept, cands):
             for a in group:
                 for b in group:
-                    if a is not b and ((b.trigger.i in a.phrase and not (
-                            a.trigger.i in b.phrase and a.trigger.i > b.trigger.i))
-                            or _time_adjunct_of(b.trigger, a.trigger)):
+                    if a is not b and (
+                        (
+                            b.trigger.i in a.phrase
+                            and not (a.trigger.i in b.phrase and a.trigger.i > b.trigger.i)
+                        )
+                        or _time_adjunct_of(b.trigger, a.trigger)
+                    ):
                         b.flags.add("nested" if group is kept else "nested_any")
         for c in cands:
             _read_participants(c, reader, reporting)
@@ -1064,8 +1354,10 @@ def find_candidates(doc: Document, sdoc: Any, mentions: list[Mention], entities:
                 continue
             # "held a dialogue, with A and B meeting their counterparts": one sentence, one
             # type and shared participants make one event.
-            same = next((o for o in final if o.rule.type == c.rule.type
-                         and set(o.parts) & set(c.parts)), None)
+            same = next(
+                (o for o in final if o.rule.type == c.rule.type and set(o.parts) & set(c.parts)),
+                None,
+            )
             if same is not None:
                 for a, role, tok in c.parts.values():
                     same.add(a, role, tok)
@@ -1076,12 +1368,21 @@ def find_candidates(doc: Document, sdoc: Any, mentions: list[Mention], entities:
                 continue
             final.append(c)
         for c in cands:
-            named = {a.key for a, _, tok in c.parts.values()
-                     if tok in c.core and idx.actor(sdoc[tok]) == a}
+            named = {
+                a.key
+                for a, _, tok in c.parts.values()
+                if tok in c.core and idx.actor(sdoc[tok]) == a
+            }
             # "The countries discussed ...", "after their meeting": an anaphoric report of an
             # event already stated in this document is that event again, not a new one.
-            if not named and _anaphoric(c) and any(e.type == c.rule.type and set(c.parts) <= {
-                    p.entity_key for p in e.participants} for e in kept_events):
+            if (
+                not named
+                and _anaphoric(c)
+                and any(
+                    e.type == c.rule.type and set(c.parts) <= {p.entity_key for p in e.participants}
+                    for e in kept_events
+                )
+            ):
                 c.flags.add("repeat")
         for c in cands:
             if c not in final:
@@ -1092,17 +1393,30 @@ def find_candidates(doc: Document, sdoc: Any, mentions: list[Mention], entities:
             keep = c in final and "repeat" not in c.flags and ev.confidence >= MIN_CONFIDENCE
             if keep:
                 kept_events.append(ev)
-            out.append(EventCandidate(
-                event=ev, sentence=si, clause=_clause_text(c), strict=c.rule.strict,
-                rule_keep=keep, features=_features(c, ev, idx, si), stated=c.why is None))
+            out.append(
+                EventCandidate(
+                    event=ev,
+                    sentence=si,
+                    clause=_clause_text(c),
+                    strict=c.rule.strict,
+                    rule_keep=keep,
+                    features=_features(c, ev, idx, si),
+                    stated=c.why is None,
+                )
+            )
     n = max(n_sents, 1)
-    return [replace(x, features=(*x.features, ("position", round(x.sentence / n, 3))))
-            for x in out]
+    return [replace(x, features=(*x.features, ("position", round(x.sentence / n, 3)))) for x in out]
 
 
-def extract_events(doc: Document, sdoc: Any, mentions: list[Mention], entities: list[Entity],
-                   gazetteer: Gazetteer | None = None, *,
-                   decider: str | None = None) -> list[Event]:
+def extract_events(
+    doc: Document,
+    sdoc: Any,
+    mentions: list[Mention],
+    entities: list[Entity],
+    gazetteer: Gazetteer | None = None,
+    *,
+    decider: str | None = None,
+) -> list[Event]:
     """Events stated in a parsed document, in text order, as the chosen decider keeps them."""
     from tieline.extract.events.decide import decide
 
@@ -1136,7 +1450,7 @@ def _clause_text(c: _Candidate) -> str:
     head = _clause_head(c.trigger)
     sub = [x.i for x in head.subtree if c.lo <= x.i < c.hi] or [c.trigger.i]
     doc = c.trigger.doc
-    return str(doc[min(sub): max(sub) + 1].text)
+    return str(doc[min(sub) : max(sub) + 1].text)
 
 
 def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[str, float], ...]:
@@ -1178,35 +1492,48 @@ def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
     start, end = _evidence_span(c, c.core)
     evidence = idx.text[start:end]
     head = _clause_head(t)
-    clause = t.doc[min(x.i for x in head.subtree): max(x.i for x in head.subtree) + 1]
+    clause = t.doc[min(x.i for x in head.subtree) : max(x.i for x in head.subtree) + 1]
     when = find_event_date(clause.text, doc.published)
     if when is None:
         # Dates often sit outside the trigger's clause ("On 27 April, X signed ..."): the
         # sentence (inside its paragraph) gives the date nearest the trigger.
-        seg = t.doc[max(c.lo, c.sent.start): min(c.hi, c.sent.end)]
+        seg = t.doc[max(c.lo, c.sent.start) : min(c.hi, c.sent.end)]
         when = find_event_date(seg.text, doc.published, anchor=t.idx - seg.start_char)
     # Names are blanked out of the texts that cue a sector: "Silk Road Fund" is no road.
     named = set(idx.extent)
     phrase_text = " ".join(t.doc[i].text for i in sorted(c.phrase) if i not in named)
     lo_tok = c.sent.start
     sent_text = " ".join(x.text for x in c.sent if x.i not in named)
-    ev_text = " ".join(x.text for x in c.sent[max(0, c.lo - lo_tok):]
-                       if start <= x.idx < end and x.i not in named)
-    sector = find_sector([phrase_text, ev_text, sent_text],
-                         [a.name for a, _, _ in c.parts.values()])
+    ev_text = " ".join(
+        x.text for x in c.sent[max(0, c.lo - lo_tok) :] if start <= x.idx < end and x.i not in named
+    )
+    sector = find_sector(
+        [phrase_text, ev_text, sent_text], [a.name for a, _, _ in c.parts.values()]
+    )
     conf = c.rule.confidence
     if c.fallback:
         conf *= 0.6 if c.wide else 0.7
-    order = sorted(c.parts.values(), key=lambda p: ({"source": 0, "party": 1, "target": 2,
-                                                     "object": 3}[p[1]], p[2]))
+    order = sorted(
+        c.parts.values(),
+        key=lambda p: ({"source": 0, "party": 1, "target": 2, "object": 3}[p[1]], p[2]),
+    )
     return Event(
-        id=_event_id(doc.id, c.rule.type, t.idx), type=c.rule.type, trigger=t.text,
-        trigger_start=t.idx, trigger_end=t.idx + len(t.text),
-        sentence_start=c.sent.start_char, sentence_end=c.sent.end_char, evidence=evidence,
+        id=_event_id(doc.id, c.rule.type, t.idx),
+        type=c.rule.type,
+        trigger=t.text,
+        trigger_start=t.idx,
+        trigger_end=t.idx + len(t.text),
+        sentence_start=c.sent.start_char,
+        sentence_end=c.sent.end_char,
+        evidence=evidence,
         participants=tuple(Participant(a.key, a.name, role) for a, role, _ in order),
-        sector=sector, date=when.value if when else None,
+        sector=sector,
+        date=when.value if when else None,
         date_precision=when.precision if when else None,
-        date_source=when.source if when else None, status=c.status,
-        confidence=round(conf, 3), count=_count_of(c.object_head if c.object_head is not None
-                                                    else (t if t.pos_ == "NOUN" else None)),
+        date_source=when.source if when else None,
+        status=c.status,
+        confidence=round(conf, 3),
+        count=_count_of(
+            c.object_head if c.object_head is not None else (t if t.pos_ == "NOUN" else None)
+        ),
     )

@@ -134,7 +134,7 @@ def load_model(path: str | None = None) -> TrainedDecider:
         model = json.loads(where.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
         raise ConfigError(
-            f'{where}: no event model; run `make train` or use the events.rules.v3 component'
+            f"{where}: no event model; run `make train` or use the events.rules.v3 component"
         ) from e
     except json.JSONDecodeError as e:
         raise ConfigError(f"{where}:{e.lineno}: not JSON ({e.msg}); run `make train`") from e
