@@ -40,7 +40,7 @@ class _CallableStage(_types.ModuleType):
 
 _ingest_stage.__class__ = _CallableStage
 _ingest_stage.__signature__ = _inspect.signature(_api.ingest)  # type: ignore[attr-defined]
-_ingest_stage.__doc__ = _ingest_stage.__doc__ or _api.ingest.__doc__
+_ingest_stage.__doc__ = _ingest_stage.__doc__ or _api.ingest.__doc__ or ""
 ingest = _ingest_stage
 
 __all__ = [

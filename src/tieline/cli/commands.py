@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -269,11 +269,16 @@ def export(
                     f"wrote {n} {'entities' if fmt is ExportFormat.ftm else 'ties'} to {output}"
                 )
             return
-        writer = {
+
+        def events_csv(s: Store, fh: Any) -> int:
+            return ex.write_csv(s, out=fh)["events"]
+
+        writers: dict[ExportFormat, Callable[[Store, Any], int]] = {
             ExportFormat.gold_jsonl: write_gold,
             ExportFormat.jsonl: ex.write_jsonl,
-            ExportFormat.events_csv: lambda s, fh: ex.write_csv(s, out=fh)["events"],
-        }[fmt]
+            ExportFormat.events_csv: events_csv,
+        }
+        writer = writers[fmt]
         if output is None:
             writer(store, sys.stdout)
         else:

@@ -424,7 +424,8 @@ def find_amounts(text: str) -> list[Amount]:
         )
         taken.append((m.start(), m.end()))
     pos = 0
-    while (m := g.count.search(text, pos)) is not None:
+    while (cm := g.count.search(text, pos)) is not None:
+        m = cm
         # A rejected match ("the two countries signed 51 agreements" read from "two") may hide
         # one that starts inside it.
         pos = m.start("num") + 1

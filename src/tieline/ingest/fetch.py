@@ -345,7 +345,7 @@ def _get(
                     f"{current}: redirect to a {urlsplit(nxt).scheme or 'bad'}: "
                     "URL refused (only http and https are fetched)"
                 )
-            return nxt
+            return str(nxt)
         if resp.status_code >= 400:
             raise FetchError(f"{current}: HTTP {resp.status_code}")
         length = resp.headers.get("content-length")

@@ -199,7 +199,7 @@ def build_report(store: Store, pair: str | None = None, since: str | None = None
                     kinds[a.id][ev["type"]] += 1
                 if when and (a.id not in latest or when >= latest[a.id][0]):
                     latest[a.id] = (when, ev)
-    actor_lines = []
+    actor_lines: list[Line] = []
     for aid, n in sorted(counts.items(), key=lambda kv: (-kv[1], names_by_id[kv[0]].name)):
         if aid not in latest or len(actor_lines) >= MAX_ACTORS:
             continue

@@ -381,15 +381,15 @@ def cluster_reports(reports: Iterable[Report], *, only_new: bool = False) -> dic
         if only_new and all(r.cluster for r in block):
             continue
         block.sort(key=lambda r: (_effective(r), r.doc, r.id))
-        for i, a in enumerate(block):
-            for b in block[i + 1 : i + 1 + NEIGHBOURS]:
-                key = (a.id, b.id) if a.id < b.id else (b.id, a.id)
-                if (only_new and a.cluster and b.cluster) or key in candidates:
+        for i, ra in enumerate(block):
+            for rb in block[i + 1 : i + 1 + NEIGHBOURS]:
+                key = (ra.id, rb.id) if ra.id < rb.id else (rb.id, ra.id)
+                if (only_new and ra.cluster and rb.cluster) or key in candidates:
                     continue
-                if a.doc == b.doc:
-                    score: int | None = 99 if _same_in_document(a, b) else None
+                if ra.doc == rb.doc:
+                    score: int | None = 99 if _same_in_document(ra, rb) else None
                 else:
-                    score = pair_score(a, b)
+                    score = pair_score(ra, rb)
                 if score is not None and score >= THRESHOLD:
                     candidates[key] = score
     for (x, y), _ in sorted(candidates.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -437,8 +437,8 @@ def stored_reports(store: Store) -> list[Report]:
             )
         )
         parts: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for r in conn.execute(select(p.c.event_id, p.c.entity_key, p.c.role)):
-            parts[r.event_id].append((keymap.get(r.entity_key, r.entity_key), r.role))
+        for pr in conn.execute(select(p.c.event_id, p.c.entity_key, p.c.role)):
+            parts[pr.event_id].append((keymap.get(pr.entity_key, pr.entity_key), pr.role))
     out = []
     for r in rows:
         ps = parts.get(r.id, [])

@@ -86,7 +86,8 @@ def cross_validate(
     if seeds is not None:
         sdocs = load_annotated(seeds[0], gold_path=seeds[1])
         sgold = ref.load(seeds[1])
-        for name, dec in (("rules", rule_decide), ("trained", dec_all)):
+        deciders: tuple[tuple[str, Any], ...] = (("rules", rule_decide), ("trained", dec_all))
+        for name, dec in deciders:
             preds = {a.name: prediction(a, dec(a.candidates)) for a in sdocs}
             seed_scores[name] = dict(ref.score(sgold, preds, seeds[0])["events"])
     return {

@@ -179,7 +179,7 @@ def guarded_http_protocol(header_timeout_s: float) -> type:
     header line every few seconds (slowloris) is cut off instead of holding its connection."""
     from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    class Guarded(H11Protocol):  # type: ignore[misc]
+    class Guarded(H11Protocol):
         _timer: Any = None
         _armed_for: Any = None
 

@@ -1359,8 +1359,8 @@ def find_candidates(
                 None,
             )
             if same is not None:
-                for a, role, tok in c.parts.values():
-                    same.add(a, role, tok)
+                for actor, role, tok in c.parts.values():
+                    same.add(actor, role, tok)
                     if tok in c.core:
                         same.core.add(tok)
                 same.core.add(c.trigger.i)  # the quote covers both statements
