@@ -86,7 +86,7 @@ def test_chain_check_names_the_gap(demo: str) -> None:
     registry.check_chain(
         ["parse.spacy.v1", "ner.gazetteer.v3", "resolve.document.v4", "events.rules.v3"]
     )
-    with pytest.raises(ConfigError, match=r"events\.rules\.v2 requires mentions, entities"):
+    with pytest.raises(ConfigError, match=r"events\.rules\.v3 requires mentions, entities"):
         registry.check_chain(["parse.spacy.v1", "events.rules.v3"])
     with pytest.raises(ConfigError, match="requires parse"):
         registry.check_chain(["ner.gazetteer.v3", "parse.spacy.v1"])
