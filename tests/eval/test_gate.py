@@ -37,3 +37,26 @@ def test_seeds_stay_above_their_floors(seeds: Path, seeds_db: Path) -> None:
         pred = {r["doc"]: r for r in gold_records(store)}
     result = score(read_gold(gold), pred, seeds)
     assert check(result, baseline["floors"], baseline.get("ceilings")) == []
+
+
+@pytest.mark.slow
+def test_dev_corpus_stays_above_its_floors(seeds: Path, tmp_path: Path) -> None:
+    from tieline.config import Settings
+    from tieline.scale.runner import ingest_paths
+
+    baseline = json.loads(BASELINE.read_text(encoding="utf-8"))["dev"]
+    dev = seeds.parent.parent / "eval" / "dev"
+    gold = dev / "dev.gold.jsonl"
+    if not gold.is_file():
+        pytest.skip(f"dev corpus not found at {dev} (../shared is absent on a user's clone)")
+    if gold_hash(gold) != baseline["gold_sha256"]:
+        pytest.fail(
+            "the dev gold set changed: re-measure and pin new floors in "
+            "tests/eval/baseline.json on purpose"
+        )
+    db = tmp_path / "dev.db"
+    ingest_paths([dev / "docs"], Settings(db=str(db), progress=False))
+    with Store(str(db)) as store:
+        pred = {r["doc"]: r for r in gold_records(store)}
+    result = score(read_gold(gold), pred, dev / "docs")
+    assert check(result, baseline["floors"], baseline.get("ceilings")) == []

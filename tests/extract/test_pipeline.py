@@ -126,7 +126,7 @@ def test_the_default_chain() -> None:
             "parse.spacy.v1",
             "ner.gazetteer.v3",
             "resolve.document.v4",
-            "events.rules.v3",
+            "events.trained.v1",
             "quantities.rules.v4",
         ]
     )
@@ -138,7 +138,7 @@ def test_a_setting_swaps_the_component_of_its_kind() -> None:
         "parse.spacy.v1",
         "ner.spacy.v1",
         "resolve.document.v4",
-        "events.rules.v3",
+        "events.trained.v1",
         "quantities.rules.v4",
     ]
 
