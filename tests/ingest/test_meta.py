@@ -110,6 +110,7 @@ def test_meta_markdown_escapes_byline_and_heading() -> None:
         ("hello 12", None),
         ("", None),
         ("no digits here", None),
+        ("0W", None),
     ],
 )
 def test_meta_parse_date_cases(value: str, expected: tuple[str, str] | None) -> None:

@@ -138,6 +138,9 @@ def parse_date(value: str, *, max_words: int = 8) -> tuple[str, str] | None:
     if not 1800 <= d.year <= 2200:
         return None
     precision = data.period or "day"
+    if precision not in ("day", "month", "year"):
+        # A relative span such as "0W" (dateparser reads "0 weeks ago") fixes no date.
+        return None
     iso = {"year": f"{d.year:04d}", "month": f"{d.year:04d}-{d.month:02d}"}.get(
         precision, d.isoformat()
     )
