@@ -12,28 +12,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from tieline.months import MONTHS
+
 NAME = "dates.rules.v1"
 
-MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for m in names
-}
 WEEKDAYS = {
     d: i
     for i, d in enumerate(

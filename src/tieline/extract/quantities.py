@@ -34,6 +34,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from tieline.months import MONTHS
 from tieline.records import Document, Entity, Figure, Mention
 
 NAME = "quantities.rules.v4"
@@ -71,10 +72,6 @@ SHORT_SCALES: dict[str, int] = {"k": 10**3, "m": 10**6, "b": 10**9}
 # Currency words that are also common English words: read only after a scale word or a number
 # with separators, so that "in 2019 won" is no money.
 _AMBIGUOUS_SUFFIX = {"won", "real", "rand", "sterling"}
-
-MONTHS: dict[str, int] = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-MONTHS["sept"] = 9
 
 
 @dataclass(frozen=True, slots=True)

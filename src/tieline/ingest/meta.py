@@ -12,6 +12,8 @@ from datetime import date
 
 from dateparser.date import DateDataParser
 
+from tieline.months import MONTHS
+
 _SETTINGS = {
     "PREFER_DAY_OF_MONTH": "first",
     "REQUIRE_PARTS": ["year"],
@@ -70,27 +72,6 @@ class Meta:
     url: str | None = None
 
 
-_MONTH_NUM = {
-    name: i
-    for i, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sep", "sept"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        1,
-    )
-    for name in names
-}
 # The header formats news sites use most, read without dateparser (about 15 ms a call).
 # Anything else, or anything these read as an impossible date, goes to dateparser.
 _FAST_DATES = (
@@ -108,7 +89,7 @@ def _fast_date(value: str) -> tuple[str, str] | None:
         if m is None:
             continue
         g = m.groupdict()
-        month = _MONTH_NUM.get(g["mon"].lower()) if "mon" in g else int(g["m"])
+        month = MONTHS.get(g["mon"].lower()) if "mon" in g else int(g["m"])
         if month is None:
             return None
         try:
