@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from webdata import build_store
 
 
-def test_serve_on_a_busy_port_says_so_and_exits(tmp_path: Path) -> None:
-    db = build_store(tmp_path / "busy.db")
+@pytest.mark.parametrize("existing", [True, False], ids=["store", "no-store"])
+def test_serve_on_a_busy_port_says_so_and_exits(tmp_path: Path, existing: bool) -> None:
+    # Without a store, serve would note that it starts an empty one: not when it cannot start.
+    db = build_store(tmp_path / "busy.db") if existing else tmp_path / "none.db"
     with socket.create_server(("127.0.0.1", 0)) as holder:
         port = holder.getsockname()[1]
         res = subprocess.run(
@@ -30,3 +33,4 @@ def test_serve_on_a_busy_port_says_so_and_exits(tmp_path: Path) -> None:
     assert "in use" in lines[0]
     assert "Tieline on" not in res.stderr + res.stdout
     assert "Traceback" not in res.stderr
+    assert db.exists() is existing

@@ -74,17 +74,6 @@ def register(app: typer.Typer) -> None:
             with errors_to_exit():
                 raise MissingExtraError("web", "tieline serve") from e
         settings = settings_from(db, sets)
-        if "://" not in settings.db and not Path(settings.db).expanduser().exists():
-            err.print(
-                labelled(
-                    "note:",
-                    "yellow",
-                    f"no store at {settings.db}; starting an empty "
-                    "one (upload articles on the page, or run 'tieline ingest PATH "
-                    f"--db {settings.db}')",
-                ),
-                highlight=False,
-            )
         token = token or settings.serve_token
         loopback = host in LOOPBACK or host.startswith("127.")
         if not loopback and not token:
@@ -101,9 +90,20 @@ def register(app: typer.Typer) -> None:
             hosts.append(f"[{host}]" if ":" in host else host)
         else:
             hosts += [socket.gethostname()]
-        # Bound here, before anything is printed: a port in use is one line and a non-zero exit,
+        # Bound before anything is printed: a port in use is one line and a non-zero exit,
         # not a "Tieline on ..." banner followed by uvicorn's own error.
         sock = _listen(host, port)
+        if "://" not in settings.db and not Path(settings.db).expanduser().exists():
+            err.print(
+                labelled(
+                    "note:",
+                    "yellow",
+                    f"no store at {settings.db}; starting an empty "
+                    "one (upload articles on the page, or run 'tieline ingest PATH "
+                    f"--db {settings.db}')",
+                ),
+                highlight=False,
+            )
         with errors_to_exit():
             web_app = create_app(
                 settings.db,
