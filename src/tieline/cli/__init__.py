@@ -32,9 +32,9 @@ def _register() -> None:
 
 
 def os_error_line(e: OSError) -> str:
-    """A file error as one line: the file first, then the reason ('x.jsonl: No such file')."""
+    """A file error as one line, worded as the commands word theirs ('No such file...: x.jsonl')."""
     reason = e.strerror or str(e)
-    return f"{e.filename}: {reason}" if e.filename else reason
+    return f"{reason}: {e.filename}" if e.filename else reason
 
 
 def main(argv: list[str] | None = None) -> None:
