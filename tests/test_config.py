@@ -48,3 +48,49 @@ def test_booleans_and_lists_from_text() -> None:
     )
     assert s.allow_private is True
     assert s.gazetteers == ("a.jsonl", "b.jsonl")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "env", "toml", "words"),
+    [
+        ({"progress": "maybe"}, {}, None, ("progress", "true or false")),
+        ({"batch_size": "0"}, {}, None, ("batch_size", "at least 1")),
+        ({"engine": "spark"}, {}, None, ("engine", "local, process, ray")),
+        ({"near_dup_threshold": "1.5"}, {}, None, ("near_dup_threshold", "between 0 and 1")),
+        ({}, {"TIELINE_WORKERS": "two"}, None, ("TIELINE_WORKERS", "whole number")),
+        ({}, {"TIELINE_WORKERS": "0"}, None, ("TIELINE_WORKERS", "at least 1")),
+        ({}, {}, "batch_size = true\n", ("tieline.toml", "batch_size", "whole number")),
+        ({}, {}, "db = 5\n", ("tieline.toml", "db", "text")),
+        ({}, {}, "gazetteers = [1, 2]\n", ("tieline.toml", "gazetteers", "list of text")),
+        ({}, {}, "workers = 0\n", ("tieline.toml", "workers", "at least 1")),
+    ],
+)
+def test_bad_values_name_their_origin(
+    tmp_path: Path,
+    overrides: dict[str, str],
+    env: dict[str, str],
+    toml: str | None,
+    words: tuple[str, ...],
+) -> None:
+    path = tmp_path / "tieline.toml"
+    if toml is not None:
+        path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(overrides, env=env, toml_path=path)
+    message = str(info.value)
+    assert "\n" not in message
+    for w in words:
+        assert w in message
+
+
+def test_typed_toml_values_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "tieline.toml"
+    path.write_text(
+        "fetch_timeout_s = 5\nfollow_links = true\nallow_hosts = ['a.example']\n", encoding="utf-8"
+    )
+    s = load_settings(env={"TIELINE_PROGRESS": "off"}, toml_path=path)
+    assert s.fetch_timeout_s == 5.0
+    assert isinstance(s.fetch_timeout_s, float)
+    assert s.follow_links is True
+    assert s.allow_hosts == ("a.example",)
+    assert s.progress is False

@@ -10,6 +10,7 @@ from tieline import api as _api
 from tieline.api import (
     chart,
     digest,
+    documents,
     entities,
     events,
     export,
@@ -48,6 +49,7 @@ __all__ = [
     "TielineError",
     "chart",
     "digest",
+    "documents",
     "entities",
     "events",
     "export",

@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tieline.config import Settings, load_settings
-from tieline.records import Document, Entity, Event, IngestReport, InputFailure, Participant
+from tieline.records import (
+    Document,
+    DocumentInfo,
+    Entity,
+    Event,
+    IngestReport,
+    InputFailure,
+    Participant,
+)
 
 if TYPE_CHECKING:
     from tieline.query.charts import ChartResult
@@ -344,3 +352,71 @@ def summary(*, db: str | Path | None = None, settings: Settings | None = None) -
 
     with _store(db, settings) as store:
         return reads.counts(store)
+
+
+def documents(
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    text: str | None = None,
+    source: str | None = None,
+    limit: int | None = None,
+) -> list[DocumentInfo]:
+    """Stored documents, newest first (undated last), each with its entity, event and figure
+    counts.
+
+    Args:
+        since, until: only documents published in this window (2019, 2019-06-05, or a span
+            before now for since: 7d, 2w, 1y); an undated document falls outside any window.
+        text: only documents whose title or file name contains this (case-blind).
+        source: only documents whose outlet (source) contains this (case-blind).
+        limit: at most this many.
+
+    Raises:
+        ConfigError: a since that is neither a date nor a span, an until that is not a date.
+    """
+    import re
+
+    from tieline.errors import ConfigError
+    from tieline.query import scope
+    from tieline.store import reads
+    from tieline.store.curation import list_documents
+
+    start = scope.parse_since(since)
+    if until is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", until.strip()):
+        raise ConfigError(f"--until wants a date (2022, 2022-12, 2022-12-31), got {until!r}")
+    until = until.strip() if until else None
+    needle = source.strip().lower() if source and source.strip() else None
+    with _store(db, settings) as store:
+        rows = list_documents(store, text=text or None)
+        counts = reads.document_counts(store)
+    picked = [
+        r
+        for r in rows
+        if scope.in_window(r["published"], start, until)
+        and (needle is None or needle in (r["source"] or "").lower())
+    ]
+    # Newest first; the sort is stable, so undated ones (and ties) keep their name order.
+    picked.sort(key=lambda r: r["published"] or "", reverse=True)
+    picked.sort(key=lambda r: r["published"] is None)
+    out = [
+        DocumentInfo(
+            id=r["id"],
+            name=r["name"],
+            title=r["title"],
+            published=r["published"],
+            published_precision=r["published_precision"],
+            source=r["source"],
+            url=r["url"],
+            author=r["author"],
+            lang=r["lang"],
+            near_duplicate_of=r["near_duplicate_of"],
+            entities=counts.get(r["id"], {}).get("entities", 0),
+            events=counts.get(r["id"], {}).get("events", 0),
+            figures=counts.get(r["id"], {}).get("figures", 0),
+        )
+        for r in picked
+    ]
+    return out if limit is None else out[: max(0, limit)]

@@ -99,29 +99,73 @@ def setting_help() -> dict[str, str]:
     return {f.name: f.metadata["help"] for f in fields(Settings)}
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+# Settings that must be at least 1: a batch of 0 documents or 0 workers never finishes.
+_AT_LEAST_ONE = ("batch_size", "workers", "max_file_mb", "fetch_max_mb")
+_ENGINES = ("local", "process", "ray")
+
+
 def _coerce(name: str, raw: Any) -> Any:
+    """The value of setting ``name`` from text (env, --set) or a TOML value, checked by type."""
     fld = next((f for f in fields(Settings) if f.name == name), None)
     if fld is None:
         raise ConfigError(f"unknown setting '{name}'; known: {', '.join(setting_help())}")
     default = fld.default if fld.default is not MISSING else None
     if isinstance(raw, str):
+        text = raw.strip()
         if isinstance(default, bool):
-            return raw.strip().lower() in {"1", "true", "yes", "on"}
+            if text.lower() in _TRUE | _FALSE:
+                return text.lower() in _TRUE
+            raise ConfigError(f"setting {name} wants true or false, got {raw!r}")
         if isinstance(default, int):
             try:
-                return int(raw)
+                return int(text)
             except ValueError as e:
                 raise ConfigError(f"setting {name} wants a whole number, got {raw!r}") from e
         if isinstance(default, float):
             try:
-                return float(raw)
+                return float(text)
             except ValueError as e:
                 raise ConfigError(f"setting {name} wants a number, got {raw!r}") from e
         if isinstance(default, tuple):
-            return tuple(x for x in raw.split(",") if x)
-    if isinstance(default, tuple) and isinstance(raw, list):
-        return tuple(raw)
-    return raw
+            return tuple(x.strip() for x in raw.split(",") if x.strip())
+        return raw
+    # A typed value (from TOML or a Python caller): it must already be of the setting's kind.
+    if isinstance(default, tuple) and isinstance(raw, list | tuple):
+        if all(isinstance(x, str) for x in raw):
+            return tuple(raw)
+        raise ConfigError(f"setting {name} wants a list of text, got {raw!r}")
+    if isinstance(default, bool):
+        if isinstance(raw, bool):
+            return raw
+        raise ConfigError(f"setting {name} wants true or false, got {raw!r}")
+    if isinstance(default, int) and not isinstance(raw, bool) and isinstance(raw, int):
+        return raw
+    if isinstance(default, float) and not isinstance(raw, bool) and isinstance(raw, int | float):
+        return float(raw)
+    if default is None or isinstance(default, str):
+        if raw is None or isinstance(raw, str):
+            return raw
+        raise ConfigError(f"setting {name} wants text, got {raw!r}")
+    kind = {int: "a whole number", float: "a number", tuple: "a list of text"}.get(
+        type(default), "a value like " + repr(default)
+    )
+    raise ConfigError(f"setting {name} wants {kind}, got {raw!r}")
+
+
+def _check(s: Settings) -> Settings:
+    """Refuse values of the right type that no run can use."""
+    for name in _AT_LEAST_ONE:
+        if getattr(s, name) < 1:
+            raise ConfigError(f"setting {name} must be at least 1, got {getattr(s, name)}")
+    if s.engine not in _ENGINES:
+        raise ConfigError(f"setting engine must be one of {', '.join(_ENGINES)}, got {s.engine!r}")
+    if not 0.0 <= s.near_dup_threshold <= 1.0:
+        raise ConfigError(
+            f"setting near_dup_threshold must be between 0 and 1, got {s.near_dup_threshold}"
+        )
+    return s
 
 
 def load_settings(
@@ -129,23 +173,57 @@ def load_settings(
     env: Mapping[str, str] | None = None,
     toml_path: str | Path | None = "tieline.toml",
 ) -> Settings:
-    """Build Settings from defaults, tieline.toml, TIELINE_* variables and overrides."""
+    """Build Settings from defaults, tieline.toml, TIELINE_* variables and overrides.
+
+    Raises:
+        ConfigError: one line naming where the bad value came from (the file, the variable or
+            the setting) and what is wrong with it.
+    """
     values: dict[str, Any] = {}
     if toml_path and Path(toml_path).is_file():
         try:
             data = tomllib.loads(Path(toml_path).read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(f"{toml_path}: not valid TOML ({e}); fix or remove it") from e
+        except OSError as e:
+            raise ConfigError(f"{toml_path}: cannot be read ({e.strerror or e})") from e
         section = data.get("tieline", data)
+        if not isinstance(section, dict):
+            raise ConfigError(f"{toml_path}: [tieline] must be a table of settings")
         for k, v in section.items():
-            values[k] = _coerce(k, v)
+            try:
+                values[k] = _coerce(k, v)
+            except ConfigError as e:
+                raise ConfigError(f"{toml_path}: {e}; fix or remove it") from e
     env = os.environ if env is None else env
     for k, v in env.items():
         if k.startswith(_ENV_PREFIX):
             name = k[len(_ENV_PREFIX) :].lower()
             if name in setting_help():
-                values[name] = _coerce(name, v)
+                try:
+                    values[name] = _coerce(name, v)
+                except ConfigError as e:
+                    raise ConfigError(f"environment variable {k}: {e}") from e
     for k, v in (overrides or {}).items():
         if v is not None:
             values[k] = _coerce(k, v)
-    return replace(Settings(), **values)
+    try:
+        return _check(replace(Settings(), **values))
+    except ConfigError as e:
+        # Name the file or variable that gave the bad value, when one did.
+        raise ConfigError(_origin(e, values, overrides, env, toml_path)) from e
+
+
+def _origin(
+    e: ConfigError,
+    values: Mapping[str, Any],
+    overrides: Mapping[str, Any] | None,
+    env: Mapping[str, str],
+    toml_path: str | Path | None,
+) -> str:
+    name = next((n for n in values if f"setting {n} " in str(e)), None)
+    if name is None or (overrides and overrides.get(name) is not None):
+        return str(e)
+    if _ENV_PREFIX + name.upper() in env:
+        return f"environment variable {_ENV_PREFIX + name.upper()}: {e}"
+    return f"{toml_path}: {e}; fix or remove it"

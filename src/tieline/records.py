@@ -80,6 +80,25 @@ class Document:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A stored document as a listing shows it: metadata and how many facts came from it."""
+
+    id: str
+    name: str
+    title: str | None
+    published: str | None
+    published_precision: str | None
+    source: str | None
+    url: str | None
+    author: str | None
+    lang: str
+    near_duplicate_of: str | None
+    entities: int
+    events: int
+    figures: int
+
+
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A name found in a document, tied to the canonical entity it resolves to."""
 

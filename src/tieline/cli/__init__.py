@@ -31,16 +31,28 @@ def _register() -> None:
     plugins.load(app)
 
 
+def os_error_line(e: OSError) -> str:
+    """A file error as one line, worded as the commands word theirs ('No such file...: x.jsonl')."""
+    reason = e.strerror or str(e)
+    return f"{reason}: {e.filename}" if e.filename else reason
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``tieline`` script."""
-    _register()
+    from tieline.errors import TielineError
+
     try:
+        # Inside the try: a bad plugin or a bad setting met while registering is one line too.
+        _register()
         app(args=argv, prog_name="tieline")
+    except TielineError as e:
+        # Any of our errors that a command did not turn into its own line: the message is
+        # written for the user (what is wrong, what to do), so it is all they see.
+        print(f"error: {e}", file=sys.stderr)
+        sys.exit(2)
     except OSError as e:
         # A full disk or a vanished folder outside any command's own handling: one line.
-        print(
-            f"error: {e.strerror or e}" + (f": {e.filename}" if e.filename else ""), file=sys.stderr
-        )
+        print(f"error: {os_error_line(e)}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print(

@@ -20,6 +20,7 @@ from tieline.cli.common import (
     DbOption,
     JsonOption,
     SetOption,
+    counted,
     err,
     errors_to_exit,
     fail,
@@ -150,8 +151,8 @@ def ingest(
     else:
         out.print(
             f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{report.duplicates} duplicates skipped, "
-            f"{report.near_duplicates} near-duplicates linked, "
+            f"{counted(report.duplicates, 'duplicate')} skipped, "
+            f"{counted(report.near_duplicates, 'near-duplicate')} linked, "
             f"{len(report.failures)} failed -> {settings.db}"
         )
         if report.added or report.updated:
@@ -174,8 +175,9 @@ def summary(db: DbOption = None, json_out: JsonOption = False) -> None:
     out.print(
         Text.assemble(
             (settings.db, "bold"),
-            f": {c['documents']} documents, {sum(c['entities'].values())} entities, "
-            f"{sum(c['events'].values())} events, {c['figures']} figures",
+            f": {counted(c['documents'], 'document')}, "
+            f"{counted(sum(c['entities'].values()), 'entity')}, "
+            f"{counted(sum(c['events'].values()), 'event')}, {counted(c['figures'], 'figure')}",
         )
     )
     for title, data in (
@@ -191,6 +193,17 @@ def summary(db: DbOption = None, json_out: JsonOption = False) -> None:
         if not data:
             t.add_row("(none)", "0")
         out.print(t)
+
+
+def _tables(counts: dict[str, int]) -> str:
+    # Table names are plural nouns ("events", "event_participants"): "1 events" reads wrong.
+    return ", ".join(f"{v} {k}" if v != 1 else f"{v} {_singular(k)}" for k, v in counts.items())
+
+
+def _singular(name: str) -> str:
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    return name[:-1] if name.endswith("s") else name
 
 
 class ExportFormat(str, Enum):
@@ -242,7 +255,7 @@ def export(
             if output is None:
                 fail("csv writes one file per table: give a folder with -o")
             counts = ex.write_csv(store, out_dir=output)
-            err.print(f"wrote {', '.join(f'{v} {k}' for k, v in counts.items())} to {output}/")
+            err.print(f"wrote {_tables(counts)} to {output}/")
             return
         if fmt is ExportFormat.parquet:
             from tieline.query.exports import write_parquet
@@ -250,7 +263,7 @@ def export(
             if output is None:
                 fail("parquet writes one file per table: give a folder with -o")
             counts = write_parquet(store, output)
-            err.print(f"wrote {', '.join(f'{v} {k}' for k, v in counts.items())} to {output}/")
+            err.print(f"wrote {_tables(counts)} to {output}/")
             return
         if fmt in (ExportFormat.graphml, ExportFormat.gexf, ExportFormat.ftm):
             from tieline.query.exports import write_ftm, write_graph
@@ -265,9 +278,8 @@ def export(
             else:
                 with output.open("w", encoding="utf-8") as fh:
                     n = writer_more(fh)
-                err.print(
-                    f"wrote {n} {'entities' if fmt is ExportFormat.ftm else 'ties'} to {output}"
-                )
+                noun = "entity" if fmt is ExportFormat.ftm else "tie"
+                err.print(f"wrote {counted(n, noun)} to {output}")
             return
 
         def events_csv(s: Store, fh: Any) -> int:
@@ -284,7 +296,7 @@ def export(
         else:
             with output.open("w", encoding="utf-8", newline="") as fh:
                 n = writer(store, fh)
-            err.print(f"wrote {n} records to {output}")
+            err.print(f"wrote {counted(n, 'record')} to {output}")
 
 
 @app.command("eval")

@@ -15,6 +15,7 @@ from tieline.cli.common import (
     DbOption,
     JsonOption,
     SetOption,
+    counted,
     errors_to_exit,
     fail,
     out,
@@ -90,7 +91,7 @@ def register(app: typer.Typer) -> None:
         if not rows:
             out.print("No entities match; try without filters, or ingest articles first.")
             return
-        t = Table(title=f"{len(rows)} entities", title_justify="left", expand=True)
+        t = Table(title=counted(len(rows), "entity"), title_justify="left", expand=True)
         t.add_column("name", ratio=3, min_width=16)
         t.add_column("type", no_wrap=True)
         t.add_column("country", no_wrap=True)
@@ -140,7 +141,11 @@ def register(app: typer.Typer) -> None:
             ("aliases", ", ".join(d["aliases"]) or "-"),
             ("role", d["role"] or "-"),
             ("affiliation", d["affiliation"] or "-"),
-            ("seen", f"{_seen(d)} in {d['doc_count']} documents, {d['mention_count']} mentions"),
+            (
+                "seen",
+                f"{_seen(d)} in {counted(d['doc_count'], 'document')}, "
+                f"{counted(d['mention_count'], 'mention')}",
+            ),
         ):
             out.print(f"  {label}: {value}", highlight=False)
         if d.get("lifecycle"):
@@ -157,7 +162,7 @@ def register(app: typer.Typer) -> None:
                 )
             out.print(t)
         if d["events"]:
-            t = Table(title=f"{len(d['events'])} events", title_justify="left", expand=True)
+            t = Table(title=counted(len(d["events"]), "event"), title_justify="left", expand=True)
             for col in ("type", "date", "with"):
                 t.add_column(col, no_wrap=col != "with", max_width=30 if col == "with" else None)
             t.add_column("document: evidence", ratio=1)
@@ -170,7 +175,7 @@ def register(app: typer.Typer) -> None:
                     f'{e["doc"]}: "{e["evidence"]}"',
                 )
             out.print(t)
-        t = Table(title=f"{len(d['mentions'])} mentions", title_justify="left", expand=True)
+        t = Table(title=counted(len(d["mentions"]), "mention"), title_justify="left", expand=True)
         t.add_column("document", no_wrap=True, max_width=34)
         t.add_column("as", no_wrap=True)
         t.add_column("quote", ratio=1)
@@ -206,7 +211,7 @@ def register(app: typer.Typer) -> None:
         else:
             out.print(
                 f"merged {ea['name']} and {eb['name']} into {merged['name']} "
-                f"({merged['mention_count']} mentions); to undo, split an alias off "
+                f"({counted(merged['mention_count'], 'mention')}); to undo, split an alias off "
                 f"with 'tieline split'",
                 highlight=False,
             )

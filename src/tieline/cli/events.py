@@ -11,6 +11,7 @@ from tieline.cli.common import (
     DbOption,
     JsonOption,
     SetOption,
+    counted,
     errors_to_exit,
     out,
     print_json,
@@ -105,7 +106,7 @@ def register(app: typer.Typer) -> None:
         if not evs:
             out.print("No events match; try without filters, or ingest more articles.")
             return
-        t = Table(title=f"{len(evs)} events", title_justify="left")
+        t = Table(title=counted(len(evs), "event"), title_justify="left")
         for col in ("type", "date", "status", "sector", "participants", "source: quote"):
             t.add_column(col, overflow="fold")
         for e in evs:
@@ -146,7 +147,7 @@ def register(app: typer.Typer) -> None:
         if not entries:
             out.print("No events to show; try without filters, or ingest more articles.")
             return
-        t = Table(title=f"timeline: {len(entries)} events", title_justify="left")
+        t = Table(title=f"timeline: {counted(len(entries), 'event')}", title_justify="left")
         for col in ("when", "type", "participants", "sources", "source: quote"):
             t.add_column(col, overflow="fold")
         for x in entries:

@@ -12,6 +12,7 @@ from tieline.cli.common import (
     DbOption,
     JsonOption,
     SetOption,
+    counted,
     errors_to_exit,
     out,
     print_json,
@@ -125,7 +126,7 @@ def _show_list(figs: list[Any], json_out: bool) -> None:
     if not figs:
         out.print("No figures match; try without filters, or ingest more articles.")
         return
-    t = Table(title=f"{len(figs)} figures", title_justify="left", expand=True)
+    t = Table(title=counted(len(figs), "figure"), title_justify="left", expand=True)
     for col in ("measure", "value", "status", "period"):
         t.add_column(col, no_wrap=True)
     t.add_column("actors", max_width=24)
@@ -188,7 +189,7 @@ def _show_contradictions(items: list[Any], json_out: bool) -> None:
             Text(x.measure, style="bold"),
             f"{x.pair} {x.period} ({x.status}): "
             f"{format_value(x.low, x.unit)} to {format_value(x.high, x.unit)} "
-            f"from {x.sources} sources",
+            f"from {counted(x.sources, 'source')}",
         )
         for c in x.figures:
             out.print(

@@ -15,6 +15,7 @@ from tieline.cli.common import (
     DbOption,
     JsonOption,
     SetOption,
+    counted,
     err,
     errors_to_exit,
     fail,
@@ -122,7 +123,7 @@ def search(
         )
         return
     table = Table(
-        title=f"{page.total} hits for {query!r}"
+        title=f"{counted(page.total, 'hit')} for {query!r}"
         + (
             f" (showing {offset + 1}-{offset + len(page.items)})"
             if page.total > len(page.items)
@@ -173,12 +174,18 @@ def graph(
                 write_network(net, fmt, sys.stdout)
             else:
                 write_network(net, fmt, output)
-                err.print(f"wrote {len(net.nodes)} actors and {len(net.edges)} ties to {output}")
+                err.print(
+                    f"wrote {counted(len(net.nodes), 'actor')} and "
+                    f"{counted(len(net.edges), 'tie')} to {output}"
+                )
             return
     if json_out:
         print_json(network_to_dict(net))
         return
-    out.print(f"{len(net.nodes)} actors, {len(net.edges)} ties, {len(net.communities)} communities")
+    out.print(
+        f"{counted(len(net.nodes), 'actor')}, {counted(len(net.edges), 'tie')}, "
+        f"{counted(len(net.communities), 'community')}"
+    )
     t = Table(title="most central actors", title_justify="left")
     for col in ("actor", "type", "country", "events", "degree", "betweenness", "community"):
         t.add_column(col)
@@ -244,7 +251,7 @@ def chart(
             }
         )
     else:
-        err.print(f"wrote {res.path} ({res.points} points)")
+        err.print(f"wrote {res.path} ({counted(res.points, 'point')})")
 
 
 def report(
@@ -266,7 +273,9 @@ def report(
     if json_out:
         print_json({"path": str(output), **report_to_dict(rep)})
     else:
-        err.print(f"wrote {output}: {n} cited lines in {len(rep.sections)} sections")
+        err.print(
+            f"wrote {output}: {counted(n, 'cited line')} in {counted(len(rep.sections), 'section')}"
+        )
 
 
 def watch(
@@ -323,7 +332,8 @@ def watch(
             )
         else:
             out.print(
-                f"{rep.entries} entries in {rep.feeds} feeds: {rep.new} new, {rep.added} added, "
+                f"{counted(rep.entries, 'entry')} in {counted(rep.feeds, 'feed')}: "
+                f"{rep.new} new, {rep.added} added, "
                 f"{len(rep.failures)} failed -> {settings.db}"
             )
 
@@ -356,7 +366,11 @@ def digest(
     if json_out:
         print_json(digest_to_dict(dig))
         return
-    out.print(f"{len(dig.documents)} documents, {dig.facts} facts since {dig.since}", style="bold")
+    out.print(
+        f"{counted(len(dig.documents), 'document')}, {counted(dig.facts, 'fact')} "
+        f"since {dig.since}",
+        style="bold",
+    )
     for d in dig.documents:
         out.print(
             Text(f"\n{d.title or d.name}", style="bold"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +14,7 @@ from tieline.cli.common import (
     SetOption,
     err,
     errors_to_exit,
+    fail,
     labelled,
     settings_from,
 )
@@ -54,11 +57,12 @@ def register(app: typer.Typer) -> None:
         ] = None,
         sets: SetOption = None,
     ) -> None:
-        """Serve the web page and REST API (OpenAPI at /api/openapi.json) over a store.
+        """Serve the web page and REST API over a store (API page at /docs, spec at /openapi.json).
 
         The page searches, shows entities, events on a timeline, figures against targets, the
         actor network and each document with its facts highlighted; it can upload articles and
-        merge or split entities. Reading goes on while an upload is ingested.
+        merge or split entities. Reading goes on while an upload is ingested. A port already
+        in use is refused with one line and exit code 2.
         """
         try:
             import uvicorn
@@ -70,17 +74,6 @@ def register(app: typer.Typer) -> None:
             with errors_to_exit():
                 raise MissingExtraError("web", "tieline serve") from e
         settings = settings_from(db, sets)
-        if "://" not in settings.db and not Path(settings.db).expanduser().exists():
-            err.print(
-                labelled(
-                    "note:",
-                    "yellow",
-                    f"no store at {settings.db}; starting an empty "
-                    "one (upload articles on the page, or run 'tieline ingest PATH "
-                    f"--db {settings.db}')",
-                ),
-                highlight=False,
-            )
         token = token or settings.serve_token
         loopback = host in LOOPBACK or host.startswith("127.")
         if not loopback and not token:
@@ -96,9 +89,21 @@ def register(app: typer.Typer) -> None:
         if host not in ("0.0.0.0", "::"):
             hosts.append(f"[{host}]" if ":" in host else host)
         else:
-            import socket
-
             hosts += [socket.gethostname()]
+        # Bound before anything is printed: a port in use is one line and a non-zero exit,
+        # not a "Tieline on ..." banner followed by uvicorn's own error.
+        sock = _listen(host, port)
+        if "://" not in settings.db and not Path(settings.db).expanduser().exists():
+            err.print(
+                labelled(
+                    "note:",
+                    "yellow",
+                    f"no store at {settings.db}; starting an empty "
+                    "one (upload articles on the page, or run 'tieline ingest PATH "
+                    f"--db {settings.db}')",
+                ),
+                highlight=False,
+            )
         with errors_to_exit():
             web_app = create_app(
                 settings.db,
@@ -110,7 +115,7 @@ def register(app: typer.Typer) -> None:
         err.print(
             f"Tieline on http://{host}:{port}/ over {settings.db} (Ctrl-C to stop)", highlight=False
         )
-        uvicorn.run(
+        config = uvicorn.Config(
             web_app,
             host=host,
             port=port,
@@ -119,3 +124,32 @@ def register(app: typer.Typer) -> None:
             limit_concurrency=max(1, settings.serve_max_connections),
             timeout_keep_alive=5,
         )
+        server = uvicorn.Server(config)
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sock.close()
+        if not server.started:
+            raise typer.Exit(1)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, or one error line and exit 2 when it cannot be had."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        # create_server sets SO_REUSEADDR (a restart need not wait out TIME_WAIT), which on
+        # POSIX still refuses a port another process is listening on.
+        sock = socket.create_server((host, port), family=family, backlog=2048)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            fail(
+                f"port {port} on {host} is already in use (another tieline serve?); stop that "
+                f"server or choose another port with --port"
+            )
+        if e.errno == errno.EACCES:
+            fail(f"no permission to listen on port {port} on {host}; choose a port above 1023")
+        fail(f"cannot listen on {host}:{port}: {e.strerror or e}")
+    sock.set_inheritable(True)
+    return sock

@@ -203,3 +203,19 @@ def figure_statuses(store: Store) -> dict[str, set[str]]:
     for r in dict_rows(store, q):
         out[r["measure"]].add(r["status"])
     return dict(out)
+
+
+def document_counts(store: Store) -> dict[str, dict[str, int]]:
+    """Document id -> how many entities, events and figures were extracted from it (documents
+    with none of a kind are absent from that kind's count)."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    with store.connect() as conn:
+        for kind, table in (
+            ("entities", s.doc_entities),
+            ("events", s.events),
+            ("figures", s.figures),
+        ):
+            q = select(table.c.doc_id, func.count()).group_by(table.c.doc_id)
+            for doc_id, n in conn.execute(q).all():
+                out[doc_id][kind] = int(n)
+    return dict(out)

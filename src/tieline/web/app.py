@@ -18,7 +18,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from tieline.config import Settings, load_settings
 from tieline.errors import NotFoundError, TielineError
 from tieline.store.db import Store
-from tieline.web import assets, views
+from tieline.web import apidocs, assets, views
 from tieline.web.jobs import Writer
 from tieline.web.routes import router
 
@@ -263,8 +263,10 @@ def create_app(
             "and the character span it came from."
         ),
         version="0.1.0",
+        # FastAPI's own pages load their UI from a CDN: web/apidocs.py serves /docs (and the
+        # spec again at /openapi.json) from this server instead.
         docs_url=None,
-        redoc_url=None,  # their UIs load from a CDN; the spec is at openapi_url
+        redoc_url=None,
         openapi_url="/api/openapi.json",
         lifespan=lifespan,
     )
@@ -274,6 +276,7 @@ def create_app(
     app.include_router(router)
     app.include_router(views.router)
     app.include_router(assets.router)
+    app.include_router(apidocs.router)
     token = token or settings.serve_token or None
     app.add_middleware(
         _Guard,
