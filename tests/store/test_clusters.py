@@ -414,3 +414,28 @@ def test_a_contract_and_a_delivery_are_one_only_on_their_own_date() -> None:
     )
     assert not cl.same_happening(contract, delivery)
     assert cl.same_happening(contract, replace(delivery, date="2018-10-05"))
+
+
+def test_one_facility_opened_on_one_day_joins_a_leader_and_his_state() -> None:
+    widodo = _r(
+        "a1",
+        "a",
+        "construction",
+        date="2023-10-02",
+        published="2023-10-02",
+        actors=("widodo",),
+        objects=("jakarta-bandung railway",),
+        countries=frozenset({"ID"}),
+        text="President Widodo inaugurated the high-speed railway",
+    )
+    indonesia = replace(
+        widodo,
+        id="b1",
+        doc="b",
+        actors=frozenset({"indonesia"}),
+        states=frozenset({"indonesia"}),
+        text="Indonesia launched the first high-speed train",
+    )
+    assert cl.same_happening(widodo, indonesia)
+    other_day = replace(indonesia, date="2023-11-02", published="2023-11-02")
+    assert not cl.same_happening(widodo, other_day)

@@ -326,8 +326,11 @@ def pair_score(a: Report, b: Report) -> int | None:
         return None
     shared = len(a.actors & b.actors)
     states = len(a.countries & b.countries)
-    if not shared and states < 2:
-        return None  # one happening has a party both name, or the same pair of states
+    if not shared and states < 2 and not (a.objects & b.objects and (states or not ca or not cb)):
+        # One happening has a party both name, the same pair of states, or the same facility
+        # or product on one state's side ("Widodo inaugurated the railway", "Indonesia
+        # launched the railway").
+        return None
     if {a.type, b.type} == {"agreement", "supply"} and not (dates and a.own and b.own):
         return None  # a sale signed and a delivery made are one happening only on one date
     specific = (a.actors & b.actors) - a.states - b.states
