@@ -331,8 +331,12 @@ def pair_score(a: Report, b: Report) -> int | None:
         # or product on one state's side ("Widodo inaugurated the railway", "Indonesia
         # launched the railway").
         return None
-    if {a.type, b.type} == {"agreement", "supply"} and not (dates and a.own and b.own):
-        return None  # a sale signed and a delivery made are one happening only on one date
+    if {a.type, b.type} == {"agreement", "supply"} and not (
+        dates and a.own and b.own and (dates >= 2 or a.objects & b.objects)
+    ):
+        # A sale signed and a delivery made are one happening only on one date that both
+        # state: one day or month, or one year for one product.
+        return None
     specific = (a.actors & b.actors) - a.states - b.states
     wa, wb = a.words, b.words
     similar = len(wa & wb) >= 2 and len(wa & wb) / len(wa | wb) >= 0.2
@@ -593,3 +597,55 @@ def link_digest(store: Store) -> str:
         ):
             h.update(f"{i}\t{c}\n".encode())
     return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------- reads
+def cluster_rows(
+    store: Store, cluster_ids: Iterable[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The events of these clusters, each with its document's fields (``doc_*``) and its
+    participants, and the figures stated in those events' sentences (actors decoded)."""
+    e, d, p, f = s.events, s.documents, s.event_participants, s.figures
+    wanted = sorted(set(cluster_ids))
+    cols: list[Any] = [
+        e,
+        d.c.name.label("doc_name"),
+        d.c.title.label("doc_title"),
+        d.c.source.label("doc_source"),
+        d.c.published.label("doc_published"),
+        d.c.url.label("doc_url"),
+        d.c.near_duplicate_of.label("doc_near_duplicate_of"),
+    ]
+    events: list[dict[str, Any]] = []
+    with store.connect() as conn:
+        for i in range(0, len(wanted), 500):
+            q = select(*cols).join(d, d.c.id == e.c.doc_id)
+            q = q.where(e.c.cluster_id.in_(wanted[i : i + 500]))
+            events += [dict(r._mapping) for r in conn.execute(q.order_by(e.c.doc_id, e.c.id))]
+        ids = [ev["id"] for ev in events]
+        parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for i in range(0, len(ids), 500):
+            for r in conn.execute(select(p).where(p.c.event_id.in_(ids[i : i + 500]))):
+                parts[r.event_id].append(dict(r._mapping))
+        sentences: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for ev in events:
+            ev["participants"] = sorted(parts[ev["id"]], key=lambda x: (x["role"], x["name"]))
+            sentences[ev["doc_id"]].append((ev["sentence_start"], ev["sentence_end"]))
+        docs = sorted(sentences)
+        figures = []
+        for i in range(0, len(docs), 500):
+            q = select(
+                f,
+                d.c.name.label("doc_name"),
+                d.c.title.label("doc_title"),
+                d.c.published.label("doc_published"),
+                d.c.near_duplicate_of.label("doc_near_duplicate_of"),
+            ).join(d, d.c.id == f.c.doc_id)
+            for r in conn.execute(q.where(f.c.doc_id.in_(docs[i : i + 500]))):
+                # A figure of the happening stands in the sentence of one of its reports.
+                if any(a <= r.span_start < b for a, b in sentences[r.doc_id]):
+                    row = dict(r._mapping)
+                    row["actors"] = json.loads(row["actors"])
+                    figures.append(row)
+    figures.sort(key=lambda r: (r["doc_id"], r["span_start"]))
+    return events, figures
