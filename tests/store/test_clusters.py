@@ -439,3 +439,32 @@ def test_one_facility_opened_on_one_day_joins_a_leader_and_his_state() -> None:
     assert cl.same_happening(widodo, indonesia)
     other_day = replace(indonesia, date="2023-11-02", published="2023-11-02")
     assert not cl.same_happening(widodo, other_day)
+
+
+def test_two_sectors_tied_only_by_the_states_and_a_year_are_two_happenings() -> None:
+    us_cn_ru = frozenset({"US", "CN", "RU"})
+    states = frozenset({"united states", "china", "russia"})
+    lng = _r(
+        "a1",
+        "a",
+        "supply",
+        date="2017-12-08",
+        published="2017-12-08",
+        actors=("united states", "china", "russia", "yamal lng"),
+        countries=us_cn_ru,
+        text="the Arctic plant loaded its first cargo of liquefied gas",
+    )
+    arms = _r(
+        "b1",
+        "b",
+        "supply",
+        date="2017",
+        published="2018-09-21",
+        actors=("united states", "china", "russia"),
+        countries=us_cn_ru,
+        text="sanctions on an agency for buying fighter jets",
+    )
+    lng, arms = replace(lng, states=states), replace(arms, states=states, sector="defence")
+    assert not cl.same_happening(lng, arms)
+    # The same day, a product or a figure of their own would tie them despite the sectors.
+    assert cl.same_happening(lng, replace(arms, date="2017-12-08"))

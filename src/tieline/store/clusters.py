@@ -61,8 +61,7 @@ def _trained_threshold(default: int = 3) -> int:
 
 # The evidence two reports need, past the vetoes, to be one happening (see ``pair_score``).
 THRESHOLD = _trained_threshold()
-# Whether reports of two sectors can be one happening, and what a different sector costs.
-SECTOR_VETO = False
+# What a different sector costs two reports that something else ties (see ``pair_score``).
 SECTOR_PENALTY = 1
 
 # Types that one happening's reports may carry: a loan agreement is also an investment, a
@@ -306,11 +305,7 @@ def pair_score(a: Report, b: Report) -> int | None:
     happening out, else a score compared with ``THRESHOLD``."""
     if not _types_agree(a.type, b.type) or not _statuses_agree(a, b):
         return None
-    # The sector is read off the sentence's words and often wrong ("finance" for a railway's
-    # loan), so a different one only weighs against, unless objects or figures tie the two.
     apart = bool(a.sector and b.sector and a.sector.split(".")[0] != b.sector.split(".")[0])
-    if SECTOR_VETO and apart:
-        return None
     if a.objects and b.objects and not a.objects & b.objects:
         return None
     if a.others != b.others:
@@ -344,6 +339,12 @@ def pair_score(a: Report, b: Report) -> int | None:
     if not dates and not (a.objects & b.objects or specific or similar or figures):
         # Undated reports naming only the same two states ("talks between Russia and China")
         # are any of their many happenings.
+        return None
+    if apart and not (a.objects & b.objects or specific or figures or dates >= 2):
+        # The sector is read off the sentence's words and often wrong ("finance" for a
+        # railway's loan, "nuclear" for an arms deal signed beside a nuclear one): two sectors
+        # are two happenings unless an object, a party of their own, a figure or the same
+        # day or month ties them.
         return None
     score = dates + min(shared, 2)
     score += 3 if a.objects & b.objects else 0
