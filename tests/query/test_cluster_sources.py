@@ -17,6 +17,7 @@ from tieline import api
 from tieline.config import Settings
 from tieline.extract.names import name_key
 from tieline.query.clusters import close, cluster_detail, list_clusters
+from tieline.query.report import build_report
 from tieline.records import Document, Entity, Event, Extraction, Figure, Participant
 from tieline.scale.runner import relink
 from tieline.store import clusters as cl
@@ -129,6 +130,8 @@ def _build(db: Path) -> None:
         figures = ()
         if num and value:
             n0 = text.index(num)
+            # Gamma leaves the period open: only the cluster ties its figure to 2014.
+            period = None if name == "gamma.txt" else "2014"
             figures = (
                 Figure(
                     id=_id(did, "figure"),
@@ -140,9 +143,9 @@ def _build(db: Path) -> None:
                     text=num,
                     evidence=text,
                     currency="USD",
-                    period="2014",
-                    period_start="2014-01-01",
-                    period_end="2014-12-31",
+                    period=period,
+                    period_start=period and f"{period}-01-01",
+                    period_end=period and f"{period}-12-31",
                     status="actual",
                     actors=("Gazprom", "CNPC"),
                     sentence_start=0,
@@ -268,3 +271,19 @@ def test_the_api_and_the_cli_show_the_sources(kb: Path) -> None:
     res = CliRunner().invoke(app, ["clusters", "--db", str(kb), "--contradicted"])
     assert res.exit_code == 0
     assert found[0].id[:8] in res.output
+
+
+def test_the_briefing_flags_a_contradiction_within_one_event_with_both_quotes(kb: Path) -> None:
+    with Store(str(kb), create=False) as store:
+        rep = build_report(store, pair="CN-RU")
+    (section,) = [s for s in rep.sections if s.title.startswith("Contradictions")]
+    lines = [ln for ln in section.lines if "contract_value" in ln.text]
+    assert len(lines) == 1, [ln.text for ln in section.lines]
+    (line,) = lines
+    assert "$400 billion" in line.citations[0].quote
+    assert "$456 billion" in line.citations[1].quote
+    # The event is one line citing its three independent reports, not one line per report.
+    events = [ln for s in rep.sections if s.title.startswith("Events") for ln in s.lines]
+    signing = [ln for ln in events if "agreement" in ln.text]
+    assert len(signing) == 1
+    assert len(signing[0].citations) == 4

@@ -307,6 +307,12 @@ def _clusters(store: Store, cluster_ids: list[str]) -> list[Cluster]:
     return out
 
 
+def cluster_values(store: Store, cluster_ids: list[str]) -> dict[str, list[Comparison]]:
+    """Per cluster: its contradictions (values from different sources more than
+    ``TOLERANCE`` apart), for the briefing."""
+    return {c.id: list(c.contradictions) for c in _clusters(store, cluster_ids)}
+
+
 def cluster_detail(store: Store, cluster_id: str) -> Cluster | None:
     """One cluster with its reports, sources, values, corroborations and contradictions;
     None when no event carries this id."""
