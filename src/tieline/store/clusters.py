@@ -650,3 +650,20 @@ def cluster_rows(
                     figures.append(row)
     figures.sort(key=lambda r: (r["doc_id"], r["span_start"]))
     return events, figures
+
+
+def cluster_dates(store: Store, cluster_ids: Iterable[str]) -> dict[str, str]:
+    """Per cluster: the most precise date its reports state (the earliest of those), for the
+    reports of it that state none."""
+    wanted = sorted(set(cluster_ids))
+    found: dict[str, list[str]] = defaultdict(list)
+    e = s.events
+    with store.connect() as conn:
+        for i in range(0, len(wanted), 500):
+            q = select(e.c.cluster_id, e.c.date).where(
+                e.c.cluster_id.in_(wanted[i : i + 500]), e.c.date.is_not(None)
+            )
+            for cid, d in conn.execute(q):
+                if re.match(r"\d{4}", d or ""):
+                    found[cid].append(d)
+    return {cid: min(ds, key=lambda d: (-len(d), d)) for cid, ds in found.items()}

@@ -320,7 +320,10 @@ def get_entity(store: Store, entity_id: str, *, max_mentions: int = 200) -> dict
     quotes.sort(key=lambda q: (q["published"] or "", q["doc_id"], q["start"]))
     # A facility's or product's life (agreement, construction start, delivery, operation...).
     life = (
-        qentities.lifecycle([{**ev, "doc": ev["doc_id"]} for ev in events])
+        qentities.lifecycle(
+            [{**ev, "doc": ev["doc_id"]} for ev in events],
+            qentities.cluster_dates_of(store, events),
+        )
         if ent["type"] in qentities.LIFECYCLE_TYPES
         else []
     )

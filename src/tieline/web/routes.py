@@ -202,7 +202,10 @@ class Quote(BaseModel):
 class LifeStage(BaseModel):
     stage: str = Field(description="agreement, contract, financing, construction start, ...")
     date: str | None = None
-    dated_by: str = Field(description="event (a date in the text) or published.")
+    dated_by: str = Field(
+        description="event (a date in the text), cluster (a date another report of the same "
+        "happening states) or published."
+    )
     status: str
     event_id: str
     doc_id: str
