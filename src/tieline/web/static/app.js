@@ -358,7 +358,7 @@
     // A facility's or product's stages in order, each with the report that first gives it.
     const life = (e.lifecycle || []).length ? el("section", { class: "lifecycle" }, el("h2", null, "Lifecycle"),
       el("ol", null, e.lifecycle.map((st) => el("li", null,
-        el("strong", null, st.stage), " · " + (st.date || "undated") + (st.dated_by === "published" ? " (reported)" : st.dated_by === "cluster" ? " (dated by another report)" : "") +
+        el("strong", null, st.stage), " · " + (st.date || "undated") + (!st.date ? "" : st.dated_by === "published" ? " (reported)" : st.dated_by === "cluster" ? " (dated by another report)" : "") +
         (st.status !== "done" ? " · " + st.status : "") + " — ",
         sourceCell(st.doc_id, st.start, st.end, st.doc_title, st.published))))) : null;
     const ms = el("section", { class: "mentions" }, el("h2", null, "Mentions (" + e.mention_total + ")"),
