@@ -31,6 +31,7 @@ from tieline.records import (
 
 if TYPE_CHECKING:
     from tieline.query.charts import ChartResult
+    from tieline.query.clusters import Cluster
     from tieline.query.digest import Digest
     from tieline.query.figures import CitedFigure, Series
     from tieline.query.graph import Network
@@ -420,3 +421,32 @@ def documents(
         for r in picked
     ]
     return out if limit is None else out[: max(0, limit)]
+
+
+def cluster(
+    cluster_id: str, *, db: str | Path | None = None, settings: Settings | None = None
+) -> Cluster | None:
+    """One real-world event with all its reports: each source's outlet, date and quote, the
+    figures they give, and where they agree or contradict each other (None if no such id)."""
+    from tieline.query.clusters import cluster_detail
+
+    with _store(db, settings) as store:
+        return cluster_detail(store, cluster_id)
+
+
+def clusters(
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    pair: str | None = None,
+    min_documents: int = 2,
+    contradicted: bool = False,
+) -> list[Cluster]:
+    """Real-world events reported by ``min_documents`` or more documents, best-sourced first;
+    ``contradicted`` keeps those whose sources disagree (values over 5% apart, or dates)."""
+    from tieline.query.clusters import list_clusters
+
+    with _store(db, settings) as store:
+        return list_clusters(
+            store, min_documents=min_documents, pair=pair, contradicted=contradicted
+        )

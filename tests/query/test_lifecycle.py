@@ -32,3 +32,17 @@ def test_stages_come_in_the_order_of_a_projects_life() -> None:
         ("operation", "2019-12-02"),
     ]
     assert stages[0]["evidence"].startswith("the two firms signed")
+
+
+def test_an_undated_stage_takes_the_date_another_report_of_it_states() -> None:
+    undated = {**_ev(1, "construction", "the leaders launched construction of two units", None)}
+    undated["published"] = None
+    undated["cluster_id"] = "c1"
+    (stage,) = lifecycle([undated], {"c1": "2021-05-19"})
+    assert (stage["stage"], stage["date"], stage["dated_by"]) == (
+        "construction start",
+        "2021-05-19",
+        "cluster",
+    )
+    (alone,) = lifecycle([undated])
+    assert alone["date"] is None

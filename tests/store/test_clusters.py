@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -303,3 +304,167 @@ def test_new_reports_join_stored_clusters_incrementally(tmp_path: Path) -> None:
         st.write([_doc("b", "2014-05-22")])
         finish_links(st, settings, changed=True)
     assert _clusters(db) == [first, first]
+
+
+HU_CN = frozenset({"HU", "CN"})
+
+
+def test_a_loan_signed_and_the_financing_it_brings_are_one_happening() -> None:
+    reports = [
+        _r(
+            "a1",
+            "a",
+            actors=("hungary", "china"),
+            countries=HU_CN,
+            date="2020-04-24",
+            published="2020-04-24",
+            text="Hungary signed on Friday a USD 1.9 billion loan agreement with China",
+        ),
+        _r(
+            "b1",
+            "b",
+            "investment",
+            status="planned",
+            actors=("hungary", "exim"),
+            countries=HU_CN,
+            text="the state will finance 85 percent of the cost from a $1.9bn Chinese loan",
+        ),
+        _r(
+            "c1",
+            "c",
+            "investment",
+            status="negated",
+            actors=("hungary", "exim"),
+            countries=HU_CN,
+            text="the bank will not finance the $1.9bn line",
+        ),
+    ]
+    ids = cluster_reports(reports)
+    assert _together(ids, "a1", "b1")  # the same figure, the loan and its lending
+    assert not _together(ids, "a1", "c1")  # a loan refused is another happening
+
+
+def test_figures_are_read_alike_whatever_their_spelling() -> None:
+    assert cl.figures_of("a $1.9bn loan") == cl.figures_of("a 1.9 billion dollar loan")
+    assert cl.figures_of("85% of the cost") == cl.figures_of("85 per cent of the cost")
+    # Years, small counts and model numbers are no figures two reports could share by chance.
+    assert cl.figures_of("in 2014 two S-400 systems") == frozenset()
+
+
+def test_undated_reports_of_one_pair_sharing_only_a_figure_join() -> None:
+    states = frozenset({"russia", "china"})  # the two states only: no party of its own
+    reports = [
+        replace(
+            _r("a1", "a", text="Russia and China signed a $400 billion gas deal"), states=states
+        ),
+        replace(_r("b1", "b", text="the USD 400 bn accord"), states=states),
+        replace(_r("c1", "c", text="the USD 5 bn accord"), states=states),
+    ]
+    ids = cluster_reports(reports)
+    assert _together(ids, "a1", "b1")
+    assert not _together(ids, "a1", "c1")
+
+
+def test_a_sector_read_differently_does_not_split_one_happening() -> None:
+    a = _r(
+        "a1",
+        "a",
+        date="2018-10-05",
+        published="2018-10-05",
+        actors=("india", "russia"),
+        countries=frozenset({"IN", "RU"}),
+        text="India and Russia signed the S-400 deal",
+    )
+    b = _r(
+        "b1",
+        "b",
+        date="2018-10-05",
+        published="2018-10-06",
+        actors=("modi", "putin", "russia"),
+        countries=frozenset({"IN", "RU"}),
+        text="the pact signed between Modi and Putin",
+    )
+    assert cl.same_happening(a, replace(b, sector="energy.nuclear"))
+
+
+def test_other_agreements_are_others_only_next_to_the_trigger() -> None:
+    deal = _r("a1", "a", text="the deal was signed along with eight other agreements")
+    assert not replace(deal, trigger="signed").others
+    pacts = _r("b1", "b", text="eight other pacts inked on the day")
+    assert replace(pacts, trigger="pacts").others
+    assert deal.others  # trigger unknown: the words alone decide
+
+
+def test_a_contract_and_a_delivery_are_one_only_on_their_own_date() -> None:
+    contract = _r(
+        "a1",
+        "a",
+        date="2018-10-05",
+        published="2018-10-05",
+        objects=("s400",),
+        text="India and Russia signed the contract",
+    )
+    delivery = _r(
+        "b1",
+        "b",
+        "supply",
+        published="2018-10-05",
+        objects=("s400",),
+        text="the supply of the systems to India",
+    )
+    assert not cl.same_happening(contract, delivery)
+    assert cl.same_happening(contract, replace(delivery, date="2018-10-05"))
+
+
+def test_one_facility_opened_on_one_day_joins_a_leader_and_his_state() -> None:
+    widodo = _r(
+        "a1",
+        "a",
+        "construction",
+        date="2023-10-02",
+        published="2023-10-02",
+        actors=("widodo",),
+        objects=("jakarta-bandung railway",),
+        countries=frozenset({"ID"}),
+        text="President Widodo inaugurated the high-speed railway",
+    )
+    indonesia = replace(
+        widodo,
+        id="b1",
+        doc="b",
+        actors=frozenset({"indonesia"}),
+        states=frozenset({"indonesia"}),
+        text="Indonesia launched the first high-speed train",
+    )
+    assert cl.same_happening(widodo, indonesia)
+    other_day = replace(indonesia, date="2023-11-02", published="2023-11-02")
+    assert not cl.same_happening(widodo, other_day)
+
+
+def test_two_sectors_tied_only_by_the_states_and_a_year_are_two_happenings() -> None:
+    us_cn_ru = frozenset({"US", "CN", "RU"})
+    states = frozenset({"united states", "china", "russia"})
+    lng = _r(
+        "a1",
+        "a",
+        "supply",
+        date="2017-12-08",
+        published="2017-12-08",
+        actors=("united states", "china", "russia", "yamal lng"),
+        countries=us_cn_ru,
+        text="the Arctic plant loaded its first cargo of liquefied gas",
+    )
+    arms = _r(
+        "b1",
+        "b",
+        "supply",
+        date="2017",
+        published="2018-09-21",
+        actors=("united states", "china", "russia"),
+        countries=us_cn_ru,
+        text="sanctions on an agency for buying fighter jets",
+    )
+    lng, arms = replace(lng, states=states), replace(arms, states=states, sector="defence")
+    assert not cl.same_happening(lng, arms)
+    # The same day, a product or a figure of their own would tie them despite the sectors.
+    assert cl.same_happening(lng, replace(arms, date="2017-12-08"))

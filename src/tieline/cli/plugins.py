@@ -7,7 +7,7 @@ import importlib
 import typer
 
 # Modules under tieline.cli that add commands to the app when imported. Later issues add theirs.
-OPTIONAL = ("entities", "events", "figures", "documents", "query", "web", "scale")
+OPTIONAL = ("entities", "events", "figures", "documents", "query", "web", "scale", "clusters")
 
 
 def load(app: typer.Typer) -> None:

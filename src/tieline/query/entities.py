@@ -8,6 +8,7 @@ Reads only; the CLI records judgements through ``tieline.store.curation`` and re
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from tieline.errors import ConfigError, NotFoundError
@@ -175,6 +176,7 @@ def entity_detail(store: Store, name: str, *, max_mentions: int | None = None) -
             "doc": e["doc_name"],
             "published": e["doc_published"],
             "evidence": e["evidence"],
+            "cluster_id": e.get("cluster_id"),
             "role": next((p["role"] for p in e["participants"] if p["entity_key"] in keys), None),
             "participants": [
                 {
@@ -193,8 +195,17 @@ def entity_detail(store: Store, name: str, *, max_mentions: int | None = None) -
         "events": out_events,
         "mentions": mentions,
         "documents": sorted({m["doc"] for m in mentions}),
-        "lifecycle": lifecycle(out_events) if ent["type"] in LIFECYCLE_TYPES else [],
+        "lifecycle": lifecycle(out_events, cluster_dates_of(store, events))
+        if ent["type"] in LIFECYCLE_TYPES
+        else [],
     }
+
+
+def cluster_dates_of(store: Store, events: list[dict[str, Any]]) -> dict[str, str]:
+    """Per cluster of these events: the most precise date one of its reports states."""
+    from tieline.store.clusters import cluster_dates
+
+    return cluster_dates(store, {e["cluster_id"] for e in events if e.get("cluster_id")})
 
 
 # A facility's or product's life, in order, as its events report it.
@@ -229,22 +240,27 @@ def _life_stage(ev: dict[str, Any]) -> str | None:
     return None
 
 
-def lifecycle(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def lifecycle(
+    events: list[dict[str, Any]], cluster_dates: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """The ordered stages (agreement, contract, construction start, delivery, operation...)
     that a facility's or product's events report: per stage its earliest report, the date
-    (the event's, else its article's), the status and the citation."""
+    (the event's, else one another report of the same happening states, else its article's),
+    the status and the citation."""
     first: dict[str, dict[str, Any]] = {}
     for ev in events:
         stage = _life_stage(ev)
         if stage is None or ev.get("status") == "negated":
             continue
-        when = ev.get("date") or ev.get("published")
+        borrowed = (cluster_dates or {}).get(ev.get("cluster_id") or "")
+        when = ev.get("date") or borrowed or ev.get("published")
+        by = "event" if ev.get("date") else "cluster" if borrowed else "published"
         seen = first.get(stage)
         if seen is None or (when or "~") < (seen["date"] or "~"):
             first[stage] = {
                 "stage": stage,
                 "date": when,
-                "dated_by": "event" if ev.get("date") else "published",
+                "dated_by": by,
                 "status": ev["status"],
                 "doc": ev["doc"],
                 "evidence": ev["evidence"],

@@ -238,6 +238,7 @@ def build_report(store: Store, pair: str | None = None, since: str | None = None
 
     figure_lines, contradiction_lines = _figure_lines(store, pair, since, cite)
     contradiction_lines += _event_date_conflicts(events, cite)
+    contradiction_lines += _cluster_value_conflicts(store, clusters, cite)
 
     sections = (
         Section("Key actors", tuple(actor_lines), None if actor_lines else "No events in scope."),
@@ -407,6 +408,34 @@ def _event_date_conflicts(
                 Line(
                     f"{evs[0]['type']}: reports give different dates ({', '.join(ds)})",
                     tuple(cite(dated[d]["doc_id"], dated[d]["evidence"]) for d in ds),
+                )
+            )
+    return out
+
+
+def _cluster_value_conflicts(
+    store: Store, clusters: dict[str, list[tuple[str | None, dict[str, Any], Any]]], cite: Any
+) -> list[Line]:
+    """Reports of one event (same cluster) whose figures of one measure disagree where a report
+    leaves the period open ("a $400 billion deal" against "a $456 billion deal"): the figure
+    lines compare only values with a period, so these would go unseen."""
+    from tieline.query.clusters import cluster_values
+
+    multi = sorted(
+        cid for cid, rs in clusters.items() if len({ev["doc_id"] for _, ev, _ in rs}) > 1
+    )
+    out = []
+    for cid, comparisons in cluster_values(store, multi).items():
+        what = clusters[cid][0][1]["type"]
+        for c in comparisons:
+            lo, hi = c.values
+            if c.agree or (lo.figure.period and hi.figure.period):
+                continue
+            out.append(
+                Line(
+                    f"{what}: sources give different {c.measure} ({c.status}), "
+                    f"{_figure_text(lo)} against {_figure_text(hi)}",
+                    (cite(lo.doc_id, lo.figure.evidence), cite(hi.doc_id, hi.figure.evidence)),
                 )
             )
     return out

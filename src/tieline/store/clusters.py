@@ -25,12 +25,14 @@ flag set and the next run repairs it.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
+from importlib import resources
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -38,14 +40,29 @@ from sqlalchemy import bindparam, select, update
 from tieline.store import schema as s
 from tieline.store.db import Store
 
-NAME = "events.cluster.v2"
+NAME = "events.cluster.v3"
 
 # An undated report of a happening is published within this many days of it.
 WINDOW_DAYS = 31
 # Each report is compared with this many next reports of each of its blocks, in date order.
 NEIGHBOURS = 24
+MODEL_FILE = "clusters.json"
+
+
+def _trained_threshold(default: int = 3) -> int:
+    """The evidence threshold chosen on a gold cluster set by ``python -m tieline.eval.clusters
+    GOLD --train`` (``data/models/clusters.json``); ``default`` when the file is absent."""
+    where = resources.files("tieline") / "data" / "models" / MODEL_FILE
+    try:
+        return int(json.loads(where.read_text(encoding="utf-8"))["threshold"])
+    except (FileNotFoundError, KeyError, ValueError, TypeError):
+        return default
+
+
 # The evidence two reports need, past the vetoes, to be one happening (see ``pair_score``).
-THRESHOLD = 3
+THRESHOLD = _trained_threshold()
+# What a different sector costs two reports that something else ties (see ``pair_score``).
+SECTOR_PENALTY = 1
 
 # Types that one happening's reports may carry: a loan agreement is also an investment, a
 # pipeline that opens is a construction and a supply, a sale signed is an agreement and a supply.
@@ -84,19 +101,54 @@ _STAGE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 _STAGES_APART = {"construction_start", "completion", "operation", "construction", "agreement"}
 
+# A loan or financing agreement is the lending it provides: its signing (done) and the money it
+# will bring (planned) are one happening, so their statuses may differ.
+_ONE_KIND = frozenset({"agreement", "investment"})
+
 # "signed the deal along with eight other agreements": the others are another happening.
 _OTHERS = re.compile(
     r"\b(?:other|another|additional|further|more)\s+(?:\w+\s+)?(?:agreements?|"
     r"deals?|pacts?|contracts?|documents?|memorand\w*|accords?)\b",
     re.IGNORECASE,
 )
+# How many characters may stand between a trigger and "other agreements" that it reports.
+_NEXT_TO = 12
 _WORD = re.compile(r"[^\W\d_]{4,}")
+# A figure in the clause: "$1.9bn", "USD 5 billion", "85%", "85 percent", "38 bcm".
+_NUMBER = re.compile(
+    r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*-?\s*"
+    r"(%|per\s?cent\b|percent\b|tr(?:illio)?n\b|b(?:illio)?n\b|m(?:illio)?n\b|bcm\b)?",
+    re.IGNORECASE,
+)
+_SCALE = {"t": 1e12, "b": 1e9, "m": 1e6}
 _STOP = frozenset(
     """about after also among been before being between both could from have
 into more most much other over said says such than that their them then there these they
 this those through under very were what when where which while will with would year years
 today monday tuesday wednesday thursday friday saturday sunday week month""".split()
 )
+
+
+def figures_of(text: str | None) -> frozenset[str]:
+    """The figures a clause gives, normalised ("$1.9bn" and "1.9 billion" alike, "85%" and "85
+    percent" alike); bare numbers under 100 and years are left out, as any two reports share
+    them."""
+    out = set()
+    for m in _NUMBER.finditer(text or ""):
+        num, unit = m.group(1).replace(",", ""), (m.group(2) or "").casefold()
+        try:
+            value = float(num)
+        except ValueError:
+            continue
+        if unit.startswith(("%", "per")):
+            out.add(f"{value:g}%")
+            continue
+        if unit:
+            value *= _SCALE.get(unit[0], 1e9)  # bcm: billion cubic metres
+        elif value < 100 or (1900 <= value <= 2100 and "." not in num):
+            continue
+        out.add(f"{float(f'{value:.3g}'):g}")
+    return frozenset(out)
 
 
 def stage_of(text: str | None) -> str | None:
@@ -133,6 +185,7 @@ class Report:
     text: str = ""
     cluster: str | None = None
     states: frozenset[str] = frozenset()  # the actors that are states or blocs
+    trigger: str = ""  # the word that reports the event, when known
 
     @cached_property
     def stage(self) -> str | None:
@@ -150,8 +203,20 @@ class Report:
 
     @cached_property
     def others(self) -> bool:
-        """Whether the clause speaks of other agreements than one named elsewhere."""
-        return bool(_OTHERS.search(self.text))
+        """Whether the event is of other agreements than one named elsewhere ("eight other
+        pacts inked"); with a known trigger the words must stand next to it, since "the deal
+        was signed along with eight other agreements" reports the deal."""
+        found = list(_OTHERS.finditer(self.text))
+        at = self.text.casefold().find(self.trigger.casefold()) if self.trigger else -1
+        if at < 0:
+            return bool(found)
+        end = at + len(self.trigger)
+        return any(m.start() - end <= _NEXT_TO and at - m.end() <= _NEXT_TO for m in found)
+
+    @cached_property
+    def figures(self) -> frozenset[str]:
+        """The figures the clause gives, normalised."""
+        return figures_of(self.text)
 
     @cached_property
     def words(self) -> frozenset[str]:
@@ -226,13 +291,21 @@ def _types_agree(a: str, b: str) -> bool:
     return a == b or frozenset({a, b}) in _COMPATIBLE_TYPES
 
 
+def _statuses_agree(a: Report, b: Report) -> bool:
+    if a.status == b.status:
+        return True
+    # A loan signed (done) and the financing it brings (planned) are one happening.
+    return (
+        a.type != b.type and {a.type, b.type} <= _ONE_KIND and "negated" not in (a.status, b.status)
+    )
+
+
 def pair_score(a: Report, b: Report) -> int | None:
     """How much two reports of different documents share: None when something rules one
     happening out, else a score compared with ``THRESHOLD``."""
-    if not _types_agree(a.type, b.type) or a.status != b.status:
+    if not _types_agree(a.type, b.type) or not _statuses_agree(a, b):
         return None
-    if a.sector and b.sector and a.sector.split(".")[0] != b.sector.split(".")[0]:
-        return None
+    apart = bool(a.sector and b.sector and a.sector.split(".")[0] != b.sector.split(".")[0])
     if a.objects and b.objects and not a.objects & b.objects:
         return None
     if a.others != b.others:
@@ -248,16 +321,30 @@ def pair_score(a: Report, b: Report) -> int | None:
         return None
     shared = len(a.actors & b.actors)
     states = len(a.countries & b.countries)
-    if not shared and states < 2:
-        return None  # one happening has a party both name, or the same pair of states
-    if {a.type, b.type} == {"agreement", "supply"} and not dates:
-        return None  # a sale signed and a delivery made are one happening only on one date
+    if not shared and states < 2 and not (a.objects & b.objects and (states or not ca or not cb)):
+        # One happening has a party both name, the same pair of states, or the same facility
+        # or product on one state's side ("Widodo inaugurated the railway", "Indonesia
+        # launched the railway").
+        return None
+    if {a.type, b.type} == {"agreement", "supply"} and not (
+        dates and a.own and b.own and (dates >= 2 or a.objects & b.objects)
+    ):
+        # A sale signed and a delivery made are one happening only on one date that both
+        # state: one day or month, or one year for one product.
+        return None
     specific = (a.actors & b.actors) - a.states - b.states
     wa, wb = a.words, b.words
     similar = len(wa & wb) >= 2 and len(wa & wb) / len(wa | wb) >= 0.2
-    if not dates and not (a.objects & b.objects or specific or similar):
+    figures = bool(a.figures & b.figures)
+    if not dates and not (a.objects & b.objects or specific or similar or figures):
         # Undated reports naming only the same two states ("talks between Russia and China")
         # are any of their many happenings.
+        return None
+    if apart and not (a.objects & b.objects or specific or figures or dates >= 2):
+        # The sector is read off the sentence's words and often wrong ("finance" for a
+        # railway's loan, "nuclear" for an arms deal signed beside a nuclear one): two sectors
+        # are two happenings unless an object, a party of their own, a figure or the same
+        # day or month ties them.
         return None
     score = dates + min(shared, 2)
     score += 3 if a.objects & b.objects else 0
@@ -265,11 +352,16 @@ def pair_score(a: Report, b: Report) -> int | None:
     score += 1 if a.type == b.type else 0
     score += 1 if sa is not None and sa == sb else 0
     score += 1 if similar else 0
+    score += 2 if figures else 0
+    score -= SECTOR_PENALTY if apart else 0
     return score
 
 
 def _same_in_document(a: Report, b: Report) -> bool:
     """Two reports within one article: a repeat needs the same kind, date and participants."""
+    if a.text == b.text and a.type != b.type and {a.type, b.type} <= _ONE_KIND:
+        # "signed a loan agreement to finance 85% of the cost": the loan is the agreement.
+        return bool(a.actors & b.actors) and _statuses_agree(a, b)
     if a.type != b.type or a.status != b.status:
         return False
     if (a.date and b.date and a.date != b.date) or a.stage != b.stage:
@@ -432,6 +524,7 @@ def stored_reports(store: Store) -> list[Report]:
                     e.c.sector,
                     e.c.evidence,
                     e.c.cluster_id,
+                    e.c.trigger,
                     d.c.published,
                 ).join(d, d.c.id == e.c.doc_id)
             )
@@ -458,6 +551,7 @@ def stored_reports(store: Store) -> list[Report]:
                 text=r.evidence or "",
                 cluster=r.cluster_id,
                 states=actors & states,
+                trigger=r.trigger or "",
             )
         )
     return out
@@ -504,3 +598,72 @@ def link_digest(store: Store) -> str:
         ):
             h.update(f"{i}\t{c}\n".encode())
     return h.hexdigest()
+
+
+# ----------------------------------------------------------------------------- reads
+def cluster_rows(
+    store: Store, cluster_ids: Iterable[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The events of these clusters, each with its document's fields (``doc_*``) and its
+    participants, and the figures stated in those events' sentences (actors decoded)."""
+    e, d, p, f = s.events, s.documents, s.event_participants, s.figures
+    wanted = sorted(set(cluster_ids))
+    cols: list[Any] = [
+        e,
+        d.c.name.label("doc_name"),
+        d.c.title.label("doc_title"),
+        d.c.source.label("doc_source"),
+        d.c.published.label("doc_published"),
+        d.c.url.label("doc_url"),
+        d.c.near_duplicate_of.label("doc_near_duplicate_of"),
+    ]
+    events: list[dict[str, Any]] = []
+    with store.connect() as conn:
+        for i in range(0, len(wanted), 500):
+            q = select(*cols).join(d, d.c.id == e.c.doc_id)
+            q = q.where(e.c.cluster_id.in_(wanted[i : i + 500]))
+            events += [dict(r._mapping) for r in conn.execute(q.order_by(e.c.doc_id, e.c.id))]
+        ids = [ev["id"] for ev in events]
+        parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for i in range(0, len(ids), 500):
+            for r in conn.execute(select(p).where(p.c.event_id.in_(ids[i : i + 500]))):
+                parts[r.event_id].append(dict(r._mapping))
+        sentences: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for ev in events:
+            ev["participants"] = sorted(parts[ev["id"]], key=lambda x: (x["role"], x["name"]))
+            sentences[ev["doc_id"]].append((ev["sentence_start"], ev["sentence_end"]))
+        docs = sorted(sentences)
+        figures = []
+        for i in range(0, len(docs), 500):
+            q = select(
+                f,
+                d.c.name.label("doc_name"),
+                d.c.title.label("doc_title"),
+                d.c.published.label("doc_published"),
+                d.c.near_duplicate_of.label("doc_near_duplicate_of"),
+            ).join(d, d.c.id == f.c.doc_id)
+            for r in conn.execute(q.where(f.c.doc_id.in_(docs[i : i + 500]))):
+                # A figure of the happening stands in the sentence of one of its reports.
+                if any(a <= r.span_start < b for a, b in sentences[r.doc_id]):
+                    row = dict(r._mapping)
+                    row["actors"] = json.loads(row["actors"])
+                    figures.append(row)
+    figures.sort(key=lambda r: (r["doc_id"], r["span_start"]))
+    return events, figures
+
+
+def cluster_dates(store: Store, cluster_ids: Iterable[str]) -> dict[str, str]:
+    """Per cluster: the most precise date its reports state (the earliest of those), for the
+    reports of it that state none."""
+    wanted = sorted(set(cluster_ids))
+    found: dict[str, list[str]] = defaultdict(list)
+    e = s.events
+    with store.connect() as conn:
+        for i in range(0, len(wanted), 500):
+            q = select(e.c.cluster_id, e.c.date).where(
+                e.c.cluster_id.in_(wanted[i : i + 500]), e.c.date.is_not(None)
+            )
+            for cid, d in conn.execute(q):
+                if re.match(r"\d{4}", d or ""):
+                    found[cid].append(d)
+    return {cid: min(ds, key=lambda d: (-len(d), d)) for cid, ds in found.items()}

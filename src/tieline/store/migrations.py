@@ -192,6 +192,9 @@ MIGRATIONS: list[Migration] = [
     (10, "covering indexes for date windows", _m010_covering_window_indexes),
     (11, "dates of participants", _m011_participant_dates),
     (12, "event clusters v2: cluster again", _m012_clusters_stale),
+    # v3 weighs figures, lets a loan's signing and its financing be one, and a sector read
+    # differently no longer splits a happening: the same repair makes old stores cluster again.
+    (14, "event clusters v3: cluster again", _m012_clusters_stale),
 ]
 
 

@@ -318,11 +318,26 @@ def get_entity(store: Store, entity_id: str, *, max_mentions: int = 200) -> dict
             }
         )
     quotes.sort(key=lambda q: (q["published"] or "", q["doc_id"], q["start"]))
+    # A facility's or product's life (agreement, construction start, delivery, operation...).
+    life = (
+        qentities.lifecycle(
+            [{**ev, "doc": ev["doc_id"]} for ev in events],
+            qentities.cluster_dates_of(store, events),
+        )
+        if ent["type"] in qentities.LIFECYCLE_TYPES
+        else []
+    )
+    by_id = {ev["id"]: ev for ev in events}
+    for stage in life:
+        ev = by_id[stage["event_id"]]
+        stage.update(doc_id=ev["doc_id"], doc_title=ev["doc_title"], published=ev["published"])
+        stage.update(start=ev["sentence_start"], end=ev["sentence_end"])
     return {
         **_entity_out(ent),
         "events": events,
         "mentions": quotes,
         "mention_total": len(mentions),
+        "lifecycle": life,
     }
 
 

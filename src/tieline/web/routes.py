@@ -199,10 +199,31 @@ class Quote(BaseModel):
     quote_start: int = Field(description="Where the quote starts in the document text.")
 
 
+class LifeStage(BaseModel):
+    stage: str = Field(description="agreement, contract, financing, construction start, ...")
+    date: str | None = None
+    dated_by: str = Field(
+        description="event (a date in the text), cluster (a date another report of the same "
+        "happening states) or published."
+    )
+    status: str
+    event_id: str
+    doc_id: str
+    doc_title: str | None = None
+    published: str | None = None
+    evidence: str
+    start: int = Field(description="Start of the quoted sentence in the document text.")
+    end: int
+
+
 class EntityFull(EntityOut):
     events: list[EventOut]
     mentions: list[Quote]
     mention_total: int
+    lifecycle: list[LifeStage] = Field(
+        default_factory=list,
+        description="A facility's or product's stages in order, each first reported where.",
+    )
 
 
 class Timeline(BaseModel):

@@ -355,6 +355,12 @@
         e.affiliation ? [el("dt", null, "Affiliation"), el("dd", null, e.affiliation)] : null));
     const evs = el("section", null, el("h2", null, "Events (" + e.events.length + ")"),
       e.events.length ? eventTable(e.events, "entity-events") : muted("No events name this actor yet."));
+    // A facility's or product's stages in order, each with the report that first gives it.
+    const life = (e.lifecycle || []).length ? el("section", { class: "lifecycle" }, el("h2", null, "Lifecycle"),
+      el("ol", null, e.lifecycle.map((st) => el("li", null,
+        el("strong", null, st.stage), " · " + (st.date || "undated") + (!st.date ? "" : st.dated_by === "published" ? " (reported)" : st.dated_by === "cluster" ? " (dated by another report)" : "") +
+        (st.status !== "done" ? " · " + st.status : "") + " — ",
+        sourceCell(st.doc_id, st.start, st.end, st.doc_title, st.published))))) : null;
     const ms = el("section", { class: "mentions" }, el("h2", null, "Mentions (" + e.mention_total + ")"),
       dataTable("mentions", [
         { key: "quote", label: "Quote", value: (m) => m.quote,
@@ -364,7 +370,7 @@
         { key: "source", label: "Source", value: (m) => sourceText(m.doc_id, m.doc_title, m.published),
           cell: (m) => sourceCell(m.doc_id, m.start, m.end, m.doc_title, m.published) },
       ], e.mentions));
-    show(head, el("div", { class: "with-side" }, el("div", null, evs, ms), curator(e, s)));
+    show(head, el("div", { class: "with-side" }, el("div", null, life, evs, ms), curator(e, s)));
   }
   // The entity page is drawn anew after a change; the message goes to the new page's box.
   function setStatus(text) {
