@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from tieline.errors import ConfigError
-from tieline.extract.dates import find_event_date
+from tieline.extract.dates import DateContext
 from tieline.extract.gazetteer import Gazetteer, load_gazetteer
 from tieline.extract.names import name_key
 from tieline.records import EVENT_TYPES, Document, Entity, Event, Mention, Participant
@@ -1295,8 +1295,11 @@ def find_candidates(
     kept_events: list[Event] = []
     out: list[EventCandidate] = []
     n_sents = 0
+    dates = DateContext(idx.text, doc.published)
+    sent_starts: list[int] = []
     for si, sent in enumerate(sdoc.sents):
         n_sents += 1
+        sent_starts.append(sent.start_char)
         # A trigger word inside a name ("Shanghai Cooperation Organisation") is no trigger.
         cands = [
             c
@@ -1389,7 +1392,7 @@ def find_candidates(
                 _widen(c, reader, reporting)
         _context(cands)
         for c in cands:
-            ev = _to_event(doc, c, idx)
+            ev = _to_event(doc, c, idx, dates, sent_starts[:-1])
             keep = c in final and "repeat" not in c.flags and ev.confidence >= MIN_CONFIDENCE
             if keep:
                 kept_events.append(ev)
@@ -1405,7 +1408,53 @@ def find_candidates(
                 )
             )
     n = max(n_sents, 1)
+    out = _dates_from_context(out, dates)
     return [replace(x, features=(*x.features, ("position", round(x.sentence / n, 3)))) for x in out]
+
+
+# How many sentences apart two statements of one event may be: "X has signed a contract ...
+# The two sides inked the contract on Friday."
+RESTATED_WITHIN = 3
+
+
+def _dates_from_context(out: list[EventCandidate], dates: DateContext) -> list[EventCandidate]:
+    """Dates for events their own sentences leave undated: from a nearby statement of the same
+    event that is dated, else, for an event done and told in the lead, the dateline's day."""
+    donors = [
+        x
+        for x in out
+        if x.stated and x.event.date_source in ("explicit", "relative") and x.event.status == "done"
+    ]
+    result = []
+    for x in out:
+        ev = x.event
+        if ev.date is None and ev.status == "done":
+            near = [
+                d
+                for d in donors
+                if d.event.type == ev.type
+                and d.sentence != x.sentence
+                and abs(d.sentence - x.sentence) <= RESTATED_WITHIN
+            ]
+            when = None
+            if near:
+                d = min(near, key=lambda d: (abs(d.sentence - x.sentence), d.sentence))
+                when = _date_of(d.event, "context")
+            else:
+                lead = dates.lead(ev.sentence_start)
+                when = (lead.value, lead.precision, lead.source) if lead else None
+            if when is not None:
+                ev = replace(ev, date=when[0], date_precision=when[1], date_source=when[2])
+                x = replace(x, event=ev)
+        result.append(x)
+    return result
+
+
+def _date_of(ev: Event, source: str) -> tuple[str, str, str] | None:
+    """An event's date, precision and a new source, or None when undated."""
+    if ev.date is None or ev.date_precision is None:
+        return None
+    return ev.date, ev.date_precision, source
 
 
 def extract_events(
@@ -1477,7 +1526,10 @@ def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[
         "fallback": float(c.fallback),
         "wide": float(c.wide),
         "below_min": float(len(c.parts) < _min_parts(c)),
-        "dated": float(ev.date is not None),
+        # Dated by its own clause or sentence; one dated from context is no surer an event.
+        "dated": float(
+            ev.date is not None and ev.date_source != "context" and ev.date_precision != "monthday"
+        ),
         "sector": float(ev.sector is not None),
         "first_sentence": float(si == 0),
         "quote": float('"' in ev.evidence or "“" in ev.evidence),
@@ -1487,18 +1539,21 @@ def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[
     return tuple(sorted(f.items()))
 
 
-def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
+def _to_event(
+    doc: Document, c: _Candidate, idx: _DocIndex, dates: DateContext, previous: Sequence[int]
+) -> Event:
     t = c.trigger
     start, end = _evidence_span(c, c.core)
     evidence = idx.text[start:end]
     head = _clause_head(t)
-    clause = t.doc[min(x.i for x in head.subtree) : max(x.i for x in head.subtree) + 1]
-    when = find_event_date(clause.text, doc.published)
-    if when is None:
-        # Dates often sit outside the trigger's clause ("On 27 April, X signed ..."): the
-        # sentence (inside its paragraph) gives the date nearest the trigger.
-        seg = t.doc[max(c.lo, c.sent.start) : min(c.hi, c.sent.end)]
-        when = find_event_date(seg.text, doc.published, anchor=t.idx - seg.start_char)
+    # The clause and the sentence, inside the trigger's paragraph: a header line or a title
+    # the parser ran over dates nothing.
+    sub = [x for x in head.subtree if c.lo <= x.i < c.hi] or [t]
+    clause = (min(x.idx for x in sub), max(x.idx + len(x.text) for x in sub))
+    seg = t.doc[max(c.lo, c.sent.start) : min(c.hi, c.sent.end)]
+    local = dates.local(clause, (seg.start_char, seg.end_char), t.idx)
+    # Else the sentences just before, in its paragraph ("In May 2012 ... Moscow had then ...").
+    when = local or dates.before(seg.start_char, previous)
     # Names are blanked out of the texts that cue a sector: "Silk Road Fund" is no road.
     named = set(idx.extent)
     phrase_text = " ".join(t.doc[i].text for i in sorted(c.phrase) if i not in named)
