@@ -34,6 +34,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from tieline.extract.modality import modality
 from tieline.months import MONTHS
 from tieline.records import Document, Entity, Figure, Mention
 
@@ -172,15 +173,10 @@ def _grammar() -> _Grammar:
             growth.update(row["lemmas"])
             if row.get("sign") == -1:
                 falls.update(row["lemmas"])
-    status: dict[str, str] = {}
-    strong: set[str] = set()
-    needs_to: set[str] = set()
-    for row in _read_jsonl("status.jsonl"):
-        for lemma in row["lemmas"]:
-            status.setdefault(lemma, row["status"])
-        strong.update(row.get("strong", row["lemmas"]))
-        if row.get("needs") == "to":
-            needs_to.update(row["lemmas"])
+    cues = modality()
+    status = cues.figure_status
+    strong = cues.figure_strong
+    needs_to = cues.figure_needs_to
     words = _word_num()
     scale = "|".join(sorted(SCALES, key=len, reverse=True))
     # An amount is found from its number outwards (a scan anchored on every position with an

@@ -35,6 +35,7 @@ from typing import Any
 from tieline.errors import ConfigError
 from tieline.extract.dates import DateContext
 from tieline.extract.gazetteer import Gazetteer, load_gazetteer
+from tieline.extract.modality import event_modality
 from tieline.extract.names import name_key
 from tieline.records import EVENT_TYPES, Document, Entity, Event, Mention, Participant
 
@@ -80,95 +81,8 @@ REPORTING = {
     "cite",
     "quote",
 }
-# Frames under which a trigger states no event: fears, denials, refusals, wishes, attempts.
-NON_EVENT_FRAMES = {
-    "fear",
-    "deny",
-    "refuse",
-    "reject",
-    "consider",
-    "doubt",
-    "hope",
-    "want",
-    "wish",
-    "seek",
-    "attempt",
-    "try",
-    "threaten",
-    "oppose",
-    "avoid",
-    "dismiss",
-    "cautious",
-    "reluctant",
-    "wary",
-    "afraid",
-    "unwilling",
-    "unlikely",
-    "support",
-    "urge",
-    "propose",
-    "demand",
-    "question",
-    "rumour",
-    "rumor",
-    "speculation",
-    "possibility",
-    "prospect",
-    "whether",
-    "imagine",
-    "risk",
-    "refusal",
-    "denial",
-    "call",
-    "contemplate",
-    "mull",
-    "explore",
-    "study",
-    "weigh",
-    # enabling frames describe a possibility, not an event
-    "pave",
-    "enable",
-    "allow",
-    "permit",
-    "encourage",
-}
-# Frames that deny the event rather than doubt it.
-NEGATING_FRAMES = {"deny", "refuse", "reject", "dismiss", "refusal", "denial", "oppose", "avoid"}
-SPECULATIVE_MODALS = {"might", "could", "may", "would"}
-PLANNED_MODALS = {"will", "shall", "'ll", "should", "must", "wo"}
-PLAN_FRAMES = {
-    "plan",
-    "intend",
-    "aim",
-    "expect",
-    "due",
-    "schedule",
-    "prepare",
-    "go",
-    "project",
-    "envisage",
-    "envision",
-    "agree",
-    "pledge",
-    "promise",
-    "vow",
-    "commit",
-    "decide",
-    "decision",
-    "ready",
-    "poised",
-    "slate",
-    "target",
-}
-PLANNED_MODIFIERS = {
-    "planned",
-    "future",
-    "proposed",
-    "upcoming",
-    "prospective",
-    "forthcoming",
-    "new",
-}
+# Modality cues (will, plan, fear, deny, proposed ...) are in data/modality.jsonl, shared with
+# figures: see tieline.extract.modality.
 PAIR_NOUNS = {"country", "nation", "side", "state", "government", "neighbour", "neighbor"}
 GENERIC_HEADS = {
     "company",
@@ -776,59 +690,7 @@ def _count_of(tok: Any | None) -> int | None:
     return None
 
 
-def _chain(t: Any, lo: int = 0, hi: int = 1 << 30) -> list[Any]:
-    """The trigger and the words governing it, up to the root or the edge of its paragraph."""
-    out = [t]
-    cur = t
-    while cur.head != cur and len(out) < 40 and lo <= cur.head.i < hi:
-        cur = cur.head
-        out.append(cur)
-    return out
-
-
-def _modality(t: Any, lo: int = 0, hi: int = 1 << 30) -> tuple[str, str | None]:
-    """done or planned, and why the text states no event (neg, spec, frame) or None."""
-    chain = _chain(t, lo, hi)
-    for node in chain:
-        if node.lemma_.lower() in NON_EVENT_FRAMES and node != t:
-            return ("negated" if node.lemma_.lower() in NEGATING_FRAMES else "planned"), "frame"
-    planned = False
-    # Modality belongs to the trigger's own clause: walk up to the first clause boundary.
-    for i, node in enumerate(chain):
-        kids = list(node.children)
-        if any(c.dep_ == "neg" for c in kids) or any(
-            c.lower_ in ("no", "never") and c.dep_ in ("det", "neg", "advmod") for c in kids
-        ):
-            return "negated", "neg"
-        if i == 0 and any(c.lower_ == "ever" and c.dep_ == "advmod" for c in kids):
-            return "planned", "spec"
-        aux = {c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")}
-        if aux & SPECULATIVE_MODALS:
-            return "planned", "spec"
-        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in kids):
-            return "planned", "spec"
-        # "a reactor to be built": an infinitive on a noun is a plan, "forced to buy" is not.
-        if aux & PLANNED_MODALS or (i == 0 and "to" in aux and node.dep_ in ("relcl", "acl")):
-            planned = True
-        if (
-            i > 0
-            and node.lemma_.lower() in ("set", "slate", "poise")
-            and chain[i - 1].dep_ == "xcomp"
-        ):
-            planned = True  # "is set to sign", not "set up a venture"
-        if (
-            node != t
-            and node.lemma_.lower() in PLAN_FRAMES
-            and not (node.lemma_.lower() == "agree" and t.lemma_.lower() == "agree")
-        ):
-            planned = True
-        if node.pos_ in ("NOUN", "PROPN") and any(
-            c.lower_ in PLANNED_MODIFIERS - {"new"} and c.dep_ == "amod" for c in kids
-        ):
-            planned = True
-        if node.dep_ in ("ccomp", "ROOT", "relcl") or (node != t and node.dep_ == "conj"):
-            break
-    return ("planned" if planned else "done"), None
+_modality = event_modality
 
 
 def _status(t: Any, lo: int = 0, hi: int = 1 << 30) -> str | None:
@@ -1316,7 +1178,9 @@ def find_candidates(
         for c in cands:
             c.lo, c.hi = _segment(sent, c.trigger, idx.text, doc.title)
             c.extent = idx.extent
-            status, why = _modality(c.trigger, c.lo, c.hi)
+            # The decider weighs the clause's own modality; the event's status also reads
+            # what governs it beyond (see _to_event).
+            status, why = _modality(c.trigger, c.lo, c.hi, content=False)
             c.status, c.why = status, why
             c.phrase = {i for i in _phrase(c) if c.lo <= i < c.hi}
         # The rule path: strict triggers stating an event.
@@ -1586,7 +1450,7 @@ def _to_event(
         date=when.value if when else None,
         date_precision=when.precision if when else None,
         date_source=when.source if when else None,
-        status=c.status,
+        status=_modality(t, c.lo, c.hi)[0] if c.why is None else c.status,
         confidence=round(conf, 3),
         count=_count_of(
             c.object_head if c.object_head is not None else (t if t.pos_ == "NOUN" else None)
