@@ -184,3 +184,11 @@ def test_the_publication_day_dates_the_lead_without_a_dateline() -> None:
     got = ctx.lead(text.index("The"))
     assert got is not None
     assert got.value == "2015-12-26"
+
+
+def test_a_bare_month_in_an_undated_article_takes_the_nearest_stated_year() -> None:
+    text = "Imports rose in January. In January 2023, Russia supplied a quarter of the crude."
+    got = find_event_date(text[: text.index(".")], None)
+    assert got is None  # the clause alone fixes no year
+    dated = [d for d in DateContext(text, None).dates if d.source == "relative"]
+    assert [(d.value, d.precision) for d in dated] == [("2023-01", "month")]

@@ -235,6 +235,11 @@ def relative_dates(
                 add(date(2000, _month_num(m.group("month")), int(m.group("day"))), "monthday", m)
             except ValueError:
                 continue
+        for m in _MONTH_ALONE.finditer(text):
+            # "in January" in an undated article: the year of the last date stated before it.
+            year = year_before(text, m.start())
+            if year is not None:
+                add(date(year, _month_num(m.group("month")), 1), "month", m)
         if monthday is not None:
             for m in dayword.finditer(text):
                 if w.dayword[m.group("w").lower()] == 0:
@@ -269,6 +274,18 @@ def relative_dates(
         except ValueError:
             continue
     return sorted(out, key=lambda x: x.start)
+
+
+def year_before(text: str, pos: int) -> int | None:
+    """The year of the last date stated in full before ``pos`` (else the first after it): the
+    year an undated article means by a bare month ("In January 2023, ... rose in January")."""
+    found = [d for d in explicit_dates(text) if d.role == "when"]
+    before = [d for d in found if d.end <= pos]
+    if before:
+        return int(before[-1].value[:4])
+    # else the first stated after it ("... rose in January. In January 2023, the share ...")
+    after = [d for d in found if d.start >= pos]
+    return int(after[0].value[:4]) if after else None
 
 
 def find_dates(

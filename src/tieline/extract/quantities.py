@@ -34,6 +34,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from tieline.extract.dates import date_words, year_before
 from tieline.extract.modality import modality
 from tieline.months import MONTHS
 from tieline.records import Document, Entity, Figure, Mention
@@ -533,7 +534,7 @@ _P_RELATIVE = re.compile(
     re.I,
 )
 _P_BARE_MONTH = re.compile(
-    rf"\b(?P<prep>in|by|since|until|through|from|of)\s+(?P<m>{_MONTH})\b(?!\s+\d)", re.I
+    rf"\b(?P<prep>in|by|since|until|through|from|of|for|during)\s+(?P<m>{_MONTH})\b(?!\s+\d)", re.I
 )
 _REFERENCE = re.compile(
     r"(?:\bfrom|\bsince|\bcompared\s+(?:with|to)|\bthan|\bover|\bagainst|\bversus|\bvs\.?"
@@ -542,7 +543,6 @@ _REFERENCE = re.compile(
     re.I,
 )
 _TILL = re.compile(r"\b(?:till|until|untill)\s+$", re.I)
-_WEEKDAYS = [d.casefold() for d in calendar.day_name]
 # "signed 51 agreements on Monday": the month of the Monday before the publication date
 _P_WEEKDAY = re.compile(rf"\b(?P<w>on|last)\s+(?P<d>{'|'.join(calendar.day_name)})\b", re.I)
 _DEADLINE = re.compile(
@@ -659,7 +659,7 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
     day = _pub_day(published)
     for m in _P_WEEKDAY.finditer(text) if day is not None else ():
         assert day is not None
-        back = (day.weekday() - _WEEKDAYS.index(m.group("d").casefold())) % 7
+        back = (day.weekday() - date_words().weekday[m.group("d").casefold()]) % 7
         if m.group("w").casefold() == "last" and back == 0:
             back = 7
         d = day - timedelta(days=back)
@@ -673,7 +673,7 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
             add(m, str(y), f"{y}-01-01", f"{y}-12-31", "relative")
             continue
         w = m.group("w").casefold().split()[-1]
-        shift = {"last": -1, "previous": -1, "past": -1, "next": 1, "coming": 1}.get(w, 0)
+        shift = date_words().shift.get(w, 0)  # the shifts of event dates (data/dates.tsv)
         if m.group("u").casefold() == "year":
             y += shift
             add(m, str(y), f"{y}-01-01", f"{y}-12-31", "relative")
@@ -691,9 +691,14 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
         if m.group("m")[0].islower():
             continue  # "may" the verb
         if pub is None or not pub[1]:
-            add(m, None, None, None, "relative")
-            continue
-        y = pub[0] if mon <= pub[1] else pub[0] - 1
+            # an undated article: the year of the last date stated before the month, if any
+            before = year_before(text, m.start())
+            if before is None:
+                add(m, None, None, None, "relative")
+                continue
+            y = before
+        else:
+            y = pub[0] if mon <= pub[1] else pub[0] - 1
         add(m, f"{y}-{mon:02d}", *_span(y, mon, y, mon), "relative")
     return sorted(found, key=lambda p: p.begin)
 
@@ -1444,7 +1449,34 @@ def extract_figures(
                 )
             )
     first_line = text.find("\n", len(text) - len(text.lstrip()))
-    return [c.figure for c in _dedupe(cands, first_line if first_line >= 0 else 0)]
+    return _restated_periods(
+        [c.figure for c in _dedupe(cands, first_line if first_line >= 0 else 0)]
+    )
+
+
+def _restated_periods(figures: list[Figure]) -> list[Figure]:
+    """A figure without a period takes the period of the same amount stated elsewhere in the
+    document ("trade to $500 billion by 2030 ... to achieve the $500 billion target")."""
+    out = []
+    for f in figures:
+        if f.period is None:
+            src = next(
+                (
+                    g
+                    for g in figures
+                    if g is not f
+                    and g.period is not None
+                    and g.unit == f.unit
+                    and abs(g.value - f.value) <= 1e-9 * max(abs(f.value), 1.0)
+                ),
+                None,
+            )
+            if src is not None:
+                f = replace(
+                    f, period=src.period, period_start=src.period_start, period_end=src.period_end
+                )
+        out.append(f)
+    return out
 
 
 _ANAPHORS = {"this", "that", "it", "these", "those", "such", "they"}
