@@ -190,5 +190,5 @@ def test_a_bare_month_in_an_undated_article_takes_the_nearest_stated_year() -> N
     text = "Imports rose in January. In January 2023, Russia supplied a quarter of the crude."
     got = find_event_date(text[: text.index(".")], None)
     assert got is None  # the clause alone fixes no year
-    dated = [d for d in DateContext(text, None).dates if d.source == "relative"]
+    dated = [d for d in DateContext(text, None).dates if d.source == "context"]
     assert [(d.value, d.precision) for d in dated] == [("2023-01", "month")]

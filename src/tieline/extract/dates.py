@@ -239,7 +239,9 @@ def relative_dates(
             # "in January" in an undated article: the year of the last date stated before it.
             year = year_before(text, m.start())
             if year is not None:
-                add(date(year, _month_num(m.group("month")), 1), "month", m)
+                d = date(year, _month_num(m.group("month")), 1)
+                role = _role(text, m.start(), m.end())
+                out.append(EventDate(_iso(d, "month"), "month", "context", *m.span(), role))
         if monthday is not None:
             for m in dayword.finditer(text):
                 if w.dayword[m.group("w").lower()] == 0:
