@@ -68,41 +68,58 @@ def _alt(words: Sequence[str]) -> str:
 
 # Month names are matched capitalised only: lower-case "may" and "march" are verbs.
 _MONTH = (
-    r"(?P<month>January|February|March|April|May|June|July|August|September|October|"
+    r"(?=[JFMASOND])(?P<month>January|February|March|April|May|June|July|August|September|October|"
     r"November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
 )
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
-_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d%])"
+_DAY = r"(?=\d)(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?![\d%])"
 
 _EXPLICIT = [
-    (re.compile(r"\b(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"), "day"),
+    (re.compile(r"\b(?=[12])(?P<year>(?:19|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"), "day"),
     (re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b"), "day"),
     (re.compile(rf"\b{_DAY}\s+{_MONTH},?\s+{_YEAR}\b"), "day"),
     (re.compile(rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b"), "month"),
     # A bare year, but not an amount, a range end such as "2014-15", or a decade ("1990s").
-    (re.compile(r"(?<![\d$€£¥.,\-/])\b(?P<year>(?:19|20)\d\d)\b(?![\d%]|s\b|-\d)"), "year"),
+    (re.compile(r"(?<![\d$€£¥.,\-/])\b(?=[12])(?P<year>(?:19|20)\d\d)\b(?![\d%]|s\b|-\d)"), "year"),
 ]
 _MONTH_DAY = re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s+\d{{4}})")
 # "on 27 April": day before month, no year after it.
 _DAY_MONTH = re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s+\d{{4}})")
 _MONTH_ALONE = re.compile(
-    rf"\b(?i:in|since|during|last|this|early|late|mid-?)\s+{_MONTH}\b(?!\s*\d)"
+    rf"\b(?=[iIsSdDlLtTeEmM])(?i:in|since|during|last|this|early|late|mid-?)\s+{_MONTH}\b(?!\s*\d)"
 )
+
+
+def _first_letters(*groups: Sequence[str]) -> str:
+    """A lookahead on the first letters of some words: most places fail it at once (speed)."""
+    first = {w[0] for words in groups for w in words}
+    return "(?=[" + re.escape("".join(sorted(first | {c.upper() for c in first}))) + "])"
 
 
 @lru_cache(maxsize=1)
 def _relative_patterns() -> tuple[re.Pattern[str], ...]:
     w = date_words()
     shift = _alt(list(w.shift))
-    when = rf"\b(?:(?P<when>earlier|later|late|early)\s+)?(?:the\s+)?(?P<which>{shift})\s+"
+    lead = ("earlier", "later", "late", "early", "the", *w.shift)
+    when = (
+        rf"\b{_first_letters(lead)}(?:(?P<when>earlier|later|late|early)\s+)?(?:the\s+)?"
+        rf"(?P<which>{shift})\s+"
+    )
     names = [d.capitalize() for d in w.weekday]
     return (
         re.compile(when + r"year\b(?!s)", re.I),
         re.compile(when + r"month\b(?!s)", re.I),
-        re.compile(rf"\b(?P<n>\d{{1,2}}|{_alt(list(w.number))})\s+years?\s+ago\b", re.I),
+        re.compile(
+            rf"\b{_first_letters(list(w.number), list('0123456789'))}"
+            rf"(?P<n>\d{{1,2}}|{_alt(list(w.number))})\s+years?\s+ago\b",
+            re.I,
+        ),
         # Weekdays are names: capitalised only.
-        re.compile(rf"\b(?:(?P<last>[Ll]ast)\s+|[Oo]n\s+)?(?P<wd>{_alt(names)})\b"),
-        re.compile(rf"\b(?P<w>{_alt(list(w.dayword))})\b", re.I),
+        re.compile(
+            rf"\b{_first_letters(['last', 'on'], names)}"
+            rf"(?:(?P<last>[Ll]ast)\s+|[Oo]n\s+)?(?P<wd>{_alt(names)})\b"
+        ),
+        re.compile(rf"\b{_first_letters(list(w.dayword))}(?P<w>{_alt(list(w.dayword))})\b", re.I),
     )
 
 
@@ -235,9 +252,10 @@ def relative_dates(
                 add(date(2000, _month_num(m.group("month")), int(m.group("day"))), "monthday", m)
             except ValueError:
                 continue
+        stated = explicit_dates(text)
         for m in _MONTH_ALONE.finditer(text):
             # "in January" in an undated article: the year of the last date stated before it.
-            year = year_before(text, m.start())
+            year = year_before(text, m.start(), stated)
             if year is not None:
                 d = date(year, _month_num(m.group("month")), 1)
                 role = _role(text, m.start(), m.end())
@@ -278,10 +296,11 @@ def relative_dates(
     return sorted(out, key=lambda x: x.start)
 
 
-def year_before(text: str, pos: int) -> int | None:
+def year_before(text: str, pos: int, stated: Sequence[EventDate] | None = None) -> int | None:
     """The year of the last date stated in full before ``pos`` (else the first after it): the
-    year an undated article means by a bare month ("In January 2023, ... rose in January")."""
-    found = [d for d in explicit_dates(text) if d.role == "when"]
+    year an undated article means by a bare month ("In January 2023, ... rose in January").
+    ``stated``: the text's ``explicit_dates``, when already read."""
+    found = [d for d in (explicit_dates(text) if stated is None else stated) if d.role == "when"]
     before = [d for d in found if d.end <= pos]
     if before:
         return int(before[-1].value[:4])

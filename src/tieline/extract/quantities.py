@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from tieline.extract.dates import date_words, year_before
+from tieline.extract.dates import EventDate, date_words, explicit_dates, year_before
 from tieline.extract.lexicon import load_jsonl
 from tieline.extract.modality import modality
 from tieline.months import MONTHS
@@ -681,13 +681,16 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
             add(m, f"{y}-{mon:02d}", *_span(y, mon, y, mon), "relative")
         else:
             add(m, None, None, None, "relative")
+    stated: list[EventDate] | None = None
     for m in _P_BARE_MONTH.finditer(text):
         mon = MONTHS[m.group("m").casefold()]
         if m.group("m")[0].islower():
             continue  # "may" the verb
         if pub is None or not pub[1]:
             # an undated article: the year of the last date stated before the month, if any
-            before = year_before(text, m.start())
+            if stated is None:
+                stated = explicit_dates(text)
+            before = year_before(text, m.start(), stated)
             if before is None:
                 add(m, None, None, None, "relative")
                 continue
