@@ -831,3 +831,22 @@ def test_a_third_countrys_figure_is_not_given_to_the_pair(pipeline: Any) -> None
     assert [f.value for f in figs] == [5]
     assert "Russia" not in figs[0].actors
     assert "Saudi Arabia" in figs[0].actors
+
+
+def test_a_bare_month_in_an_undated_article_takes_the_year_stated_nearby() -> None:
+    text = "Exports fell in 2019. In March, imports rose again."
+    got = [p for p in find_periods(text, None) if p.kind != "year"]
+    assert [p.label for p in got] == ["2019-03"]
+    # without any year stated, the month stays unfixed
+    assert [p.label for p in find_periods("In March, imports rose again.", None)] == [None]
+
+
+@pytest.mark.slow
+def test_a_restated_amount_takes_the_period_of_its_other_statement(pipeline: Any) -> None:
+    text = (
+        "India and US aim to boost trade to $500 billion\n\n"
+        "India and the United States agreed to raise their bilateral trade to $500 billion by 2030."
+    )
+    figs = [f for f in _figures(pipeline, text, None) if f.value == 500e9]
+    assert len(figs) == 2  # the headline's and the body's
+    assert {f.period for f in figs} == {"2030"}

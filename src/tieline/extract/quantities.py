@@ -24,16 +24,17 @@ GUIDE.md from its clause, so years, dates, ages, durations and counts of people 
 from __future__ import annotations
 
 import calendar
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
+from tieline.extract.dates import EventDate, date_words, explicit_dates, year_before
+from tieline.extract.lexicon import load_jsonl
+from tieline.extract.modality import modality
 from tieline.months import MONTHS
 from tieline.records import Document, Entity, Figure, Mention
 
@@ -104,12 +105,8 @@ class _Grammar:
 
 
 def _read_jsonl(name: str) -> list[dict[str, Any]]:
-    path = resources.files("tieline") / "data" / "figures" / name
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.lstrip().startswith("//"):
-            rows.append(json.loads(line))
-    return rows
+    """A figure table's rows (``data/figures/<name>``); a wrong line raises ``file:line: ...``."""
+    return [row.fields for row in load_jsonl(f"figures/{name}")]
 
 
 def _alt(words: Iterable[str]) -> str:
@@ -172,15 +169,10 @@ def _grammar() -> _Grammar:
             growth.update(row["lemmas"])
             if row.get("sign") == -1:
                 falls.update(row["lemmas"])
-    status: dict[str, str] = {}
-    strong: set[str] = set()
-    needs_to: set[str] = set()
-    for row in _read_jsonl("status.jsonl"):
-        for lemma in row["lemmas"]:
-            status.setdefault(lemma, row["status"])
-        strong.update(row.get("strong", row["lemmas"]))
-        if row.get("needs") == "to":
-            needs_to.update(row["lemmas"])
+    cues = modality()
+    status = cues.figure_status
+    strong = cues.figure_strong
+    needs_to = cues.figure_needs_to
     words = _word_num()
     scale = "|".join(sorted(SCALES, key=len, reverse=True))
     # An amount is found from its number outwards (a scan anchored on every position with an
@@ -537,7 +529,7 @@ _P_RELATIVE = re.compile(
     re.I,
 )
 _P_BARE_MONTH = re.compile(
-    rf"\b(?P<prep>in|by|since|until|through|from|of)\s+(?P<m>{_MONTH})\b(?!\s+\d)", re.I
+    rf"\b(?P<prep>in|by|since|until|through|from|of|for|during)\s+(?P<m>{_MONTH})\b(?!\s+\d)", re.I
 )
 _REFERENCE = re.compile(
     r"(?:\bfrom|\bsince|\bcompared\s+(?:with|to)|\bthan|\bover|\bagainst|\bversus|\bvs\.?"
@@ -546,7 +538,6 @@ _REFERENCE = re.compile(
     re.I,
 )
 _TILL = re.compile(r"\b(?:till|until|untill)\s+$", re.I)
-_WEEKDAYS = [d.casefold() for d in calendar.day_name]
 # "signed 51 agreements on Monday": the month of the Monday before the publication date
 _P_WEEKDAY = re.compile(rf"\b(?P<w>on|last)\s+(?P<d>{'|'.join(calendar.day_name)})\b", re.I)
 _DEADLINE = re.compile(
@@ -663,7 +654,7 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
     day = _pub_day(published)
     for m in _P_WEEKDAY.finditer(text) if day is not None else ():
         assert day is not None
-        back = (day.weekday() - _WEEKDAYS.index(m.group("d").casefold())) % 7
+        back = (day.weekday() - date_words().weekday[m.group("d").casefold()]) % 7
         if m.group("w").casefold() == "last" and back == 0:
             back = 7
         d = day - timedelta(days=back)
@@ -677,7 +668,7 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
             add(m, str(y), f"{y}-01-01", f"{y}-12-31", "relative")
             continue
         w = m.group("w").casefold().split()[-1]
-        shift = {"last": -1, "previous": -1, "past": -1, "next": 1, "coming": 1}.get(w, 0)
+        shift = date_words().shift.get(w, 0)  # the shifts of event dates (data/dates.tsv)
         if m.group("u").casefold() == "year":
             y += shift
             add(m, str(y), f"{y}-01-01", f"{y}-12-31", "relative")
@@ -690,14 +681,22 @@ def find_periods(text: str, published: str | None = None) -> list[Period]:
             add(m, f"{y}-{mon:02d}", *_span(y, mon, y, mon), "relative")
         else:
             add(m, None, None, None, "relative")
+    stated: list[EventDate] | None = None
     for m in _P_BARE_MONTH.finditer(text):
         mon = MONTHS[m.group("m").casefold()]
         if m.group("m")[0].islower():
             continue  # "may" the verb
         if pub is None or not pub[1]:
-            add(m, None, None, None, "relative")
-            continue
-        y = pub[0] if mon <= pub[1] else pub[0] - 1
+            # an undated article: the year of the last date stated before the month, if any
+            if stated is None:
+                stated = explicit_dates(text)
+            before = year_before(text, m.start(), stated)
+            if before is None:
+                add(m, None, None, None, "relative")
+                continue
+            y = before
+        else:
+            y = pub[0] if mon <= pub[1] else pub[0] - 1
         add(m, f"{y}-{mon:02d}", *_span(y, mon, y, mon), "relative")
     return sorted(found, key=lambda p: p.begin)
 
@@ -1448,7 +1447,34 @@ def extract_figures(
                 )
             )
     first_line = text.find("\n", len(text) - len(text.lstrip()))
-    return [c.figure for c in _dedupe(cands, first_line if first_line >= 0 else 0)]
+    return _restated_periods(
+        [c.figure for c in _dedupe(cands, first_line if first_line >= 0 else 0)]
+    )
+
+
+def _restated_periods(figures: list[Figure]) -> list[Figure]:
+    """A figure without a period takes the period of the same amount stated elsewhere in the
+    document ("trade to $500 billion by 2030 ... to achieve the $500 billion target")."""
+    out = []
+    for f in figures:
+        if f.period is None:
+            src = next(
+                (
+                    g
+                    for g in figures
+                    if g is not f
+                    and g.period is not None
+                    and g.unit == f.unit
+                    and abs(g.value - f.value) <= 1e-9 * max(abs(f.value), 1.0)
+                ),
+                None,
+            )
+            if src is not None:
+                f = replace(
+                    f, period=src.period, period_start=src.period_start, period_end=src.period_end
+                )
+        out.append(f)
+    return out
 
 
 _ANAPHORS = {"this", "that", "it", "these", "those", "such", "they"}

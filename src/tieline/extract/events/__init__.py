@@ -33,8 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from tieline.errors import ConfigError
-from tieline.extract.dates import find_event_date
+from tieline.extract.dates import DateContext
 from tieline.extract.gazetteer import Gazetteer, load_gazetteer
+from tieline.extract.modality import event_modality
 from tieline.extract.names import name_key
 from tieline.records import EVENT_TYPES, Document, Entity, Event, Mention, Participant
 
@@ -80,95 +81,8 @@ REPORTING = {
     "cite",
     "quote",
 }
-# Frames under which a trigger states no event: fears, denials, refusals, wishes, attempts.
-NON_EVENT_FRAMES = {
-    "fear",
-    "deny",
-    "refuse",
-    "reject",
-    "consider",
-    "doubt",
-    "hope",
-    "want",
-    "wish",
-    "seek",
-    "attempt",
-    "try",
-    "threaten",
-    "oppose",
-    "avoid",
-    "dismiss",
-    "cautious",
-    "reluctant",
-    "wary",
-    "afraid",
-    "unwilling",
-    "unlikely",
-    "support",
-    "urge",
-    "propose",
-    "demand",
-    "question",
-    "rumour",
-    "rumor",
-    "speculation",
-    "possibility",
-    "prospect",
-    "whether",
-    "imagine",
-    "risk",
-    "refusal",
-    "denial",
-    "call",
-    "contemplate",
-    "mull",
-    "explore",
-    "study",
-    "weigh",
-    # enabling frames describe a possibility, not an event
-    "pave",
-    "enable",
-    "allow",
-    "permit",
-    "encourage",
-}
-# Frames that deny the event rather than doubt it.
-NEGATING_FRAMES = {"deny", "refuse", "reject", "dismiss", "refusal", "denial", "oppose", "avoid"}
-SPECULATIVE_MODALS = {"might", "could", "may", "would"}
-PLANNED_MODALS = {"will", "shall", "'ll", "should", "must", "wo"}
-PLAN_FRAMES = {
-    "plan",
-    "intend",
-    "aim",
-    "expect",
-    "due",
-    "schedule",
-    "prepare",
-    "go",
-    "project",
-    "envisage",
-    "envision",
-    "agree",
-    "pledge",
-    "promise",
-    "vow",
-    "commit",
-    "decide",
-    "decision",
-    "ready",
-    "poised",
-    "slate",
-    "target",
-}
-PLANNED_MODIFIERS = {
-    "planned",
-    "future",
-    "proposed",
-    "upcoming",
-    "prospective",
-    "forthcoming",
-    "new",
-}
+# Modality cues (will, plan, fear, deny, proposed ...) are in data/modality.jsonl, shared with
+# figures: see tieline.extract.modality.
 PAIR_NOUNS = {"country", "nation", "side", "state", "government", "neighbour", "neighbor"}
 GENERIC_HEADS = {
     "company",
@@ -776,59 +690,7 @@ def _count_of(tok: Any | None) -> int | None:
     return None
 
 
-def _chain(t: Any, lo: int = 0, hi: int = 1 << 30) -> list[Any]:
-    """The trigger and the words governing it, up to the root or the edge of its paragraph."""
-    out = [t]
-    cur = t
-    while cur.head != cur and len(out) < 40 and lo <= cur.head.i < hi:
-        cur = cur.head
-        out.append(cur)
-    return out
-
-
-def _modality(t: Any, lo: int = 0, hi: int = 1 << 30) -> tuple[str, str | None]:
-    """done or planned, and why the text states no event (neg, spec, frame) or None."""
-    chain = _chain(t, lo, hi)
-    for node in chain:
-        if node.lemma_.lower() in NON_EVENT_FRAMES and node != t:
-            return ("negated" if node.lemma_.lower() in NEGATING_FRAMES else "planned"), "frame"
-    planned = False
-    # Modality belongs to the trigger's own clause: walk up to the first clause boundary.
-    for i, node in enumerate(chain):
-        kids = list(node.children)
-        if any(c.dep_ == "neg" for c in kids) or any(
-            c.lower_ in ("no", "never") and c.dep_ in ("det", "neg", "advmod") for c in kids
-        ):
-            return "negated", "neg"
-        if i == 0 and any(c.lower_ == "ever" and c.dep_ == "advmod" for c in kids):
-            return "planned", "spec"
-        aux = {c.lower_ for c in kids if c.dep_ in ("aux", "auxpass")}
-        if aux & SPECULATIVE_MODALS:
-            return "planned", "spec"
-        if any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in kids):
-            return "planned", "spec"
-        # "a reactor to be built": an infinitive on a noun is a plan, "forced to buy" is not.
-        if aux & PLANNED_MODALS or (i == 0 and "to" in aux and node.dep_ in ("relcl", "acl")):
-            planned = True
-        if (
-            i > 0
-            and node.lemma_.lower() in ("set", "slate", "poise")
-            and chain[i - 1].dep_ == "xcomp"
-        ):
-            planned = True  # "is set to sign", not "set up a venture"
-        if (
-            node != t
-            and node.lemma_.lower() in PLAN_FRAMES
-            and not (node.lemma_.lower() == "agree" and t.lemma_.lower() == "agree")
-        ):
-            planned = True
-        if node.pos_ in ("NOUN", "PROPN") and any(
-            c.lower_ in PLANNED_MODIFIERS - {"new"} and c.dep_ == "amod" for c in kids
-        ):
-            planned = True
-        if node.dep_ in ("ccomp", "ROOT", "relcl") or (node != t and node.dep_ == "conj"):
-            break
-    return ("planned" if planned else "done"), None
+_modality = event_modality
 
 
 def _status(t: Any, lo: int = 0, hi: int = 1 << 30) -> str | None:
@@ -1295,8 +1157,11 @@ def find_candidates(
     kept_events: list[Event] = []
     out: list[EventCandidate] = []
     n_sents = 0
+    dates = DateContext(idx.text, doc.published)
+    sent_starts: list[int] = []
     for si, sent in enumerate(sdoc.sents):
         n_sents += 1
+        sent_starts.append(sent.start_char)
         # A trigger word inside a name ("Shanghai Cooperation Organisation") is no trigger.
         cands = [
             c
@@ -1313,7 +1178,9 @@ def find_candidates(
         for c in cands:
             c.lo, c.hi = _segment(sent, c.trigger, idx.text, doc.title)
             c.extent = idx.extent
-            status, why = _modality(c.trigger, c.lo, c.hi)
+            # The decider weighs the clause's own modality; the event's status also reads
+            # what governs it beyond (see _to_event).
+            status, why = _modality(c.trigger, c.lo, c.hi, content=False)
             c.status, c.why = status, why
             c.phrase = {i for i in _phrase(c) if c.lo <= i < c.hi}
         # The rule path: strict triggers stating an event.
@@ -1389,7 +1256,7 @@ def find_candidates(
                 _widen(c, reader, reporting)
         _context(cands)
         for c in cands:
-            ev = _to_event(doc, c, idx)
+            ev = _to_event(doc, c, idx, dates, sent_starts[:-1])
             keep = c in final and "repeat" not in c.flags and ev.confidence >= MIN_CONFIDENCE
             if keep:
                 kept_events.append(ev)
@@ -1405,7 +1272,53 @@ def find_candidates(
                 )
             )
     n = max(n_sents, 1)
+    out = _dates_from_context(out, dates)
     return [replace(x, features=(*x.features, ("position", round(x.sentence / n, 3)))) for x in out]
+
+
+# How many sentences apart two statements of one event may be: "X has signed a contract ...
+# The two sides inked the contract on Friday."
+RESTATED_WITHIN = 3
+
+
+def _dates_from_context(out: list[EventCandidate], dates: DateContext) -> list[EventCandidate]:
+    """Dates for events their own sentences leave undated: from a nearby statement of the same
+    event that is dated, else, for an event done and told in the lead, the dateline's day."""
+    donors = [
+        x
+        for x in out
+        if x.stated and x.event.date_source in ("explicit", "relative") and x.event.status == "done"
+    ]
+    result = []
+    for x in out:
+        ev = x.event
+        if ev.date is None and ev.status == "done":
+            near = [
+                d
+                for d in donors
+                if d.event.type == ev.type
+                and d.sentence != x.sentence
+                and abs(d.sentence - x.sentence) <= RESTATED_WITHIN
+            ]
+            when = None
+            if near:
+                d = min(near, key=lambda d: (abs(d.sentence - x.sentence), d.sentence))
+                when = _date_of(d.event, "context")
+            else:
+                lead = dates.lead(ev.sentence_start)
+                when = (lead.value, lead.precision, lead.source) if lead else None
+            if when is not None:
+                ev = replace(ev, date=when[0], date_precision=when[1], date_source=when[2])
+                x = replace(x, event=ev)
+        result.append(x)
+    return result
+
+
+def _date_of(ev: Event, source: str) -> tuple[str, str, str] | None:
+    """An event's date, precision and a new source, or None when undated."""
+    if ev.date is None or ev.date_precision is None:
+        return None
+    return ev.date, ev.date_precision, source
 
 
 def extract_events(
@@ -1477,7 +1390,10 @@ def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[
         "fallback": float(c.fallback),
         "wide": float(c.wide),
         "below_min": float(len(c.parts) < _min_parts(c)),
-        "dated": float(ev.date is not None),
+        # Dated by its own clause or sentence; one dated from context is no surer an event.
+        "dated": float(
+            ev.date is not None and ev.date_source != "context" and ev.date_precision != "monthday"
+        ),
         "sector": float(ev.sector is not None),
         "first_sentence": float(si == 0),
         "quote": float('"' in ev.evidence or "“" in ev.evidence),
@@ -1487,18 +1403,21 @@ def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[
     return tuple(sorted(f.items()))
 
 
-def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
+def _to_event(
+    doc: Document, c: _Candidate, idx: _DocIndex, dates: DateContext, previous: Sequence[int]
+) -> Event:
     t = c.trigger
     start, end = _evidence_span(c, c.core)
     evidence = idx.text[start:end]
     head = _clause_head(t)
-    clause = t.doc[min(x.i for x in head.subtree) : max(x.i for x in head.subtree) + 1]
-    when = find_event_date(clause.text, doc.published)
-    if when is None:
-        # Dates often sit outside the trigger's clause ("On 27 April, X signed ..."): the
-        # sentence (inside its paragraph) gives the date nearest the trigger.
-        seg = t.doc[max(c.lo, c.sent.start) : min(c.hi, c.sent.end)]
-        when = find_event_date(seg.text, doc.published, anchor=t.idx - seg.start_char)
+    # The clause and the sentence, inside the trigger's paragraph: a header line or a title
+    # the parser ran over dates nothing.
+    sub = [x for x in head.subtree if c.lo <= x.i < c.hi] or [t]
+    clause = (min(x.idx for x in sub), max(x.idx + len(x.text) for x in sub))
+    seg = t.doc[max(c.lo, c.sent.start) : min(c.hi, c.sent.end)]
+    local = dates.local(clause, (seg.start_char, seg.end_char), t.idx)
+    # Else the sentences just before, in its paragraph ("In May 2012 ... Moscow had then ...").
+    when = local or dates.before(seg.start_char, previous)
     # Names are blanked out of the texts that cue a sector: "Silk Road Fund" is no road.
     named = set(idx.extent)
     phrase_text = " ".join(t.doc[i].text for i in sorted(c.phrase) if i not in named)
@@ -1531,7 +1450,7 @@ def _to_event(doc: Document, c: _Candidate, idx: _DocIndex) -> Event:
         date=when.value if when else None,
         date_precision=when.precision if when else None,
         date_source=when.source if when else None,
-        status=c.status,
+        status=_modality(t, c.lo, c.hi)[0] if c.why is None else c.status,
         confidence=round(conf, 3),
         count=_count_of(
             c.object_head if c.object_head is not None else (t if t.pos_ == "NOUN" else None)
