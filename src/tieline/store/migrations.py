@@ -182,6 +182,19 @@ def _m012_clusters_stale(conn: Connection) -> None:
     conn.execute(store_meta.insert().values(key="clusters_stale", value="all"))
 
 
+def _m013_incremental_links(conn: Connection) -> None:
+    """Incremental linking: the tokens of every key and the keys waiting to be linked. The
+    tokens are filled by a full relink, which the store asks for on its next run."""
+    schema.link_tokens.create(conn, checkfirst=True)
+    schema.link_pending.create(conn, checkfirst=True)
+    _create_index(conn, "ix_link_tokens_key", "link_tokens", "key")
+    _create_index(conn, "ix_link_pending_key", "link_pending", "key")
+    store_meta.create(conn, checkfirst=True)
+    if conn.execute(text("SELECT 1 FROM documents LIMIT 1")).first() is not None:
+        conn.execute(store_meta.delete().where(store_meta.c.key == "links_stale"))
+        conn.execute(store_meta.insert().values(key="links_stale", value="all"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
@@ -192,6 +205,7 @@ MIGRATIONS: list[Migration] = [
     (10, "covering indexes for date windows", _m010_covering_window_indexes),
     (11, "dates of participants", _m011_participant_dates),
     (12, "event clusters v2: cluster again", _m012_clusters_stale),
+    (13, "incremental linking: link tokens and pending keys", _m013_incremental_links),
 ]
 
 

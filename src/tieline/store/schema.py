@@ -167,6 +167,23 @@ entity_keys = Table(
     Column("entity_id", Text, nullable=False),
 )
 
+# The linking scope (``tieline.extract.linkscope``): the tokens of every document-level key,
+# by which incremental linking finds the stored keys a new batch can change.
+link_tokens = Table(
+    "link_tokens",
+    metadata,
+    Column("token", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+)
+
+# Document-level keys written or removed since the last linking (one row per key and write;
+# repeats allowed): incremental linking starts from them, and clears them when it is done.
+link_pending = Table(
+    "link_pending",
+    metadata,
+    Column("key", Text, nullable=False),
+)
+
 judgements = Table(
     "judgements",
     metadata,

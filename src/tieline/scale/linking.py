@@ -1,0 +1,182 @@
+"""Corpus-level linking after an ingest: the part a batch reaches, or the whole store.
+
+An ingest links incrementally: the keys its documents wrote or removed, grown through the
+stored linking tokens and entities into a set that no linking rule crosses
+(``tieline.extract.linkscope``), are linked on their own and replace their entities; the rest of
+the store keeps its entities and clusters. A full relink (``tieline relink``) rebuilds every
+entity; it runs by itself when the store asks for it (a bulk load, a store from before
+incremental linking) or when the linker or its gazetteers changed since the store was linked.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import replace
+from typing import Any
+
+from tieline.config import Settings
+from tieline.extract.gazetteer import Gazetteer, load_gazetteer
+from tieline.extract.link import group_rows, link_groups
+from tieline.extract.linkscope import (
+    EXACT,
+    exact_tokens,
+    fuzzy_mates,
+    fuzzy_probes,
+    linker_version,
+    tokens,
+)
+from tieline.namekey import name_key
+from tieline.records import Entity
+from tieline.store import links
+from tieline.store.db import Store
+from tieline.store.stream import doc_entity_rows
+
+
+def needs_full(store: Store, gaz: Gazetteer) -> bool:
+    """Whether only a full relink will do: the store asks for one, or its links were made by
+    another linker version or gazetteer."""
+    return store.links_state() == "all" or links.linker_version(store) != linker_version(gaz)
+
+
+def relink_full(store: Store, gaz: Gazetteer) -> int:
+    """Rebuild every corpus-level entity and the linking tokens; returns the entities."""
+    # Streamed: the whole list of rows would grow with the store (docs/performance.md).
+    groups = group_rows(doc_entity_rows(store))
+    # Tokens before linking: curator splits change the groups in place.
+    toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
+    entities, keys, stats = link_groups(groups, gaz, store.judgements())
+    store.replace_links(entities, keys, stats, toks, linker_version(gaz))
+    return len(entities)
+
+
+def scope_of(
+    store: Store, gaz: Gazetteer, seeds: set[str], judgements: list[dict[str, Any]]
+) -> tuple[set[str], list[dict[str, Any]], dict[str, str]]:
+    """The keys that linking ``seeds`` (keys whose rows changed) can reach, their rows (by key
+    and document) and the entity each stood for.
+
+    Every key a curator's judgement names is in the scope: a merge joins keys no rule relates.
+    """
+    named_keys = {
+        name_key(str(x)) for j in judgements for x in (j.get("a"), j.get("b"), j.get("alias")) if x
+    }
+    named = {f"{EXACT}n:{k}" for k in named_keys}
+    scope: set[str] = set()
+    rows_by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    old: dict[str, str] = {}
+    with store.connect() as conn:
+        # The keys named, and those carrying the names: a split alias's key has no rows of
+        # its own, only its place in the key map.
+        judged = named_keys | set().union(set(), *links.keys_for_tokens(conn, named).values())
+        changed = seeds | judged
+        frontier = set(changed)
+        while frontier:
+            scope |= frontier
+            rows = links.rows_for_keys(conn, frontier)
+            for r in rows:
+                rows_by_key[r["key"]].append(r)
+            groups = group_rows(rows)
+            # The stored tokens too: a key that lost its rows still decided its mates' links.
+            toks = {t for t in links.tokens_of(conn, frontier) if t.startswith(EXACT)}
+            for k, g in groups.items():
+                toks |= exact_tokens(k, g, gaz)
+            found = set().union(set(), *links.keys_for_tokens(conn, toks).values())
+            # Fuzzy links are decided pair by pair on the two groups alone: only a changed
+            # group can gain one, and then only with a key it is typo-compatible with.
+            for k in sorted(frontier & changed):
+                if k in groups:
+                    probes = fuzzy_probes(k, groups[k], gaz)
+                    cands = set().union(set(), *links.keys_for_tokens(conn, probes).values())
+                    found |= fuzzy_mates(k, cands)
+            members = links.entity_members(conn, frontier)
+            old.update(members)
+            found |= members.keys()
+            frontier = found - scope
+    rows_all = [r for k in sorted(rows_by_key) for r in rows_by_key[k]]
+    return scope, rows_all, old
+
+
+def link_new(store: Store, gaz: Gazetteer) -> int:
+    """Link the keys that writes left pending, and what they reach; returns the entities
+    written (0 when nothing was pending)."""
+    seeds = links.pending_keys(store)
+    judgements = store.judgements()
+    if not seeds:
+        links.replace_part(
+            store,
+            keys=(),
+            old_ids=(),
+            entities=(),
+            key_map={},
+            stats={},
+            tokens={},
+            done=(),
+            changed=(),
+        )
+        return 0
+    scope, rows, old = scope_of(store, gaz, seeds, judgements)
+    groups = group_rows(rows)
+    toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
+    entities, key_map, stats = link_groups(groups, gaz, judgements)
+    old_ids = set(old.values())
+    with store.connect() as conn:
+        taken = links.taken_ids(conn, [e.key for e in entities]) - old_ids
+        before = links.entity_facts(conn, old_ids)
+    if taken:
+        entities, key_map, stats = _rename(entities, key_map, stats, taken)
+    after = {e.key: (e.country, e.type) for e in entities}
+    changed = {
+        k for k, eid in old.items() if key_map.get(k) != eid or after.get(eid) != before.get(eid)
+    }
+    links.replace_part(
+        store,
+        keys=scope,
+        old_ids=old_ids,
+        entities=entities,
+        key_map=key_map,
+        stats=stats,
+        tokens=toks,
+        done=seeds,
+        changed=changed,
+    )
+    return len(entities)
+
+
+def _rename(
+    entities: list[Entity],
+    key_map: dict[str, str],
+    stats: dict[str, dict[str, Any]],
+    taken: set[str],
+) -> tuple[list[Entity], dict[str, str], dict[str, dict[str, Any]]]:
+    """Give entities whose id another stored entity holds an id of their own, as
+    ``link_groups`` does for two entities of one name: the id, '~', the smallest key."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for k, eid in key_map.items():
+        members[eid].append(k)
+    used = taken | {e.key for e in entities}
+    new_id: dict[str, str] = {}
+    for e in entities:
+        if e.key in taken:
+            base = f"{e.key}~{min(members[e.key])}"
+            eid, n = base, 1
+            while eid in used:
+                n += 1
+                eid = f"{base}~{n}"
+            used.add(eid)
+            new_id[e.key] = eid
+    out = [replace(e, key=new_id.get(e.key, e.key)) for e in entities]
+    out.sort(key=lambda e: e.key)
+    return (
+        out,
+        {k: new_id.get(v, v) for k, v in key_map.items()},
+        {new_id.get(k, k): v for k, v in stats.items()},
+    )
+
+
+def link_store(store: Store, settings: Settings, *, full: bool = False) -> tuple[int, bool]:
+    """Link what the store needs: incrementally, or in full when asked or when only that will
+    do. Returns the entities written and whether the relink was full."""
+    gaz = load_gazetteer(settings.gazetteers)
+    if full or needs_full(store, gaz):
+        return relink_full(store, gaz), True
+    return link_new(store, gaz), False
