@@ -51,7 +51,7 @@ def _seen(e: dict[str, Any]) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the entities, entity, merge and split commands."""
+    """Add the entities, entity, merge, split and relink commands."""
 
     @app.command()
     def entities(
@@ -251,5 +251,28 @@ def register(app: typer.Typer) -> None:
             out.print(
                 f"split {new['name']} off {left['name']}: now {new['type']} "
                 f"{new['name']!r} stands on its own",
+                highlight=False,
+            )
+
+    @app.command()
+    def relink(
+        gazetteer: GazetteerOption = None,
+        db: DbOption = None,
+        json_out: JsonOption = False,
+        sets: SetOption = None,
+    ) -> None:
+        """Rebuild every entity and event cluster from what is stored. Ingest links only what
+        it adds; run this after a bulk change of judgements, or with a new gazetteer."""
+        from tieline import api
+
+        settings = _settings(db, sets, gazetteer)
+        with errors_to_exit():
+            done = api.relink(settings=settings)
+        if json_out:
+            print_json(done)
+        else:
+            out.print(
+                f"relinked {settings.db}: {done['entities']} entities, "
+                f"{done['clusters']} event clusters",
                 highlight=False,
             )
