@@ -16,7 +16,7 @@ from typing import Any
 
 from tieline.config import Settings
 from tieline.extract.gazetteer import Gazetteer, load_gazetteer
-from tieline.extract.link import group_rows, link_groups
+from tieline.extract.link import _Group, group_rows, link_groups
 from tieline.extract.linkscope import (
     EXACT,
     exact_tokens,
@@ -41,7 +41,10 @@ def needs_full(store: Store, gaz: Gazetteer) -> bool:
 def relink_full(store: Store, gaz: Gazetteer) -> int:
     """Rebuild every corpus-level entity and the linking tokens; returns the entities."""
     # Streamed: the whole list of rows would grow with the store (docs/performance.md).
-    groups = group_rows(doc_entity_rows(store))
+    rows = group_rows(doc_entity_rows(store))
+    # In Python's key order whatever the database's collation: incremental linking sorts so.
+    # (a defaultdict as ``group_rows`` gives: a curator's split adds a group for its alias)
+    groups = defaultdict(_Group, ((k, rows[k]) for k in sorted(rows)))
     # Tokens before linking: curator splits change the groups in place.
     toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
     entities, keys, stats = link_groups(groups, gaz, store.judgements())
@@ -51,9 +54,9 @@ def relink_full(store: Store, gaz: Gazetteer) -> int:
 
 def scope_of(
     store: Store, gaz: Gazetteer, seeds: set[str], judgements: list[dict[str, Any]]
-) -> tuple[set[str], list[dict[str, Any]], dict[str, str]]:
-    """The keys that linking ``seeds`` (keys whose rows changed) can reach, their rows (by key
-    and document) and the entity each stood for.
+) -> tuple[set[str], dict[str, _Group], dict[str, str]]:
+    """The keys that linking ``seeds`` (keys whose rows changed) can reach, their groups (by
+    key, as ``link.group_rows`` makes them) and the entity each stood for.
 
     Every key a curator's judgement names is in the scope: a merge joins keys no rule relates.
     """
@@ -62,7 +65,7 @@ def scope_of(
     }
     named = {f"{EXACT}n:{k}" for k in named_keys}
     scope: set[str] = set()
-    rows_by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    all_groups: dict[str, _Group] = {}
     old: dict[str, str] = {}
     with store.connect() as conn:
         # The keys named, and those carrying the names: a split alias's key has no rows of
@@ -73,9 +76,8 @@ def scope_of(
         while frontier:
             scope |= frontier
             rows = links.rows_for_keys(conn, frontier)
-            for r in rows:
-                rows_by_key[r["key"]].append(r)
             groups = group_rows(rows)
+            all_groups.update(groups)
             # The stored tokens too: a key that lost its rows still decided its mates' links.
             toks = {t for t in links.tokens_of(conn, frontier) if t.startswith(EXACT)}
             for k, g in groups.items():
@@ -83,17 +85,17 @@ def scope_of(
             found = set().union(set(), *links.keys_for_tokens(conn, toks).values())
             # Fuzzy links are decided pair by pair on the two groups alone: only a changed
             # group can gain one, and then only with a key it is typo-compatible with.
-            for k in sorted(frontier & changed):
-                if k in groups:
-                    probes = fuzzy_probes(k, groups[k], gaz)
-                    cands = set().union(set(), *links.keys_for_tokens(conn, probes).values())
-                    found |= fuzzy_mates(k, cands)
+            probes = {k: fuzzy_probes(k, groups[k], gaz) for k in frontier & changed if k in groups}
+            bucket = links.keys_for_tokens(conn, set().union(set(), *probes.values()))
+            for k in sorted(probes):
+                found |= fuzzy_mates(k, {c for t in probes[k] for c in bucket.get(t, ())})
             members = links.entity_members(conn, frontier)
             old.update(members)
             found |= members.keys()
             frontier = found - scope
-    rows_all = [r for k in sorted(rows_by_key) for r in rows_by_key[k]]
-    return scope, rows_all, old
+    # Each key's rows were read, in order, in one round: its group is whole. In key order, as
+    # a full relink meets them (``store.stream.doc_entity_rows``).
+    return scope, defaultdict(_Group, ((k, all_groups[k]) for k in sorted(all_groups))), old
 
 
 def link_new(store: Store, gaz: Gazetteer) -> int:
@@ -114,8 +116,7 @@ def link_new(store: Store, gaz: Gazetteer) -> int:
             changed=(),
         )
         return 0
-    scope, rows, old = scope_of(store, gaz, seeds, judgements)
-    groups = group_rows(rows)
+    scope, groups, old = scope_of(store, gaz, seeds, judgements)
     toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
     entities, key_map, stats = link_groups(groups, gaz, judgements)
     old_ids = set(old.values())
