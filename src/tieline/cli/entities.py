@@ -189,7 +189,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Judge A and B to be one actor. The judgement is stored and outlives re-ingest."""
         from tieline.query import entities as qe
-        from tieline.scale.runner import relink
+        from tieline.scale.runner import link_judgement
         from tieline.store import curation
         from tieline.store.db import Store
 
@@ -199,7 +199,7 @@ def register(app: typer.Typer) -> None:
             if ea["id"] == eb["id"]:
                 fail(f"{a!r} and {b!r} are already one entity ({ea['name']})")
             curation.record_merge(store, ea["name"], eb["name"])
-            relink(store, settings)
+            link_judgement(store, settings)
             merged = qe.resolve_name(store, ea["name"])
         if json_out:
             print_json({"merged": [ea["name"], eb["name"]], "entity": merged})
@@ -228,7 +228,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Judge an alias of A to name another actor. Stored; outlives re-ingest."""
         from tieline.query import entities as qe
-        from tieline.scale.runner import relink
+        from tieline.scale.runner import link_judgement
         from tieline.store import curation
         from tieline.store.db import Store
 
@@ -242,7 +242,7 @@ def register(app: typer.Typer) -> None:
                     f"{', '.join(ea['aliases']) or 'none'}"
                 )
             curation.record_split(store, ea["name"], match[0])
-            relink(store, settings)
+            link_judgement(store, settings)
             left = qe.resolve_name(store, ea["name"])
             new = qe.resolve_name(store, match[0])
         if json_out:

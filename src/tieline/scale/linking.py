@@ -98,12 +98,13 @@ def scope_of(
     return scope, defaultdict(_Group, ((k, all_groups[k]) for k in sorted(all_groups))), old
 
 
-def link_new(store: Store, gaz: Gazetteer) -> int:
+def link_new(store: Store, gaz: Gazetteer, *, judged: bool = False) -> int:
     """Link the keys that writes left pending, and what they reach; returns the entities
-    written (0 when nothing was pending)."""
+    written (0 when nothing was pending). With ``judged``, link the keys the curator's
+    judgements name even when nothing is pending (after a new merge or split)."""
     seeds = links.pending_keys(store)
     judgements = store.judgements()
-    if not seeds:
+    if not seeds and not (judged and judgements):
         links.replace_part(
             store,
             keys=(),
@@ -174,10 +175,13 @@ def _rename(
     )
 
 
-def link_store(store: Store, settings: Settings, *, full: bool = False) -> tuple[int, bool]:
+def link_store(
+    store: Store, settings: Settings, *, full: bool = False, judged: bool = False
+) -> tuple[int, bool]:
     """Link what the store needs: incrementally, or in full when asked or when only that will
-    do. Returns the entities written and whether the relink was full."""
+    do. Returns the entities written and whether the relink was full. ``judged``: a curator
+    just added a judgement (its keys are linked again even when nothing is pending)."""
     gaz = load_gazetteer(settings.gazetteers)
     if full or needs_full(store, gaz):
         return relink_full(store, gaz), True
-    return link_new(store, gaz), False
+    return link_new(store, gaz, judged=judged), False

@@ -186,6 +186,17 @@ def relink(store: Store, settings: Settings) -> int:
     return n
 
 
+def link_judgement(store: Store, settings: Settings) -> int:
+    """Link again what a curator's new merge or split reaches (not the whole store), then the
+    clusters it changed; returns the entities written."""
+    from tieline.scale.linking import link_store
+
+    before = link_digest(store)
+    n, full = link_store(store, settings, judged=True)
+    recluster(store, full=full and link_digest(store) != before)
+    return n
+
+
 def recluster(store: Store, *, full: bool = False) -> int | None:
     """Cluster reports of one event across documents where the store needs it; returns the
     number of clusters, or None when they were fresh.
