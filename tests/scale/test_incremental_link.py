@@ -167,10 +167,18 @@ def _judge(
     then()
 
 
-def test_batches_linked_incrementally_equal_a_full_relink(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def inc_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where the incrementally linked store lives: a SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "inc.db")
+    return str(request.getfixturevalue("pg_db"))
+
+
+def test_batches_linked_incrementally_equal_a_full_relink(inc_db: str, tmp_path: Path) -> None:
     items = _corpus(240)
     batches = [items[i : i + 40] for i in range(0, len(items), 40)]
-    inc = Store(str(tmp_path / "inc.db"))
+    inc = Store(inc_db)
     full = Store(str(tmp_path / "full.db"))
     settings = Settings(progress=False)
     gaz = load_gazetteer()
