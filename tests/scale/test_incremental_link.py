@@ -275,3 +275,28 @@ def test_a_replaced_document_relinks_the_keys_it_lost(tmp_path: Path, n: int) ->
     assert _entities(store) == _entities(full)
     store.close()
     full.close()
+
+
+def test_a_store_from_before_links_in_full_once(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    db = str(tmp_path / "old.db")
+    items = _corpus(20)
+    with Store(db) as store:
+        store.write(items[:10])
+        finish_links(store, Settings(progress=False), changed=True)
+        entities = _entities(store)
+        with store.engine.begin() as conn:  # as a store written before migration 13
+            conn.execute(text("DROP TABLE link_tokens"))
+            conn.execute(text("DROP TABLE link_pending"))
+            conn.execute(text("DELETE FROM store_meta WHERE key = 'linker_version'"))
+            conn.execute(text("DELETE FROM schema_migrations WHERE version = 13"))
+    with Store(db) as store:
+        assert store.links_state() == "all"
+        assert needs_full(store, load_gazetteer())
+        finish_links(store, Settings(progress=False), changed=False)
+        assert store.links_state() == "fresh"
+        assert _entities(store) == entities
+        assert not needs_full(store, load_gazetteer())
+        with store.connect() as conn:
+            assert conn.execute(select(s.link_tokens.c.key)).first() is not None

@@ -183,12 +183,17 @@ def _m012_clusters_stale(conn: Connection) -> None:
 
 
 def _m013_incremental_links(conn: Connection) -> None:
-    """Incremental linking: the tokens of every key and the keys waiting to be linked. The
-    tokens are filled by a full relink, which the store asks for on its next run."""
+    """Incremental linking: the tokens of every key and the keys waiting to be linked (the
+    tokens are filled by a full relink, which a store with documents asks for on its next
+    run); covering indexes on the key map."""
     schema.link_tokens.create(conn, checkfirst=True)
     schema.link_pending.create(conn, checkfirst=True)
-    _create_index(conn, "ix_link_tokens_key", "link_tokens", "key")
+    _create_index(conn, "ix_link_tokens_key", "link_tokens", "key, token")
     _create_index(conn, "ix_link_pending_key", "link_pending", "key")
+    # An entity's keys (its page, the linking scope) from the index alone, not the table's
+    # rows (a key's entity is one row by the primary key already).
+    _create_index(conn, "ix_entity_keys_entity_key", "entity_keys", "entity_id, key")
+    _drop_index(conn, "ix_entity_keys_entity")
     store_meta.create(conn, checkfirst=True)
     if conn.execute(text("SELECT 1 FROM documents LIMIT 1")).first() is not None:
         conn.execute(store_meta.delete().where(store_meta.c.key == "links_stale"))
