@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tieline.config import Settings
 from tieline.extract.gazetteer import Gazetteer, load_gazetteer
@@ -31,6 +31,9 @@ from tieline.store import links
 from tieline.store.db import Store
 from tieline.store.stream import doc_entity_rows
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
 
 def needs_full(store: Store, gaz: Gazetteer) -> bool:
     """Whether only a full relink will do: the store asks for one, or its links were made by
@@ -40,6 +43,10 @@ def needs_full(store: Store, gaz: Gazetteer) -> bool:
 
 def relink_full(store: Store, gaz: Gazetteer) -> int:
     """Rebuild every corpus-level entity and the linking tokens; returns the entities."""
+    # The keys pending now are covered by the rows read below; keys a writer leaves while
+    # this runs stay pending for the next run.
+    with store.connect() as conn:
+        seen = links.pending_keys(conn)
     # Streamed: the whole list of rows would grow with the store (docs/performance.md).
     rows = group_rows(doc_entity_rows(store))
     # In Python's key order whatever the database's collation: incremental linking sorts so.
@@ -48,12 +55,12 @@ def relink_full(store: Store, gaz: Gazetteer) -> int:
     # Tokens before linking: curator splits change the groups in place.
     toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
     entities, keys, stats = link_groups(groups, gaz, store.judgements())
-    store.replace_links(entities, keys, stats, toks, linker_version(gaz))
+    store.replace_links(entities, keys, stats, toks, linker_version(gaz), done=seen)
     return len(entities)
 
 
 def scope_of(
-    store: Store, gaz: Gazetteer, seeds: set[str], judgements: list[dict[str, Any]]
+    conn: Connection, gaz: Gazetteer, seeds: set[str], judgements: list[dict[str, Any]]
 ) -> tuple[set[str], dict[str, _Group], dict[str, str]]:
     """The keys that linking ``seeds`` (keys whose rows changed) can reach, their groups (by
     key, as ``link.group_rows`` makes them) and the entity each stood for.
@@ -67,32 +74,31 @@ def scope_of(
     scope: set[str] = set()
     all_groups: dict[str, _Group] = {}
     old: dict[str, str] = {}
-    with store.connect() as conn:
-        # The keys named, and those carrying the names: a split alias's key has no rows of
-        # its own, only its place in the key map.
-        judged = named_keys | set().union(set(), *links.keys_for_tokens(conn, named).values())
-        changed = seeds | judged
-        frontier = set(changed)
-        while frontier:
-            scope |= frontier
-            rows = links.rows_for_keys(conn, frontier)
-            groups = group_rows(rows)
-            all_groups.update(groups)
-            # The stored tokens too: a key that lost its rows still decided its mates' links.
-            toks = {t for t in links.tokens_of(conn, frontier) if t.startswith(EXACT)}
-            for k, g in groups.items():
-                toks |= exact_tokens(k, g, gaz)
-            found = set().union(set(), *links.keys_for_tokens(conn, toks).values())
-            # Fuzzy links are decided pair by pair on the two groups alone: only a changed
-            # group can gain one, and then only with a key it is typo-compatible with.
-            probes = {k: fuzzy_probes(k, groups[k], gaz) for k in frontier & changed if k in groups}
-            bucket = links.keys_for_tokens(conn, set().union(set(), *probes.values()))
-            for k in sorted(probes):
-                found |= fuzzy_mates(k, {c for t in probes[k] for c in bucket.get(t, ())})
-            members = links.entity_members(conn, frontier)
-            old.update(members)
-            found |= members.keys()
-            frontier = found - scope
+    # The keys named, and those carrying the names: a split alias's key has no rows of
+    # its own, only its place in the key map.
+    judged = named_keys | set().union(set(), *links.keys_for_tokens(conn, named).values())
+    changed = seeds | judged
+    frontier = set(changed)
+    while frontier:
+        scope |= frontier
+        rows = links.rows_for_keys(conn, frontier)
+        groups = group_rows(rows)
+        all_groups.update(groups)
+        # The stored tokens too: a key that lost its rows still decided its mates' links.
+        toks = {t for t in links.tokens_of(conn, frontier) if t.startswith(EXACT)}
+        for k, g in groups.items():
+            toks |= exact_tokens(k, g, gaz)
+        found = set().union(set(), *links.keys_for_tokens(conn, toks).values())
+        # Fuzzy links are decided pair by pair on the two groups alone: only a changed
+        # group can gain one, and then only with a key it is typo-compatible with.
+        probes = {k: fuzzy_probes(k, groups[k], gaz) for k in frontier & changed if k in groups}
+        bucket = links.keys_for_tokens(conn, set().union(set(), *probes.values()))
+        for k in sorted(probes):
+            found |= fuzzy_mates(k, {c for t in probes[k] for c in bucket.get(t, ())})
+        members = links.entity_members(conn, frontier)
+        old.update(members)
+        found |= members.keys()
+        frontier = found - scope
     # Each key's rows were read, in order, in one round: its group is whole. In key order, as
     # a full relink meets them (``store.stream.doc_entity_rows``).
     return scope, defaultdict(_Group, ((k, all_groups[k]) for k in sorted(all_groups))), old
@@ -101,47 +107,57 @@ def scope_of(
 def link_new(store: Store, gaz: Gazetteer, *, judged: bool = False) -> int:
     """Link the keys that writes left pending, and what they reach; returns the entities
     written (0 when nothing was pending). With ``judged``, link the keys the curator's
-    judgements name even when nothing is pending (after a new merge or split)."""
-    seeds = links.pending_keys(store)
+    judgements name even when nothing is pending (after a new merge or split).
+
+    Reads and writes happen in one transaction that holds the store's link lock from its
+    start, so two ingests ending together link one after the other, each from what the other
+    wrote, instead of both from the state before them.
+    """
     judgements = store.judgements()
-    if not seeds and not (judged and judgements):
-        links.replace_part(
-            store,
-            keys=(),
-            old_ids=(),
-            entities=(),
-            key_map={},
-            stats={},
-            tokens={},
-            done=(),
-            changed=(),
-        )
-        return 0
-    scope, groups, old = scope_of(store, gaz, seeds, judgements)
-    toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
-    entities, key_map, stats = link_groups(groups, gaz, judgements)
-    old_ids = set(old.values())
-    with store.connect() as conn:
+    with store.engine.begin() as conn:
+        links.lock(store, conn)
+        seeds = links.pending_keys(conn)
+        if not seeds and not (judged and judgements):
+            links.replace_part(
+                store,
+                conn,
+                keys=(),
+                old_ids=(),
+                entities=(),
+                key_map={},
+                stats={},
+                tokens={},
+                done=(),
+                changed=(),
+            )
+            return 0
+        scope, groups, old = scope_of(conn, gaz, seeds, judgements)
+        toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
+        entities, key_map, stats = link_groups(groups, gaz, judgements)
+        old_ids = set(old.values())
         taken = links.taken_ids(conn, [e.key for e in entities]) - old_ids
         before = links.entity_facts(conn, old_ids)
-    if taken:
-        entities, key_map, stats = _rename(entities, key_map, stats, taken)
-    after = {e.key: (e.country, e.type) for e in entities}
-    changed = {
-        k for k, eid in old.items() if key_map.get(k) != eid or after.get(eid) != before.get(eid)
-    }
-    links.replace_part(
-        store,
-        keys=scope,
-        old_ids=old_ids,
-        entities=entities,
-        key_map=key_map,
-        stats=stats,
-        tokens=toks,
-        done=seeds,
-        changed=changed,
-    )
-    return len(entities)
+        if taken:
+            entities, key_map, stats = _rename(entities, key_map, stats, taken)
+        after = {e.key: (e.country, e.type) for e in entities}
+        changed = {
+            k
+            for k, eid in old.items()
+            if key_map.get(k) != eid or after.get(eid) != before.get(eid)
+        }
+        links.replace_part(
+            store,
+            conn,
+            keys=scope,
+            old_ids=old_ids,
+            entities=entities,
+            key_map=key_map,
+            stats=stats,
+            tokens=toks,
+            done=seeds,
+            changed=changed,
+        )
+        return len(entities)
 
 
 def _rename(

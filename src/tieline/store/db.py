@@ -682,10 +682,12 @@ class Store:
         stats: dict[str, dict[str, Any]],
         tokens: Mapping[str, Iterable[str]] | None = None,
         version: str | None = None,
+        done: Iterable[str] | None = None,
     ) -> None:
         """Replace the corpus-level entities, their aliases and the key -> entity map; with
         ``tokens`` (key -> linking-scope tokens) and the linker's ``version`` also the state
-        that incremental linking reads (``store/links.py``)."""
+        that incremental linking reads (``store/links.py``). ``done``: the pending keys the
+        rows read covered (None: all); keys written since stay pending."""
         with self.engine.begin() as conn:
             if self.is_postgres:
                 # Two relinks at once (two ingests ending together) would each delete what they
@@ -695,7 +697,14 @@ class Store:
             for t in (s.entity_keys, s.entity_name_keys, s.entity_aliases, s.entities):
                 conn.execute(delete(t))
             conn.execute(delete(s.link_tokens))
-            conn.execute(delete(s.link_pending))
+            if done is None:
+                conn.execute(delete(s.link_pending))
+            else:
+                seen = sorted(set(done))
+                for i in range(0, len(seen), 500):
+                    conn.execute(
+                        delete(s.link_pending).where(s.link_pending.c.key.in_(seen[i : i + 500]))
+                    )
             if tokens is not None:
                 rows = [{"token": t, "key": k} for k in sorted(tokens) for t in sorted(tokens[k])]
                 for i in range(0, len(rows), 20000):
@@ -703,7 +712,8 @@ class Store:
             # Without tokens the next ingest cannot link incrementally: it relinks in full.
             self._set_meta(conn, "linker_version", (version or "") if tokens is not None else "")
             self.insert_links(conn, entities, keys, stats)
-            self._set_meta(conn, "links_stale", "0")
+            left = conn.execute(select(s.link_pending.c.key).limit(1)).first()
+            self._set_meta(conn, "links_stale", "0" if left is None else "1")
             self._set_meta(conn, "data_version", uuid4().hex)
 
     def insert_links(

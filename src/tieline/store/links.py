@@ -40,10 +40,19 @@ def linker_version(store: Store) -> str | None:
         ).scalar_one_or_none()
 
 
-def pending_keys(store: Store) -> set[str]:
+def pending_keys(conn: Connection) -> set[str]:
     """The document-level keys written or removed since the last linking."""
-    with store.connect() as conn:
-        return set(conn.execute(select(s.link_pending.c.key).distinct()).scalars())
+    return set(conn.execute(select(s.link_pending.c.key).distinct()).scalars())
+
+
+def lock(store: Store, conn: Connection) -> None:
+    """Take the store's link lock for the caller's transaction, before it reads: on
+    PostgreSQL the advisory lock ``Store.replace_links`` takes, on SQLite the write lock (a
+    write to the store's state takes it at once)."""
+    if store.is_postgres:
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LINKS_LOCK})
+    else:
+        store._set_meta(conn, "data_version", uuid4().hex)
 
 
 def rows_for_keys(conn: Connection, keys: Iterable[str]) -> list[dict[str, Any]]:
@@ -120,6 +129,7 @@ def taken_ids(conn: Connection, ids: Iterable[str]) -> set[str]:
 
 def replace_part(
     store: Store,
+    conn: Connection,
     *,
     keys: Iterable[str],
     old_ids: Iterable[str],
@@ -130,8 +140,8 @@ def replace_part(
     done: Iterable[str],
     changed: Iterable[str],
 ) -> int:
-    """Replace the links of a closed set of keys in one transaction; returns the events whose
-    cluster was opened again.
+    """Replace the links of a closed set of keys in the caller's transaction (which holds
+    ``lock``); returns the events whose cluster was opened again.
 
     ``keys``: the set (its old key map and tokens go); ``old_ids``: the entities it stood for
     (they go); ``done``: the pending keys it covers (cleared); ``changed``: keys whose entity
@@ -140,46 +150,40 @@ def replace_part(
     """
     keys, old_ids, done = sorted(set(keys)), sorted(set(old_ids)), sorted(set(done))
     ek, ep, ev = s.entity_keys, s.event_participants, s.events
-    with store.engine.begin() as conn:
-        if store.is_postgres:
-            # The same lock as ``Store.replace_links``: one link writer at a time.
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LINKS_LOCK})
-        for chunk in _chunks(keys):
-            conn.execute(delete(ek).where(ek.c.key.in_(chunk)))
-            conn.execute(delete(s.link_tokens).where(s.link_tokens.c.key.in_(chunk)))
-        for chunk in _chunks(old_ids):
-            conn.execute(delete(s.entity_aliases).where(s.entity_aliases.c.entity_id.in_(chunk)))
-            conn.execute(
-                delete(s.entity_name_keys).where(s.entity_name_keys.c.entity_id.in_(chunk))
-            )
-            conn.execute(delete(s.entities).where(s.entities.c.id.in_(chunk)))
-        store.insert_links(conn, entities, key_map, stats)
-        rows = [{"token": t, "key": k} for k in sorted(tokens) for t in sorted(set(tokens[k]))]
-        for i in range(0, len(rows), 20000):
-            conn.execute(s.link_tokens.insert(), rows[i : i + 20000])
-        reopened = 0
-        clusters: set[str] = set()
-        for chunk in _chunks(changed):
-            q = (
-                select(ev.c.cluster_id)
-                .join(ep, ep.c.event_id == ev.c.id)
-                .where(ep.c.entity_key.in_(chunk), ev.c.cluster_id.is_not(None))
-                .distinct()
-            )
-            clusters.update(conn.execute(q).scalars())
-        for chunk in _chunks(clusters):
-            res = conn.execute(update(ev).where(ev.c.cluster_id.in_(chunk)).values(cluster_id=None))
-            reopened += res.rowcount or 0
-        if reopened:
-            store.mark_clusters(conn, stale=True)
-        for chunk in _chunks(done):
-            conn.execute(delete(s.link_pending).where(s.link_pending.c.key.in_(chunk)))
-        # Another writer may have left keys since they were read: the links stay stale then.
-        left = conn.execute(select(s.link_pending.c.key).limit(1)).first()
-        state = conn.execute(
-            select(store_meta.c.value).where(store_meta.c.key == "links_stale")
-        ).scalar_one_or_none()
-        if left is None and state != "all":
-            store._set_meta(conn, "links_stale", "0")
-        store._set_meta(conn, "data_version", uuid4().hex)
+    for chunk in _chunks(keys):
+        conn.execute(delete(ek).where(ek.c.key.in_(chunk)))
+        conn.execute(delete(s.link_tokens).where(s.link_tokens.c.key.in_(chunk)))
+    for chunk in _chunks(old_ids):
+        conn.execute(delete(s.entity_aliases).where(s.entity_aliases.c.entity_id.in_(chunk)))
+        conn.execute(delete(s.entity_name_keys).where(s.entity_name_keys.c.entity_id.in_(chunk)))
+        conn.execute(delete(s.entities).where(s.entities.c.id.in_(chunk)))
+    store.insert_links(conn, entities, key_map, stats)
+    rows = [{"token": t, "key": k} for k in sorted(tokens) for t in sorted(set(tokens[k]))]
+    for i in range(0, len(rows), 20000):
+        conn.execute(s.link_tokens.insert(), rows[i : i + 20000])
+    reopened = 0
+    clusters: set[str] = set()
+    for chunk in _chunks(changed):
+        q = (
+            select(ev.c.cluster_id)
+            .join(ep, ep.c.event_id == ev.c.id)
+            .where(ep.c.entity_key.in_(chunk), ev.c.cluster_id.is_not(None))
+            .distinct()
+        )
+        clusters.update(conn.execute(q).scalars())
+    for chunk in _chunks(clusters):
+        res = conn.execute(update(ev).where(ev.c.cluster_id.in_(chunk)).values(cluster_id=None))
+        reopened += res.rowcount or 0
+    if reopened:
+        store.mark_clusters(conn, stale=True)
+    for chunk in _chunks(done):
+        conn.execute(delete(s.link_pending).where(s.link_pending.c.key.in_(chunk)))
+    # Another writer may have left keys since they were read: the links stay stale then.
+    left = conn.execute(select(s.link_pending.c.key).limit(1)).first()
+    state = conn.execute(
+        select(store_meta.c.value).where(store_meta.c.key == "links_stale")
+    ).scalar_one_or_none()
+    if left is None and state != "all":
+        store._set_meta(conn, "links_stale", "0")
+    store._set_meta(conn, "data_version", uuid4().hex)
     return reopened
