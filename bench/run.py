@@ -306,10 +306,11 @@ def main() -> None:
         t1 = time.perf_counter()
         if big.exists():
             # Adding 100 articles to the large store against ingesting them into an empty one
-            # (linking is incremental); quick: the 15k-event store's 3,750 documents.
+            # (linking is incremental); quick: 40 into the 15k-event store's 3,750 documents,
+            # so the quick run stays within its budget (the key names both counts).
             from incremental import incremental_bench
 
-            result.update(incremental_bench(big, 100))
+            result.update(incremental_bench(big, 40 if quick else 100))
         sections["incremental"] = round(time.perf_counter() - t1, 1)
         t1 = time.perf_counter()
         if not a.skip_scale:
