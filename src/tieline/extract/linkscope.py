@@ -16,14 +16,17 @@ and the rest of the store keeps its entities (``tests/scale/test_incremental_lin
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from tieline.extract.gazetteer import Actor, Gazetteer
-from tieline.extract.link import _SMALL, NAME, _Group
+from tieline.extract.link import _SMALL, NAME, _aliases, _Group
 from tieline.extract.names import is_acronym, name_key, typo_compatible
 
 # Bump when the tokens change: stored tokens of another version call for a full relink.
-TOKENS = "tokens.v1"
+TOKENS = "tokens.v2"
 EXACT, FUZZY = "x", "f"
 
 
@@ -112,3 +115,109 @@ def fuzzy_mates(key: str, candidates: Iterable[str]) -> set[str]:
 def tokens(key: str, group: _Group, gaz: Gazetteer) -> set[str]:
     """Every token of a key, exact and fuzzy, as the store keeps them."""
     return exact_tokens(key, group, gaz) | fuzzy_tokens(key, group, gaz)
+
+
+# ----------------------------------------------------------------------------- stored groups
+# A key's group is kept in the store between runs, so that a batch adds its new documents'
+# rows to it instead of reading every row of a key again (China: most documents of a store).
+# Linking keeps the order in which a group first met each name, type, alias..., and a full
+# relink meets rows by key and document: each entry keeps the first document (and place in
+# that document's alias list) it came from, and a merged group is put back in that order.
+# field -> entry -> (first document, place in its alias list); per key
+Entries = dict[str, dict[str, tuple[str, int]]]
+Firsts = dict[str, Entries]
+_COUNTERS = (
+    ("n", "names"),
+    ("t", "types"),
+    ("c", "countries"),
+    ("r", "roles"),
+    ("f", "affiliations"),
+)
+
+
+def first_documents(rows: Iterable[Mapping[str, Any]], into: Firsts | None = None) -> Firsts:
+    """Per key and field, the first (document, place) each entry came from, as
+    ``link.group_rows`` meets them (rows by key and document)."""
+    out: Firsts = {} if into is None else into
+    for r in rows:
+        f = out.setdefault(r["key"], {k: {} for k in ("n", "t", "c", "r", "f", "a")})
+        doc = r["doc_id"]
+        f["n"].setdefault(r["name"], (doc, 0))
+        f["t"].setdefault(r["type"], (doc, 0))
+        for short, col in (("c", "country"), ("r", "role"), ("f", "affiliation")):
+            if r.get(col):
+                f[short].setdefault(r[col], (doc, 0))
+        for i, a in enumerate(_aliases(r.get("aliases"))):
+            f["a"].setdefault(a, (doc, i))
+    return out
+
+
+def dump_group(group: _Group, firsts: Mapping[str, Mapping[str, tuple[str, int]]]) -> str:
+    """A group and its entries' first documents as JSON, for ``link_groups``."""
+    state: dict[str, Any] = {
+        short: [[k, v, *firsts[short][k]] for k, v in getattr(group, name).items()]
+        for short, name in _COUNTERS
+    }
+    state["a"] = [[a, *firsts["a"][a]] for a in group.aliases]
+    state["s"] = {k: sorted([d, p] for d, p in v) for k, v in group.alias_seen.items()}
+    state["k"] = sorted(group.kb_ids)
+    state["m"] = group.mentions
+    state["d"] = sorted(group.docs)
+    state["dt"] = [min(group.dates), max(group.dates)] if group.dates else []
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_group(text: str) -> tuple[_Group, Entries]:
+    """The group and first documents ``dump_group`` wrote."""
+    state = json.loads(text)
+    g = _Group()
+    firsts: Entries = {}
+    for short, name in _COUNTERS:
+        counter: Counter[str] = getattr(g, name)
+        firsts[short] = {}
+        for k, v, doc, pos in state[short]:
+            counter[k] = v
+            firsts[short][k] = (doc, pos)
+    firsts["a"] = {}
+    for a, doc, pos in state["a"]:
+        g.aliases[a] = None
+        firsts["a"][a] = (doc, pos)
+    g.alias_seen = {k: {(d, p) for d, p in v} for k, v in state["s"].items()}
+    g.kb_ids = set(state["k"])
+    g.mentions = state["m"]
+    g.docs = set(state["d"])
+    g.dates = list(state["dt"])
+    return g, firsts
+
+
+def fold(
+    old: tuple[_Group, Entries],
+    new: tuple[_Group, Entries],
+) -> tuple[_Group, Entries]:
+    """A stored group with the rows of new documents added: what ``link.group_rows`` makes of
+    all of them, in the order it would meet them."""
+    (a, fa), (b, fb) = old, new
+    g = _Group()
+    firsts: Entries = {}
+    for short, name in (*_COUNTERS, ("a", "aliases")):
+        first = dict(fa[short])
+        for k, where in fb[short].items():
+            first[k] = min(first[k], where) if k in first else where
+        firsts[short] = first
+        if short == "a":
+            g.aliases = {k: None for k in sorted(first, key=lambda k: (first[k], k))}
+            continue
+        ca, cb = getattr(a, name), getattr(b, name)
+        counter: Counter[str] = getattr(g, name)
+        for k in sorted(first, key=lambda k: (first[k], k)):
+            counter[k] = ca.get(k, 0) + cb.get(k, 0)
+    g.alias_seen = {
+        k: a.alias_seen.get(k, set()) | b.alias_seen.get(k, set())
+        for k in (*a.alias_seen, *b.alias_seen)
+    }
+    g.kb_ids = a.kb_ids | b.kb_ids
+    g.mentions = a.mentions + b.mentions
+    g.docs = a.docs | b.docs
+    dates = [*a.dates, *b.dates]
+    g.dates = [min(dates), max(dates)] if dates else []
+    return g, firsts

@@ -11,6 +11,7 @@ incremental linking) or when the linker or its gazetteers changed since the stor
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -19,10 +20,15 @@ from tieline.extract.gazetteer import Gazetteer, load_gazetteer
 from tieline.extract.link import _Group, group_rows, link_groups
 from tieline.extract.linkscope import (
     EXACT,
+    Firsts,
+    dump_group,
     exact_tokens,
+    first_documents,
+    fold,
     fuzzy_mates,
     fuzzy_probes,
     linker_version,
+    load_group,
     tokens,
 )
 from tieline.namekey import name_key
@@ -47,23 +53,57 @@ def relink_full(store: Store, gaz: Gazetteer) -> int:
     # this runs stay pending for the next run.
     with store.connect() as conn:
         seen = links.pending_keys(conn)
-    # Streamed: the whole list of rows would grow with the store (docs/performance.md).
-    rows = group_rows(doc_entity_rows(store))
+    # Streamed: the whole list of rows would grow with the store (docs/performance.md); the
+    # first documents of each group's entries are noted as the rows go by.
+    firsts: Firsts = {}
+
+    def noted(rows: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for r in rows:
+            first_documents((r,), firsts)
+            yield r
+
+    rows = group_rows(noted(doc_entity_rows(store)))
     # In Python's key order whatever the database's collation: incremental linking sorts so.
     # (a defaultdict as ``group_rows`` gives: a curator's split adds a group for its alias)
     groups = defaultdict(_Group, ((k, rows[k]) for k in sorted(rows)))
     # Tokens before linking: curator splits change the groups in place.
     toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
+    states = {k: dump_group(g, firsts[k]) for k, g in groups.items()}
     entities, keys, stats = link_groups(groups, gaz, store.judgements())
-    store.replace_links(entities, keys, stats, toks, linker_version(gaz), done=seen)
+    store.replace_links(entities, keys, stats, toks, linker_version(gaz), done=seen, groups=states)
     return len(entities)
+
+
+def _groups_of(
+    conn: Connection, keys: set[str], pending: Mapping[str, set[str | None]]
+) -> tuple[dict[str, _Group], Firsts]:
+    """The groups of these keys: stored, with the rows of documents written since added; read
+    from every row when the key has none stored or lost a document."""
+    stored = links.stored_groups(conn, keys)
+    whole = {k for k in keys if k not in stored or None in pending.get(k, ())}
+    groups: dict[str, _Group] = {}
+    firsts: Firsts = {}
+    if whole:
+        rows = links.rows_for_keys(conn, whole)
+        groups.update(group_rows(rows))
+        firsts.update(first_documents(rows))
+    added = {k: {d for d in pending[k] if d} for k in keys - whole if pending.get(k)}
+    rows = links.rows_for_docs(conn, added)
+    new_groups, new_firsts = group_rows(rows), first_documents(rows)
+    for k in keys - whole:
+        g, f = load_group(stored[k])
+        if k in new_groups:
+            g, f = fold((g, f), (new_groups[k], new_firsts[k]))
+        groups[k], firsts[k] = g, f
+    return groups, firsts
 
 
 def scope_of(
     conn: Connection, gaz: Gazetteer, seeds: set[str], judgements: list[dict[str, Any]]
-) -> tuple[set[str], dict[str, _Group], dict[str, str]]:
+) -> tuple[set[str], dict[str, _Group], dict[str, str], Firsts]:
     """The keys that linking ``seeds`` (keys whose rows changed) can reach, their groups (by
-    key, as ``link.group_rows`` makes them) and the entity each stood for.
+    key, as ``link.group_rows`` makes them), the entity each stood for, and the first
+    documents of their groups' entries.
 
     Every key a curator's judgement names is in the scope: a merge joins keys no rule relates.
     """
@@ -73,7 +113,9 @@ def scope_of(
     named = {f"{EXACT}n:{k}" for k in named_keys}
     scope: set[str] = set()
     all_groups: dict[str, _Group] = {}
+    all_firsts: Firsts = {}
     old: dict[str, str] = {}
+    pending = links.pending_docs(conn)
     # The keys named, and those carrying the names: a split alias's key has no rows of
     # its own, only its place in the key map.
     judged = named_keys | set().union(set(), *links.keys_for_tokens(conn, named).values())
@@ -81,9 +123,9 @@ def scope_of(
     frontier = set(changed)
     while frontier:
         scope |= frontier
-        rows = links.rows_for_keys(conn, frontier)
-        groups = group_rows(rows)
+        groups, firsts = _groups_of(conn, frontier, pending)
         all_groups.update(groups)
+        all_firsts.update(firsts)
         # The stored tokens too: a key that lost its rows still decided its mates' links.
         toks = {t for t in links.tokens_of(conn, frontier) if t.startswith(EXACT)}
         for k, g in groups.items():
@@ -99,9 +141,10 @@ def scope_of(
         old.update(members)
         found |= members.keys()
         frontier = found - scope
-    # Each key's rows were read, in order, in one round: its group is whole. In key order, as
-    # a full relink meets them (``store.stream.doc_entity_rows``).
-    return scope, defaultdict(_Group, ((k, all_groups[k]) for k in sorted(all_groups))), old
+    # Each key's group was made whole in one round. In key order, as a full relink meets them
+    # (``store.stream.doc_entity_rows``).
+    ordered = defaultdict(_Group, ((k, all_groups[k]) for k in sorted(all_groups)))
+    return scope, ordered, old, all_firsts
 
 
 def link_new(store: Store, gaz: Gazetteer, *, judged: bool = False) -> int:
@@ -131,8 +174,9 @@ def link_new(store: Store, gaz: Gazetteer, *, judged: bool = False) -> int:
                 changed=(),
             )
             return 0
-        scope, groups, old = scope_of(conn, gaz, seeds, judgements)
+        scope, groups, old, firsts = scope_of(conn, gaz, seeds, judgements)
         toks = {k: tokens(k, g, gaz) for k, g in groups.items()}
+        states = {k: dump_group(g, firsts[k]) for k, g in groups.items()}
         entities, key_map, stats = link_groups(groups, gaz, judgements)
         old_ids = set(old.values())
         taken = links.taken_ids(conn, [e.key for e in entities]) - old_ids
@@ -156,6 +200,7 @@ def link_new(store: Store, gaz: Gazetteer, *, judged: bool = False) -> int:
             tokens=toks,
             done=seeds,
             changed=changed,
+            groups=states,
         )
         return len(entities)
 

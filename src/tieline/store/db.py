@@ -532,7 +532,7 @@ class Store:
             pending: list[tuple[Document, Extraction, bytes | None]] = []
             # Document-level keys whose groups this batch changes: incremental linking starts
             # from them (those of replaced documents too, which lose their rows).
-            touched: set[str] = set()
+            touched: set[tuple[str, str | None]] = set()
 
             def drop(doc_id: str) -> None:
                 # Inserts wait in ``pending`` so that each table gets one multi-row insert per
@@ -541,7 +541,8 @@ class Store:
                     self._insert_many(conn, pending)
                     pending.clear()
                 touched.update(
-                    conn.execute(
+                    (k, None)
+                    for k in conn.execute(
                         select(s.doc_entities.c.key).where(s.doc_entities.c.doc_id == doc_id)
                     ).scalars()
                 )
@@ -563,7 +564,7 @@ class Store:
                         continue
                     drop(doc.id)
                 pending.append((doc, ext, sig))
-                touched.update(e.key for e in ext.entities)
+                touched.update((e.key, doc.id) for e in ext.entities)
                 by_id[doc.id] = doc.source_key
                 by_source[doc.source_key] = (doc.id, ext.pipeline_version)
                 if old is None:
@@ -580,9 +581,10 @@ class Store:
                 self._set_meta(conn, "data_version", uuid4().hex)
         return WriteResult(added, updated, unchanged, duplicates)
 
-    def mark_links(self, conn: Connection, keys: Iterable[str] | None) -> None:
-        """Record inside the caller's transaction that links are stale: for these keys
-        (incremental linking starts from them), or for the whole store (``None``)."""
+    def mark_links(self, conn: Connection, keys: Iterable[tuple[str, str | None]] | None) -> None:
+        """Record inside the caller's transaction that links are stale: for these keys, each
+        with the document written (None: removed), from which incremental linking starts; or
+        for the whole store (``None``)."""
         state = conn.execute(
             select(store_meta.c.value).where(store_meta.c.key == "links_stale")
         ).scalar_one_or_none()
@@ -590,7 +592,10 @@ class Store:
             self._set_meta(conn, "links_stale", "all")
             conn.execute(delete(s.link_pending))
             return
-        rows = [{"key": k} for k in sorted(set(keys))]
+        rows = [
+            {"key": k, "doc_id": d}
+            for k, d in sorted(set(keys), key=lambda kd: (kd[0], kd[1] or ""))
+        ]
         for i in range(0, len(rows), 5000):
             conn.execute(s.link_pending.insert(), rows[i : i + 5000])
         self._set_meta(conn, "links_stale", "1")
@@ -683,11 +688,13 @@ class Store:
         tokens: Mapping[str, Iterable[str]] | None = None,
         version: str | None = None,
         done: Iterable[str] | None = None,
+        groups: Mapping[str, str] | None = None,
     ) -> None:
         """Replace the corpus-level entities, their aliases and the key -> entity map; with
         ``tokens`` (key -> linking-scope tokens) and the linker's ``version`` also the state
         that incremental linking reads (``store/links.py``). ``done``: the pending keys the
-        rows read covered (None: all); keys written since stay pending."""
+        rows read covered (None: all); keys written since stay pending. ``groups``: each key's
+        group as ``linkscope.dump_group`` writes it."""
         with self.engine.begin() as conn:
             if self.is_postgres:
                 # Two relinks at once (two ingests ending together) would each delete what they
@@ -697,6 +704,11 @@ class Store:
             for t in (s.entity_keys, s.entity_name_keys, s.entity_aliases, s.entities):
                 conn.execute(delete(t))
             conn.execute(delete(s.link_tokens))
+            conn.execute(delete(s.link_groups))
+            if groups:
+                rows = [{"key": k, "state": v} for k, v in sorted(groups.items())]
+                for i in range(0, len(rows), 5000):
+                    conn.execute(s.link_groups.insert(), rows[i : i + 5000])
             if done is None:
                 conn.execute(delete(s.link_pending))
             else:

@@ -45,6 +45,46 @@ def pending_keys(conn: Connection) -> set[str]:
     return set(conn.execute(select(s.link_pending.c.key).distinct()).scalars())
 
 
+def pending_docs(conn: Connection) -> dict[str, set[str | None]]:
+    """Pending key -> the documents written for it since the last linking (None: one of its
+    documents was removed)."""
+    out: dict[str, set[str | None]] = defaultdict(set)
+    lp = s.link_pending
+    for k, d in conn.execute(select(lp.c.key, lp.c.doc_id).distinct()):
+        out[k].add(d)
+    return out
+
+
+def stored_groups(conn: Connection, keys: Iterable[str]) -> dict[str, str]:
+    """Key -> its stored group (``linkscope.dump_group``), for the keys that have one."""
+    g = s.link_groups
+    out: dict[str, str] = {}
+    for chunk in _chunks(keys):
+        out.update(
+            (k, v) for k, v in conn.execute(select(g.c.key, g.c.state).where(g.c.key.in_(chunk)))
+        )
+    return out
+
+
+def rows_for_docs(conn: Connection, docs: Mapping[str, Iterable[str]]) -> list[dict[str, Any]]:
+    """The rows of these keys in these documents only (key -> documents), by key and
+    document, with the document's date."""
+    de, d = s.doc_entities, s.documents
+    wanted = {(k, doc) for k, ds in docs.items() for doc in ds}
+    out: list[dict[str, Any]] = []
+    for chunk in _chunks({doc for _, doc in wanted}):
+        q = select(de, d.c.published).join(d, d.c.id == de.c.doc_id).where(de.c.doc_id.in_(chunk))
+        result = conn.execute(q)
+        cols = list(result.keys())
+        out.extend(
+            row
+            for row in (dict(zip(cols, r, strict=True)) for r in result)
+            if (row["key"], row["doc_id"]) in wanted
+        )
+    out.sort(key=lambda r: (r["key"], r["doc_id"]))
+    return out
+
+
 def lock(store: Store, conn: Connection) -> None:
     """Take the store's link lock for the caller's transaction, before it reads: on
     PostgreSQL the advisory lock ``Store.replace_links`` takes, on SQLite the write lock (a
@@ -139,6 +179,7 @@ def replace_part(
     tokens: Mapping[str, Iterable[str]],
     done: Iterable[str],
     changed: Iterable[str],
+    groups: Mapping[str, str] | None = None,
 ) -> int:
     """Replace the links of a closed set of keys in the caller's transaction (which holds
     ``lock``); returns the events whose cluster was opened again.
@@ -153,6 +194,7 @@ def replace_part(
     for chunk in _chunks(keys):
         conn.execute(delete(ek).where(ek.c.key.in_(chunk)))
         conn.execute(delete(s.link_tokens).where(s.link_tokens.c.key.in_(chunk)))
+        conn.execute(delete(s.link_groups).where(s.link_groups.c.key.in_(chunk)))
     for chunk in _chunks(old_ids):
         conn.execute(delete(s.entity_aliases).where(s.entity_aliases.c.entity_id.in_(chunk)))
         conn.execute(delete(s.entity_name_keys).where(s.entity_name_keys.c.entity_id.in_(chunk)))
@@ -161,6 +203,9 @@ def replace_part(
     rows = [{"token": t, "key": k} for k in sorted(tokens) for t in sorted(set(tokens[k]))]
     for i in range(0, len(rows), 20000):
         conn.execute(s.link_tokens.insert(), rows[i : i + 20000])
+    states = [{"key": k, "state": v} for k, v in sorted((groups or {}).items())]
+    for i in range(0, len(states), 5000):
+        conn.execute(s.link_groups.insert(), states[i : i + 5000])
     reopened = 0
     clusters: set[str] = set()
     for chunk in _chunks(changed):

@@ -183,11 +183,12 @@ def _m012_clusters_stale(conn: Connection) -> None:
 
 
 def _m013_incremental_links(conn: Connection) -> None:
-    """Incremental linking: the tokens of every key and the keys waiting to be linked (the
-    tokens are filled by a full relink, which a store with documents asks for on its next
+    """Incremental linking: the tokens and group of every key and the keys waiting to be linked
+    (they are filled by a full relink, which a store with documents asks for on its next
     run); covering indexes on the key map."""
     schema.link_tokens.create(conn, checkfirst=True)
     schema.link_pending.create(conn, checkfirst=True)
+    schema.link_groups.create(conn, checkfirst=True)
     _create_index(conn, "ix_link_tokens_key", "link_tokens", "key, token")
     _create_index(conn, "ix_link_pending_key", "link_pending", "key")
     # An entity's keys (its page, the linking scope) from the index alone, not the table's

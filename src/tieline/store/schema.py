@@ -182,6 +182,18 @@ link_pending = Table(
     "link_pending",
     metadata,
     Column("key", Text, nullable=False),
+    # The document written (its rows are added to the key's stored group), or NULL for one
+    # removed (the key's rows are read again in full).
+    Column("doc_id", Text),
+)
+
+# Each key's group as linking builds it from its rows (``tieline.extract.linkscope``), so that
+# a batch adds its documents' rows instead of reading every row of a key again.
+link_groups = Table(
+    "link_groups",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("state", Text, nullable=False),
 )
 
 judgements = Table(
