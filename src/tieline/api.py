@@ -450,3 +450,16 @@ def clusters(
         return list_clusters(
             store, min_documents=min_documents, pair=pair, contradicted=contradicted
         )
+
+
+def relink(*, db: str | Path | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """Rebuild every entity and event cluster from what is stored (an ingest links only what
+    it adds): after a bulk change of curator judgements, or with a new gazetteer."""
+    from tieline.scale.linking import link_store
+    from tieline.scale.runner import recluster
+
+    s = _settings(db, settings)
+    with _store(db, s) as store:
+        n, _ = link_store(store, s, full=True)
+        clusters = recluster(store, full=True)
+    return {"entities": n, "clusters": clusters or 0}

@@ -9,6 +9,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import pytest
+
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
@@ -68,3 +70,21 @@ def test_bigstore_builds_and_queries(tmp_path: Path) -> None:
     assert isinstance(out["cache_dropped"], bool)
     assert out["export_documents"] == 50
     assert out["export_s_200"] >= 0
+
+
+@pytest.mark.slow
+def test_incremental_bench_measures_adding_to_a_store(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(BENCH))
+    big = _load("bigstore")
+    inc = _load("incremental")
+    big.build(tmp_path / "s.db", 120)  # 30 documents, linked without tokens
+    out = inc.incremental_bench(tmp_path / "s.db", 3, seed=11)
+    key = out["incremental"]["key"]
+    assert key == "add_3_docs_vs_empty_ratio_30_docs"
+    assert out[key] > 0
+    assert "relink_full_s_30_docs" in out  # the first run links the generated store in full
+    assert not out["incremental"]["into_store"]["link_was_full"]
+    assert out["incremental"]["into_empty"]["total_s"] > 0
+    assert inc.docs_label(250_000) == "250k"

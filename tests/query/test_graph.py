@@ -238,12 +238,34 @@ def test_fast_centrality_agrees_with_networkx() -> None:
         for i, (a, b) in enumerate(g.edges()):
             g.edges[a, b]["weight"] = 1 + i % 4
         for mine, theirs in (
-            (_betweenness(g), nx.betweenness_centrality(g)),
+            (_betweenness(g)[0], nx.betweenness_centrality(g)),
             (_eigenvector(g), nx.eigenvector_centrality(g, max_iter=1000, weight="weight")),
         ):
             assert {n: round(v, 6) for n, v in mine.items()} == {
                 n: round(v, 6) for n, v in theirs.items()
             }
+
+
+def test_betweenness_of_a_large_network_is_sampled_with_a_fixed_seed() -> None:
+    from tieline.query import graph as qg
+
+    small = nx.barabasi_albert_graph(300, 3, seed=2)
+    assert _betweenness(small)[1] == 300  # exact: every node is a source
+    big = nx.barabasi_albert_graph(qg.BETWEENNESS_EXACT_MAX + 500, 2, seed=3)
+    scores, sources = _betweenness(big)
+    # Bounded work: a fixed number of source nodes, not one per node.
+    assert sources == qg.BETWEENNESS_PIVOTS < len(big) / 5
+    assert scores == _betweenness(big)[0]  # the same sample every time
+    assert len(scores) == len(big)
+    # The sample still finds the hubs: the top nodes of the estimate are among the exact top.
+    exact = qg._betweenness_exact(big)
+    top = set(sorted(exact, key=lambda n: -exact[n])[:20])
+    assert len(top & set(sorted(scores, key=lambda n: -scores[n])[:10])) >= 8
+
+
+def test_network_says_how_betweenness_was_computed(kb: Store) -> None:
+    net = build_network(kb)
+    assert net.betweenness_sources == len(net.nodes)
 
 
 @pytest.mark.slow

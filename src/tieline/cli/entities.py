@@ -52,7 +52,7 @@ def _seen(e: dict[str, Any]) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the entities, entity, merge and split commands."""
+    """Add the entities, entity, merge, split and relink commands."""
 
     @app.command()
     def entities(
@@ -194,7 +194,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Judge A and B to be one actor. The judgement is stored and outlives re-ingest."""
         from tieline.query import entities as qe
-        from tieline.scale.runner import relink
+        from tieline.scale.runner import link_judgement
         from tieline.store import curation
         from tieline.store.db import Store
 
@@ -204,7 +204,7 @@ def register(app: typer.Typer) -> None:
             if ea["id"] == eb["id"]:
                 fail(f"{a!r} and {b!r} are already one entity ({ea['name']})")
             curation.record_merge(store, ea["name"], eb["name"])
-            relink(store, settings)
+            link_judgement(store, settings)
             merged = qe.resolve_name(store, ea["name"])
         if json_out:
             print_json({"merged": [ea["name"], eb["name"]], "entity": merged})
@@ -233,7 +233,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Judge an alias of A to name another actor. Stored; outlives re-ingest."""
         from tieline.query import entities as qe
-        from tieline.scale.runner import relink
+        from tieline.scale.runner import link_judgement
         from tieline.store import curation
         from tieline.store.db import Store
 
@@ -247,7 +247,7 @@ def register(app: typer.Typer) -> None:
                     f"{', '.join(ea['aliases']) or 'none'}"
                 )
             curation.record_split(store, ea["name"], match[0])
-            relink(store, settings)
+            link_judgement(store, settings)
             left = qe.resolve_name(store, ea["name"])
             new = qe.resolve_name(store, match[0])
         if json_out:
@@ -256,5 +256,28 @@ def register(app: typer.Typer) -> None:
             out.print(
                 f"split {new['name']} off {left['name']}: now {new['type']} "
                 f"{new['name']!r} stands on its own",
+                highlight=False,
+            )
+
+    @app.command()
+    def relink(
+        gazetteer: GazetteerOption = None,
+        db: DbOption = None,
+        json_out: JsonOption = False,
+        sets: SetOption = None,
+    ) -> None:
+        """Rebuild every entity and event cluster from what is stored. Ingest links only what
+        it adds; run this after a bulk change of judgements, or with a new gazetteer."""
+        from tieline import api
+
+        settings = _settings(db, sets, gazetteer)
+        with errors_to_exit():
+            done = api.relink(settings=settings)
+        if json_out:
+            print_json(done)
+        else:
+            out.print(
+                f"relinked {settings.db}: {done['entities']} entities, "
+                f"{done['clusters']} event clusters",
                 highlight=False,
             )

@@ -251,7 +251,19 @@ def link_entities(
         every alias a curator split off) to its entity id, and per-entity stats (doc_count,
         first_seen, last_seen).
     """
-    groups = _groups(rows)
+    return link_groups(_groups(rows), gaz, judgements)
+
+
+def group_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, _Group]:
+    """Document-level entity rows grouped by key: what linking and its scope
+    (``extract/linkscope.py``) read."""
+    return _groups(rows)
+
+
+def link_groups(
+    groups: dict[str, _Group], gaz: Gazetteer, judgements: Sequence[Mapping[str, Any]] = ()
+) -> tuple[list[Entity], dict[str, str], dict[str, dict[str, Any]]]:
+    """``link_entities`` on rows already grouped by ``group_rows`` (changed in place)."""
     # Curator splits: the alias leaves every group that carried it and gets a group of its own,
     # unless a later merge names it again (the curator changed their mind).
     split_keys: set[str] = set()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from tieline.config import Settings
 from tieline.errors import InputError
-from tieline.extract.link import link_entities
 from tieline.ingest.dedupe import NearDuplicates, from_signature, minhash, signature_bytes
 from tieline.ingest.sources import discover, load_file, shown_path
 from tieline.records import Document, IngestReport, InputFailure
@@ -160,27 +159,42 @@ def stored_signatures(store: Store, settings: Settings) -> NearDuplicates:
 
 
 def finish_links(store: Store, settings: Settings, *, changed: bool) -> None:
-    """Relink and recluster when documents changed or an earlier run stopped before it."""
+    """Link and cluster what changed, or what an earlier run stopped before linking.
+
+    Linking is incremental (``scale/linking.py``): only the entities a batch reaches are
+    rebuilt, then only the clusters they reopened and the new events are placed.
+    """
     if changed or store.links_stale() or not store.count("entities"):
-        relink(store, settings)
+        from tieline.scale.linking import link_store
+
+        before = link_digest(store)
+        _, full = link_store(store, settings)
+        recluster(store, full=full and link_digest(store) != before)
     else:
         recluster(store)
 
 
 def relink(store: Store, settings: Settings) -> int:
-    """Rebuild corpus-level entities from what is stored, applying curator judgements, then
-    the event clusters that rest on them."""
-    from tieline.extract.gazetteer import load_gazetteer
-
-    gaz = load_gazetteer(settings.gazetteers)
-    # Streamed: the whole list of rows would grow with the store (docs/performance.md).
-    from tieline.store.stream import doc_entity_rows
+    """Rebuild every corpus-level entity from what is stored, applying curator judgements,
+    then the event clusters that rest on them (after a curator's bulk change, or a new linker
+    version or gazetteer)."""
+    from tieline.scale.linking import link_store
 
     before = link_digest(store)
-    entities, keys, stats = link_entities(doc_entity_rows(store), gaz, store.judgements())
-    store.replace_links(entities, keys, stats)
+    n, _ = link_store(store, settings, full=True)
     recluster(store, full=link_digest(store) != before)
-    return len(entities)
+    return n
+
+
+def link_judgement(store: Store, settings: Settings) -> int:
+    """Link again what a curator's new merge or split reaches (not the whole store), then the
+    clusters it changed; returns the entities written."""
+    from tieline.scale.linking import link_store
+
+    before = link_digest(store)
+    n, full = link_store(store, settings, judged=True)
+    recluster(store, full=full and link_digest(store) != before)
+    return n
 
 
 def recluster(store: Store, *, full: bool = False) -> int | None:

@@ -63,7 +63,8 @@ def write_new(
                     if tables[t]:
                         _insert_many(conn, t, tables[t])
                 # Corpus-level entities must be rebuilt, as after Store.write.
-                store._set_meta(conn, "links_stale", "1")
+                # Linked in full (a first import or a generated store: nearly every key new).
+                store.mark_links(conn, None)
                 store._set_meta(conn, "clusters_stale", "1")
                 store._set_meta(conn, "data_version", uuid4().hex)
         except IntegrityError:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -530,6 +530,9 @@ class Store:
             # source key -> (id, pipeline version), and id -> source key.
             by_source, by_id = self._identities(conn, items)
             pending: list[tuple[Document, Extraction, bytes | None]] = []
+            # Document-level keys whose groups this batch changes: incremental linking starts
+            # from them (those of replaced documents too, which lose their rows).
+            touched: set[tuple[str, str | None]] = set()
 
             def drop(doc_id: str) -> None:
                 # Inserts wait in ``pending`` so that each table gets one multi-row insert per
@@ -537,6 +540,12 @@ class Store:
                 if pending:
                     self._insert_many(conn, pending)
                     pending.clear()
+                touched.update(
+                    (k, None)
+                    for k in conn.execute(
+                        select(s.doc_entities.c.key).where(s.doc_entities.c.doc_id == doc_id)
+                    ).scalars()
+                )
                 self._delete_doc(conn, doc_id)
                 key = by_id.pop(doc_id, None)
                 if key is not None:
@@ -555,6 +564,7 @@ class Store:
                         continue
                     drop(doc.id)
                 pending.append((doc, ext, sig))
+                touched.update((e.key, doc.id) for e in ext.entities)
                 by_id[doc.id] = doc.source_key
                 by_source[doc.source_key] = (doc.id, ext.pipeline_version)
                 if old is None:
@@ -566,10 +576,29 @@ class Store:
             if added or updated:
                 # In the same transaction: a run killed before relinking leaves the flag set,
                 # so the next run relinks even when it has nothing new to extract.
-                self._set_meta(conn, "links_stale", "1")
+                self.mark_links(conn, touched)
                 self._set_meta(conn, "clusters_stale", "1")
                 self._set_meta(conn, "data_version", uuid4().hex)
         return WriteResult(added, updated, unchanged, duplicates)
+
+    def mark_links(self, conn: Connection, keys: Iterable[tuple[str, str | None]] | None) -> None:
+        """Record inside the caller's transaction that links are stale: for these keys, each
+        with the document written (None: removed), from which incremental linking starts; or
+        for the whole store (``None``)."""
+        state = conn.execute(
+            select(store_meta.c.value).where(store_meta.c.key == "links_stale")
+        ).scalar_one_or_none()
+        if keys is None or state == "all":
+            self._set_meta(conn, "links_stale", "all")
+            conn.execute(delete(s.link_pending))
+            return
+        rows = [
+            {"key": k, "doc_id": d}
+            for k, d in sorted(set(keys), key=lambda kd: (kd[0], kd[1] or ""))
+        ]
+        for i in range(0, len(rows), 5000):
+            conn.execute(s.link_pending.insert(), rows[i : i + 5000])
+        self._set_meta(conn, "links_stale", "1")
 
     def _identities(
         self, conn: Connection, items: Sequence[tuple[Document, Extraction, bytes | None]]
@@ -599,7 +628,14 @@ class Store:
         """Whether documents were written since corpus-level entities were last rebuilt."""
         with self.engine.connect() as conn:
             v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "links_stale"))
-            return v.scalar_one_or_none() == "1"
+            return v.scalar_one_or_none() in ("1", "all")
+
+    def links_state(self) -> str:
+        """ "fresh" when entities are linked; "new" when documents were written since (the
+        keys they touched wait in ``link_pending``); "all" when only a full relink will do."""
+        with self.engine.connect() as conn:
+            v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "links_stale"))
+            return {"1": "new", "all": "all"}.get(v.scalar_one_or_none() or "0", "fresh")
 
     def clusters_state(self) -> str:
         """ "fresh" when every event's cluster id is written; "new" when events were written
@@ -645,9 +681,20 @@ class Store:
             return [dict(r._mapping) for r in conn.execute(q)]
 
     def replace_links(
-        self, entities: Sequence[Entity], keys: dict[str, str], stats: dict[str, dict[str, Any]]
+        self,
+        entities: Sequence[Entity],
+        keys: dict[str, str],
+        stats: dict[str, dict[str, Any]],
+        tokens: Mapping[str, Iterable[str]] | None = None,
+        version: str | None = None,
+        done: Iterable[str] | None = None,
+        groups: Mapping[str, str] | None = None,
     ) -> None:
-        """Replace the corpus-level entities, their aliases and the key -> entity map."""
+        """Replace the corpus-level entities, their aliases and the key -> entity map; with
+        ``tokens`` (key -> linking-scope tokens) and the linker's ``version`` also the state
+        that incremental linking reads (``store/links.py``). ``done``: the pending keys the
+        rows read covered (None: all); keys written since stay pending. ``groups``: each key's
+        group as ``linkscope.dump_group`` writes it."""
         with self.engine.begin() as conn:
             if self.is_postgres:
                 # Two relinks at once (two ingests ending together) would each delete what they
@@ -656,41 +703,72 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LINKS_LOCK})
             for t in (s.entity_keys, s.entity_name_keys, s.entity_aliases, s.entities):
                 conn.execute(delete(t))
-            if entities:
-                conn.execute(
-                    s.entities.insert(),
-                    [
-                        {
-                            "id": e.key,
-                            "name": e.name,
-                            "type": e.type,
-                            "country": e.country,
-                            "role": e.role,
-                            "affiliation": e.affiliation,
-                            "kb_id": e.kb_id,
-                            "mention_count": e.mention_count,
-                            "doc_count": stats.get(e.key, {}).get("doc_count", 0),
-                            "first_seen": stats.get(e.key, {}).get("first_seen"),
-                            "last_seen": stats.get(e.key, {}).get("last_seen"),
-                        }
-                        for e in entities
-                    ],
-                )
-                aliases = {(e.key, a) for e in entities for a in e.aliases if a != e.name}
-                if aliases:
+            conn.execute(delete(s.link_tokens))
+            conn.execute(delete(s.link_groups))
+            if groups:
+                rows = [{"key": k, "state": v} for k, v in sorted(groups.items())]
+                for i in range(0, len(rows), 5000):
+                    conn.execute(s.link_groups.insert(), rows[i : i + 5000])
+            if done is None:
+                conn.execute(delete(s.link_pending))
+            else:
+                seen = sorted(set(done))
+                for i in range(0, len(seen), 500):
                     conn.execute(
-                        s.entity_aliases.insert(),
-                        [{"entity_id": k, "alias": a} for k, a in sorted(aliases)],
+                        delete(s.link_pending).where(s.link_pending.c.key.in_(seen[i : i + 500]))
                     )
-                forms = [(e.key, f) for e in entities for f in (e.key, e.name)]
-                conn.execute(s.entity_name_keys.insert(), entity_name_key_rows([*forms, *aliases]))
-            if keys:
-                conn.execute(
-                    s.entity_keys.insert(),
-                    [{"key": k, "entity_id": v} for k, v in sorted(keys.items())],
-                )
-            self._set_meta(conn, "links_stale", "0")
+            if tokens is not None:
+                rows = [{"token": t, "key": k} for k in sorted(tokens) for t in sorted(tokens[k])]
+                for i in range(0, len(rows), 20000):
+                    conn.execute(s.link_tokens.insert(), rows[i : i + 20000])
+            # Without tokens the next ingest cannot link incrementally: it relinks in full.
+            self._set_meta(conn, "linker_version", (version or "") if tokens is not None else "")
+            self.insert_links(conn, entities, keys, stats)
+            left = conn.execute(select(s.link_pending.c.key).limit(1)).first()
+            self._set_meta(conn, "links_stale", "0" if left is None else "1")
             self._set_meta(conn, "data_version", uuid4().hex)
+
+    def insert_links(
+        self,
+        conn: Connection,
+        entities: Sequence[Entity],
+        keys: Mapping[str, str],
+        stats: Mapping[str, Mapping[str, Any]],
+    ) -> None:
+        """Insert entities, their aliases, name keys and key map in the caller's transaction."""
+        if entities:
+            conn.execute(
+                s.entities.insert(),
+                [
+                    {
+                        "id": e.key,
+                        "name": e.name,
+                        "type": e.type,
+                        "country": e.country,
+                        "role": e.role,
+                        "affiliation": e.affiliation,
+                        "kb_id": e.kb_id,
+                        "mention_count": e.mention_count,
+                        "doc_count": stats.get(e.key, {}).get("doc_count", 0),
+                        "first_seen": stats.get(e.key, {}).get("first_seen"),
+                        "last_seen": stats.get(e.key, {}).get("last_seen"),
+                    }
+                    for e in entities
+                ],
+            )
+            aliases = {(e.key, a) for e in entities for a in e.aliases if a != e.name}
+            if aliases:
+                conn.execute(
+                    s.entity_aliases.insert(),
+                    [{"entity_id": k, "alias": a} for k, a in sorted(aliases)],
+                )
+            forms = [(e.key, f) for e in entities for f in (e.key, e.name)]
+            conn.execute(s.entity_name_keys.insert(), entity_name_key_rows([*forms, *aliases]))
+        if keys:
+            conn.execute(
+                s.entity_keys.insert(),
+                [{"key": k, "entity_id": v} for k, v in sorted(keys.items())],
+            )
 
     def add_judgement(
         self, kind: str, a: str, b: str | None = None, alias: str | None = None

@@ -182,6 +182,25 @@ def _m012_clusters_stale(conn: Connection) -> None:
     conn.execute(store_meta.insert().values(key="clusters_stale", value="all"))
 
 
+def _m013_incremental_links(conn: Connection) -> None:
+    """Incremental linking: the tokens and group of every key and the keys waiting to be linked
+    (they are filled by a full relink, which a store with documents asks for on its next
+    run); covering indexes on the key map."""
+    schema.link_tokens.create(conn, checkfirst=True)
+    schema.link_pending.create(conn, checkfirst=True)
+    schema.link_groups.create(conn, checkfirst=True)
+    _create_index(conn, "ix_link_tokens_key", "link_tokens", "key, token")
+    _create_index(conn, "ix_link_pending_key", "link_pending", "key")
+    # An entity's keys (its page, the linking scope) from the index alone, not the table's
+    # rows (a key's entity is one row by the primary key already).
+    _create_index(conn, "ix_entity_keys_entity_key", "entity_keys", "entity_id, key")
+    _drop_index(conn, "ix_entity_keys_entity")
+    store_meta.create(conn, checkfirst=True)
+    if conn.execute(text("SELECT 1 FROM documents LIMIT 1")).first() is not None:
+        conn.execute(store_meta.delete().where(store_meta.c.key == "links_stale"))
+        conn.execute(store_meta.insert().values(key="links_stale", value="all"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
@@ -192,6 +211,7 @@ MIGRATIONS: list[Migration] = [
     (10, "covering indexes for date windows", _m010_covering_window_indexes),
     (11, "dates of participants", _m011_participant_dates),
     (12, "event clusters v2: cluster again", _m012_clusters_stale),
+    (13, "incremental linking: link tokens and pending keys", _m013_incremental_links),
     # v3 weighs figures, lets a loan's signing and its financing be one, and a sector read
     # differently no longer splits a happening: the same repair makes old stores cluster again.
     (14, "event clusters v3: cluster again", _m012_clusters_stale),

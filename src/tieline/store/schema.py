@@ -167,6 +167,35 @@ entity_keys = Table(
     Column("entity_id", Text, nullable=False),
 )
 
+# The linking scope (``tieline.extract.linkscope``): the tokens of every document-level key,
+# by which incremental linking finds the stored keys a new batch can change.
+link_tokens = Table(
+    "link_tokens",
+    metadata,
+    Column("token", Text, primary_key=True),
+    Column("key", Text, primary_key=True),
+)
+
+# Document-level keys written or removed since the last linking (one row per key and write;
+# repeats allowed): incremental linking starts from them, and clears them when it is done.
+link_pending = Table(
+    "link_pending",
+    metadata,
+    Column("key", Text, nullable=False),
+    # The document written (its rows are added to the key's stored group), or NULL for one
+    # removed (the key's rows are read again in full).
+    Column("doc_id", Text),
+)
+
+# Each key's group as linking builds it from its rows (``tieline.extract.linkscope``), so that
+# a batch adds its documents' rows instead of reading every row of a key again.
+link_groups = Table(
+    "link_groups",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("state", Text, nullable=False),
+)
+
 judgements = Table(
     "judgements",
     metadata,

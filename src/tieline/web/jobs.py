@@ -140,11 +140,12 @@ class Writer:
         return resumed
 
     def _relink(self) -> None:
-        from tieline.scale.runner import relink
+        from tieline.scale.runner import finish_links
 
         with self.lock:
             with contextlib.suppress(TielineError):
-                relink(self.store, self.settings)
+                # Incremental: what the last writes left pending (or in full, if the store asks).
+                finish_links(self.store, self.settings, changed=False)
 
     def submit(self, filename: str | None, data: bytes) -> Job:
         """Save the upload under a generated name and queue its ingest."""
@@ -208,8 +209,9 @@ class Writer:
 
     def curate(self, kind: str, a: str, b: str | None = None, alias: str | None = None) -> int:
         """Store a merge or split judgement and relink; returns the number of entities."""
-        from tieline.scale.runner import relink
+        from tieline.scale.runner import link_judgement
 
         with self.lock:
             self.store.add_judgement(kind, a, b, alias)
-            return relink(self.store, self.settings)
+            link_judgement(self.store, self.settings)
+            return self.store.count("entities")
