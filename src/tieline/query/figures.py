@@ -20,6 +20,16 @@ from tieline.store.db import Store
 STATUSES = ("actual", "target", "forecast")
 
 
+def check_status(status: str | None) -> str | None:
+    """A figure status (actual, target, forecast; any case), else a FilterError."""
+    if status is None or not status.strip():
+        return None
+    low = status.strip().lower()
+    if low not in STATUSES:
+        raise scope.unknown("figure status", status, STATUSES)
+    return low
+
+
 @dataclass(frozen=True, slots=True)
 class CitedFigure:
     """A stored figure with the document and quote it comes from."""
@@ -259,12 +269,12 @@ def list_figures(
     """
     rows = fstore.figure_rows(
         store,
-        measure=measure,
-        status=status,
+        measure=scope.check_measure(store, measure),
+        status=check_status(status),
         unit=unit,
         since=scope.parse_since(since),
-        until=until,
-        pair=scope.parse_pair(pair),
+        until=scope.parse_until(until),
+        pair=scope.check_pair(store, pair),
         limit=limit,
         offset=offset,
     )
@@ -285,12 +295,12 @@ def count_figures(
     """How many figures ``list_figures`` returns with these filters, counted in the store."""
     return fstore.count_figures(
         store,
-        measure=measure,
-        status=status,
+        measure=scope.check_measure(store, measure),
+        status=check_status(status),
         unit=unit,
         since=scope.parse_since(since),
-        until=until,
-        pair=scope.parse_pair(pair),
+        until=scope.parse_until(until),
+        pair=scope.check_pair(store, pair),
     )
 
 

@@ -195,6 +195,18 @@ def doc_entity_countries(store: Store, doc_ids: Iterable[str]) -> dict[str, list
     return dict(out)
 
 
+def held_countries(store: Store) -> list[str]:
+    """Every country an entity carries, canonical or in one document, upper case, in order."""
+    ent, de = s.entities.c, s.doc_entities.c
+    q = (
+        select(func.upper(ent.country).label("c"))
+        .where(ent.country.is_not(None), ent.country != "")
+        .union(select(func.upper(de.country)).where(de.country.is_not(None), de.country != ""))
+    )
+    with store.connect() as conn:
+        return sorted({str(r[0]) for r in conn.execute(q)})
+
+
 def canonical_countries(store: Store, names: Iterable[str]) -> list[tuple[str, str]]:
     """(name, country) of the canonical entities (those with a key) that have a country and
     whose lower-cased name is one of ``names`` (give them lower-cased), by ix_entities_lname."""
