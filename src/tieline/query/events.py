@@ -337,8 +337,6 @@ def sectors(store: Store) -> list[str]:
     return sorted(estore.sectors(store))
 
 
-
-
 def spans(store: Store, event_ids: set[str] | list[str]) -> dict[str, dict[str, int]]:
     """Event id -> trigger_start, trigger_end, sentence_start, sentence_end."""
     return estore.spans(store, event_ids)

@@ -173,9 +173,7 @@ def build_network(
         the_pair, since, until = res.pair, res.since, res.until
         types = res.types
         if res.actors or res.sectors or res.statuses or res.countries:
-            allowed = (
-                set() if res.names_nothing else estore.event_ids(store, res.event_filter())
-            )
+            allowed = set() if res.names_nothing else estore.event_ids(store, res.event_filter())
     else:
         the_pair = scope.parse_pair(pair)
         since = scope.parse_since(since)

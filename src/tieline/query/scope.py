@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tieline.errors import ConfigError, FilterError
+from tieline.errors import FilterError
 from tieline.namekey import name_key
 from tieline.records import EVENT_TYPES
 from tieline.store import curation, reads
@@ -274,7 +274,9 @@ def unknown(what: str, value: str, valid: Sequence[str], shown: int = 12) -> Fil
     """An error naming a value the store does not hold, the closest valid one, and the valid
     ones (at most ``shown`` of them)."""
     near = _closest(value, valid)
-    listed = ", ".join(valid[:shown]) + (f" (+{len(valid) - shown} more)" if len(valid) > shown else "")
+    listed = ", ".join(valid[:shown]) + (
+        f" (+{len(valid) - shown} more)" if len(valid) > shown else ""
+    )
     hint = f"; did you mean {near}?" if near else ""
     held = f" (valid: {listed})" if valid else " (the store holds none yet)"
     return FilterError(f"unknown {what} {value!r}{hint}{held}")
