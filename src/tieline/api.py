@@ -144,6 +144,20 @@ class Library:
         """Close the store."""
         self.store.close()
 
+    def data_version(self) -> str | None:
+        """A token that changes whenever documents are written or entities relinked."""
+        return self.store.data_version()
+
+    def links_stale(self) -> bool:
+        """Whether documents were written since entities were last rebuilt."""
+        return self.store.links_stale()
+
+    def add_judgement(
+        self, kind: str, a: str, b: str | None = None, alias: str | None = None
+    ) -> None:
+        """Record a curator's merge or split (applied at the next relink)."""
+        self.store.add_judgement(kind, a, b, alias)
+
     def __enter__(self) -> Library:
         return self
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tieline.errors import ConfigError, NotFoundError
+from tieline.errors import ConfigError
 from tieline.query.charts import chart_events, chart_measure, events_by_year, measure_series
 from tieline.store.db import Store
 

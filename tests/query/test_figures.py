@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from tieline.errors import ConfigError
-from tieline.store import figures as fstore
 from tieline.query import figures as qf
 from tieline.query import scope
 from tieline.records import Document, Entity, Extraction, Figure
+from tieline.store import figures as fstore
 from tieline.store import reads
 from tieline.store.db import Store
 

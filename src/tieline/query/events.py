@@ -323,7 +323,9 @@ def event_records(
 ) -> list[dict[str, Any]]:
     """Stored events as rows (with document columns and raw participants), only those of
     these participant keys or of this document; oldest first."""
-    actors = ((frozenset(entity_keys), frozenset()),) if entity_keys is not None else ()
+    actors: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+        ((frozenset(entity_keys), frozenset()),) if entity_keys is not None else ()
+    )
     return estore.event_rows(store, estore.EventFilter(actors=actors, doc_id=doc_id))
 
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tieline.api import Library
 from tieline.config import Settings
 from tieline.errors import InputError, TielineError
 from tieline.ingest.decode import decode_bytes
 from tieline.ingest.sources import SUPPORTED, load_text
 from tieline.records import InputFailure
-from tieline.store.db import Store
 
 _SAFE_NAME = re.compile(r"[^\w .()-]+")
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
@@ -98,7 +98,7 @@ class Job:
 class Writer:
     """The single writer of a served store: uploads and curator actions run one at a time."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Library, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.lock = threading.Lock()
@@ -140,11 +140,9 @@ class Writer:
         return resumed
 
     def _relink(self) -> None:
-        from tieline.scale.runner import relink
-
         with self.lock:
             with contextlib.suppress(TielineError):
-                relink(self.store, self.settings)
+                self.store.relink()
 
     def submit(self, filename: str | None, data: bytes) -> Job:
         """Save the upload under a generated name and queue its ingest."""
@@ -188,7 +186,7 @@ class Writer:
                 job.stage = "extract"
                 report = ingest_documents(
                     loaded.documents,
-                    self.store,
+                    self.store.store,
                     replace(self.settings, progress=False),
                     progress=self._progress(job),
                     failures=[InputFailure(job.name, f["reason"]) for f in job.failures],
@@ -208,8 +206,6 @@ class Writer:
 
     def curate(self, kind: str, a: str, b: str | None = None, alias: str | None = None) -> int:
         """Store a merge or split judgement and relink; returns the number of entities."""
-        from tieline.scale.runner import relink
-
         with self.lock:
             self.store.add_judgement(kind, a, b, alias)
-            return relink(self.store, self.settings)
+            return self.store.relink()
