@@ -270,22 +270,6 @@ def entity_id_of_key(store: Store, key: str) -> str | None:
     return str(hit["id"]) if hit else None
 
 
-def actor_ids(store: Store, actor: str) -> set[str]:
-    """Entity ids an actor filter names: an entity id, or the first entity (by name) whose name
-    or an alias is that text, case-blind."""
-    found = curation.find_entities(store, actor)
-    out = {e["id"] for e in found if e["id"] == actor}
-    folded = actor.casefold()
-    named = [
-        e
-        for e in found
-        if e["name"].casefold() == folded or any(a.casefold() == folded for a in e["aliases"])
-    ]
-    if named:
-        out.add(min(named, key=lambda e: (e["name"], e["id"]))["id"])
-    return out
-
-
 def countries(store: Store) -> list[str]:
     """The countries of canonical entities."""
     return curation.entity_countries(store)

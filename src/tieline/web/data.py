@@ -21,7 +21,6 @@ from tieline.api import Library, to_json
 from tieline.errors import NotFoundError
 from tieline.query import entities as qentities
 from tieline.query import events as qevents
-from tieline.query import graph as qgraph
 from tieline.query import pages, scope
 from tieline.query import report as qreport
 from tieline.query import search as qsearch
@@ -495,20 +494,13 @@ def search(
     )
     hits: list[dict[str, Any]] = []
     for h, (start, end) in zip(found.items, _doc_offsets(store, found.items), strict=True):
+        # The hit as the CLI's --json gives it, with where it lies in its document.
         hits.append(
             {
-                "kind": h.kind,
-                "id": h.id,
-                "doc_id": h.doc_id,
+                **qsearch.hit_to_dict(h),
                 "title": h.doc_title or h.doc_name or h.quote,
-                "snippet": h.snippet,
-                "highlights": [list(x) for x in h.highlights],
                 "start": start,
                 "end": end,
-                "type": h.type,
-                "sector": h.sector,
-                "date": h.date,
-                "score": h.score,
             }
         )
     facets = {
@@ -532,11 +524,10 @@ def graph(store: Library, f: Scope) -> dict[str, Any]:
         if narrowed
         else _whole_store(store, f"graph:{f.pair}", lambda: store.graph(f))
     )
-    nodes = [qgraph.node_to_dict(n) for n in net.nodes]
-    out_edges = [qgraph.edge_to_dict(e) for e in net.edges]
-    nodes.sort(key=lambda n: (-n["events"], n["name"]))
-    out_edges.sort(key=lambda e: (-e["weight"], e["source"], e["target"]))
-    return {"nodes": nodes, "edges": out_edges}
+    # The network as the CLI's ``graph --json`` gives it: nodes by events then name, edges by
+    # weight then ends (the order build_network makes), and the communities.
+    out: dict[str, Any] = to_json(net)
+    return out
 
 
 # --------------------------------------------------------------------------- report

@@ -277,6 +277,11 @@ class Hit(BaseModel):
     sector: str | None = None
     date: str | None = None
     score: float
+    doc_name: str | None = None
+    doc_title: str | None = None
+    url: str | None = None
+    quote: str | None = None
+    actors: list[str] = []
 
 
 class SearchPage(Page[Hit]):
@@ -309,6 +314,7 @@ class Edge(BaseModel):
 class Graph(BaseModel):
     nodes: list[Node]
     edges: list[Edge]
+    communities: list[list[str]] = Field([], description="Node ids per community, largest first.")
 
 
 class Summary(BaseModel):
