@@ -238,15 +238,10 @@ def chart(
     json_out: JsonOption = False,
 ) -> None:
     """Draw a chart: a measure's actuals against its targets, or events per year by sector."""
-    from tieline.query.charts import chart_events, chart_measure
-    from tieline.store.db import Store
+    from tieline import api
 
-    settings = settings_from(db)
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        if measure == "events":
-            res = chart_events(store, output, by=by.value, pair=pair)
-        else:
-            res = chart_measure(store, measure, output, pair=pair)
+    with errors_to_exit():
+        res = api.chart(measure, output, settings=settings_from(db), pair=pair, by=by.value)
     if json_out:
         print_json(
             {
@@ -357,13 +352,11 @@ def digest(
     json_out: JsonOption = False,
 ) -> None:
     """Facts new since a moment (by when their documents were stored), with citations."""
-    from tieline.query.digest import digest as run
+    from tieline import api
     from tieline.query.digest import digest_to_dict
-    from tieline.store.db import Store
 
-    settings = settings_from(db)
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        dig = run(store, since)
+    with errors_to_exit():
+        dig = api.digest(since, settings=settings_from(db))
     if json_out:
         print_json(digest_to_dict(dig))
         return
