@@ -272,3 +272,58 @@ def test_the_four_probes_agree(one: Path, filters: dict[str, str], found: int) -
     assert [h["id"] for h in hits["items"]] == api
     net = tieline.graph(db=one, **filters)
     assert [list(e.events) for e in net.edges] == ([api] if found else [])
+
+
+# ----------------------------------------------------------------------- what a new user met
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["events", "--sector", "nuclear"], "did you mean energy.nuclear?"),
+        (["events", "--pair", "XX-YY"], "unknown country 'XX'"),
+        (["events", "--country", "Rusia"], "did you mean"),
+        (["timeline", "--type", "agrement"], "did you mean agreement?"),
+        (["figures", "--measure", "trade"], "unknown measure 'trade'"),
+        (["graph", "--sector", "enrgy"], "did you mean energy?"),
+    ],
+)
+def test_values_the_store_does_not_hold_are_one_line(db: Path, args: list[str], said: str) -> None:
+    res = runner.invoke(app, [*args, "--db", str(db)])
+    assert res.exit_code == 2
+    (line,) = res.output.strip().splitlines()
+    assert line.startswith("error:")
+    assert said in line
+
+
+@pytest.mark.parametrize(
+    ("args", "same_as"),
+    [
+        (["events", "--country", "Russia"], {"country": "RU"}),
+        (["events", "--pair", "China-Russia"], {"pair": "CN-RU"}),
+        (["events", "--sector", "ENERGY"], {"sector": "energy"}),
+        (["timeline", "--actor", "GAZPROM"], {"actor": "Gazprom"}),
+    ],
+)
+def test_names_and_any_case_are_taken(db: Path, args: list[str], same_as: dict[str, str]) -> None:
+    res = runner.invoke(app, [*args, "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    want = [e.id for e in tieline.events(db=db, **same_as)]
+    assert want
+    got = [e["id"] for e in json.loads(res.stdout)]
+    if args[0] == "timeline":
+        got = [r["id"] for e in json.loads(res.stdout) for r in e["reports"]]
+    assert got == want
+
+
+def test_entities_take_a_country_name(db: Path) -> None:
+    res = runner.invoke(app, ["entities", "--country", "Russia", "--db", str(db), "--json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout)
+    assert rows
+    assert {r["country"] for r in rows} == {"RU"}
+
+
+def test_entity_pages_and_the_cli_take_an_acronym_or_alias(db: Path, client: TestClient) -> None:
+    cli = json.loads(runner.invoke(app, ["entity", "CNPC", "--db", str(db), "--json"]).stdout)
+    assert cli["name"] == "China National Petroleum Corporation"
+    assert client.get("/api/entities/CNPC").json()["id"] == cli["id"]
+    assert tieline.entity("cnpc", db=db)["id"] == cli["id"]

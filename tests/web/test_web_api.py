@@ -409,3 +409,12 @@ def test_upload_ingests_in_the_background_with_progress(own_client: TestClient) 
     assert again["state"] == "done"
     assert again["added"] == 0
     assert own_client.get("/api/documents").json()["total"] == 4
+
+
+def test_merge_box_takes_names(own_client: TestClient) -> None:
+    """The page's merge box says "entity id or name": a name works as the CLI's does."""
+    c = own_client
+    r = c.post("/api/curate/merge", headers=CSRF, json={"a": "Rosatom", "b": "ATOMSTROYEXPORT"})
+    assert r.status_code == 200, r.text
+    kept = c.get(f"/api/entities/{r.json()['entity_id']}").json()
+    assert "Atomstroyexport" in [kept["name"], *kept["aliases"]]
