@@ -6,6 +6,7 @@ import inspect
 import json
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,3 +141,38 @@ def test_api_ingest_then_ask(tmp_path: Path, web_server: str) -> None:
     page = tieline.search("lunar", settings=settings)
     assert page.total >= 1
     assert json.dumps(tieline.summary(settings=settings))
+
+
+# CLI options that are not the API's: output formatting, and flags the API spells as a
+# function of their own (figures --series is tieline.series, --contradictions
+# tieline.contradictions, watch --once is passes=1); positional arguments keep their place.
+_CLI_ONLY = {"db", "json_out", "sets", "top", "series", "contradictions", "once", "help"}
+_RENAMED = {
+    "type_": "type",
+    "kind": "kinds",
+    "output": "out",
+    "gazetteer": "gazetteers",
+    "allow_host": "allow_hosts",
+}
+
+
+def test_api_covers_every_cli_command_with_its_options() -> None:
+    import typer.main
+
+    from tieline.cli import _register, app
+
+    _register()
+    group: Any = typer.main.get_command(app)
+    for name, command in group.commands.items():
+        if name in ("serve", "documents"):  # a server; documents is another helper's
+            continue
+        fn = getattr(tieline, {"eval": "evaluate"}.get(name, name))
+        api = inspect.signature(fn).parameters
+        missing = [
+            _RENAMED.get(str(p.name), str(p.name))
+            for p in command.params
+            if p.param_type_name != "argument"  # positional: kept in its place
+            and p.name not in _CLI_ONLY
+            and _RENAMED.get(str(p.name), str(p.name)) not in api
+        ]
+        assert not missing, f"tieline.{fn.__name__} lacks the CLI's {missing}"

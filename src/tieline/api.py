@@ -462,13 +462,36 @@ def ingest(
     db: str | Path | None = None,
     settings: Settings | None = None,
     allow_private: bool | None = None,
+    gazetteers: Iterable[str | Path] = (),
+    batch_size: int | None = None,
+    engine: str | None = None,
+    workers: int | None = None,
+    address: str | None = None,
+    follow_links: bool | None = None,
+    allow_hosts: Iterable[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
     on_failure: Callable[[InputFailure], None] | None = None,
 ) -> IngestReport:
-    """Ingest files, folders and http(s) URLs; re-running is safe (unchanged ones are skipped)."""
+    """Ingest files, folders and http(s) URLs; re-running is safe (unchanged ones are skipped).
+
+    The options are ``tieline ingest``'s: extra gazetteers, batch size, engine (local,
+    process, ray), workers, Ray address, following links, private or named hosts allowed.
+    """
     from tieline.scale.runner import ingest_paths, ingest_urls
 
-    s = _settings(db, settings, allow_private=allow_private, progress=False)
+    s = _settings(
+        db,
+        settings,
+        allow_private=allow_private,
+        progress=False,
+        gazetteers=tuple(str(g) for g in gazetteers) or None,
+        batch_size=batch_size,
+        engine=engine,
+        workers=workers,
+        ray_address=address,
+        follow_links=follow_links,
+        allow_hosts=tuple(allow_hosts) or None,
+    )
     urls = [str(x) for x in sources if str(x).startswith(("http://", "https://"))]
     files = [x for x in sources if str(x) not in urls]
     if urls:
@@ -725,7 +748,7 @@ def merge(
 
 
 def split(
-    entity: str,
+    a: str,
     alias: str,
     *,
     db: str | Path | None = None,
@@ -735,7 +758,7 @@ def split(
     """Judge an alias of an entity to name another actor (``tieline split``); stored."""
     s = _settings(db, settings, gazetteers=tuple(str(g) for g in gazetteers) or None)
     with _library(None, s) as lib:
-        return lib.split(entity, alias)
+        return lib.split(a, alias)
 
 
 def chart(
@@ -819,12 +842,20 @@ def watch(
     every: str = "1h",
     passes: int | None = 1,
     allow_private: bool | None = None,
+    allow_hosts: Iterable[str] = (),
 ) -> list[WatchReport]:
-    """Follow RSS/Atom feeds: ingest new entries; ``passes=None`` runs until interrupted."""
+    """Follow RSS/Atom feeds: ingest new entries; ``passes=None`` runs until interrupted
+    (``passes=1`` is the CLI's ``--once``)."""
     from tieline.ingest.feeds import parse_every
     from tieline.scale.watch import watch as run
 
-    s = _settings(db, settings, allow_private=allow_private, progress=False)
+    s = _settings(
+        db,
+        settings,
+        allow_private=allow_private,
+        progress=False,
+        allow_hosts=tuple(allow_hosts) or None,
+    )
     return run(list(feeds), s, parse_every(every), passes=passes)
 
 
