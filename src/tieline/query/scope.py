@@ -285,10 +285,13 @@ def unknown(what: str, value: str, valid: Sequence[str], shown: int = 12) -> Fil
 def check_country(store: Store, value: str) -> str:
     """An ISO code the store's entities carry, from a code in any case or a country's name,
     alias or acronym ("Russia", "PRC"); else a FilterError."""
-    held = fstore.held_countries(store)
     up = value.strip().upper()
+    # One indexed look-up for a code the store holds (every request with a pair asks).
+    if re.fullmatch(r"[A-Z]{2}", up) and fstore.has_country(store, up):
+        return up
+    held = fstore.held_countries(store)
     # A store that holds no country yet has nothing to compare a code with.
-    if up in held or (not held and re.fullmatch(r"[A-Z]{2}", up)):
+    if not held and re.fullmatch(r"[A-Z]{2}", up):
         return up
     if len(up) > 2:
         ref = resolve_actor(store, value)
@@ -359,12 +362,14 @@ def check_sectors(store: Store, sectors: Sequence[str]) -> tuple[str, ...]:
     FilterError."""
     if not sectors:
         return ()
-    held = sorted(estore.sectors(store))
-    tops = sorted({".".join(h.split(".")[: i + 1]) for h in held for i in range(h.count(".") + 1)})
     out = []
     for sec in sectors:
         low = sec.strip().rstrip(".").lower()
-        if not any(sector_matches(h, low) for h in held):
+        if not estore.has_sector(store, low):
+            held = sorted(estore.sectors(store))
+            tops = sorted(
+                {".".join(h.split(".")[: i + 1]) for h in held for i in range(h.count(".") + 1)}
+            )
             raise unknown("sector", sec, tops)
         out.append(low)
     return tuple(dict.fromkeys(out))
@@ -374,10 +379,9 @@ def check_measure(store: Store, measure: str | None) -> str | None:
     """A figure measure the store holds (any case), else a FilterError."""
     if measure is None or not measure.strip():
         return None
-    held = sorted(fstore.measures(store))
     low = measure.strip().lower()
-    if low not in held:
-        raise unknown("measure", measure, held)
+    if not fstore.has_measure(store, low):
+        raise unknown("measure", measure, sorted(fstore.measures(store)))
     return low
 
 

@@ -260,6 +260,19 @@ def count_events(store: Store, f: EventFilter | None = None) -> int:
         return int(conn.execute(q).scalar_one())
 
 
+def has_sector(store: Store, sector: str) -> bool:
+    """Whether some event is of this sector or one of its subsectors (the sector itself by
+    ix_events_sector first; LIKE, not a range, so that PostgreSQL's collation cannot move
+    the dot)."""
+    e = s.events.c
+    sec = sector.rstrip(".")
+    with store.connect() as conn:
+        for cond in (e.sector == sec, e.sector.like(sec + ".%")):
+            if conn.execute(select(literal(1)).where(cond).limit(1)).first() is not None:
+                return True
+    return False
+
+
 def sectors(store: Store) -> dict[str, int]:
     """Stored event sectors and how many events each has."""
     q = (
