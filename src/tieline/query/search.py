@@ -193,16 +193,6 @@ def snippet(
     return flat, marks
 
 
-def _in_dates(date: str | None, since: str | None, until: str | None) -> bool:
-    if not since and not until:
-        return True
-    if not date:
-        return False
-    if since and date[: len(since)] < since:
-        return False
-    return not (until and date[: len(until)] > until)
-
-
 def _canon_participants(evt: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p["name"] for p in evt["participants"] if p["role"] != "object"))
 

@@ -354,13 +354,6 @@ def event_types(store: Store) -> dict[str, int]:
         return {str(k): int(n) for k, n in conn.execute(q)}
 
 
-def ids_in_sector(store: Store, sector: str) -> set[str]:
-    """Ids of the events of exactly this sector (subsectors not included)."""
-    q = select(s.events.c.id).where(s.events.c.sector == sector)
-    with store.connect() as conn:
-        return {str(r.id) for r in conn.execute(q)}
-
-
 def spans(store: Store, event_ids: Iterable[str]) -> dict[str, dict[str, int]]:
     """Event id -> its trigger and sentence offsets, for these events only."""
     e = s.events
