@@ -327,3 +327,14 @@ def test_entity_pages_and_the_cli_take_an_acronym_or_alias(db: Path, client: Tes
     assert cli["name"] == "China National Petroleum Corporation"
     assert client.get("/api/entities/CNPC").json()["id"] == cli["id"]
     assert tieline.entity("cnpc", db=db)["id"] == cli["id"]
+
+
+def test_an_entity_s_events_are_the_one_event_shape(db: Path, client: TestClient) -> None:
+    cli = json.loads(runner.invoke(app, ["entity", "Gazprom", "--db", str(db), "--json"]).stdout)
+    rest = client.get("/api/entities/Gazprom").json()
+    by_id = {e["id"]: {k: v for k, v in e.items() if k != "role"} for e in cli["events"]}
+    assert by_id
+    assert {e["id"]: e for e in rest["events"]} == by_id
+    listed = {e.id: tieline.to_json(e) for e in tieline.events(db=db, actor="Gazprom")}
+    assert listed == by_id
+    assert {e["role"] for e in cli["events"]} == {"party", "source"}
