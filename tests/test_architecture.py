@@ -1,6 +1,8 @@
 """The import direction of STYLE.md: records/errors/config <- ingest/extract/store <- query <-
-web/cli/eval/scale. A stage never imports from a stage to its right. ``namekey`` (the name
-key that extraction links by and the store indexes by) sits with the records."""
+eval/scale <- api <- web/cli. A stage never imports from a stage to its right. ``namekey`` (the
+name key that extraction links by and the store indexes by) sits with the records. The API
+(``tieline/api.py``) is the front door: the web and the CLI read through it, and the web never
+imports the store."""
 
 from __future__ import annotations
 
@@ -23,9 +25,9 @@ LEVEL = {
     "eval": 3,
     "scale": 3,
     "train": 4,
-    "web": 4,
+    "api": 4,
+    "web": 5,
     "cli": 5,
-    "api": 5,
 }
 # Stages on one level that must not import each other.
 SIBLINGS_APART = {
@@ -33,7 +35,12 @@ SIBLINGS_APART = {
     ("extract", "store"),
     ("store", "extract"),
     ("store", "ingest"),
+    # The web reads through tieline.api, never the store (issue 15).
+    ("web", "store"),
 }
+# The three rules issue 15 names, asserted on their own so that a change of LEVEL cannot
+# lift them silently.
+NEVER = (("web", "store"), ("query", "cli"), ("extract", "store"))
 
 
 def _stage(module: str) -> str | None:
@@ -69,3 +76,17 @@ def test_imports_point_left(path: Path) -> None:
         why = f"{path.relative_to(SRC)} imports {mod}: {own} may not depend on {other}"
         assert LEVEL[other] <= LEVEL[own], why
         assert (own, other) not in SIBLINGS_APART, why
+
+
+@pytest.mark.parametrize(("own", "other"), NEVER, ids=lambda x: str(x))
+def test_never_imports(own: str, other: str) -> None:
+    for path in FILES:
+        if path.relative_to(SRC).parts[0].removesuffix(".py") != own:
+            continue
+        bad = [m for m in _imports(path) if _stage(m) == other]
+        assert not bad, f"{path.relative_to(SRC)} imports {bad}: never {own} -> {other}"
+
+
+def test_web_reads_through_the_api() -> None:
+    web = [p for p in FILES if p.relative_to(SRC).parts[0] == "web"]
+    assert any("tieline.api" in _imports(p) for p in web)

@@ -5,22 +5,32 @@ import inspect as _inspect
 import types as _types
 from typing import Any as _Any
 
+import tieline.eval as _eval_stage
 import tieline.ingest as _ingest_stage
 from tieline import api as _api
 from tieline.api import (
+    Library,
     chart,
+    contradictions,
     digest,
     documents,
     entities,
+    entity,
+    evaluate,
     events,
     export,
     fetch,
     figures,
     graph,
+    merge,
     report,
+    scope,
     search,
     series,
+    split,
     summary,
+    timeline,
+    to_json,
     watch,
 )
 from tieline.config import Settings, load_settings
@@ -39,18 +49,35 @@ class _CallableStage(_types.ModuleType):
         return _api.ingest(*sources, **kw)
 
 
+class _CallableEval(_types.ModuleType):
+    """The stage package ``tieline.eval``, callable as the API's ``evaluate`` (``tieline
+    eval``), for the reason ``_CallableStage`` gives."""
+
+    def __call__(self, *args: _Any, **kw: _Any) -> _Any:
+        return _api.evaluate(*args, **kw)
+
+
 _ingest_stage.__class__ = _CallableStage
 _ingest_stage.__signature__ = _inspect.signature(_api.ingest)  # type: ignore[attr-defined]
 _ingest_stage.__doc__ = _ingest_stage.__doc__ or _api.ingest.__doc__ or ""
 ingest = _ingest_stage
+_eval_stage.__class__ = _CallableEval
+_eval_stage.__signature__ = _inspect.signature(_api.evaluate)  # type: ignore[attr-defined]
+_eval_stage.__doc__ = _eval_stage.__doc__ or _api.evaluate.__doc__ or ""
+eval = _eval_stage
 
 __all__ = [
+    "Library",
     "Settings",
     "TielineError",
     "chart",
+    "contradictions",
     "digest",
     "documents",
     "entities",
+    "entity",
+    "eval",
+    "evaluate",
     "events",
     "export",
     "fetch",
@@ -58,9 +85,14 @@ __all__ = [
     "graph",
     "ingest",
     "load_settings",
+    "merge",
     "report",
+    "scope",
     "search",
     "series",
+    "split",
     "summary",
+    "timeline",
+    "to_json",
     "watch",
 ]

@@ -1,17 +1,25 @@
 """The Python API: everything the CLI does, as functions that return records.
 
 Each function takes ``db`` (a SQLite path or a postgresql:// URL; default: the ``db`` setting
-from tieline.toml / TIELINE_DB / ``tieline.db``) or a full ``Settings``. Heavy modules load on
-first use, so ``import tieline`` stays quick.
+from tieline.toml / TIELINE_DB / ``tieline.db``) or a full ``Settings``, and the options of the
+CLI command of the same name. Heavy modules load on first use, so ``import tieline`` stays
+quick. A server keeps one ``Library`` open instead (the web does): the functions below are its
+methods over a store opened for the call.
+
+This is the one front door: the CLI's commands and the web call it and nothing below it, so
+the same question gets the same answer (the same records, serialised by ``to_json``) from the
+CLI's ``--json``, the REST API and Python.
 
 >>> import tieline
 >>> tieline.ingest("examples/", db="kb.db")                     # doctest: +SKIP
+>>> tieline.events(db="kb.db", actor="Gazprom", sector="energy")  # doctest: +SKIP
 >>> page = tieline.search("pipeline", db="kb.db", kinds=("event",))  # doctest: +SKIP
 >>> tieline.report(db="kb.db", pair="CN-RU", out="brief.md")   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -19,23 +27,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tieline.config import Settings, load_settings
-from tieline.records import (
-    Document,
-    DocumentInfo,
-    Entity,
-    Event,
-    IngestReport,
-    InputFailure,
-    Participant,
-)
+from tieline.records import Document, DocumentInfo, Entity, IngestReport, InputFailure
 
 if TYPE_CHECKING:
     from tieline.query.charts import ChartResult
     from tieline.query.clusters import Cluster
     from tieline.query.digest import Digest
-    from tieline.query.figures import CitedFigure, Series
+    from tieline.query.events import CitedEvent, TimelineEntry
+    from tieline.query.figures import CitedFigure, Contradiction, Series, TargetLink
     from tieline.query.graph import Network
     from tieline.query.report import Report
+    from tieline.query.scope import Scope
     from tieline.query.search import Hit, Page
     from tieline.scale.watch import WatchReport
     from tieline.store.db import Store
@@ -60,18 +62,456 @@ def _store(
         yield store
 
 
+@contextmanager
+def _library(db: str | Path | None, settings: Settings | None) -> Iterator[Library]:
+    lib = Library(db, settings=settings)
+    try:
+        yield lib
+    finally:
+        lib.close()
+
+
+def scope(
+    *,
+    actor: str | None = None,
+    pair: str | None = None,
+    country: str | None = None,
+    type: str | None = None,
+    sector: str | None = None,
+    status: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    text: str | None = None,
+) -> Scope:
+    """The one filter record every read takes (``tieline.query.scope.Scope``)."""
+    from tieline.query.scope import Scope
+
+    return Scope.of(
+        actor=actor,
+        pair=pair,
+        country=country,
+        type=type,
+        sector=sector,
+        status=status,
+        since=since,
+        until=until,
+        text=text,
+    )
+
+
+def to_json(obj: Any) -> Any:
+    """Records as JSON-ready values: the one serialiser of the CLI's --json, the REST API and
+    the page (records with ``to_dict``, pages of hits, networks, lists and dicts of them)."""
+    from tieline.query.graph import Network, network_to_dict
+    from tieline.query.search import Page, page_to_dict
+
+    if isinstance(obj, Page):
+        return page_to_dict(obj)
+    if isinstance(obj, Network):
+        return network_to_dict(obj)
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict()
+    if isinstance(obj, list | tuple):
+        return [to_json(x) for x in obj]
+    if isinstance(obj, dict):
+        return {k: to_json(v) for k, v in obj.items()}
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {k: to_json(v) for k, v in dataclasses.asdict(obj).items()}
+    return obj
+
+
+class Library:
+    """An open knowledge base: every read and curator action of the API over one store.
+
+    ``tieline.events(db=...)`` and the others open one for the call; a server keeps one open.
+    Every filter goes through one ``Scope`` (``tieline.query.scope``): an actor by id, name,
+    alias or acronym; sectors with their subsectors; an event dated by its article when its
+    text gives no date; values the store does not hold refused with the closest one.
+    """
+
+    def __init__(
+        self,
+        db: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        create: bool = False,
+    ) -> None:
+        from tieline.store.db import Store
+
+        self.settings = _settings(db, settings)
+        self.store: Store = Store(self.settings.db, create=create)
+
+    def close(self) -> None:
+        """Close the store."""
+        self.store.close()
+
+    def data_version(self) -> str | None:
+        """A token that changes whenever documents are written or entities relinked."""
+        return self.store.data_version()
+
+    def links_stale(self) -> bool:
+        """Whether documents were written since entities were last rebuilt."""
+        return self.store.links_stale()
+
+    def add_judgement(
+        self, kind: str, a: str, b: str | None = None, alias: str | None = None
+    ) -> None:
+        """Record a curator's merge or split (applied at the next relink)."""
+        self.store.add_judgement(kind, a, b, alias)
+
+    def __enter__(self) -> Library:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ events
+    def events(
+        self,
+        where: Scope | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        min_confidence: float = 0.0,
+        **filters: Any,
+    ) -> list[CitedEvent]:
+        """Events in the scope, oldest first (by their date, else their article's), each with
+        its canonical participants, document and quote."""
+        from tieline.query import events as qe
+
+        return qe.list_events(
+            self.store,
+            _where(where, filters),
+            limit=limit,
+            offset=offset,
+            min_confidence=min_confidence,
+        )
+
+    def count_events(self, where: Scope | None = None, **filters: Any) -> int:
+        """How many events ``events`` lists for this scope."""
+        from tieline.query import events as qe
+
+        return qe.count_events(self.store, _where(where, filters))
+
+    def timeline(
+        self,
+        where: Scope | None = None,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        **filters: Any,
+    ) -> list[TimelineEntry]:
+        """Real-world events in date order, each once with all its reports."""
+        from tieline.query import events as qe
+
+        return qe.timeline(self.store, _where(where, filters), limit=limit, offset=offset)
+
+    def event_types(self) -> list[str]:
+        """The event types that have stored events."""
+        from tieline.query import events as qe
+
+        return qe.event_types(self.store)
+
+    def sectors(self) -> list[str]:
+        """The sectors that have stored events."""
+        from tieline.query import events as qe
+
+        return qe.sectors(self.store)
+
+    def pairs(self) -> list[str]:
+        """Pairs of states that take part together in some event ('CN-RU'), most first."""
+        from tieline.store import events as estore
+
+        return [f"{a}-{b}" for a, b, _ in estore.country_pairs(self.store)]
+
+    # ------------------------------------------------------------------ search, graph
+    def search(
+        self,
+        text: str,
+        *,
+        actor: str | None = None,
+        type: str | None = None,
+        sector: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        kinds: Iterable[str] = (),
+        limit: int = 20,
+        offset: int = 0,
+        semantic: bool = False,
+    ) -> Page[Hit]:
+        """Full-text (BM25) or semantic search over documents and facts; one page of hits."""
+        from tieline.query.search import SearchQuery
+        from tieline.query.search import search as run
+
+        q = SearchQuery(
+            text,
+            actor=actor,
+            type=type,
+            sector=sector,
+            since=since,
+            until=until,
+            kinds=tuple(kinds),
+            limit=limit,
+            offset=offset,
+            semantic=semantic,
+        )
+        return run(self.store, q)
+
+    def graph(self, where: Scope | None = None, **filters: Any) -> Network:
+        """The actor network of the events in the scope (centrality, communities)."""
+        from tieline.query.graph import build_network
+
+        return build_network(self.store, where=_where(where, filters))
+
+    # ------------------------------------------------------------------ figures
+    def figures(
+        self,
+        *,
+        measure: str | None = None,
+        pair: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        status: str | None = None,
+        unit: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        with_countries: bool = True,
+    ) -> list[CitedFigure]:
+        """Figures with the document and quote each comes from, oldest period first."""
+        from tieline.query import figures as qf
+
+        return qf.list_figures(
+            self.store,
+            measure=measure,
+            pair=pair,
+            since=since,
+            until=until,
+            status=status,
+            unit=unit,
+            limit=limit,
+            offset=offset,
+            with_countries=with_countries,
+        )
+
+    def count_figures(
+        self,
+        *,
+        measure: str | None = None,
+        pair: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        status: str | None = None,
+        unit: str | None = None,
+    ) -> int:
+        """How many figures ``figures`` lists with these filters."""
+        from tieline.query import figures as qf
+
+        return qf.count_figures(
+            self.store,
+            measure=measure,
+            pair=pair,
+            since=since,
+            until=until,
+            status=status,
+            unit=unit,
+        )
+
+    def series(
+        self,
+        measure: str,
+        *,
+        pair: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        with_countries: bool = True,
+    ) -> Series:
+        """One measure over time: actuals beside targets, per period."""
+        from tieline.query import figures as qf
+
+        return qf.series(
+            self.store, measure, pair, since=since, until=until, with_countries=with_countries
+        )
+
+    def targets(self, *, measure: str | None = None, pair: str | None = None) -> list[TargetLink]:
+        """Each target with the actual reported for its period."""
+        from tieline.query import figures as qf
+
+        return qf.targets_with_actuals(self.store, measure=measure, pair=pair)
+
+    def contradictions(
+        self, *, measure: str | None = None, pair: str | None = None
+    ) -> list[Contradiction]:
+        """Figures of one measure, pair, period and status on which sources disagree."""
+        from tieline.query import figures as qf
+
+        return qf.contradictions(self.store, measure=measure, pair=pair)
+
+    def measures(self) -> dict[str, int]:
+        """Stored measures and how many figures each has."""
+        from tieline.query import figures as qf
+
+        return qf.measures(self.store)
+
+    # ------------------------------------------------------------------ entities
+    def entities(
+        self,
+        *,
+        type: str | None = None,
+        country: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> list[dict[str, Any]]:
+        """Canonical actors, most mentioned first (a country by code or name)."""
+        from tieline.query import entities as qe
+        from tieline.query import scope as qs
+
+        code = country
+        if country is not None and country.strip().lower() != "none":
+            code = qs.check_country(self.store, country)
+        return qe.list_entities(self.store, type=type, country=code, limit=limit, offset=offset)
+
+    def find_entity(self, ref: str) -> dict[str, Any]:
+        """The one entity an id, name, alias or acronym stands for (NotFoundError, or a
+        FilterError when several carry the name)."""
+        from tieline.query import entities as qe
+
+        return qe.resolve_name(self.store, ref)
+
+    def entity(self, ref: str, *, max_mentions: int | None = None) -> dict[str, Any]:
+        """One actor in full: aliases, role, country, events and every mention with its quote."""
+        from tieline.query import entities as qe
+
+        return qe.entity_detail(self.store, ref, max_mentions=max_mentions)
+
+    def cluster_dates(self, events: list[dict[str, Any]]) -> dict[str, str]:
+        """Per cluster of these events: the most precise date one of its reports states."""
+        from tieline.query import entities as qe
+
+        return qe.cluster_dates_of(self.store, events)
+
+    def merge(self, a: str, b: str) -> dict[str, Any]:
+        """Judge two entities (ids, names or aliases) to be one actor; stored, outlives
+        re-ingest. Returns the two names merged and the entity they now are."""
+        from tieline.errors import FilterError
+        from tieline.query import entities as qe
+        from tieline.scale.runner import link_judgement
+
+        ea, eb = qe.resolve_name(self.store, a), qe.resolve_name(self.store, b)
+        if ea["id"] == eb["id"]:
+            raise FilterError(f"{a!r} and {b!r} are already one entity ({ea['name']})")
+        self.store.add_judgement("merge", ea["name"], eb["name"])
+        link_judgement(self.store, self.settings)
+        return {
+            "merged": [ea["name"], eb["name"]],
+            "entity": qe.resolve_name(self.store, ea["name"]),
+        }
+
+    def split(self, ref: str, alias: str) -> dict[str, Any]:
+        """Judge an alias of an entity (id, name or alias) to name another actor; stored.
+        Returns the entity left and the one split off."""
+        from tieline.errors import FilterError
+        from tieline.query import entities as qe
+        from tieline.scale.runner import link_judgement
+
+        ea = qe.resolve_name(self.store, ref)
+        match = [x for x in ea["aliases"] if x.casefold() == alias.strip().casefold()]
+        if not match:
+            raise FilterError(
+                f"{alias!r} is not an alias of {ea['name']}; its aliases are: "
+                f"{', '.join(ea['aliases']) or 'none'}"
+            )
+        self.store.add_judgement("split", ea["name"], None, match[0])
+        link_judgement(self.store, self.settings)
+        return {
+            "entity": qe.resolve_name(self.store, ea["name"]),
+            "split_off": qe.resolve_name(self.store, match[0]),
+        }
+
+    def relink(self) -> int:
+        """Rebuild corpus-level entities and clusters; returns the number of entities."""
+        from tieline.scale.runner import relink
+
+        return relink(self.store, self.settings)
+
+    def link_pending(self) -> None:
+        """Link what the last writes left pending (incremental; in full if the store asks)."""
+        from tieline.scale.runner import finish_links
+
+        finish_links(self.store, self.settings, changed=False)
+
+    def link_judgements(self) -> int:
+        """Link again what the curator's new judgements reach; returns the number of entities."""
+        from tieline.scale.runner import link_judgement
+
+        link_judgement(self.store, self.settings)
+        return self.store.count("entities")
+
+    # ------------------------------------------------------------------ briefing, totals
+    def report(self, *, pair: str | None = None, since: str | None = None) -> Report:
+        """The cited briefing."""
+        from tieline.query.report import build_report
+
+        return build_report(self.store, pair=pair, since=since)
+
+    def summary(self) -> dict[str, Any]:
+        """Totals: documents, entities by type, events by type, figures."""
+        from tieline.store import reads
+
+        return reads.counts(self.store)
+
+    def countries(self) -> list[str]:
+        """The countries the store's entities carry."""
+        from tieline.store import figures as fstore
+
+        return fstore.held_countries(self.store)
+
+
+def _where(where: Scope | None, filters: dict[str, Any]) -> Scope | None:
+    """A Scope from either a Scope or the CLI's singular options, not both."""
+    if not filters:
+        return where
+    if where is not None:
+        raise TypeError("give a Scope or filter options (actor=, type=, ...), not both")
+    from tieline.query.scope import Scope
+
+    return Scope.of(**filters)
+
+
 def ingest(
     *sources: str | Path,
     db: str | Path | None = None,
     settings: Settings | None = None,
     allow_private: bool | None = None,
+    gazetteers: Iterable[str | Path] = (),
+    batch_size: int | None = None,
+    engine: str | None = None,
+    workers: int | None = None,
+    address: str | None = None,
+    follow_links: bool | None = None,
+    allow_hosts: Iterable[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
     on_failure: Callable[[InputFailure], None] | None = None,
 ) -> IngestReport:
-    """Ingest files, folders and http(s) URLs; re-running is safe (unchanged ones are skipped)."""
+    """Ingest files, folders and http(s) URLs; re-running is safe (unchanged ones are skipped).
+
+    The options are ``tieline ingest``'s: extra gazetteers, batch size, engine (local,
+    process, ray), workers, Ray address, following links, private or named hosts allowed.
+    """
     from tieline.scale.runner import ingest_paths, ingest_urls
 
-    s = _settings(db, settings, allow_private=allow_private, progress=False)
+    s = _settings(
+        db,
+        settings,
+        allow_private=allow_private,
+        progress=False,
+        gazetteers=tuple(str(g) for g in gazetteers) or None,
+        batch_size=batch_size,
+        engine=engine,
+        workers=workers,
+        ray_address=address,
+        follow_links=follow_links,
+        allow_hosts=tuple(allow_hosts) or None,
+    )
     urls = [str(x) for x in sources if str(x).startswith(("http://", "https://"))]
     files = [x for x in sources if str(x) not in urls]
     if urls:
@@ -102,23 +542,19 @@ def search(
     semantic: bool = False,
 ) -> Page[Hit]:
     """Full-text (BM25) or semantic search over documents and facts; one page of hits."""
-    from tieline.query.search import SearchQuery
-    from tieline.query.search import search as run
-
-    q = SearchQuery(
-        text,
-        actor=actor,
-        type=type,
-        sector=sector,
-        since=since,
-        until=until,
-        kinds=tuple(kinds),
-        limit=limit,
-        offset=offset,
-        semantic=semantic,
-    )
-    with _store(db, settings, create=semantic) as store:
-        return run(store, q)
+    with _library(db, settings) as lib:
+        return lib.search(
+            text,
+            actor=actor,
+            type=type,
+            sector=sector,
+            since=since,
+            until=until,
+            kinds=kinds,
+            limit=limit,
+            offset=offset,
+            semantic=semantic,
+        )
 
 
 def entities(
@@ -127,15 +563,11 @@ def entities(
     settings: Settings | None = None,
     type: str | None = None,
     country: str | None = None,
+    limit: int | None = None,
 ) -> list[Entity]:
     """Corpus-level actors (canonical names with their aliases), most mentioned first."""
-    from tieline.query.entities import list_entities
-    from tieline.records import ENTITY_TYPES
-
-    if type is not None and type not in ENTITY_TYPES:
-        return []  # no entity has a type outside the taxonomy (and types are capitals)
-    with _store(db, settings) as store:
-        rows = list_entities(store, type=type, country=country)
+    with _library(db, settings) as lib:
+        rows = lib.entities(type=type, country=country, limit=limit)
     return [
         Entity(
             key=r["id"],
@@ -152,58 +584,89 @@ def entities(
     ]
 
 
+def entity(
+    name: str,
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    max_mentions: int | None = None,
+) -> dict[str, Any]:
+    """One actor (by id, name, alias or acronym) in full: aliases, role, country, events,
+    lifecycle and every mention with its quote and document."""
+    with _library(db, settings) as lib:
+        return lib.entity(name, max_mentions=max_mentions)
+
+
 def events(
     *,
     db: str | Path | None = None,
     settings: Settings | None = None,
-    pair: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
+    actor: str | None = None,
     type: str | None = None,
     sector: str | None = None,
-) -> list[Event]:
-    """Events in date order (a timeline), participants under their canonical names."""
-    from tieline.query import scope
-    from tieline.query.events import list_events
-    from tieline.records import EVENT_TYPES
+    since: str | None = None,
+    until: str | None = None,
+    pair: str | None = None,
+    country: str | None = None,
+    status: str | None = None,
+    where: Scope | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[CitedEvent]:
+    """Events, oldest first, each with its participants, document and quote (``tieline
+    events``): the same ids in the same order as the CLI and the REST API.
 
-    if type is not None and type not in EVENT_TYPES:
-        return []
-    with _store(db, settings) as store:
-        cited = list_events(store, pair=pair, since=since, until=until, type=type, sector=sector)
-    # The query layer dates an undated event by its document and keeps subsectors; this
-    # function has always used the event's own date and the exact sector.
-    since = scope.parse_since(since)
-    out = []
-    for ev in cited:
-        if (sector and (ev.sector or "") != sector) or not scope.in_window(ev.date, since, until):
-            continue
-        trigger = ev.trigger_span or (0, 0)
-        out.append(
-            Event(
-                id=ev.id,
-                type=ev.type,
-                trigger=ev.trigger,
-                trigger_start=trigger[0],
-                trigger_end=trigger[1],
-                sentence_start=ev.span[0],
-                sentence_end=ev.span[1],
-                evidence=ev.evidence,
-                participants=tuple(
-                    Participant(p.entity_id, p.name, p.role)
-                    for p in sorted(ev.participants, key=lambda p: (p.role, p.name))
-                ),
-                sector=ev.sector,
-                date=ev.date,
-                date_precision=ev.date_precision,
-                date_source=ev.date_source,
-                status=ev.status,
-                confidence=ev.confidence,
-                count=ev.count,
-                cluster_id=ev.cluster_id,
-            )
-        )
-    return sorted(out, key=lambda e: (e.date or "9999", e.id))
+    An event is dated by its own date, else by its article's (``dated_by``); ``sector`` keeps
+    subsectors; ``actor`` is an id, name, alias or acronym; ``where`` a whole ``Scope``.
+    """
+    filters = _filters(
+        actor=actor,
+        type=type,
+        sector=sector,
+        since=since,
+        until=until,
+        pair=pair,
+        country=country,
+        status=status,
+    )
+    with _library(db, settings) as lib:
+        return lib.events(where, limit=limit, offset=offset, **filters)
+
+
+def timeline(
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    actor: str | None = None,
+    pair: str | None = None,
+    country: str | None = None,
+    type: str | None = None,
+    sector: str | None = None,
+    status: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    where: Scope | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[TimelineEntry]:
+    """Real-world events in date order, each once with all its reports (``tieline
+    timeline``)."""
+    filters = _filters(
+        actor=actor,
+        type=type,
+        sector=sector,
+        since=since,
+        until=until,
+        pair=pair,
+        country=country,
+        status=status,
+    )
+    with _library(db, settings) as lib:
+        return lib.timeline(where, limit=limit, offset=offset, **filters)
+
+
+def _filters(**kw: Any) -> dict[str, Any]:
+    return {k: v for k, v in kw.items() if v is not None}
 
 
 def figures(
@@ -213,13 +676,15 @@ def figures(
     measure: str | None = None,
     pair: str | None = None,
     since: str | None = None,
+    until: str | None = None,
     status: str | None = None,
+    unit: str | None = None,
 ) -> list[CitedFigure]:
     """Figures with the document and quote each comes from."""
-    from tieline.query.figures import list_figures
-
-    with _store(db, settings) as store:
-        return list_figures(store, measure=measure, pair=pair, since=since, status=status)
+    with _library(db, settings) as lib:
+        return lib.figures(
+            measure=measure, pair=pair, since=since, until=until, status=status, unit=unit
+        )
 
 
 def series(
@@ -228,12 +693,24 @@ def series(
     db: str | Path | None = None,
     settings: Settings | None = None,
     pair: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> Series:
     """One measure over time: actuals beside targets, per period."""
-    from tieline.query.figures import series as run
+    with _library(db, settings) as lib:
+        return lib.series(measure, pair=pair, since=since, until=until)
 
-    with _store(db, settings) as store:
-        return run(store, measure, pair)
+
+def contradictions(
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    measure: str | None = None,
+    pair: str | None = None,
+) -> list[Contradiction]:
+    """Figures on which sources disagree (``tieline figures --contradictions``)."""
+    with _library(db, settings) as lib:
+        return lib.contradictions(measure=measure, pair=pair)
 
 
 def graph(
@@ -242,19 +719,66 @@ def graph(
     settings: Settings | None = None,
     pair: str | None = None,
     since: str | None = None,
+    until: str | None = None,
+    actor: str | None = None,
+    country: str | None = None,
+    type: str | None = None,
+    sector: str | None = None,
+    status: str | None = None,
+    where: Scope | None = None,
     export: str | None = None,
     out: str | Path | None = None,
 ) -> Network:
-    """The actor network (centrality, communities); written as graphml/gexf/json when asked."""
-    from tieline.query.graph import build_network, write_network
+    """The actor network of the events in scope (centrality, communities); written as
+    graphml/gexf/json when asked."""
+    from tieline.query.graph import write_network
 
-    with _store(db, settings) as store:
-        net = build_network(store, pair=pair, since=since)
+    filters = _filters(
+        actor=actor,
+        type=type,
+        sector=sector,
+        since=since,
+        until=until,
+        pair=pair,
+        country=country,
+        status=status,
+    )
+    with _library(db, settings) as lib:
+        net = lib.graph(where, **filters)
     if export is not None:
         if out is None:
             raise ValueError("graph(export=...) needs out= a file path")
         write_network(net, export, Path(out))
     return net
+
+
+def merge(
+    a: str,
+    b: str,
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    gazetteers: Iterable[str | Path] = (),
+) -> dict[str, Any]:
+    """Judge A and B (ids, names or aliases) to be one actor (``tieline merge``); stored and
+    kept across re-ingest."""
+    s = _settings(db, settings, gazetteers=tuple(str(g) for g in gazetteers) or None)
+    with _library(None, s) as lib:
+        return lib.merge(a, b)
+
+
+def split(
+    a: str,
+    alias: str,
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    gazetteers: Iterable[str | Path] = (),
+) -> dict[str, Any]:
+    """Judge an alias of an entity to name another actor (``tieline split``); stored."""
+    s = _settings(db, settings, gazetteers=tuple(str(g) for g in gazetteers) or None)
+    with _library(None, s) as lib:
+        return lib.split(a, alias)
 
 
 def chart(
@@ -284,10 +808,10 @@ def report(
     out: str | Path | None = None,
 ) -> Report:
     """The cited briefing; written as Markdown or HTML (by suffix) when ``out`` is given."""
-    from tieline.query.report import build_report, write_report
+    from tieline.query.report import write_report
 
-    with _store(db, settings) as store:
-        rep = build_report(store, pair=pair, since=since)
+    with _library(db, settings) as lib:
+        rep = lib.report(pair=pair, since=since)
     if out is not None:
         write_report(rep, Path(out))
     return rep
@@ -338,21 +862,27 @@ def watch(
     every: str = "1h",
     passes: int | None = 1,
     allow_private: bool | None = None,
+    allow_hosts: Iterable[str] = (),
 ) -> list[WatchReport]:
-    """Follow RSS/Atom feeds: ingest new entries; ``passes=None`` runs until interrupted."""
+    """Follow RSS/Atom feeds: ingest new entries; ``passes=None`` runs until interrupted
+    (``passes=1`` is the CLI's ``--once``)."""
     from tieline.ingest.feeds import parse_every
     from tieline.scale.watch import watch as run
 
-    s = _settings(db, settings, allow_private=allow_private, progress=False)
+    s = _settings(
+        db,
+        settings,
+        allow_private=allow_private,
+        progress=False,
+        allow_hosts=tuple(allow_hosts) or None,
+    )
     return run(list(feeds), s, parse_every(every), passes=passes)
 
 
 def summary(*, db: str | Path | None = None, settings: Settings | None = None) -> dict[str, Any]:
     """Totals: documents, entities by type, events by type, figures."""
-    from tieline.store import reads
-
-    with _store(db, settings) as store:
-        return reads.counts(store)
+    with _library(db, settings) as lib:
+        return lib.summary()
 
 
 def documents(
@@ -463,3 +993,38 @@ def relink(*, db: str | Path | None = None, settings: Settings | None = None) ->
         n, _ = link_store(store, s, full=True)
         clusters = recluster(store, full=True)
     return {"entities": n, "clusters": clusters or 0}
+
+
+def evaluate(
+    gold: str | Path,
+    docs: str | Path,
+    *,
+    pred: str | Path | None = None,
+    explain: bool = False,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Ingest DOCS into a temporary store, export and score against GOLD (``tieline eval``);
+    the referee's figures as a dict (``summary_lines`` for its text), with the errors per
+    document under "explain" when asked."""
+    from tieline.errors import InputError
+    from tieline.eval.explain import explain as explain_matches
+    from tieline.eval.gold import read_gold
+    from tieline.eval.metrics import match_all, score_matches
+    from tieline.eval.run import predict
+
+    gold, docs = Path(gold), Path(docs)
+    if not gold.is_file():
+        raise InputError(f"{gold}: no such gold file")
+    if not docs.is_dir():
+        raise InputError(f"{docs}: no such folder of documents")
+    if pred is not None and not Path(pred).is_file():
+        raise InputError(f"{pred}: no such prediction file")
+    gold_docs = read_gold(gold)
+    pred_docs = (
+        read_gold(Path(pred)) if pred is not None else predict(docs, settings or load_settings())
+    )
+    matches = match_all(gold_docs, pred_docs, docs)
+    result: dict[str, Any] = score_matches(gold_docs, pred_docs, matches)
+    if explain:
+        result["explain"] = explain_matches(matches)
+    return result

@@ -29,3 +29,8 @@ class MissingExtraError(TielineError):
 
 class NotFoundError(TielineError):
     """A named entity, document or event is not in the store."""
+
+
+class FilterError(ConfigError):
+    """A filter names a value the store does not hold (a country, sector, type, measure or
+    pair); the message names the valid values or the closest one."""

@@ -137,7 +137,7 @@ def test_events_table_shows_direction_and_quote(db: str) -> None:
 def test_a_bad_type_is_one_line_and_exit_2(db: str) -> None:
     res = runner.invoke(app, ["events", "--db", db, "--type", "meeting"])
     assert res.exit_code == 2
-    assert "--type wants one of" in res.output
+    assert "unknown event type 'meeting'" in res.output
     assert "Traceback" not in res.output
 
 
@@ -153,7 +153,7 @@ def test_timeline_json_gives_each_event_once_with_its_reports(db: str) -> None:
     (entry,) = json.loads(res.stdout)
     assert (entry["when"], entry["dated_by"], entry["sources"]) == ("2021-05-19", "published", 2)
     assert len(entry["reports"]) == 2
-    assert all(r.startswith(("a.txt:", "b.txt:")) for r in entry["reports"])
+    assert all(r["citation"].startswith(("a.txt:", "b.txt:")) for r in entry["reports"])
 
 
 def test_timeline_table_is_in_date_order(db: str) -> None:

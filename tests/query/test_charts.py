@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tieline.errors import ConfigError, NotFoundError
+from tieline.errors import ConfigError
 from tieline.query.charts import chart_events, chart_measure, events_by_year, measure_series
 from tieline.store.db import Store
 
@@ -73,7 +73,7 @@ def test_chart_png_events(kb: Store, tmp_path: Path) -> None:
 
 
 def test_chart_unknown_measure_lists_known(kb: Store, tmp_path: Path) -> None:
-    with pytest.raises(NotFoundError, match="bilateral_trade"):
+    with pytest.raises(ConfigError, match="bilateral_trade"):
         chart_measure(kb, "tea_exports", tmp_path / "x.png")
 
 

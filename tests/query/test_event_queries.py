@@ -248,10 +248,10 @@ def test_undated_events_are_dated_by_their_article(kb: Store) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "what"),
     [
-        ({"type": "meeting"}, "--type"),
-        ({"pair": "CN"}, "--pair"),
-        ({"status": "maybe"}, "--status"),
-        ({"since": "last week"}, "--since"),
+        ({"type": "meeting"}, "event type 'meeting'"),
+        ({"pair": "CN"}, "pair"),
+        ({"status": "maybe"}, "status 'maybe'"),
+        ({"since": "last week"}, "since"),
     ],
 )
 def test_bad_filters_say_what_is_wrong(kb: Store, kwargs: dict[str, Any], what: str) -> None:
@@ -292,7 +292,7 @@ def test_timeline_shows_each_real_event_once_with_all_reports(kb: Store) -> None
 def test_timeline_dates_undated_events_by_publication(kb: Store) -> None:
     (x,) = qe.timeline(kb, actor="Egypt")
     assert (x.when, x.dated_by, x.event.status) == ("2019-03-01", "published", "planned")
-    assert x.to_dict()["reports"] == [x.event.citation]
+    assert [r["citation"] for r in x.to_dict()["reports"]] == [x.event.citation]
 
 
 @pytest.mark.slow

@@ -71,7 +71,7 @@ def test_graph_filters(kb: Store, pair: str | None, since: str | None, edges: in
 
 @pytest.mark.parametrize("pair", ["CNRU", "CN-CN", "China-Russia"])
 def test_graph_bad_pair_says_what_to_do(kb: Store, pair: str) -> None:
-    with pytest.raises(ConfigError, match="--pair"):
+    with pytest.raises(ConfigError, match="pair"):
         build_network(kb, pair=pair)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from tieline.query import entities as qentities
 from tieline.query import events as qevents
+from tieline.query import scope
 from tieline.records import Document, Entity, Event, Extraction, Figure, Mention, Participant
 from tieline.store import reads
 from tieline.store.db import Store
@@ -126,8 +127,13 @@ def test_pairs_types_sectors_and_countries(kb: Store) -> None:
     assert qevents.pairs(kb) == ["CN-RU"]
     assert qevents.event_types(kb) == ["agreement", "construction"]
     assert qevents.sectors(kb) == ["energy", "energy.gas"]
-    # exactly the sector: the gas deal is no event of "energy"
-    assert qevents.ids_in_sector(kb, "energy") == {"d000000000000002-e1", "d000000000000002-e2"}
+    # a sector keeps its subsectors everywhere (issue 15): the gas deal is an energy event
+    gas = qevents.event_ids(kb, scope.Scope.of(sector="energy.gas"))
+    assert gas
+    assert qevents.event_ids(kb, scope.Scope.of(sector="energy")) == gas | {
+        "d000000000000002-e1",
+        "d000000000000002-e2",
+    }
     assert qentities.countries(kb) == ["CN", "RU"]
 
 
@@ -155,9 +161,10 @@ def test_find_documents_is_case_blind_and_literal(kb: Store) -> None:
 
 
 def test_entity_lookups(kb: Store) -> None:
-    assert qentities.actor_ids(kb, "rosatom corp") == {"rosatom"}
-    assert qentities.actor_ids(kb, "cnpc") == {"cnpc"}
-    assert qentities.actor_ids(kb, "Nobody") == set()
+    # The one actor resolver of every read (issue 15).
+    assert scope.resolve_actor(kb, "rosatom corp").ids == {"rosatom"}
+    assert scope.resolve_actor(kb, "cnpc").ids == {"cnpc"}
+    assert scope.resolve_actor(kb, "Nobody").ids == set()
     assert qentities.entity_id_of_key(kb, "gazprom") == "gazprom"
     assert qentities.entity_id_of_key(kb, "nobody") is None
     ent = qentities.entity(kb, "rosatom")

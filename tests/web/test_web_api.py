@@ -176,13 +176,54 @@ def test_events_filter_like_the_cli(client: TestClient, params: dict, types: lis
         {"since": "2019-13"},
         {"pair": "CHN-RUS"},
         {"pair": "RU-RU"},
-        {"pair": "cn-ru"},
+        {"pair": "XX-YY"},
         {"until": "yesterday"},
         {"actor": "a\x00b"},
+        {"sector": "nuclear"},
+        {"country": "Rusia"},
     ],
 )
 def test_events_reject_bad_filters(client: TestClient, params: dict) -> None:
     assert client.get("/api/events", params=params).status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("params", "said"),
+    [
+        ({"pair": "XX-RU"}, "unknown country 'XX'"),
+        ({"sector": "enrgy"}, "did you mean energy?"),
+        ({"type": "agrement"}, "did you mean agreement?"),
+    ],
+)
+def test_values_the_store_does_not_hold_are_a_422_naming_the_closest(
+    client: TestClient, params: dict, said: str
+) -> None:
+    r = client.get("/api/events", params=params)
+    assert r.status_code == 422
+    assert said in r.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("params", "same_as"),
+    [
+        ({"pair": "cn-ru"}, {"pair": "CN-RU"}),
+        ({"pair": "China-Russia"}, {"pair": "CN-RU"}),
+        ({"actor": "GAZPROM PJSC"}, {"actor": "Gazprom"}),
+    ],
+)
+def test_events_take_what_the_cli_takes(client: TestClient, params: dict, same_as: dict) -> None:
+    got = client.get("/api/events", params=params)
+    assert got.status_code == 200, got.text
+    want = client.get("/api/events", params=same_as).json()
+    assert [e["id"] for e in got.json()["items"]] == [e["id"] for e in want["items"]]
+    assert want["items"]
+
+
+def test_entity_pages_take_names(client: TestClient) -> None:
+    assert (
+        client.get("/api/entities/CNPC").json()["id"]
+        == client.get("/api/entities/China National Petroleum Corporation").json()["id"]
+    )
 
 
 def test_timeline_offers_its_filter_values(client: TestClient) -> None:
@@ -304,7 +345,8 @@ def test_merge_then_split_is_kept_in_judgements(own_client: TestClient) -> None:
     kept = r.json()["entity_id"]
     merged = c.get(f"/api/entities/{kept}").json()
     assert "Atomstroyexport" in [merged["name"], *merged["aliases"]]
-    assert c.get("/api/entities/atomstroyexport").status_code == 404 or kept == "atomstroyexport"
+    # The merged name now leads to the kept entity (names are taken wherever an id is).
+    assert c.get("/api/entities/atomstroyexport").json()["id"] == kept
     r = c.post(
         "/api/curate/split", headers=CSRF, json={"entity_id": kept, "alias": "Atomstroyexport"}
     )
@@ -367,3 +409,12 @@ def test_upload_ingests_in_the_background_with_progress(own_client: TestClient) 
     assert again["state"] == "done"
     assert again["added"] == 0
     assert own_client.get("/api/documents").json()["total"] == 4
+
+
+def test_merge_box_takes_names(own_client: TestClient) -> None:
+    """The page's merge box says "entity id or name": a name works as the CLI's does."""
+    c = own_client
+    r = c.post("/api/curate/merge", headers=CSRF, json={"a": "Rosatom", "b": "ATOMSTROYEXPORT"})
+    assert r.status_code == 200, r.text
+    kept = c.get(f"/api/entities/{r.json()['entity_id']}").json()
+    assert "Atomstroyexport" in [kept["name"], *kept["aliases"]]

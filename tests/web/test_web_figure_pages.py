@@ -25,11 +25,9 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         {},
         {"pair": "CN-RU"},
         {"pair": "RU-CN"},
-        {"pair": "CN-IN"},
         {"status": "actual"},
         {"measure": "trade_turnover", "unit": "USD"},
         {"unit": "t"},
-        {"measure": "nothing"},
     ],
 )
 def test_figure_pages_are_slices_of_the_whole_list(client: TestClient, params: dict) -> None:
@@ -52,3 +50,12 @@ def test_figures_of_a_pair_are_those_whose_actors_stand_for_both(client: TestCli
     pair = client.get("/api/figures", params={"pair": "CN-RU", "limit": 500}).json()["items"]
     assert pair == [f for f in every if {"CN", "RU"} <= set(f["countries"])]
     assert pair
+
+
+@pytest.mark.parametrize("params", [{"measure": "nothing"}, {"pair": "CN-XX"}])
+def test_figures_of_values_the_store_does_not_hold_are_a_422(
+    client: TestClient, params: dict
+) -> None:
+    r = client.get("/api/figures", params=params)
+    assert r.status_code == 422
+    assert "unknown" in r.json()["detail"]

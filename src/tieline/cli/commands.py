@@ -163,12 +163,11 @@ def ingest(
 @app.command()
 def summary(db: DbOption = None, json_out: JsonOption = False) -> None:
     """Totals: documents, entities by type, events by type, figures."""
-    from tieline.store import reads
-    from tieline.store.db import Store
+    from tieline import api
 
     settings = settings_from(db)
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        c = reads.counts(store)
+    with errors_to_exit():
+        c = api.summary(settings=settings)
     if json_out:
         print_json(c)
         return

@@ -17,7 +17,6 @@ from tieline.cli.common import (
     SetOption,
     counted,
     errors_to_exit,
-    fail,
     out,
     print_json,
     settings_from,
@@ -79,12 +78,10 @@ def register(app: typer.Typer) -> None:
         sets: SetOption = None,
     ) -> None:
         """List the actors found: canonical name, type, country, mentions, dates, aliases."""
-        from tieline.query import entities as qe
-        from tieline.store.db import Store
+        from tieline import api
 
-        settings = settings_from(db, sets)
-        with errors_to_exit(), Store(settings.db, create=False) as store:
-            rows = qe.list_entities(store, type=type_, country=country, limit=limit)
+        with errors_to_exit(), api.Library(settings=settings_from(db, sets)) as lib:
+            rows = lib.entities(type=type_, country=country, limit=limit)
         if json_out:
             print_json(rows)
             return
@@ -123,12 +120,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """One actor in full: aliases, role, country, events, and every mention with its quote
         and document."""
-        from tieline.query import entities as qe
-        from tieline.store.db import Store
+        from tieline import api
 
-        settings = settings_from(db, sets)
-        with errors_to_exit(), Store(settings.db, create=False) as store:
-            d = qe.entity_detail(store, name, max_mentions=max_mentions)
+        with errors_to_exit():
+            d = api.entity(name, settings=settings_from(db, sets), max_mentions=max_mentions)
         if json_out:
             print_json(d)
             return
@@ -193,24 +188,17 @@ def register(app: typer.Typer) -> None:
         sets: SetOption = None,
     ) -> None:
         """Judge A and B to be one actor. The judgement is stored and outlives re-ingest."""
-        from tieline.query import entities as qe
-        from tieline.scale.runner import link_judgement
-        from tieline.store import curation
-        from tieline.store.db import Store
+        from tieline import api
 
-        settings = _settings(db, sets, gazetteer)
-        with errors_to_exit(), Store(settings.db, create=False) as store:
-            ea, eb = qe.resolve_name(store, a), qe.resolve_name(store, b)
-            if ea["id"] == eb["id"]:
-                fail(f"{a!r} and {b!r} are already one entity ({ea['name']})")
-            curation.record_merge(store, ea["name"], eb["name"])
-            link_judgement(store, settings)
-            merged = qe.resolve_name(store, ea["name"])
+        with errors_to_exit():
+            done = api.merge(a, b, settings=_settings(db, sets, gazetteer))
+        merged = done["entity"]
         if json_out:
-            print_json({"merged": [ea["name"], eb["name"]], "entity": merged})
+            print_json(done)
         else:
+            first, second = done["merged"]
             out.print(
-                f"merged {ea['name']} and {eb['name']} into {merged['name']} "
+                f"merged {first} and {second} into {merged['name']} "
                 f"({counted(merged['mention_count'], 'mention')}); to undo, split an alias off "
                 f"with 'tieline split'",
                 highlight=False,
@@ -232,26 +220,13 @@ def register(app: typer.Typer) -> None:
         sets: SetOption = None,
     ) -> None:
         """Judge an alias of A to name another actor. Stored; outlives re-ingest."""
-        from tieline.query import entities as qe
-        from tieline.scale.runner import link_judgement
-        from tieline.store import curation
-        from tieline.store.db import Store
+        from tieline import api
 
-        settings = _settings(db, sets, gazetteer)
-        with errors_to_exit(), Store(settings.db, create=False) as store:
-            ea = qe.resolve_name(store, a)
-            match = [x for x in ea["aliases"] if x.casefold() == alias.strip().casefold()]
-            if not match:
-                fail(
-                    f"{alias!r} is not an alias of {ea['name']}; its aliases are: "
-                    f"{', '.join(ea['aliases']) or 'none'}"
-                )
-            curation.record_split(store, ea["name"], match[0])
-            link_judgement(store, settings)
-            left = qe.resolve_name(store, ea["name"])
-            new = qe.resolve_name(store, match[0])
+        with errors_to_exit():
+            done = api.split(a, alias, settings=_settings(db, sets, gazetteer))
+        left, new = done["entity"], done["split_off"]
         if json_out:
-            print_json({"entity": left, "split_off": new})
+            print_json(done)
         else:
             out.print(
                 f"split {new['name']} off {left['name']}: now {new['type']} "

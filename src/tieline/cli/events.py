@@ -52,6 +52,19 @@ SinceOption = Annotated[
 UntilOption = Annotated[
     str | None, typer.Option(help="Only events dated on or before this (2022, 2022-12).")
 ]
+CountryOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Only events with an actor of this state (ISO code such as RU, or a name: Russia)."
+    ),
+]
+
+
+def _when(e: Any) -> str:
+    """The date that places an event; an article's date is marked as such."""
+    if e.date:
+        return str(e.date)
+    return f"{e.published} (published)" if e.published else "-"
 
 
 def _participants(ev: Any) -> str:
@@ -74,7 +87,10 @@ def register(app: typer.Typer) -> None:
         since: SinceOption = None,
         until: UntilOption = None,
         pair: PairOption = None,
-        status: Annotated[str | None, typer.Option(help="Only done or planned events.")] = None,
+        country: CountryOption = None,
+        status: Annotated[
+            str | None, typer.Option(help="Only done, planned or negated events.")
+        ] = None,
         db: DbOption = None,
         json_out: JsonOption = False,
         sets: SetOption = None,
@@ -85,23 +101,22 @@ def register(app: typer.Typer) -> None:
         [objects]) and the document and quote it comes from; with --json, also the PLOVER and
         CAMEO codes, the cluster of reports of the same event and its independent sources.
         """
-        from tieline.query import events as qe
-        from tieline.store.db import Store
+        from tieline import api
 
-        settings = settings_from(db, sets)
-        with errors_to_exit(), Store(settings.db, create=False) as store:
-            evs = qe.list_events(
-                store,
+        with errors_to_exit():
+            evs = api.events(
+                settings=settings_from(db, sets),
                 actor=actor,
                 type=type_,
                 sector=sector,
                 since=since,
                 until=until,
                 pair=pair,
+                country=country,
                 status=status,
             )
         if json_out:
-            print_json([e.to_dict() for e in evs])
+            print_json(api.to_json(evs))
             return
         if not evs:
             out.print("No events match; try without filters, or ingest more articles.")
@@ -110,15 +125,14 @@ def register(app: typer.Typer) -> None:
         for col in ("type", "date", "status", "sector", "participants", "source: quote"):
             t.add_column(col, overflow="fold")
         for e in evs:
-            t.add_row(
-                e.type, e.date or "-", e.status, e.sector or "-", _participants(e), e.citation
-            )
+            t.add_row(e.type, _when(e), e.status, e.sector or "-", _participants(e), e.citation)
         out.print(t)
 
     @app.command()
     def timeline(
         actor: ActorOption = None,
         pair: PairOption = None,
+        country: CountryOption = None,
         type_: TypeOption = None,
         sector: SectorOption = None,
         since: SinceOption = None,
@@ -133,16 +147,21 @@ def register(app: typer.Typer) -> None:
         date (marked 'published'); undated events come last. 'sources' counts independent
         publishers reporting it.
         """
-        from tieline.query import events as qe
-        from tieline.store.db import Store
+        from tieline import api
 
-        settings = settings_from(db, sets)
-        with errors_to_exit(), Store(settings.db, create=False) as store:
-            entries = qe.timeline(
-                store, actor=actor, pair=pair, type=type_, sector=sector, since=since, until=until
+        with errors_to_exit():
+            entries = api.timeline(
+                settings=settings_from(db, sets),
+                actor=actor,
+                pair=pair,
+                country=country,
+                type=type_,
+                sector=sector,
+                since=since,
+                until=until,
             )
         if json_out:
-            print_json([e.to_dict() for e in entries])
+            print_json(api.to_json(entries))
             return
         if not entries:
             out.print("No events to show; try without filters, or ingest more articles.")

@@ -92,36 +92,32 @@ def register(app: typer.Typer) -> None:
         each target tied to the actual reported for its period; with --contradictions, the
         figures of one measure, pair and period on which sources disagree.
         """
+        from tieline import api
         from tieline.errors import ConfigError
-        from tieline.query import figures as qf
-        from tieline.store.db import Store
 
-        settings = settings_from(db, sets)
         with errors_to_exit():
-            if status is not None and status not in qf.STATUSES:
-                raise ConfigError(f"--status wants one of {', '.join(qf.STATUSES)}, got {status!r}")
             if series and not measure:
                 raise ConfigError("--series needs --measure, e.g. --measure trade_turnover")
-            with Store(settings.db, create=False) as store:
+            with api.Library(settings=settings_from(db, sets)) as lib:
                 if series:
                     assert measure is not None
-                    s = qf.series(store, measure, pair, since=since, until=until)
-                    links = qf.targets_with_actuals(store, measure=measure, pair=pair)
+                    s = lib.series(measure, pair=pair, since=since, until=until)
+                    links = lib.targets(measure=measure, pair=pair)
                     _show_series(s, links, json_out)
                 elif contradictions:
-                    _show_contradictions(
-                        qf.contradictions(store, measure=measure, pair=pair), json_out
-                    )
+                    _show_contradictions(lib.contradictions(measure=measure, pair=pair), json_out)
                 else:
-                    figs = qf.list_figures(
-                        store, measure=measure, pair=pair, since=since, until=until, status=status
+                    figs = lib.figures(
+                        measure=measure, pair=pair, since=since, until=until, status=status
                     )
                     _show_list(figs, json_out)
 
 
 def _show_list(figs: list[Any], json_out: bool) -> None:
     if json_out:
-        print_json([c.to_dict() for c in figs])
+        from tieline import api
+
+        print_json(api.to_json(figs))
         return
     if not figs:
         out.print("No figures match; try without filters, or ingest more articles.")

@@ -88,31 +88,29 @@ def search(
     json_out: JsonOption = False,
 ) -> None:
     """Full-text search over documents and facts, best first, with highlighted snippets."""
-    from tieline.query.search import KINDS, SearchQuery, page_to_dict
-    from tieline.query.search import search as run
-    from tieline.store.db import Store
+    from tieline import api
+    from tieline.query.search import KINDS
 
     kinds = tuple(kind or ())
     bad = [k for k in kinds if k not in KINDS]
     if bad:
         fail(f"--kind {bad[0]!r} is not one of {', '.join(KINDS)}")
-    settings = settings_from(db)
-    q = SearchQuery(
-        query,
-        actor=actor,
-        type=type_,
-        sector=sector,
-        since=since,
-        until=until,
-        kinds=kinds,
-        limit=limit,
-        offset=offset,
-        semantic=semantic,
-    )
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        page = run(store, q)
+    with errors_to_exit():
+        page = api.search(
+            query,
+            settings=settings_from(db),
+            actor=actor,
+            type=type_,
+            sector=sector,
+            since=since,
+            until=until,
+            kinds=kinds,
+            limit=limit,
+            offset=offset,
+            semantic=semantic,
+        )
     if json_out:
-        print_json(page_to_dict(page))
+        print_json(api.to_json(page))
         return
     for note in page.notes:
         err.print(note, style="dim", markup=False)
@@ -149,6 +147,14 @@ def search(
 def graph(
     pair: PairOption = None,
     since: SinceOption = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date.")] = None,
+    actor: Annotated[
+        str | None, typer.Option(help="Only the events this actor takes part in.")
+    ] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this event type.")] = None,
+    sector: Annotated[
+        str | None, typer.Option(help="Only events of this sector and its subsectors.")
+    ] = None,
     export: Annotated[
         GraphFormat | None,
         typer.Option(
@@ -162,12 +168,19 @@ def graph(
     json_out: JsonOption = False,
 ) -> None:
     """The actor network: co-participation in events, with centrality and communities."""
-    from tieline.query.graph import build_network, network_to_dict, write_network
-    from tieline.store.db import Store
+    from tieline import api
+    from tieline.query.graph import write_network
 
-    settings = settings_from(db)
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        net = build_network(store, pair=pair, since=since)
+    with errors_to_exit():
+        net = api.graph(
+            settings=settings_from(db),
+            pair=pair,
+            since=since,
+            until=until,
+            actor=actor,
+            type=type_,
+            sector=sector,
+        )
         if export is not None:
             fmt = export.value
             if output is None:
@@ -180,7 +193,7 @@ def graph(
                 )
             return
     if json_out:
-        print_json(network_to_dict(net))
+        print_json(api.to_json(net))
         return
     out.print(
         f"{counted(len(net.nodes), 'actor')}, {counted(len(net.edges), 'tie')}, "
@@ -232,15 +245,10 @@ def chart(
     json_out: JsonOption = False,
 ) -> None:
     """Draw a chart: a measure's actuals against its targets, or events per year by sector."""
-    from tieline.query.charts import chart_events, chart_measure
-    from tieline.store.db import Store
+    from tieline import api
 
-    settings = settings_from(db)
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        if measure == "events":
-            res = chart_events(store, output, by=by.value, pair=pair)
-        else:
-            res = chart_measure(store, measure, output, pair=pair)
+    with errors_to_exit():
+        res = api.chart(measure, output, settings=settings_from(db), pair=pair, by=by.value)
     if json_out:
         print_json(
             {
@@ -262,13 +270,11 @@ def report(
     json_out: JsonOption = False,
 ) -> None:
     """A cited briefing: key actors, events by sector, figures against targets, contradictions."""
-    from tieline.query.report import build_report, report_to_dict, write_report
-    from tieline.store.db import Store
+    from tieline import api
+    from tieline.query.report import report_to_dict
 
-    settings = settings_from(db)
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        rep = build_report(store, pair=pair, since=since)
-        write_report(rep, output)
+    with errors_to_exit():
+        rep = api.report(settings=settings_from(db), pair=pair, since=since, out=output)
     n = sum(len(s.lines) for s in rep.sections)
     if json_out:
         print_json({"path": str(output), **report_to_dict(rep)})
@@ -356,13 +362,11 @@ def digest(
     json_out: JsonOption = False,
 ) -> None:
     """Facts new since a moment (by when their documents were stored), with citations."""
-    from tieline.query.digest import digest as run
+    from tieline import api
     from tieline.query.digest import digest_to_dict
-    from tieline.store.db import Store
 
-    settings = settings_from(db)
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        dig = run(store, since)
+    with errors_to_exit():
+        dig = api.digest(since, settings=settings_from(db))
     if json_out:
         print_json(digest_to_dict(dig))
         return

@@ -162,32 +162,16 @@ def entity_detail(store: Store, name: str, *, max_mentions: int | None = None) -
     ent = resolve_name(store, name)
     keys = curation.keys_of(store, ent["id"]) or [ent["id"]]
     events = curation.events_of(store, keys)
-    canon = curation.canonical_of_keys(
-        store, (p["entity_key"] for e in events for p in e["participants"])
-    )
+    # The one event shape (``CitedEvent.to_dict``, as ``tieline events --json`` and the REST
+    # API give it), with the role this entity plays in each.
+    from tieline.query.events import cite_rows
+
     out_events = [
         {
-            "id": e["id"],
-            "type": e["type"],
-            "date": e["date"],
-            "status": e["status"],
-            "sector": e["sector"],
-            "doc_id": e["doc_id"],
-            "doc": e["doc_name"],
-            "published": e["doc_published"],
-            "evidence": e["evidence"],
-            "cluster_id": e.get("cluster_id"),
+            **c.to_dict(),
             "role": next((p["role"] for p in e["participants"] if p["entity_key"] in keys), None),
-            "participants": [
-                {
-                    "name": canon.get(p["entity_key"], {}).get("name", p["name"]),
-                    "entity_id": canon.get(p["entity_key"], {}).get("id"),
-                    "role": p["role"],
-                }
-                for p in e["participants"]
-            ],
         }
-        for e in events
+        for e, c in zip(events, cite_rows(store, events), strict=True)
     ]
     mentions = entity_mentions(store, ent["id"], limit=max_mentions)
     return {
@@ -284,22 +268,6 @@ def entity_id_of_key(store: Store, key: str) -> str | None:
     """The id of the canonical entity a document-level key (or a merged id) now points to."""
     hit = curation.canonical_of_keys(store, [key]).get(key)
     return str(hit["id"]) if hit else None
-
-
-def actor_ids(store: Store, actor: str) -> set[str]:
-    """Entity ids an actor filter names: an entity id, or the first entity (by name) whose name
-    or an alias is that text, case-blind."""
-    found = curation.find_entities(store, actor)
-    out = {e["id"] for e in found if e["id"] == actor}
-    folded = actor.casefold()
-    named = [
-        e
-        for e in found
-        if e["name"].casefold() == folded or any(a.casefold() == folded for a in e["aliases"])
-    ]
-    if named:
-        out.add(min(named, key=lambda e: (e["name"], e["id"]))["id"])
-    return out
 
 
 def countries(store: Store) -> list[str]:

@@ -11,11 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from tieline.errors import ConfigError
-from tieline.extract.names import name_key
+from tieline.errors import FilterError
 from tieline.query import scope
 from tieline.query.export import EVENT_CODES
-from tieline.records import EVENT_TYPES
 from tieline.store import events as estore
 from tieline.store.db import Store
 
@@ -76,38 +74,71 @@ class CitedEvent:
         return self.date or self.published
 
     @property
+    def dated_by(self) -> str | None:
+        """What dates the event: 'event' (a date its text states), 'published' (its
+        article's date) or None (undated)."""
+        return "event" if self.date else ("published" if self.published else None)
+
+    @property
     def citation(self) -> str:
         """The document and the quote, as every line shows them."""
         return f'{self.doc_name}: "{self.evidence}"'
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict with participants, codes and citation."""
+        """The event as JSON, the one shape of the CLI's --json, the REST API and the page:
+        participants, codes, the date that places it (``when``, ``dated_by``) and citation."""
         plover, cameo = self.codes
+        trigger = self.trigger_span or (None, None)
         return {
             "id": self.id,
             "type": self.type,
             "plover": plover,
             "cameo": cameo,
             "trigger": self.trigger,
+            "trigger_start": trigger[0],
+            "trigger_end": trigger[1],
             "status": self.status,
             "sector": self.sector,
             "date": self.date,
             "date_precision": self.date_precision,
             "date_source": self.date_source,
+            "when": self.when,
+            "dated_by": self.dated_by,
             "confidence": self.confidence,
             "count": self.count,
+            "participants": [
+                {
+                    "entity_id": p.entity_id,
+                    "name": p.name,
+                    "role": p.role,
+                    "type": p.type,
+                    "country": p.country,
+                }
+                for p in self.participants
+            ],
             "actors": [
-                {"name": p.name, "role": p.role, "type": p.type, "country": p.country}
+                {
+                    "entity_id": p.entity_id,
+                    "name": p.name,
+                    "role": p.role,
+                    "type": p.type,
+                    "country": p.country,
+                }
                 for p in self.actors
             ],
-            "objects": [{"name": p.name, "type": p.type} for p in self.objects],
+            "objects": [
+                {"entity_id": p.entity_id, "name": p.name, "type": p.type} for p in self.objects
+            ],
             "cluster_id": self.cluster_id,
             "sources": self.sources,
             "evidence": self.evidence,
             "span": list(self.span),
+            "sentence_start": self.span[0],
+            "sentence_end": self.span[1],
             "doc_id": self.doc_id,
             "doc": self.doc_name,
             "title": self.doc_title,
+            "doc_title": self.doc_title or self.doc_name,
             "published": self.published,
             "url": self.url,
             "citation": self.citation,
@@ -128,104 +159,93 @@ class TimelineEntry:
         return self.event.sources
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict: the date, the event and all its citations."""
+        """A JSON-ready dict: the event (as ``CitedEvent.to_dict``) placed at the timeline's
+        date, and every report of it with its citation."""
         return {
+            **self.event.to_dict(),
             "when": self.when,
             "dated_by": self.dated_by,
-            **self.event.to_dict(),
-            "reports": [r.citation for r in self.reports],
+            "reports": [
+                {
+                    "id": r.id,
+                    "doc_id": r.doc_id,
+                    "doc_title": r.doc_title or r.doc_name,
+                    "quote": r.evidence,
+                    "start": r.span[0],
+                    "end": r.span[1],
+                    "citation": r.citation,
+                }
+                for r in self.reports
+            ],
         }
 
 
-def _check_type(type_: str | None) -> None:
-    if type_ is not None and type_ not in EVENT_TYPES:
-        raise ConfigError(f"--type wants one of {', '.join(EVENT_TYPES)}, got {type_!r}")
-
-
-def _keys_of(store: Store, ids: set[str]) -> set[str]:
-    """The document-level keys linked to these entities (by index, not the whole map)."""
-    from tieline.store import curation
-
-    return {k for i in ids for k in curation.keys_of(store, i)}
-
-
 def actor_keys(store: Store, actor: str) -> tuple[set[str], set[str]]:
-    """Document-level keys and names that name an actor, by canonical name, alias or key."""
-    want = name_key(actor)
-    if not want:
-        raise ConfigError("--actor wants a name, e.g. --actor Rosatom")
-    from tieline.store import reads
-
-    ids = estore.entities_named(store, want)
-    keys = {
-        k
-        for k, row in reads.canonical_names(store, _keys_of(store, ids)).items()
-        if row["id"] in ids
-    }
-    keys.add(want)  # keys not linked yet are the name's own key
-    return keys, {actor}
+    """Document-level keys and names that name an actor (``scope.resolve_actor``)."""
+    ref = scope.resolve_actor(store, actor)
+    if not ref.keys:
+        raise FilterError(f"an actor filter wants a name, e.g. Rosatom; got {actor!r}")
+    return set(ref.keys), set(ref.names)
 
 
 def list_events(
     store: Store,
+    where: scope.Scope | scope.Resolved | None = None,
     *,
-    actor: str | None = None,
-    type: str | None = None,
-    sector: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    pair: str | None = None,
-    status: str | None = None,
     min_confidence: float = 0.0,
     limit: int | None = None,
     offset: int = 0,
+    **filters: Any,
 ) -> list[CitedEvent]:
-    """Events matching the filters, oldest first, each with its canonical participants.
+    """Events in the scope, oldest first, each with its canonical participants.
 
-    Args:
-        actor: a canonical name, alias or spelling of a participant.
-        type: one of the nine event types.
-        sector: a sector code; subsectors are included ("energy" keeps "energy.gas").
-        since, until: ISO dates (any precision) or spans (7d, 1y) for ``since``; an event is
-            dated by its own date, else by its document's publication date.
-        pair: two ISO country codes ("CN-RU"): only events in which both states take part,
-            themselves or through their organisations and people.
-        status: done or planned.
-        min_confidence: leave out events the extractor was less sure of.
-        limit, offset: one page of the list (``limit`` None: every matching event); the
-            store reads only that page (the pair too is tested there, on the countries of
-            the participants' canonical entities, as ``scope.touches_pair``).
+    ``where`` is a ``Scope`` (or one already resolved); the singular options of the CLI
+    (``actor=``, ``type=``, ``sector=``, ``status=``, ``since=``, ``until=``, ``pair=``,
+    ``country=``) build one. An event is dated by its own date, else by its document's
+    publication date (``dated_by`` says which). ``min_confidence`` leaves out events the
+    extractor was less sure of; ``limit``/``offset`` read one page in the store.
     """
-    _check_type(type)
-    if status is not None and status not in ("done", "planned"):
-        raise ConfigError(f"--status wants done or planned, got {status!r}")
-    pair_codes = scope.parse_pair(pair)
-    since_iso = scope.parse_since(since)
-    keys: set[str] | None = None
-    names: set[str] | None = None
-    if actor:
-        keys, names = actor_keys(store, actor)
+    res = _resolved(store, where, filters)
+    if res.names_nothing:
+        return []
     rows = estore.event_rows(
-        store,
-        types=type,
-        sector=sector,
-        since=since_iso,
-        until=until,
-        entity_keys=keys,
-        names=names,
-        status=status,
-        min_confidence=min_confidence,
-        pair=pair_codes,
-        limit=limit,
-        offset=offset,
+        store, res.event_filter(min_confidence=min_confidence), limit=limit, offset=offset
     )
+    return cite_rows(store, rows)
+
+
+def count_events(store: Store, where: scope.Scope | scope.Resolved | None = None) -> int:
+    """How many events ``list_events`` returns for this scope, counted in the store."""
+    res = _resolved(store, where, {})
+    if res.names_nothing:
+        return 0
+    return estore.count_events(store, res.event_filter())
+
+
+def event_ids(store: Store, where: scope.Scope | scope.Resolved | None = None) -> set[str]:
+    """Ids of the events in the scope."""
+    res = _resolved(store, where, {})
+    return set() if res.names_nothing else estore.event_ids(store, res.event_filter())
+
+
+def _resolved(
+    store: Store, where: scope.Scope | scope.Resolved | None, filters: dict[str, Any]
+) -> scope.Resolved:
+    if isinstance(where, scope.Resolved):
+        return where
+    if filters and where is not None:
+        raise TypeError("give a Scope or filter options (actor=, type=, ...), not both")
+    return scope.resolve(store, scope.Scope.of(**filters) if filters else where or scope.Scope())
+
+
+def cite_rows(store: Store, rows: list[dict[str, Any]]) -> list[CitedEvent]:
+    """Stored event rows (``store.events.event_rows``) as cited events with canonical
+    participants."""
     # Only the participants of these rows: the whole key map grows with the store.
     canon = scope.canonical(store, {p["entity_key"] for r in rows for p in r["participants"]})
     clusters = estore.cluster_sources(store, {r["cluster_id"] for r in rows if r["cluster_id"]})
     out: list[CitedEvent] = []
     for r in rows:
-        if r["confidence"] < min_confidence:
-            continue
         parts = []
         for p in r["participants"]:
             a = scope.actor_of(canon, p["entity_key"], p["name"])
@@ -265,32 +285,18 @@ def list_events(
 
 def timeline(
     store: Store,
+    where: scope.Scope | scope.Resolved | None = None,
     *,
-    actor: str | None = None,
-    pair: str | None = None,
-    type: str | None = None,
-    sector: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
     limit: int | None = None,
     offset: int = 0,
+    **filters: Any,
 ) -> list[TimelineEntry]:
     """Real-world events in date order, each once with all its reports; undated ones last.
 
     ``limit``/``offset`` page the reports read (oldest first, as ``list_events``): a page
     shows the real-world events of those reports; ``limit`` None reads them all.
     """
-    events = list_events(
-        store,
-        actor=actor,
-        pair=pair,
-        type=type,
-        sector=sector,
-        since=since,
-        until=until,
-        limit=limit,
-        offset=offset,
-    )
+    events = list_events(store, where, limit=limit, offset=offset, **filters)
     groups: dict[str, list[CitedEvent]] = {}
     for ev in events:
         groups.setdefault(ev.cluster_id or ev.id, []).append(ev)
@@ -317,7 +323,10 @@ def event_records(
 ) -> list[dict[str, Any]]:
     """Stored events as rows (with document columns and raw participants), only those of
     these participant keys or of this document; oldest first."""
-    return estore.event_rows(store, entity_keys=entity_keys, doc_id=doc_id)
+    actors: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+        ((frozenset(entity_keys), frozenset()),) if entity_keys is not None else ()
+    )
+    return estore.event_rows(store, estore.EventFilter(actors=actors, doc_id=doc_id))
 
 
 def event_types(store: Store) -> list[str]:
@@ -328,11 +337,6 @@ def event_types(store: Store) -> list[str]:
 def sectors(store: Store) -> list[str]:
     """The sectors that have stored events."""
     return sorted(estore.sectors(store))
-
-
-def ids_in_sector(store: Store, sector: str) -> set[str]:
-    """Ids of the events of exactly this sector."""
-    return estore.ids_in_sector(store, sector)
 
 
 def spans(store: Store, event_ids: set[str] | list[str]) -> dict[str, dict[str, int]]:

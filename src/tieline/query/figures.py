@@ -20,6 +20,16 @@ from tieline.store.db import Store
 STATUSES = ("actual", "target", "forecast")
 
 
+def check_status(status: str | None) -> str | None:
+    """A figure status (actual, target, forecast; any case), else a FilterError."""
+    if status is None or not status.strip():
+        return None
+    low = status.strip().lower()
+    if low not in STATUSES:
+        raise scope.unknown("figure status", status, STATUSES)
+    return low
+
+
 @dataclass(frozen=True, slots=True)
 class CitedFigure:
     """A stored figure with the document and quote it comes from."""
@@ -60,9 +70,14 @@ class CitedFigure:
             "text": f.text,
             "evidence": f.evidence,
             "span": [f.start, f.end],
+            "start": f.start,
+            "end": f.end,
+            "sentence_start": f.sentence_start,
+            "sentence_end": f.sentence_end,
             "doc_id": self.doc_id,
             "doc": self.doc_name,
             "title": self.doc_title,
+            "doc_title": self.doc_title or self.doc_name,
             "published": self.published,
             "citation": self.citation,
         }
@@ -259,12 +274,12 @@ def list_figures(
     """
     rows = fstore.figure_rows(
         store,
-        measure=measure,
-        status=status,
+        measure=scope.check_measure(store, measure),
+        status=check_status(status),
         unit=unit,
         since=scope.parse_since(since),
-        until=until,
-        pair=scope.parse_pair(pair),
+        until=scope.parse_until(until),
+        pair=scope.check_pair(store, pair),
         limit=limit,
         offset=offset,
     )
@@ -285,12 +300,12 @@ def count_figures(
     """How many figures ``list_figures`` returns with these filters, counted in the store."""
     return fstore.count_figures(
         store,
-        measure=measure,
-        status=status,
+        measure=scope.check_measure(store, measure),
+        status=check_status(status),
         unit=unit,
         since=scope.parse_since(since),
-        until=until,
-        pair=scope.parse_pair(pair),
+        until=scope.parse_until(until),
+        pair=scope.check_pair(store, pair),
     )
 
 

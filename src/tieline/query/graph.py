@@ -158,12 +158,15 @@ def _events(
     since: str | None,
     until: str | None,
     types: tuple[str, ...],
+    allowed: set[str] | None = None,
 ) -> Iterator[tuple[str, str, str | None, list[scope.Actor]]]:
     """(id, type, date, distinct canonical actors) of each event that matches, in document
     then text order, from one narrow read of the participants (the pair and types in SQL)."""
     keys = scope.canonical(store)
     rows = estore.event_actor_rows(store, types=list(types) if types else None, pair=pair)
     for eid, group in groupby(rows, key=lambda r: r[0]):
+        if allowed is not None and eid not in allowed:
+            continue
         first = next(group)
         when = first[2] or first[3]
         if not scope.in_window(when, since, until):
@@ -181,15 +184,25 @@ def build_network(
     since: str | None = None,
     until: str | None = None,
     types: tuple[str, ...] = (),
+    where: scope.Scope | None = None,
 ) -> Network:
-    """The actor network of the stored events that match the pair, window and types."""
+    """The actor network of the stored events that match the pair, window and types, or the
+    events of a ``Scope`` (actors, countries, sectors, statuses too, as the event list)."""
     nx = _nx()
-    the_pair = scope.parse_pair(pair)
-    since = scope.parse_since(since)
+    allowed: set[str] | None = None
+    if where is not None:
+        res = scope.resolve(store, where)
+        the_pair, since, until = res.pair, res.since, res.until
+        types = res.types
+        if res.actors or res.sectors or res.statuses or res.countries:
+            allowed = set() if res.names_nothing else estore.event_ids(store, res.event_filter())
+    else:
+        the_pair = scope.parse_pair(pair)
+        since = scope.parse_since(since)
     actors: dict[str, scope.Actor] = {}
     counts: Counter[str] = Counter()
     edges: dict[tuple[str, str], dict[str, Any]] = {}
-    for eid, etype, when, evactors in _events(store, the_pair, since, until, types):
+    for eid, etype, when, evactors in _events(store, the_pair, since, until, types, allowed):
         for a in evactors:
             actors[a.id] = a
             counts[a.id] += 1

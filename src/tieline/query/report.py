@@ -146,7 +146,7 @@ def build_report(store: Store, pair: str | None = None, since: str | None = None
     apart are a contradiction citing both. "met" and "missed" compare a target only with
     actuals of its measure, pair and period.
     """
-    the_pair = scope.parse_pair(pair)
+    the_pair = scope.check_pair(store, pair)
     since = scope.parse_since(since)
     keys = scope.canonical(store)
     docs = {d["id"]: d for d in reads.documents(store, with_text=False)}

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
 
+from tieline.query import scope
 from tieline.store import search as ss
 from tieline.store.db import Store
 
@@ -192,16 +193,6 @@ def snippet(
     return flat, marks
 
 
-def _in_dates(date: str | None, since: str | None, until: str | None) -> bool:
-    if not since and not until:
-        return True
-    if not date:
-        return False
-    if since and date[: len(since)] < since:
-        return False
-    return not (until and date[: len(until)] > until)
-
-
 def _canon_participants(evt: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p["name"] for p in evt["participants"] if p["role"] != "object"))
 
@@ -274,15 +265,25 @@ def _filtered(store: Store, query: SearchQuery, order: Sequence[ss.Match]) -> li
     ids: dict[str, list[str]] = {k: [] for k in KINDS}
     for m in order:
         ids[m.kind].append(m.ref_id)
-    actor = ss.resolve_actor(store, query.actor) if query.actor else None
+    res = scope.resolve(
+        store,
+        scope.Scope.of(
+            actor=query.actor, sector=query.sector, since=query.since, until=query.until
+        ),
+    )
+    actor = res.actors[0] if res.actors else None
+    # The type is an event's type, a figure's measure or an entity's type: events are kept
+    # by the event list's own conditions, with the type when it is an event type.
+    etypes = (query.type.lower(),) if query.type else None
     f = ss.Filters(
+        events=res.event_filter(types=etypes),
         keys=actor.keys if actor else None,
         names=actor.names if actor else None,
         entity_ids=actor.ids if actor else None,
         type=query.type,
-        sector=query.sector,
-        since=query.since,
-        until=query.until,
+        sectors=res.sectors,
+        since=res.since,
+        until=res.until,
     )
     keep = {k: ss.passing(store, k, v, f) if v else set() for k, v in ids.items()}
     return [m for m in order if m.ref_id in keep[m.kind]]

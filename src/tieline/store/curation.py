@@ -193,7 +193,13 @@ def events_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
     for i in range(0, len(idl), _CHUNK):
         chunk = idl[i : i + _CHUNK]
         q = (
-            select(ev, d.c.name.label("doc_name"), d.c.published.label("doc_published"))
+            select(
+                ev,
+                d.c.name.label("doc_name"),
+                d.c.published.label("doc_published"),
+                d.c.title.label("doc_title"),
+                d.c.url.label("doc_url"),
+            )
             .join(d, d.c.id == ev.c.doc_id)
             .where(ev.c.id.in_(chunk))
         )

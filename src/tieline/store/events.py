@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Text, and_, func, literal, or_, select
@@ -17,7 +18,7 @@ from tieline.store import schema as s
 from tieline.store.clusters import cluster_id_of, cluster_store
 from tieline.store.db import Store
 
-__all__ = ["cluster_events", "cluster_id_of", "cluster_sources"]
+__all__ = ["EventFilter", "cluster_events", "cluster_id_of", "cluster_sources"]
 
 _DOC_COLUMNS = (
     s.documents.c.name.label("doc_name"),
@@ -28,12 +29,6 @@ _DOC_COLUMNS = (
     s.documents.c.source.label("doc_source"),
     s.documents.c.near_duplicate_of.label("doc_near_duplicate_of"),
 )
-
-
-def _as_list(x: str | Sequence[str] | None) -> list[str] | None:
-    if x is None:
-        return None
-    return [x] if isinstance(x, str) else list(x)
 
 
 def entities_named(store: Store, key: str) -> set[str]:
@@ -87,31 +82,53 @@ def _window_bounds(col: Any, since: str | None, until: str | None) -> tuple[list
     return lower, ([col <= until + "~"] if until else [])
 
 
-def _event_conditions(
-    *,
-    types: str | Sequence[str] | None = None,
-    sector: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    entity_keys: Iterable[str] | None = None,
-    names: Iterable[str] | None = None,
-    doc_id: str | None = None,
-    status: str | None = None,
-    min_confidence: float = 0.0,
-    pair: tuple[str, str] | None = None,
-) -> list[Any] | None:
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """The conditions of ``event_rows`` and ``count_events``, resolved by the query layer.
+
+    actors: per actor, its document-level keys and its names (case-blind, for participants
+        not linked yet); every actor must take part.
+    countries: ISO codes; each must be the country of an actor (not an object) of the event.
+    types, sectors, statuses: alternatives; a sector keeps its subsectors.
+    since, until: ISO dates of any precision; an event is dated by its own date, else by its
+        document's publication date; undated events fall outside a window.
+    doc_id: only the events of this document; min_confidence: only events the extractor was
+        at least this sure of; ids: only these events (search tests its candidates).
+    """
+
+    actors: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()
+    countries: tuple[str, ...] = ()
+    types: Sequence[str] | None = None
+    sectors: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    doc_id: str | None = None
+    min_confidence: float = 0.0
+    ids: Sequence[str] | None = None
+
+
+def _event_conditions(f: EventFilter) -> list[Any] | None:
     """The WHERE conditions of ``event_rows`` and ``count_events`` (over events joined to their
     documents), or None when the filters can match no event."""
     e = s.events
+    since, until = f.since, f.until
     when = func.coalesce(e.c.date, s.documents.c.published)
     conds: list[Any] = []
-    tl = _as_list(types)
+    tl = list(f.types) if f.types is not None else None
     # An actor's events are few: read them by participant, not the window's (see below).
-    by_window = bool(since or until) and entity_keys is None and names is None
+    by_window = bool(since or until) and not f.actors and f.ids is None
     if tl is not None and not by_window:
         conds.append(e.c.type.in_(tl))
-    if sector:
-        conds.append(or_(e.c.sector == sector, e.c.sector.like(sector.rstrip(".") + ".%")))
+    if f.sectors:
+        conds.append(
+            or_(
+                *(
+                    or_(e.c.sector == sec, e.c.sector.like(sec.rstrip(".") + ".%"))
+                    for sec in f.sectors
+                )
+            )
+        )
     # ISO strings compare in date order once both are cut to the coarser precision: an event
     # of "2014-05" falls in a window starting on 2014-05-21.
     if since:
@@ -132,21 +149,21 @@ def _event_conditions(
         )
     if by_window:
         conds.append(e.c.id.in_(_window_ids(since, until, tl)))
-    if doc_id is not None:
-        conds.append(e.c.doc_id == doc_id)
-    if status is not None:
-        conds.append(e.c.status == status)
-    if min_confidence > 0:
-        conds.append(e.c.confidence >= min_confidence)
-    keys = list(entity_keys) if entity_keys is not None else None
-    low_names = [n.casefold() for n in names] if names is not None else None
-    if keys is not None or low_names is not None:
-        p = s.event_participants
+    if f.ids is not None:
+        conds.append(e.c.id.in_(list(f.ids)))
+    if f.doc_id is not None:
+        conds.append(e.c.doc_id == f.doc_id)
+    if f.statuses:
+        conds.append(e.c.status.in_(list(f.statuses)))
+    if f.min_confidence > 0:
+        conds.append(e.c.confidence >= f.min_confidence)
+    p = s.event_participants
+    for keys, names in f.actors:
         who: list[Any] = []
         if keys:
-            who.append(p.c.entity_key.in_(keys))
-        if low_names:
-            who.append(func.lower(p.c.name).in_(low_names))
+            who.append(p.c.entity_key.in_(sorted(keys)))
+        if names:
+            who.append(func.lower(p.c.name).in_(sorted({n.casefold() for n in names})))
         if not who:
             return None
         # With a window, only the participants dated in it (a superset, as _window_ids):
@@ -154,7 +171,7 @@ def _event_conditions(
         lower, upper = _window_bounds(p.c.when_date, since, until)
         dated = [*([or_(*lower) if len(lower) > 1 else lower[0]] if lower else []), *upper]
         conds.append(e.c.id.in_(select(p.c.event_id).where(or_(*who), *dated)))
-    for code in pair or ():
+    for code in f.countries:
         conds.append(e.c.id.in_(_with_country(code)))
     return conds
 
@@ -176,48 +193,15 @@ def _with_country(code: str) -> Any:
 
 def event_rows(
     store: Store,
+    f: EventFilter | None = None,
     *,
-    types: str | Sequence[str] | None = None,
-    sector: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    entity_keys: Iterable[str] | None = None,
-    names: Iterable[str] | None = None,
-    doc_id: str | None = None,
-    status: str | None = None,
-    min_confidence: float = 0.0,
-    pair: tuple[str, str] | None = None,
     limit: int | None = None,
     offset: int = 0,
 ) -> list[dict[str, Any]]:
-    """Events with their document and participants, oldest first.
-
-    Args:
-        types: only these event types.
-        sector: only this sector or its subsectors ("energy" keeps "energy.gas").
-        since, until: ISO dates of any precision; an event is dated by its own date, else by
-            its document's publication date; undated events fall outside a window.
-        entity_keys: only events with a participant of one of these document-level keys.
-        names: or with a participant of one of these names (case-blind), for unlinked keys.
-        doc_id: only events of this document.
-        status: only done or planned events.
-        min_confidence: only events the extractor was at least this sure of.
-        pair: two ISO country codes: only events in which both states take part, through
-            actors (not objects) whose linked entity has that country.
-        limit, offset: one page of the ordered events (all of them when ``limit`` is None).
-    """
-    conds = _event_conditions(
-        types=types,
-        sector=sector,
-        since=since,
-        until=until,
-        entity_keys=entity_keys,
-        names=names,
-        doc_id=doc_id,
-        status=status,
-        min_confidence=min_confidence,
-        pair=pair,
-    )
+    """Events that pass ``f`` (see ``EventFilter``) with their document and participants,
+    oldest first (by their date, else their document's); ``limit``/``offset``: one page of
+    them (all when ``limit`` is None)."""
+    conds = _event_conditions(f or EventFilter())
     if conds is None:
         return []
     e = s.events
@@ -250,33 +234,22 @@ def event_rows(
     return rows
 
 
-def count_events(
-    store: Store,
-    *,
-    types: str | Sequence[str] | None = None,
-    sector: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    entity_keys: Iterable[str] | None = None,
-    names: Iterable[str] | None = None,
-    doc_id: str | None = None,
-    status: str | None = None,
-    min_confidence: float = 0.0,
-    pair: tuple[str, str] | None = None,
-) -> int:
+def event_ids(store: Store, f: EventFilter | None = None) -> set[str]:
+    """Ids of the events that pass ``f`` (one narrow read)."""
+    conds = _event_conditions(f or EventFilter())
+    if conds is None:
+        return set()
+    e = s.events
+    q = select(e.c.id).select_from(e.join(s.documents, s.documents.c.id == e.c.doc_id))
+    if conds:
+        q = q.where(and_(*conds))
+    with store.connect() as conn:
+        return {str(r[0]) for r in conn.execute(q)}
+
+
+def count_events(store: Store, f: EventFilter | None = None) -> int:
     """How many events ``event_rows`` returns with these filters (over all pages)."""
-    conds = _event_conditions(
-        types=types,
-        sector=sector,
-        since=since,
-        until=until,
-        entity_keys=entity_keys,
-        names=names,
-        doc_id=doc_id,
-        status=status,
-        min_confidence=min_confidence,
-        pair=pair,
-    )
+    conds = _event_conditions(f or EventFilter())
     if conds is None:
         return 0
     e = s.events
@@ -285,6 +258,19 @@ def count_events(
         q = q.where(and_(*conds))
     with store.connect() as conn:
         return int(conn.execute(q).scalar_one())
+
+
+def has_sector(store: Store, sector: str) -> bool:
+    """Whether some event is of this sector or one of its subsectors (the sector itself by
+    ix_events_sector first; LIKE, not a range, so that PostgreSQL's collation cannot move
+    the dot)."""
+    e = s.events.c
+    sec = sector.rstrip(".")
+    with store.connect() as conn:
+        for cond in (e.sector == sec, e.sector.like(sec + ".%")):
+            if conn.execute(select(literal(1)).where(cond).limit(1)).first() is not None:
+                return True
+    return False
 
 
 def sectors(store: Store) -> dict[str, int]:
@@ -366,13 +352,6 @@ def event_types(store: Store) -> dict[str, int]:
     q = select(s.events.c.type, func.count()).group_by(s.events.c.type).order_by(s.events.c.type)
     with store.connect() as conn:
         return {str(k): int(n) for k, n in conn.execute(q)}
-
-
-def ids_in_sector(store: Store, sector: str) -> set[str]:
-    """Ids of the events of exactly this sector (subsectors not included)."""
-    q = select(s.events.c.id).where(s.events.c.sector == sector)
-    with store.connect() as conn:
-        return {str(r.id) for r in conn.execute(q)}
 
 
 def spans(store: Store, event_ids: Iterable[str]) -> dict[str, dict[str, int]]:

@@ -195,6 +195,36 @@ def doc_entity_countries(store: Store, doc_ids: Iterable[str]) -> dict[str, list
     return dict(out)
 
 
+def has_measure(store: Store, measure: str) -> bool:
+    """Whether some figure has this measure (by ix_figures_measure)."""
+    q = select(s.figures.c.measure).where(s.figures.c.measure == measure).limit(1)
+    with store.connect() as conn:
+        return conn.execute(q).first() is not None
+
+
+def has_country(store: Store, code: str) -> bool:
+    """Whether an entity, canonical (the few) or else in one document, has this country."""
+    ent, de = s.entities.c, s.doc_entities.c
+    with store.connect() as conn:
+        for col in (ent.country, de.country):
+            q = select(literal(1)).where(or_(col == code, col == code.lower())).limit(1)
+            if conn.execute(q).first() is not None:
+                return True
+    return False
+
+
+def held_countries(store: Store) -> list[str]:
+    """Every country an entity carries, canonical or in one document, upper case, in order."""
+    ent, de = s.entities.c, s.doc_entities.c
+    q = (
+        select(func.upper(ent.country).label("c"))
+        .where(ent.country.is_not(None), ent.country != "")
+        .union(select(func.upper(de.country)).where(de.country.is_not(None), de.country != ""))
+    )
+    with store.connect() as conn:
+        return sorted({str(r[0]) for r in conn.execute(q)})
+
+
 def canonical_countries(store: Store, names: Iterable[str]) -> list[tuple[str, str]]:
     """(name, country) of the canonical entities (those with a key) that have a country and
     whose lower-cased name is one of ``names`` (give them lower-cased), by ix_entities_lname."""

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, text
+from sqlalchemy import Text, and_, exists, func, literal, or_, select, text
 
 from tieline.store import schema as s
 from tieline.store.db import Store
+from tieline.store.events import EventFilter, event_ids
 from tieline.store.fts import TITLE_WEIGHT
 
 # Matches ranked per query; filters apply among these (a query matching more gets a note).
@@ -302,88 +303,48 @@ def entities_meta(store: Store, ids: Sequence[str]) -> dict[str, dict[str, Any]]
     return out
 
 
-@dataclass(frozen=True, slots=True)
-class ActorMatch:
-    """An actor name resolved: corpus entity ids, their document-level keys and names."""
-
-    ids: frozenset[str]
-    keys: frozenset[str]
-    names: frozenset[str]
-
-
-def resolve_actor(store: Store, name: str) -> ActorMatch:
-    """Entities named ``name`` (name, alias or id, any case); else whose name contains it."""
-    needle = name.strip().casefold()
-    with store.connect() as conn:
-        ids = {
-            r[0]
-            for r in conn.execute(
-                select(s.entities.c.id).where(
-                    or_(func.lower(s.entities.c.name) == needle, s.entities.c.id == needle)
-                )
-            )
-        }
-        ids |= {
-            r[0]
-            for r in conn.execute(
-                select(s.entity_aliases.c.entity_id).where(
-                    func.lower(s.entity_aliases.c.alias) == needle
-                )
-            )
-        }
-        if not ids and needle:
-            like = "%" + needle.replace("%", "").replace("_", "") + "%"
-            ids = {
-                r[0]
-                for r in conn.execute(
-                    select(s.entities.c.id).where(func.lower(s.entities.c.name).like(like))
-                )
-            }
-        keys: set[str] = set(ids)
-        names: set[str] = set()
-        for chunk in _chunks(sorted(ids)):
-            keys |= {
-                r[0]
-                for r in conn.execute(
-                    select(s.entity_keys.c.key).where(s.entity_keys.c.entity_id.in_(chunk))
-                )
-            }
-            names |= {
-                r[0]
-                for r in conn.execute(select(s.entities.c.name).where(s.entities.c.id.in_(chunk)))
-            }
-            names |= {
-                r[0]
-                for r in conn.execute(
-                    select(s.entity_aliases.c.alias).where(s.entity_aliases.c.entity_id.in_(chunk))
-                )
-            }
-    return ActorMatch(frozenset(ids), frozenset(keys), frozenset(names))
-
-
 # ----------------------------------------------------------------- filters on candidates
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """What a filtered search keeps: participants' keys or names (an actor), an event type
-    (a figure's measure, an entity's type), a sector and a date window."""
+    """What a filtered search keeps: events as ``events`` says (the event list's own
+    conditions), and of other hits: participants' keys or names (an actor), a type (a
+    figure's measure, an entity's type), sectors (with their subsectors) and a date window."""
 
+    events: EventFilter = field(default_factory=EventFilter)
     keys: frozenset[str] | None = None
     names: frozenset[str] | None = None
     entity_ids: frozenset[str] | None = None
     type: str | None = None
-    sector: str | None = None
+    sectors: tuple[str, ...] = ()
     since: str | None = None
     until: str | None = None
 
 
 def _window(col: Any, since: str | None, until: str | None) -> list[Any]:
-    """An ISO date column cut to the precision of each bound, compared with it."""
+    """An ISO date column in the window, both cut to the coarser precision (as the event
+    list compares: "2014" is in a window from 2014-05)."""
     out = []
     if since:
-        out.append(and_(col.is_not(None), func.substr(col, 1, len(since)) >= since))
+        out.append(
+            and_(
+                col.is_not(None),
+                func.substr(col, 1, len(since))
+                >= func.substr(literal(since, Text), 1, func.length(col)),
+            )
+        )
     if until:
-        out.append(and_(col.is_not(None), func.substr(col, 1, len(until)) <= until))
+        out.append(
+            and_(
+                col.is_not(None),
+                func.substr(col, 1, len(until))
+                <= func.substr(literal(until, Text), 1, func.length(col)),
+            )
+        )
     return out
+
+
+def _in_sectors(col: Any, sectors: Sequence[str]) -> Any:
+    return or_(*(or_(col == sec, col.like(sec.rstrip(".") + ".%")) for sec in sectors))
 
 
 def passing(store: Store, kind: str, ids: Sequence[str], f: Filters) -> set[str]:
@@ -393,8 +354,8 @@ def passing(store: Store, kind: str, ids: Sequence[str], f: Filters) -> set[str]
     ``coalesce`` so that the planner reads the candidates, not every event of that type.
     """
     e, d, fig, ent = s.events.c, s.documents.c, s.figures.c, s.entities.c
-    p, de = s.event_participants.c, s.doc_entities.c
-    if kind in ("figure", "entity") and f.sector:
+    de = s.doc_entities.c
+    if kind in ("figure", "entity") and f.sectors:
         return set()
     if kind == "entity" and (f.since or f.until):
         return set()
@@ -402,26 +363,18 @@ def passing(store: Store, kind: str, ids: Sequence[str], f: Filters) -> set[str]
     with store.connect() as conn:
         for chunk in _chunks(sorted(set(ids)), 2000):
             if kind == "event":
-                conds = [e.id.in_(chunk), *_window(e.date, f.since, f.until)]
-                if f.type:
-                    conds.append(func.coalesce(e.type, "") == f.type)
-                if f.sector:
-                    conds.append(func.lower(e.sector) == f.sector.casefold())
-                if f.keys is not None:
-                    conds.append(
-                        exists().where(p.event_id == e.id, p.entity_key.in_(sorted(f.keys)))
-                    )
-                q = select(e.id).where(*conds)
-            elif kind == "document":
+                out |= event_ids(store, replace(f.events, ids=list(chunk)))
+                continue
+            if kind == "document":
                 conds = [d.id.in_(chunk), *_window(d.published, f.since, f.until)]
                 if f.keys is not None:
                     conds.append(exists().where(de.doc_id == d.id, de.key.in_(sorted(f.keys))))
-                if f.type or f.sector:
+                if f.type or f.sectors:
                     ev = [e.doc_id == d.id]
                     if f.type:
                         ev.append(func.coalesce(e.type, "") == f.type)
-                    if f.sector:
-                        ev.append(func.lower(e.sector) == f.sector.casefold())
+                    if f.sectors:
+                        ev.append(_in_sectors(e.sector, f.sectors))
                     conds.append(exists().where(*ev))
                 q = select(d.id).where(*conds)
             elif kind == "figure":

@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from tieline.api import Library
 from tieline.config import Settings, load_settings
-from tieline.errors import NotFoundError, TielineError
-from tieline.store.db import Store
+from tieline.errors import FilterError, NotFoundError, TielineError
 from tieline.web import apidocs, assets, views
 from tieline.web.jobs import Writer
 from tieline.web.routes import router
@@ -243,7 +243,7 @@ def create_app(
     from dataclasses import replace
 
     settings = replace(settings or load_settings(toml_path=None, env={}), db=db_url, progress=False)
-    store = Store(db_url)
+    store = Library(db_url, settings=settings)  # the open knowledge base, read through the API
     writer = Writer(store, settings)
 
     @asynccontextmanager
@@ -324,6 +324,12 @@ def create_app(
     @app.exception_handler(NotFoundError)
     async def not_found(_request: Request, exc: NotFoundError) -> JSONResponse:
         return JSONResponse({"detail": str(exc)}, status_code=404)
+
+    @app.exception_handler(FilterError)
+    async def unknown_value(_request: Request, exc: FilterError) -> JSONResponse:
+        # A country, pair, sector, type or measure the store does not hold: the request is
+        # well formed but names nothing (422, as a value the schema refuses), with the closest.
+        return JSONResponse({"detail": str(exc)}, status_code=422)
 
     @app.exception_handler(TielineError)
     async def bad_request(_request: Request, exc: TielineError) -> JSONResponse:

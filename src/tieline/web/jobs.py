@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from tieline.api import Library
 from tieline.config import Settings
 from tieline.errors import InputError, TielineError
 from tieline.ingest.decode import decode_bytes
 from tieline.ingest.sources import SUPPORTED, load_text
 from tieline.records import InputFailure
-from tieline.store.db import Store
 
 _SAFE_NAME = re.compile(r"[^\w .()-]+")
 _JOB_ID = re.compile(r"[0-9a-f]{32}")
@@ -98,7 +98,7 @@ class Job:
 class Writer:
     """The single writer of a served store: uploads and curator actions run one at a time."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Library, settings: Settings) -> None:
         self.store = store
         self.settings = settings
         self.lock = threading.Lock()
@@ -140,12 +140,10 @@ class Writer:
         return resumed
 
     def _relink(self) -> None:
-        from tieline.scale.runner import finish_links
-
         with self.lock:
             with contextlib.suppress(TielineError):
                 # Incremental: what the last writes left pending (or in full, if the store asks).
-                finish_links(self.store, self.settings, changed=False)
+                self.store.link_pending()
 
     def submit(self, filename: str | None, data: bytes) -> Job:
         """Save the upload under a generated name and queue its ingest."""
@@ -189,7 +187,7 @@ class Writer:
                 job.stage = "extract"
                 report = ingest_documents(
                     loaded.documents,
-                    self.store,
+                    self.store.store,
                     replace(self.settings, progress=False),
                     progress=self._progress(job),
                     failures=[InputFailure(job.name, f["reason"]) for f in job.failures],
@@ -209,9 +207,6 @@ class Writer:
 
     def curate(self, kind: str, a: str, b: str | None = None, alias: str | None = None) -> int:
         """Store a merge or split judgement and relink; returns the number of entities."""
-        from tieline.scale.runner import link_judgement
-
         with self.lock:
             self.store.add_judgement(kind, a, b, alias)
-            link_judgement(self.store, self.settings)
-            return self.store.count("entities")
+            return self.store.link_judgements()

@@ -16,11 +16,11 @@ from fastapi import (
     Request,
     UploadFile,
 )
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from tieline.errors import InputError
+from tieline.query.scope import Scope
 from tieline.records import ENTITY_TYPES, EVENT_TYPES, FIGURE_STATUSES
 from tieline.web import data
 from tieline.web.jobs import QueueFull, Writer
@@ -35,6 +35,7 @@ def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         400: "The request cannot be carried out as asked.",
         403: "The X-Tieline header is missing.",
         404: "Nothing by that id.",
+        422: "A value the store does not hold (the closest one is named), or a malformed one.",
         413: "The file is too large.",
         415: "The file type cannot be ingested.",
     }
@@ -47,13 +48,15 @@ T = TypeVar("T")
 
 # Patterns that bound what a request can say; anything else is a 422 before a handler runs.
 DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
-PAIR = r"^[A-Z]{2}-[A-Z]{2}$"
-SAME_TWICE = r"^([A-Z]{2})-\1$"  # a pair names two different states
+# A date, or a span back from now (7d, 24h, 2w, 3m, 1y), as the CLI's --since takes it.
+SINCE = r"^(\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?|\d{1,5}[hdwmyHDWMY])$"
+# Two states as codes in any case or names ("cn-ru", "CN/RU", "China-Russia"); checked
+# against the store (a 422 naming the closest).
+PAIR = r"^[A-Za-z][A-Za-z .'()]{1,60}[-–/,:][A-Za-z .'()]{2,60}$"
 DOC_ID = r"^[0-9a-f]{8,64}$"
 COUNTRY = r"^[A-Za-z]{2}$"
 TEXT = r"^[^\x00-\x1f]*$"  # no control characters in free-text parameters
 
-EventType = Enum("EventType", {t: t for t in EVENT_TYPES}, type=str)  # type: ignore[misc]
 EntityType = Enum("EntityType", {t: t for t in ENTITY_TYPES}, type=str)  # type: ignore[misc]
 FigureStatus = Enum("FigureStatus", {t: t for t in FIGURE_STATUSES}, type=str)  # type: ignore[misc]
 
@@ -103,38 +106,58 @@ class MentionSpan(BaseModel):
 class ParticipantOut(BaseModel):
     entity_id: str | None = None
     name: str
-    role: str
+    role: str | None = None
+    type: str | None = None
     country: str | None = None
 
 
 class EventOut(BaseModel):
+    """An event as the CLI's --json and the Python API's ``to_json`` give it, field for field."""
+
     id: str
-    doc_id: str
     type: str
+    plover: str | None = None
+    cameo: str | None = None
     trigger: str
     trigger_start: int | None = None
     trigger_end: int | None = None
+    status: str
+    sector: str | None = None
+    date: str | None = Field(None, description="The date the event's text states.")
+    date_precision: str | None = None
+    date_source: str | None = None
+    when: str | None = Field(None, description="The event's date, else its article's.")
+    dated_by: str | None = Field(
+        None, description="event (a date in its text), published (its article's date) or null."
+    )
+    confidence: float
+    count: int | None = None
+    participants: list[ParticipantOut]
+    actors: list[ParticipantOut] = []
+    objects: list[ParticipantOut] = []
+    cluster_id: str | None = None
+    sources: int = Field(1, description="Independent documents that report this event.")
+    evidence: str
+    span: list[int] = []
     sentence_start: int
     sentence_end: int
-    evidence: str
-    sector: str | None = None
-    date: str | None = None
-    date_precision: str | None = None
-    status: str
-    confidence: float
-    cluster_id: str | None = None
-    participants: list[ParticipantOut]
+    doc_id: str
+    doc: str | None = None
+    title: str | None = None
     doc_title: str | None = None
     published: str | None = None
-    sources: int = Field(1, description="Independent documents that report this event.")
+    url: str | None = None
+    citation: str | None = None
 
 
 class Report(BaseModel):
+    id: str | None = None
     doc_id: str
     doc_title: str
     quote: str
     start: int = Field(description="Start of the quote's sentence in the document text.")
     end: int
+    citation: str | None = None
 
 
 class TimelineEvent(EventOut):
@@ -144,8 +167,14 @@ class TimelineEvent(EventOut):
 
 
 class FigureOut(BaseModel):
+    """A figure as the CLI's --json gives it, field for field."""
+
     id: str
     doc_id: str
+    doc: str | None = None
+    title: str | None = None
+    citation: str | None = None
+    span: list[int] = []
     countries: list[str] = []
     measure: str | None = None
     value: float
@@ -269,6 +298,11 @@ class Hit(BaseModel):
     sector: str | None = None
     date: str | None = None
     score: float
+    doc_name: str | None = None
+    doc_title: str | None = None
+    url: str | None = None
+    quote: str | None = None
+    actors: list[str] = []
 
 
 class SearchPage(Page[Hit]):
@@ -301,6 +335,7 @@ class Edge(BaseModel):
 class Graph(BaseModel):
     nodes: list[Node]
     edges: list[Edge]
+    communities: list[list[str]] = Field([], description="Node ids per community, largest first.")
 
 
 class Summary(BaseModel):
@@ -334,9 +369,11 @@ class JobOut(BaseModel):
 
 
 class MergeIn(BaseModel):
-    a: str = Field(min_length=1, max_length=300, pattern=TEXT, description="Entity id that stays.")
+    a: str = Field(
+        min_length=1, max_length=300, pattern=TEXT, description="Entity (id or name) that stays."
+    )
     b: str = Field(
-        min_length=1, max_length=300, pattern=TEXT, description="Entity id merged into it."
+        min_length=1, max_length=300, pattern=TEXT, description="Entity (id or name) merged in."
     )
 
 
@@ -358,14 +395,17 @@ class CurateOut(BaseModel):
 # --------------------------------------------------------------------------- parameters
 Limit = Annotated[int, Query(ge=1, le=500, description="Items per page (1-500).")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Items to skip.")]
-Since = Annotated[str | None, Query(pattern=DATE, description="From this date: YYYY[-MM[-DD]].")]
+Since = Annotated[
+    str | None,
+    Query(pattern=SINCE, description="From this date (YYYY[-MM[-DD]]) or span back (7d, 1y)."),
+]
 Until = Annotated[str | None, Query(pattern=DATE, description="Up to this date: YYYY[-MM[-DD]].")]
 Pair = Annotated[
     str | None,
     Query(
+        max_length=130,
         pattern=PAIR,
-        description="Two different states, e.g. CN-RU.",
-        json_schema_extra={"not": {"pattern": SAME_TWICE}},
+        description="Two different states the store holds, e.g. CN-RU (any case, or names).",
     ),
 ]
 Actor = Annotated[
@@ -376,43 +416,45 @@ Sector = Annotated[str | None, Query(min_length=1, max_length=60, pattern=TEXT)]
 Measure = Annotated[str | None, Query(min_length=1, max_length=80, pattern=TEXT)]
 
 
-def _pair(p: str | None) -> tuple[str, str] | None:
-    if not p:
-        return None
-    a, b = p.split("-")
-    if a == b:
-        raise RequestValidationError(
-            [
-                {
-                    "type": "value_error",
-                    "loc": ("query", "pair"),
-                    "input": p,
-                    "msg": f"a pair names two different states, like CN-RU; got {p!r}",
-                }
-            ]
-        )
-    return (a, b)
+Country = Annotated[
+    str | None,
+    Query(min_length=2, max_length=60, pattern=TEXT, description="ISO code (RU) or name."),
+]
 
 
 def _filters(
     actor: Actor = None,
-    type: Annotated[EventType | None, Query()] = None,
+    type: Annotated[
+        str | None,
+        Query(
+            pattern=r"^[A-Za-z_ -]{1,40}$",
+            description=f"Event type: {', '.join(EVENT_TYPES)}.",
+        ),
+    ] = None,
     sector: Sector = None,
     since: Since = None,
     until: Until = None,
     pair: Pair = None,
-) -> data.Filters:
-    return data.Filters(
+    country: Country = None,
+    status: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z]{1,20}$", description="done, planned or negated.")
+    ] = None,
+) -> Scope:
+    # The one filter record of every read; values are checked against the store by the
+    # query layer (a 422 naming the closest).
+    return Scope.of(
         actor=actor,
-        type=type.value if type else None,
+        type=type,
         sector=sector,
         since=since,
         until=until,
-        pair=_pair(pair),
+        pair=pair,
+        country=country,
+        status=status,
     )
 
 
-Filtered = Annotated[data.Filters, Depends(_filters)]
+Filtered = Annotated[Scope, Depends(_filters)]
 
 
 def _store(request: Request) -> Any:
@@ -532,7 +574,7 @@ def list_figures(
     return data.list_figures(
         _store(request),
         measure=measure,
-        pair=_pair(pair),
+        pair=pair,
         status=status.value if status else None,
         unit=unit,
         limit=limit,
@@ -550,7 +592,7 @@ def get_series(
     measure: Annotated[str, Query(min_length=1, max_length=80, pattern=TEXT)],
     pair: Pair = None,
 ) -> Any:
-    return data.series(_store(request), measure=measure, pair=_pair(pair))
+    return data.series(_store(request), measure=measure, pair=pair)
 
 
 @router.get(
@@ -593,7 +635,7 @@ def search(
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> Any:
-    f = data.Filters(actor=actor, sector=sector, since=since, until=until)
+    f = Scope.of(actor=actor, sector=sector, since=since, until=until)
     res = data.search(
         _store(request), q, f, kind.value if kind else None, type=type, semantic=semantic
     )
@@ -617,7 +659,7 @@ def get_report(
     since: Since = None,
     format: ReportFormat = ReportFormat.markdown,
 ) -> Any:
-    text = data.report(_store(request), _pair(pair), since, format.value)
+    text = data.report(_store(request), pair, since, format.value)
     if format is ReportFormat.markdown:
         return PlainTextResponse(text, media_type="text/markdown; charset=utf-8")
     # The briefing is a page of its own: sandboxed, no scripts, only its own inline style.
@@ -670,6 +712,7 @@ def upload_status(request: Request, job_id: Annotated[str, Path(pattern=r"^[0-9a
 
 
 def _entity_or_404(request: Request, entity_id: str) -> dict[str, Any]:
+    # An id, a name, an alias or an acronym, as the CLI's merge and split take them.
     ent = data.Index(_store(request)).entities.get(entity_id)
     if ent is None:
         raise HTTPException(404, f"no entity {entity_id!r}")
@@ -685,10 +728,10 @@ def _entity_or_404(request: Request, entity_id: str) -> dict[str, Any]:
 )
 def merge(request: Request, body: MergeIn) -> Any:
     a = _entity_or_404(request, body.a)
-    _entity_or_404(request, body.b)
-    if body.a == body.b:
+    b = _entity_or_404(request, body.b)
+    if a["id"] == b["id"]:
         raise HTTPException(400, "an entity cannot be merged with itself; pick two entities")
-    n = _writer(request).curate("merge", a["id"], body.b)
+    n = _writer(request).curate("merge", a["id"], b["id"])
     idx = data.Index(_store(request))
     return {"entities": n, "entity_id": idx.keys.get(a["id"], a["id"])}
 

@@ -307,7 +307,7 @@
   function eventTable(events, name) {
     return dataTable(name || "events", [
       { key: "date", label: "Date", value: (ev) => ev.date || ev.when || ev.published || "", cls: "nowrap",
-        cell: (ev) => ev.date || ev.when || (ev.published ? "(" + ev.published + ")" : "undated") },
+        cell: (ev) => ev.date || (ev.when ? ev.when + " (published)" : "undated") },
       { key: "type", label: "Type", value: (ev) => ev.type,
         cell: (ev) => [badge(ev.type, "e-" + ev.type), ev.status === "planned" ? badge("planned", "planned") : null] },
       { key: "participants", label: "Who", value: who,
@@ -665,7 +665,7 @@
       append(tip, [el("strong", null, nodeById.get(e.source).name + " — " + nodeById.get(e.target).name),
         el("div", { class: "muted" }, e.weight + " shared events" + (e.first ? ", " + e.first + (e.last && e.last !== e.first ? " to " + e.last : "") : "")),
         el("ul", null, (listed.length ? listed.slice(0, 8).map((x) => el("li", null,
-          badge(x.type, "e-" + x.type), (x.date || x.published || "") + " ", x.evidence, el("span", { class: "muted" }, " — " + sourceText(x.doc_id, x.doc_title, x.published))))
+          badge(x.type, "e-" + x.type), (x.date || (x.when ? x.when + " (published)" : "undated")) + " ", x.evidence, el("span", { class: "muted" }, " — " + sourceText(x.doc_id, x.doc_title, x.published))))
           : Object.entries(e.types).map(([k, v]) => el("li", null, k + " ×" + v)))),
         listed.length > 8 ? el("div", { class: "muted" }, "and " + (listed.length - 8) + " more") : null]);
       const at = ev.renderedPosition || ev.target.renderedMidpoint();
