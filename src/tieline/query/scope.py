@@ -83,8 +83,8 @@ def in_window(date: str | None, since: str | None, until: str | None = None) -> 
     """Whether an ISO date (any precision) falls in [since, until]; undated fails a window."""
     if not since and not until:
         return True
-    if not date:
-        return False
+    if not date or not date[:4].isdigit():
+        return False  # undated, or a day and month with no year ("06-08"): in no window
     if since and date[: len(since)] < since[: len(date)]:
         return False
     return not (until and date[: len(until)] > until)

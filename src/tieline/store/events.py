@@ -140,9 +140,11 @@ def _event_conditions(f: EventFilter) -> list[Any] | None:
             )
         )
     if until:
+        # A day and month with no year ("06-08", from an undated article) sorts below every
+        # year; it is in no window, not in every window ending somewhere.
         conds.append(
             and_(
-                when.is_not(None),
+                when >= "1",
                 func.substr(when, 1, len(until))
                 <= func.substr(literal(until, Text), 1, func.length(when)),
             )
