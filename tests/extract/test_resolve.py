@@ -577,3 +577,90 @@ def test_resolve_a_generic_body_joins_the_one_state_body_named_in_full(pipeline:
     us = ents["United States Department of Commerce"]
     assert "Department of Commerce" in us.aliases
     assert "Department of Commerce" not in ents
+
+
+def test_resolve_an_acronym_glued_to_its_year_joins_its_long_form(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Oil ministers met at the Caspian Oil Week (COW)-2024 in Baku on Tuesday.",
+    )
+    assert not any(")" in e.name for e in ents.values())
+    week = [e for e in ents.values() if "COW" in e.aliases]
+    assert week
+    assert week[0].name == "Caspian Oil Week"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "etype"),
+    [
+        ("Work on the Rooppur-2 nuclear power plant resumed in March.", "Rooppur-2", "FACILITY"),
+        ("Admirals met at the naval forum Fleet-2024 in Kronstadt.", "Fleet-2024", "EVENT"),
+        ("India ordered more S-400 missile systems from Russia.", "S-400", "PRODUCT"),
+    ],
+)
+def test_resolve_a_designation_takes_the_type_of_its_head_noun(
+    pipeline: Any, text: str, name: str, etype: str
+) -> None:
+    assert entities(pipeline, text)[name].type == etype
+
+
+def test_resolve_a_name_with_a_title_in_apposition_is_a_person(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The figures were confirmed by Vadim Badekha, the General Director of the United "
+        "Engine Corporation, at the show.",
+    )
+    assert ents["Vadim Badekha"].type == "PERSON"
+
+
+def test_resolve_a_name_modifying_firm_is_an_organisation(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "Payments stalled, said Oleg Sidorov, the director of the Tsvetnaya Sfera firm."
+    )
+    assert ents["Tsvetnaya Sfera"].type == "ORG"
+    assert ents["Oleg Sidorov"].type == "PERSON"
+
+
+def test_resolve_a_list_of_rockets_shares_the_possessive_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "Energomash makes engines for Russia’s Soyuz, Angara and Proton launch vehicles."
+    )
+    for name in ("Soyuz", "Proton", "Angara"):
+        assert ents[name].type == "PRODUCT", name
+        assert ents[name].country == "RU", name
+
+
+def test_resolve_a_product_takes_its_makers_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "Dealers said the Chery Tiggo cars sold well in Kazakhstan.")
+    assert ents["Tiggo"].type == "PRODUCT"
+    assert ents["Tiggo"].country == "CN"
+    assert ents["Tiggo"].affiliation == "Chery"
+
+
+def test_resolve_a_counterpart_takes_the_modifying_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Germany's Economy Minister Robert Habeck and French counterpart, Bruno Le Maire "
+        "met in Paris on Monday.",
+    )
+    assert ents["Bruno Le Maire"].country == "FR"
+    assert ents["Robert Habeck"].country == "DE"
+
+
+def test_resolve_the_other_sides_counterpart_gives_no_home_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Trade Minister Piyush Goyal said talks with India would start once his U.S. "
+        "counterpart is confirmed.",
+    )
+    assert ents["Piyush Goyal"].country == "IN"
+
+
+def test_resolve_led_gives_a_country_like_based(pipeline: Any) -> None:
+    ents = entities(pipeline, "Rome joined the Italian-led Tempest programme in 2019.")
+    assert ents["Tempest"].country == "IT"
+
+
+def test_resolve_a_smelter_is_a_facility(pipeline: Any) -> None:
+    ents = entities(pipeline, "The firm is commissioning the new Luanshya Copper Smelter.")
+    assert ents["Luanshya Copper Smelter"].type == "FACILITY"

@@ -52,6 +52,7 @@ FACILITY_HEADS = frozenset(
         "npp",
         "dam",
         "refinery",
+        "smelter",
         "mine",
         "cosmodrome",
         "spaceport",
@@ -109,6 +110,9 @@ PRODUCT_HEADS = frozenset(
         "howitzer",
         "radar",
         "truck",
+        "vehicle",
+        "car",
+        "sedan",
         "locomotive",
         "turbine",
         "bus",
@@ -207,6 +211,7 @@ _SHIP_PREFIXES = {
 ORG_HEADS = frozenset(
     {
         "company",
+        "firm",
         "corporation",
         "corp",
         "group",
@@ -658,6 +663,8 @@ _DOCUMENT_HEADS = frozenset(
         "statement",
     }
 )
+# Nouns a company's name modifies ('the Pervaya Gruppa firm'); no person's name does.
+_FIRM_NOUNS = frozenset({"firm", "company", "corporation", "bank", "conglomerate", "brokerage"})
 _LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
 _SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
 _QUOTES = str.maketrans({"‘": " ", "“": " ", "”": " ", '"': " "})
@@ -893,7 +900,9 @@ class _Resolver:
                 if i is not None and j is not None:
                     self.cands[j].acronym_of = self.cands[i]
                 continue
-            self._add(t0, t1, ent.label_, by, actor)
+            i = self._add(t0, t1, ent.label_, by, actor)
+            if i is not None:
+                self._cut_at_close(self.cands[i])
         self._rule_candidates()
         self.cands.sort(key=lambda c: (c.start, -(c.end - c.start)))
         kept: list[_Cand] = []
@@ -907,6 +916,14 @@ class _Resolver:
             kept.append(c)
         self.cands = kept
         self._index()
+
+    def _cut_at_close(self, c: _Cand) -> None:
+        """'India Energy Week (IEW)-2023': the tokenizer keeps 'IEW)-2023' whole; the name is
+        the acronym before the closing bracket, which the text defined."""
+        last = self.text[self.sdoc[c.t1 - 1].idx : c.end]
+        head, close, _ = last.partition(")")
+        if close and "(" not in self.text[c.start : c.end] and head[-1:].isalnum():
+            c.end = self.sdoc[c.t1 - 1].idx + len(head)
 
     def _index(self) -> None:
         self.tok2cand = {}
@@ -1204,6 +1221,9 @@ class _Resolver:
 
     # ------------------------------------------------------------------ typing
     def _surface(self, c: _Cand) -> str:
+        last = self.sdoc[c.t1 - 1]
+        if c.end < last.idx + len(last.text):  # cut inside a token ('IEW)-2023')
+            return " ".join(self.text[c.start : c.end].translate(_QUOTES).split())
         return _surface(self.sdoc, c.t0, c.t1)
 
     def _locative(self, tok: Any) -> bool:
@@ -1415,7 +1435,23 @@ class _Resolver:
         lemma = _head_lemma(sdoc[c.t1 - 1])
         first = sdoc[c.t0].text
         if _DESIGNATION.match(first) and first.split("-")[0].lower() not in _NOT_DESIGNATION:
-            # 'S-400 Triumf', 'MQ-1 Predator': a model designation leads a product's name.
+            # 'S-400 Triumf', 'MQ-1 Predator': a model designation leads a product's name;
+            # but 'the Kursk-2 nuclear power plant', 'the forum Army-2022' name a unit of a
+            # plant and a show.
+            if c.t1 - c.t0 == 1:
+                before = [
+                    ch
+                    for ch in root.lefts
+                    if ch.dep_ in ("nmod", "compound", "appos") and ch.text.islower()
+                ]
+                etype = _type_of_head(_head_lemma(before[-1])) if before else None
+                if etype in ("FACILITY", "EVENT"):
+                    c.etype, c.tprio = etype, _CUE
+                    return
+                if self._by_head(c, lemma, allow_org=False):
+                    if c.etype in ("FACILITY", "EVENT"):
+                        return
+                    c.aliases = [a for a in c.aliases if a == surface]
             c.etype, c.tprio = "PRODUCT", _CUE
             if c.t1 - c.t0 > 1:
                 c.short = first
@@ -1486,6 +1522,9 @@ class _Resolver:
                 self._set_place(c)
                 c.tprio = _LABEL
             return
+        if label == "ORG" and self._titled_person(c, root, lemma):
+            c.etype, c.tprio = "PERSON", _CUE  # 'Yury Slyusar, the General Director of UAC'
+            return
         if label == "ORG":
             cap = gaz.capital_of(surface)
             if cap is not None and not self._locative(root):
@@ -1525,6 +1564,25 @@ class _Resolver:
             c.etype = label
             return
         c.drop = True  # works of art, languages
+
+    def _titled_person(self, c: _Cand, root: Any, lemma: str) -> bool:
+        """A name of two or three capitalised words followed by a title in apposition ('X Y,
+        the General Director of Z', 'X Y, chief executive of Z') is a person's."""
+        words = c.name.split()
+        if not 2 <= len(words) <= 3 or not all(w[:1].isupper() for w in words):
+            return False
+        if lemma in ORG_HEADS or _type_of_head(lemma) is not None or c.by == "rule":
+            return False
+        if self.gaz.lookup(c.name) is not None or any(
+            self.gaz.place_code(w) is not None for w in words
+        ):
+            return False
+        desc = next((ch for ch in root.children if ch.dep_ == "appos" and ch.i >= c.t1), None)
+        if desc is None or c.t1 >= len(self.sdoc) or self.sdoc[c.t1].text != ",":
+            return False
+        if _head_lemma(desc) not in TITLE_HEADS:
+            return False
+        return any(ch.dep_ == "prep" and ch.lower_ in ("of", "at") for ch in desc.children)
 
     def _inside_law(self, c: _Cand) -> bool:
         """'Countering America's Adversaries Through Sanctions Act': the NER stops at the
@@ -1633,12 +1691,19 @@ class _Resolver:
             etype = _type_of_head(lem)
             if etype is None or (etype == "ORG" and not allow_org):
                 continue
-            if outside and c.label == "PERSON" and etype not in ("FACILITY", "PRODUCT"):
-                continue
+            if (
+                outside
+                and c.label == "PERSON"
+                and etype not in ("FACILITY", "PRODUCT")
+                and not (head_tok is not None and lem in _FIRM_NOUNS)
+            ):
+                continue  # but 'the Pervaya Gruppa firm' is a firm
             if head_tok is not None and etype in ("FACILITY", "PRODUCT", "INITIATIVE"):
                 # 'Eastern Route pipeline', 'Mistral warships': the longer form is an alias.
                 ext = _surface(sdoc, c.t0, head_tok.i) + " " + str(head_tok.lemma_)
-                if head_tok.i - c.t1 <= 3:
+                if head_tok.i - c.t1 <= 3 and not any(
+                    t.dep_ in ("cc", "conj", "punct") for t in sdoc[c.t1 : head_tok.i]
+                ):  # not 'Angara and Baikal launch vehicle'
                     c.aliases.append(ext)
             c.etype, c.tprio = etype, _CUE
             return True
@@ -1711,8 +1776,8 @@ class _Resolver:
                 for cc in ch.children:  # 'Chinese and Russian companies'
                     if cc.dep_ == "conj":
                         codes |= self._codes(cc)
-            if ch.lemma_ == "base" and ch.dep_ in ("amod", "acl", "compound"):
-                for cc in ch.children:  # 'a Moscow-based think tank'
+            if ch.lemma_ in ("base", "lead") and ch.dep_ in ("amod", "acl", "compound"):
+                for cc in ch.children:  # 'a Moscow-based think tank', 'the British-led X'
                     codes |= self._codes(cc)
         return codes
 
@@ -1744,6 +1809,28 @@ class _Resolver:
         if c.etype in ("PRODUCT", "FACILITY") and c.t0 > 0 and not codes:
             # 'the U.S. MQ-1 Predator': a state right before the name, whatever the parse says
             codes |= self._codes(sdoc[c.t0 - 1])
+        if (
+            not codes
+            and c.etype in ("PRODUCT", "FACILITY")
+            and h.dep_ in ("compound", "nmod")
+            and h.head.i >= c.t1
+        ):
+            # 'Russia's Soyuz, Angara and Baikal launch vehicles': the possessive before the
+            # first of the names of one head noun is every name's
+            for sib in h.head.children:
+                if sib.i < c.t0 and sib.dep_ in ("compound", "nmod") and sib.pos_ == "PROPN":
+                    for ch in sib.children:
+                        if ch.dep_ == "poss":
+                            codes |= self._codes(ch)
+        if c.etype == "PRODUCT" and c.affil is None and c.t0 > 0:
+            # 'the Chery Tiggo', 'Hanwha's K9': the maker named right before its product gives
+            # it its maker and, through the maker, its country
+            t = c.t0 - 1
+            if t > 0 and sdoc[t].lower_ in _POSSESSIVE_TOKENS:
+                t -= 1
+            i = self.tok2cand.get(t)
+            if i is not None and not self.cands[i].drop and self.cands[i].etype == "ORG":
+                c.affil = i
         for ch in root.children:
             if ch.dep_ == "appos" and ch.i >= c.t1:
                 codes |= self._modifier_codes(ch, range(0))
@@ -1824,8 +1911,9 @@ class _Resolver:
             and (place := self._big_place(toks[0].text)) is not None
         ):
             codes.add(place.country)  # 'Shenzhen Rural Commercial Bank': a city's own bank
-        if not front and c.etype in ("FACILITY", "PRODUCT") and toks[0].text[:1].isupper():
-            # 'Paks NPP', 'Bushehr plant': a facility named after the town it stands in
+        if not front and c.etype == "FACILITY" and toks[0].text[:1].isupper():
+            # 'Paks NPP', 'Bushehr plant': a facility named after the town it stands in (a
+            # product is named after no town: 'Angara' is a rocket, not the Turkish town)
             place = self.gaz.place(toks[0].text)
             if place is not None and place.kind == "city":
                 codes.add(place.country)
@@ -1927,7 +2015,11 @@ class _Resolver:
             and _head_lemma(head.head.head) in TITLE_HEADS
         ):
             head = head.head.head  # 'the Chinese ambassador to Zambia, Li Qiangmin'
-        if not appos and c.t0 >= 2 and sdoc[c.t0 - 1].text == ",":
+        if (
+            (not appos or _head_lemma(head) not in TITLE_HEADS | {"counterpart"})
+            and c.t0 >= 2
+            and sdoc[c.t0 - 1].text == ","
+        ):
             # the same, where the parser hung the name on the verb
             for k in range(c.t0 - 2, max(-1, c.t0 - 7), -1):
                 t = sdoc[k]
@@ -2194,8 +2286,8 @@ class _Resolver:
                 counts[o.country] += 1
         near: Counter[str] = Counter()
         for t in self.sdoc[c.t0].sent:
-            if c.t0 <= t.i < c.t1:
-                continue
+            if c.t0 <= t.i < c.t1 or t.head.lemma_ == "counterpart":
+                continue  # 'his U.S. counterpart' names the other side's state
             i = self.tok2cand.get(t.i)
             code = self.cands[i].country if i is not None else None
             if (
