@@ -664,3 +664,47 @@ def test_resolve_led_gives_a_country_like_based(pipeline: Any) -> None:
 def test_resolve_a_smelter_is_a_facility(pipeline: Any) -> None:
     ents = entities(pipeline, "The firm is commissioning the new Luanshya Copper Smelter.")
     assert ents["Luanshya Copper Smelter"].type == "FACILITY"
+
+
+def test_resolve_a_numbered_unit_of_a_named_site_is_a_facility_in_its_state(
+    pipeline: Any,
+) -> None:
+    ents = entities(
+        pipeline,
+        "Rosatom will build two reactors at Kazakhstan's Ulken site. The first unit, "
+        "Ulken-1, should start in 2035.",
+    )
+    assert ents["Ulken"].type == "FACILITY"
+    assert ents["Ulken-1"].type == "FACILITY"
+    assert ents["Ulken-1"].country == "KZ"
+
+
+def test_resolve_a_palace_stands_in_the_state_its_sentence_names(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "The two leaders met at Akasaka Palace, the Japanese government said."
+    )
+    assert ents["Akasaka Palace"].country == "JP"
+
+
+def test_resolve_a_pipeline_between_two_states_gets_no_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "Gazprom opened the Power of Siberia pipeline between Russia and China."
+    )
+    assert ents["Power of Siberia"].country is None
+
+
+def test_resolve_a_plant_takes_its_owners_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "Russian Helicopters' Progress plant builds the Ka-52 helicopter.")
+    assert ents["Progress"].type == "FACILITY"
+    assert ents["Progress"].country == "RU"
+
+
+def test_resolve_a_rule_list_takes_the_state_of_the_departments_named(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The U.S. Department of Commerce added five Chinese firms to the Entity List on Friday.",
+    )
+    assert ents["Entity List"].type == "INITIATIVE"
+    assert ents["Entity List"].country == "US"
+    ents = entities(pipeline, "Huawei and ZTE remain on the Entity List, Beijing said.")
+    assert ents["Entity List"].country is None

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tieline.extract.gazetteer import Actor, Gazetteer
@@ -49,6 +49,7 @@ FACILITY_HEADS = frozenset(
         "field",
         "reactor",
         "station",
+        "site",
         "npp",
         "dam",
         "refinery",
@@ -540,6 +541,7 @@ _DEFINITION = re.compile(
     rf"(?P<long1>{_TITLE_RUN})\s*\(\s*(?P<acr1>[A-Z][A-Z0-9&]{{1,9}})\s*\)"
     rf"|(?P<acr2>\b[A-Z][A-Z0-9&]{{1,9}})\s*\(\s*(?P<long2>{_TITLE_RUN})\s*\)"
 )
+_UNIT = re.compile(r"^([A-Z][a-z]{3,})[- ]\d{1,2}$")  # 'Tianwan-7', not 'Su-30' or 'Yak-130'
 _ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI"})
 # A quoted programme name ending in its target year: '"Vision 2030"', '"Made in China 2025"'.
 _QUOTED_PROGRAMME = re.compile(
@@ -1822,12 +1824,16 @@ class _Resolver:
                     for ch in sib.children:
                         if ch.dep_ == "poss":
                             codes |= self._codes(ch)
-        if c.etype == "PRODUCT" and c.affil is None and c.t0 > 0:
+        if c.etype in ("PRODUCT", "FACILITY") and c.affil is None and c.t0 > 0:
             # 'the Chery Tiggo', 'Hanwha's K9': the maker named right before its product gives
-            # it its maker and, through the maker, its country
+            # it its maker and, through the maker, its country; 'Russian Helicopters' Ulan-Ude
+            # plant': so does the owner of a plant
             t = c.t0 - 1
-            if t > 0 and sdoc[t].lower_ in _POSSESSIVE_TOKENS:
+            owner = t > 0 and sdoc[t].lower_ in _POSSESSIVE_TOKENS
+            if owner:
                 t -= 1
+            elif c.etype == "FACILITY":
+                t = -1
             i = self.tok2cand.get(t)
             if i is not None and not self.cands[i].drop and self.cands[i].etype == "ORG":
                 c.affil = i
@@ -2020,8 +2026,12 @@ class _Resolver:
             and c.t0 >= 2
             and sdoc[c.t0 - 1].text == ","
         ):
-            # the same, where the parser hung the name on the verb
-            for k in range(c.t0 - 2, max(-1, c.t0 - 7), -1):
+            # the same, where the parser hung the name on the verb or on another person ('X
+            # and French counterpart, Y': then only a title right before the comma counts)
+            hi = self.tok2cand.get(head.i)
+            by_person = appos and hi is not None and self.cands[hi].etype == "PERSON"
+            reach = 3 if by_person else 7
+            for k in range(c.t0 - 2, max(-1, c.t0 - reach), -1):
                 t = sdoc[k]
                 if _head_lemma(t) in TITLE_HEADS or t.lower_ == "counterpart":
                     head, appos = t, True
@@ -2261,6 +2271,28 @@ class _Resolver:
                 covered.append((m.start(), m.end()))
         self.cands.sort(key=lambda c: c.start)
 
+    def units_of_plants(self) -> None:
+        """'Tianwan-7', 'Chashma-1': a short number after the name of a plant the text names
+        is a unit of that plant, a facility in the plant's state, not a model."""
+        plants: dict[str, _Cand] = {}
+        for c in self.cands:
+            if c.drop or c.etype != "FACILITY" or _UNIT.match(c.name):
+                continue
+            for n in (c.name, *c.aliases):
+                first = n.split()[0] if n.split() else ""
+                if len(first) >= 4 and first[:1].isupper():
+                    plants.setdefault(first.lower(), c)
+        for c in self.cands:
+            m = _UNIT.match(c.name)
+            if c.drop or m is None or c.etype not in ("PRODUCT", "FACILITY"):
+                continue
+            plant = plants.get(m.group(1).lower())
+            if plant is None:
+                continue
+            c.etype, c.tprio = "FACILITY", max(c.tprio, _CUE)
+            if plant.country and c.cprio < _NAME_CUE:
+                c.country, c.cprio = plant.country, _NAME_CUE
+
     def _inner_cand(self, start: int, end: int) -> int | None:
         for i, c in enumerate(self.cands):
             if (
@@ -2277,7 +2309,7 @@ class _Resolver:
         parts = re.split(r"\s+of\s+(?:the\s+)?", name)
         return any(self.gaz.lookup(p) is not None for p in parts[1:])
 
-    def _home_state(self, c: _Cand) -> str | None:
+    def _home_state(self, c: _Cand, *, only_near: bool = False) -> str | None:
         """The state a sentence is about (the one it names), else the state the document names
         most often among those of the sentence, else in the whole document."""
         counts: Counter[str] = Counter()
@@ -2300,6 +2332,8 @@ class _Resolver:
             elif i is None and t.text[:1].isupper() and (d := self.gaz.demonym_of(t.text)):
                 if d.country:
                     near[d.country] += 1
+        if only_near and len(near) != 1:
+            return None
         pool = near or counts
         if not pool:
             return None
@@ -2555,6 +2589,11 @@ class _Resolver:
                 # body of a state the text does not name beside it is the state's that the
                 # sentence, else the document, is about.
                 country = self._home_state(first[key])
+            if country is None and best is None and etype == "FACILITY" and not _linear(cl):
+                # 'the Barakah site', 'Yamamah Palace': a plant or a palace stands in one state;
+                # the one its sentence, else the document, is about. Pipelines, railways and
+                # bridges often cross a border and get none.
+                country = self._home_state(first[key], only_near=True)
             role = cl.role[2] if cl.role and etype == "PERSON" else None
             if (
                 role
@@ -2586,7 +2625,39 @@ class _Resolver:
                     mention_count=cl.count,
                 )
             )
-        return mentions, entities
+        return mentions, _rules_of_issuers(entities)
+
+
+# Heads of the names of a state's rules and their lists ('Entity List', 'Export Administration
+# Regulations'), and of the bodies that issue them.
+# (not treaties, accords or conventions, which bind two states or more)
+_RULE_HEADS = frozenset(
+    {"list", "regulations", "license", "licence", "rules", "act", "law", "code"}
+)
+_ISSUER_WORDS = frozenset({"department", "ministry", "bureau", "treasury", "office"})
+
+
+def _rules_of_issuers(entities: list[Entity]) -> list[Entity]:
+    """A state's rule the text names without its state ('the Entity List') is the state's
+    whose departments and ministries the text names, when they are all of one state."""
+    issuers = {
+        e.country
+        for e in entities
+        if e.type == "ORG"
+        and e.country
+        and any(w in _ISSUER_WORDS for w in re.split(r"[\s\-]+", e.name.lower()))
+    }
+    if len(issuers) != 1:
+        return entities
+    code = next(iter(issuers))
+    return [
+        replace(e, country=code)
+        if e.type == "INITIATIVE"
+        and e.country is None
+        and e.name.split()[-1].lower() in _RULE_HEADS
+        else e
+        for e in entities
+    ]
 
 
 _GENERIC_WORDS = frozenset(
@@ -2740,6 +2811,41 @@ def _state_body(name: str) -> bool:
     )
 
 
+# Words of facilities that may cross a border ('Power of Siberia pipeline', 'TurkStream').
+_LINEAR_WORDS = frozenset(
+    {
+        "pipeline",
+        "railway",
+        "railroad",
+        "rail",
+        "bridge",
+        "corridor",
+        "route",
+        "line",
+        "canal",
+        "highway",
+        "expressway",
+        "tunnel",
+        "stream",
+        "power",
+        "cable",
+        "interconnector",
+    }
+)
+
+
+def _linear(cl: _Cluster) -> bool:
+    """A facility that may cross a border: a pipeline, railway, bridge or corridor, or one named
+    after two places ('Budapest-Belgrade')."""
+    for name in (cl.name, *cl.aliases):
+        low = name.lower()
+        if any(w in _LINEAR_WORDS for w in re.split(r"[\s\-–]+", low)) or "stream" in low:
+            return True
+        if re.search(r"[A-Z][a-z]+\s*[-–]\s*[A-Z]", name):
+            return True
+    return False
+
+
 def _generic(name: str) -> bool:
     """A name made of common words only ('Navy', 'Ministry of Foreign Affairs')."""
     words = re.split(r"[\s\-]+", name.lower())
@@ -2790,4 +2896,5 @@ def resolve_document(sdoc: Any, gaz: Gazetteer) -> tuple[list[Mention], list[Ent
     r.resolve_people()
     r.filter_lines()
     r.resolve_acronyms()
+    r.units_of_plants()
     return r.build()
