@@ -650,8 +650,9 @@ def test_resolve_a_counterpart_takes_the_modifying_state(pipeline: Any) -> None:
 def test_resolve_the_other_sides_counterpart_gives_no_home_state(pipeline: Any) -> None:
     ents = entities(
         pipeline,
-        "Trade Minister Piyush Goyal said talks with India would start once his U.S. "
-        "counterpart is confirmed.",
+        "India and the U.S. want more trade. The U.S. and India met in Washington. Commerce "
+        "Minister Piyush Goyal said that once his U.S. counterpart is confirmed, talks would "
+        "start.",
     )
     assert ents["Piyush Goyal"].country == "IN"
 
@@ -708,3 +709,17 @@ def test_resolve_a_rule_list_takes_the_state_of_the_departments_named(pipeline: 
     assert ents["Entity List"].country == "US"
     ents = entities(pipeline, "Huawei and ZTE remain on the Entity List, Beijing said.")
     assert ents["Entity List"].country is None
+
+
+def test_resolve_an_acronym_defined_for_a_kind_names_the_thing_after_it(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The engines will power India's home-built light-combat aircraft (LCA) Tejas. HAL "
+        "has worked with GE on the Indian LCA since 1986, and the LCA flies with F404 engines.",
+    )
+    tejas = ents["Tejas"]
+    assert tejas.type == "PRODUCT"
+    assert tejas.country == "IN"
+    assert {"LCA", "Indian LCA"} <= set(tejas.aliases)
+    assert "LCA" not in ents
+    assert "Indian LCA" not in ents

@@ -2227,6 +2227,7 @@ class _Resolver:
                     elif c.actor is None:
                         c.aliases.append(c.name)
                         c.name = m.group(1)
+        self._type_acronyms(defined)
         if not defined:
             return
         for acr, i in defined.items():
@@ -2236,6 +2237,17 @@ class _Resolver:
         covered = [(c.start, c.end) for c in self.cands]
         for c in self.cands:
             s = self._surface(c)
+            first, _, rest = s.partition(" ")
+            if (
+                s not in defined
+                and rest in defined
+                and c.actor is None
+                and (state := self.gaz.demonym_of(first)) is not None
+            ):
+                # 'the Indian LCA': a demonym before a defined acronym gives its country
+                s = rest
+                if state.country and c.cprio < _CUE:
+                    c.country, c.cprio = state.country, _CUE
             if s in defined and self.cands[defined[s]] is not c:
                 t = self.cands[defined[s]]
                 if c.actor is None or c.actor is t.actor:
@@ -2270,6 +2282,75 @@ class _Resolver:
                 self.cands.append(extra)
                 covered.append((m.start(), m.end()))
         self.cands.sort(key=lambda c: c.start)
+
+    def _type_acronyms(self, defined: dict[str, int]) -> None:
+        """'the light-combat aircraft (LCA) Tejas': an acronym the author defines for a kind
+        of thing, written right before a name, is the name's kind; it names that thing."""
+        for m in re.finditer(r"\(([A-Z]{2,6})\)[ \t]+(?=[A-Z])", self.text):
+            acr = m.group(1)
+            if acr in defined:
+                continue
+            words = re.split(r"[\s\-–]+", self.text[max(0, m.start() - 80) : m.start()].strip())
+            kind = words[-len(acr) :]
+            if len(kind) != len(acr) or not all(
+                w[:1].islower() and w[:1] == a.lower() for w, a in zip(kind, acr, strict=True)
+            ):
+                continue
+            etype = _type_of_head(kind[-1].lower().rstrip("s")) or _type_of_head(kind[-1].lower())
+            if etype not in ("PRODUCT", "FACILITY"):
+                continue
+            i = next(
+                (
+                    k
+                    for k, c in enumerate(self.cands)
+                    if c.start == m.end() and not c.drop and c.etype is not None
+                ),
+                None,
+            )
+            if i is None:
+                i = self._name_after(m.end(), etype)
+            if i is None:
+                continue
+            c = self.cands[i]
+            if c.tprio < _GAZ:
+                c.etype, c.tprio = etype, max(c.tprio, _CUE)
+                head = self._char_to_tokens(m.start() - len(kind[-1]) - 1, m.start() - 1)
+                codes = self._modifier_codes(self.sdoc[head[0]], range(0)) if head else set()
+                if len(codes) == 1 and c.cprio < _CUE:
+                    c.country, c.cprio = next(iter(codes)), _CUE
+            defined[acr] = i
+
+    def _name_after(self, start: int, etype: str) -> int | None:
+        """A capitalised name the NER missed, right after a defined kind ('(LCA) Tejas')."""
+        toks = self._char_to_tokens(start, start + 1)
+        if toks is None:
+            return None
+        t0 = t1 = toks[0]
+        sdoc = self.sdoc
+        while (
+            t1 < len(sdoc)
+            and t1 - t0 < 3
+            and sdoc[t1].text[:1].isupper()
+            and sdoc[t1].is_alpha
+            and t1 not in self.tok2cand
+        ):
+            t1 += 1
+        if t1 == t0:
+            return None
+        name = _surface(sdoc, t0, t1)
+        c = _Cand(
+            start=sdoc[t0].idx,
+            end=sdoc[t1 - 1].idx + len(sdoc[t1 - 1].text),
+            t0=t0,
+            t1=t1,
+            label=etype,
+            by="rule",
+            etype=etype,
+            name=name,
+            tprio=_CUE,
+        )
+        self.cands.append(c)
+        return len(self.cands) - 1
 
     def units_of_plants(self) -> None:
         """'Tianwan-7', 'Chashma-1': a short number after the name of a plant the text names
@@ -2317,10 +2398,15 @@ class _Resolver:
             if not o.drop and o.etype == "COUNTRY" and o.country:
                 counts[o.country] += 1
         near: Counter[str] = Counter()
+        other: set[str] = set()
         for t in self.sdoc[c.t0].sent:
-            if c.t0 <= t.i < c.t1 or t.head.lemma_ == "counterpart":
-                continue  # 'his U.S. counterpart' names the other side's state
+            if c.t0 <= t.i < c.t1:
+                continue
             i = self.tok2cand.get(t.i)
+            if t.head.lemma_ == "counterpart":
+                # 'his U.S. counterpart' names the other side's state, never the person's
+                other |= {self.cands[i].country or ""} if i is not None else self._codes(t)
+                continue
             code = self.cands[i].country if i is not None else None
             if (
                 i is not None
@@ -2332,6 +2418,9 @@ class _Resolver:
             elif i is None and t.text[:1].isupper() and (d := self.gaz.demonym_of(t.text)):
                 if d.country:
                     near[d.country] += 1
+        for code in other:
+            near.pop(code, None)
+            counts.pop(code, None)
         if only_near and len(near) != 1:
             return None
         pool = near or counts
