@@ -30,7 +30,7 @@ from tieline.extract.gazetteer import Actor, Gazetteer
 from tieline.extract.names import acronym_matches, is_acronym, name_key
 from tieline.records import Entity, Mention
 
-NAME = "resolve.document.v4"
+NAME = "resolve.document.v5"
 
 # Head nouns (lemmas) that decide what a name names.
 FACILITY_HEADS = frozenset(
