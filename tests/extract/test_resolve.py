@@ -723,3 +723,24 @@ def test_resolve_an_acronym_defined_for_a_kind_names_the_thing_after_it(pipeline
     assert {"LCA", "Indian LCA"} <= set(tejas.aliases)
     assert "LCA" not in ents
     assert "Indian LCA" not in ents
+
+
+def test_resolve_a_kind_noun_before_a_vague_head_types_the_name(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "He criticised the Poseidon gas pipeline project planned by Greece and Italy."
+    )
+    assert ents["Poseidon"].type == "FACILITY"
+
+
+def test_resolve_a_name_the_ner_calls_an_event_is_typed_by_its_head(pipeline: Any) -> None:
+    ents = entities(pipeline, "Some of the Typhoon fighters are based at Coningsby.")
+    assert ents["Typhoon"].type == "PRODUCT"
+
+
+def test_resolve_a_fleet_after_port_of_is_a_body_not_a_place(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "The destroyer returned to San Diego, home port of the US Pacific Fleet."
+    )
+    assert ents["US Pacific Fleet"].type == "ORG"
+    assert ents["US Pacific Fleet"].country == "US"
+    assert ents["San Diego"].type == "PLACE"

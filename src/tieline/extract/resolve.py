@@ -213,6 +213,7 @@ ORG_HEADS = frozenset(
     {
         "company",
         "firm",
+        "fleet",
         "corporation",
         "corp",
         "group",
@@ -1257,6 +1258,8 @@ class _Resolver:
         root = self.sdoc[c.t0 : c.t1].root
         if self.gaz.lookup(_surface(self.sdoc, c.t0, c.t1)) is not None:
             return False
+        if c.t1 - c.t0 > 1 and _head_lemma(self.sdoc[c.t1 - 1]) in ORG_HEADS:
+            return False  # 'home port of the US Pacific Fleet': a body, not the port's town
         if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.i < c.t0:
             if _head_lemma(root.head.head) in PLACE_HEADS:
                 return True
@@ -1482,7 +1485,12 @@ class _Resolver:
                 c.country, c.cprio = cap.country, _GAZ
                 c.aliases.append(surface)
                 return
-            typed = self._by_head(c, lemma, allow_org=label == "GPE" and lemma != "union")
+            typed = self._by_head(
+                c,
+                lemma,
+                # 'the US Pacific Fleet': a region's name with a body's head is the body
+                allow_org=(label == "GPE" and lemma != "union") or lemma in ("fleet", "command"),
+            )
             if typed or (label == "GPE" and self._is_agent(root) and len(c.name.split()) == 1):
                 c.etype = c.etype or "ORG"
                 c.tprio = max(c.tprio, _CUE)
@@ -1553,6 +1561,9 @@ class _Resolver:
                 self._by_context(c)
             return
         if label == "EVENT":
+            if self._by_head(c, lemma, allow_org=False) and c.etype in ("PRODUCT", "FACILITY"):
+                return  # 'the Typhoon fighters'
+            c.etype = None
             if not self._by_context(c):
                 c.etype = "EVENT"
             return
@@ -1691,6 +1702,22 @@ class _Resolver:
             heads.append((_head_lemma(h.head), None, True))
         for lem, head_tok, outside in heads:
             etype = _type_of_head(lem)
+            if etype is None and head_tok is not None:
+                # 'Club-K missile system', 'the X gas pipeline project': a kind noun between
+                # the name and a vague head says what the name names
+                kind = next(
+                    (
+                        t
+                        for t in head_tok.children
+                        if t.dep_ == "compound"
+                        and c.t1 <= t.i < head_tok.i
+                        and t.text.islower()
+                        and _type_of_head(_head_lemma(t)) in ("PRODUCT", "FACILITY")
+                    ),
+                    None,
+                )
+                if kind is not None:
+                    etype, head_tok = _type_of_head(_head_lemma(kind)), kind
             if etype is None or (etype == "ORG" and not allow_org):
                 continue
             if (
