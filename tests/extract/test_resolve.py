@@ -744,3 +744,28 @@ def test_resolve_a_fleet_after_port_of_is_a_body_not_a_place(pipeline: Any) -> N
     assert ents["US Pacific Fleet"].type == "ORG"
     assert ents["US Pacific Fleet"].country == "US"
     assert ents["San Diego"].type == "PLACE"
+
+
+def test_resolve_a_bank_in_a_list_of_one_states_banks_is_of_that_state(pipeline: Any) -> None:
+    assert (
+        entities(pipeline, "Exporters now pay through Zhongyuan Bank.")["Zhongyuan Bank"].country
+        is None
+    )
+    ents = entities(
+        pipeline,
+        "Exporters now pay through Zhongyuan Bank, Bank of Jiangsu, China Minsheng Bank and "
+        "Harbin Bank.",
+    )
+    assert ents["Zhongyuan Bank"].country == "CN"
+
+
+def test_resolve_a_title_hung_on_the_next_noun_still_makes_an_office_holder(
+    pipeline: Any,
+) -> None:
+    ents = entities(
+        pipeline,
+        "Pakistan signed the loan with China. Officials call it central to the Prime Minister "
+        "Imran Khan government's power plan.",
+    )
+    assert ents["Imran Khan"].country == "PK"
+    assert ents["Imran Khan"].role == "Prime Minister of Pakistan"

@@ -1820,6 +1820,34 @@ class _Resolver:
             if c.cprio >= _GAZ:
                 continue
             self._locate(c)
+        for c in self.cands:
+            if not c.drop and c.etype == "ORG" and c.cprio < 0:
+                self._list_country(c)
+
+    def _list_country(self, c: _Cand) -> None:
+        """'Ping An Bank, Bank of Ningbo, China Guangfa Bank and ...': a bank in a list of
+        banks that are all of one state, by their own names, is of that state too."""
+        root = self.sdoc[c.t0 : c.t1].root
+        top = root
+        while top.dep_ == "conj" and top.head.i != top.i:
+            top = top.head
+        members = [top, *(t for t in top.subtree if t.dep_ == "conj")]
+        head = name_key(c.name, drop_suffixes=False).split()
+        codes: set[str | None] = set()
+        n = 0
+        for t in members:
+            i = self.tok2cand.get(t.i)
+            if i is None or self.cands[i] is c:
+                continue
+            o = self.cands[i]
+            words = name_key(o.name, drop_suffixes=False).split()
+            if o.drop or o.etype != "ORG" or not head or head[-1] not in (words[:1] + words[-1:]):
+                continue
+            if o.cprio >= _NAME_CUE:
+                codes.add(o.country)
+                n += 1
+        if n >= 2 and len(codes) == 1 and None not in codes and head[-1] in ORG_HEADS:
+            c.country, c.cprio = next(iter(codes)), _DEFERRED
 
     def _locate(self, c: _Cand) -> None:
         sdoc = self.sdoc
@@ -1987,6 +2015,17 @@ class _Resolver:
         span = range(c.t0, c.t1)
         # A title before the name: 'the Russian Deputy Prime Minister Arkady Dvorkovich'.
         left = [t for t in sdoc[root.left_edge.i : c.t0] if not t.is_space]
+        if not left:
+            # 'the Prime Minister X government's plan': the parser hangs the title on the
+            # noun the name modifies; capitalised title words right before the name count
+            k = c.t0
+            while (
+                k > 0
+                and sdoc[k - 1].text[:1].isupper()
+                and sdoc[k - 1].lower_.rstrip(".") in TITLE_HEADS | _HONORIFICS
+            ):
+                k -= 1
+            left = list(sdoc[k : c.t0])
         own = self.tok2cand.get(c.t0)
         employer: int | None = None
         for k in range(len(left) - 1, -1, -1):
