@@ -769,3 +769,26 @@ def test_resolve_a_title_hung_on_the_next_noun_still_makes_an_office_holder(
     )
     assert ents["Imran Khan"].country == "PK"
     assert ents["Imran Khan"].role == "Prime Minister of Pakistan"
+
+
+def test_resolve_a_law_runs_over_small_words_and_its_first_word_joins_it(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The grant comes from the 2022 CHIPS and Science Act, the Commerce Department said. "
+        "It adds $40 million in CHIPS funding to train workers.",
+    )
+    act = ents["CHIPS and Science Act"]
+    assert act.type == "INITIATIVE"
+    assert act.country == "US"
+    assert "CHIPS" in act.aliases
+    assert "CHIPS" not in ents
+
+
+def test_resolve_two_laws_in_a_row_stay_two(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Money flows under the Inflation Reduction Act and the Infrastructure Investment and "
+        "Jobs Act, the Treasury said.",
+    )
+    assert ents["Inflation Reduction Act"].type == "INITIATIVE"
+    assert ents["Infrastructure Investment and Jobs Act"].type == "INITIATIVE"

@@ -668,6 +668,8 @@ _DOCUMENT_HEADS = frozenset(
 )
 # Nouns a company's name modifies ('the Pervaya Gruppa firm'); no person's name does.
 _FIRM_NOUNS = frozenset({"firm", "company", "corporation", "bank", "conglomerate", "brokerage"})
+# Small words inside a law's name ('... Through Sanctions Act', 'CHIPS and Science Act').
+_ACT_JOINERS = frozenset({"and", "of", "for", "on", "to", "&", "through", "'s", "’s", "the"})
 _LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
 _SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
 _QUOTES = str.maketrans({"‘": " ", "“": " ", "”": " ", '"': " "})
@@ -968,6 +970,8 @@ class _Resolver:
         for m in _QUOTED_PROGRAMME.finditer(text):
             self._rule_span(m.start(1), m.end(1), "INITIATIVE", covered)
         for tok in sdoc:
+            if tok.text == "Act" and tok.i > 0:
+                self._act(tok, covered)
             if tok.lemma_ in _MAKE_VERBS and tok.pos_ == "VERB":
                 self._made_by(tok, covered)
             if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN", "NUM", "X"):
@@ -1001,6 +1005,24 @@ class _Resolver:
                         label = "PRODUCT" if lemma in PRODUCT_HEADS else "FAC"
                         self._add(t0, tok.i, label, "rule")
                         covered.update(range(t0, tok.i))
+
+    def _act(self, act: Any, covered: set[int]) -> None:
+        """'the CHIPS and Science Act', 'Countering America's Adversaries Through Sanctions
+        Act': a law's name runs over small words and possessives the NER stops at."""
+        sdoc = self.sdoc
+        t = act.i
+        while t > 0 and act.i - t < 12:
+            prev = sdoc[t - 1]
+            if "\n" in prev.whitespace_ or "\n" in prev.text:
+                break
+            if prev.text == "Act" or not (prev.text[:1].isupper() or prev.lower_ in _ACT_JOINERS):
+                break  # not over another law's name: 'the X Act and the Y Act'
+            t -= 1
+        while t < act.i and (sdoc[t].lower_ in _ACT_JOINERS or sdoc[t].lower_ == "the"):
+            t += 1
+        if t == act.i or not any(tok.text[:1].isupper() for tok in sdoc[t : act.i]):
+            return
+        self._rule_span(sdoc[t].idx, act.idx + len(act.text), "LAW", covered)
 
     def _made_by(self, verb: Any, covered: set[int]) -> None:
         """'the Pterodactyl I is made by AVIC': what a company makes is a product, even when
@@ -1568,7 +1590,7 @@ class _Resolver:
                 c.etype = "EVENT"
             return
         if label == "LAW":
-            if lemma in INITIATIVE_HEADS:
+            if lemma in INITIATIVE_HEADS or lemma in ("act", "law"):
                 c.etype = "INITIATIVE"
             else:
                 c.drop = True
@@ -2520,6 +2542,8 @@ class _Resolver:
             if short.etype == "PLACE" and full.etype == "FACILITY":
                 return True  # 'work at Paks' for the Paks NPP
             loose = {"ORG", "PERSON", "PRODUCT", "FACILITY", "EVENT"}
+            if short.etype == "ORG" and full.etype == "INITIATIVE" and short.tprio < _GAZ:
+                return True  # 'CHIPS funding' for the 'CHIPS and Science Act'
             return short.tprio <= _LABEL and short.etype in loose and full.etype in loose
 
         def one(short: str, cands: list[str]) -> None:
@@ -2585,14 +2609,21 @@ class _Resolver:
                 starts = []
                 for o in longer:
                     rest = o.split()[len(words) :]
+                    law = (
+                        c.etype == "ORG"
+                        and c.tprio < _GAZ
+                        and info[o].etype == "INITIATIVE"
+                        and whole[o][-1] in ("act", "law")
+                    )
                     if o.split()[: len(words)] != words or (
                         info[o].etype != c.etype
                         and not (c.etype == "PLACE" and info[o].etype == "FACILITY")
+                        and not law
                     ):
                         continue
                     if any(ch.isdigit() for ch in rest[0]) or rest[0] in _ROMAN_KEYS:
                         continue  # 'Power of Siberia 2', 'Tianwan 7': another thing
-                    if c.etype == "ORG" and not all(w in _ORG_TAIL_WORDS for w in rest):
+                    if c.etype == "ORG" and not law and not all(w in _ORG_TAIL_WORDS for w in rest):
                         continue  # 'Rosneft Trading' is a subsidiary, 'AP News' is AP
                     starts.append(o)
                 if len(starts) > 1:
