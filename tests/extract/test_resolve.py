@@ -577,3 +577,218 @@ def test_resolve_a_generic_body_joins_the_one_state_body_named_in_full(pipeline:
     us = ents["United States Department of Commerce"]
     assert "Department of Commerce" in us.aliases
     assert "Department of Commerce" not in ents
+
+
+def test_resolve_an_acronym_glued_to_its_year_joins_its_long_form(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Oil ministers met at the Caspian Oil Week (COW)-2024 in Baku on Tuesday.",
+    )
+    assert not any(")" in e.name for e in ents.values())
+    week = [e for e in ents.values() if "COW" in e.aliases]
+    assert week
+    assert week[0].name == "Caspian Oil Week"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "etype"),
+    [
+        ("Work on the Rooppur-2 nuclear power plant resumed in March.", "Rooppur-2", "FACILITY"),
+        ("Admirals met at the naval forum Fleet-2024 in Kronstadt.", "Fleet-2024", "EVENT"),
+        ("India ordered more S-400 missile systems from Russia.", "S-400", "PRODUCT"),
+    ],
+)
+def test_resolve_a_designation_takes_the_type_of_its_head_noun(
+    pipeline: Any, text: str, name: str, etype: str
+) -> None:
+    assert entities(pipeline, text)[name].type == etype
+
+
+def test_resolve_a_name_with_a_title_in_apposition_is_a_person(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The figures were confirmed by Vadim Badekha, the General Director of the United "
+        "Engine Corporation, at the show.",
+    )
+    assert ents["Vadim Badekha"].type == "PERSON"
+
+
+def test_resolve_a_name_modifying_firm_is_an_organisation(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "Payments stalled, said Oleg Sidorov, the director of the Tsvetnaya Sfera firm."
+    )
+    assert ents["Tsvetnaya Sfera"].type == "ORG"
+    assert ents["Oleg Sidorov"].type == "PERSON"
+
+
+def test_resolve_a_list_of_rockets_shares_the_possessive_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "Energomash makes engines for Russia’s Soyuz, Angara and Proton launch vehicles."
+    )
+    for name in ("Soyuz", "Proton", "Angara"):
+        assert ents[name].type == "PRODUCT", name
+        assert ents[name].country == "RU", name
+
+
+def test_resolve_a_product_takes_its_makers_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "Dealers said the Chery Tiggo cars sold well in Kazakhstan.")
+    assert ents["Tiggo"].type == "PRODUCT"
+    assert ents["Tiggo"].country == "CN"
+    assert ents["Tiggo"].affiliation == "Chery"
+
+
+def test_resolve_a_counterpart_takes_the_modifying_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Germany's Economy Minister Robert Habeck and French counterpart, Bruno Le Maire "
+        "met in Paris on Monday.",
+    )
+    assert ents["Bruno Le Maire"].country == "FR"
+    assert ents["Robert Habeck"].country == "DE"
+
+
+def test_resolve_the_other_sides_counterpart_gives_no_home_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "India and the U.S. want more trade. The U.S. and India met in Washington. Commerce "
+        "Minister Piyush Goyal said that once his U.S. counterpart is confirmed, talks would "
+        "start.",
+    )
+    assert ents["Piyush Goyal"].country == "IN"
+
+
+def test_resolve_led_gives_a_country_like_based(pipeline: Any) -> None:
+    ents = entities(pipeline, "Rome joined the Italian-led Tempest programme in 2019.")
+    assert ents["Tempest"].country == "IT"
+
+
+def test_resolve_a_smelter_is_a_facility(pipeline: Any) -> None:
+    ents = entities(pipeline, "The firm is commissioning the new Luanshya Copper Smelter.")
+    assert ents["Luanshya Copper Smelter"].type == "FACILITY"
+
+
+def test_resolve_a_numbered_unit_of_a_named_site_is_a_facility_in_its_state(
+    pipeline: Any,
+) -> None:
+    ents = entities(
+        pipeline,
+        "Rosatom will build two reactors at Kazakhstan's Ulken site. The first unit, "
+        "Ulken-1, should start in 2035.",
+    )
+    assert ents["Ulken"].type == "FACILITY"
+    assert ents["Ulken-1"].type == "FACILITY"
+    assert ents["Ulken-1"].country == "KZ"
+
+
+def test_resolve_a_palace_stands_in_the_state_its_sentence_names(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "The two leaders met at Akasaka Palace, the Japanese government said."
+    )
+    assert ents["Akasaka Palace"].country == "JP"
+
+
+def test_resolve_a_pipeline_between_two_states_gets_no_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "Gazprom opened the Power of Siberia pipeline between Russia and China."
+    )
+    assert ents["Power of Siberia"].country is None
+
+
+def test_resolve_a_plant_takes_its_owners_country(pipeline: Any) -> None:
+    ents = entities(pipeline, "Russian Helicopters' Progress plant builds the Ka-52 helicopter.")
+    assert ents["Progress"].type == "FACILITY"
+    assert ents["Progress"].country == "RU"
+
+
+def test_resolve_a_rule_list_takes_the_state_of_the_departments_named(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The U.S. Department of Commerce added five Chinese firms to the Entity List on Friday.",
+    )
+    assert ents["Entity List"].type == "INITIATIVE"
+    assert ents["Entity List"].country == "US"
+    ents = entities(pipeline, "Huawei and ZTE remain on the Entity List, Beijing said.")
+    assert ents["Entity List"].country is None
+
+
+def test_resolve_an_acronym_defined_for_a_kind_names_the_thing_after_it(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The engines will power India's home-built light-combat aircraft (LCA) Tejas. HAL "
+        "has worked with GE on the Indian LCA since 1986, and the LCA flies with F404 engines.",
+    )
+    tejas = ents["Tejas"]
+    assert tejas.type == "PRODUCT"
+    assert tejas.country == "IN"
+    assert {"LCA", "Indian LCA"} <= set(tejas.aliases)
+    assert "LCA" not in ents
+    assert "Indian LCA" not in ents
+
+
+def test_resolve_a_kind_noun_before_a_vague_head_types_the_name(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "He criticised the Poseidon gas pipeline project planned by Greece and Italy."
+    )
+    assert ents["Poseidon"].type == "FACILITY"
+
+
+def test_resolve_a_name_the_ner_calls_an_event_is_typed_by_its_head(pipeline: Any) -> None:
+    ents = entities(pipeline, "Some of the Typhoon fighters are based at Coningsby.")
+    assert ents["Typhoon"].type == "PRODUCT"
+
+
+def test_resolve_a_fleet_after_port_of_is_a_body_not_a_place(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "The destroyer returned to San Diego, home port of the US Pacific Fleet."
+    )
+    assert ents["US Pacific Fleet"].type == "ORG"
+    assert ents["US Pacific Fleet"].country == "US"
+    assert ents["San Diego"].type == "PLACE"
+
+
+def test_resolve_a_bank_in_a_list_of_one_states_banks_is_of_that_state(pipeline: Any) -> None:
+    assert (
+        entities(pipeline, "Exporters now pay through Zhongyuan Bank.")["Zhongyuan Bank"].country
+        is None
+    )
+    ents = entities(
+        pipeline,
+        "Exporters now pay through Zhongyuan Bank, Bank of Jiangsu, China Minsheng Bank and "
+        "Harbin Bank.",
+    )
+    assert ents["Zhongyuan Bank"].country == "CN"
+
+
+def test_resolve_a_title_hung_on_the_next_noun_still_makes_an_office_holder(
+    pipeline: Any,
+) -> None:
+    ents = entities(
+        pipeline,
+        "Pakistan signed the loan with China. Officials call it central to the Prime Minister "
+        "Imran Khan government's power plan.",
+    )
+    assert ents["Imran Khan"].country == "PK"
+    assert ents["Imran Khan"].role == "Prime Minister of Pakistan"
+
+
+def test_resolve_a_law_runs_over_small_words_and_its_first_word_joins_it(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The grant comes from the 2022 CHIPS and Science Act, the Commerce Department said. "
+        "It adds $40 million in CHIPS funding to train workers.",
+    )
+    act = ents["CHIPS and Science Act"]
+    assert act.type == "INITIATIVE"
+    assert act.country == "US"
+    assert "CHIPS" in act.aliases
+    assert "CHIPS" not in ents
+
+
+def test_resolve_two_laws_in_a_row_stay_two(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Money flows under the Inflation Reduction Act and the Infrastructure Investment and "
+        "Jobs Act, the Treasury said.",
+    )
+    assert ents["Inflation Reduction Act"].type == "INITIATIVE"
+    assert ents["Infrastructure Investment and Jobs Act"].type == "INITIATIVE"

@@ -23,14 +23,14 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from tieline.extract.gazetteer import Actor, Gazetteer
 from tieline.extract.names import acronym_matches, is_acronym, name_key
 from tieline.records import Entity, Mention
 
-NAME = "resolve.document.v4"
+NAME = "resolve.document.v5"
 
 # Head nouns (lemmas) that decide what a name names.
 FACILITY_HEADS = frozenset(
@@ -49,9 +49,11 @@ FACILITY_HEADS = frozenset(
         "field",
         "reactor",
         "station",
+        "site",
         "npp",
         "dam",
         "refinery",
+        "smelter",
         "mine",
         "cosmodrome",
         "spaceport",
@@ -109,6 +111,9 @@ PRODUCT_HEADS = frozenset(
         "howitzer",
         "radar",
         "truck",
+        "vehicle",
+        "car",
+        "sedan",
         "locomotive",
         "turbine",
         "bus",
@@ -207,6 +212,8 @@ _SHIP_PREFIXES = {
 ORG_HEADS = frozenset(
     {
         "company",
+        "firm",
+        "fleet",
         "corporation",
         "corp",
         "group",
@@ -535,6 +542,7 @@ _DEFINITION = re.compile(
     rf"(?P<long1>{_TITLE_RUN})\s*\(\s*(?P<acr1>[A-Z][A-Z0-9&]{{1,9}})\s*\)"
     rf"|(?P<acr2>\b[A-Z][A-Z0-9&]{{1,9}})\s*\(\s*(?P<long2>{_TITLE_RUN})\s*\)"
 )
+_UNIT = re.compile(r"^([A-Z][a-z]{3,})[- ]\d{1,2}$")  # 'Tianwan-7', not 'Su-30' or 'Yak-130'
 _ROMAN = frozenset({"I", "II", "III", "IV", "V", "VI"})
 # A quoted programme name ending in its target year: '"Vision 2030"', '"Made in China 2025"'.
 _QUOTED_PROGRAMME = re.compile(
@@ -658,6 +666,10 @@ _DOCUMENT_HEADS = frozenset(
         "statement",
     }
 )
+# Nouns a company's name modifies ('the Pervaya Gruppa firm'); no person's name does.
+_FIRM_NOUNS = frozenset({"firm", "company", "corporation", "bank", "conglomerate", "brokerage"})
+# Small words inside a law's name ('... Through Sanctions Act', 'CHIPS and Science Act').
+_ACT_JOINERS = frozenset({"and", "of", "for", "on", "to", "&", "through", "'s", "’s", "the"})
 _LAW_HEADS = frozenset({"act", "law", "treaty", "accord", "convention", "code", "doctrine"})
 _SMALL_KEY_WORDS = frozenset({"of", "for", "on", "the", "and", "in", "to"})
 _QUOTES = str.maketrans({"‘": " ", "“": " ", "”": " ", '"': " "})
@@ -893,7 +905,9 @@ class _Resolver:
                 if i is not None and j is not None:
                     self.cands[j].acronym_of = self.cands[i]
                 continue
-            self._add(t0, t1, ent.label_, by, actor)
+            i = self._add(t0, t1, ent.label_, by, actor)
+            if i is not None:
+                self._cut_at_close(self.cands[i])
         self._rule_candidates()
         self.cands.sort(key=lambda c: (c.start, -(c.end - c.start)))
         kept: list[_Cand] = []
@@ -907,6 +921,14 @@ class _Resolver:
             kept.append(c)
         self.cands = kept
         self._index()
+
+    def _cut_at_close(self, c: _Cand) -> None:
+        """'India Energy Week (IEW)-2023': the tokenizer keeps 'IEW)-2023' whole; the name is
+        the acronym before the closing bracket, which the text defined."""
+        last = self.text[self.sdoc[c.t1 - 1].idx : c.end]
+        head, close, _ = last.partition(")")
+        if close and "(" not in self.text[c.start : c.end] and head[-1:].isalnum():
+            c.end = self.sdoc[c.t1 - 1].idx + len(head)
 
     def _index(self) -> None:
         self.tok2cand = {}
@@ -948,6 +970,8 @@ class _Resolver:
         for m in _QUOTED_PROGRAMME.finditer(text):
             self._rule_span(m.start(1), m.end(1), "INITIATIVE", covered)
         for tok in sdoc:
+            if tok.text == "Act" and tok.i > 0:
+                self._act(tok, covered)
             if tok.lemma_ in _MAKE_VERBS and tok.pos_ == "VERB":
                 self._made_by(tok, covered)
             if tok.i in covered or tok.pos_ not in ("PROPN", "NOUN", "NUM", "X"):
@@ -981,6 +1005,24 @@ class _Resolver:
                         label = "PRODUCT" if lemma in PRODUCT_HEADS else "FAC"
                         self._add(t0, tok.i, label, "rule")
                         covered.update(range(t0, tok.i))
+
+    def _act(self, act: Any, covered: set[int]) -> None:
+        """'the CHIPS and Science Act', 'Countering America's Adversaries Through Sanctions
+        Act': a law's name runs over small words and possessives the NER stops at."""
+        sdoc = self.sdoc
+        t = act.i
+        while t > 0 and act.i - t < 12:
+            prev = sdoc[t - 1]
+            if "\n" in prev.whitespace_ or "\n" in prev.text:
+                break
+            if prev.text == "Act" or not (prev.text[:1].isupper() or prev.lower_ in _ACT_JOINERS):
+                break  # not over another law's name: 'the X Act and the Y Act'
+            t -= 1
+        while t < act.i and (sdoc[t].lower_ in _ACT_JOINERS or sdoc[t].lower_ == "the"):
+            t += 1
+        if t == act.i or not any(tok.text[:1].isupper() for tok in sdoc[t : act.i]):
+            return
+        self._rule_span(sdoc[t].idx, act.idx + len(act.text), "LAW", covered)
 
     def _made_by(self, verb: Any, covered: set[int]) -> None:
         """'the Pterodactyl I is made by AVIC': what a company makes is a product, even when
@@ -1204,6 +1246,9 @@ class _Resolver:
 
     # ------------------------------------------------------------------ typing
     def _surface(self, c: _Cand) -> str:
+        last = self.sdoc[c.t1 - 1]
+        if c.end < last.idx + len(last.text):  # cut inside a token ('IEW)-2023')
+            return " ".join(self.text[c.start : c.end].translate(_QUOTES).split())
         return _surface(self.sdoc, c.t0, c.t1)
 
     def _locative(self, tok: Any) -> bool:
@@ -1235,6 +1280,8 @@ class _Resolver:
         root = self.sdoc[c.t0 : c.t1].root
         if self.gaz.lookup(_surface(self.sdoc, c.t0, c.t1)) is not None:
             return False
+        if c.t1 - c.t0 > 1 and _head_lemma(self.sdoc[c.t1 - 1]) in ORG_HEADS:
+            return False  # 'home port of the US Pacific Fleet': a body, not the port's town
         if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.i < c.t0:
             if _head_lemma(root.head.head) in PLACE_HEADS:
                 return True
@@ -1415,7 +1462,23 @@ class _Resolver:
         lemma = _head_lemma(sdoc[c.t1 - 1])
         first = sdoc[c.t0].text
         if _DESIGNATION.match(first) and first.split("-")[0].lower() not in _NOT_DESIGNATION:
-            # 'S-400 Triumf', 'MQ-1 Predator': a model designation leads a product's name.
+            # 'S-400 Triumf', 'MQ-1 Predator': a model designation leads a product's name;
+            # but 'the Kursk-2 nuclear power plant', 'the forum Army-2022' name a unit of a
+            # plant and a show.
+            if c.t1 - c.t0 == 1:
+                before = [
+                    ch
+                    for ch in root.lefts
+                    if ch.dep_ in ("nmod", "compound", "appos") and ch.text.islower()
+                ]
+                etype = _type_of_head(_head_lemma(before[-1])) if before else None
+                if etype in ("FACILITY", "EVENT"):
+                    c.etype, c.tprio = etype, _CUE
+                    return
+                if self._by_head(c, lemma, allow_org=False):
+                    if c.etype in ("FACILITY", "EVENT"):
+                        return
+                    c.aliases = [a for a in c.aliases if a == surface]
             c.etype, c.tprio = "PRODUCT", _CUE
             if c.t1 - c.t0 > 1:
                 c.short = first
@@ -1444,7 +1507,12 @@ class _Resolver:
                 c.country, c.cprio = cap.country, _GAZ
                 c.aliases.append(surface)
                 return
-            typed = self._by_head(c, lemma, allow_org=label == "GPE" and lemma != "union")
+            typed = self._by_head(
+                c,
+                lemma,
+                # 'the US Pacific Fleet': a region's name with a body's head is the body
+                allow_org=(label == "GPE" and lemma != "union") or lemma in ("fleet", "command"),
+            )
             if typed or (label == "GPE" and self._is_agent(root) and len(c.name.split()) == 1):
                 c.etype = c.etype or "ORG"
                 c.tprio = max(c.tprio, _CUE)
@@ -1486,6 +1554,9 @@ class _Resolver:
                 self._set_place(c)
                 c.tprio = _LABEL
             return
+        if label == "ORG" and self._titled_person(c, root, lemma):
+            c.etype, c.tprio = "PERSON", _CUE  # 'Yury Slyusar, the General Director of UAC'
+            return
         if label == "ORG":
             cap = gaz.capital_of(surface)
             if cap is not None and not self._locative(root):
@@ -1512,11 +1583,14 @@ class _Resolver:
                 self._by_context(c)
             return
         if label == "EVENT":
+            if self._by_head(c, lemma, allow_org=False) and c.etype in ("PRODUCT", "FACILITY"):
+                return  # 'the Typhoon fighters'
+            c.etype = None
             if not self._by_context(c):
                 c.etype = "EVENT"
             return
         if label == "LAW":
-            if lemma in INITIATIVE_HEADS:
+            if lemma in INITIATIVE_HEADS or lemma in ("act", "law"):
                 c.etype = "INITIATIVE"
             else:
                 c.drop = True
@@ -1525,6 +1599,25 @@ class _Resolver:
             c.etype = label
             return
         c.drop = True  # works of art, languages
+
+    def _titled_person(self, c: _Cand, root: Any, lemma: str) -> bool:
+        """A name of two or three capitalised words followed by a title in apposition ('X Y,
+        the General Director of Z', 'X Y, chief executive of Z') is a person's."""
+        words = c.name.split()
+        if not 2 <= len(words) <= 3 or not all(w[:1].isupper() for w in words):
+            return False
+        if lemma in ORG_HEADS or _type_of_head(lemma) is not None or c.by == "rule":
+            return False
+        if self.gaz.lookup(c.name) is not None or any(
+            self.gaz.place_code(w) is not None for w in words
+        ):
+            return False
+        desc = next((ch for ch in root.children if ch.dep_ == "appos" and ch.i >= c.t1), None)
+        if desc is None or c.t1 >= len(self.sdoc) or self.sdoc[c.t1].text != ",":
+            return False
+        if _head_lemma(desc) not in TITLE_HEADS:
+            return False
+        return any(ch.dep_ == "prep" and ch.lower_ in ("of", "at") for ch in desc.children)
 
     def _inside_law(self, c: _Cand) -> bool:
         """'Countering America's Adversaries Through Sanctions Act': the NER stops at the
@@ -1631,14 +1724,37 @@ class _Resolver:
             heads.append((_head_lemma(h.head), None, True))
         for lem, head_tok, outside in heads:
             etype = _type_of_head(lem)
+            if etype is None and head_tok is not None:
+                # 'Club-K missile system', 'the X gas pipeline project': a kind noun between
+                # the name and a vague head says what the name names
+                kind = next(
+                    (
+                        t
+                        for t in head_tok.children
+                        if t.dep_ == "compound"
+                        and c.t1 <= t.i < head_tok.i
+                        and t.text.islower()
+                        and _type_of_head(_head_lemma(t)) in ("PRODUCT", "FACILITY")
+                    ),
+                    None,
+                )
+                if kind is not None:
+                    etype, head_tok = _type_of_head(_head_lemma(kind)), kind
             if etype is None or (etype == "ORG" and not allow_org):
                 continue
-            if outside and c.label == "PERSON" and etype not in ("FACILITY", "PRODUCT"):
-                continue
+            if (
+                outside
+                and c.label == "PERSON"
+                and etype not in ("FACILITY", "PRODUCT")
+                and not (head_tok is not None and lem in _FIRM_NOUNS)
+            ):
+                continue  # but 'the Pervaya Gruppa firm' is a firm
             if head_tok is not None and etype in ("FACILITY", "PRODUCT", "INITIATIVE"):
                 # 'Eastern Route pipeline', 'Mistral warships': the longer form is an alias.
                 ext = _surface(sdoc, c.t0, head_tok.i) + " " + str(head_tok.lemma_)
-                if head_tok.i - c.t1 <= 3:
+                if head_tok.i - c.t1 <= 3 and not any(
+                    t.dep_ in ("cc", "conj", "punct") for t in sdoc[c.t1 : head_tok.i]
+                ):  # not 'Angara and Baikal launch vehicle'
                     c.aliases.append(ext)
             c.etype, c.tprio = etype, _CUE
             return True
@@ -1711,8 +1827,8 @@ class _Resolver:
                 for cc in ch.children:  # 'Chinese and Russian companies'
                     if cc.dep_ == "conj":
                         codes |= self._codes(cc)
-            if ch.lemma_ == "base" and ch.dep_ in ("amod", "acl", "compound"):
-                for cc in ch.children:  # 'a Moscow-based think tank'
+            if ch.lemma_ in ("base", "lead") and ch.dep_ in ("amod", "acl", "compound"):
+                for cc in ch.children:  # 'a Moscow-based think tank', 'the British-led X'
                     codes |= self._codes(cc)
         return codes
 
@@ -1726,6 +1842,34 @@ class _Resolver:
             if c.cprio >= _GAZ:
                 continue
             self._locate(c)
+        for c in self.cands:
+            if not c.drop and c.etype == "ORG" and c.cprio < 0:
+                self._list_country(c)
+
+    def _list_country(self, c: _Cand) -> None:
+        """'Ping An Bank, Bank of Ningbo, China Guangfa Bank and ...': a bank in a list of
+        banks that are all of one state, by their own names, is of that state too."""
+        root = self.sdoc[c.t0 : c.t1].root
+        top = root
+        while top.dep_ == "conj" and top.head.i != top.i:
+            top = top.head
+        members = [top, *(t for t in top.subtree if t.dep_ == "conj")]
+        head = name_key(c.name, drop_suffixes=False).split()
+        codes: set[str | None] = set()
+        n = 0
+        for t in members:
+            i = self.tok2cand.get(t.i)
+            if i is None or self.cands[i] is c:
+                continue
+            o = self.cands[i]
+            words = name_key(o.name, drop_suffixes=False).split()
+            if o.drop or o.etype != "ORG" or not head or head[-1] not in (words[:1] + words[-1:]):
+                continue
+            if o.cprio >= _NAME_CUE:
+                codes.add(o.country)
+                n += 1
+        if n >= 2 and len(codes) == 1 and None not in codes and head[-1] in ORG_HEADS:
+            c.country, c.cprio = next(iter(codes)), _DEFERRED
 
     def _locate(self, c: _Cand) -> None:
         sdoc = self.sdoc
@@ -1744,6 +1888,32 @@ class _Resolver:
         if c.etype in ("PRODUCT", "FACILITY") and c.t0 > 0 and not codes:
             # 'the U.S. MQ-1 Predator': a state right before the name, whatever the parse says
             codes |= self._codes(sdoc[c.t0 - 1])
+        if (
+            not codes
+            and c.etype in ("PRODUCT", "FACILITY")
+            and h.dep_ in ("compound", "nmod")
+            and h.head.i >= c.t1
+        ):
+            # 'Russia's Soyuz, Angara and Baikal launch vehicles': the possessive before the
+            # first of the names of one head noun is every name's
+            for sib in h.head.children:
+                if sib.i < c.t0 and sib.dep_ in ("compound", "nmod") and sib.pos_ == "PROPN":
+                    for ch in sib.children:
+                        if ch.dep_ == "poss":
+                            codes |= self._codes(ch)
+        if c.etype in ("PRODUCT", "FACILITY") and c.affil is None and c.t0 > 0:
+            # 'the Chery Tiggo', 'Hanwha's K9': the maker named right before its product gives
+            # it its maker and, through the maker, its country; 'Russian Helicopters' Ulan-Ude
+            # plant': so does the owner of a plant
+            t = c.t0 - 1
+            owner = t > 0 and sdoc[t].lower_ in _POSSESSIVE_TOKENS
+            if owner:
+                t -= 1
+            elif c.etype == "FACILITY":
+                t = -1
+            i = self.tok2cand.get(t)
+            if i is not None and not self.cands[i].drop and self.cands[i].etype == "ORG":
+                c.affil = i
         for ch in root.children:
             if ch.dep_ == "appos" and ch.i >= c.t1:
                 codes |= self._modifier_codes(ch, range(0))
@@ -1824,8 +1994,9 @@ class _Resolver:
             and (place := self._big_place(toks[0].text)) is not None
         ):
             codes.add(place.country)  # 'Shenzhen Rural Commercial Bank': a city's own bank
-        if not front and c.etype in ("FACILITY", "PRODUCT") and toks[0].text[:1].isupper():
-            # 'Paks NPP', 'Bushehr plant': a facility named after the town it stands in
+        if not front and c.etype == "FACILITY" and toks[0].text[:1].isupper():
+            # 'Paks NPP', 'Bushehr plant': a facility named after the town it stands in (a
+            # product is named after no town: 'Angara' is a rocket, not the Turkish town)
             place = self.gaz.place(toks[0].text)
             if place is not None and place.kind == "city":
                 codes.add(place.country)
@@ -1866,6 +2037,17 @@ class _Resolver:
         span = range(c.t0, c.t1)
         # A title before the name: 'the Russian Deputy Prime Minister Arkady Dvorkovich'.
         left = [t for t in sdoc[root.left_edge.i : c.t0] if not t.is_space]
+        if not left:
+            # 'the Prime Minister X government's plan': the parser hangs the title on the
+            # noun the name modifies; capitalised title words right before the name count
+            k = c.t0
+            while (
+                k > 0
+                and sdoc[k - 1].text[:1].isupper()
+                and sdoc[k - 1].lower_.rstrip(".") in TITLE_HEADS | _HONORIFICS
+            ):
+                k -= 1
+            left = list(sdoc[k : c.t0])
         own = self.tok2cand.get(c.t0)
         employer: int | None = None
         for k in range(len(left) - 1, -1, -1):
@@ -1927,9 +2109,17 @@ class _Resolver:
             and _head_lemma(head.head.head) in TITLE_HEADS
         ):
             head = head.head.head  # 'the Chinese ambassador to Zambia, Li Qiangmin'
-        if not appos and c.t0 >= 2 and sdoc[c.t0 - 1].text == ",":
-            # the same, where the parser hung the name on the verb
-            for k in range(c.t0 - 2, max(-1, c.t0 - 7), -1):
+        if (
+            (not appos or _head_lemma(head) not in TITLE_HEADS | {"counterpart"})
+            and c.t0 >= 2
+            and sdoc[c.t0 - 1].text == ","
+        ):
+            # the same, where the parser hung the name on the verb or on another person ('X
+            # and French counterpart, Y': then only a title right before the comma counts)
+            hi = self.tok2cand.get(head.i)
+            by_person = appos and hi is not None and self.cands[hi].etype == "PERSON"
+            reach = 3 if by_person else 7
+            for k in range(c.t0 - 2, max(-1, c.t0 - reach), -1):
                 t = sdoc[k]
                 if _head_lemma(t) in TITLE_HEADS or t.lower_ == "counterpart":
                     head, appos = t, True
@@ -2125,6 +2315,7 @@ class _Resolver:
                     elif c.actor is None:
                         c.aliases.append(c.name)
                         c.name = m.group(1)
+        self._type_acronyms(defined)
         if not defined:
             return
         for acr, i in defined.items():
@@ -2134,6 +2325,17 @@ class _Resolver:
         covered = [(c.start, c.end) for c in self.cands]
         for c in self.cands:
             s = self._surface(c)
+            first, _, rest = s.partition(" ")
+            if (
+                s not in defined
+                and rest in defined
+                and c.actor is None
+                and (state := self.gaz.demonym_of(first)) is not None
+            ):
+                # 'the Indian LCA': a demonym before a defined acronym gives its country
+                s = rest
+                if state.country and c.cprio < _CUE:
+                    c.country, c.cprio = state.country, _CUE
             if s in defined and self.cands[defined[s]] is not c:
                 t = self.cands[defined[s]]
                 if c.actor is None or c.actor is t.actor:
@@ -2169,6 +2371,97 @@ class _Resolver:
                 covered.append((m.start(), m.end()))
         self.cands.sort(key=lambda c: c.start)
 
+    def _type_acronyms(self, defined: dict[str, int]) -> None:
+        """'the light-combat aircraft (LCA) Tejas': an acronym the author defines for a kind
+        of thing, written right before a name, is the name's kind; it names that thing."""
+        for m in re.finditer(r"\(([A-Z]{2,6})\)[ \t]+(?=[A-Z])", self.text):
+            acr = m.group(1)
+            if acr in defined:
+                continue
+            words = re.split(r"[\s\-–]+", self.text[max(0, m.start() - 80) : m.start()].strip())
+            kind = words[-len(acr) :]
+            if len(kind) != len(acr) or not all(
+                w[:1].islower() and w[:1] == a.lower() for w, a in zip(kind, acr, strict=True)
+            ):
+                continue
+            etype = _type_of_head(kind[-1].lower().rstrip("s")) or _type_of_head(kind[-1].lower())
+            if etype not in ("PRODUCT", "FACILITY"):
+                continue
+            i = next(
+                (
+                    k
+                    for k, c in enumerate(self.cands)
+                    if c.start == m.end() and not c.drop and c.etype is not None
+                ),
+                None,
+            )
+            if i is None:
+                i = self._name_after(m.end(), etype)
+            if i is None:
+                continue
+            c = self.cands[i]
+            if c.tprio < _GAZ:
+                c.etype, c.tprio = etype, max(c.tprio, _CUE)
+                head = self._char_to_tokens(m.start() - len(kind[-1]) - 1, m.start() - 1)
+                codes = self._modifier_codes(self.sdoc[head[0]], range(0)) if head else set()
+                if len(codes) == 1 and c.cprio < _CUE:
+                    c.country, c.cprio = next(iter(codes)), _CUE
+            defined[acr] = i
+
+    def _name_after(self, start: int, etype: str) -> int | None:
+        """A capitalised name the NER missed, right after a defined kind ('(LCA) Tejas')."""
+        toks = self._char_to_tokens(start, start + 1)
+        if toks is None:
+            return None
+        t0 = t1 = toks[0]
+        sdoc = self.sdoc
+        while (
+            t1 < len(sdoc)
+            and t1 - t0 < 3
+            and sdoc[t1].text[:1].isupper()
+            and sdoc[t1].is_alpha
+            and t1 not in self.tok2cand
+        ):
+            t1 += 1
+        if t1 == t0:
+            return None
+        name = _surface(sdoc, t0, t1)
+        c = _Cand(
+            start=sdoc[t0].idx,
+            end=sdoc[t1 - 1].idx + len(sdoc[t1 - 1].text),
+            t0=t0,
+            t1=t1,
+            label=etype,
+            by="rule",
+            etype=etype,
+            name=name,
+            tprio=_CUE,
+        )
+        self.cands.append(c)
+        return len(self.cands) - 1
+
+    def units_of_plants(self) -> None:
+        """'Tianwan-7', 'Chashma-1': a short number after the name of a plant the text names
+        is a unit of that plant, a facility in the plant's state, not a model."""
+        plants: dict[str, _Cand] = {}
+        for c in self.cands:
+            if c.drop or c.etype != "FACILITY" or _UNIT.match(c.name):
+                continue
+            for n in (c.name, *c.aliases):
+                first = n.split()[0] if n.split() else ""
+                if len(first) >= 4 and first[:1].isupper():
+                    plants.setdefault(first.lower(), c)
+        for c in self.cands:
+            m = _UNIT.match(c.name)
+            if c.drop or m is None or c.etype not in ("PRODUCT", "FACILITY"):
+                continue
+            plant = plants.get(m.group(1).lower())
+            if plant is None:
+                continue
+            c.etype, c.tprio = "FACILITY", max(c.tprio, _CUE)
+            if plant.country and c.cprio < _NAME_CUE:
+                c.country, c.cprio = plant.country, _NAME_CUE
+
     def _inner_cand(self, start: int, end: int) -> int | None:
         for i, c in enumerate(self.cands):
             if (
@@ -2185,7 +2478,7 @@ class _Resolver:
         parts = re.split(r"\s+of\s+(?:the\s+)?", name)
         return any(self.gaz.lookup(p) is not None for p in parts[1:])
 
-    def _home_state(self, c: _Cand) -> str | None:
+    def _home_state(self, c: _Cand, *, only_near: bool = False) -> str | None:
         """The state a sentence is about (the one it names), else the state the document names
         most often among those of the sentence, else in the whole document."""
         counts: Counter[str] = Counter()
@@ -2193,10 +2486,15 @@ class _Resolver:
             if not o.drop and o.etype == "COUNTRY" and o.country:
                 counts[o.country] += 1
         near: Counter[str] = Counter()
+        other: set[str] = set()
         for t in self.sdoc[c.t0].sent:
             if c.t0 <= t.i < c.t1:
                 continue
             i = self.tok2cand.get(t.i)
+            if t.head.lemma_ == "counterpart":
+                # 'his U.S. counterpart' names the other side's state, never the person's
+                other |= {self.cands[i].country or ""} if i is not None else self._codes(t)
+                continue
             code = self.cands[i].country if i is not None else None
             if (
                 i is not None
@@ -2208,6 +2506,11 @@ class _Resolver:
             elif i is None and t.text[:1].isupper() and (d := self.gaz.demonym_of(t.text)):
                 if d.country:
                     near[d.country] += 1
+        for code in other:
+            near.pop(code, None)
+            counts.pop(code, None)
+        if only_near and len(near) != 1:
+            return None
         pool = near or counts
         if not pool:
             return None
@@ -2239,6 +2542,8 @@ class _Resolver:
             if short.etype == "PLACE" and full.etype == "FACILITY":
                 return True  # 'work at Paks' for the Paks NPP
             loose = {"ORG", "PERSON", "PRODUCT", "FACILITY", "EVENT"}
+            if short.etype == "ORG" and full.etype == "INITIATIVE" and short.tprio < _GAZ:
+                return True  # 'CHIPS funding' for the 'CHIPS and Science Act'
             return short.tprio <= _LABEL and short.etype in loose and full.etype in loose
 
         def one(short: str, cands: list[str]) -> None:
@@ -2304,14 +2609,21 @@ class _Resolver:
                 starts = []
                 for o in longer:
                     rest = o.split()[len(words) :]
+                    law = (
+                        c.etype == "ORG"
+                        and c.tprio < _GAZ
+                        and info[o].etype == "INITIATIVE"
+                        and whole[o][-1] in ("act", "law")
+                    )
                     if o.split()[: len(words)] != words or (
                         info[o].etype != c.etype
                         and not (c.etype == "PLACE" and info[o].etype == "FACILITY")
+                        and not law
                     ):
                         continue
                     if any(ch.isdigit() for ch in rest[0]) or rest[0] in _ROMAN_KEYS:
                         continue  # 'Power of Siberia 2', 'Tianwan 7': another thing
-                    if c.etype == "ORG" and not all(w in _ORG_TAIL_WORDS for w in rest):
+                    if c.etype == "ORG" and not law and not all(w in _ORG_TAIL_WORDS for w in rest):
                         continue  # 'Rosneft Trading' is a subsidiary, 'AP News' is AP
                     starts.append(o)
                 if len(starts) > 1:
@@ -2463,6 +2775,11 @@ class _Resolver:
                 # body of a state the text does not name beside it is the state's that the
                 # sentence, else the document, is about.
                 country = self._home_state(first[key])
+            if country is None and best is None and etype == "FACILITY" and not _linear(cl):
+                # 'the Barakah site', 'Yamamah Palace': a plant or a palace stands in one state;
+                # the one its sentence, else the document, is about. Pipelines, railways and
+                # bridges often cross a border and get none.
+                country = self._home_state(first[key], only_near=True)
             role = cl.role[2] if cl.role and etype == "PERSON" else None
             if (
                 role
@@ -2494,7 +2811,39 @@ class _Resolver:
                     mention_count=cl.count,
                 )
             )
-        return mentions, entities
+        return mentions, _rules_of_issuers(entities)
+
+
+# Heads of the names of a state's rules and their lists ('Entity List', 'Export Administration
+# Regulations'), and of the bodies that issue them.
+# (not treaties, accords or conventions, which bind two states or more)
+_RULE_HEADS = frozenset(
+    {"list", "regulations", "license", "licence", "rules", "act", "law", "code"}
+)
+_ISSUER_WORDS = frozenset({"department", "ministry", "bureau", "treasury", "office"})
+
+
+def _rules_of_issuers(entities: list[Entity]) -> list[Entity]:
+    """A state's rule the text names without its state ('the Entity List') is the state's
+    whose departments and ministries the text names, when they are all of one state."""
+    issuers = {
+        e.country
+        for e in entities
+        if e.type == "ORG"
+        and e.country
+        and any(w in _ISSUER_WORDS for w in re.split(r"[\s\-]+", e.name.lower()))
+    }
+    if len(issuers) != 1:
+        return entities
+    code = next(iter(issuers))
+    return [
+        replace(e, country=code)
+        if e.type == "INITIATIVE"
+        and e.country is None
+        and e.name.split()[-1].lower() in _RULE_HEADS
+        else e
+        for e in entities
+    ]
 
 
 _GENERIC_WORDS = frozenset(
@@ -2648,6 +2997,41 @@ def _state_body(name: str) -> bool:
     )
 
 
+# Words of facilities that may cross a border ('Power of Siberia pipeline', 'TurkStream').
+_LINEAR_WORDS = frozenset(
+    {
+        "pipeline",
+        "railway",
+        "railroad",
+        "rail",
+        "bridge",
+        "corridor",
+        "route",
+        "line",
+        "canal",
+        "highway",
+        "expressway",
+        "tunnel",
+        "stream",
+        "power",
+        "cable",
+        "interconnector",
+    }
+)
+
+
+def _linear(cl: _Cluster) -> bool:
+    """A facility that may cross a border: a pipeline, railway, bridge or corridor, or one named
+    after two places ('Budapest-Belgrade')."""
+    for name in (cl.name, *cl.aliases):
+        low = name.lower()
+        if any(w in _LINEAR_WORDS for w in re.split(r"[\s\-–]+", low)) or "stream" in low:
+            return True
+        if re.search(r"[A-Z][a-z]+\s*[-–]\s*[A-Z]", name):
+            return True
+    return False
+
+
 def _generic(name: str) -> bool:
     """A name made of common words only ('Navy', 'Ministry of Foreign Affairs')."""
     words = re.split(r"[\s\-]+", name.lower())
@@ -2698,4 +3082,5 @@ def resolve_document(sdoc: Any, gaz: Gazetteer) -> tuple[list[Mention], list[Ent
     r.resolve_people()
     r.filter_lines()
     r.resolve_acronyms()
+    r.units_of_plants()
     return r.build()
