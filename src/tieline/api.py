@@ -982,14 +982,19 @@ def clusters(
         )
 
 
-def relink(*, db: str | Path | None = None, settings: Settings | None = None) -> dict[str, Any]:
+def relink(
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
+    gazetteers: Iterable[str | Path] = (),
+) -> dict[str, Any]:
     """Rebuild every entity and event cluster from what is stored (an ingest links only what
     it adds): after a bulk change of curator judgements, or with a new gazetteer."""
     from tieline.scale.linking import link_store
     from tieline.scale.runner import recluster
 
-    s = _settings(db, settings)
-    with _store(db, s) as store:
+    s = _settings(db, settings, gazetteers=tuple(str(g) for g in gazetteers) or None)
+    with _store(None, s) as store:
         n, _ = link_store(store, s, full=True)
         clusters = recluster(store, full=True)
     return {"entities": n, "clusters": clusters or 0}
