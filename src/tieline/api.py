@@ -917,7 +917,7 @@ def documents(
 
     start = scope.parse_since(since)
     if until is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", until.strip()):
-        raise ConfigError(f"--until wants a date (2022, 2022-12, 2022-12-31), got {until!r}")
+        raise ConfigError(f"'until' wants a date (2022, 2022-12, 2022-12-31), got {until!r}")
     until = until.strip() if until else None
     needle = source.strip().lower() if source and source.strip() else None
     with _store(db, settings) as store:

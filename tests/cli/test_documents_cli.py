@@ -60,9 +60,9 @@ def test_documents_filters(kb_db: Path, kwargs: dict[str, object], expected: lis
 
 
 def test_documents_bad_dates_are_config_errors(kb_db: Path) -> None:
-    with pytest.raises(ConfigError, match="--since"):
+    with pytest.raises(ConfigError, match="'since' wants"):
         tieline.documents(db=kb_db, since="last year")
-    with pytest.raises(ConfigError, match="--until"):
+    with pytest.raises(ConfigError, match="'until' wants"):
         tieline.documents(db=kb_db, until="soon")
 
 
@@ -74,7 +74,7 @@ def test_documents_table_and_errors(kb_db: Path, tmp_path: Path) -> None:
     assert any("Power of Siberia pipeline" in ln and "2019-12-03" in ln for ln in lines)
     bad = _tieline("documents", "--db", str(kb_db), "--since", "soon", cwd=tmp_path)
     assert bad.returncode == 2
-    assert bad.stderr.startswith("error: --since")
+    assert bad.stderr.startswith("error: 'since' wants")
     assert "Traceback" not in bad.stderr
     none = _tieline("documents", "--db", str(tmp_path / "none.db"), cwd=tmp_path)
     assert none.returncode == 2
