@@ -117,6 +117,36 @@ def test_trained_decider_folds_one_statement_into_one_event() -> None:
     assert len(TrainedDecider(_model(bias=5.0))(cands)) == 1
 
 
+def test_trained_decider_skips_a_repeat_of_a_kept_event() -> None:
+    # "The two countries also discussed ...": flagged as an anaphoric repeat by the reading.
+    repeat = (("flag=repeat", 1.0), ("strict", 1.0))
+    cands = [_candidate(keep=False, start=0, sentence=2, features=repeat)]
+    assert TrainedDecider(_model(bias=5.0))(cands) == []
+    absorbed = (("flag=absorbed", 1.0),)
+    cands = [_candidate("cooperation", keep=False, start=0, features=absorbed)]
+    assert TrainedDecider(_model(bias=5.0))(cands) == []
+
+
+def test_trained_decider_reports_one_happening_once_per_document() -> None:
+    # Same type and the same participants in two sentences: the document refers back to one
+    # happening; other participants or another type are another event.
+    cands = [
+        _candidate(start=0, sentence=0),
+        _candidate(start=50, sentence=3),
+        _candidate(start=90, sentence=5, parts=("a", "c")),
+        _candidate("talks", start=120, sentence=6),
+    ]
+    kept = TrainedDecider(_model(bias=5.0))(cands)
+    assert [(e.type, e.trigger_start) for e in kept] == [
+        ("supply", 0),
+        ("supply", 90),
+        ("talks", 120),
+    ]
+    # The rules' own events stay even when they repeat.
+    cands = [_candidate(keep=True, start=0), _candidate(keep=True, start=50, sentence=3)]
+    assert len(TrainedDecider(_model(bias=5.0))(cands)) == 2
+
+
 def test_vectorize_is_deterministic_and_inside_the_space() -> None:
     c = _candidate(features=(("strict", 1.0), ("type=supply", 1.0)))
     v = vectorize(c)
