@@ -103,7 +103,7 @@ def test_api_export(kb_db: Path, tmp_path: Path, fmt: str) -> None:
 
 
 def test_api_export_unknown_format(kb_db: Path, tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="parquet"):
+    with pytest.raises(tieline.TielineError, match="parquet"):
         tieline.export("xlsx", tmp_path / "x", db=kb_db)
 
 

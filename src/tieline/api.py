@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from tieline.config import Settings, load_settings
 from tieline.records import Document, DocumentInfo, Entity, IngestReport, InputFailure
@@ -818,31 +818,46 @@ def report(
 
 
 def export(
-    fmt: str, out: str | Path, *, db: str | Path | None = None, settings: Settings | None = None
+    fmt: str,
+    out: str | Path | TextIO,
+    *,
+    db: str | Path | None = None,
+    settings: Settings | None = None,
 ) -> int | dict[str, int]:
-    """Export the knowledge base (see EXPORT_FORMATS); folders for csv and parquet."""
+    """Export the knowledge base (see EXPORT_FORMATS) to a file, or to an open text stream;
+    csv and parquet write one file per table into a folder. Returns the records written (per
+    table for a folder)."""
+    from tieline.errors import ConfigError
     from tieline.eval.gold import write_gold
     from tieline.query import export as ex
     from tieline.query import exports as exs
 
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
-    path = Path(out)
+        raise ConfigError(f"unknown export format {fmt!r}; use one of {', '.join(EXPORT_FORMATS)}")
+    if fmt in ("csv", "parquet") and not isinstance(out, str | Path):
+        raise ConfigError(f"{fmt} writes one file per table: give a folder")
+
+    def write(store: Store, fh: TextIO) -> int:
+        if fmt == "gold-jsonl":
+            return int(write_gold(store, fh))
+        if fmt == "jsonl":
+            return ex.write_jsonl(store, fh)
+        if fmt == "events-csv":
+            return ex.write_csv(store, out=fh)["events"]
+        if fmt == "ftm":
+            return exs.write_ftm(store, fh)
+        return exs.write_graph(store, fh, fmt)
+
     with _store(db, settings) as store:
-        if fmt == "csv":
-            return ex.write_csv(store, out_dir=path)
-        if fmt == "parquet":
-            return exs.write_parquet(store, path)
-        with path.open("w", encoding="utf-8", newline="") as fh:
-            if fmt == "gold-jsonl":
-                return int(write_gold(store, fh))
-            if fmt == "jsonl":
-                return ex.write_jsonl(store, fh)
-            if fmt == "events-csv":
-                return ex.write_csv(store, out=fh)["events"]
-            if fmt == "ftm":
-                return exs.write_ftm(store, fh)
-            return exs.write_graph(store, fh, fmt)
+        if isinstance(out, str | Path):
+            path = Path(out)
+            if fmt == "csv":
+                return ex.write_csv(store, out_dir=path)
+            if fmt == "parquet":
+                return exs.write_parquet(store, path)
+            with path.open("w", encoding="utf-8", newline="") as fh:
+                return write(store, fh)
+        return write(store, out)
 
 
 def digest(

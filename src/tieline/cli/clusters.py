@@ -74,12 +74,11 @@ def register(app: typer.Typer) -> None:
         """One real-world event with every report of it: outlet, date, title and quote of each
         source, the figures they give, and where they agree or contradict each other (values
         more than 5% apart, or different dates)."""
-        from tieline.query.clusters import cluster_detail
-        from tieline.store.db import Store
+        from tieline import api
 
         settings = settings_from(db, sets)
-        with errors_to_exit(), Store(settings.db, create=False) as store:
-            found = cluster_detail(store, cluster_id)
+        with errors_to_exit():
+            found = api.cluster(cluster_id, settings=settings)
         if found is None:
             fail(f"no cluster {cluster_id!r}; `tieline clusters` lists them")
         if json_out:
@@ -104,13 +103,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Real-world events reported by several documents, the best-sourced first: how many
         sources, how many of their figures agree, and any contradiction."""
-        from tieline.query.clusters import list_clusters
-        from tieline.store.db import Store
+        from tieline import api
 
         settings = settings_from(db, sets)
-        with errors_to_exit(), Store(settings.db, create=False) as store:
-            found = list_clusters(
-                store, min_documents=min_documents, pair=pair, contradicted=contradicted
+        with errors_to_exit():
+            found = api.clusters(
+                settings=settings, min_documents=min_documents, pair=pair, contradicted=contradicted
             )
         if json_out:
             print_json([c.to_dict() for c in found])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -244,58 +244,18 @@ def export(
     db: DbOption = None,
 ) -> None:
     """Export the knowledge base."""
-    from tieline.eval.gold import write_gold
-    from tieline.query import export as ex
-    from tieline.store.db import Store
+    from tieline import api
 
     settings = settings_from(db)
-    with errors_to_exit(), Store(settings.db, create=False) as store:
-        if fmt is ExportFormat.csv:
-            if output is None:
-                fail("csv writes one file per table: give a folder with -o")
-            counts = ex.write_csv(store, out_dir=output)
-            err.print(f"wrote {_tables(counts)} to {output}/")
-            return
-        if fmt is ExportFormat.parquet:
-            from tieline.query.exports import write_parquet
-
-            if output is None:
-                fail("parquet writes one file per table: give a folder with -o")
-            counts = write_parquet(store, output)
-            err.print(f"wrote {_tables(counts)} to {output}/")
-            return
-        if fmt in (ExportFormat.graphml, ExportFormat.gexf, ExportFormat.ftm):
-            from tieline.query.exports import write_ftm, write_graph
-
-            def writer_more(fh: Any) -> int:
-                if fmt is ExportFormat.ftm:
-                    return write_ftm(store, fh)
-                return write_graph(store, fh, fmt.value)
-
-            if output is None:
-                writer_more(sys.stdout)
-            else:
-                with output.open("w", encoding="utf-8") as fh:
-                    n = writer_more(fh)
-                noun = "entity" if fmt is ExportFormat.ftm else "tie"
-                err.print(f"wrote {counted(n, noun)} to {output}")
-            return
-
-        def events_csv(s: Store, fh: Any) -> int:
-            return ex.write_csv(s, out=fh)["events"]
-
-        writers: dict[ExportFormat, Callable[[Store, Any], int]] = {
-            ExportFormat.gold_jsonl: write_gold,
-            ExportFormat.jsonl: ex.write_jsonl,
-            ExportFormat.events_csv: events_csv,
-        }
-        writer = writers[fmt]
-        if output is None:
-            writer(store, sys.stdout)
-        else:
-            with output.open("w", encoding="utf-8", newline="") as fh:
-                n = writer(store, fh)
-            err.print(f"wrote {counted(n, 'record')} to {output}")
+    if fmt in (ExportFormat.csv, ExportFormat.parquet) and output is None:
+        fail(f"{fmt.value} writes one file per table: give a folder with -o")
+    with errors_to_exit():
+        done = api.export(fmt.value, sys.stdout if output is None else output, settings=settings)
+    if isinstance(done, dict):
+        err.print(f"wrote {_tables(done)} to {output}/")
+    elif output is not None:
+        noun = {ExportFormat.ftm: "entity", ExportFormat.graphml: "tie", ExportFormat.gexf: "tie"}
+        err.print(f"wrote {counted(done, noun.get(fmt, 'record'))} to {output}")
 
 
 @app.command("eval")
