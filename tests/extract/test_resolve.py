@@ -97,6 +97,14 @@ def test_resolve_surname_and_honorific_go_to_the_full_name(pipeline: Any) -> Non
     assert "Mr. Novak" not in ents
 
 
+def test_resolve_abbreviated_titles_go_to_the_full_name(pipeline: Any) -> None:
+    ents = entities(
+        pipeline, "Keir Starmer travelled to Delhi. PM Starmer signed a trade deal with India."
+    )
+    assert ents["Keir Starmer"].mention_count == 2
+    assert "PM Starmer" not in ents
+
+
 def test_resolve_apposition_gives_role_and_affiliation(pipeline: Any) -> None:
     ents = entities(
         pipeline,

@@ -358,6 +358,12 @@ _HONORIFICS = frozenset(
         "councilor",
         "first",
         "executive",
+        # Abbreviated titles of news copy ("PM Modi", "Pres. Biden", "Gov. Newsom").
+        "pm",
+        "pres",
+        "gov",
+        "sen",
+        "amb",
     }
 )
 # Titles that, without a complement, mean an office of the person's state.
