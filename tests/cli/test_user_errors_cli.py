@@ -104,3 +104,19 @@ def test_export_into_a_missing_folder_is_one_line(kb_db: Path, tmp_path: Path, f
 def test_export_onto_a_folder_is_one_line(kb_db: Path, tmp_path: Path) -> None:
     res = _tieline("export", "--db", str(kb_db), "-o", str(tmp_path), cwd=tmp_path)
     _one_error_line(res, str(tmp_path))
+
+
+def test_a_reader_that_stops_early_is_no_error(kb_db: Path) -> None:
+    """`tieline export | head`: the pipe closes under the writer; no error line, SIGPIPE's
+    status."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tieline", "export", "--db", str(kb_db), "--format", "jsonl"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(10)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 141), err
+    assert "error" not in err.lower() and "Traceback" not in err

@@ -120,6 +120,14 @@ def errors_to_exit() -> Iterator[None]:
         yield
     except TielineError as e:
         fail(str(e))
+    except BrokenPipeError:
+        # The reader went away (`tieline export | head`): not an error of ours. Stop quietly,
+        # with the status a process killed by SIGPIPE has, and keep Python from complaining
+        # about the closed stdout at exit.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(141) from None
     except (SQLAlchemyError, OSError) as e:
         from tieline.store.db import explain
 
