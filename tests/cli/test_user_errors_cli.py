@@ -114,9 +114,11 @@ def test_a_reader_that_stops_early_is_no_error(kb_db: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     assert proc.stdout.read(10)
     proc.stdout.close()
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=120) in (0, 141), err
-    assert "error" not in err.lower() and "Traceback" not in err
+    assert "error" not in err.lower()
+    assert "Traceback" not in err
