@@ -17,6 +17,18 @@ EXAMPLES = 15
 # The spec cannot say that an upload's file name must end in a type ingest reads, so a
 # schema-valid upload named "file" is rightly refused (415); that one check is left out there.
 SKIP_CHECKS = {"POST /api/uploads": [schemathesis.checks.positive_data_acceptance]}
+# Values checked against what the store holds (a country, pair, sector, measure, actor): a
+# schema-valid one the store lacks is rightly a 422 naming the closest value, and no schema can
+# list what a store holds, so that check is left out where a request takes such a filter. The
+# 422's body must still match the spec.
+STORE_CHECKED = {"country", "pair", "sector", "measure", "actor", "a", "b", "status", "type"}
+
+
+def _skipped(op: Any) -> list[Any]:
+    if op.label in SKIP_CHECKS:
+        return SKIP_CHECKS[op.label]
+    names = {p.get("name") for p in op.definition.raw.get("parameters", [])}
+    return [schemathesis.checks.positive_data_acceptance] if names & STORE_CHECKED else []
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +45,7 @@ def web_schema(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def _fuzz(op: Any) -> str | None:
     """Run one operation's examples; the failure report, or None."""
-    skip = SKIP_CHECKS.get(op.label, [])
+    skip = _skipped(op)
 
     @given(case=op.as_strategy())
     @settings(

@@ -224,6 +224,32 @@ def _static_bytes(name: str) -> bytes:
     return resources.files("tieline.web").joinpath("static", name).read_bytes()
 
 
+def _describe_422(app: FastAPI) -> None:
+    """Say in the spec what a 422 carries: FastAPI's list of field errors, or (a FilterError)
+    one line naming a value the store does not hold and the closest one it does."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        spec: dict[str, Any] = build()
+        schema = spec.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+        detail = (schema or {}).get("properties", {}).get("detail")
+        if schema and detail is not None and "anyOf" not in detail:  # once: the spec is cached
+            listed = schema["properties"]["detail"]
+            schema["properties"]["detail"] = {
+                "title": "Detail",
+                "anyOf": [
+                    {k: v for k, v in listed.items() if k != "title"},
+                    {"type": "string"},
+                ],
+                "description": "The fields the request got wrong, or one line naming a value "
+                "the store does not hold (a country, pair, sector, type or measure) and the "
+                "closest one it does.",
+            }
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_app(
     db_url: str,
     *,
@@ -243,7 +269,8 @@ def create_app(
     from dataclasses import replace
 
     settings = replace(settings or load_settings(toml_path=None, env={}), db=db_url, progress=False)
-    store = Library(db_url, settings=settings)  # the open knowledge base, read through the API
+    # The open knowledge base, read through the API; serve starts an empty one if none is there.
+    store = Library(db_url, settings=settings, create=True)
     writer = Writer(store, settings)
 
     @asynccontextmanager
@@ -277,6 +304,7 @@ def create_app(
     app.include_router(views.router)
     app.include_router(assets.router)
     app.include_router(apidocs.router)
+    _describe_422(app)
     token = token or settings.serve_token or None
     app.add_middleware(
         _Guard,
