@@ -923,17 +923,11 @@ def documents(
     Raises:
         ConfigError: a since that is neither a date nor a span, an until that is not a date.
     """
-    import re
-
-    from tieline.errors import ConfigError
     from tieline.query import scope
     from tieline.store import reads
     from tieline.store.curation import list_documents
 
-    start = scope.parse_since(since)
-    if until is not None and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", until.strip()):
-        raise ConfigError(f"'until' wants a date (2022, 2022-12, 2022-12-31), got {until!r}")
-    until = until.strip() if until else None
+    start, until = scope.parse_since(since), scope.parse_until(until)
     needle = source.strip().lower() if source and source.strip() else None
     with _store(db, settings) as store:
         rows = list_documents(store, text=text or None)
