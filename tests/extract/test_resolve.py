@@ -800,3 +800,104 @@ def test_resolve_two_laws_in_a_row_stay_two(pipeline: Any) -> None:
     )
     assert ents["Inflation Reduction Act"].type == "INITIATIVE"
     assert ents["Infrastructure Investment and Jobs Act"].type == "INITIATIVE"
+
+
+def test_resolve_titled_surname_tagged_as_an_organisation_is_the_person(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "PM Modi met Russian President Vladimir Putin in Moscow. Prime Minister Narendra Modi "
+        "said India valued the partnership.",
+    )
+    modi = ents["Narendra Modi"]
+    assert modi.type == "PERSON"
+    assert "Modi" in modi.aliases
+    assert "PM Modi" not in ents
+    assert modi.role == "Prime Minister of India"
+
+
+def test_resolve_title_words_of_company_names_stay_companies(pipeline: Any) -> None:
+    ents = entities(pipeline, "General Electric will supply gas turbines to Rosatom next year.")
+    assert ents["General Electric"].type == "ORG"
+
+
+def test_resolve_model_codes_are_products_and_revisions_join_the_model(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The army fielded K2 tanks and K9 gun-howitzers this year. Later it ordered K9A1 "
+        "self-propelled howitzers from Hanwha Aerospace.",
+    )
+    k9 = ents["K9"]
+    assert k9.type == "PRODUCT"
+    assert "K9A1" in k9.aliases
+    assert "K9A1" not in ents
+
+
+def test_resolve_national_versions_of_a_model_stay_apart(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Warsaw bought K9 howitzers from Seoul, and its own K9PL howitzers will be built later.",
+    )
+    k9 = ents.get("K9")
+    assert k9 is None or "K9PL" not in k9.aliases
+
+
+def test_resolve_dateline_agency_acronym_is_the_outlet(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Source: Kestrel\n\nMOSCOW (KNS): A Russian plant will supply helicopters to "
+        "Kazakhstan, the agency reported.",
+    )
+    assert "KNS" in ents["Kestrel"].aliases
+    assert "KNS" not in ents
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "alias"),
+    [
+        (
+            "Gas goes into the pipeline system of the Chinese People's Republic, Miller said.",
+            "China",
+            "Chinese People's Republic",
+        ),
+        (
+            "Under the deal with China's Exim Bank, Hungary will borrow 85 percent of the cost.",
+            "Export-Import Bank of China",
+            "Exim Bank",
+        ),
+    ],
+)
+def test_resolve_known_actor_named_with_its_state_apart(
+    pipeline: Any, text: str, name: str, alias: str
+) -> None:
+    ents = entities(pipeline, text)
+    assert alias in ents[name].aliases
+
+
+def test_resolve_party_organ_stands_for_the_party(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "Xi Jinping met the General Secretary of the LPRP Central Committee. The Lao People's "
+        "Revolutionary Party (LPRP) hailed the railway.",
+    )
+    assert "LPRP Central Committee" in ents["Lao People's Revolutionary Party"].aliases
+
+
+def test_resolve_same_body_of_two_states_stays_two(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "India's Department of Commerce and the US Department of Commerce signed a memorandum "
+        "on semiconductor supply chains.",
+    )
+    india = ents["Indian Department of Commerce"]
+    us = ents["United States Department of Commerce"]
+    assert (india.country, us.country) == ("IN", "US")
+    assert india.key != us.key
+
+
+def test_resolve_state_body_takes_the_gazetteer_name_of_its_state(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The Department of Commerce said on Monday that Washington would add 36 Chinese "
+        "companies to its Entity List.",
+    )
+    assert "Department of Commerce" in ents["United States Department of Commerce"].aliases

@@ -127,3 +127,16 @@ def acronym_matches(acronym: str, long_form: str, *, strict: bool = True) -> boo
         return ok
 
     return go(0, 0, 0)
+
+
+# What a news agency's name adds after the outlet's own: 'Brahmand News Service' (BNS),
+# 'Indo-Asian News Service' (IANS), 'Kyodo News Agency'.
+_AGENCY_TAILS = ("News Service", "News Agency", "News Network", "Press Agency", "News")
+
+
+def agency_acronym(acronym: str, outlet: str) -> bool:
+    """Whether an acronym stands for an outlet's news service: 'BNS' for 'Brahmand' (Brahmand
+    News Service), as a dateline writes it ('MOSCOW (BNS):')."""
+    return is_acronym(acronym) and any(
+        acronym_matches(acronym, f"{outlet} {tail}") for tail in _AGENCY_TAILS
+    )

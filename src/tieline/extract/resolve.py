@@ -26,8 +26,10 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from tieline.extract.gazetteer import Actor, Gazetteer
-from tieline.extract.names import acronym_matches, is_acronym, name_key
+from tieline.extract.names import acronym_matches, agency_acronym, is_acronym, name_key
 from tieline.records import Entity, Mention
 
 NAME = "resolve.document.v5"
@@ -366,6 +368,27 @@ _HONORIFICS = frozenset(
         "amb",
     }
 )
+# Title words that only ever stand before a person's name (not 'General' of General Electric).
+# A party's leading organ stands for the party, as news copy uses it (keys, lower case).
+_PARTY_ORGAN = re.compile(
+    r"^(?:(.+) (?:central committee|politburo|political bureau))$"
+    r"|^(?:(?:central committee|politburo|political bureau) of (?:the )?(.+))$"
+)
+# 'the Chinese People's Republic', 'the Russian Federation': a state's style after its demonym.
+_STATE_STYLE = re.compile(
+    r"^(?:the\s+)?([A-Z][a-z]+)\s+(?:(?:People['’]s|Democratic|Socialist|Islamic|Federal|Arab)"
+    r"\s+)*(?:Republic|Federation|Kingdom|Confederation)$"
+)
+_PERSON_TITLES = frozenset(
+    {"pm", "pres", "prime", "mr", "mrs", "ms", "dr", "sen", "gov", "senator", "comrade"}
+)
+_TITLE_ABBREVIATIONS = {
+    "pm": "Prime Minister",
+    "pres": "President",
+    "gov": "Governor",
+    "sen": "Senator",
+    "amb": "Ambassador",
+}
 # Titles that, without a complement, mean an office of the person's state.
 _STATE_TITLES = frozenset(
     {
@@ -542,6 +565,12 @@ _SOURCE_LINE = re.compile(
 _BYLINE = re.compile(r"^\s*(?:#+\s*)?by\s*:?\s*\[?([A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){1,3})\]?")
 _DESIGNATION = re.compile(r"^[A-Z][A-Za-z]{0,10}-\d{1,4}[A-Za-z]{0,2}$")
 _NOT_DESIGNATION = frozenset({"covid", "sars", "mers", "g", "q", "h", "n", "p", "b"})
+# A model code written without a hyphen: 'K9', 'F414', 'CR929', 'K9A1'. No person's name
+# carries a digit, so the NER's PERSON on such a token is a product.
+_MODEL_CODE = re.compile(r"^[A-Z]{1,4}\d{1,4}(?:[A-Z]{1,3}\d{0,2})?$")
+# A revision of a model: 'K9A1' and 'M1A2' are the K9 and the M1 (a letter and a digit after
+# the number); 'K9PL' (a licensed national version) and 'Mi-171E' (an export model) are not.
+_REVISION = re.compile(r"^(.*\d)[A-Z]\d$")
 _ACRONYM_AFTER = re.compile(r"^\s*\(\s*([A-Z][A-Za-z0-9&.\-]{1,11})\s*\)")
 _TITLE_RUN = r"[A-Z][\w&.'’-]*(?:\s+(?:[A-Z][\w&.'’-]*|of|and|for|the|&|on|de))*"
 _DEFINITION = re.compile(
@@ -985,6 +1014,11 @@ class _Resolver:
             if (
                 _DESIGNATION.match(tok.text)
                 and tok.text.split("-")[0].lower() not in _NOT_DESIGNATION
+            ) or (
+                # 'K9A1 self-propelled howitzers': a model code before a product's head noun
+                _MODEL_CODE.match(tok.text)
+                and tok.dep_ in ("compound", "nmod", "amod")
+                and _head_lemma(tok.head) in PRODUCT_HEADS
             ):
                 self._add(tok.i, tok.i + 1, "PRODUCT", "rule")
                 covered.add(tok.i)
@@ -1455,6 +1489,8 @@ class _Resolver:
                 actor = gaz.fuzzy_lookup(surface)
             if actor is not None and actor.type == "COUNTRY" and c.label == "NORP":
                 actor = None  # 'US' as a demonym in 'US companies'
+            if actor is None:
+                actor = self._state_qualified(c, surface)
             c.actor = actor
         if c.actor is not None:
             a = c.actor
@@ -1546,6 +1582,12 @@ class _Resolver:
             if not self._by_head(c, lemma) and not self._by_context(c):
                 c.etype, c.tprio = "ORG", _LABEL
             return
+        if label == "ORG" and self._title_before_person(c):
+            # 'PM Modi', 'President Widodo': the small model calls a titled surname an ORG
+            label = c.label = "PERSON"
+            surface = c.name = self._strip_person(c)
+        if label == "PERSON" and _MODEL_CODE.match(surface):
+            label = c.label = "PRODUCT"
         if label == "PERSON":
             if self._by_head(c, lemma, allow_org=True):
                 return
@@ -1605,6 +1647,53 @@ class _Resolver:
             c.etype = label
             return
         c.drop = True  # works of art, languages
+
+    def _state_qualified(self, c: _Cand, surface: str) -> Actor | None:
+        """A known actor named with its state apart: 'China's Exim Bank' is the 'China Exim
+        Bank', 'the Chinese People's Republic' is China. Only an actor of that state fits, so
+        'India's Department of Commerce' never becomes another state's department."""
+        sdoc, gaz = self.sdoc, self.gaz
+        m = _STATE_STYLE.match(surface)
+        if m is not None and (state := gaz.demonym_of(m.group(1))) is not None:
+            return state if state.type == "COUNTRY" else None
+        code = c.country if c.cprio >= _CUE else None
+        if (
+            code is None
+            and c.t0 >= 2
+            and sdoc[c.t0 - 1].lower_ in _POSSESSIVE_TOKENS
+            and not sdoc[c.t0 - 2].whitespace_
+        ):
+            code = gaz.place_code(sdoc[c.t0 - 2].text)
+        state = gaz.state(code) if code else None
+        if state is None or len(surface.split()) < 2:
+            return None
+        for form in _state_forms(state, surface):
+            a = gaz.lookup(form)
+            if a is not None and a.country == code and a.type != "COUNTRY":
+                return a
+        return None
+
+    def _title_before_person(self, c: _Cand) -> bool:
+        """'PM Modi', 'President Joko Widodo': a title word, then a name that a person of the
+        text or of the gazetteer carries (so 'General Electric' and 'President Hotel' stay)."""
+        sdoc = self.sdoc
+        t0 = c.t0
+        while t0 < c.t1 - 1 and sdoc[t0].lower_.rstrip(".") in _HONORIFICS:
+            t0 += 1
+        rest = sdoc[t0 : c.t1]
+        if t0 == c.t0 or not all(t.text[:1].isupper() and t.is_alpha for t in rest):
+            return False
+        if sdoc[c.t0].lower_.rstrip(".") not in _STATE_TITLES | _PERSON_TITLES:
+            return False
+        name = rest.text
+        known = self.gaz.lookup(name)
+        if known is not None:
+            return known.type == "PERSON"
+        last = rest[-1].text
+        return any(
+            e.label_ == "PERSON" and e.end - e.start > 1 and sdoc[e.end - 1].text == last
+            for e in sdoc.ents
+        )
 
     def _titled_person(self, c: _Cand, root: Any, lemma: str) -> bool:
         """A name of two or three capitalised words followed by a title in apposition ('X Y,
@@ -2032,7 +2121,9 @@ class _Resolver:
             c.country, c.cprio = code, prio
 
     def _set_role(self, c: _Cand, role: str, prio: int) -> None:
-        role = " ".join(role.split()).strip(" ,;:")
+        # 'PM' is the Prime Minister: a role is written out in full
+        role = " ".join(_TITLE_ABBREVIATIONS.get(w.lower().rstrip("."), w) for w in role.split())
+        role = role.strip(" ,;:")
         if role and prio > c.rprio:
             c.role, c.rprio = role[:160], prio
 
@@ -2591,7 +2682,14 @@ class _Resolver:
                     continue
             if len(words) > 1 and c.etype == "ORG" and (_generic(c.name) or _state_body(c.name)):
                 # 'the Department of Commerce' for the 'U.S. Department of Commerce'
-                bodies = [o for o in longer if info[o].etype == "ORG" and o.endswith(" " + k)]
+                bodies = [
+                    o
+                    for o in longer
+                    if info[o].etype == "ORG"
+                    and o.endswith(" " + k)
+                    # 'India's Department of Commerce' is no part of the US one
+                    and (c.country is None or info[o].country in (None, c.country))
+                ]
                 if bodies:
                     one(k, bodies)
                     continue
@@ -2650,6 +2748,10 @@ class _Resolver:
             ):
                 one(k, [fk])  # 'S-400 Triumf', 'S-400 Long Range ...': the S-400
                 continue
+            rev = _REVISION.match(c.name) if c.etype == "PRODUCT" else None
+            if rev is not None and (base := name_key(rev.group(1))) in info and base != k:
+                one(k, [base])  # 'K9A1' beside 'K9': a revision of the K9
+                continue
             if re.fullmatch(r".*\d+s", k) and k[:-1] in info:
                 one(k, [k[:-1]])  # 'VVER-1200s'
                 continue
@@ -2661,6 +2763,24 @@ class _Resolver:
                 ]
                 if spelled:
                     one(k, spelled)
+                    continue
+                agency = [
+                    o
+                    for o in keys
+                    if o != k
+                    and info[o].etype == "ORG"
+                    and not is_acronym(info[o].name)
+                    and agency_acronym(c.name, info[o].name)
+                ]
+                if c.etype == "ORG" and agency:
+                    one(k, agency)  # 'MOSCOW (BNS):' under 'Source: Brahmand'
+                    continue
+            if c.etype == "ORG" and (organ := _PARTY_ORGAN.match(k)) is not None:
+                # 'the LPRP Central Committee', 'the Central Committee of the CPC': the party
+                party = organ.group(1) or organ.group(2)
+                parties = [party] if party in info else alias_of.get(party, [])
+                if parties:
+                    one(k, parties)
                     continue
             if c.etype == "ORG" and " of " in k:
                 head, _, tail = k.rpartition(" of ")
@@ -2746,6 +2866,7 @@ class _Resolver:
                 if best is not None:
                     cl.affil_country = best[0]
         entities = []
+        renamed: dict[str, str] = {}
         for key, cl in clusters.items():
             etype = max(cl.types.items(), key=lambda kv: (kv[1][0], kv[1][1]))[0]
             country: str | None = None
@@ -2804,10 +2925,19 @@ class _Resolver:
                     key=lambda kv: (not is_acronym(kv[0]), len(kv[0].split()), kv[1], kv[0]),
                 )[0]
             )
+            if etype == "ORG" and not cl.gazetteer and country and _state_body(name):
+                # 'the Department of Commerce', 'India's Ministry of Defence': a body that every
+                # state has is one state's, so its state goes into the name (and the key that
+                # linking groups by): the US and the Indian department never become one.
+                named = self._body_of_state(name, country)
+                if named is not None and name_key(named) not in clusters:
+                    cl.aliases.setdefault(name, None)
+                    name = named
+                    renamed[key] = name_key(named)
             aliases = tuple(a for a in cl.aliases if a != name)
             entities.append(
                 Entity(
-                    key=key,
+                    key=renamed.get(key, key),
                     name=name,
                     type=etype,
                     country=country,
@@ -2817,7 +2947,36 @@ class _Resolver:
                     mention_count=cl.count,
                 )
             )
+        if renamed:
+            mentions = [
+                replace(m, entity_key=renamed[m.entity_key]) if m.entity_key in renamed else m
+                for m in mentions
+            ]
         return mentions, _rules_of_issuers(entities)
+
+    def _body_of_state(self, name: str, code: str) -> str | None:
+        """A state's body named with its state: the gazetteer's name when it knows the body
+        ('United States Department of Commerce'), else the demonym before the name ('Indian
+        Department of Commerce'); None when the name already names a state."""
+        gaz = self.gaz
+        words = name.split()
+        for n in (1, 2, 3):
+            for i in range(len(words) - n + 1):
+                if gaz.place_code(" ".join(words[i : i + n]).strip(",.'’")) is not None:
+                    return None
+        state = gaz.state(code)
+        if state is None:
+            return None
+        first = words[0].lower()
+        if len(first) >= 4 and any(
+            Levenshtein.distance(first, w.lower()) <= 1 for w in (state.name, *state.demonyms)
+        ):
+            return None  # 'the Zech Supreme Administrative Court': its state, with a slip
+        for form in _state_forms(state, name):
+            a = gaz.lookup(form)
+            if a is not None and a.country == code and a.type == "ORG":
+                return a.name
+        return f"{state.demonyms[0]} {name}" if state.demonyms else f"{name} of {state.name}"
 
 
 # Heads of the names of a state's rules and their lists ('Entity List', 'Export Administration
@@ -2991,6 +3150,13 @@ _STATE_BODY_HEADS = frozenset(
         "council",
     }
 )
+
+
+def _state_forms(state: Actor, name: str) -> list[str]:
+    """How a name is written with its state: 'China Exim Bank', 'Exim Bank of China',
+    'Chinese Exim Bank'."""
+    forms = [f"{state.name} {name}", f"{name} of {state.name}"]
+    return forms + [f"{d} {name}" for d in state.demonyms[:1]]
 
 
 def _state_body(name: str) -> bool:
