@@ -901,3 +901,23 @@ def test_resolve_state_body_takes_the_gazetteer_name_of_its_state(pipeline: Any)
         "companies to its Entity List.",
     )
     assert "Department of Commerce" in ents["United States Department of Commerce"].aliases
+
+
+def test_resolve_social_handles_of_known_people_are_the_people(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "The plant brings forward the vision of President @EmmanuelMacron and PM @narendramodi, "
+        "the embassy wrote on Friday.",
+    )
+    assert ents["Narendra Modi"].country == "IN"
+    assert ents["Emmanuel Macron"].type == "PERSON"
+
+
+def test_resolve_coordinated_bodies_are_two_bodies(pipeline: Any) -> None:
+    ents = entities(
+        pipeline,
+        "In a new round of sanctions against Russia, the US Departments of State and Commerce "
+        "targeted several entities.",
+    )
+    assert "Commerce" in ents["United States Department of Commerce"].aliases
+    assert all(" and" not in name for name in ents)

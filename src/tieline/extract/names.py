@@ -131,12 +131,13 @@ def acronym_matches(acronym: str, long_form: str, *, strict: bool = True) -> boo
 
 # What a news agency's name adds after the outlet's own: 'Brahmand News Service' (BNS),
 # 'Indo-Asian News Service' (IANS), 'Kyodo News Agency'.
-_AGENCY_TAILS = ("News Service", "News Agency", "News Network", "Press Agency", "News")
+_AGENCY_TAILS = ("News Service", "News Agency", "News Network", "Press Agency")
 
 
 def agency_acronym(acronym: str, outlet: str) -> bool:
     """Whether an acronym stands for an outlet's news service: 'BNS' for 'Brahmand' (Brahmand
     News Service), as a dateline writes it ('MOSCOW (BNS):')."""
-    return is_acronym(acronym) and any(
+    letters = sum(ch.isalpha() for ch in acronym)
+    return is_acronym(acronym) and letters >= 3 and any(
         acronym_matches(acronym, f"{outlet} {tail}") for tail in _AGENCY_TAILS
     )

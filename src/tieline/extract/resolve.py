@@ -24,12 +24,19 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
 from tieline.extract.gazetteer import Actor, Gazetteer
-from tieline.extract.names import acronym_matches, agency_acronym, is_acronym, name_key
+from tieline.extract.names import (
+    acronym_matches,
+    agency_acronym,
+    is_acronym,
+    name_key,
+    strip_accents,
+)
 from tieline.records import Entity, Mention
 
 NAME = "resolve.document.v5"
@@ -1002,6 +1009,7 @@ class _Resolver:
                     self._rule_span(pos + m.start(1), pos + m.end(1), "ORG", covered)
             pos += len(line) + 1
         self._defined_acronyms(covered)
+        self._handles(covered)
         for m in _QUOTED_PROGRAMME.finditer(text):
             self._rule_span(m.start(1), m.end(1), "INITIATIVE", covered)
         for tok in sdoc:
@@ -1045,6 +1053,20 @@ class _Resolver:
                         label = "PRODUCT" if lemma in PRODUCT_HEADS else "FAC"
                         self._add(t0, tok.i, label, "rule")
                         covered.update(range(t0, tok.i))
+
+    def _handles(self, covered: set[int]) -> None:
+        """'President @EmmanuelMacron and PM @narendramodi': a social-media handle that spells
+        a known actor's name without its spaces is that actor."""
+        if "@" not in self.text:
+            return
+        index = _squashed_names(self.gaz)
+        for m in _HANDLE.finditer(self.text):
+            actor = index.get(m.group(1).lower().replace("_", ""))
+            toks = self._char_to_tokens(m.start(1), m.end(1)) if actor is not None else None
+            if toks is None or any(t in covered for t in range(*toks)):
+                continue
+            self._add(toks[0], toks[1], actor.type if actor else "ORG", "gazetteer", actor)
+            covered.update(range(*toks))
 
     def _act(self, act: Any, covered: set[int]) -> None:
         """'the CHIPS and Science Act', 'Countering America's Adversaries Through Sanctions
@@ -1475,6 +1497,8 @@ class _Resolver:
         if not surface or not any(ch.isalpha() for ch in surface):
             c.drop = True
             return
+        if c.label == "ORG" and c.actor is None and (co := _BODIES_OF.match(surface)) is not None:
+            surface = self._coordinated_bodies(c, co)
         c.name = surface
         root = sdoc[c.t0 : c.t1].root
         if c.actor is None:
@@ -1586,6 +1610,9 @@ class _Resolver:
             # 'PM Modi', 'President Widodo': the small model calls a titled surname an ORG
             label = c.label = "PERSON"
             surface = c.name = self._strip_person(c)
+        if label == "PERSON" and (camel := _CAMEL_HANDLE.match(surface)) is not None:
+            # '@EmmanuelMacron': a handle spelling a person's name in capitalised parts
+            surface = c.name = " ".join(re.findall(r"[A-Z][a-z]+", camel.group(1)))
         if label == "PERSON" and _MODEL_CODE.match(surface):
             label = c.label = "PRODUCT"
         if label == "PERSON":
@@ -1672,6 +1699,23 @@ class _Resolver:
             if a is not None and a.country == code and a.type != "COUNTRY":
                 return a
         return None
+
+    def _coordinated_bodies(self, c: _Cand, co: re.Match[str]) -> str:
+        """'the US Departments of State and Commerce': the NER stops at 'and'; the first name
+        is the 'US Department of State', and the word after 'and' is the 'US Department of
+        Commerce' (given to that name when the gazetteer knows it)."""
+        body = f"{co.group('pre')}{_SINGULAR_BODIES[co.group('head').lower()]} of "
+        nxt = self.tok2cand.get(c.t1)
+        last = self.sdoc[c.t1 - 2] if c.t1 - c.t0 > 2 else None
+        if last is not None and self.sdoc[c.t1 - 1].lower_ == "and":
+            c.t1 -= 1  # the mention ends at the first body's name
+            c.end = last.idx + len(last.text)
+        other = self.cands[nxt] if nxt is not None else None
+        if other is not None and other.actor is None and not other.drop:
+            second = self.gaz.lookup(body + self._surface(other))
+            if second is not None and second.type == "ORG":
+                other.actor = second
+        return body + co.group("first")
 
     def _title_before_person(self, c: _Cand) -> bool:
         """'PM Modi', 'President Joko Widodo': a title word, then a name that a person of the
@@ -3150,6 +3194,40 @@ _STATE_BODY_HEADS = frozenset(
         "council",
     }
 )
+
+
+# 'US Departments of State and' (the NER stops before the second body's name).
+_BODIES_OF = re.compile(
+    r"^(?P<pre>(?:[A-Z][\w.]*\s+)*)(?P<head>Departments|Ministries|Committees|Councils)\s+of\s+"
+    r"(?P<first>[A-Z][\w]*(?:\s+[A-Z][\w]*)*)\s+and$"
+)
+_SINGULAR_BODIES = {
+    "departments": "Department",
+    "ministries": "Ministry",
+    "committees": "Committee",
+    "councils": "Council",
+}
+_CAMEL_HANDLE = re.compile(r"^@((?:[A-Z][a-z]+){2,3})$")
+_HANDLE = re.compile(r"(?<![\w@])@([A-Za-z][A-Za-z0-9_]{3,30})\b")
+
+
+@lru_cache(maxsize=4)
+def _squashed_names(gaz: Gazetteer) -> dict[str, Actor]:
+    """Known people and organisations by their names written without spaces or punctuation,
+    lower case ('narendramodi'), as handles write them; a squashed name two actors share is
+    nobody's."""
+    index: dict[str, Actor] = {}
+    shared: set[str] = set()
+    for a in gaz.actors:
+        if a.type not in ("PERSON", "ORG"):
+            continue
+        for surface in a.surfaces:
+            k = re.sub(r"[^a-z0-9]", "", strip_accents(surface).lower())
+            if len(k) < 5:
+                continue
+            if index.setdefault(k, a) is not a:
+                shared.add(k)
+    return {k: a for k, a in index.items() if k not in shared}
 
 
 def _state_forms(state: Actor, name: str) -> list[str]:
