@@ -263,3 +263,19 @@ def test_link_particle_surname_goes_to_the_full_name_and_stays_apart_when_two_fi
         ]
     )
     assert "Ana Lopez" in got  # two full names fit: the short one stays on its own
+
+
+def test_link_an_alias_joins_only_within_one_state() -> None:
+    got = by_name(
+        [
+            row("a", "Export-Import Bank of China", country="CN", aliases=("Exim Bank",)),
+            row("b", "Exim Bank", country="IN"),
+            row("c", "Exim Bank", country="IN"),
+            row("d", "Rusatom Overseas", country="RU", aliases=("RAOS",)),
+            row("e", "RAOS"),
+        ]
+    )
+    assert got["Export-Import Bank of China"][0].country == "CN"
+    assert got["Exim Bank"][0].country == "IN"
+    assert got["Exim Bank"][1]["doc_count"] == 2
+    assert "RAOS" not in got  # no country on one side: the alias still joins

@@ -921,3 +921,32 @@ def test_resolve_coordinated_bodies_are_two_bodies(pipeline: Any) -> None:
     )
     assert "Commerce" in ents["United States Department of Commerce"].aliases
     assert all(" and" not in name for name in ents)
+
+
+def test_resolve_and_link_keep_two_states_bodies_apart_across_documents(pipeline: Any) -> None:
+    from tieline.extract.link import link_entities
+
+    docs = {
+        "a": "India's Department of Commerce cut duties on Russian fertiliser on Tuesday.",
+        "b": "The Department of Commerce added 36 Chinese firms to the Entity List, Washington "
+        "said on Friday.",
+    }
+    rows = [
+        {
+            "doc_id": doc,
+            "key": e.key,
+            "name": e.name,
+            "type": e.type,
+            "country": e.country,
+            "aliases": list(e.aliases),
+            "mention_count": e.mention_count,
+        }
+        for doc, text in docs.items()
+        for e in entities(pipeline, text).values()
+    ]
+    linked, _, _ = link_entities(rows, pipeline.gazetteer)
+    bodies = {e.name: e.country for e in linked if "Department of Commerce" in e.name}
+    assert bodies == {
+        "Indian Department of Commerce": "IN",
+        "United States Department of Commerce": "US",
+    }

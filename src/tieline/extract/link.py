@@ -1,12 +1,12 @@
 """Resolution across documents: document-level entities to corpus-level canonical entities.
 
 In order: an exact key, a gazetteer name or alias, an acronym or alias seen paired with a long
-form in some document, names that differ only in small words ('commission on X' and
-'commission for X'), a surname or given name to the one full name that carries it, then a
-guarded fuzzy match (same type, compatible country, every word equal or one typo apart, never
-for acronyms, never between two gazetteer actors). Curator judgements apply last, so they
-survive re-ingest: ``merge A B`` joins two entities, ``split A --alias X`` gives X its own
-entity.
+form in some document (of a compatible country), names that differ only in small words
+('commission on X' and 'commission for X'), a surname or given name to the one full name that
+carries it, then a guarded fuzzy match (same type, compatible country, every word equal or one
+typo apart, never for acronyms, never between two gazetteer actors). Curator judgements apply
+last, so they survive re-ingest: ``merge A B`` joins two entities, ``split A --alias X`` gives
+X its own entity.
 """
 
 from __future__ import annotations
@@ -139,6 +139,8 @@ def _link_automatic(groups: dict[str, _Group], gaz: Gazetteer, uf: _UnionFind) -
             for o in owners
             if set(groups[o].types) & set(g.types)
             and not (g.actor and groups[o].actor and g.actor is not groups[o].actor)
+            # 'Exim Bank' of India is no alias of China's: an alias joins within one state
+            and _countries_compatible(groups[o].countries, g.countries)
         ]
         if len({uf.find(o) for o in compatible}) == 1:
             uf.union(k, compatible[0])

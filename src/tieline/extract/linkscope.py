@@ -26,7 +26,7 @@ from tieline.extract.link import _SMALL, NAME, _aliases, _Group
 from tieline.extract.names import is_acronym, name_key, typo_compatible
 
 # Bump when the tokens change: stored tokens of another version call for a full relink.
-TOKENS = "tokens.v2"
+TOKENS = "tokens.v3"  # v3: an alias joins a key only when their countries are compatible
 EXACT, FUZZY = "x", "f"
 
 

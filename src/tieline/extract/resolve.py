@@ -375,7 +375,6 @@ _HONORIFICS = frozenset(
         "amb",
     }
 )
-# Title words that only ever stand before a person's name (not 'General' of General Electric).
 # A party's leading organ stands for the party, as news copy uses it (keys, lower case).
 _PARTY_ORGAN = re.compile(
     r"^(?:(.+) (?:central committee|politburo|political bureau))$"
@@ -386,6 +385,7 @@ _STATE_STYLE = re.compile(
     r"^(?:the\s+)?([A-Z][a-z]+)\s+(?:(?:People['’]s|Democratic|Socialist|Islamic|Federal|Arab)"
     r"\s+)*(?:Republic|Federation|Kingdom|Confederation)$"
 )
+# Title words that only ever stand before a person's name (not 'General' of General Electric).
 _PERSON_TITLES = frozenset(
     {"pm", "pres", "prime", "mr", "mrs", "ms", "dr", "sen", "gov", "senator", "comrade"}
 )
