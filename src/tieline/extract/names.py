@@ -138,6 +138,8 @@ def agency_acronym(acronym: str, outlet: str) -> bool:
     """Whether an acronym stands for an outlet's news service: 'BNS' for 'Brahmand' (Brahmand
     News Service), as a dateline writes it ('MOSCOW (BNS):')."""
     letters = sum(ch.isalpha() for ch in acronym)
-    return is_acronym(acronym) and letters >= 3 and any(
-        acronym_matches(acronym, f"{outlet} {tail}") for tail in _AGENCY_TAILS
+    return (
+        is_acronym(acronym)
+        and letters >= 3
+        and any(acronym_matches(acronym, f"{outlet} {tail}") for tail in _AGENCY_TAILS)
     )
