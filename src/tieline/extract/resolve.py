@@ -1023,10 +1023,16 @@ class _Resolver:
                 _DESIGNATION.match(tok.text)
                 and tok.text.split("-")[0].lower() not in _NOT_DESIGNATION
             ) or (
-                # 'K9A1 self-propelled howitzers': a model code before a product's head noun
                 _MODEL_CODE.match(tok.text)
-                and tok.dep_ in ("compound", "nmod", "amod")
-                and _head_lemma(tok.head) in PRODUCT_HEADS
+                and (
+                    # 'K9A1 self-propelled howitzers': a model code before a product's head noun
+                    (
+                        tok.dep_ in ("compound", "nmod", "amod")
+                        and _head_lemma(tok.head) in PRODUCT_HEADS
+                    )
+                    # 'its polonised version K9PL': a version of a model the text names
+                    or self._version_of_model(tok.text)
+                )
             ):
                 self._add(tok.i, tok.i + 1, "PRODUCT", "rule")
                 covered.add(tok.i)
@@ -1053,6 +1059,33 @@ class _Resolver:
                         label = "PRODUCT" if lemma in PRODUCT_HEADS else "FAC"
                         self._add(t0, tok.i, label, "rule")
                         covered.update(range(t0, tok.i))
+
+    def _version_of_model(self, code: str) -> bool:
+        """'K9PL' beside 'K9 howitzers': a longer code starting with a model code that the text
+        writes before a product's head noun."""
+        return any(
+            tok.text != code
+            and code.startswith(tok.text)
+            and _MODEL_CODE.match(tok.text)
+            and _head_lemma(tok.head) in PRODUCT_HEADS
+            for tok in self.sdoc
+            if tok.text[:1] == code[:1]
+        )
+
+    def _national_version(self, c: _Cand, surface: str) -> None:
+        """'K2PL' in an article about Poland: a model code ending in the ISO code of a state
+        the text names is that state's version, made there."""
+        if c.etype != "PRODUCT" or not _MODEL_CODE.match(surface) or len(surface) < 4:
+            return
+        suffix = surface[-2:]
+        if not surface[-3].isdigit() or not suffix.isalpha():
+            return
+        state = self.gaz.state(suffix)
+        if state is not None and any(
+            re.search(rf"\b{re.escape(n)}\b", self.text)
+            for n in (state.name, *state.demonyms, *([state.capital] if state.capital else []))
+        ):
+            c.country, c.cprio = suffix, _CUE
 
     def _handles(self, covered: set[int]) -> None:
         """'President @EmmanuelMacron and PM @narendramodi': a social-media handle that spells
@@ -1656,6 +1689,7 @@ class _Resolver:
                 c.etype = "PRODUCT"
                 c.tprio = _CUE if c.by == "rule" else _LABEL
                 self._by_context(c)
+            self._national_version(c, surface)
             return
         if label == "EVENT":
             if self._by_head(c, lemma, allow_org=False) and c.etype in ("PRODUCT", "FACILITY"):
