@@ -55,6 +55,28 @@ def test_trigger_class_forms(lemma: str, etype: str, direction: str | None) -> N
     assert rule.direction == direction
 
 
+def test_conditioned_class_readings_come_before_the_bare_forms() -> None:
+    develop = load_trigger_classes()["develop"]
+    assert develop[0].type == "cooperation"
+    assert "jointly" in develop[0].modifiers
+    assert develop[0].cls == "joint"
+    assert develop[-1].type == "construction"
+    assert not develop[-1].modifiers
+    listed = {r.cls: r for r in load_trigger_classes()["list"]}["named_list"]
+    assert listed.named
+    assert listed.type == "sanction"
+    assert {r.type for r in load_trigger_classes()["break"]} == {"construction"}
+
+
+def test_a_class_line_with_an_unknown_key_names_the_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tieline.extract.events as ev
+
+    rows = [(7, {"class": "x", "type": "supply", "verbs": ["sell"], "prep": ["to"]})]
+    monkeypatch.setattr(ev, "_data_lines", lambda name: rows)
+    with pytest.raises(ConfigError, match=r"trigger_classes.jsonl:7: unknown key"):
+        ev.load_trigger_classes.__wrapped__()
+
+
 def _candidate(
     etype: str = "supply",
     *,
@@ -205,6 +227,82 @@ def test_bare_trigger_forms_give_candidates(
 ) -> None:
     found = {(c.event.type, c.event.trigger) for c in _candidates(pipeline, text)}
     assert (etype, trigger) in found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "etype", "trigger", "cls"),
+    [
+        (
+            "Russia and China will jointly develop a wide-body airliner.",
+            "cooperation",
+            "develop",
+            "joint",
+        ),
+        (
+            "Japan and Britain set up a working group on a new fighter jet.",
+            "cooperation",
+            "group",
+            "task_force",
+        ),
+        (
+            "Vladimir Putin and Xi Jinping issued a joint statement in Moscow in March 2023.",
+            "agreement",
+            "statement",
+            "joint_statement",
+        ),
+        ("Russia built two frigates for the Indian Navy.", "supply", "built", "build_for"),
+        (
+            "The Rooppur nuclear plant will come up in Bangladesh with Russian help.",
+            "construction",
+            "come",
+            "come_up",
+        ),
+        (
+            "Rosatom broke ground at the El Dabaa site in Egypt in 2022.",
+            "construction",
+            "broke",
+            "break_ground",
+        ),
+        (
+            "France will provide technology to India for the Scorpene submarines.",
+            "technology_transfer",
+            "provide",
+            "give_technology",
+        ),
+        (
+            "Vladimir Putin and Narendra Modi spoke at the India-Russia Business Forum.",
+            "talks",
+            "Forum",
+            "named_meeting",
+        ),
+        (
+            "The US Commerce Department added DJI to the Entity List in 2020.",
+            "sanction",
+            "List",
+            "named_list",
+        ),
+        # The lemmatiser gives "instal": the verb's stem still finds the class.
+        (
+            "Rosatom installed the first reactor vessel at the Akkuyu plant in Turkey.",
+            "construction",
+            "installed",
+            "build",
+        ),
+    ],
+)
+def test_trigger_class_readings(
+    pipeline: Any, text: str, etype: str, trigger: str, cls: str
+) -> None:
+    found = {(c.event.type, c.event.trigger): dict(c.features) for c in _candidates(pipeline, text)}
+    assert (etype, trigger) in found
+    assert found[etype, trigger][f"class={cls}"] == 1.0
+
+
+@pytest.mark.slow
+def test_a_name_holding_a_trigger_word_is_no_candidate(pipeline: Any) -> None:
+    cands = _candidates(pipeline, "The Shanghai Cooperation Organisation admitted Iran in 2023.")
+    assert not [c for c in cands if c.event.type == "cooperation"]
 
 
 @pytest.mark.slow

@@ -160,6 +160,8 @@ def event_modality(
             planned = True
         if node.dep_ in ("ccomp", "ROOT", "relcl") or (node != t and node.dep_ == "conj"):
             break
+        if node.dep_ == "conj" and any(c.dep_ in ("nsubj", "nsubjpass") for c in kids):
+            break  # "Egypt agreed to buy jets and Qatar bought them": a clause of its own
         if content and node.dep_ == "acl" and node.tag_ in ("VBN", "VBD"):
             break  # "under a contract signed last year": the participle tells its own, done
     return ("planned" if planned else "done"), None

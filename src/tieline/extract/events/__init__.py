@@ -210,6 +210,12 @@ class TriggerRule:
     confidence: float = 0.8
     # False for a trigger class's bare form: a candidate for the decider, not an event by rule.
     strict: bool = True
+    # A modifier the trigger needs: "jointly develop", "joint statement", "entity list".
+    modifiers: frozenset[str] = frozenset()
+    # The trigger may head a name: "the India-Russia Trade Forum", "the Entity List".
+    named: bool = False
+    # The trigger class it comes from: tells the decider what kind of reading it is.
+    cls: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,7 +270,12 @@ def load_triggers() -> dict[str, tuple[TriggerRule, ...]]:
 
 @lru_cache(maxsize=1)
 def load_trigger_classes() -> dict[str, tuple[TriggerRule, ...]]:
-    """The trigger classes: bare verb and noun forms of each event type, by lemma."""
+    """The trigger classes: verb and noun forms of each event type, by lemma.
+
+    A class may ask for a preposition or particle ("build ... for", "come up"), a modifier
+    ("jointly develop", "joint statement") or an object ("provide technology"); those readings
+    come before the bare forms of the same lemma.
+    """
     out: dict[str, list[TriggerRule]] = {}
     for n, row in _data_lines("trigger_classes.jsonl"):
         if row.get("type") not in EVENT_TYPES or not (row.get("verbs") or row.get("nouns")):
@@ -272,18 +283,48 @@ def load_trigger_classes() -> dict[str, tuple[TriggerRule, ...]]:
                 f"trigger_classes.jsonl:{n}: needs 'verbs' or 'nouns' and a "
                 f"'type' among {EVENT_TYPES}"
             )
+        unknown = set(row) - _CLASS_KEYS
+        if unknown:
+            raise ConfigError(
+                f"trigger_classes.jsonl:{n}: unknown key(s) {sorted(unknown)}; "
+                f"use {sorted(_CLASS_KEYS)}"
+            )
         for pos, key in (("VERB", "verbs"), ("NOUN", "nouns")):
             for lemma in row.get(key, []):
                 rule = TriggerRule(
                     lemma=str(lemma).lower(),
                     type=str(row["type"]),
                     pos=pos,
+                    objects=frozenset(str(x).lower() for x in row.get("objects", [])),
+                    preps=frozenset(str(x).lower() for x in row.get("preps", [])),
                     direction=row.get("direction"),
                     confidence=float(row.get("confidence", 0.5)),
                     strict=False,
+                    modifiers=frozenset(str(x).lower() for x in row.get("modifiers", [])),
+                    named=bool(row.get("named")),
+                    cls=str(row.get("class", "")),
                 )
                 out.setdefault(rule.lemma, []).append(rule)
-    return {k: tuple(v) for k, v in out.items()}
+    # The readings with a condition first: "jointly develop" is cooperation before "develop"
+    # is construction (one candidate per type and token).
+    return {
+        k: tuple(sorted(v, key=lambda r: not (r.objects or r.preps or r.modifiers)))
+        for k, v in out.items()
+    }
+
+
+_CLASS_KEYS = {
+    "class",
+    "type",
+    "verbs",
+    "nouns",
+    "direction",
+    "confidence",
+    "objects",
+    "preps",
+    "modifiers",
+    "named",
+}
 
 
 @lru_cache(maxsize=1)
@@ -517,6 +558,8 @@ def _matches_rule(t: Any, rule: TriggerRule) -> Any | bool | None:
             return False
     if rule.xcomp and not any(c.dep_ == "xcomp" for c in t.children):
         return False
+    if rule.modifiers and not _modified(t, rule.modifiers):
+        return False
     if rule.governors and not _verb_argument(t, rule.governors):
         return False
     if not rule.objects:
@@ -525,6 +568,21 @@ def _matches_rule(t: Any, rule: TriggerRule) -> Any | bool | None:
         if c.lemma_.lower() in rule.objects or c.lower_ in rule.objects:
             return c
     return False
+
+
+# How a modifier hangs on its trigger: "jointly develop", "joint statement", "co-develop".
+MODIFIER_DEPS = {"advmod", "amod", "compound", "npadvmod", "nmod", "prt", "dep"}
+
+
+def _modified(t: Any, modifiers: frozenset[str]) -> bool:
+    """Whether a trigger carries one of these modifiers, or a hyphenated prefix ("co-develop")."""
+    for c in t.children:
+        if c.dep_ in MODIFIER_DEPS and (c.lower_ in modifiers or c.lemma_.lower() in modifiers):
+            return True
+    if t.i >= 2 and t.nbor(-1).text == "-" and t.nbor(-2).lower_ in modifiers:
+        return True
+    # "develop ... together", "work together with"
+    return any(x.lower_ in modifiers and x.dep_ == "advmod" and x.head.head == t for x in t.subtree)
 
 
 def _verb_argument(t: Any, governors: frozenset[str]) -> bool:
@@ -740,6 +798,29 @@ def _reporting_subjects(sent: Any) -> set[int]:
     return out
 
 
+def _forms(t: Any) -> list[str]:
+    """The keys a token is looked up by: its lemma, its form, "know-how"."""
+    lemma = t.lemma_.lower()
+    keys = [lemma]
+    if t.lower_ != lemma:
+        keys.append(t.lower_)
+    if t.lower_ == "how" and t.i >= 2 and t.nbor(-1).text == "-" and t.nbor(-2).lower_ == "know":
+        keys.append("know-how")
+    return keys
+
+
+def _stems(t: Any) -> list[str]:
+    """A verb's form without its inflection, for when the lemmatiser missed it ("installed"
+    gave "instal")."""
+    low = t.lower_
+    out = []
+    if t.pos_ == "VERB":
+        for suffix, add in (("ied", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+            if low.endswith(suffix) and len(low) > len(suffix) + 2:
+                out.append(low[: -len(suffix)] + add)
+    return out
+
+
 def _find_candidates(
     sent: Any,
     lexicon: dict[str, tuple[TriggerRule, ...]],
@@ -747,17 +828,7 @@ def _find_candidates(
 ) -> list[_Candidate]:
     out = []
     for t in sent:
-        lemma = t.lemma_.lower()
-        keys = [lemma]
-        if t.lower_ != lemma:
-            keys.append(t.lower_)
-        if (
-            t.lower_ == "how"
-            and t.i >= 2
-            and t.nbor(-1).text == "-"
-            and t.nbor(-2).lower_ == "know"
-        ):
-            keys.append("know-how")
+        keys = _forms(t)
         seen_types: set[str] = set()
         found: list[_Candidate] = []
         for key in keys:
@@ -779,13 +850,28 @@ def _find_candidates(
         # The more specific reading wins: "bought a stake" is an investment, not a supply.
         if any(c.rule.objects for c in found):
             found = [c for c in found if c.rule.objects]
-        # The bare forms of the trigger classes: candidates for the decider, one per type.
-        for key in keys if classes else ():
+        # The trigger classes: candidates for the decider, one per type.
+        stems = [x for x in _stems(t) if x not in keys] if classes else []
+        in_name = t.ent_type_ in NAMED_SPANS
+        for key in [*keys, *stems] if classes else ():
             for rule in classes.get(key, ()) if classes else ():
-                if rule.type in seen_types or not _pos_fits(t, rule):
+                # Inside a name only the classes that may head one are read.
+                if rule.type in seen_types or rule.named != in_name or not _pos_fits(t, rule):
                     continue
+                head = True
+                if rule.objects or rule.preps or rule.modifiers:
+                    head = _matches_rule(t, rule)
+                    if head is False:
+                        continue
                 seen_types.add(rule.type)
-                found.append(_Candidate(rule=rule, trigger=t, sent=sent, object_head=None))
+                found.append(
+                    _Candidate(
+                        rule=rule,
+                        trigger=t,
+                        sent=sent,
+                        object_head=head if head is not True else None,
+                    )
+                )
         out.extend(found)
     return out
 
@@ -796,6 +882,16 @@ def _pos_fits(t: Any, rule: TriggerRule) -> bool:
     if rule.pos == "NOUN":
         return bool(t.pos_ in ("NOUN", "PROPN"))
     return bool(t.pos_ in ("VERB", "NOUN", "PROPN"))
+
+
+def _named_trigger(t: Any, rule: TriggerRule) -> bool:
+    """Whether a trigger inside a name may still be read: it heads a name its class allows
+    ("the India-Russia Trade Forum" is a meeting; "Shanghai Cooperation Organisation" is no
+    cooperation)."""
+    if not rule.named or not t.ent_type_:
+        return False
+    span = next((e for e in t.doc.ents if e.start <= t.i < e.end), None)
+    return span is not None and span.root == t
 
 
 def _phrase(c: _Candidate) -> set[int]:
@@ -1167,8 +1263,13 @@ def find_candidates(
             c
             for c in _find_candidates(sent, lexicon, classes)
             if not _is_headline(idx.text, c.trigger.idx, doc.title)
-            and c.trigger.ent_type_ not in NAMED_SPANS
-            and idx.actor(c.trigger) in (None, *idx.countries.values())
+            and (
+                _named_trigger(c.trigger, c.rule)
+                or (
+                    c.trigger.ent_type_ not in NAMED_SPANS
+                    and idx.actor(c.trigger) in (None, *idx.countries.values())
+                )
+            )
         ]
         if not cands:
             continue
@@ -1373,6 +1474,10 @@ def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[
     f: dict[str, float] = {
         f"type={c.rule.type}": 1.0,
         f"lemma={c.rule.type}:{c.rule.lemma}": 1.0,
+        f"class={c.rule.cls or 'lexicon'}": 1.0,
+        # Tense and number: "sells", "talk about" and "production of" state habits, not events.
+        f"tag={c.trigger.tag_}": 1.0,
+        f"det={_determiner(c.trigger)}": 1.0,
         f"pos={c.trigger.pos_}": 1.0,
         f"dep={c.trigger.dep_}": 1.0,
         f"status={c.status}": 1.0,
@@ -1401,6 +1506,21 @@ def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[
     for flag in c.flags:
         f[f"flag={flag}"] = 1.0
     return tuple(sorted(f.items()))
+
+
+def _determiner(t: Any) -> str:
+    """What a nominal trigger is pinned by: "the deal", "a deal", "Russia's deal", "two deals",
+    or nothing ("cooperation between A and B" names a topic more often than an event)."""
+    if t.pos_ not in ("NOUN", "PROPN"):
+        return "verb"
+    for k in t.children:
+        if k.dep_ == "poss":
+            return "poss"
+        if k.dep_ == "nummod":
+            return "num"
+        if k.dep_ == "det":
+            return "the" if k.lower_ in ("the", "this", "that", "these", "those") else k.lower_
+    return "none"
 
 
 def _to_event(
