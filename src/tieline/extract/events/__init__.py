@@ -1403,11 +1403,15 @@ def _vector(c: _Candidate) -> tuple[float, ...]:
     tensor = getattr(c.trigger.doc, "tensor", None)
     if tensor is None or len(tensor.shape) != 2 or tensor.shape[0] != len(c.trigger.doc):
         return ()
+    import numpy as np
+
+    # The clause's tokens: its head's subtree (a span in English parses) inside the paragraph.
     head = _clause_head(c.trigger)
-    sub = [x.i for x in head.subtree if c.lo <= x.i < c.hi] or [c.trigger.i]
-    both = [*tensor[c.trigger.i].tolist(), *tensor[sub].mean(axis=0).tolist()]
+    lo, hi = max(head.left_edge.i, c.lo), min(head.right_edge.i + 1, c.hi)
+    clause = tensor[lo:hi] if lo < hi else tensor[c.trigger.i : c.trigger.i + 1]
+    both = np.concatenate([tensor[c.trigger.i], np.add.reduce(clause) / len(clause)])
     # Rounded: the same text gives the same numbers on every machine, and the model file agrees.
-    return tuple(round(float(x), 4) for x in both)
+    return tuple(np.round(both.astype(np.float64), 4).tolist())
 
 
 def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[str, float], ...]:

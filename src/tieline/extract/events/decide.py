@@ -3,8 +3,9 @@
 Both read the same ``EventCandidate`` records. The rule decider keeps what the strict trigger
 lexicon and the participant rules accept; the trained one scores every candidate with a linear
 model (``make train``, weights in ``data/models/events.json``) over the candidate's features, the
-words of its clause and the parser's token vectors of its trigger and clause, keeps those above the trained threshold, and folds candidates of one
-type sharing a participant in one sentence into the best scored.
+words of its clause and the parser's token vectors of its trigger and clause, keeps those above
+the trained threshold, and folds candidates of one type sharing a participant in one sentence
+into the best scored.
 """
 
 from __future__ import annotations
