@@ -6,6 +6,9 @@ The sentences are our own, news-like, about public facts.
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,7 @@ from tieline.extract.events.decide import (
 )
 from tieline.extract.resolve import resolve_document
 from tieline.records import EVENT_TYPES, Document, Event, Participant
+from tieline.train.events import _fit_weights, save
 
 
 def test_trigger_classes_cover_every_type_with_verbs_and_nouns() -> None:
@@ -86,6 +90,7 @@ def _candidate(
     sentence: int = 0,
     start: int = 0,
     parts: tuple[str, ...] = ("a", "b"),
+    vector: tuple[float, ...] = (),
 ) -> EventCandidate:
     ev = Event(
         id=f"e{start}",
@@ -105,6 +110,7 @@ def _candidate(
         strict=True,
         rule_keep=keep,
         features=features,
+        vector=vector,
         stated=stated,
     )
 
@@ -190,6 +196,66 @@ def test_bad_model_file_says_which_file_and_line(tmp_path: Path) -> None:
     short.write_text(json.dumps(_model(0.0) | {"weights": [0.0]}), encoding="utf-8")
     with pytest.raises(ConfigError, match="make train"):
         load_model(str(short))
+
+
+def test_trained_decider_weighs_the_token_vectors() -> None:
+    model = _model(bias=0.0) | {
+        "dense_weights": [2.0, 0.0],
+        "dense_mean": [1.0, 0.0],
+        "dense_scale": [0.5, 1.0],
+    }
+    dec = TrainedDecider(model)
+    high, low = _candidate(vector=(2.0, 9.0)), _candidate(vector=(0.0, 9.0))
+    # (2 - 1) / 0.5 * 2 = 4 and (0 - 1) / 0.5 * 2 = -4 on top of the bias.
+    assert dec.score(high) == pytest.approx(1 / (1 + math.exp(-4.0)))
+    assert dec.score(low) == pytest.approx(1 / (1 + math.exp(4.0)))
+    # A parse without vectors reads the hashed features only.
+    assert dec.score(_candidate()) == pytest.approx(0.5)
+
+
+def test_model_with_uneven_dense_parts_is_refused() -> None:
+    bad = _model(0.0) | {"dense_weights": [1.0], "dense_mean": [], "dense_scale": []}
+    with pytest.raises(ConfigError, match="differ in length"):
+        TrainedDecider(bad)
+
+
+def _training_set() -> tuple[list[EventCandidate], list[int]]:
+    cands, ys = [], []
+    for k in range(40):
+        good = k % 3 == 0
+        feats = (("strict", 1.0), (f"type={'supply' if good else 'talks'}", 1.0))
+        vec = (float(good) + (k % 5) / 10, (k % 7) / 7)
+        cands.append(_candidate(start=k, features=feats, vector=vec))
+        ys.append(int(good))
+    return cands, ys
+
+
+def test_training_is_deterministic_and_learns_the_vectors(tmp_path: Path) -> None:
+    cands, ys = _training_set()
+    first, second = _fit_weights(cands, ys), _fit_weights(cands, ys)
+    assert first == second
+    assert len(first["dense_weights"]) == len(first["dense_mean"]) == 2
+    # The first vector component tells the classes apart, so it weighs more than the second.
+    assert first["dense_weights"][0] > abs(first["dense_weights"][1])
+    dec = TrainedDecider(first | {"threshold": 0.5})
+    assert dec.score(cands[0]) > dec.score(cands[1])
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    save(first | {"threshold": 0.5}, a)
+    save(second | {"threshold": 0.5}, b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_training_without_vectors_gives_a_sparse_model() -> None:
+    cands, ys = _training_set()
+    bare = [replace(c, vector=()) for c in cands]
+    model = _fit_weights(bare, ys)
+    assert model["dense_weights"] == []
+    assert len(model["weights"]) == DIM
+
+
+def test_bundled_model_is_small() -> None:
+    bundled = Path(str(resources.files("tieline") / "data" / "models" / "events.json"))
+    assert bundled.stat().st_size < 1_000_000
 
 
 def test_bundled_model_loads() -> None:
@@ -319,3 +385,21 @@ def test_a_place_is_never_an_actor(pipeline: Any) -> None:
     cands = _candidates(pipeline, "Gazprom signed a supply contract with CNPC in Shanghai.")
     names = {p.name for c in cands for p in c.event.participants}
     assert "Shanghai" not in names
+
+
+@pytest.mark.slow
+def test_candidates_carry_token_vectors_and_document_features(pipeline: Any) -> None:
+    text = (
+        "Russia and China signed a $2 billion agreement on a gas pipeline on Monday. "
+        "Officials in Moscow said the pipeline would carry gas from Siberia to China."
+    )
+    cands = _candidates(pipeline, text)
+    sign = next(c for c in cands if c.event.type == "agreement")
+    width = pipeline.nlp("x").tensor.shape[1]
+    # The trigger's vector and its clause's mean, from the parse the reading already has.
+    assert len(sign.vector) == 2 * width
+    feats = dict(sign.features)
+    assert feats["pair_both"] == 1.0
+    assert feats["top_actor"] == 1.0
+    assert feats["figure"] == 1.0
+    assert feats["lead"] == 1.0

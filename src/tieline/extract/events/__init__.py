@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -1235,6 +1236,9 @@ class EventCandidate:
     strict: bool
     rule_keep: bool
     features: tuple[tuple[str, float], ...] = ()
+    # The parser's own token vectors (spaCy's ``doc.tensor``): the trigger's, then the mean over
+    # its clause; empty when the parse carries none.
+    vector: tuple[float, ...] = ()
     # False when negation, speculation or a frame (fear, deny, consider) says no event happened.
     stated: bool = True
 
@@ -1369,6 +1373,7 @@ def find_candidates(
                     strict=c.rule.strict,
                     rule_keep=keep,
                     features=_features(c, ev, idx, si),
+                    vector=_vector(c),
                     stated=c.why is None,
                 )
             )
@@ -1467,6 +1472,49 @@ def _clause_text(c: _Candidate) -> str:
     return str(doc[min(sub) : max(sub) + 1].text)
 
 
+# Per parsed document: how often each actor is named, for the salience features.
+_NAMED: weakref.WeakKeyDictionary[_DocIndex, Counter[str]] = weakref.WeakKeyDictionary()
+
+
+def _context_features(c: _Candidate, idx: _DocIndex) -> dict[str, float]:
+    """What the document around the candidate says: its main pair, its main actors, figures."""
+    named = _NAMED.get(idx)
+    if named is None:
+        # Tokens per actor, counted once per name (its first token).
+        named = Counter(a.key for i, a in idx.tok.items() if idx.extent.get(i, (i,))[0] == i)
+        _NAMED[idx] = named
+    keys = {a.key for a, _, _ in c.parts.values()}
+    pair = {a.key for a in idx.pair}
+    top = {k for k, _ in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[:3]}
+    total = max(sum(named.values()), 1)
+    head = c.trigger.head
+    clause = c.trigger.doc[max(c.lo, c.sent.start) : min(c.hi, c.sent.end)]
+    return {
+        "pair_both": float(bool(pair) and pair <= keys),
+        "pair_one": float(len(pair & keys) == 1),
+        "top_actor": float(bool(top & keys)),
+        "salience": min(max((named[k] for k in keys), default=0) / total * 4, 1.0),
+        f"head={head.lemma_.lower() if head.i != c.trigger.i else 'ROOT'}": 1.0,
+        "figure": float(any(t.like_num or t.is_currency for t in clause)),
+    }
+
+
+def _vector(c: _Candidate) -> tuple[float, ...]:
+    """The trigger's token vector and its clause's mean, from the parse's tensor (no extra cost)."""
+    tensor = getattr(c.trigger.doc, "tensor", None)
+    if tensor is None or len(tensor.shape) != 2 or tensor.shape[0] != len(c.trigger.doc):
+        return ()
+    import numpy as np
+
+    # The clause's tokens: its head's subtree (a span in English parses) inside the paragraph.
+    head = _clause_head(c.trigger)
+    lo, hi = max(head.left_edge.i, c.lo), min(head.right_edge.i + 1, c.hi)
+    clause = tensor[lo:hi] if lo < hi else tensor[c.trigger.i : c.trigger.i + 1]
+    both = np.concatenate([tensor[c.trigger.i], np.add.reduce(clause) / len(clause)])
+    # Rounded: the same text gives the same numbers on every machine, and the model file agrees.
+    return tuple(np.round(both.astype(np.float64), 4).tolist())
+
+
 def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[str, float], ...]:
     """The numbers a trained decider weighs, by name."""
     roles = Counter(role for _, role, _ in c.parts.values())
@@ -1501,8 +1549,10 @@ def _features(c: _Candidate, ev: Event, idx: _DocIndex, si: int) -> tuple[tuple[
         ),
         "sector": float(ev.sector is not None),
         "first_sentence": float(si == 0),
+        "lead": float(si < 3),
         "quote": float('"' in ev.evidence or "“" in ev.evidence),
     }
+    f.update(_context_features(c, idx))
     for flag in c.flags:
         f[f"flag={flag}"] = 1.0
     return tuple(sorted(f.items()))

@@ -2,9 +2,10 @@
 
 Both read the same ``EventCandidate`` records. The rule decider keeps what the strict trigger
 lexicon and the participant rules accept; the trained one scores every candidate with a linear
-model (``make train``, weights in ``data/models/events.json``) over the candidate's features and
-the words of its clause, keeps those above the trained threshold, and folds candidates of one
-type sharing a participant in one sentence into the best scored.
+model (``make train``, weights in ``data/models/events.json``) over the candidate's features, the
+words of its clause and the parser's token vectors of its trigger and clause, keeps those above
+the trained threshold, and folds candidates of one type sharing a participant in one sentence
+into the best scored.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ MODEL_FILE = "events.json"
 # Hashed feature space: candidate features and clause words share it.
 DIM = 1 << 12
 _WORDS = re.compile(r"[^\W\d_]+")
+# A clause word's value beside a named feature's 1.0: words are many and each says little.
+WORD_WEIGHT = 0.3
 
 
 class Decider(Protocol):
@@ -56,7 +59,7 @@ def vectorize(c: EventCandidate) -> dict[int, float]:
             continue
         for name in (f"w={w}", f"w={etype}:{w}"):
             i = _bucket(name)
-            v[i] = v.get(i, 0.0) + 0.3
+            v[i] = v.get(i, 0.0) + WORD_WEIGHT
     return v
 
 
@@ -71,6 +74,13 @@ class TrainedDecider:
     def __init__(self, model: dict[str, Any]) -> None:
         self.weights: list[float] = [float(x) for x in model["weights"]]
         self.bias = float(model["bias"])
+        # Weights over the parser's token vectors (``EventCandidate.vector``), standardised by
+        # the training set's mean and scale; a model without them reads the hashed features only.
+        self.dense = [float(x) for x in model.get("dense_weights", [])]
+        self.mean = [float(x) for x in model.get("dense_mean", [])]
+        self.scale = [float(x) or 1.0 for x in model.get("dense_scale", [])]
+        if not (len(self.dense) == len(self.mean) == len(self.scale)):
+            raise ConfigError("event model's dense weights, mean and scale differ in length")
         self.threshold = float(model["threshold"])
         # The rules' events stay: the model adds what the rules miss, it does not overrule them.
         self.keep_rules = bool(model.get("keep_rules", True))
@@ -83,6 +93,11 @@ class TrainedDecider:
     def score(self, c: EventCandidate) -> float:
         """The probability that the candidate states a gold-standard event."""
         z = self.bias + sum(self.weights[i] * x for i, x in vectorize(c).items())
+        if self.dense and len(c.vector) == len(self.dense):
+            z += sum(
+                w * (x - m) / s
+                for w, x, m, s in zip(self.dense, c.vector, self.mean, self.scale, strict=True)
+            )
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def __call__(self, candidates: Sequence[EventCandidate]) -> list[Event]:
