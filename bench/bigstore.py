@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -555,8 +556,13 @@ def _query_kinds(
     def pick_name() -> str:
         return rng.choice(names)
 
+    # An entity's page: its first 20 mentions and its first PAGE events with their count,
+    # as a page shows them (code from before entity pages had no event page: all events).
+    paged = "max_events" in inspect.signature(fn["entity"]).parameters
+    page_args = {"max_events": PAGE} if paged else {}
+
     def entity() -> Any:
-        return fn["entity"](store, pick_name(), max_mentions=20)
+        return fn["entity"](store, pick_name(), max_mentions=20, **page_args)
 
     def event() -> Any:
         y, m = rng.choice(years), rng.randint(1, 12)
@@ -604,6 +610,10 @@ def measure(
     sources, fn = _query_functions()
     rng = random.Random(seed)
     out: dict[str, Any] = {"query_functions": sources}
+    # What an entity query reads: its first 20 mentions and a page of its events (all of its
+    # events with code from before entity pages had one).
+    paged = "max_events" in inspect.signature(fn["entity"]).parameters
+    out["query_entity_args"] = {"max_mentions": 20, "max_events": PAGE if paged else None}
     with Store(str(db_path), create=False) as store:
         out["n_events"] = store.count("events")
         size = size_label(out["n_events"])
