@@ -72,9 +72,17 @@ def gen_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return db
 
 
-def test_event_counts_stay_equal_to_a_count(tmp_path: Path) -> None:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def any_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A SQLite file, or a database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        return str(tmp_path / "c.db")
+    return str(request.getfixturevalue("pg_db"))
+
+
+def test_event_counts_stay_equal_to_a_count(any_db: str) -> None:
     items = _corpus(90)
-    store = Store(str(tmp_path / "c.db"))
+    store = Store(any_db)
     settings = Settings(progress=False)
     for i in range(0, 60, 20):  # ingest in batches, each linked incrementally
         store.write(items[i : i + 20])
