@@ -39,9 +39,7 @@ def entities_named(store: Store, key: str) -> set[str]:
         return {r[0] for r in conn.execute(select(k.entity_id).where(k.name_key == key))}
 
 
-def _window_ids(
-    since: str | None, until: str | None, types: list[str] | None, at_most: str | None = None
-) -> Any:
+def _window_ids(since: str | None, until: str | None, types: list[str] | None) -> Any:
     """Ids of events whose date (else publication date) may fall in the window, by index.
 
     A superset of the exact window test in ``event_rows``: dated events by ranges on
@@ -61,17 +59,13 @@ def _window_ids(
         first, *rest = lower or [col.is_not(None)]
         return [[first, *upper], *([alt] for alt in rest)]
 
-    # ``at_most``: a page's last "when" (``_page_bound``), so that only the window's events
-    # up to it are looked up.
-    dated_max = [e.c.date <= at_most] if at_most is not None else []
-    published_max = [d.c.published <= at_most] if at_most is not None else []
-    parts: list[Any] = [select(e.c.id).where(*kind, *c, *dated_max) for c in ranges(e.c.date)]
+    parts: list[Any] = [select(e.c.id).where(*kind, *c) for c in ranges(e.c.date)]
     # coalesce() keeps the planner from reading every undated event through ix_events_date:
     # the documents published in the window are the few rows to start from.
     parts += [
         select(e.c.id)
         .select_from(d.join(e, e.c.doc_id == d.c.id))
-        .where(*slow_kind, *c, *published_max, func.coalesce(e.c.date, "") == "")
+        .where(*slow_kind, *c, func.coalesce(e.c.date, "") == "")
         for c in ranges(d.c.published)
     ]
     return parts[0].union_all(*parts[1:])
@@ -166,8 +160,7 @@ def _event_conditions(f: EventFilter) -> list[Any] | None:
         )
     conds += _when_conditions(when, since, until)
     if by_window:
-        at_most = f.when_at_most[0] if f.when_at_most is not None else None
-        conds.append(e.c.id.in_(_window_ids(since, until, tl, at_most)))
+        conds.append(e.c.id.in_(_window_ids(since, until, tl)))
     if f.ids is not None:
         conds.append(e.c.id.in_(list(f.ids)))
     if f.doc_id is not None:
@@ -247,52 +240,6 @@ def participants_of(conn: Connection, ids: Sequence[str]) -> dict[str, list[dict
     return parts
 
 
-def _window_bound(conn: Connection, f: EventFilter, n: int) -> tuple[str | None] | None:
-    """For a date window (and at most event types): the "when" of the ``n``-th event of the
-    page order, from index entries alone (ix_events_type_date_id for dated events, the
-    documents' dates for undated ones); None when the window holds fewer or the filter is
-    another kind. A one-month list at a million events then looks up the events up to the
-    page's last day, not the 600 of its month."""
-    if (
-        f.countries
-        or f.sectors
-        or f.statuses
-        or f.doc_id is not None
-        or f.min_confidence > 0
-        or f.ids is not None
-    ):
-        return None
-    e, d = s.events, s.documents
-    kind = [e.c.type.in_(list(f.types))] if f.types is not None else []
-    # Wrapped, as in _window_ids, so that undated events start from the documents' dates.
-    slow_kind = [func.coalesce(e.c.type, "").in_(list(f.types))] if f.types is not None else []
-    found: list[str] = []
-    for col, rest, src in (
-        (e.c.date, [*kind, e.c.date.is_not(None)], e),
-        # As in _window_ids: coalesce() keeps the planner on the documents' dates. An event
-        # dated "" counts at its document's date here, later than it sorts: a later bound
-        # only reads a few more.
-        (
-            d.c.published,
-            [*slow_kind, func.coalesce(e.c.date, "") == ""],
-            d.join(e, e.c.doc_id == d.c.id),
-        ),
-    ):
-        lower, upper = _window_bounds(col, f.since, f.until)
-        ranged = [*([or_(*lower) if len(lower) > 1 else lower[0]] if lower else []), *upper]
-        q = (
-            select(col)
-            .select_from(src)
-            .where(*rest, *ranged, *_when_conditions(col, f.since, f.until))
-            .order_by(col)
-            .limit(n)
-        )
-        found += [str(r[0]) for r in conn.execute(q)]
-    if len(found) < n:
-        return None
-    return (sorted(found)[n - 1],)
-
-
 def _page_bound(conn: Connection, f: EventFilter, n: int) -> tuple[str | None] | None:
     """For a filter of one actor and at most a date window: the "when" of its ``n``-th event
     in the page order, as (value,) (NULL sorts first), from the actor's participant index
@@ -305,8 +252,6 @@ def _page_bound(conn: Connection, f: EventFilter, n: int) -> tuple[str | None] |
     """
     if n <= 0:
         return None
-    if not f.actors and (f.since or f.until):
-        return _window_bound(conn, f, n)
     if (
         len(f.actors) != 1
         or f.countries
@@ -316,29 +261,27 @@ def _page_bound(conn: Connection, f: EventFilter, n: int) -> tuple[str | None] |
         or f.doc_id is not None
         or f.min_confidence > 0
         or f.ids is not None
-        or n <= 0
     ):
         return None
     p = s.event_participants
     keys, names = f.actors[0]
-    who: list[Any] = []
+    # The keys alone where there are any: the n-th of a part of the candidates comes no
+    # earlier than the n-th of all, so the bound still holds the page, and the keys' index
+    # (ix_participants_key_when) is read without the rows; the names' expression index is
+    # not read as covering, so its branch would read every named participant's row.
     if keys:
-        who.append(p.c.entity_key.in_(sorted(keys)))
-    if names:
-        who.append(func.lower(p.c.name).in_(sorted({n.casefold() for n in names})))
-    if not who:
+        who: Any = p.c.entity_key.in_(sorted(keys))
+    elif names:
+        who = func.lower(p.c.name).in_(sorted({n.casefold() for n in names}))
+    else:
         return None
     # The event list's own window test, on the participant's copy of "when".
     conds = _when_conditions(p.c.when_date, f.since, f.until)
     lower, upper = _window_bounds(p.c.when_date, f.since, f.until)
     dated = [*([or_(*lower) if len(lower) > 1 else lower[0]] if lower else []), *upper]
     # In index order where one key is asked for, so the read stops after the page's events;
-    # several keys or names are sorted first (their index entries, not their rows).
-    subs = [select(p.c.event_id, p.c.when_date).where(w, *dated, *conds) for w in who]
-    q: Any = subs[0].order_by(p.c.when_date)
-    if len(subs) > 1:
-        both = union_all(*subs).subquery()
-        q = select(both.c.event_id, both.c.when_date).order_by(both.c.when_date)
+    # several keys are sorted first (their index entries, not their rows).
+    q = select(p.c.event_id, p.c.when_date).where(who, *dated, *conds).order_by(p.c.when_date)
     seen: set[str] = set()
     result = conn.execution_options(yield_per=256).execute(q)
     try:
