@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -464,7 +465,7 @@ def size_label(n_events: int) -> str:
 
 def drop_file_cache() -> bool:
     """Ask the kernel to drop its page cache (needs root and a writable /proc/sys); whether it
-    did. Where it cannot, the first pass reads whatever the cache holds, and says so."""
+    did."""
     try:
         os.sync()
         with open("/proc/sys/vm/drop_caches", "w", encoding="ascii") as fh:
@@ -474,17 +475,145 @@ def drop_file_cache() -> bool:
     return True
 
 
+def store_files(db_path: Path) -> list[Path]:
+    """The store's database file and its write-ahead log and shared-memory index, if present."""
+    return [p for p in (db_path, Path(f"{db_path}-wal"), Path(f"{db_path}-shm")) if p.exists()]
+
+
+def evict_store(db_path: Path, drop_caches: bool = True) -> str:
+    """Take the store's files out of the file cache; how: 'drop_caches' (the whole cache,
+    where the kernel lets us), 'fadvise' (POSIX_FADV_DONTNEED on the store's own files, which
+    needs no privilege), or 'none'. Both are tried: fadvise also covers a kernel that accepts
+    the write to drop_caches but ignores it (a container). ``drop_caches`` False leaves the
+    rest of the machine's cache alone (a shared machine)."""
+    dropped = drop_caches and drop_file_cache()
+    advised = False
+    for path in store_files(db_path):
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            os.fsync(fd)  # dirty pages are not dropped; write them first
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            advised = True
+        except (OSError, AttributeError):
+            pass
+        finally:
+            os.close(fd)
+    return "drop_caches" if dropped else "fadvise" if advised else "none"
+
+
+def resident_mb(db_path: Path) -> float | None:
+    """How much of the store's files sits in the file cache (util-linux ``fincore``), or None
+    where that cannot be read."""
+    import shutil
+    import subprocess
+
+    tool = shutil.which("fincore")
+    if tool is None:
+        return None
+    try:
+        out = subprocess.run(
+            [
+                tool,
+                "--bytes",
+                "--noheadings",
+                "--raw",
+                "--output",
+                "RES",
+                *map(str, store_files(db_path)),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout
+        return round(sum(int(x) for x in out.split()) / 2**20, 1)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+def _disk_read_bytes() -> int | None:
+    """Bytes this process has had read from the storage device (Linux ``/proc/self/io``): what
+    a query read from disk rather than from the file cache."""
+    try:
+        with open("/proc/self/io", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("read_bytes:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _query_kinds(
+    store: Store, fn: dict[str, Callable[..., Any]], names: list[str], rng: random.Random
+) -> tuple[tuple[str, Callable[[], Any]], ...]:
+    """The four query kinds of the benchmark, drawing their arguments from ``rng``."""
+    years = list(range(2011, 2025))
+
+    def pick_name() -> str:
+        return rng.choice(names)
+
+    # An entity's page: its first 20 mentions and its first PAGE events with their count,
+    # as a page shows them (code from before entity pages had no event page: all events).
+    paged = "max_events" in inspect.signature(fn["entity"]).parameters
+    page_args = {"max_events": PAGE} if paged else {}
+
+    def entity() -> Any:
+        return fn["entity"](store, pick_name(), max_mentions=20, **page_args)
+
+    def event() -> Any:
+        y, m = rng.choice(years), rng.randint(1, 12)
+        return fn["event"](
+            store,
+            type=rng.choice(EVENT_TYPES),
+            since=f"{y}-{m:02d}",
+            until=f"{y}-{m:02d}",
+            limit=PAGE,
+        )
+
+    def search() -> Any:
+        return fn["search"](store, fn["SearchQuery"](text=rng.choice(SEARCH_TERMS), limit=20))
+
+    def timeline() -> Any:
+        y = rng.choice(years)
+        return fn["timeline"](store, actor=pick_name(), since=f"{y}", until=f"{y}", limit=PAGE)
+
+    return (("entity", entity), ("event", event), ("search", search), ("timeline", timeline))
+
+
+def _counting_reads(f: Callable[[], Any], sink: list[int]) -> Callable[[], Any]:
+    """``f``, adding what each call read from disk (bytes) to ``sink``."""
+
+    def run() -> Any:
+        before = _disk_read_bytes()
+        out = f()
+        after = _disk_read_bytes()
+        if before is not None and after is not None:
+            sink.append(after - before)
+        return out
+
+    return run
+
+
 def measure(
     db_path: Path,
     latency: Callable[..., dict[str, float]],
     runs: int = 40,
     seed: int = 11,
     export: bool = True,
+    drop_caches: bool = True,
 ) -> dict[str, Any]:
     """Query latency (cold, then warm) and export time on a store built before (``build``)."""
     sources, fn = _query_functions()
     rng = random.Random(seed)
     out: dict[str, Any] = {"query_functions": sources}
+    # What an entity query reads: its first 20 mentions and a page of its events (all of its
+    # events with code from before entity pages had one).
+    paged = "max_events" in inspect.signature(fn["entity"]).parameters
+    out["query_entity_args"] = {"max_mentions": 20, "max_events": PAGE if paged else None}
     with Store(str(db_path), create=False) as store:
         out["n_events"] = store.count("events")
         size = size_label(out["n_events"])
@@ -495,49 +624,38 @@ def measure(
             from tieline.store import schema as s
 
             ents = conn.execute(select(s.entities.c.name, s.entities.c.doc_count)).all()
-        names = [r.name for r in ents]
-        # A user opens any entity: most are met in a few documents, a few in very many.
-        busy = sorted(ents, key=lambda r: -r.doc_count)[:3]
-        years = list(range(2011, 2025))
-
-        def pick_name() -> str:
-            return rng.choice(names)
-
-        def entity() -> Any:
-            return fn["entity"](store, pick_name(), max_mentions=20)
-
-        def event() -> Any:
-            y, m = rng.choice(years), rng.randint(1, 12)
-            return fn["event"](
-                store,
-                type=rng.choice(EVENT_TYPES),
-                since=f"{y}-{m:02d}",
-                until=f"{y}-{m:02d}",
-                limit=PAGE,
-            )
-
-        def search() -> Any:
-            return fn["search"](store, fn["SearchQuery"](text=rng.choice(SEARCH_TERMS), limit=20))
-
-        def timeline() -> Any:
-            y = rng.choice(years)
-            return fn["timeline"](store, actor=pick_name(), since=f"{y}", until=f"{y}", limit=PAGE)
-
-        kinds = (("entity", entity), ("event", event), ("search", search), ("timeline", timeline))
-        # Cold pass: the file cache dropped first where the kernel lets us (a user opens a
-        # store cold); elsewhere as the cache happens to be, and the result says which.
-        out["cache_dropped"] = drop_file_cache()
-        first: dict[str, dict[str, float]] = {}
-        for kind, f in kinds:
+    names = [r.name for r in ents]
+    # A user opens any entity: most are met in a few documents, a few in very many.
+    busy = sorted(ents, key=lambda r: -r.doc_count)[:3]
+    # Cold pass: the store's files are taken out of the file cache first (a user opens a
+    # store cold; ``cache_eviction`` says how, ``cache_resident_mb`` what was left), and the
+    # store is opened afresh, so that SQLite's own page cache is empty as well. Each query's
+    # disk reads are counted (``query_cold_read_kb``: the pages it had to fetch).
+    out["cache_eviction"] = evict_store(db_path, drop_caches)
+    out["cache_dropped"] = out["cache_eviction"] != "none"
+    out["cache_resident_mb"] = resident_mb(db_path)
+    first: dict[str, dict[str, float]] = {}
+    read_kb: dict[str, dict[str, float]] = {}
+    with Store(str(db_path), create=False) as store:
+        for kind, f in _query_kinds(store, fn, names, rng):
             rng.seed(f"{seed}-{kind}")
-            first[kind] = latency(f, runs, warmup=False)
-        out["query_first_pass_ms"] = first
-        out[f"query_p95_ms_{size}_cold"] = max(v["p95_ms"] for v in first.values())
-        # Then the store's file is read once, in order, as a server's working set would be
-        # cached, and the same queries are timed again: these are the figures reported.
-        out["warm_read_s"] = round(_read_through(db_path), 1)
-        worst = 0.0
-        for kind, f in kinds:
+            reads: list[int] = []
+            first[kind] = latency(_counting_reads(f, reads), runs, warmup=False)
+            if reads:
+                reads.sort()
+                read_kb[kind] = {
+                    "mean": round(sum(reads) / len(reads) / 1024, 1),
+                    "p95": round(reads[min(len(reads) - 1, int(len(reads) * 0.95))] / 1024, 1),
+                }
+    out["query_first_pass_ms"] = first
+    out["query_cold_read_kb"] = read_kb
+    out[f"query_p95_ms_{size}_cold"] = max(v["p95_ms"] for v in first.values())
+    # Then the store's file is read once, in order, as a server's working set would be
+    # cached, and the same queries are timed again.
+    out["warm_read_s"] = round(_read_through(db_path), 1)
+    worst = 0.0
+    with Store(str(db_path), create=False) as store:
+        for kind, f in _query_kinds(store, fn, names, rng):
             rng.seed(f"{seed}-{kind}")
             lat = latency(f, runs)
             out[f"query_{kind}_p50_ms"] = lat["p50_ms"]
@@ -606,6 +724,11 @@ def main() -> None:
     )
     ap.add_argument("--runs", type=int, default=40, help="queries of each kind (default 40)")
     ap.add_argument("--skip-export", action="store_true", help="time the queries only")
+    ap.add_argument(
+        "--no-drop-caches",
+        action="store_true",
+        help="evict only the store's files before the cold pass (fadvise), not the whole cache",
+    )
     a = ap.parse_args()
     if a.db.exists() and not a.reuse:
         sys.exit(f"{a.db} exists; give a new path, or --reuse to measure it")
@@ -618,7 +741,10 @@ def main() -> None:
     from run import latency
 
     if a.reuse:
-        print(json.dumps(measure(a.db, latency, a.runs, export=not a.skip_export), indent=2))
+        result = measure(
+            a.db, latency, a.runs, export=not a.skip_export, drop_caches=not a.no_drop_caches
+        )
+        print(json.dumps(result, indent=2))
     else:
         print(json.dumps(query_bench(a.db, a.n_events, latency, a.runs), indent=2))
 

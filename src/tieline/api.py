@@ -377,11 +377,26 @@ class Library:
 
         return qe.resolve_name(self.store, ref)
 
-    def entity(self, ref: str, *, max_mentions: int | None = None) -> dict[str, Any]:
-        """One actor in full: aliases, role, country, events and every mention with its quote."""
+    def entity(
+        self,
+        ref: str,
+        *,
+        max_mentions: int | None = None,
+        max_events: int | None = None,
+        events_offset: int = 0,
+    ) -> dict[str, Any]:
+        """One actor in full: aliases, role, country, events and every mention with its quote;
+        ``max_events``/``events_offset``: one page of its events (``event_count`` says how many
+        it has)."""
         from tieline.query import entities as qe
 
-        return qe.entity_detail(self.store, ref, max_mentions=max_mentions)
+        return qe.entity_detail(
+            self.store,
+            ref,
+            max_mentions=max_mentions,
+            max_events=max_events,
+            events_offset=events_offset,
+        )
 
     def cluster_dates(self, events: list[dict[str, Any]]) -> dict[str, str]:
         """Per cluster of these events: the most precise date one of its reports states."""

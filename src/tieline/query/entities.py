@@ -114,7 +114,8 @@ def entity_mentions(
     keys = curation.keys_of(store, entity_id)
     splits = _split_keys(store)
     own_split = [k for k in keys if k in splits]
-    rows = curation.mentions_of(store, keys)
+    # Without a curator's split no mention is anyone else's: the store picks the first ones.
+    rows = curation.mentions_of(store, keys, limit=None if splits else limit)
     if splits:  # without a curator's split, no mention is anyone else's
         rows = [
             r
@@ -155,13 +156,25 @@ def entity_mentions(
     ]
 
 
-def entity_detail(store: Store, name: str, *, max_mentions: int | None = None) -> dict[str, Any]:
+def entity_detail(
+    store: Store,
+    name: str,
+    *,
+    max_mentions: int | None = None,
+    max_events: int | None = None,
+    events_offset: int = 0,
+) -> dict[str, Any]:
     """One entity in full: aliases, type, country, role, affiliation, first and last date
     seen, the events it takes part in (with the other participants) and every mention with
-    its quote and document."""
+    its quote and document.
+
+    ``max_events``/``events_offset``: one page of its events (oldest first), read alone;
+    ``event_count`` says how many it has in all (kept with the entity, see
+    ``store.counts``). Without them every event is listed, as before.
+    """
     ent = resolve_name(store, name)
     keys = curation.keys_of(store, ent["id"]) or [ent["id"]]
-    events = curation.events_of(store, keys)
+    events = curation.events_of(store, keys, limit=max_events, offset=events_offset)
     # The one event shape (``CitedEvent.to_dict``, as ``tieline events --json`` and the REST
     # API give it), with the role this entity plays in each.
     from tieline.query.events import cite_rows
@@ -174,8 +187,12 @@ def entity_detail(store: Store, name: str, *, max_mentions: int | None = None) -
         for e, c in zip(events, cite_rows(store, events), strict=True)
     ]
     mentions = entity_mentions(store, ent["id"], limit=max_mentions)
+    count = ent.get("event_count")
+    if count is None:  # not counted yet (a store not linked since migration 15)
+        count = len(events) if max_events is None else curation.count_events_of_keys(store, keys)
     return {
         **_summary(ent),
+        "event_count": int(count),
         "events": out_events,
         "mentions": mentions,
         "documents": sorted({m["doc"] for m in mentions}),

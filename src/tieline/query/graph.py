@@ -80,25 +80,52 @@ def _full_date(date: str | None) -> str | None:
     return "-".join(parts)
 
 
-# Betweenness is exact up to this many nodes; above, it is estimated from BETWEENNESS_PIVOTS
-# source nodes drawn with a fixed seed (networkx's ``k``): the whole-store network's exact
-# betweenness took 106 s at 100k events, and its cost grows as nodes times edges.
-BETWEENNESS_EXACT_MAX = 2000
+# Betweenness costs about nodes x (nodes + edges) steps (Brandes' sums, one shortest-path
+# pass per source node). The whole-store network's exact betweenness took 106 s at 100k
+# events, and networkx's estimate from 256 sampled sources still 50 s at 40k events on a
+# loaded machine, growing with the edges. So it is exact while that product stays within
+# BETWEENNESS_WORK_MAX (about a second in rustworkx's native code); above, it is computed
+# exactly on the busiest actors alone (the most connected, as many as the bound allows; the
+# others score 0). Where rustworkx is missing, networkx estimates it from
+# BETWEENNESS_PIVOTS sources drawn with a fixed seed.
+BETWEENNESS_WORK_MAX = 20_000_000
 BETWEENNESS_PIVOTS = 256
 BETWEENNESS_SEED = 7
 
 
+def _hubs(g: Any, work: int) -> list[Any]:
+    """The most connected nodes (by degree, then name), as many as keep the exact sums over
+    the graph they induce within ``work`` steps."""
+    order = sorted(g.nodes, key=lambda v: (-g.degree(v), str(v)))
+    rank = {v: i for i, v in enumerate(order)}
+    edges = 0
+    keep = 0
+    for i, v in enumerate(order):
+        edges += sum(1 for u in g.neighbors(v) if rank[u] < i)
+        if (i + 1) * (i + 1 + edges) > work:
+            break
+        keep = i + 1
+    return order[:keep]
+
+
 def _betweenness(g: Any) -> tuple[dict[str, float], int]:
     """Normalized betweenness (shortest paths unweighted) and the number of source nodes it
-    was summed over: every node up to ``BETWEENNESS_EXACT_MAX`` (by rustworkx where it is
-    installed, the same Brandes sums as networkx in native code, 25-30 times faster), else
-    ``BETWEENNESS_PIVOTS`` drawn with a fixed seed, so a click never costs minutes and the same
-    store gives the same scores."""
-    if len(g) > BETWEENNESS_EXACT_MAX:
+    was summed over: every node while the work stays within ``BETWEENNESS_WORK_MAX`` (by
+    rustworkx, the same Brandes sums as networkx in native code, 25-30 times faster); above,
+    every node of the busiest actors' graph (``_hubs``), so a click never costs minutes and the
+    same store gives the same scores."""
+    n = len(g)
+    if n * (n + g.number_of_edges()) <= BETWEENNESS_WORK_MAX:
+        return _betweenness_exact(g), n
+    try:
+        import rustworkx  # noqa: F401
+    except ImportError:
         k = BETWEENNESS_PIVOTS
         scores = _nx().betweenness_centrality(g, k=k, seed=BETWEENNESS_SEED)
-        return {n: float(v) for n, v in scores.items()}, k
-    return _betweenness_exact(g), len(g)
+        return {v: float(x) for v, x in scores.items()}, k
+    hubs = _hubs(g, BETWEENNESS_WORK_MAX)
+    inner = _betweenness_exact(g.subgraph(hubs))
+    return {v: inner.get(v, 0.0) for v in g}, len(hubs)
 
 
 def _betweenness_exact(g: Any) -> dict[str, float]:
@@ -112,7 +139,8 @@ def _betweenness_exact(g: Any) -> dict[str, float]:
     rg.add_nodes_from(nodes)
     rg.add_edges_from_no_data([(index[a], index[b]) for a, b in g.edges()])
     scores = rx.betweenness_centrality(rg, normalized=True, endpoints=False)
-    return {n: float(scores[i]) for i, n in enumerate(nodes)}
+    # Summed in parallel, in no fixed order: rounded, so that one store gives one score.
+    return {n: round(float(scores[i]), 12) for i, n in enumerate(nodes)}
 
 
 def _eigenvector(g: Any, max_iter: int = 1000, tol: float = 1.0e-06) -> dict[str, float]:

@@ -123,27 +123,43 @@ def keys_of(store: Store, entity_id: str) -> list[str]:
     return sorted(r["key"] for r in dict_rows(store, q))
 
 
-def mentions_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
+def mentions_of(
+    store: Store, keys: Sequence[str], *, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Mentions carrying any of these keys, with the name, title and date of their document,
-    in document then text order."""
+    in document then text order; ``limit``: the first ones only, chosen in the store from
+    index entries (ix_mentions_key_doc, ix_documents_id_meta) before any row is read."""
     m, d = s.mentions, s.documents
     out: list[dict[str, Any]] = []
     keys = list(keys)
+    cols = (
+        m,
+        d.c.name.label("doc_name"),
+        d.c.title.label("doc_title"),
+        d.c.published.label("doc_published"),
+        d.c.url.label("doc_url"),
+    )
+    if limit is not None and len(keys) <= _CHUNK:
+        order = (func.coalesce(d.c.published, ""), d.c.name, m.c.span_start, m.c.id)
+        first = (
+            select(m.c.id)
+            .join(d, d.c.id == m.c.doc_id)
+            .where(m.c.entity_key.in_(keys))
+            .order_by(*order)
+            .limit(max(0, limit))
+        )
+        q = select(*cols).join(d, d.c.id == m.c.doc_id).where(m.c.id.in_(first))
+        out = dict_rows(store, q.order_by(*order))
+        return out
     for i in range(0, len(keys), _CHUNK):
         q = (
-            select(
-                m,
-                d.c.name.label("doc_name"),
-                d.c.title.label("doc_title"),
-                d.c.published.label("doc_published"),
-                d.c.url.label("doc_url"),
-            )
+            select(*cols)
             .join(d, d.c.id == m.c.doc_id)
             .where(m.c.entity_key.in_(keys[i : i + _CHUNK]))
         )
         out.extend(dict_rows(store, q))
     out.sort(key=lambda r: (r["doc_published"] or "", r["doc_name"], r["span_start"]))
-    return out
+    return out if limit is None else out[: max(0, limit)]
 
 
 def mentions_by_text(store: Store, forms: Iterable[str]) -> list[dict[str, Any]]:
@@ -178,15 +194,24 @@ def document_texts(store: Store, doc_ids: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def events_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
+def events_of(
+    store: Store, keys: Sequence[str], *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """Events in which any of these keys takes part, with all their participants and their
-    document's name, oldest first."""
+    document's name, oldest first; ``limit``/``offset``: one page of them, chosen in the store
+    (``store.events.page_ids``) so that only the page's rows are read."""
     ev, p, d = s.events, s.event_participants, s.documents
     keys = list(keys)
     ids: set[str] = set()
-    for i in range(0, len(keys), _CHUNK):
-        q = select(p.c.event_id).where(p.c.entity_key.in_(keys[i : i + _CHUNK]))
-        ids.update(r["event_id"] for r in dict_rows(store, q))
+    if limit is not None:
+        from tieline.store.events import EventFilter, page_ids
+
+        f = EventFilter(actors=((frozenset(keys), frozenset()),))
+        ids.update(page_ids(store, f, limit=limit, offset=offset))
+    else:
+        for i in range(0, len(keys), _CHUNK):
+            q = select(p.c.event_id).where(p.c.entity_key.in_(keys[i : i + _CHUNK]))
+            ids.update(r["event_id"] for r in dict_rows(store, q))
     events: list[dict[str, Any]] = []
     parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
     idl = sorted(ids)
@@ -204,7 +229,9 @@ def events_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
             .where(ev.c.id.in_(chunk))
         )
         events.extend(dict_rows(store, q))
-        for r in dict_rows(store, select(p).where(p.c.event_id.in_(chunk))):
+        # The columns ix_participants_event holds: the participants from the index alone.
+        pq = select(p.c.event_id, p.c.entity_key, p.c.role, p.c.name)
+        for r in dict_rows(store, pq.where(p.c.event_id.in_(chunk))):
             parts[r["event_id"]].append(r)
     for e in events:
         e["participants"] = sorted(parts.get(e["id"], []), key=lambda r: (r["role"], r["name"]))
@@ -212,6 +239,23 @@ def events_of(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
         key=lambda r: (r["date"] or r["doc_published"] or "", r["doc_name"], r["trigger_start"])
     )
     return events
+
+
+def count_events_of_keys(store: Store, keys: Sequence[str]) -> int:
+    """How many events any of these keys takes part in (counted in the store)."""
+    p = s.event_participants
+    n = 0
+    seen: set[str] = set()
+    keys = list(keys)
+    if len(keys) <= _CHUNK:
+        q = select(func.count(p.c.event_id.distinct())).where(p.c.entity_key.in_(keys))
+        with store.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+    for i in range(0, len(keys), _CHUNK):
+        q = select(p.c.event_id).where(p.c.entity_key.in_(keys[i : i + _CHUNK]))
+        seen.update(r["event_id"] for r in dict_rows(store, q))
+    n = len(seen)
+    return n
 
 
 def canonical_of_keys(store: Store, keys: Iterable[str]) -> dict[str, dict[str, Any]]:

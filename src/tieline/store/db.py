@@ -769,6 +769,11 @@ class Store:
                 s.entity_keys.insert(),
                 [{"key": k, "entity_id": v} for k, v in sorted(keys.items())],
             )
+        if entities:
+            # Each entity's event count, now that its keys are written (``store.counts``).
+            from tieline.store.counts import count_events_of
+
+            count_events_of(conn, [e.key for e in entities])
 
     def add_judgement(
         self, kind: str, a: str, b: str | None = None, alias: str | None = None

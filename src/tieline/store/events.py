@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Text, and_, func, literal, or_, select
+from sqlalchemy import Connection, Text, and_, func, literal, or_, select, union_all
 
 from tieline.store import schema as s
 from tieline.store.clusters import cluster_id_of, cluster_store
@@ -106,6 +106,35 @@ class EventFilter:
     doc_id: str | None = None
     min_confidence: float = 0.0
     ids: Sequence[str] | None = None
+    # Set by ``event_rows`` for a page of one actor's events: (the "when" of the page's last
+    # event,) so that only the actor's participants dated up to it are read (see _page_bound).
+    when_at_most: tuple[str | None] | None = None
+
+
+def _when_conditions(when: Any, since: str | None, until: str | None) -> list[Any]:
+    """The exact window test on an event's "when" (its date, else its document's)."""
+    conds: list[Any] = []
+    # ISO strings compare in date order once both are cut to the coarser precision: an event
+    # of "2014-05" falls in a window starting on 2014-05-21.
+    if since:
+        conds.append(
+            and_(
+                when.is_not(None),
+                func.substr(when, 1, len(since))
+                >= func.substr(literal(since, Text), 1, func.length(when)),
+            )
+        )
+    if until:
+        # A day and month with no year ("06-08", from an undated article) sorts below every
+        # year; it is in no window, not in every window ending somewhere.
+        conds.append(
+            and_(
+                when >= "1",
+                func.substr(when, 1, len(until))
+                <= func.substr(literal(until, Text), 1, func.length(when)),
+            )
+        )
+    return conds
 
 
 def _event_conditions(f: EventFilter) -> list[Any] | None:
@@ -129,26 +158,7 @@ def _event_conditions(f: EventFilter) -> list[Any] | None:
                 )
             )
         )
-    # ISO strings compare in date order once both are cut to the coarser precision: an event
-    # of "2014-05" falls in a window starting on 2014-05-21.
-    if since:
-        conds.append(
-            and_(
-                when.is_not(None),
-                func.substr(when, 1, len(since))
-                >= func.substr(literal(since, Text), 1, func.length(when)),
-            )
-        )
-    if until:
-        # A day and month with no year ("06-08", from an undated article) sorts below every
-        # year; it is in no window, not in every window ending somewhere.
-        conds.append(
-            and_(
-                when >= "1",
-                func.substr(when, 1, len(until))
-                <= func.substr(literal(until, Text), 1, func.length(when)),
-            )
-        )
+    conds += _when_conditions(when, since, until)
     if by_window:
         conds.append(e.c.id.in_(_window_ids(since, until, tl)))
     if f.ids is not None:
@@ -172,7 +182,17 @@ def _event_conditions(f: EventFilter) -> list[Any] | None:
         # ix_participants_key_when reads a busy actor's year, not all its years.
         lower, upper = _window_bounds(p.c.when_date, since, until)
         dated = [*([or_(*lower) if len(lower) > 1 else lower[0]] if lower else []), *upper]
-        conds.append(e.c.id.in_(select(p.c.event_id).where(or_(*who), *dated)))
+        if f.when_at_most is not None:
+            (last,) = f.when_at_most
+            dated.append(
+                p.c.when_date.is_(None)
+                if last is None
+                else or_(p.c.when_date.is_(None), p.c.when_date <= last)
+            )
+        # One index range per alternative (keys, names), unioned: an OR of the two would read
+        # each participant's table row to test it (SQLite's multi-index OR).
+        subs = [select(p.c.event_id).where(w, *dated) for w in who]
+        conds.append(e.c.id.in_(subs[0] if len(subs) == 1 else union_all(*subs)))
     for code in f.countries:
         conds.append(e.c.id.in_(_with_country(code)))
     return conds
@@ -193,6 +213,119 @@ def _with_country(code: str) -> Any:
     return select(p.c.event_id).where(p.c.role != "object", p.c.entity_key.in_(keys))
 
 
+# The participant columns a read shows: ix_participants_event holds them, so a page's
+# participants come from that index alone.
+_PARTICIPANT_COLUMNS = (
+    s.event_participants.c.event_id,
+    s.event_participants.c.entity_key,
+    s.event_participants.c.role,
+    s.event_participants.c.name,
+)
+_ROLE_ORDER = {"source": 0, "party": 1, "target": 2, "object": 3}
+
+
+def participants_of(conn: Connection, ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """Event id -> its participants (event_id, entity_key, role, name), source, party, target
+    and object, each by name."""
+    parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    cols = [c.name for c in _PARTICIPANT_COLUMNS]
+    for i in range(0, len(ids), 500):
+        pq = select(*_PARTICIPANT_COLUMNS).where(
+            s.event_participants.c.event_id.in_(ids[i : i + 500])
+        )
+        for prow in conn.execute(pq):
+            parts[prow.event_id].append(dict(zip(cols, prow, strict=True)))
+    for v in parts.values():
+        v.sort(key=lambda p: (_ROLE_ORDER.get(p["role"], 9), p["name"]))
+    return parts
+
+
+def _page_bound(conn: Connection, f: EventFilter, n: int) -> tuple[str | None] | None:
+    """For a filter of one actor and at most a date window: the "when" of its ``n``-th event
+    in the page order, as (value,) (NULL sorts first), from the actor's participant index
+    entries alone; None when it has fewer events or the filter is another kind.
+
+    Each participant carries its event's "when" (``when_date``: the event's date, else its
+    document's), so the actor's index range (ix_participants_key_when) orders its events: a
+    page ending at the n-th holds no event after that one's date. China's one-year page reads
+    the events up to that day instead of sorting the 5,900 of its year.
+    """
+    if n <= 0:
+        return None
+    if (
+        len(f.actors) != 1
+        or f.countries
+        or f.types is not None
+        or f.sectors
+        or f.statuses
+        or f.doc_id is not None
+        or f.min_confidence > 0
+        or f.ids is not None
+    ):
+        return None
+    p = s.event_participants
+    keys, names = f.actors[0]
+    # The keys alone where there are any: the n-th of a part of the candidates comes no
+    # earlier than the n-th of all, so the bound still holds the page, and the keys' index
+    # (ix_participants_key_when) is read without the rows; the names' expression index is
+    # not read as covering, so its branch would read every named participant's row.
+    if keys:
+        who: Any = p.c.entity_key.in_(sorted(keys))
+    elif names:
+        who = func.lower(p.c.name).in_(sorted({n.casefold() for n in names}))
+    else:
+        return None
+    # The event list's own window test, on the participant's copy of "when".
+    conds = _when_conditions(p.c.when_date, f.since, f.until)
+    lower, upper = _window_bounds(p.c.when_date, f.since, f.until)
+    dated = [*([or_(*lower) if len(lower) > 1 else lower[0]] if lower else []), *upper]
+    # In index order where one key is asked for, so the read stops after the page's events;
+    # several keys are sorted first (their index entries, not their rows).
+    q = select(p.c.event_id, p.c.when_date).where(who, *dated, *conds).order_by(p.c.when_date)
+    seen: set[str] = set()
+    result = conn.execution_options(yield_per=256).execute(q)
+    try:
+        for event_id, when in result:
+            seen.add(event_id)
+            if len(seen) == n:
+                return (when,)
+    finally:
+        result.close()
+    return None
+
+
+def _page_ids(
+    conn: Connection, f: EventFilter, conds: list[Any], limit: int, offset: int
+) -> list[str]:
+    """The ids of one page of the events that pass ``f`` (whose conditions are ``conds``), in
+    the page order, from index entries alone: ix_events_id_narrow and ix_documents_id_meta
+    hold every column the conditions and the order read, so only the page's own rows are read
+    whole afterwards. Sorting the candidates' full rows read each evidence sentence of the
+    window, a page from disk per candidate on a cold store."""
+    e, d = s.events, s.documents
+    bound = _page_bound(conn, f, max(0, offset) + limit)
+    if bound is not None:
+        conds = _event_conditions(replace(f, when_at_most=bound)) or []
+    q = (
+        select(e.c.id)
+        .select_from(e.join(d, d.c.id == e.c.doc_id))
+        .where(*conds)
+        .order_by(func.coalesce(e.c.date, d.c.published), d.c.name, e.c.trigger_start, e.c.id)
+        .limit(max(0, limit))
+        .offset(max(0, offset))
+    )
+    return [str(r[0]) for r in conn.execute(q)]
+
+
+def page_ids(store: Store, f: EventFilter, *, limit: int, offset: int = 0) -> list[str]:
+    """The ids of one page of ``event_rows(store, f, limit=, offset=)``, in its order."""
+    conds = _event_conditions(f)
+    if conds is None:
+        return []
+    with store.connect() as conn:
+        return _page_ids(conn, f, conds, limit, offset)
+
+
 def event_rows(
     store: Store,
     f: EventFilter | None = None,
@@ -203,36 +336,31 @@ def event_rows(
     """Events that pass ``f`` (see ``EventFilter``) with their document and participants,
     oldest first (by their date, else their document's); ``limit``/``offset``: one page of
     them (all when ``limit`` is None)."""
-    conds = _event_conditions(f or EventFilter())
+    f = f or EventFilter()
+    conds = _event_conditions(f)
     if conds is None:
         return []
-    e = s.events
-    when = func.coalesce(e.c.date, s.documents.c.published)
-    q = select(e, *_DOC_COLUMNS, when.label("when")).join(
-        s.documents, s.documents.c.id == e.c.doc_id
-    )
-    if conds:
-        q = q.where(and_(*conds))
-    q = q.order_by(when, s.documents.c.name, e.c.trigger_start, e.c.id)
-    if limit is not None:
-        q = q.limit(max(0, limit)).offset(max(0, offset))
-    elif offset:
-        q = q.offset(max(0, offset))
+    e, d = s.events, s.documents
+    when = func.coalesce(e.c.date, d.c.published)
+    order = (when, d.c.name, e.c.trigger_start, e.c.id)
     with store.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(q)]
-        ids = [r["id"] for r in rows]
-        parts: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for i in range(0, len(ids), 500):
-            pq = select(s.event_participants).where(
-                s.event_participants.c.event_id.in_(ids[i : i + 500])
-            )
-            for prow in conn.execute(pq):
-                parts[prow.event_id].append(dict(prow._mapping))
-    order = {"source": 0, "party": 1, "target": 2, "object": 3}
+        if limit is not None:
+            ids = _page_ids(conn, f, conds, limit, offset)
+            if not ids:
+                return []
+            conds = [e.c.id.in_(ids)]
+        q = select(e, *_DOC_COLUMNS, when.label("when")).join(d, d.c.id == e.c.doc_id)
+        if conds:
+            q = q.where(and_(*conds))
+        q = q.order_by(*order)
+        if limit is None and offset:
+            q = q.offset(max(0, offset))
+        result = conn.execute(q)
+        cols = list(result.keys())
+        rows = [dict(zip(cols, r, strict=True)) for r in result]
+        parts = participants_of(conn, [r["id"] for r in rows])
     for r in rows:
-        r["participants"] = sorted(
-            parts.get(r["id"], []), key=lambda p: (order.get(p["role"], 9), p["name"])
-        )
+        r["participants"] = parts.get(r["id"], [])
     return rows
 
 

@@ -139,6 +139,10 @@ entities = Table(
     Column("kb_id", Text),
     Column("mention_count", Integer, nullable=False),
     Column("doc_count", Integer, nullable=False),
+    # The events any of its keys takes part in (``store.counts``), written with the entities
+    # so that a page of them can say how many there are without counting them; NULL until
+    # counted (a store from before migration 15 that has not been linked again).
+    Column("event_count", Integer),
     Column("first_seen", Text),
     Column("last_seen", Text),
 )
