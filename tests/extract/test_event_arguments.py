@@ -103,3 +103,13 @@ def test_the_plant_refers_back_to_the_plant_named_before(pipeline: Any) -> None:
     assert {"Russia", "Turkey", "Akkuyu Nuclear Power Plant"} <= {
         p.name for p in found[0].participants
     }
+
+
+@pytest.mark.slow
+def test_the_state_hosting_the_facility_takes_part(pipeline: Any) -> None:
+    parts = _parts(
+        pipeline,
+        "Russia and China offered a loan in 2015 to build Egypt's first nuclear power plant.",
+        "investment",
+    )
+    assert {"Russia", "China", "Egypt"} <= parts

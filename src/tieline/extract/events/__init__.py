@@ -1164,10 +1164,19 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
     # What the deal, loan or plan is for: facilities and products named in its goal phrases.
     goals = _goal_heads(t)
     for h in goals:
+        found_object = False
         for tok in (*h.lefts, h):
             named = reader.idx.actor(tok)
             if named is not None and named.type in OBJECT_TYPES and tok.i not in reporting:
                 c.add(named, "object", tok.i)
+                found_object = True
+        if found_object or h.lemma_.lower() in FACILITY_NOUNS:
+            # "invest in Zambia's economic zone", "to build Egypt's first nuclear plant": the
+            # state hosting the facility takes part.
+            for k in h.children:
+                host = reader.idx.actor(k) if k.dep_ == "poss" else None
+                if host is not None and host.type == "COUNTRY" and host.key not in c.parts:
+                    c.add(host, "target" if rule.type == "investment" else "party", k.i)
     # "the construction of the plant", "agreed to buy the jets": the thing named before.
     t_nominal = t.pos_ in ("NOUN", "PROPN")
     for tok in (*(t.doc[i] for i in sorted(c.phrase)), *goals, *(t.subtree if t_nominal else ())):
