@@ -113,3 +113,14 @@ def test_the_state_hosting_the_facility_takes_part(pipeline: Any) -> None:
         "investment",
     )
     assert {"Russia", "China", "Egypt"} <= parts
+
+
+@pytest.mark.slow
+def test_a_state_after_a_city_is_where_not_who(pipeline: Any) -> None:
+    parts = _parts(
+        pipeline,
+        "Rosatom held talks with the Hungarian government in Irkutsk, Russia, on Tuesday.",
+        "talks",
+    )
+    assert {"Rosatom", "Hungary"} <= parts
+    assert "Russia" not in parts

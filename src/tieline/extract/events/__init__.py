@@ -908,10 +908,21 @@ def _prep_of(tok: Any) -> str | None:
 
 
 def _describes(tok: Any, idx: _DocIndex) -> bool:
-    """A state named only to describe another party: "Chinese President Xi Jinping", "the
-    Russian firm Atomstroyexport", "his Japanese counterpart, Shinzo Abe"."""
+    """A state named only to describe another party or a place: "Chinese President Xi Jinping",
+    "the Russian firm Atomstroyexport", "his Japanese counterpart, Shinzo Abe", "in Irkutsk,
+    Russia"."""
     a = idx.actor(tok)
-    if a is None or a.type != "COUNTRY" or tok.dep_ not in ("amod", "compound", "nmod"):
+    if a is None or a.type != "COUNTRY":
+        return False
+    if (
+        tok.dep_ in ("appos", "conj", "npadvmod")
+        and tok.i > 1
+        and tok.nbor(-1).text == ","
+        and tok.head.ent_type_ in ("GPE", "LOC", "FAC")
+        and idx.actor(tok.head) is None
+    ):
+        return True  # the state after a city names where, not who
+    if tok.dep_ not in ("amod", "compound", "nmod"):
         return False
 
     def named(x: Any) -> bool:
