@@ -172,6 +172,55 @@ NEWS_OUTLET = re.compile(
 AGENT_NOUNS = {"supplier", "investor", "lender", "vendor", "partner"}
 GATHERINGS = {"visit", "meeting", "summit", "talks", "talk", "trip", "forum", "session", "tour"}
 COUNTERPART_PREPS = {"with", "between", "among", "amongst", "alongside"}
+# Whom a speaker tells ("told Reuters"), and the nouns of a cited source ("Izvestia's sources").
+TOLD = {"dobj", "dative", "iobj"}
+SOURCE_NOUNS = {"source", "report", "reporter", "correspondent"}
+# Pronouns and definite nouns that stand for the speaker of a reporting verb ("Novatek said it
+# had signed ...", "the company said"): by the kind of party they can stand for.
+SPEAKER_PRONOUNS = {"it": "group", "its": "group", "they": "group", "their": "group"}
+SPEAKER_PERSONS = {"he": "person", "she": "person", "his": "person", "her": "person"}
+SPEAKER_NOUNS = {"company", "firm", "corporation", "group", "agency", "ministry", "bank"}
+# Phrases that say what a deal, loan or plan is for: "a deal for the delivery of Mi-17s", "a loan
+# to finance Paks II", "invest $700 million in the zone".
+GOAL_PREPS = {"for", "in", "into", "at", "on", "of"}
+# Definite nouns that refer back to a named facility or product: "the construction of the
+# plant", "deliveries through the pipeline", "agreed to buy the jets".
+FACILITY_NOUNS = {
+    "pipeline",
+    "plant",
+    "station",
+    "railway",
+    "railroad",
+    "bridge",
+    "port",
+    "dam",
+    "project",
+    "zone",
+    "corridor",
+    "terminal",
+    "facility",
+    "refinery",
+    "complex",
+}
+PRODUCT_NOUNS = {
+    "system",
+    "jet",
+    "aircraft",
+    "fighter",
+    "engine",
+    "helicopter",
+    "submarine",
+    "tank",
+    "missile",
+    "warship",
+    "frigate",
+    "howitzer",
+    "satellite",
+}
+# How far back (in tokens) "the plant" may look for a plant whose name says so, and for the
+# last named facility or product of any name (about the sentence before).
+ANTECEDENT_WINDOW = 400
+ANTECEDENT_NEAR = 60
 TOPIC_PREPS = {"on", "of", "about", "over", "regarding", "concerning"}
 NUMBERS = {
     "one": 1,
@@ -790,11 +839,23 @@ def _shadowed(sent: Any) -> set[int]:
 
 
 def _reporting_subjects(sent: Any) -> set[int]:
+    """Tokens naming who reports: speakers, whom they tell, and the sources a text cites."""
     out: set[int] = set()
     for t in sent:
-        if t.lemma_.lower() in REPORTING and t.pos_ == "VERB":
+        low = t.lemma_.lower()
+        if low in REPORTING and t.pos_ == "VERB":
             for c in t.children:
-                if c.dep_ in ("nsubj", "nsubjpass"):
+                # "told Reuters", "told reporters": the listener is no party either.
+                if c.dep_ in ("nsubj", "nsubjpass") or (low == "tell" and c.dep_ in TOLD):
+                    out.update(x.i for x in c.subtree)
+        elif t.lower_ == "according" and t.dep_ == "prep":
+            # "according to Vortexa", "according to Izvestia's sources"
+            out.update(x.i for x in t.subtree)
+        elif low in SOURCE_NOUNS and (low != "source" or t.tag_ == "NNS"):
+            # "Izvestia's sources", "a TASS report": who holds the source only reports (one
+            # "source" may be a supplier: "China's main source of oil").
+            for c in t.children:
+                if c.dep_ in ("poss", "compound"):
                     out.update(x.i for x in c.subtree)
     return out
 
@@ -943,6 +1004,140 @@ def _prep_of(tok: Any) -> str | None:
     return str(tok.head.lower_) if tok.dep_ == "pobj" and tok.head.dep_ == "prep" else None
 
 
+def _describes(tok: Any, idx: _DocIndex) -> bool:
+    """A state named only to describe another party or a place: "Chinese President Xi Jinping",
+    "the Russian firm Atomstroyexport", "his Japanese counterpart, Shinzo Abe", "in Irkutsk,
+    Russia"."""
+    a = idx.actor(tok)
+    if a is None or a.type != "COUNTRY":
+        return False
+    if (
+        tok.dep_ in ("appos", "conj", "npadvmod")
+        and tok.i > 1
+        and tok.nbor(-1).text == ","
+        and tok.head.ent_type_ in ("GPE", "LOC", "FAC")
+        and idx.actor(tok.head) is None
+    ):
+        return True  # the state after a city names where, not who
+    if tok.dep_ not in ("amod", "compound", "nmod"):
+        return False
+
+    def named(x: Any) -> bool:
+        n = idx.actor(x)
+        return n is not None and n != a and n.type in ("PERSON", "ORG")
+
+    head = tok.head
+    for _ in range(4):
+        if named(head) or any(k.dep_ == "appos" and named(k) for k in head.children):
+            return True
+        if head.dep_ == "appos" and named(head.head):
+            return True
+        if head.dep_ not in ("compound", "amod", "nmod") or head.head == head:
+            return False
+        head = head.head
+    return False
+
+
+def _speaker(s: Any, reader: _Reader) -> list[tuple[_Actor, Any]]:
+    """The speaker a pronoun or "the company" stands for under a reporting verb: "Novatek said
+    it had signed ...", "GE said it began working with HAL", "the company was in talks"."""
+    low = s.lower_
+    kind = SPEAKER_PRONOUNS.get(low) or SPEAKER_PERSONS.get(low)
+    if (
+        kind is None
+        and s.lemma_.lower() in SPEAKER_NOUNS
+        and s.tag_ == "NN"
+        and any(d.lower_ == "the" for d in s.children)
+    ):
+        kind = "group"
+    if kind is None:
+        return []
+    v = s.head
+    for _ in range(6):
+        if v.pos_ in ("VERB", "AUX") and v.dep_ == "ccomp":
+            break
+        if v.head == v:
+            return []
+        v = v.head
+    rep = v.head
+    if v.dep_ != "ccomp" or rep.lemma_.lower() not in REPORTING:
+        return []
+    out: list[tuple[_Actor, Any]] = []
+    for c in rep.children:
+        if c.dep_ != "nsubj":
+            continue
+        for x in c.subtree:
+            a = reader.idx.actor(x)
+            if a is None or x.i in reader.shadow or a.type not in ACTOR_TYPES:
+                continue
+            if (a.type == "PERSON") == (kind == "person") and not _describes(x, reader.idx):
+                out.append((a, x))
+    return out
+
+
+def _goal_heads(t: Any) -> list[Any]:
+    """Nouns that say what a trigger is for, through purpose clauses and goal phrases: "signed a
+    deal for the delivery of 55 Mi-17 helicopters", "a loan to finance the construction of X"."""
+    out: list[Any] = []
+    frontier = [t, *(k for k in t.children if k.dep_ in ("dobj", "nsubjpass", "attr"))]
+    if t.pos_ in ("NOUN", "PROPN") and t.dep_ in ("dobj", "nsubjpass", "attr"):
+        # "granted Hungary a loan to finance X": the purpose hangs on the governing verb.
+        out.extend(
+            k
+            for k in t.head.children
+            if k.dep_ in ("xcomp", "advcl")
+            and k.i > t.i
+            and any(a.lower_ == "to" for a in k.children if a.dep_ == "aux")
+        )
+        frontier.extend(out)
+    for hop in range(3):
+        nxt: list[Any] = []
+        for h in frontier:
+            for k in h.children:
+                if (
+                    k.dep_ == "prep"
+                    and k.lower_ in GOAL_PREPS
+                    and (k.lower_ != "of" or hop or h != t)
+                ):
+                    nxt.extend(p for p in k.children if p.dep_ in ("pobj", "pcomp"))
+                elif (
+                    k.dep_ in ("xcomp", "advcl", "acl", "relcl") and k.pos_ == "VERB" and k.i > t.i
+                ):
+                    # "to build", "in order to build", "a loan to finance": an infinitive states
+                    # the purpose (the parser calls some of them relative clauses).
+                    if any(a.lower_ == "to" for a in k.children if a.dep_ == "aux"):
+                        nxt.append(k)
+                elif k.dep_ in ("dobj", "conj", "appos") and h is not t:
+                    nxt.append(k)
+        out.extend(nxt)
+        frontier = nxt
+    return out
+
+
+def _antecedent(tok: Any, idx: _DocIndex) -> tuple[_Actor, int] | None:
+    """The named facility or product a definite noun refers back to: "the plant", "the jets"."""
+    low = tok.lemma_.lower()
+    want = "FACILITY" if low in FACILITY_NOUNS else "PRODUCT" if low in PRODUCT_NOUNS else None
+    if (
+        want is None
+        or tok.pos_ != "NOUN"
+        or idx.actor(tok) is not None
+        or not any(d.lower_ in ("the", "this", "that", "these", "those") for d in tok.children)
+        or any(idx.actor(x) is not None for x in tok.lefts)
+    ):
+        return None
+    nearest = None
+    for i in range(tok.i - 1, max(-1, tok.i - ANTECEDENT_WINDOW), -1):
+        a = idx.tok.get(i)
+        if a is None or a.type != want:
+            continue
+        if low in a.name.lower():
+            return a, i  # "the plant" -> "Akkuyu Nuclear Power Plant"
+        if nearest is None and tok.i - i <= ANTECEDENT_NEAR:
+            nearest = (a, i)
+    return nearest
+
+
 def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
     t, rule = c.trigger, c.rule
     direction = rule.direction
@@ -978,7 +1173,7 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
     for s, role in subjects:
         if s.i in reporting and s.head.lemma_.lower() in REPORTING:
             continue
-        for a, tok in reader.expand(s):
+        for a, tok in reader.expand(s) or _speaker(s, reader):
             c.add(a, role, tok.i)
     if t.pos_ == "VERB" and not subjects and c.lo > c.sent.start:
         # The parser ran this sentence into the headline above it, so its subject hangs there:
@@ -1046,7 +1241,7 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
     for i in sorted(c.phrase):
         tok = t.doc[i]
         named = reader.idx.actor(tok)
-        if named is None or i in reader.shadow or i in reporting:
+        if named is None or i in reader.shadow or i in reporting or _describes(tok, reader.idx):
             continue
         if (
             tok.dep_ == "poss"
@@ -1074,6 +1269,30 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
             elif direction == "sanctioner" and prep in ("on", "against", "to"):
                 role = "target"  # "imposed sanctions on Rosneft", "export bans to Iran"
             c.add(a, role, tok.i)
+    # What the deal, loan or plan is for: facilities and products named in its goal phrases.
+    goals = _goal_heads(t)
+    for h in goals:
+        found_object = False
+        for tok in (*h.lefts, h):
+            named = reader.idx.actor(tok)
+            if named is not None and named.type in OBJECT_TYPES and tok.i not in reporting:
+                c.add(named, "object", tok.i)
+                found_object = True
+        if found_object or h.lemma_.lower() in FACILITY_NOUNS:
+            # "invest in Zambia's economic zone", "to build Egypt's first nuclear plant": the
+            # state hosting the facility takes part.
+            for k in h.children:
+                host = reader.idx.actor(k) if k.dep_ == "poss" else None
+                if host is not None and host.type == "COUNTRY" and host.key not in c.parts:
+                    c.add(host, "target" if rule.type == "investment" else "party", k.i)
+    # "the construction of the plant", "agreed to buy the jets": the thing named before.
+    t_nominal = t.pos_ in ("NOUN", "PROPN")
+    for tok in (*(t.doc[i] for i in sorted(c.phrase)), *goals, *(t.subtree if t_nominal else ())):
+        if (found := _antecedent(tok, reader.idx)) is not None and found[0].key not in c.parts:
+            c.add(found[0], "object", tok.i)
+            if found[0].key in c.parts:
+                c.flags.add("antecedent")
+                break  # one referred object; it does not count towards the parties (_min_parts)
     # Direction: goods of a named state ("French warships", "Russian fuel") give the source.
     if (
         direction in ("buyer", "supplier")
@@ -1098,7 +1317,7 @@ def _fallback(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
     scopes = (head.subtree, c.sent) if c.rule.type in MULTI_PARTY else (head.subtree,)
     for scope in scopes:
         for tok in scope:
-            if tok.i in reader.shadow or tok.i in reporting:
+            if tok.i in reader.shadow or tok.i in reporting or _describes(tok, reader.idx):
                 continue
             a = reader.idx.actor(tok)
             if a is None and tok.head.lower_ == "to" and tok.head.head.lemma_.lower() in GATHERINGS:
@@ -1121,7 +1340,12 @@ def _widen(c: _Candidate, reader: _Reader, reporting: set[int]) -> None:
     head = _clause_head(c.trigger)
     for scope, wide in ((head.subtree, False), (c.sent, True)):
         for tok in scope:
-            if tok.i in reader.shadow or tok.i in reporting or not c.lo <= tok.i < c.hi:
+            if (
+                tok.i in reader.shadow
+                or tok.i in reporting
+                or not c.lo <= tok.i < c.hi
+                or _describes(tok, reader.idx)
+            ):
                 continue
             a = reader.idx.actor(tok)
             if a is None or a.key in c.parts:
@@ -1184,13 +1408,15 @@ def _anaphoric(c: _Candidate) -> bool:
 
 
 def _min_parts(c: _Candidate) -> int:
-    """Two participants, or one joint body for talks ("the meeting of the commission")."""
+    """Two participants, or one joint body for talks ("the meeting of the commission"); an object
+    only referred to ("the plant") is one more to find, not one found."""
+    extra = int("antecedent" in c.flags)
     if c.rule.type == "talks" and any(
         a.type == "BLOC" or (a.type == "ORG" and JOINT_BODY.search(a.name))
         for a, _, _ in c.parts.values()
     ):
-        return 1
-    return 2
+        return 1 + extra
+    return 2 + extra
 
 
 def _absorb(c: _Candidate, host: _Candidate) -> None:
