@@ -219,6 +219,7 @@ class Sector:
     code: str
     label: str
     pattern: re.Pattern[str]
+    cues: tuple[str, ...] = ()
 
     @property
     def depth(self) -> int:
@@ -300,9 +301,56 @@ def load_sectors() -> tuple[Sector, ...]:
                 str(row["sector"]),
                 str(row.get("label", row["sector"])),
                 re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I),
+                tuple(cues),
             )
         )
     return tuple(out)
+
+
+# A cue starts and ends a run of word characters and hyphens, which is what the patterns'
+# look-arounds ask, so the runs of a text looked up in a table of cues find what every
+# pattern's search finds, in one pass instead of one per sector.
+_RUN = re.compile(r"[\w-]+")
+# Letters that re.IGNORECASE matches to a-z besides A-Z ("İ", "ı", "ſ", the Kelvin sign);
+# str.lower() does not map them alike, so a text holding one is searched pattern by pattern.
+_CASE_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+@lru_cache(maxsize=1)
+def _cue_table() -> tuple[dict[str, tuple[int, ...]], frozenset[str], int] | None:
+    """Cue -> indices of its sectors, the cues' first runs, and the longest cue's length."""
+    table: dict[str, tuple[int, ...]] = {}
+    for i, s in enumerate(load_sectors()):
+        if not s.cues:
+            return None
+        for cue in s.cues:
+            if not cue.isascii() or not _RUN.fullmatch(cue[:1] + cue[-1:]):
+                return None  # a cue with a sign at an end, or beyond ASCII: the patterns say
+            table[cue] = (*table.get(cue, ()), i)
+    if not table:
+        return None
+    heads = frozenset(m.group() for c in table if (m := _RUN.match(c)))
+    return table, heads, max(map(len, table))
+
+
+def _sector_hits(text: str, sectors: tuple[Sector, ...]) -> list[tuple[int, int, str]]:
+    """(-depth, first cue's offset, code) of every sector cued in the text, in sector order."""
+    table = _cue_table() if sectors is load_sectors() else None
+    if table is None or _CASE_FOLDS.search(text):
+        return [(-s.depth, m.start(), s.code) for s in sectors if (m := s.pattern.search(text))]
+    cues, heads, longest = table
+    low = text.lower()
+    runs = [(m.start(), m.end()) for m in _RUN.finditer(text)]
+    first: dict[int, int] = {}
+    for i, (start, end) in enumerate(runs):
+        if low[start:end] not in heads:
+            continue
+        for _, end in runs[i:]:
+            if end - start > longest:
+                break
+            for k in cues.get(low[start:end], ()):
+                first.setdefault(k, start)
+    return [(-sectors[k].depth, first[k], sectors[k].code) for k in sorted(first)]
 
 
 def find_sector(texts: Iterable[str], names: Iterable[str] = ()) -> str | None:
@@ -313,11 +361,7 @@ def find_sector(texts: Iterable[str], names: Iterable[str] = ()) -> str | None:
     """
     sectors = load_sectors()
     for text in texts:
-        hits: list[tuple[int, int, str]] = []
-        for s in sectors:
-            m = s.pattern.search(text)
-            if m:
-                hits.append((-s.depth, m.start(), s.code))
+        hits = _sector_hits(text, sectors)
         if hits:
             # Prefer the subsector whose parent is also cued ("nuclear power" beats "power"),
             # else the earliest cue.
