@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Corporate and legal suffixes dropped from keys (not from display names).
 _SUFFIXES = re.compile(
@@ -22,6 +23,8 @@ def strip_accents(s: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
 
 
+# Extraction keys the same names many times over (every mention, gazetteer and place lookup).
+@lru_cache(maxsize=1 << 16)
 def name_key(s: str, *, drop_suffixes: bool = True) -> str:
     """Case-folded, accent-free, punctuation-free key; '&' reads 'and'; suffixes dropped."""
     s = strip_accents(unicodedata.normalize("NFKC", s)).casefold().replace("&", " and ")

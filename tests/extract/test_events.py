@@ -13,6 +13,7 @@ import pytest
 
 from tieline.extract.events import (
     NAME,
+    _sector_hits,
     extract_events,
     find_sector,
     load_sectors,
@@ -59,6 +60,55 @@ def test_sector_from_cue_words(text: str, sector: str | None) -> None:
 
 def test_sector_looks_in_the_nearest_text_first() -> None:
     assert find_sector(["", "oil supplies", "a nuclear deal"]) == "energy.oil"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nuclear POWER plant, a nuclear-power deal and power engineering",
+        "gas-fired power; LNG and oil",
+        "non-nuclear energy_ oil-based fuels",
+        "  hydrocarbons\nfuel-  energy",
+        "İstanbul's energy and nuclear power, ſhipbuilding, oıl",  # letters re.I folds to a-z
+        "",
+    ],
+)
+def test_sector_cue_table_finds_what_the_patterns_find(text: str) -> None:
+    # The cue table replaces one regex search per sector; it must give the same first hits.
+    sectors = load_sectors()
+    by_pattern = [(-s.depth, m.start(), s.code) for s in sectors if (m := s.pattern.search(text))]
+    assert _sector_hits(text, sectors) == by_pattern
+
+
+def test_doc_index_reads_tokens_as_the_plain_loop_does() -> None:
+    # The index reads offsets and words once, not a spaCy Token per access; it must give what
+    # iterating the tokens gives, names blanked, demonyms standing for their state.
+    import spacy
+
+    from tieline.extract.events import _DocIndex
+    from tieline.extract.gazetteer import load_gazetteer
+    from tieline.records import Entity, Mention
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    text = "Chinese firms met  Rosatom in Moscow. The Russian side signed a deal on oil!"
+    sdoc = nlp(text)
+    start = text.index("Rosatom")
+    mention = Mention(start, start + 7, "Rosatom", "ORG", "gazetteer", "rosatom")
+    idx = _DocIndex(sdoc, [mention], [Entity("rosatom", "Rosatom", "ORG")], load_gazetteer())
+    assert idx.words == [t.text for t in sdoc]
+    assert idx.starts == [t.idx for t in sdoc]
+    named = {t.i for t in sdoc if t.text == "Rosatom"}
+    assert set(idx.extent) == named
+    chinese, russian = (next(t.i for t in sdoc if t.text == w) for w in ("Chinese", "Russian"))
+    assert idx.tok[chinese].name == "China"
+    assert idx.tok[russian].name == "Russia"
+    for sent in sdoc.sents:
+        plain = " ".join(t.text for t in sent if t.i not in named)
+        assert idx.sentence_text(sent) == plain
+        for lo, hi in ((sent.start_char, sent.end_char), (start - 3, start + 20), (0, 0)):
+            plain = " ".join(t.text for t in sent if lo <= t.idx < hi and t.i not in named)
+            assert idx.unnamed_text(sent.start, sent.end, (lo, hi)) == plain
 
 
 # ------------------------------------------------------------------------------ with the model

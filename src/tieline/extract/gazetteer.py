@@ -262,6 +262,7 @@ class Gazetteer:
         # model designation prefix ('su', 'vver') -> state of its maker
         self.designations: dict[str, str | None] = {}
         self._fuzzy_index: dict[tuple[str, int], list[str]] | None = None
+        self._demonym_words: frozenset[str] | None = None
         self.fingerprint = fingerprint
         for a in actors:
             self.add(a)
@@ -286,7 +287,7 @@ class Gazetteer:
             )
             self.actors = [x for x in self.actors if x is not old]
         self.actors.append(a)
-        self._fuzzy_index = None
+        self._fuzzy_index = self._demonym_words = None
         if a.type == "COUNTRY" and a.country:
             self._states[a.country] = a
         for s in a.surfaces:
@@ -316,6 +317,12 @@ class Gazetteer:
     def demonym_of(self, surface: str) -> Actor | None:
         """The state this demonym ('Chinese', 'Russians') belongs to."""
         return self.by_demonym.get(name_key(surface))
+
+    def demonym_words(self) -> frozenset[str]:
+        """Every actor's demonyms, lower-cased (built once, until an actor is added)."""
+        if self._demonym_words is None:
+            self._demonym_words = frozenset(d.lower() for a in self.actors for d in a.demonyms)
+        return self._demonym_words
 
     def state_named(self, surface: str) -> Actor | None:
         """The state a name, alias or acronym stands for, or None if it is no state's."""

@@ -89,6 +89,21 @@ def load_modality(source: str | Path) -> Modality:
     return Modality(cues)
 
 
+@lru_cache(maxsize=1)
+def _event_words() -> tuple[frozenset[str], ...]:
+    """The cue sets event_modality reads, built once: it runs on every trigger."""
+    table = modality()
+    return (
+        table.words("frame", "unstated", "negated"),
+        table.words("frame", "negated"),
+        table.words("modal", "speculative"),
+        table.words("modal", "planned"),
+        table.words("frame", "planned"),
+        table.words("modifier", "planned"),
+        table.words("content", "planned"),
+    )
+
+
 def _chain(t: Any, lo: int = 0, hi: int = 1 << 30) -> list[Any]:
     """The trigger and the words governing it, up to the root or the edge of its paragraph."""
     out = [t]
@@ -109,14 +124,9 @@ def event_modality(
     taught: not whether it is the content of a deal ("a deal for the delivery of ...") nor
     the end of the walk at a participle ("under a contract signed last year").
     """
-    table = modality()
-    unstated = table.words("frame", "unstated", "negated")
-    negating = table.words("frame", "negated")
-    speculative = table.words("modal", "speculative")
-    planned_modals = table.words("modal", "planned")
-    plan_frames = table.words("frame", "planned")
-    modifiers = table.words("modifier", "planned")
-    contents = table.words("content", "planned")
+    unstated, negating, speculative, planned_modals, plan_frames, modifiers, contents = (
+        _event_words()
+    )
     chain = _chain(t, lo, hi)
     for node in chain:
         if node.lemma_.lower() in unstated and node != t:

@@ -25,6 +25,7 @@ import hashlib
 import json
 import re
 import weakref
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -275,6 +276,7 @@ class Sector:
     code: str
     label: str
     pattern: re.Pattern[str]
+    cues: tuple[str, ...] = ()
 
     @property
     def depth(self) -> int:
@@ -391,9 +393,56 @@ def load_sectors() -> tuple[Sector, ...]:
                 str(row["sector"]),
                 str(row.get("label", row["sector"])),
                 re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.I),
+                tuple(cues),
             )
         )
     return tuple(out)
+
+
+# A cue starts and ends a run of word characters and hyphens, which is what the patterns'
+# look-arounds ask, so the runs of a text looked up in a table of cues find what every
+# pattern's search finds, in one pass instead of one per sector.
+_RUN = re.compile(r"[\w-]+")
+# Letters that re.IGNORECASE matches to a-z besides A-Z ("İ", "ı", "ſ", the Kelvin sign);
+# str.lower() does not map them alike, so a text holding one is searched pattern by pattern.
+_CASE_FOLDS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+@lru_cache(maxsize=1)
+def _cue_table() -> tuple[dict[str, tuple[int, ...]], frozenset[str], int] | None:
+    """Cue -> indices of its sectors, the cues' first runs, and the longest cue's length."""
+    table: dict[str, tuple[int, ...]] = {}
+    for i, s in enumerate(load_sectors()):
+        if not s.cues:
+            return None
+        for cue in s.cues:
+            if not cue.isascii() or not _RUN.fullmatch(cue[:1] + cue[-1:]):
+                return None  # a cue with a sign at an end, or beyond ASCII: the patterns say
+            table[cue] = (*table.get(cue, ()), i)
+    if not table:
+        return None
+    heads = frozenset(m.group() for c in table if (m := _RUN.match(c)))
+    return table, heads, max(map(len, table))
+
+
+def _sector_hits(text: str, sectors: tuple[Sector, ...]) -> list[tuple[int, int, str]]:
+    """(-depth, first cue's offset, code) of every sector cued in the text, in sector order."""
+    table = _cue_table() if sectors is load_sectors() else None
+    if table is None or _CASE_FOLDS.search(text):
+        return [(-s.depth, m.start(), s.code) for s in sectors if (m := s.pattern.search(text))]
+    cues, heads, longest = table
+    low = text.lower()
+    runs = [(m.start(), m.end()) for m in _RUN.finditer(text)]
+    first: dict[int, int] = {}
+    for i, (start, end) in enumerate(runs):
+        if low[start:end] not in heads:
+            continue
+        for _, end in runs[i:]:
+            if end - start > longest:
+                break
+            for k in cues.get(low[start:end], ()):
+                first.setdefault(k, start)
+    return [(-sectors[k].depth, first[k], sectors[k].code) for k in sorted(first)]
 
 
 def find_sector(texts: Iterable[str], names: Iterable[str] = ()) -> str | None:
@@ -404,11 +453,7 @@ def find_sector(texts: Iterable[str], names: Iterable[str] = ()) -> str | None:
     """
     sectors = load_sectors()
     for text in texts:
-        hits: list[tuple[int, int, str]] = []
-        for s in sectors:
-            m = s.pattern.search(text)
-            if m:
-                hits.append((-s.depth, m.start(), s.code))
+        hits = _sector_hits(text, sectors)
         if hits:
             # Prefer the subsector whose parent is also cued ("nuclear power" beats "power"),
             # else the earliest cue.
@@ -477,6 +522,11 @@ class _DocIndex:
         self.gaz = gaz
         # spaCy rebuilds Doc.text on every access: keep it once.
         self.text: str = sdoc.text
+        # Each token's offset and text, read once: a spaCy Token is built on every access.
+        offsets = sdoc.to_array(["IDX", "LENGTH"]).tolist() if len(sdoc) else []
+        self.starts: list[int] = [a for a, _ in offsets]
+        self.words: list[str] = [self.text[a : a + n] for a, n in offsets]
+        self._sent_texts: dict[int, str] = {}
         by_key = {e.key: e for e in entities}
         self.tok: dict[int, _Actor] = {}
         self.extent: dict[int, tuple[int, int]] = {}  # token -> first and last token of its name
@@ -502,16 +552,16 @@ class _DocIndex:
                 first.setdefault(actor.key, m.start)
                 self.countries[actor.key] = actor
         # Demonyms ("Chinese companies", "the Russian side") stand for their state.
-        demonyms = {d.lower() for a in gaz.actors for d in a.demonyms}
-        for t in sdoc:
-            if t.i in self.tok or not t.text[:1].isupper() or t.lower_ not in demonyms:
+        demonyms = gaz.demonym_words()
+        for i, word in enumerate(self.words):
+            if i in self.tok or not word[:1].isupper() or word.lower() not in demonyms:
                 continue
-            state = gaz.demonym_of(t.text)
+            state = gaz.demonym_of(word)
             if state is not None and state.type == "COUNTRY":
                 actor = _Actor(name_key(state.name), state.name, "COUNTRY")
-                self.tok[t.i] = actor
+                self.tok[i] = actor
                 counts[actor.key] += 1
-                first.setdefault(actor.key, t.idx)
+                first.setdefault(actor.key, self.starts[i])
                 self.countries.setdefault(actor.key, actor)
         ranked = sorted(counts, key=lambda k: (-counts[k], first[k]))
         # "The two countries" and "both sides" stand for the pair the document is about.
@@ -519,6 +569,22 @@ class _DocIndex:
 
     def actor(self, t: Any) -> _Actor | None:
         return self.tok.get(t.i)
+
+    def unnamed_text(self, lo: int, hi: int, chars: tuple[int, int] | None = None) -> str:
+        """The words of tokens lo..hi-1 (those starting inside ``chars`` when given) outside
+        any name, joined by spaces."""
+        if chars is not None:
+            lo = bisect_left(self.starts, chars[0], lo, max(lo, hi))
+            hi = bisect_left(self.starts, chars[1], lo, max(lo, hi))
+        named = self.extent
+        return " ".join(self.words[i] for i in range(lo, hi) if i not in named)
+
+    def sentence_text(self, sent: Any) -> str:
+        """The sentence's words outside any name (once per sentence)."""
+        out = self._sent_texts.get(sent.start)
+        if out is None:
+            out = self._sent_texts[sent.start] = self.unnamed_text(sent.start, sent.end)
+        return out
 
     def place(self, t: Any) -> _Actor | None:
         """The state a place name stands for: the state itself or its capital."""
@@ -1815,15 +1881,18 @@ def _to_event(
     # Else the sentences just before, in its paragraph ("In May 2012 ... Moscow had then ...").
     when = local or dates.before(seg.start_char, previous)
     # Names are blanked out of the texts that cue a sector: "Silk Road Fund" is no road.
-    named = set(idx.extent)
-    phrase_text = " ".join(t.doc[i].text for i in sorted(c.phrase) if i not in named)
-    lo_tok = c.sent.start
-    sent_text = " ".join(x.text for x in c.sent if x.i not in named)
-    ev_text = " ".join(
-        x.text for x in c.sent[max(0, c.lo - lo_tok) :] if start <= x.idx < end and x.i not in named
+    named = idx.extent
+    phrase_text = " ".join(idx.words[i] for i in sorted(c.phrase) if i not in named)
+    sent = c.sent
+    # Built only when the texts before cue no sector.
+    texts = (
+        phrase_text,
+        lambda: idx.unnamed_text(max(c.lo, sent.start), sent.end, (start, end)),
+        lambda: idx.sentence_text(sent),
     )
     sector = find_sector(
-        [phrase_text, ev_text, sent_text], [a.name for a, _, _ in c.parts.values()]
+        (x if isinstance(x, str) else x() for x in texts),
+        [a.name for a, _, _ in c.parts.values()],
     )
     conf = c.rule.confidence
     if c.fallback:

@@ -40,6 +40,8 @@ class Decider(Protocol):
     def __call__(self, candidates: Sequence[EventCandidate]) -> list[Event]: ...
 
 
+# Feature and word names repeat across candidates: hash each once.
+@lru_cache(maxsize=1 << 16)
 def _bucket(name: str) -> int:
     return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=4).digest(), "big") % DIM
 
