@@ -21,6 +21,7 @@ from sqlalchemy import (
     make_url,
     select,
     text,
+    update,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
@@ -492,6 +493,15 @@ class Store:
     # ----------------------------------------------------------------- writes
     def _delete_doc(self, conn: Connection, doc_id: str) -> None:
         ev_ids = select(s.events.c.id).where(s.events.c.doc_id == doc_id)
+        # The clusters its reports were in may have held together through them: they are
+        # placed again by the next (incremental) clustering, as a full one would place them.
+        gone = select(s.events.c.cluster_id).where(
+            s.events.c.doc_id == doc_id, s.events.c.cluster_id.is_not(None)
+        )
+        conn.execute(
+            update(s.events).where(s.events.c.cluster_id.in_(gone)).values(cluster_id=None)
+        )
+        conn.execute(delete(s.cluster_blocks).where(s.cluster_blocks.c.doc_id == doc_id))
         conn.execute(
             delete(s.event_participants).where(s.event_participants.c.event_id.in_(ev_ids))
         )

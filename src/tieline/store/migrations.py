@@ -201,6 +201,15 @@ def _m013_incremental_links(conn: Connection) -> None:
         conn.execute(store_meta.insert().values(key="links_stale", value="all"))
 
 
+def _m016_cluster_blocks(conn: Connection) -> None:
+    """Incremental clustering: the blocks of every report, filled by the next clustering pass
+    that reads every event (the store's ``cluster_blocks`` flag says when they are whole)."""
+    schema.cluster_blocks.create(conn, checkfirst=True)
+    _create_index(conn, "ix_cluster_blocks_doc", "cluster_blocks", "doc_id")
+    store_meta.create(conn, checkfirst=True)
+    conn.execute(store_meta.delete().where(store_meta.c.key == "cluster_blocks"))
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
@@ -215,6 +224,7 @@ MIGRATIONS: list[Migration] = [
     # v3 weighs figures, lets a loan's signing and its financing be one, and a sector read
     # differently no longer splits a happening: the same repair makes old stores cluster again.
     (14, "event clusters v3: cluster again", _m012_clusters_stale),
+    (16, "incremental clustering: blocks of reports", _m016_cluster_blocks),
 ]
 
 

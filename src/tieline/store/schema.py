@@ -196,6 +196,19 @@ link_groups = Table(
     Column("state", Text, nullable=False),
 )
 
+# Event clustering's blocks (``store.clusters``): one row per block of each report that
+# represents its document's identical reports, in the order the sorted-neighbourhood method
+# compares them, so an incremental pass reads a new report's neighbours by index instead of
+# every event of the store.
+cluster_blocks = Table(
+    "cluster_blocks",
+    metadata,
+    Column("block", Text, primary_key=True),  # "a:" actor, "o:" object, "c:" country
+    Column("sort_key", Text, primary_key=True),  # the report's own date, else its article's
+    Column("doc_id", Text, primary_key=True),
+    Column("event_id", Text, primary_key=True),
+)
+
 judgements = Table(
     "judgements",
     metadata,
