@@ -24,6 +24,7 @@ from tieline.scale.runner import finish_links, link_judgement, relink
 from tieline.store import clusters, links
 from tieline.store import schema as s
 from tieline.store.db import Store
+from tieline.store.migrations import store_meta
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -411,3 +412,30 @@ def test_a_stored_group_with_new_rows_is_the_group_of_all_rows() -> None:
             got = news[k]
         assert view(got) == view(g), k
     assert folded >= 20
+
+
+def test_a_store_without_blocks_fills_them_on_its_next_clustering(tmp_path: Path) -> None:
+    """A store clustered before migration 16 (or bulk-loaded) has no blocks: its next
+    clustering reads every event once and writes them; the one after reads its blocks."""
+    items = _corpus(80, seed=5)
+    settings = Settings(progress=False)
+    store = Store(str(tmp_path / "m.db"))
+    store.write(items[:60])
+    finish_links(store, settings, changed=True)
+    with store.engine.begin() as conn:
+        conn.execute(s.cluster_blocks.delete())
+        conn.execute(store_meta.delete().where(store_meta.c.key == "cluster_blocks"))
+    assert not clusters.blocks_ready(store)
+    store.write(items[60:70])
+    clusters.LAST_PASS.clear()
+    finish_links(store, settings, changed=True)
+    assert not clusters.LAST_PASS  # the pass over every event
+    assert clusters.blocks_ready(store)
+    with store.connect() as conn:
+        stored = {tuple(r) for r in conn.execute(select(s.cluster_blocks)).all()}
+    every = clusters._block_rows(clusters.stored_reports(store))
+    assert stored == {tuple(r.values()) for r in every}
+    store.write(items[70:])
+    finish_links(store, settings, changed=True)
+    assert clusters.LAST_PASS["new"] > 0
+    store.close()
