@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, MetaData, Table, Text, inspect, text
+from sqlalchemy import Column, Connection, MetaData, Table, Text, inspect, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn
 
 from tieline.errors import StoreError
+from tieline.nearbands import band_keys
 from tieline.store import fts, schema
 
 Migration = tuple[int, str, Callable[[Connection], None]]
@@ -201,13 +202,28 @@ def _m013_incremental_links(conn: Connection) -> None:
         conn.execute(store_meta.insert().values(key="links_stale", value="all"))
 
 
-def _m016_cluster_blocks(conn: Connection) -> None:
-    """Incremental clustering: the blocks of every report, filled by the next clustering pass
-    that reads every event (the store's ``cluster_blocks`` flag says when they are whole)."""
+def _m016_incremental_ingest(conn: Connection) -> None:
+    """Ingest that costs what is new: the blocks of every report, filled by the next
+    clustering pass that reads every event (the store's ``cluster_blocks`` flag says when they
+    are whole), and the LSH bands of every stored document's MinHash, written here."""
     schema.cluster_blocks.create(conn, checkfirst=True)
     _create_index(conn, "ix_cluster_blocks_doc", "cluster_blocks", "doc_id")
     store_meta.create(conn, checkfirst=True)
     conn.execute(store_meta.delete().where(store_meta.c.key == "cluster_blocks"))
+    schema.near_bands.create(conn, checkfirst=True)
+    _create_index(conn, "ix_near_bands_doc", "near_bands", "doc_id")
+    conn.execute(schema.near_bands.delete())
+    d = schema.documents
+    rows: list[dict[str, str]] = []
+    for doc_id, sig in conn.execute(
+        select(d.c.id, d.c.minhash).where(d.c.minhash.is_not(None))
+    ).all():
+        rows += [{"band": b, "doc_id": doc_id} for b in band_keys(sig)]
+        if len(rows) >= 20000:
+            conn.execute(schema.near_bands.insert(), rows)
+            rows = []
+    if rows:
+        conn.execute(schema.near_bands.insert(), rows)
 
 
 MIGRATIONS: list[Migration] = [
@@ -224,7 +240,7 @@ MIGRATIONS: list[Migration] = [
     # v3 weighs figures, lets a loan's signing and its financing be one, and a sector read
     # differently no longer splits a happening: the same repair makes old stores cluster again.
     (14, "event clusters v3: cluster again", _m012_clusters_stale),
-    (16, "incremental clustering: blocks of reports", _m016_cluster_blocks),
+    (16, "incremental ingest: blocks of reports, bands of signatures", _m016_incremental_ingest),
 ]
 
 

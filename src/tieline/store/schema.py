@@ -209,6 +209,15 @@ cluster_blocks = Table(
     Column("event_id", Text, primary_key=True),
 )
 
+# The LSH bands of each stored document's MinHash (``tieline.nearbands``): the stored
+# documents that may be near duplicates of a new one, by index.
+near_bands = Table(
+    "near_bands",
+    metadata,
+    Column("band", Text, primary_key=True),
+    Column("doc_id", Text, primary_key=True),
+)
+
 judgements = Table(
     "judgements",
     metadata,
