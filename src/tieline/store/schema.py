@@ -200,13 +200,16 @@ link_groups = Table(
 # represents its document's identical reports, in the order the sorted-neighbourhood method
 # compares them, so an incremental pass reads a new report's neighbours by index instead of
 # every event of the store.
+# Ordered byte by byte, as Python orders the same strings (SQLite's BINARY; on PostgreSQL the
+# database's own collation could order "~" or dashes otherwise).
+_BYTEWISE = Text().with_variant(Text(collation="C"), "postgresql")
 cluster_blocks = Table(
     "cluster_blocks",
     metadata,
-    Column("block", Text, primary_key=True),  # "a:" actor, "o:" object, "c:" country
-    Column("sort_key", Text, primary_key=True),  # the report's own date, else its article's
-    Column("doc_id", Text, primary_key=True),
-    Column("event_id", Text, primary_key=True),
+    Column("block", _BYTEWISE, primary_key=True),  # "a:" actor, "o:" object, "c:" state
+    Column("sort_key", _BYTEWISE, primary_key=True),  # its own date, else its article's
+    Column("doc_id", _BYTEWISE, primary_key=True),
+    Column("event_id", _BYTEWISE, primary_key=True),
 )
 
 # The LSH bands of each stored document's MinHash (``tieline.nearbands``): the stored
