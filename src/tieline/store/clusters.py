@@ -31,11 +31,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, literal, select, tuple_, update
+from sqlalchemy import Connection, Select, Text, bindparam, delete, select, tuple_, update
 
 from tieline.store import schema as s
 from tieline.store.db import Store
@@ -690,35 +690,38 @@ def write_clusters(
     return len(changed)
 
 
-def _neighbours(conn: Connection, r: Report) -> set[str]:
-    """The reports within ``NEIGHBOURS`` places of ``r`` in each of its blocks, by index."""
+@cache
+def _windows() -> tuple[Select[Any], Select[Any]]:
+    """The reports before and after a place in a block, ``NEIGHBOURS`` of each, by index
+    (built once: the incremental pass runs them thousands of times)."""
     cb = s.cluster_blocks
     pos = tuple_(cb.c.sort_key, cb.c.doc_id, cb.c.event_id)
-    here = tuple_(*(literal(x) for x in _position(r)))
+    here = tuple_(*(bindparam(x, type_=Text) for x in ("k", "d", "e")))
     order = (cb.c.sort_key, cb.c.doc_id, cb.c.event_id)
+    near = select(cb.c.event_id).where(cb.c.block == bindparam("b", type_=Text))
+    before = near.where(pos < here).order_by(*(c.desc() for c in order)).limit(NEIGHBOURS)
+    return before, near.where(pos > here).order_by(*order).limit(NEIGHBOURS)
+
+
+def _neighbours(conn: Connection, r: Report) -> set[str]:
+    """The reports within ``NEIGHBOURS`` places of ``r`` in each of its blocks, by index."""
+    k, d, e = _position(r)
     out: set[str] = set()
-    for b in blocks_of(r):
-        near = select(cb.c.event_id).where(cb.c.block == b)
-        out.update(
-            conn.execute(
-                near.where(pos < here).order_by(*(c.desc() for c in order)).limit(NEIGHBOURS)
-            ).scalars()
-        )
-        out.update(
-            conn.execute(near.where(pos > here).order_by(*order).limit(NEIGHBOURS)).scalars()
-        )
+    for q in _windows():
+        for b in blocks_of(r):
+            out.update(conn.execute(q, {"b": b, "k": k, "d": d, "e": e}).scalars())
     return out
 
 
 # What the last incremental pass read, for the benchmark's profile and the tests: documents
-# with new events, new reports, reports read, candidate pairs scored.
+# with new events, new reports, reports read, pairs scored, candidates found.
 LAST_PASS: dict[str, int] = {}
 
 
 def _cluster_new(store: Store) -> tuple[dict[str, str], dict[str, Report]]:
     """Place the events without a cluster id, reading only their documents, their neighbours
-    in each block (``cluster_blocks``) and the stored clusters those belong to; gives what
-    ``cluster_reports(stored_reports(store), only_new=True)`` gives for every event."""
+    in each block (``cluster_blocks``) and the stored clusters of those they may join; gives
+    what ``cluster_reports(stored_reports(store), only_new=True)`` gives for every event."""
     e = s.events
     with store.connect() as conn:
         docs = set(conn.execute(select(e.c.doc_id).where(e.c.cluster_id.is_(None))).scalars())
@@ -735,21 +738,33 @@ def _cluster_new(store: Store) -> tuple[dict[str, str], dict[str, Report]]:
     with store.connect() as conn:
         near = {r.id: _neighbours(conn, r) for r in fresh}
         known = {r.id: r for r in mine}
-        others = _read_reports(
+        read = _read_reports(
             conn, event_ids={x for xs in near.values() for x in xs if x not in known}
         )
-        known.update((r.id, r) for r in others)
+        known.update((r.id, r) for r in read)
+        # The pairs the whole pass would merge; a neighbour below the threshold changes
+        # nothing, so neither it nor its cluster is needed further.
+        pairs = [(r, known[x]) for r in fresh for x in sorted(near[r.id])]
+        candidates = [(a, b) for a, b in pairs if (_score(a, b) or 0) >= THRESHOLD]
+        items = {r.id: r for r in mine}
+        items.update((b.id, b) for _, b in candidates)
         # Every member of a stored cluster a new report may join: its group decides a merge
         # and its smallest id the cluster's id.
-        held = {r.cluster for r in known.values() if r.cluster}
+        held = {r.cluster for r in items.values() if r.cluster}
         for chunk in _chunks(held):
             q = select(e.c.id).where(e.c.cluster_id.in_(chunk))
-            ids = [x for x in conn.execute(q).scalars() if x not in known]
-            known.update((r.id, r) for r in _read_reports(conn, event_ids=ids))
-    pairs = [(r, known[x]) for r in fresh for x in sorted(near[r.id])]
+            ids = [x for x in conn.execute(q).scalars() if x not in items]
+            items.update((x, known[x]) for x in ids if x in known)
+            items.update((r.id, r) for r in _read_reports(conn, event_ids=set(ids) - set(known)))
     LAST_PASS.clear()
-    LAST_PASS.update(documents=len(docs), new=len(fresh), read=len(known), pairs=len(pairs))
-    return cluster_reports(known.values(), only_new=True, pairs=pairs), known
+    LAST_PASS.update(
+        documents=len(docs),
+        new=len(fresh),
+        read=len(known) + len(items) - len(set(items) & set(known)),
+        pairs=len(pairs),
+        candidates=len(candidates),
+    )
+    return cluster_reports(items.values(), only_new=True, pairs=candidates), items
 
 
 def cluster_store(store: Store, *, only_new: bool = False) -> int:
