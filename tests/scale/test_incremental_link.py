@@ -236,7 +236,7 @@ def test_batches_linked_incrementally_equal_a_full_relink(inc_db: str, tmp_path:
 
 def _cluster_ids(store: Store) -> dict[str, str | None]:
     with store.connect() as conn:
-        return dict(conn.execute(select(s.events.c.id, s.events.c.cluster_id)).tuples().all())
+        return {k: v for k, v in conn.execute(select(s.events.c.id, s.events.c.cluster_id))}
 
 
 def test_incremental_clustering_reads_its_blocks_and_gives_the_whole_pass(tmp_path: Path) -> None:

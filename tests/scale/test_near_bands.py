@@ -74,7 +74,7 @@ def test_a_store_from_before_gets_its_bands(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "m.db"))
     store.write([_doc(_text(rng)) for _ in range(12)])
     with store.connect() as conn:
-        written = set(conn.execute(select(s.near_bands)).tuples().all())
+        written = {tuple(r) for r in conn.execute(select(s.near_bands))}
     assert len(written) >= 12
     fill = next(fn for v, _, fn in MIGRATIONS if v == 16)
     with store.engine.begin() as conn:
@@ -82,5 +82,5 @@ def test_a_store_from_before_gets_its_bands(tmp_path: Path) -> None:
         fill(conn)
         fill(conn)  # re-runnable
     with store.connect() as conn:
-        assert set(conn.execute(select(s.near_bands)).tuples().all()) == written
+        assert {tuple(r) for r in conn.execute(select(s.near_bands))} == written
     store.close()
