@@ -6,6 +6,8 @@ latest state. Keep the two in step: a column added here needs a new numbered mig
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Column,
     Float,
@@ -15,6 +17,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 metadata = MetaData()
 
@@ -196,13 +200,25 @@ link_groups = Table(
     Column("state", Text, nullable=False),
 )
 
+
 # Event clustering's blocks (``store.clusters``): one row per block of each report that
 # represents its document's identical reports, in the order the sorted-neighbourhood method
 # compares them, so an incremental pass reads a new report's neighbours by index instead of
 # every event of the store.
-# Ordered byte by byte, as Python orders the same strings (SQLite's BINARY; on PostgreSQL the
-# database's own collation could order "~" or dashes otherwise).
-_BYTEWISE = Text().with_variant(Text(collation="C"), "postgresql")
+class _Bytewise(TypeDecorator[str]):
+    """Text ordered byte by byte, as Python orders the same strings: SQLite's BINARY, and
+    collation "C" on PostgreSQL, whose database collation could order "~" or dashes otherwise."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """Text with collation "C" on PostgreSQL, plain text elsewhere."""
+        pg = dialect.name == "postgresql"
+        return dialect.type_descriptor(Text(collation="C") if pg else Text())
+
+
+_BYTEWISE = _Bytewise()
 cluster_blocks = Table(
     "cluster_blocks",
     metadata,
