@@ -18,6 +18,7 @@ LEVEL = {
     "config": 0,
     "registry": 0,
     "namekey": 0,
+    "nearbands": 0,
     "ingest": 1,
     "extract": 1,
     "store": 1,

@@ -86,5 +86,9 @@ def test_incremental_bench_measures_adding_to_a_store(tmp_path: Path) -> None:
     assert out[key] > 0
     assert "relink_full_s_30_docs" in out  # the first run links the generated store in full
     assert not out["incremental"]["into_store"]["link_was_full"]
+    # Its clusters are written once in full too; the timed add places only its own events.
+    assert "recluster_full_s_30_docs" in out
+    assert "signatures_s_30_docs" in out  # the generated documents signed as ingest signs
+    assert out["incremental"]["into_store"]["cluster_pass"]["new"] > 0
     assert out["incremental"]["into_empty"]["total_s"] > 0
     assert inc.docs_label(250_000) == "250k"

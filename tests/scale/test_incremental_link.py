@@ -21,9 +21,10 @@ from tieline.extract.names import name_key
 from tieline.records import Document, Entity, Extraction
 from tieline.scale.linking import needs_full, scope_of
 from tieline.scale.runner import finish_links, link_judgement, relink
-from tieline.store import links
+from tieline.store import clusters, links
 from tieline.store import schema as s
 from tieline.store.db import Store
+from tieline.store.migrations import store_meta
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
@@ -188,6 +189,7 @@ def test_batches_linked_incrementally_equal_a_full_relink(inc_db: str, tmp_path:
     settings = Settings(progress=False)
     gaz = load_gazetteer()
     scopes = []
+    passes: list[tuple[int, int]] = []  # incremental clustering: reports read, events stored
     for n, batch in enumerate(batches):
         inc.write(batch)
         if n > 0:
@@ -196,7 +198,10 @@ def test_batches_linked_incrementally_equal_a_full_relink(inc_db: str, tmp_path:
             assert inc.links_state() == "new"
             assert not needs_full(inc, gaz)  # linked incrementally
             scopes.append(len(pending))
+        clusters.LAST_PASS.clear()
         finish_links(inc, settings, changed=True)
+        if n > 0 and clusters.LAST_PASS:
+            passes.append((clusters.LAST_PASS["read"], inc.count("events")))
         if n == 2:
             # As `tieline merge` and `split` do: the judgements' keys linked again, not all.
             _judge(inc, items[:80], lambda: link_judgement(inc, settings))
@@ -222,8 +227,51 @@ def test_batches_linked_incrementally_equal_a_full_relink(inc_db: str, tmp_path:
     assert len(multi) >= 20
     assert _clusters(inc) == _clusters(full)
     assert sum(len(c) > 1 for c in _clusters(full)) >= 10
+    # Most batches were clustered from the block index, reading a part of the store.
+    assert len(passes) >= 3
+    assert all(read < events for read, events in passes)
     inc.close()
     full.close()
+
+
+def _cluster_ids(store: Store) -> dict[str, str | None]:
+    with store.connect() as conn:
+        return {k: v for k, v in conn.execute(select(s.events.c.id, s.events.c.cluster_id))}
+
+
+def test_incremental_clustering_reads_its_blocks_and_gives_the_whole_pass(tmp_path: Path) -> None:
+    """Placing new events from the block index gives, event by event and id by id, what the
+    pass over every stored report gives, while reading a fraction of the store."""
+    items = _corpus(400, seed=11)
+    settings = Settings(progress=False)
+    store = Store(str(tmp_path / "c.db"))
+    store.write(items[:360])
+    finish_links(store, settings, changed=True)
+    assert clusters.blocks_ready(store)
+    for part in (items[360:362], items[362:]):
+        store.write(part)
+        from tieline.scale.linking import link_store
+
+        link_store(store, settings)  # clusters are placed below, both ways
+        with store.connect() as conn:
+            waiting = conn.execute(
+                select(s.events.c.id).where(s.events.c.cluster_id.is_(None))
+            ).all()
+        assert waiting
+        reports = clusters.stored_reports(store)
+        whole = clusters.cluster_reports(reports, only_new=True)
+        clusters.LAST_PASS.clear()
+        clusters.cluster_store(store, only_new=True)
+        assert clusters.LAST_PASS["new"] > 0
+        # Each new report reads at most NEIGHBOURS on either side in each of its blocks (and
+        # the stored clusters of those): two documents reach a part of the store.
+        assert clusters.LAST_PASS["read"] < len(reports) / (2 if len(part) == 2 else 1)
+        assert _cluster_ids(store) == whole
+        # The blocks written as it went are those a pass over every event writes.
+        with store.connect() as conn:
+            stored = {tuple(r) for r in conn.execute(select(s.cluster_blocks)).all()}
+        assert stored == {tuple(r.values()) for r in clusters._block_rows(reports)}
+    store.close()
 
 
 def test_a_batch_links_only_what_it_reaches(tmp_path: Path) -> None:
@@ -364,3 +412,30 @@ def test_a_stored_group_with_new_rows_is_the_group_of_all_rows() -> None:
             got = news[k]
         assert view(got) == view(g), k
     assert folded >= 20
+
+
+def test_a_store_without_blocks_fills_them_on_its_next_clustering(tmp_path: Path) -> None:
+    """A store clustered before migration 16 (or bulk-loaded) has no blocks: its next
+    clustering reads every event once and writes them; the one after reads its blocks."""
+    items = _corpus(80, seed=5)
+    settings = Settings(progress=False)
+    store = Store(str(tmp_path / "m.db"))
+    store.write(items[:60])
+    finish_links(store, settings, changed=True)
+    with store.engine.begin() as conn:
+        conn.execute(s.cluster_blocks.delete())
+        conn.execute(store_meta.delete().where(store_meta.c.key == "cluster_blocks"))
+    assert not clusters.blocks_ready(store)
+    store.write(items[60:70])
+    clusters.LAST_PASS.clear()
+    finish_links(store, settings, changed=True)
+    assert not clusters.LAST_PASS  # the pass over every event
+    assert clusters.blocks_ready(store)
+    with store.connect() as conn:
+        stored = {tuple(r) for r in conn.execute(select(s.cluster_blocks)).all()}
+    every = clusters._block_rows(clusters.stored_reports(store))
+    assert stored == {tuple(r.values()) for r in every}
+    store.write(items[70:])
+    finish_links(store, settings, changed=True)
+    assert clusters.LAST_PASS["new"] > 0
+    store.close()

@@ -6,10 +6,20 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from datasketch import MinHash
+
+from tieline import nearbands
 from tieline.config import Settings
 from tieline.errors import InputError
-from tieline.ingest.dedupe import NearDuplicates, from_signature, minhash, signature_bytes
+from tieline.ingest.dedupe import (
+    NUM_PERM,
+    NearDuplicates,
+    from_signature,
+    minhash,
+    signature_bytes,
+)
 from tieline.ingest.sources import discover, load_file, shown_path
+from tieline.nearbands import band_keys
 from tieline.records import Document, IngestReport, InputFailure
 from tieline.scale.executor import Executor, make_executor
 from tieline.store.clusters import cluster_store, link_digest
@@ -150,8 +160,36 @@ def ingest_documents(
             executor.close()
 
 
+class StoredNearDuplicates(NearDuplicates):
+    """The near-duplicate index of a run: the stored documents through the store's LSH bands
+    (``near_bands``), read per new document, and this run's documents in memory; it matches
+    what an in-memory index of every stored signature matches."""
+
+    def __init__(self, store: Store, threshold: float) -> None:
+        super().__init__(threshold)
+        self._store = store
+
+    def match(self, m: MinHash, exclude: str | None = None) -> str | None:
+        """The most similar earlier document above the threshold, stored or of this run."""
+        stored = self._store.near_candidates(band_keys(signature_bytes(m)))
+        sigs = {k: from_signature(v) for k, v in stored.items()}
+        sigs.update((k, self._sigs[k]) for k in self._lsh.query(m))
+        best: tuple[float, str] | None = None
+        for key, other in sigs.items():
+            if key == exclude:
+                continue
+            j = m.jaccard(other)
+            better = best is None or j > best[0] or (j == best[0] and key < best[1])
+            if j >= self.threshold and better:
+                best = (j, key)
+        return best[1] if best else None
+
+
 def stored_signatures(store: Store, settings: Settings) -> NearDuplicates:
-    """The near-duplicate index over every stored document."""
+    """The near-duplicate index over every stored document: by the store's bands at the
+    threshold they were written for, else every stored signature read into memory."""
+    if settings.near_dup_threshold == nearbands.THRESHOLD and NUM_PERM == nearbands.NUM_PERM:
+        return StoredNearDuplicates(store, settings.near_dup_threshold)
     near = NearDuplicates(settings.near_dup_threshold)
     for did, sig in store.signatures():
         near.add(did, from_signature(sig))

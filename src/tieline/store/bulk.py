@@ -14,11 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from tieline.records import Document, Extraction
 from tieline.store import schema as s
 from tieline.store.db import TABLE_ORDER, Store, WriteResult, document_rows
+from tieline.store.migrations import store_meta
 
 
 def _insert_many(conn: Any, table: str, rows: list[dict[str, Any]]) -> None:
@@ -66,6 +68,9 @@ def write_new(
                 # Linked in full (a first import or a generated store: nearly every key new).
                 store.mark_links(conn, None)
                 store._set_meta(conn, "clusters_stale", "1")
+                # Rows may come with cluster ids (a generated store) but without their blocks:
+                # the next clustering reads every event and writes the blocks again.
+                conn.execute(delete(store_meta).where(store_meta.c.key == "cluster_blocks"))
                 store._set_meta(conn, "data_version", uuid4().hex)
         except IntegrityError:
             # Another writer stored some of these since they were looked up: rolled back, and

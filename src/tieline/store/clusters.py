@@ -28,17 +28,18 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import Connection, Select, Text, bindparam, delete, select, tuple_, update
 
 from tieline.store import schema as s
 from tieline.store.db import Store
+from tieline.store.migrations import store_meta
 
 NAME = "events.cluster.v3"
 
@@ -421,14 +422,73 @@ class _Group:
         self.objects |= other.objects
 
 
-def cluster_reports(reports: Iterable[Report], *, only_new: bool = False) -> dict[str, str]:
+def _signature(r: Report) -> tuple[Any, ...]:
+    # Reports of one document with this in common are one report (a repeated sentence).
+    return (r.doc, r.type, r.status, r.date, r.sector, r.actors, r.objects, r.stage)
+
+
+def blocks_of(r: Report) -> list[str]:
+    """The blocks a report is compared in: each object, each actor, each state of an actor."""
+    return (
+        [f"o:{o}" for o in sorted(r.objects)]
+        + [f"a:{a}" for a in sorted(r.actors)]
+        + [f"c:{c}" for c in sorted(r.countries)]
+    )
+
+
+def _representatives(items: Iterable[Report]) -> tuple[list[Report], list[tuple[str, str]]]:
+    """The first report (by id) of each document's identical reports, and (first, repeat) for
+    the others; ``items`` in id order."""
+    reps: dict[tuple[Any, ...], Report] = {}
+    repeats = []
+    for r in items:
+        first = reps.setdefault(_signature(r), r)
+        if first is not r:
+            repeats.append((first.id, r.id))
+    return list(reps.values()), repeats
+
+
+def _score(ra: Report, rb: Report) -> int | None:
+    if ra.doc == rb.doc:
+        return 99 if _same_in_document(ra, rb) else None
+    return pair_score(ra, rb)
+
+
+def _block_pairs(reps: Iterable[Report], *, only_new: bool) -> Iterator[tuple[Report, Report]]:
+    """Each report and its ``NEIGHBOURS`` next ones in each block sorted by date (with
+    ``only_new``, only in blocks holding a report without a cluster id)."""
+    blocks: dict[str, list[Report]] = defaultdict(list)
+    for r in reps:
+        for b in blocks_of(r):
+            blocks[b].append(r)
+    for block in blocks.values():
+        if only_new and all(r.cluster for r in block):
+            continue
+        block.sort(key=_position)
+        for i, ra in enumerate(block):
+            for rb in block[i + 1 : i + 1 + NEIGHBOURS]:
+                yield ra, rb
+
+
+def _position(r: Report) -> tuple[str, str, str]:
+    # A report's place in each of its blocks (also the key of the cluster_blocks index).
+    return (_effective(r), r.doc, r.id)
+
+
+def cluster_reports(
+    reports: Iterable[Report],
+    *,
+    only_new: bool = False,
+    pairs: Iterable[tuple[Report, Report]] | None = None,
+) -> dict[str, str]:
     """Event id -> cluster id for every report.
 
     Candidate pairs come from the blocks; they are merged best first, and a merge that would
     put two stages, two dates or two sets of objects that rule each other out in one cluster
     is refused, so a report that fits two happenings does not chain them. With ``only_new``
     the stored clusters (``Report.cluster``) are kept and only the blocks holding a report
-    without one are compared.
+    without one are compared. ``pairs``, when given, are the candidates instead of the blocks'
+    (the incremental pass reads them from the store's block index).
     """
     items = sorted(reports, key=lambda r: r.id)
     parent = {r.id: r.id for r in items}
@@ -449,41 +509,22 @@ def cluster_reports(reports: Iterable[Report], *, only_new: bool = False) -> dic
         groups[keep].absorb(groups.pop(gone))
 
     # Identical reports of one document (a repeated sentence) are one before any comparison.
-    reps: dict[tuple[Any, ...], Report] = {}
-    for r in items:
-        sig = (r.doc, r.type, r.status, r.date, r.sector, r.actors, r.objects, r.stage)
-        first = reps.setdefault(sig, r)
-        if first is not r:
-            union(first.id, r.id, check=False)
+    reps, repeats = _representatives(items)
+    for first, again in repeats:
+        union(first, again, check=False)
     if only_new:
         by_cluster: dict[str, str] = {}
         for r in items:
             if r.cluster:
                 union(by_cluster.setdefault(r.cluster, r.id), r.id, check=False)
-    blocks: dict[tuple[str, str], list[Report]] = defaultdict(list)
-    for r in reps.values():
-        for o in r.objects:
-            blocks[("o", o)].append(r)
-        for a in r.actors:
-            blocks[("a", a)].append(r)
-        for c in r.countries:
-            blocks[("c", c)].append(r)
     candidates: dict[tuple[str, str], int] = {}
-    for block in blocks.values():
-        if only_new and all(r.cluster for r in block):
+    for ra, rb in _block_pairs(reps, only_new=only_new) if pairs is None else pairs:
+        key = (ra.id, rb.id) if ra.id < rb.id else (rb.id, ra.id)
+        if (only_new and ra.cluster and rb.cluster) or key in candidates:
             continue
-        block.sort(key=lambda r: (_effective(r), r.doc, r.id))
-        for i, ra in enumerate(block):
-            for rb in block[i + 1 : i + 1 + NEIGHBOURS]:
-                key = (ra.id, rb.id) if ra.id < rb.id else (rb.id, ra.id)
-                if (only_new and ra.cluster and rb.cluster) or key in candidates:
-                    continue
-                if ra.doc == rb.doc:
-                    score: int | None = 99 if _same_in_document(ra, rb) else None
-                else:
-                    score = pair_score(ra, rb)
-                if score is not None and score >= THRESHOLD:
-                    candidates[key] = score
+        score = _score(ra, rb)
+        if score is not None and score >= THRESHOLD:
+            candidates[key] = score
     for (x, y), _ in sorted(candidates.items(), key=lambda kv: (-kv[1], kv[0])):
         union(x, y)
     members: dict[str, list[str]] = defaultdict(list)
@@ -497,44 +538,78 @@ def cluster_reports(reports: Iterable[Report], *, only_new: bool = False) -> dic
 
 
 # ----------------------------------------------------------------------------- the store
-def stored_reports(store: Store) -> list[Report]:
-    """Every stored event as a ``Report``: participants as their linked entities, each actor's
-    state among the countries."""
+def _chunks(items: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    seq = sorted(set(items))
+    for i in range(0, len(seq), size):
+        yield seq[i : i + size]
+
+
+def _read_reports(
+    conn: Connection, *, event_ids: Iterable[str] | None = None, doc_ids: Iterable[str] = ()
+) -> list[Report]:
+    """Stored events as ``Report``s: every one (``event_ids`` None and no ``doc_ids``), or those
+    with these ids and those of these documents."""
     e, d, p = s.events, s.documents, s.event_participants
-    with store.connect() as conn:
+    cols = (
+        e.c.id,
+        e.c.doc_id,
+        e.c.type,
+        e.c.status,
+        e.c.date,
+        e.c.sector,
+        e.c.evidence,
+        e.c.cluster_id,
+        e.c.trigger,
+        d.c.published,
+    )
+    base = select(*cols).join(d, d.c.id == e.c.doc_id)
+    parts: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    doc_ids = list(doc_ids)
+    if event_ids is None and not doc_ids:
+        rows = list(conn.execute(base))
+        for pr in conn.execute(select(p.c.event_id, p.c.entity_key, p.c.role)):
+            parts[pr.event_id].append((pr.entity_key, pr.role))
         keymap = {
             k: v for k, v in conn.execute(select(s.entity_keys.c.key, s.entity_keys.c.entity_id))
         }
-        country, states = {}, set()
-        for i, c, kind in conn.execute(
-            select(s.entities.c.id, s.entities.c.country, s.entities.c.type)
-        ):
-            if c:
-                country[i] = c
-            if kind in ("COUNTRY", "BLOC"):
-                states.add(i)
-        rows = list(
-            conn.execute(
-                select(
-                    e.c.id,
-                    e.c.doc_id,
-                    e.c.type,
-                    e.c.status,
-                    e.c.date,
-                    e.c.sector,
-                    e.c.evidence,
-                    e.c.cluster_id,
-                    e.c.trigger,
-                    d.c.published,
-                ).join(d, d.c.id == e.c.doc_id)
-            )
+        facts: list[Any] = list(
+            conn.execute(select(s.entities.c.id, s.entities.c.country, s.entities.c.type))
         )
-        parts: dict[str, list[tuple[str, str]]] = defaultdict(list)
-        for pr in conn.execute(select(p.c.event_id, p.c.entity_key, p.c.role)):
-            parts[pr.event_id].append((keymap.get(pr.entity_key, pr.entity_key), pr.role))
+    else:
+        found: dict[str, Any] = {}
+        for chunk in _chunks(doc_ids):
+            found.update((r.id, r) for r in conn.execute(base.where(e.c.doc_id.in_(chunk))))
+        for chunk in _chunks(x for x in event_ids or () if x not in found):
+            found.update((r.id, r) for r in conn.execute(base.where(e.c.id.in_(chunk))))
+        rows = list(found.values())
+        for chunk in _chunks(found):
+            q = select(p.c.event_id, p.c.entity_key, p.c.role).where(p.c.event_id.in_(chunk))
+            for pr in conn.execute(q):
+                parts[pr.event_id].append((pr.entity_key, pr.role))
+        keymap = {}
+        ek = s.entity_keys
+        for chunk in _chunks(k for ps in parts.values() for k, _ in ps):
+            q2 = select(ek.c.key, ek.c.entity_id).where(ek.c.key.in_(chunk))
+            keymap.update((k, v) for k, v in conn.execute(q2))
+        ents = {keymap.get(k, k) for ps in parts.values() for k, _ in ps}
+        facts = [
+            r
+            for chunk in _chunks(ents)
+            for r in conn.execute(
+                select(s.entities.c.id, s.entities.c.country, s.entities.c.type).where(
+                    s.entities.c.id.in_(chunk)
+                )
+            )
+        ]
+    country, states = {}, set()
+    for i, c, kind in facts:
+        if c:
+            country[i] = c
+        if kind in ("COUNTRY", "BLOC"):
+            states.add(i)
     out = []
     for r in rows:
-        ps = parts.get(r.id, [])
+        ps = [(keymap.get(k, k), role) for k, role in parts.get(r.id, [])]
         actors = frozenset(k for k, role in ps if role != "object")
         out.append(
             Report(
@@ -557,8 +632,47 @@ def stored_reports(store: Store) -> list[Report]:
     return out
 
 
-def write_clusters(store: Store, old: Mapping[str, str | None], new: Mapping[str, str]) -> int:
-    """Store the changed cluster ids and clear ``clusters_stale``, in one transaction."""
+def stored_reports(store: Store) -> list[Report]:
+    """Every stored event as a ``Report``: participants as their linked entities, each actor's
+    state among the countries."""
+    with store.connect() as conn:
+        return _read_reports(conn)
+
+
+def _block_rows(reports: Iterable[Report]) -> list[dict[str, str]]:
+    """The ``cluster_blocks`` rows of these reports (whole documents): one per block of each
+    document's representative reports."""
+    reps, _ = _representatives(sorted(reports, key=lambda r: r.id))
+    rows = []
+    for r in reps:
+        at = _effective(r)
+        rows += [
+            {"block": b, "sort_key": at, "doc_id": r.doc, "event_id": r.id} for b in blocks_of(r)
+        ]
+    return rows
+
+
+def _insert_blocks(conn: Connection, rows: list[dict[str, str]]) -> None:
+    for i in range(0, len(rows), 5000):
+        conn.execute(s.cluster_blocks.insert(), rows[i : i + 5000])
+
+
+def blocks_ready(store: Store) -> bool:
+    """Whether ``cluster_blocks`` holds every clustered report (a full pass fills it)."""
+    with store.connect() as conn:
+        v = conn.execute(select(store_meta.c.value).where(store_meta.c.key == "cluster_blocks"))
+        return v.scalar_one_or_none() == "1"
+
+
+def write_clusters(
+    store: Store,
+    old: Mapping[str, str | None],
+    new: Mapping[str, str],
+    *,
+    blocks: list[dict[str, str]] | None = None,
+) -> int:
+    """Store the changed cluster ids and clear ``clusters_stale``, in one transaction; with
+    ``blocks``, every report's blocks are replaced by these (a pass over every event)."""
     changed = [{"eid": eid, "cid": cid} for eid, cid in sorted(new.items()) if old.get(eid) != cid]
     stmt = (
         update(s.events)
@@ -568,19 +682,106 @@ def write_clusters(store: Store, old: Mapping[str, str | None], new: Mapping[str
     with store.engine.begin() as conn:
         for i in range(0, len(changed), 1000):
             conn.execute(stmt, changed[i : i + 1000])
+        if blocks is not None:
+            conn.execute(delete(s.cluster_blocks))
+            _insert_blocks(conn, blocks)
+            store._set_meta(conn, "cluster_blocks", "1")
         store.mark_clusters(conn, stale=False, changed=bool(changed))
     return len(changed)
 
 
+@cache
+def _windows() -> tuple[Select[Any], Select[Any]]:
+    """The reports before and after a place in a block, ``NEIGHBOURS`` of each, by index
+    (built once: the incremental pass runs them thousands of times)."""
+    cb = s.cluster_blocks
+    pos = tuple_(cb.c.sort_key, cb.c.doc_id, cb.c.event_id)
+    here = tuple_(*(bindparam(x, type_=Text) for x in ("k", "d", "e")))
+    order = (cb.c.sort_key, cb.c.doc_id, cb.c.event_id)
+    near = select(cb.c.event_id).where(cb.c.block == bindparam("b", type_=Text))
+    before = near.where(pos < here).order_by(*(c.desc() for c in order)).limit(NEIGHBOURS)
+    return before, near.where(pos > here).order_by(*order).limit(NEIGHBOURS)
+
+
+def _neighbours(conn: Connection, r: Report) -> set[str]:
+    """The reports within ``NEIGHBOURS`` places of ``r`` in each of its blocks, by index."""
+    k, d, e = _position(r)
+    out: set[str] = set()
+    for q in _windows():
+        for b in blocks_of(r):
+            out.update(conn.execute(q, {"b": b, "k": k, "d": d, "e": e}).scalars())
+    return out
+
+
+# What the last incremental pass read, for the benchmark's profile and the tests: documents
+# with new events, new reports, reports read, pairs scored, candidates found.
+LAST_PASS: dict[str, int] = {}
+
+
+def _cluster_new(store: Store) -> tuple[dict[str, str], dict[str, Report]]:
+    """Place the events without a cluster id, reading only their documents, their neighbours
+    in each block (``cluster_blocks``) and the stored clusters of those they may join; gives
+    what ``cluster_reports(stored_reports(store), only_new=True)`` gives for every event."""
+    e = s.events
+    with store.connect() as conn:
+        docs = set(conn.execute(select(e.c.doc_id).where(e.c.cluster_id.is_(None))).scalars())
+        mine = _read_reports(conn, event_ids=(), doc_ids=docs)
+    rows = _block_rows(mine)
+    # Their blocks first, in their own transaction: the windows below count them, and a run
+    # killed after it writes them again the same rows.
+    with store.engine.begin() as conn:
+        for chunk in _chunks(docs):
+            conn.execute(delete(s.cluster_blocks).where(s.cluster_blocks.c.doc_id.in_(chunk)))
+        _insert_blocks(conn, rows)
+    reps, _ = _representatives(sorted(mine, key=lambda r: r.id))
+    fresh = [r for r in reps if not r.cluster]
+    with store.connect() as conn:
+        near = {r.id: _neighbours(conn, r) for r in fresh}
+        known = {r.id: r for r in mine}
+        read = _read_reports(
+            conn, event_ids={x for xs in near.values() for x in xs if x not in known}
+        )
+        known.update((r.id, r) for r in read)
+        # The pairs the whole pass would merge; a neighbour below the threshold changes
+        # nothing, so neither it nor its cluster is needed further.
+        pairs = [(r, known[x]) for r in fresh for x in sorted(near[r.id])]
+        candidates = [(a, b) for a, b in pairs if (_score(a, b) or 0) >= THRESHOLD]
+        items = {r.id: r for r in mine}
+        items.update((b.id, b) for _, b in candidates)
+        # Every member of a stored cluster a new report may join: its group decides a merge
+        # and its smallest id the cluster's id.
+        held = {r.cluster for r in items.values() if r.cluster}
+        for chunk in _chunks(held):
+            q = select(e.c.id).where(e.c.cluster_id.in_(chunk))
+            ids = [x for x in conn.execute(q).scalars() if x not in items]
+            items.update((x, known[x]) for x in ids if x in known)
+            items.update((r.id, r) for r in _read_reports(conn, event_ids=set(ids) - set(known)))
+    LAST_PASS.clear()
+    LAST_PASS.update(
+        documents=len(docs),
+        new=len(fresh),
+        read=len(known) + len(items) - len(set(items) & set(known)),
+        pairs=len(pairs),
+        candidates=len(candidates),
+    )
+    return cluster_reports(items.values(), only_new=True, pairs=candidates), items
+
+
 def cluster_store(store: Store, *, only_new: bool = False) -> int:
-    """Give every stored event the cluster id of the happening it reports; returns clusters.
+    """Give every stored event the cluster id of the happening it reports; returns the clusters
+    written (every cluster on a full pass, those holding new or reopened events otherwise).
 
     Participants are compared as linked entities, so run this after relinking. With
-    ``only_new`` only the events without a cluster id are placed (stored clusters stay).
+    ``only_new`` only the events without a cluster id are placed (stored clusters stay), and
+    only what they can join is read (``_cluster_new``) once the store's blocks are whole.
     """
+    if only_new and blocks_ready(store):
+        new, known = _cluster_new(store)
+        write_clusters(store, {r.id: r.cluster for r in known.values()}, new)
+        return len(set(new.values()))
     reports = stored_reports(store)
     new = cluster_reports(reports, only_new=only_new)
-    write_clusters(store, {r.id: r.cluster for r in reports}, new)
+    write_clusters(store, {r.id: r.cluster for r in reports}, new, blocks=_block_rows(reports))
     return len(set(new.values()))
 
 

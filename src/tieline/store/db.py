@@ -21,17 +21,27 @@ from sqlalchemy import (
     make_url,
     select,
     text,
+    update,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DatabaseError, IntegrityError, SQLAlchemyError
 
 from tieline.errors import MissingExtraError, StoreError
+from tieline.nearbands import band_keys
 from tieline.records import Document, Entity, Extraction
 from tieline.store import schema as s
 from tieline.store.migrations import SchemaTooNew, check_current, migrate, store_meta
 
 # The tables of a document and its facts, in the order they are inserted.
-TABLE_ORDER = ("documents", "mentions", "doc_entities", "events", "event_participants", "figures")
+TABLE_ORDER = (
+    "documents",
+    "mentions",
+    "doc_entities",
+    "events",
+    "event_participants",
+    "figures",
+    "near_bands",
+)
 
 
 def document_rows(
@@ -60,6 +70,7 @@ def document_rows(
                 "ingested_at": now,
             }
         ],
+        "near_bands": [{"band": b, "doc_id": doc.id} for b in (band_keys(sig) if sig else ())],
         "mentions": [
             {
                 "doc_id": doc.id,
@@ -489,13 +500,34 @@ class Store:
             for r in conn.execute(q):
                 yield r.id, r.minhash
 
+    def near_candidates(self, bands: Iterable[str]) -> dict[str, bytes]:
+        """The stored documents sharing one of these LSH bands, with their signatures."""
+        nb, d = s.near_bands, s.documents
+        with self.engine.connect() as conn:
+            q = (
+                select(d.c.id, d.c.minhash)
+                .join(nb, nb.c.doc_id == d.c.id)
+                .where(nb.c.band.in_(sorted(set(bands))), d.c.minhash.is_not(None))
+                .distinct()
+            )
+            return {r.id: r.minhash for r in conn.execute(q)}
+
     # ----------------------------------------------------------------- writes
     def _delete_doc(self, conn: Connection, doc_id: str) -> None:
         ev_ids = select(s.events.c.id).where(s.events.c.doc_id == doc_id)
+        # The clusters its reports were in may have held together through them: they are
+        # placed again by the next (incremental) clustering, as a full one would place them.
+        gone = select(s.events.c.cluster_id).where(
+            s.events.c.doc_id == doc_id, s.events.c.cluster_id.is_not(None)
+        )
+        conn.execute(
+            update(s.events).where(s.events.c.cluster_id.in_(gone)).values(cluster_id=None)
+        )
+        conn.execute(delete(s.cluster_blocks).where(s.cluster_blocks.c.doc_id == doc_id))
         conn.execute(
             delete(s.event_participants).where(s.event_participants.c.event_id.in_(ev_ids))
         )
-        for t in (s.events, s.figures, s.mentions, s.doc_entities):
+        for t in (s.events, s.figures, s.mentions, s.doc_entities, s.near_bands):
             conn.execute(delete(t).where(t.c.doc_id == doc_id))
         conn.execute(delete(s.documents).where(s.documents.c.id == doc_id))
 

@@ -12,11 +12,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, MetaData, Table, Text, inspect, text
+from sqlalchemy import Column, Connection, MetaData, Table, Text, inspect, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn
 
 from tieline.errors import StoreError
+from tieline.nearbands import band_keys
 from tieline.store import fts, schema
 
 Migration = tuple[int, str, Callable[[Connection], None]]
@@ -267,6 +268,30 @@ def _sqlite_covering_stats(conn: Connection) -> None:
     conn.execute(text("ANALYZE store_meta"))
 
 
+def _m016_incremental_ingest(conn: Connection) -> None:
+    """Ingest that costs what is new: the blocks of every report, filled by the next
+    clustering pass that reads every event (the store's ``cluster_blocks`` flag says when they
+    are whole), and the LSH bands of every stored document's MinHash, written here."""
+    schema.cluster_blocks.create(conn, checkfirst=True)
+    _create_index(conn, "ix_cluster_blocks_doc", "cluster_blocks", "doc_id")
+    store_meta.create(conn, checkfirst=True)
+    conn.execute(store_meta.delete().where(store_meta.c.key == "cluster_blocks"))
+    schema.near_bands.create(conn, checkfirst=True)
+    _create_index(conn, "ix_near_bands_doc", "near_bands", "doc_id")
+    conn.execute(schema.near_bands.delete())
+    d = schema.documents
+    rows: list[dict[str, str]] = []
+    for doc_id, sig in conn.execute(
+        select(d.c.id, d.c.minhash).where(d.c.minhash.is_not(None))
+    ).all():
+        rows += [{"band": b, "doc_id": doc_id} for b in band_keys(sig)]
+        if len(rows) >= 20000:
+            conn.execute(schema.near_bands.insert(), rows)
+            rows = []
+    if rows:
+        conn.execute(schema.near_bands.insert(), rows)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
@@ -282,6 +307,7 @@ MIGRATIONS: list[Migration] = [
     # differently no longer splits a happening: the same repair makes old stores cluster again.
     (14, "event clusters v3: cluster again", _m012_clusters_stale),
     (15, "covering indexes for cold reads, entity event counts", _m015_narrow_reads),
+    (16, "incremental ingest: blocks of reports, bands of signatures", _m016_incremental_ingest),
 ]
 
 

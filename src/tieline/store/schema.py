@@ -6,6 +6,8 @@ latest state. Keep the two in step: a column added here needs a new numbered mig
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     Column,
     Float,
@@ -15,6 +17,8 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 metadata = MetaData()
 
@@ -198,6 +202,43 @@ link_groups = Table(
     metadata,
     Column("key", Text, primary_key=True),
     Column("state", Text, nullable=False),
+)
+
+
+# Event clustering's blocks (``store.clusters``): one row per block of each report that
+# represents its document's identical reports, in the order the sorted-neighbourhood method
+# compares them, so an incremental pass reads a new report's neighbours by index instead of
+# every event of the store.
+class _Bytewise(TypeDecorator[str]):
+    """Text ordered byte by byte, as Python orders the same strings: SQLite's BINARY, and
+    collation "C" on PostgreSQL, whose database collation could order "~" or dashes otherwise."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        """Text with collation "C" on PostgreSQL, plain text elsewhere."""
+        pg = dialect.name == "postgresql"
+        return dialect.type_descriptor(Text(collation="C") if pg else Text())
+
+
+_BYTEWISE = _Bytewise()
+cluster_blocks = Table(
+    "cluster_blocks",
+    metadata,
+    Column("block", _BYTEWISE, primary_key=True),  # "a:" actor, "o:" object, "c:" state
+    Column("sort_key", _BYTEWISE, primary_key=True),  # its own date, else its article's
+    Column("doc_id", _BYTEWISE, primary_key=True),
+    Column("event_id", _BYTEWISE, primary_key=True),
+)
+
+# The LSH bands of each stored document's MinHash (``tieline.nearbands``): the stored
+# documents that may be near duplicates of a new one, by index.
+near_bands = Table(
+    "near_bands",
+    metadata,
+    Column("band", Text, primary_key=True),
+    Column("doc_id", Text, primary_key=True),
 )
 
 judgements = Table(
