@@ -46,7 +46,7 @@ def test_every_registered_name() -> None:
         "ner.spacy.v1",
         "parse.spacy.v1",
         "quantities.rules.v4",
-        "resolve.document.v5",
+        "resolve.document.v6",
     ]
 
 
@@ -84,7 +84,7 @@ def test_a_taken_name_needs_a_new_version(demo: str) -> None:
 
 def test_chain_check_names_the_gap(demo: str) -> None:
     registry.check_chain(
-        ["parse.spacy.v1", "ner.gazetteer.v3", "resolve.document.v5", "events.rules.v3"]
+        ["parse.spacy.v1", "ner.gazetteer.v3", "resolve.document.v6", "events.rules.v3"]
     )
     with pytest.raises(ConfigError, match=r"events\.rules\.v3 requires mentions, entities"):
         registry.check_chain(["parse.spacy.v1", "events.rules.v3"])

@@ -125,7 +125,7 @@ def test_the_default_chain() -> None:
         == [
             "parse.spacy.v1",
             "ner.gazetteer.v3",
-            "resolve.document.v5",
+            "resolve.document.v6",
             "events.trained.v1",
             "quantities.rules.v4",
         ]
@@ -137,7 +137,7 @@ def test_a_setting_swaps_the_component_of_its_kind() -> None:
     assert chain_names(s) == [
         "parse.spacy.v1",
         "ner.spacy.v1",
-        "resolve.document.v5",
+        "resolve.document.v6",
         "events.trained.v1",
         "quantities.rules.v4",
     ]

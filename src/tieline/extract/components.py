@@ -4,7 +4,7 @@ Each registers in ``tieline.registry`` like a plugin would. The chain they make 
 
     parse.spacy.v1      tokens, tags, dependencies and lemmas (spaCy, batched)
     ner.gazetteer.v3    names: gazetteer rulers around spaCy's statistical NER
-    resolve.document.v5 mentions and entities: names typed, placed and resolved in the document
+    resolve.document.v6 mentions and entities: names typed, placed and resolved in the document
     events.trained.v1   typed events: the rule decider's plus those the trained model keeps
     quantities.rules.v4 figures: value, unit, measure, status and period
 

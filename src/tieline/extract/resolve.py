@@ -39,7 +39,7 @@ from tieline.extract.names import (
 )
 from tieline.records import Entity, Mention
 
-NAME = "resolve.document.v5"
+NAME = "resolve.document.v6"
 
 # Head nouns (lemmas) that decide what a name names.
 FACILITY_HEADS = frozenset(
