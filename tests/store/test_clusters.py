@@ -468,3 +468,44 @@ def test_two_sectors_tied_only_by_the_states_and_a_year_are_two_happenings() -> 
     assert not cl.same_happening(lng, arms)
     # The same day, a product or a figure of their own would tie them despite the sectors.
     assert cl.same_happening(lng, replace(arms, date="2017-12-08"))
+
+
+def test_one_articles_reports_naming_one_pair_of_states_differently_are_one() -> None:
+    # "Russia started piping gas to China" and "Putin and Xi opened the pipeline" in one
+    # article; another article, undated, names only the leaders.
+    opened = "officially opened the gas pipeline"
+    reports = [
+        _r("a1", "A", "construction", date="2019-12-02", objects=("pipeline",), text=opened),
+        _r(
+            "a2",
+            "A",
+            "construction",
+            date="2019-12-02",
+            actors=("putin", "xi"),
+            objects=("pipeline",),
+            text=opened,
+        ),
+        _r("b1", "B", "construction", actors=("putin", "xi"), text=opened),
+    ]
+    ids = cluster_reports(reports)
+    assert _together(ids, "a1", "a2")
+    assert _together(ids, "a1", "b1")
+    # The same pair of states but another facility, a figure of another deal or "other
+    # agreements" is another happening of that article.
+    other = replace(reports[1], objects=frozenset({"bridge"}))
+    assert not cl.same_happening(reports[0], other)
+    deal = _r("c1", "C", text="signed a $400 billion contract")
+    leaders = replace(deal, id="c2", actors=frozenset({"putin", "xi"}))
+    assert cl.same_happening(deal, leaders)
+    assert not cl.same_happening(deal, replace(leaders, text="signed a $20 billion loan"))
+    assert not cl.same_happening(deal, replace(leaders, text="inked eight other agreements"))
+
+
+def test_one_articles_two_deals_of_one_pair_in_two_sectors_stay_apart() -> None:
+    # "a credit agreement between Hungary and China" and "the agreement on the modernisation
+    # of the railway line" in one article: a loan and a construction contract.
+    hu_cn = {"actors": ("hungary", "china"), "countries": frozenset({"HU", "CN"})}
+    loan = replace(_r("a1", "A", text="credit agreement concluded", **hu_cn), sector="finance")
+    works = replace(loan, id="a2", sector="transport.rail", text="rail agreement concluded")
+    assert not cl.same_happening(loan, works)
+    assert cl.same_happening(loan, replace(works, sector="finance.loan"))

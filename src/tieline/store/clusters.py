@@ -10,6 +10,11 @@ Two reports are of one happening when what they share outweighs what tells them 
   same pair of states (a person counts for their state), the same type, agreeing dates, the
   same stage, and the words of the two clauses.
 
+Within one article, two reports of one kind, date and stage are one happening when they name
+the same parties, or parties that stand for the same two or more states ("Russia and China",
+"Putin and Xi") with no other object, figure or "other agreements" between them, unless their
+sectors differ; so a third article's report that matches either joins both.
+
 An undated report is dated by its article's publication date (within ``WINDOW_DAYS``); a report
 with neither is compatible with any date, so other evidence must carry it.
 
@@ -41,7 +46,7 @@ from tieline.store import schema as s
 from tieline.store.db import Store
 from tieline.store.migrations import store_meta
 
-NAME = "events.cluster.v3"
+NAME = "events.cluster.v4"
 
 # An undated report of a happening is published within this many days of it.
 WINDOW_DAYS = 31
@@ -367,9 +372,27 @@ def _same_in_document(a: Report, b: Report) -> bool:
         return False
     if (a.date and b.date and a.date != b.date) or a.stage != b.stage:
         return False
+    if a.sector and b.sector and a.sector.split(".")[0] != b.sector.split(".")[0]:
+        # In one article the sectors are read off two sentences about two things (a loan's
+        # "finance", a line's modernisation "transport"): two deals of one pair of parties.
+        return False
+    if _one_pair_of_states(a, b):
+        # "Russia started piping gas to China" and "Putin and Xi opened the pipeline" in one
+        # article: parties named differently, the same pair of states behind them.
+        return True
     if a.actors != b.actors and not (a.actors & b.actors and a.countries == b.countries):
         return False
     return bool(a.objects & b.objects) or (bool(a.actors) and a.actors == b.actors)
+
+
+def _one_pair_of_states(a: Report, b: Report) -> bool:
+    """Two reports of one kind in one article whose parties stand for the same two or more
+    states, with nothing that tells them apart (other objects, sectors, "other agreements")."""
+    if len(a.countries) < 2 or a.countries != b.countries or a.others or b.others:
+        return False
+    if a.objects and b.objects and not a.objects & b.objects:
+        return False
+    return not (a.figures and b.figures and not a.figures & b.figures)
 
 
 def same_happening(a: Report, b: Report) -> bool:
