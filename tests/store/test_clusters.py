@@ -509,3 +509,43 @@ def test_one_articles_two_deals_of_one_pair_in_two_sectors_stay_apart() -> None:
     works = replace(loan, id="a2", sector="transport.rail", text="rail agreement concluded")
     assert not cl.same_happening(loan, works)
     assert cl.same_happening(loan, replace(works, sector="finance.loan"))
+
+
+def test_a_visit_planned_for_the_day_it_is_reported_is_the_visit_held() -> None:
+    in_ru = {"actors": ("india", "putin"), "countries": frozenset({"IN", "RU"})}
+    held = _r("a1", "A", "talks", date="2018-10-05", published="2018-10-05", text="met", **in_ru)
+    due = _r(
+        "b1",
+        "B",
+        "talks",
+        date="2018-10-05",
+        published="2018-10-05",
+        status="planned",
+        text="two-day visit",
+        **in_ru,
+    )
+    assert cl.same_happening(held, due)
+    # Announced weeks ahead, a visit is a plan that may change: another happening.
+    ahead = replace(due, published="2018-09-10")
+    assert not cl.same_happening(held, ahead)
+    assert not cl.same_happening(held, replace(due, date="2018-10")), "the day must be stated"
+
+
+def test_an_undated_opening_naming_the_facilitys_kind_joins_that_facility() -> None:
+    cn_la = {"actors": ("china", "laos"), "countries": frozenset({"CN", "LA"})}
+    named = _r(
+        "a1",
+        "A",
+        "construction",
+        date="2021-12-03",
+        published="2021-12-03",
+        actors=("xi jinping", "lao party"),
+        countries=frozenset({"CN", "LA"}),
+        objects=("china laos railway",),
+        text="attended the opening ceremony",
+    )
+    kind = _r("b1", "B", "construction", text="the opening of the Chinese-built railway", **cn_la)
+    assert cl.same_happening(named, kind)
+    # Another kind of thing, or the building of it rather than its opening, is not that one.
+    assert not cl.same_happening(named, replace(kind, text="the opening of the new bridge"))
+    assert not cl.same_happening(named, replace(kind, text="they are building the railway"))
