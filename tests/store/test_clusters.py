@@ -468,3 +468,84 @@ def test_two_sectors_tied_only_by_the_states_and_a_year_are_two_happenings() -> 
     assert not cl.same_happening(lng, arms)
     # The same day, a product or a figure of their own would tie them despite the sectors.
     assert cl.same_happening(lng, replace(arms, date="2017-12-08"))
+
+
+def test_one_articles_reports_naming_one_pair_of_states_differently_are_one() -> None:
+    # "Russia started piping gas to China" and "Putin and Xi opened the pipeline" in one
+    # article; another article, undated, names only the leaders.
+    opened = "officially opened the gas pipeline"
+    reports = [
+        _r("a1", "A", "construction", date="2019-12-02", objects=("pipeline",), text=opened),
+        _r(
+            "a2",
+            "A",
+            "construction",
+            date="2019-12-02",
+            actors=("putin", "xi"),
+            objects=("pipeline",),
+            text=opened,
+        ),
+        _r("b1", "B", "construction", actors=("putin", "xi"), text=opened),
+    ]
+    ids = cluster_reports(reports)
+    assert _together(ids, "a1", "a2")
+    assert _together(ids, "a1", "b1")
+    # The same pair of states but another facility, a figure of another deal or "other
+    # agreements" is another happening of that article.
+    other = replace(reports[1], objects=frozenset({"bridge"}))
+    assert not cl.same_happening(reports[0], other)
+    deal = _r("c1", "C", text="signed a $400 billion contract")
+    leaders = replace(deal, id="c2", actors=frozenset({"putin", "xi"}))
+    assert cl.same_happening(deal, leaders)
+    assert not cl.same_happening(deal, replace(leaders, text="signed a $20 billion loan"))
+    assert not cl.same_happening(deal, replace(leaders, text="inked eight other agreements"))
+
+
+def test_one_articles_two_deals_of_one_pair_in_two_sectors_stay_apart() -> None:
+    # "a credit agreement between Hungary and China" and "the agreement on the modernisation
+    # of the railway line" in one article: a loan and a construction contract.
+    hu_cn = {"actors": ("hungary", "china"), "countries": frozenset({"HU", "CN"})}
+    loan = replace(_r("a1", "A", text="credit agreement concluded", **hu_cn), sector="finance")
+    works = replace(loan, id="a2", sector="transport.rail", text="rail agreement concluded")
+    assert not cl.same_happening(loan, works)
+    assert cl.same_happening(loan, replace(works, sector="finance.loan"))
+
+
+def test_a_visit_planned_for_the_day_it_is_reported_is_the_visit_held() -> None:
+    in_ru = {"actors": ("india", "putin"), "countries": frozenset({"IN", "RU"})}
+    held = _r("a1", "A", "talks", date="2018-10-05", published="2018-10-05", text="met", **in_ru)
+    due = _r(
+        "b1",
+        "B",
+        "talks",
+        date="2018-10-05",
+        published="2018-10-05",
+        status="planned",
+        text="two-day visit",
+        **in_ru,
+    )
+    assert cl.same_happening(held, due)
+    # Announced weeks ahead, a visit is a plan that may change: another happening.
+    ahead = replace(due, published="2018-09-10")
+    assert not cl.same_happening(held, ahead)
+    assert not cl.same_happening(held, replace(due, date="2018-10")), "the day must be stated"
+
+
+def test_an_undated_opening_naming_the_facilitys_kind_joins_that_facility() -> None:
+    cn_la = {"actors": ("china", "laos"), "countries": frozenset({"CN", "LA"})}
+    named = _r(
+        "a1",
+        "A",
+        "construction",
+        date="2021-12-03",
+        published="2021-12-03",
+        actors=("xi jinping", "lao party"),
+        countries=frozenset({"CN", "LA"}),
+        objects=("china laos railway",),
+        text="attended the opening ceremony",
+    )
+    kind = _r("b1", "B", "construction", text="the opening of the Chinese-built railway", **cn_la)
+    assert cl.same_happening(named, kind)
+    # Another kind of thing, or the building of it rather than its opening, is not that one.
+    assert not cl.same_happening(named, replace(kind, text="the opening of the new bridge"))
+    assert not cl.same_happening(named, replace(kind, text="they are building the railway"))

@@ -10,6 +10,16 @@ Two reports are of one happening when what they share outweighs what tells them 
   same pair of states (a person counts for their state), the same type, agreeing dates, the
   same stage, and the words of the two clauses.
 
+Within one article, two reports of one kind, date and stage are one happening when they name
+the same parties, or parties that stand for the same two or more states ("Russia and China",
+"Putin and Xi") with no other object, figure or "other agreements" between them, unless their
+sectors differ; so a third article's report that matches either joins both.
+
+A plan dated to the day on or before its article's publication is what a report of that day
+says was done (a visit written up the day it begins); an undated report naming no object but
+the kind of another's ("the railway") is of that object when both word one stage of one pair of
+states.
+
 An undated report is dated by its article's publication date (within ``WINDOW_DAYS``); a report
 with neither is compatible with any date, so other evidence must carry it.
 
@@ -41,7 +51,7 @@ from tieline.store import schema as s
 from tieline.store.db import Store
 from tieline.store.migrations import store_meta
 
-NAME = "events.cluster.v3"
+NAME = "events.cluster.v4"
 
 # An undated report of a happening is published within this many days of it.
 WINDOW_DAYS = 31
@@ -295,9 +305,24 @@ def _types_agree(a: str, b: str) -> bool:
 def _statuses_agree(a: Report, b: Report) -> bool:
     if a.status == b.status:
         return True
+    if {a.status, b.status} == {"planned", "done"} and a.type == b.type:
+        return _fallen_due(a if a.status == "planned" else b, b if a.status == "planned" else a)
     # A loan signed (done) and the financing it brings (planned) are one happening.
     return (
         a.type != b.type and {a.type, b.type} <= _ONE_KIND and "negated" not in (a.status, b.status)
+    )
+
+
+def _fallen_due(planned: Report, done: Report) -> bool:
+    """A plan dated to the day on or before its own article's publication ("Putin's two-day
+    visit", written the day it began) is what another report says was done that very day."""
+    day = planned.own
+    return bool(
+        day
+        and len(day) == 10
+        and day == done.own
+        and planned.published
+        and day <= planned.published[:10]
     )
 
 
@@ -337,7 +362,8 @@ def pair_score(a: Report, b: Report) -> int | None:
     wa, wb = a.words, b.words
     similar = len(wa & wb) >= 2 and len(wa & wb) / len(wa | wb) >= 0.2
     figures = bool(a.figures & b.figures)
-    if not dates and not (a.objects & b.objects or specific or similar or figures):
+    kind = sa is not None and sa == sb and (_names_kind(a, b) or _names_kind(b, a))
+    if not dates and not (a.objects & b.objects or specific or similar or figures or kind):
         # Undated reports naming only the same two states ("talks between Russia and China")
         # are any of their many happenings.
         return None
@@ -358,6 +384,15 @@ def pair_score(a: Report, b: Report) -> int | None:
     return score
 
 
+def _names_kind(a: Report, b: Report) -> bool:
+    """Whether ``a``, naming no object, words the kind of one of ``b``'s ("the opening of the
+    railway" for the China-Laos Railway's): with one stage of one pair of states, that
+    facility's."""
+    if a.objects or not b.objects or len(a.countries) < 2 or a.countries != b.countries:
+        return False
+    return any(o.split()[-1][:6] in a.words for o in b.objects if o.split())
+
+
 def _same_in_document(a: Report, b: Report) -> bool:
     """Two reports within one article: a repeat needs the same kind, date and participants."""
     if a.text == b.text and a.type != b.type and {a.type, b.type} <= _ONE_KIND:
@@ -367,9 +402,27 @@ def _same_in_document(a: Report, b: Report) -> bool:
         return False
     if (a.date and b.date and a.date != b.date) or a.stage != b.stage:
         return False
+    if a.sector and b.sector and a.sector.split(".")[0] != b.sector.split(".")[0]:
+        # In one article the sectors are read off two sentences about two things (a loan's
+        # "finance", a line's modernisation "transport"): two deals of one pair of parties.
+        return False
+    if _one_pair_of_states(a, b):
+        # "Russia started piping gas to China" and "Putin and Xi opened the pipeline" in one
+        # article: parties named differently, the same pair of states behind them.
+        return True
     if a.actors != b.actors and not (a.actors & b.actors and a.countries == b.countries):
         return False
     return bool(a.objects & b.objects) or (bool(a.actors) and a.actors == b.actors)
+
+
+def _one_pair_of_states(a: Report, b: Report) -> bool:
+    """Two reports of one kind in one article whose parties stand for the same two or more
+    states, with nothing that tells them apart (other objects, sectors, "other agreements")."""
+    if len(a.countries) < 2 or a.countries != b.countries or a.others or b.others:
+        return False
+    if a.objects and b.objects and not a.objects & b.objects:
+        return False
+    return not (a.figures and b.figures and not a.figures & b.figures)
 
 
 def same_happening(a: Report, b: Report) -> bool:

@@ -308,6 +308,10 @@ MIGRATIONS: list[Migration] = [
     (14, "event clusters v3: cluster again", _m012_clusters_stale),
     (15, "covering indexes for cold reads, entity event counts", _m015_narrow_reads),
     (16, "incremental ingest: blocks of reports, bands of signatures", _m016_incremental_ingest),
+    # v4 lets one article's reports of one pair of states, named differently (the states, their
+    # leaders), be one happening, keeps its two deals of two sectors apart, joins a plan fallen
+    # due to what was done that day and a facility's kind to that facility: cluster again.
+    (17, "event clusters v4: cluster again", _m012_clusters_stale),
 ]
 
 
