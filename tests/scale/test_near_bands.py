@@ -59,13 +59,28 @@ def test_stored_bands_find_what_the_whole_index_finds(tmp_path: Path) -> None:
         m = minhash(text)
         got = near.match(m)
         assert got == whole.match(m)
-        assert near.match(m, exclude=got) == whole.match(m, exclude=got)
+        others = {got} if got else set()
+        assert near.match(m, exclude=others) == whole.match(m, exclude=others)
         found += got is not None
     assert 20 <= found < len(new)  # the run met near duplicates and documents without one
     # Documents of the run are matched too, from memory.
     m = minhash(_text(random.Random(9)))
     near.add("run-doc", m)
     assert near.match(m) == "run-doc"
+    store.close()
+
+
+def test_a_stored_document_is_never_its_own_twin(tmp_path: Path) -> None:
+    """Two ingests of one folder at once: the other run may store a document between this
+    run's look at the store and its near-duplicate check; the document is no twin of itself."""
+    rng = random.Random(6)
+    store = Store(str(tmp_path / "o.db"))
+    doc, ext, sig = _doc(_text(rng))
+    store.write([(doc, ext, sig)])
+    near = stored_signatures(store, Settings(progress=False))
+    m = minhash(doc.text)
+    assert near.match(m) == doc.id
+    assert near.match(m, exclude={doc.id}) is None
     store.close()
 
 

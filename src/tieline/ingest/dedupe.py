@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -52,11 +53,11 @@ class NearDuplicates:
             self._lsh.insert(key, m)
             self._sigs[key] = m
 
-    def match(self, m: MinHash, exclude: str | None = None) -> str | None:
-        """The most similar earlier document above the threshold, if any."""
+    def match(self, m: MinHash, exclude: Collection[str] = ()) -> str | None:
+        """The most similar earlier document above the threshold, if any, none of ``exclude``."""
         best: tuple[float, str] | None = None
         for key in self._lsh.query(m):
-            if key == exclude:
+            if key in exclude:
                 continue
             j = m.jaccard(self._sigs[key])
             better = best is None or j > best[0] or (j == best[0] and key < best[1])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -105,8 +105,11 @@ def ingest_documents(
     executor = executor or make_executor(settings)
     try:
         version = executor.pipeline_version()
-        stored = store.stored_by_source(d.source_key for d in documents)
+        # Ids first, then sources: an ingest running beside this one that stores a document
+        # between the two reads then shows it as this source's own (unchanged), never as
+        # another source's copy (a duplicate).
         existing = store.existing_ids(d.id for d in documents)
+        stored = store.stored_by_source(d.source_key for d in documents)
         if near is None:
             near = stored_signatures(store, settings)
         todo: list[Document] = []
@@ -123,7 +126,8 @@ def ingest_documents(
                 continue
             seen.add(d.id)
             m = minhash(d.text)
-            twin = near.match(m, exclude=old.id if old else None)
+            # Never its own twin: an ingest running beside this one may have stored it since.
+            twin = near.match(m, exclude={d.id} | ({old.id} if old else set()))
             if twin is not None:
                 d = replace(d, near_duplicate_of=twin)
                 near_dups += 1
@@ -169,14 +173,14 @@ class StoredNearDuplicates(NearDuplicates):
         super().__init__(threshold)
         self._store = store
 
-    def match(self, m: MinHash, exclude: str | None = None) -> str | None:
+    def match(self, m: MinHash, exclude: Collection[str] = ()) -> str | None:
         """The most similar earlier document above the threshold, stored or of this run."""
         stored = self._store.near_candidates(band_keys(signature_bytes(m)))
         sigs = {k: from_signature(v) for k, v in stored.items()}
         sigs.update((k, self._sigs[k]) for k in self._lsh.query(m))
         best: tuple[float, str] | None = None
         for key, other in sigs.items():
-            if key == exclude:
+            if key in exclude:
                 continue
             j = m.jaccard(other)
             better = best is None or j > best[0] or (j == best[0] and key < best[1])
