@@ -24,12 +24,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import weakref
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -566,6 +565,17 @@ class _DocIndex:
         ranked = sorted(counts, key=lambda k: (-counts[k], first[k]))
         # "The two countries" and "both sides" stand for the pair the document is about.
         self.pair = [self.countries[k] for k in ranked[:2]] if len(ranked) >= 2 else []
+
+    @cached_property
+    def named(self) -> Counter[str]:
+        """Tokens per actor, counted once per name (its first token)."""
+        return Counter(a.key for i, a in self.tok.items() if self.extent.get(i, (i,))[0] == i)
+
+    @cached_property
+    def main_actors(self) -> frozenset[str]:
+        """The three most named actors of the document."""
+        ranked = sorted(self.named.items(), key=lambda kv: (-kv[1], kv[0]))
+        return frozenset(k for k, _ in ranked[:3])
 
     def actor(self, t: Any) -> _Actor | None:
         return self.tok.get(t.i)
@@ -1765,19 +1775,12 @@ def _clause_text(c: _Candidate) -> str:
 
 
 # Per parsed document: how often each actor is named, for the salience features.
-_NAMED: weakref.WeakKeyDictionary[_DocIndex, Counter[str]] = weakref.WeakKeyDictionary()
-
-
 def _context_features(c: _Candidate, idx: _DocIndex) -> dict[str, float]:
     """What the document around the candidate says: its main pair, its main actors, figures."""
-    named = _NAMED.get(idx)
-    if named is None:
-        # Tokens per actor, counted once per name (its first token).
-        named = Counter(a.key for i, a in idx.tok.items() if idx.extent.get(i, (i,))[0] == i)
-        _NAMED[idx] = named
+    named = idx.named
     keys = {a.key for a, _, _ in c.parts.values()}
     pair = {a.key for a in idx.pair}
-    top = {k for k, _ in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))[:3]}
+    top = idx.main_actors
     total = max(sum(named.values()), 1)
     head = c.trigger.head
     clause = c.trigger.doc[max(c.lo, c.sent.start) : min(c.hi, c.sent.end)]
