@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -18,6 +20,18 @@ SEEDS = SHARED / "corpus" / "seeds"
 GOLD = SHARED / "eval" / "seeds.gold.jsonl"
 REFEREE = SHARED / "eval" / "score.py"
 EXAMPLES = ROOT / "examples"
+
+
+def load_module(name: str, path: Path) -> ModuleType:
+    """A module loaded from a file outside the package (the benchmarks, test data builders)."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 DATA = Path(__file__).parent / "data"
 
 
@@ -237,14 +251,7 @@ def pg_db(pg_url: str) -> str:
 @pytest.fixture(scope="session")
 def kb_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small hand-built knowledge base (tests/query/kbdata.py), no NLP model; read-only."""
-    import importlib.util
-
-    path = Path(__file__).parent / "query" / "kbdata.py"
-    spec = importlib.util.spec_from_file_location("kbdata", path)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_module("kbdata", Path(__file__).parent / "query" / "kbdata.py")
     return Path(mod.build_kb(tmp_path_factory.mktemp("kb") / "kb.db"))
 
 
@@ -264,14 +271,7 @@ def ray_local() -> Iterator[Any]:
 @pytest.fixture(scope="session")
 def web_server() -> Iterator[str]:
     """A real HTTP server on 127.0.0.1 serving tests/data/web/ (tests/ingest/webserver.py)."""
-    import importlib.util
-
-    path = Path(__file__).parent / "ingest" / "webserver.py"
-    spec = importlib.util.spec_from_file_location("webserver", path)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    mod = load_module("webserver", Path(__file__).parent / "ingest" / "webserver.py")
     server = mod.Server()
     try:
         yield server.base

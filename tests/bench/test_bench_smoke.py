@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import statistics
 import time
 from pathlib import Path
@@ -10,17 +9,13 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.conftest import load_module
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
-    assert spec
-    assert spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module(f"bench_{name}", BENCH / f"{name}.py")
 
 
 def _latency(fn: Any, runs: int, warmup: bool = True) -> dict[str, float]:

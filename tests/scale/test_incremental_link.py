@@ -3,7 +3,6 @@ each linked incrementally, against the same documents linked in full."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
 from collections import defaultdict
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.conftest import load_module
 
 from tieline.config import Settings
 from tieline.extract.gazetteer import load_gazetteer
@@ -30,12 +30,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 def _bigstore() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_bigstore", BENCH / "bigstore.py")
-    assert spec
-    assert spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module("bench_bigstore", BENCH / "bigstore.py")
 
 
 def _typo(word: str, rng: random.Random) -> str:

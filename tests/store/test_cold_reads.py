@@ -5,7 +5,6 @@ relink."""
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -13,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text
+from tests.conftest import load_module
 
 from tieline.config import Settings
 from tieline.query import entities as qentities
@@ -30,12 +30,7 @@ Items = list[tuple[Document, Extraction, bytes | None]]
 
 
 def _bigstore() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_bigstore", BENCH / "bigstore.py")
-    assert spec
-    assert spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_module("bench_bigstore", BENCH / "bigstore.py")
 
 
 def _corpus(n: int, seed: int = 5) -> Items:
