@@ -1014,13 +1014,11 @@ def relink(
 ) -> dict[str, Any]:
     """Rebuild every entity and event cluster from what is stored (an ingest links only what
     it adds): after a bulk change of curator judgements, or with a new gazetteer."""
-    from tieline.scale.linking import link_store
-    from tieline.scale.runner import recluster
+    from tieline.scale.runner import relink_all
 
     s = _settings(db, settings, gazetteers=tuple(str(g) for g in gazetteers) or None)
     with _store(None, s) as store:
-        n, _ = link_store(store, s, full=True)
-        clusters = recluster(store, full=True)
+        n, clusters = relink_all(store, s, all_clusters=True)
     return {"entities": n, "clusters": clusters or 0}
 
 

@@ -434,3 +434,23 @@ def test_a_store_without_blocks_fills_them_on_its_next_clustering(tmp_path: Path
     finish_links(store, settings, changed=True)
     assert clusters.LAST_PASS["new"] > 0
     store.close()
+
+
+def test_the_relink_command_rebuilds_every_cluster_and_changes_nothing(tmp_path: Path) -> None:
+    """`tieline relink` (api.relink) goes through the runner's relink: on a store already linked
+    it writes every cluster again, and entities and clusters come out as they were."""
+    from tieline import api
+
+    db = tmp_path / "s.db"
+    store = Store(str(db))
+    store.write(_corpus(60))
+    settings = Settings(db=str(db), progress=False)
+    relink(store, settings)
+    before = (_entities(store), _clusters(store))
+    store.close()
+    done = api.relink(settings=settings)
+    store = Store(str(db))
+    assert (_entities(store), _clusters(store)) == before
+    assert done["clusters"] == len(before[1])
+    assert done["entities"] == store.count("entities")
+    store.close()

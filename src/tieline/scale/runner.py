@@ -219,13 +219,21 @@ def finish_links(store: Store, settings: Settings, *, changed: bool) -> None:
 def relink(store: Store, settings: Settings) -> int:
     """Rebuild every corpus-level entity from what is stored, applying curator judgements,
     then the event clusters that rest on them (after a curator's bulk change, or a new linker
-    version or gazetteer)."""
+    version or gazetteer); returns the entities written."""
+    return relink_all(store, settings)[0]
+
+
+def relink_all(
+    store: Store, settings: Settings, *, all_clusters: bool = False
+) -> tuple[int, int | None]:
+    """``relink``, returning the entities and the clusters written (None when the clusters were
+    fresh); ``all_clusters`` re-places every event even where no entity changed (``tieline
+    relink``: a user asking for a rebuild gets one)."""
     from tieline.scale.linking import link_store
 
     before = link_digest(store)
     n, _ = link_store(store, settings, full=True)
-    recluster(store, full=link_digest(store) != before)
-    return n
+    return n, recluster(store, full=all_clusters or link_digest(store) != before)
 
 
 def link_judgement(store: Store, settings: Settings) -> int:
