@@ -177,7 +177,20 @@ def _id(*parts: str) -> str:
 
 def build_kb(db: Path | str) -> Path | str:
     """Write the documents and their facts into a store at ``db`` and link entities."""
-    items = []
+    return write_kb(db, kb_items())
+
+
+def write_kb(db: Path | str, items: list[tuple[Document, Extraction, None]]) -> Path | str:
+    """Write ``items`` into a store at ``db`` and link entities."""
+    with Store(str(db)) as store:
+        store.write(items)
+        relink(store, Settings(db=str(db), progress=False))
+    return db
+
+
+def kb_items() -> list[tuple[Document, Extraction, None]]:
+    """The documents and their facts as the pipeline would hand them to the store."""
+    items: list[tuple[Document, Extraction, None]] = []
     for name, title, published, text, evs, figs in DOCS:
         did = doc_id(text)
         doc = Document(
@@ -263,7 +276,4 @@ def build_kb(db: Path | str) -> Path | str:
             figures=tuple(figures),
         )
         items.append((doc, ext, None))
-    with Store(str(db)) as store:
-        store.write(items)
-        relink(store, Settings(db=str(db), progress=False))
-    return db
+    return items

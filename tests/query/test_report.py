@@ -144,3 +144,39 @@ def test_report_on_examples_every_claim_is_cited(
     bullets = [ln for ln in md.splitlines() if ln.startswith("- ")]
     assert len(bullets) == sum(len(s.lines) for s in rep.sections)
     assert all(" — source: " in b for b in bullets)
+
+
+def test_a_near_duplicate_copy_is_not_another_source(tmp_path: Path) -> None:
+    """A syndicated copy of an article (stored as a near duplicate of it) reports its events
+    again, but a briefing line counts one source for the two."""
+    from dataclasses import replace
+
+    from tests.conftest import load_module
+
+    mod = load_module("kbdata", Path(__file__).parent / "kbdata.py")
+    items = mod.kb_items()
+    plain = build_report(Store(str(mod.write_kb(tmp_path / "plain.db", items))))
+    doc, ext, _ = next(i for i in items if i[1].events)
+    copy_id = doc.id[:-4] + "copy"
+    copy = replace(
+        doc,
+        id=copy_id,
+        source_key=doc.source_key + "-copy",
+        name=doc.name + "-copy",
+        near_duplicate_of=doc.id,
+    )
+    copied = replace(
+        ext,
+        doc_id=copy_id,
+        events=tuple(replace(e, id=e.id[:-4] + "copy") for e in ext.events),
+        figures=tuple(replace(f, id=f.id[:-4] + "copy") for f in ext.figures),
+    )
+    with Store(str(mod.write_kb(tmp_path / "copied.db", [*items, (copy, copied, None)]))) as s:
+        rep = build_report(s)
+        _check_citations(s, rep)
+
+    def events(r):  # type: ignore[no-untyped-def]
+        return [ln.text for sec in r.sections if sec.title.startswith("Events") for ln in sec.lines]
+
+    assert events(plain), "the knowledge base has event lines"
+    assert events(rep) == events(plain)

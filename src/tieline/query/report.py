@@ -227,12 +227,20 @@ def build_report(store: Store, pair: str | None = None, since: str | None = None
         when, how = _cluster_when(reports, docs)
         status = " (planned)" if first["status"] == "planned" else ""
         who = ", ".join(dict.fromkeys(a.name for _, _, acts in reports for a in acts))
-        one_per_doc = {ev["doc_id"]: ev for _, ev, _ in reversed(reports)}
-        sources = f" · {len(one_per_doc)} sources" if len(one_per_doc) > 1 else ""
+        # One report per source: a near-duplicate copy of an article is that article again.
+        one_per_source = {
+            docs.get(ev["doc_id"], {}).get("near_duplicate_of") or ev["doc_id"]: ev
+            for _, ev, _ in reversed(reports)
+        }
+        n = len(one_per_source)
+        sources = f" · {n} sources" if n > 1 else ""
         by_sector[sector].append(
             Line(
                 f"{when or 'undated'}{how} · {first['type']}{status} · {who or 'unnamed'}{sources}",
-                tuple(cite(d, ev["evidence"]) for d, ev in sorted(one_per_doc.items())),
+                tuple(
+                    cite(ev["doc_id"], ev["evidence"])
+                    for ev in sorted(one_per_source.values(), key=lambda ev: ev["doc_id"])
+                ),
             )
         )
 
