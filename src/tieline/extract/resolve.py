@@ -14,8 +14,10 @@ For each name the document gives:
 
 Then names are resolved: acronyms defined in the text ("Long Form (LF)", "LF (Long Form)"),
 surnames and given names to the full name, honorifics and possessives dropped, typos to the
-gazetteer name. Names in headlines are trusted only when the body confirms them (title case
-fools the NER), and names in page furniture (comment forms, share buttons) never count.
+gazetteer name, a group's bare short name ("Samsung") to the member company the text names or
+whose sector it is about. Names in headlines are trusted only when the body confirms them
+(title case fools the NER), and names in page furniture (comment forms, share buttons) never
+count.
 """
 
 from __future__ import annotations
