@@ -79,6 +79,23 @@ def test_link_casic_and_casc_stay_apart() -> None:
     }
 
 
+def test_link_members_of_one_group_that_share_a_short_name_stay_apart() -> None:
+    gaz = Gazetteer(
+        [
+            Actor("Samsung Group", "ORG", "KR", aliases=("Samsung",)),
+            Actor("Samsung Electronics", "ORG", "KR", group="Samsung Group"),
+            Actor("Samsung C&T", "ORG", "KR", group="Samsung Group"),
+        ]
+    )
+    rows = [
+        row("a", "Samsung Electronics", country="KR", aliases=("Samsung",)),
+        row("b", "Samsung C&T", country="KR", aliases=("Samsung",)),
+        row("c", "Samsung Group", country="KR", aliases=("Samsung",)),
+    ]
+    ents, _keys, _stats = link_entities(rows, gaz, ())
+    assert sorted(e.name for e in ents) == ["Samsung C&T", "Samsung Electronics", "Samsung Group"]
+
+
 def test_link_surname_goes_to_the_one_full_name() -> None:
     got = by_name([row("a", "Alexei Miller", "PERSON", "RU"), row("b", "Miller", "PERSON")])
     assert list(got) == ["Alexei Miller"]

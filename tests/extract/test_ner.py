@@ -83,6 +83,27 @@ def test_ner_user_gazetteer_extends_the_bundled_one(tmp_path: Any) -> None:
     assert gaz.fingerprint != load_gazetteer().fingerprint
 
 
+def test_ner_user_gazetteer_lists_members_of_a_group(tmp_path: Any) -> None:
+    f = tmp_path / "mine.jsonl"
+    f.write_text(
+        '{"name": "Hanwha Group", "type": "ORG", "country": "KR", "aliases": ["Hanwha"]}\n'
+        '{"name": "Hanwha Ocean", "type": "ORG", "country": "KR", "group": "Hanwha Group", '
+        '"sectors": ["transport.shipping"]}\n'
+        '{"name": "Hanwha Ocean", "type": "ORG", "country": "KR", "sectors": ["defence"]}\n',
+        encoding="utf-8",
+    )
+    gaz = load_gazetteer([f])
+    (ocean,) = gaz.members("Hanwha Group")
+    # a later line of the same actor extends its sectors and keeps its group
+    assert (ocean.name, ocean.group, ocean.sectors) == (
+        "Hanwha Ocean",
+        "Hanwha Group",
+        ("transport.shipping", "defence"),
+    )
+    assert {m.name for m in gaz.members("Samsung Group")} >= {"Samsung Electronics", "Samsung C&T"}
+    assert gaz.members("Rosatom") == ()
+
+
 def test_ner_bad_user_gazetteer_line_names_file_and_line(tmp_path: Any) -> None:
     from tieline.errors import ConfigError
     from tieline.extract.gazetteer import load_gazetteer

@@ -951,3 +951,41 @@ def test_resolve_and_link_keep_two_states_bodies_apart_across_documents(pipeline
         "Indian Department of Commerce": "IN",
         "United States Department of Commerce": "US",
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # the sector of the sentence, else of the text, picks the member company
+        (
+            "Samsung will build two new memory chip plants in Texas, the governor said.",
+            "Samsung Electronics",
+        ),
+        (
+            "A Korean consortium will build four reactors for the new nuclear power plant. "
+            "Its members are KEPCO, Samsung and Doosan.",
+            "Samsung C&T",
+        ),
+        # a member named in full takes the bare name, whatever the sector
+        (
+            "Samsung C&T will build the new chip plant in Texas. Samsung said work starts in May.",
+            "Samsung C&T",
+        ),
+        # no sector, or two members named: the group
+        ("Samsung sponsored the football league for three seasons.", "Samsung Group"),
+        (
+            "Samsung Electronics and Samsung C&T signed a memorandum on solar panels. "
+            "Samsung said the plant opens in 2026.",
+            "Samsung Group",
+        ),
+    ],
+)
+def test_resolve_bare_group_name_is_the_member_the_text_is_about(
+    pipeline: Any, text: str, name: str
+) -> None:
+    ents = entities(pipeline, text)
+    assert name in ents
+    assert "Samsung" in ents[name].aliases
+    assert ents[name].country == "KR"
+    if name != "Samsung Group":
+        assert "Samsung Group" not in ents  # the bare name went to the member

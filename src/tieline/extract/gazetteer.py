@@ -1,7 +1,9 @@
 """The gazetteer: known actors with canonical names, aliases, acronyms, country and type.
 
 Data files are JSONL, one actor a line:
-``{"name", "type", "country", "aliases": [...], "acronyms": [...], "capital"?, "source"}``.
+``{"name", "type", "country", "aliases": [...], "acronyms": [...], "capital"?, "source"}``;
+a member company of a group also has ``"group"`` (the group's name) and ``"sectors"`` (codes of
+``data/sectors.jsonl``).
 States come from pycountry, completed by ``data/gazetteer/states.jsonl`` (capitals, short
 forms); organisations, blocs and initiatives come from the other bundled files.
 """
@@ -34,6 +36,10 @@ class Actor:
     capital: str | None = None
     demonyms: tuple[str, ...] = ()
     source: str | None = None
+    # A member company of a group ('Samsung Electronics' of the 'Samsung Group') and the
+    # sectors it works in: the group's bare short name in a text of one of them is the member.
+    group: str | None = None
+    sectors: tuple[str, ...] = ()
 
     @property
     def surfaces(self) -> tuple[str, ...]:
@@ -263,6 +269,7 @@ class Gazetteer:
         self.designations: dict[str, str | None] = {}
         self._fuzzy_index: dict[tuple[str, int], list[str]] | None = None
         self._demonym_words: frozenset[str] | None = None
+        self._members: dict[str, tuple[Actor, ...]] | None = None
         self.fingerprint = fingerprint
         for a in actors:
             self.add(a)
@@ -284,10 +291,12 @@ class Gazetteer:
                 capital=a.capital or old.capital,
                 demonyms=tuple(dict.fromkeys(old.demonyms + a.demonyms)),
                 source=a.source or old.source,
+                group=a.group or old.group,
+                sectors=tuple(dict.fromkeys(old.sectors + a.sectors)),
             )
             self.actors = [x for x in self.actors if x is not old]
         self.actors.append(a)
-        self._fuzzy_index = self._demonym_words = None
+        self._fuzzy_index = self._demonym_words = self._members = None
         if a.type == "COUNTRY" and a.country:
             self._states[a.country] = a
         for s in a.surfaces:
@@ -305,6 +314,16 @@ class Gazetteer:
         if s in self.by_acronym:
             return self.by_acronym[s]
         return self.by_key.get(name_key(s))
+
+    def members(self, group: str) -> tuple[Actor, ...]:
+        """The member companies the gazetteer lists for a group, by the group's name."""
+        if self._members is None:
+            found: dict[str, list[Actor]] = {}
+            for a in self.actors:
+                if a.group:
+                    found.setdefault(name_key(a.group, drop_suffixes=False), []).append(a)
+            self._members = {k: tuple(v) for k, v in found.items()}
+        return self._members.get(name_key(group, drop_suffixes=False), ())
 
     def state(self, alpha2: str) -> Actor | None:
         """The state with this ISO 3166-1 alpha-2 code."""
@@ -400,6 +419,7 @@ def _from_row(row: dict[str, object]) -> Actor:
     country = row.get("country")
     capital = row.get("capital")
     source = row.get("source")
+    group = row.get("group")
     return Actor(
         name=str(row["name"]),
         type=str(row["type"]).upper(),
@@ -409,6 +429,8 @@ def _from_row(row: dict[str, object]) -> Actor:
         capital=str(capital) if capital else None,
         demonyms=strs("demonyms"),
         source=str(source) if source else None,
+        group=str(group) if group else None,
+        sectors=strs("sectors"),
     )
 
 

@@ -14,8 +14,10 @@ For each name the document gives:
 
 Then names are resolved: acronyms defined in the text ("Long Form (LF)", "LF (Long Form)"),
 surnames and given names to the full name, honorifics and possessives dropped, typos to the
-gazetteer name. Names in headlines are trusted only when the body confirms them (title case
-fools the NER), and names in page furniture (comment forms, share buttons) never count.
+gazetteer name, a group's bare short name ("Samsung") to the member company the text names or
+whose sector it is about. Names in headlines are trusted only when the body confirms them
+(title case fools the NER), and names in page furniture (comment forms, share buttons) never
+count.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from tieline.extract.events import find_sector
 from tieline.extract.gazetteer import Actor, Gazetteer
 from tieline.extract.names import (
     acronym_matches,
@@ -1368,6 +1371,60 @@ class _Resolver:
             ):
                 self._set_place(c)
         self._harmonise_people()
+        self._members_of_groups()
+
+    def _members_of_groups(self) -> None:
+        """A group's bare short name ('Samsung' for the Samsung Group) is the one member
+        company the text names in full ('Samsung Electronics'), else the one member whose
+        business is the text's sector (chips: Samsung Electronics; building power plants:
+        Samsung C&T), else the group: two stories about two members of one group never
+        make one actor."""
+        live = [(c, c.actor) for c in self.cands if not c.drop and c.actor is not None]
+        named = {actor.name for _, actor in live}
+        bare: dict[str, list[_Cand]] = {}
+        for c, actor in live:
+            short = name_key(self._surface(c), drop_suffixes=False).split()
+            full = name_key(actor.name, drop_suffixes=False).split()
+            if (
+                len(short) < len(full)
+                and full[: len(short)] == short
+                and self.gaz.members(actor.name)
+            ):
+                bare.setdefault(actor.name, []).append(c)
+        if not bare:
+            return
+        blank = self._names_blanked()
+        for group, cs in bare.items():
+            members = self.gaz.members(group)
+            written = [m for m in members if m.name in named]
+            if len(written) > 1:
+                continue  # 'Samsung' beside two members: the text means the group
+            if not written:
+                # the sentences of the short name first, then the whole text
+                texts = [
+                    blank[self.sdoc[c.t0].sent.start_char : self.sdoc[c.t0].sent.end_char]
+                    for c in cs
+                ]
+                sector = find_sector([*texts, blank])
+                written = [
+                    m
+                    for m in members
+                    if sector is not None
+                    and any(sector == s or sector.startswith(s + ".") for s in m.sectors)
+                ]
+            if len(written) != 1:
+                continue
+            member = written[0]
+            for c in cs:
+                c.actor, c.name, c.country = member, member.name, member.country
+
+    def _names_blanked(self) -> str:
+        """The text with every name blanked out: 'Hyundai Engineering and Construction' is
+        no cue of the construction sector."""
+        chars = list(self.text)
+        for c in self.cands:
+            chars[c.start : c.end] = " " * (c.end - c.start)
+        return "".join(chars)
 
     def _is_place(self, c: _Cand) -> bool:
         """A name used as a place: governed by 'port of', 'state of', or modifying
