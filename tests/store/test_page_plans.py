@@ -242,3 +242,26 @@ def test_migration_18_replaces_the_indexes_and_runs_again(gen_db: str, tmp_path:
         assert {"ix_events_date_id", "ix_participants_lname_cover"} <= names
         assert not {"ix_events_date", "ix_participants_lname_when"} & names
     store.close()
+
+
+@pytest.mark.slow
+def test_pages_walk_every_event_once_on_postgresql(pg_db: str) -> None:
+    big = load_module("bench_bigstore", BENCH / "bigstore.py")
+    store = Store(pg_db)  # every migration, 18 too, on a real server
+    store.write([(d, e, None) for d, e in big._docs(60, 4)])
+    finish_links(store, Settings(progress=False), changed=True)
+    whole = estore.page_ids(store, estore.EventFilter(), limit=10_000)
+    walked: list[str] = []
+    for off in range(0, len(whole) + 15, 15):
+        walked += estore.page_ids(store, estore.EventFilter(), limit=15, offset=off)
+    assert walked == whole
+    assert len(set(walked)) == store.count("events")
+    ent = _busy(store, 1)[0]
+    keys = curation.keys_of(store, ent["id"]) or [ent["id"]]
+    mentions = curation.mentions_of(store, keys)
+    paged: list[dict[str, Any]] = []
+    for off in range(0, len(mentions) + 4, 4):
+        paged += curation.mentions_page(store, keys, limit=4, offset=off)
+    assert sorted(m["id"] for m in paged) == sorted(m["id"] for m in mentions)
+    assert curation.count_mentions_of_keys(store, keys) == len(mentions) == len(paged)
+    store.close()
