@@ -327,6 +327,7 @@ def _whole_page_conditions(bound: tuple[str | None]) -> list[Any]:
     ones by ix_events_date_id, the undated ones by their documents' dates."""
     e, d = s.events, s.documents
     (last,) = bound
+    undated_when: Any
     if last is None:
         dated_part = select(e.c.id).where(e.c.date.is_(None), e.c.date.is_not(None))
         undated_when = d.c.published.is_(None)
