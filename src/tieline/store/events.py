@@ -61,7 +61,7 @@ def _window_ids(since: str | None, until: str | None, types: list[str] | None) -
         return [[first, *upper], *([alt] for alt in rest)]
 
     parts: list[Any] = [select(e.c.id).where(*kind, *c) for c in ranges(e.c.date)]
-    # coalesce() keeps the planner from reading every undated event through ix_events_date:
+    # coalesce() keeps the planner from reading every undated event through ix_events_date_id:
     # the documents published in the window are the few rows to start from.
     parts += [
         select(e.c.id)
