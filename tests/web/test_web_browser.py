@@ -708,6 +708,26 @@ def test_uploads_several_files_with_progress_and_never_runs_them(
     assert watch.errors == []
 
 
+def test_entity_page_walks_its_events_and_mentions_by_page(page: tuple[Any, Watch]) -> None:
+    pg, watch = page
+    # A page after the first: the rest of its events, a link back, and the same mentions.
+    pg.goto("/#/entity/rosatom?offset=1&mentions_offset=2")
+    pg.wait_for_selector("h1:text-is('Rosatom')")
+    assert pg.locator("[data-table=entity-events] tbody tr").count() == 1
+    assert pg.locator("h2:text-is('Events (2)')").count() == 1
+    assert pg.locator("[data-table=mentions] tbody tr").count() == 1
+    assert pg.locator("h2:text-is('Mentions (3)')").count() == 1
+    assert pg.locator("p.pager a:text('next')").count() == 0
+    pg.locator("section:has([data-table=entity-events]) p.pager a:text('previous')").click()
+    pg.wait_for_selector("[data-table=entity-events] tbody tr:nth-child(2)")
+    assert "mentions_offset=2" in pg.url
+    assert pg.locator("[data-table=mentions] tbody tr").count() == 1
+    pg.locator("section.mentions p.pager a:text('previous')").click()
+    pg.wait_for_selector("[data-table=mentions] tbody tr:nth-child(3)")
+    assert pg.locator("p.pager a").count() == 0
+    assert watch.errors == []
+
+
 def test_curator_merges_and_splits_from_the_entity_page(page: tuple[Any, Watch]) -> None:
     pg, watch = page
     pg.goto("/#/entity/rosatom")

@@ -221,6 +221,8 @@ LIFECYCLE = (
     "operation",
 )
 LIFECYCLE_TYPES = ("FACILITY", "PRODUCT")
+# The event types a stage is read from (``_life_stage``): a page reads only these.
+LIFECYCLE_EVENT_TYPES = ("agreement", "construction", "investment", "supply")
 
 
 def _life_stage(ev: dict[str, Any]) -> str | None:
@@ -296,6 +298,26 @@ def key_mentions(store: Store, keys: list[str]) -> list[dict[str, Any]]:
     """Raw mentions carrying any of these document-level keys, with their document's name,
     title and date (no split-alias handling: see ``entity_mentions`` for that)."""
     return curation.mentions_of(store, keys)
+
+
+def key_mentions_page(
+    store: Store, keys: list[str], *, limit: int, offset: int = 0
+) -> list[dict[str, Any]]:
+    """One page of ``key_mentions`` in document then text order, read from the index."""
+    return curation.mentions_page(store, keys, limit=limit, offset=offset)
+
+
+def count_key_mentions(store: Store, keys: list[str]) -> int:
+    """How many mentions carry any of these document-level keys."""
+    return curation.count_mentions_of_keys(store, keys)
+
+
+def event_count(store: Store, entity_id: str, keys: list[str]) -> int:
+    """How many events an entity (whose keys these are) takes part in: the count kept with
+    the entity (``store.counts``), else counted now (a store not linked since migration 15)."""
+    ent = curation.entity(store, entity_id)
+    stored = ent.get("event_count") if ent is not None else None
+    return int(stored) if stored is not None else curation.count_events_of_keys(store, keys)
 
 
 def document_texts(store: Store, doc_ids: set[str]) -> dict[str, str]:

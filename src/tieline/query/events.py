@@ -8,6 +8,7 @@ all its citations and the number of independent sources.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -319,14 +320,22 @@ def timeline(
 
 
 def event_records(
-    store: Store, *, entity_keys: set[str] | list[str] | None = None, doc_id: str | None = None
+    store: Store,
+    *,
+    entity_keys: set[str] | list[str] | None = None,
+    doc_id: str | None = None,
+    types: Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     """Stored events as rows (with document columns and raw participants), only those of
-    these participant keys or of this document; oldest first."""
+    these participant keys or of this document (and of these types); oldest first;
+    ``limit``/``offset``: one page of them, chosen in the store."""
     actors: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
         ((frozenset(entity_keys), frozenset()),) if entity_keys is not None else ()
     )
-    return estore.event_rows(store, estore.EventFilter(actors=actors, doc_id=doc_id))
+    f = estore.EventFilter(actors=actors, doc_id=doc_id, types=types)
+    return estore.event_rows(store, f, limit=limit, offset=offset)
 
 
 def event_types(store: Store) -> list[str]:

@@ -251,13 +251,16 @@ def resolve_actor(store: Store, ref: str) -> ActorRef:
     want = name_key(ref)
     if not want:
         return ActorRef(ref, frozenset(), frozenset(), frozenset())
+    # Both by index: the name key's entities, and an entity whose id is the reference.
     ids = set(estore.entities_named(store, want))
-    ids |= {e["id"] for e in curation.find_entities(store, ref) if e["id"] == ref.strip()}
+    by_id = curation.entity(store, ref.strip())
+    if by_id is not None:
+        ids.add(by_id["id"])
     keys: set[str] = {want, *ids}
     names: set[str] = {ref.strip()}
     for i in sorted(ids):
         keys.update(curation.keys_of(store, i))
-        ent = curation.entity(store, i)
+        ent = by_id if by_id is not None and by_id["id"] == i else curation.entity(store, i)
         if ent is not None:
             names.add(ent["name"])
             names.update(ent.get("aliases") or ())

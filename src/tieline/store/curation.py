@@ -6,6 +6,7 @@ SQLAlchemy Core only, the same on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -160,6 +161,59 @@ def mentions_of(
         out.extend(dict_rows(store, q))
     out.sort(key=lambda r: (r["doc_published"] or "", r["doc_name"], r["span_start"]))
     return out if limit is None else out[: max(0, limit)]
+
+
+def mentions_page(
+    store: Store, keys: Sequence[str], *, limit: int, offset: int = 0
+) -> list[dict[str, Any]]:
+    """One page of the mentions carrying any of these keys, in document then text order,
+    with the name, title and date of their document.
+
+    Each key's first ``offset + limit`` entries are read in order from ix_mentions_key_doc
+    (an index range that stops there, no sort of the key's every mention) and merged; only
+    the page's own rows are then read whole."""
+    m, d = s.mentions, s.documents
+    want = max(0, offset) + max(0, limit)
+    if want == 0 or not keys:
+        return []
+    firsts: list[list[tuple[str, int, int]]] = []
+    with store.connect() as conn:
+        for key in sorted(set(keys)):
+            q = (
+                select(m.c.doc_id, m.c.span_start, m.c.id)
+                .where(m.c.entity_key == key)
+                .order_by(m.c.doc_id, m.c.span_start, m.c.id)
+                .limit(want)
+            )
+            firsts.append([(str(a), int(b), int(c)) for a, b, c in conn.execute(q)])
+    chosen = list(heapq.merge(*firsts))[max(0, offset) : want]
+    ids = [c[2] for c in chosen]
+    q = (
+        select(
+            m,
+            d.c.name.label("doc_name"),
+            d.c.title.label("doc_title"),
+            d.c.published.label("doc_published"),
+            d.c.url.label("doc_url"),
+        )
+        .join(d, d.c.id == m.c.doc_id)
+        .where(m.c.id.in_(ids))
+    )
+    rows = dict_rows(store, q)
+    rows.sort(key=lambda r: (r["doc_id"], r["span_start"], r["id"]))
+    return rows
+
+
+def count_mentions_of_keys(store: Store, keys: Sequence[str]) -> int:
+    """How many mentions carry any of these keys (counted from ix_mentions_key_doc)."""
+    m = s.mentions
+    keys = sorted(set(keys))
+    n = 0
+    with store.connect() as conn:
+        for i in range(0, len(keys), _CHUNK):
+            q = select(func.count()).select_from(m).where(m.c.entity_key.in_(keys[i : i + _CHUNK]))
+            n += int(conn.execute(q).scalar_one())
+    return n
 
 
 def mentions_by_text(store: Store, forms: Iterable[str]) -> list[dict[str, Any]]:

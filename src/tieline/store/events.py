@@ -7,6 +7,7 @@ distinct originals: a near-duplicate counts as the article it copies).
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -60,7 +61,7 @@ def _window_ids(since: str | None, until: str | None, types: list[str] | None) -
         return [[first, *upper], *([alt] for alt in rest)]
 
     parts: list[Any] = [select(e.c.id).where(*kind, *c) for c in ranges(e.c.date)]
-    # coalesce() keeps the planner from reading every undated event through ix_events_date:
+    # coalesce() keeps the planner from reading every undated event through ix_events_date_id:
     # the documents published in the window are the few rows to start from.
     parts += [
         select(e.c.id)
@@ -294,6 +295,57 @@ def _page_bound(conn: Connection, f: EventFilter, n: int) -> tuple[str | None] |
     return None
 
 
+def _first_whens(conn: Connection, n: int) -> tuple[str | None] | None:
+    """For the whole store (no filter): the "when" of its ``n``-th event in the page order,
+    as (value,) (NULL sorts first), or None when it has fewer events.
+
+    Two streams in "when" order, merged until ``n`` events are passed: the dated events by
+    ix_events_date_id, the undated ones by their documents' dates (ix_documents_published_id,
+    then ix_events_doc_when); each stops after ``n`` index entries."""
+    if n <= 0:
+        return None
+    e, d = s.events, s.documents
+    dated = select(e.c.date).where(e.c.date.is_not(None)).order_by(e.c.date).limit(n)
+    undated = (
+        select(d.c.published)
+        .select_from(d.join(e, e.c.doc_id == d.c.id))
+        .where(_undated(e))
+        .order_by(d.c.published)
+        .limit(n)
+    )
+
+    def key(v: str | None) -> tuple[bool, str]:
+        return (v is not None, v or "")
+
+    streams = [[r[0] for r in conn.execute(q)] for q in (dated, undated)]
+    merged = list(heapq.merge(*streams, key=key))
+    return (merged[n - 1],) if len(merged) >= n else None
+
+
+def _whole_page_conditions(bound: tuple[str | None]) -> list[Any]:
+    """The events of the whole store whose "when" is at most ``bound``, by index: the dated
+    ones by ix_events_date_id, the undated ones by their documents' dates."""
+    e, d = s.events, s.documents
+    (last,) = bound
+    undated_when: Any
+    if last is None:
+        dated_part = select(e.c.id).where(e.c.date.is_(None), e.c.date.is_not(None))
+        undated_when = d.c.published.is_(None)
+    else:
+        dated_part = select(e.c.id).where(e.c.date.is_not(None), e.c.date <= last)
+        undated_when = or_(d.c.published.is_(None), d.c.published <= last)
+    undated_part = (
+        select(e.c.id).select_from(d.join(e, e.c.doc_id == d.c.id)).where(undated_when, _undated(e))
+    )
+    return [e.c.id.in_(union_all(dated_part, undated_part))]
+
+
+def _undated(e: Any) -> Any:
+    """``date IS NULL``, written so that the planner starts from the documents' dates (an
+    index range) instead of reading every undated event through ix_events_date_id."""
+    return e.c.date.concat("").is_(None)
+
+
 def _page_ids(
     conn: Connection, f: EventFilter, conds: list[Any], limit: int, offset: int
 ) -> list[str]:
@@ -306,6 +358,11 @@ def _page_ids(
     bound = _page_bound(conn, f, max(0, offset) + limit)
     if bound is not None:
         conds = _event_conditions(replace(f, when_at_most=bound)) or []
+    elif f == EventFilter() and not conds:
+        # The whole store's page: only the events up to its last one's "when" are sorted.
+        whole = _first_whens(conn, max(0, offset) + limit)
+        if whole is not None:
+            conds = _whole_page_conditions(whole)
     q = (
         select(e.c.id)
         .select_from(e.join(d, d.c.id == e.c.doc_id))

@@ -292,6 +292,28 @@ def _m016_incremental_ingest(conn: Connection) -> None:
         conn.execute(schema.near_bands.insert(), rows)
 
 
+def _m018_page_order_indexes(conn: Connection) -> None:
+    """Page reads that touch few pages (issue 19), each index replacing the one it extends:
+
+    - events by date with their ids: the whole store's first page (no filter: the web's
+      event list and timeline as they open) is bounded from this index and the documents'
+      dates, instead of sorting every event;
+    - participants by name with the name itself: an actor matched by name (participants not
+      linked yet) is read from the index alone. An index on ``lower(name)`` without the
+      column is not covering for SQLite, so each match read its table row."""
+    for old, name, table, cols in (
+        ("ix_events_date", "ix_events_date_id", "events", "date, id"),
+        (
+            "ix_participants_lname_when",
+            "ix_participants_lname_cover",
+            "event_participants",
+            "lower(name), when_date, event_id, name",
+        ),
+    ):
+        _create_index(conn, name, table, cols)
+        _drop_index(conn, old)
+
+
 MIGRATIONS: list[Migration] = [
     (1, "base tables", _m001_base),
     (2, "full-text search index and feed memory", fts.migrate_search),
@@ -312,6 +334,7 @@ MIGRATIONS: list[Migration] = [
     # leaders), be one happening, keeps its two deals of two sectors apart, joins a plan fallen
     # due to what was done that day and a facility's kind to that facility: cluster again.
     (17, "event clusters v4: cluster again", _m012_clusters_stale),
+    (18, "covering indexes for the first page and names of actors", _m018_page_order_indexes),
 ]
 
 

@@ -269,17 +269,46 @@ def _quote(text: str, start: int, end: int) -> tuple[str, int]:
     return text[qs:qe].strip(), qs + (len(text[qs:qe]) - len(text[qs:qe].lstrip()))
 
 
-def get_entity(store: Library, entity_id: str, *, max_mentions: int = 200) -> dict[str, Any]:
-    """One entity: aliases, role, country, its events, and its mentions with quotes."""
+def get_entity(
+    store: Library,
+    entity_id: str,
+    *,
+    max_mentions: int = 200,
+    mentions_offset: int = 0,
+    max_events: int = 200,
+    events_offset: int = 0,
+) -> dict[str, Any]:
+    """One entity: aliases, role, country, one page of its events (oldest first) and one of
+    its mentions with quotes (in document order, shown by date), with the totals.
+
+    Each page is chosen in the store from index entries and only its rows are read, so the
+    busiest actor's page costs what a small one's does; the event total is the count kept
+    with the entity."""
     # An id, a name, an alias or an acronym, as the CLI's ``tieline entity`` takes them.
     ent = Index(store).entities.get(entity_id)
     if ent is None:
         raise NotFoundError(f"no entity {entity_id!r}; list them at /api/entities")
     entity_id = ent["id"]
-    keys = {*qentities.entity_keys(store.store, entity_id), entity_id}
-    events = _events_out(store, qevents.event_records(store.store, entity_keys=keys))
-    mentions = qentities.key_mentions(store.store, sorted(keys))
-    shown = sorted(mentions, key=lambda m: (m["doc_id"], m["span_start"]))[:max_mentions]
+    # The keys the CLI's entity page reads (its id where no key points to it yet).
+    keys = qentities.entity_keys(store.store, entity_id) or [entity_id]
+    rows = qevents.event_records(
+        store.store, entity_keys=keys, limit=max_events, offset=events_offset
+    )
+    events = [ev.to_dict() for ev in qevents.cite_rows(store.store, rows)]
+    event_total = (
+        len(events)
+        if events_offset == 0 and len(events) < max_events
+        else qentities.event_count(store.store, entity_id, keys)
+    )
+    mkeys = sorted({*keys, entity_id})
+    shown = qentities.key_mentions_page(
+        store.store, mkeys, limit=max_mentions, offset=mentions_offset
+    )
+    mention_total = (
+        len(shown)
+        if mentions_offset == 0 and len(shown) < max_mentions
+        else qentities.count_key_mentions(store.store, mkeys)
+    )
     texts = qentities.document_texts(store.store, {m["doc_id"] for m in shown})
     quotes = []
     for m in shown:
@@ -300,25 +329,37 @@ def get_entity(store: Library, entity_id: str, *, max_mentions: int = 200) -> di
             }
         )
     quotes.sort(key=lambda q: (q["published"] or "", q["doc_id"], q["start"]))
-    # A facility's or product's life (agreement, construction start, delivery, operation...).
-    life = (
-        qentities.lifecycle(
-            [{**ev, "doc": ev["doc_id"]} for ev in events],
-            store.cluster_dates(events),
+    # A facility's or product's life (agreement, construction start, delivery, operation...),
+    # from all its events of the kinds a stage is read from, whichever page is shown.
+    life: list[dict[str, Any]] = []
+    if ent["type"] in qentities.LIFECYCLE_TYPES:
+        staged = [
+            ev.to_dict()
+            for ev in qevents.cite_rows(
+                store.store,
+                qevents.event_records(
+                    store.store, entity_keys=keys, types=qentities.LIFECYCLE_EVENT_TYPES
+                ),
+            )
+        ]
+        life = qentities.lifecycle(
+            [{**ev, "doc": ev["doc_id"]} for ev in staged], store.cluster_dates(staged)
         )
-        if ent["type"] in qentities.LIFECYCLE_TYPES
-        else []
-    )
-    by_id = {ev["id"]: ev for ev in events}
-    for stage in life:
-        ev = by_id[stage["event_id"]]
-        stage.update(doc_id=ev["doc_id"], doc_title=ev["doc_title"], published=ev["published"])
-        stage.update(start=ev["sentence_start"], end=ev["sentence_end"])
+        by_id = {ev["id"]: ev for ev in staged}
+        for stage in life:
+            ev = by_id[stage["event_id"]]
+            stage.update(doc_id=ev["doc_id"], doc_title=ev["doc_title"], published=ev["published"])
+            stage.update(start=ev["sentence_start"], end=ev["sentence_end"])
     return {
         **_entity_out(ent),
         "events": events,
+        "event_total": event_total,
+        "event_limit": max_events,
+        "event_offset": events_offset,
         "mentions": quotes,
-        "mention_total": len(mentions),
+        "mention_total": mention_total,
+        "mention_limit": max_mentions,
+        "mention_offset": mentions_offset,
         "lifecycle": life,
     }
 

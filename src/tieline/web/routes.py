@@ -246,9 +246,14 @@ class LifeStage(BaseModel):
 
 
 class EntityFull(EntityOut):
-    events: list[EventOut]
-    mentions: list[Quote]
+    events: list[EventOut] = Field(description="One page of its events, oldest first.")
+    event_total: int = Field(0, description="Its events over all pages.")
+    event_limit: int = Field(200, description="Events read for this page.")
+    event_offset: int = Field(0, description="Events skipped before this page.")
+    mentions: list[Quote] = Field(description="One page of its mentions (document order).")
     mention_total: int
+    mention_limit: int = Field(200, description="Mentions read for this page.")
+    mention_offset: int = Field(0, description="Mentions skipped before this page.")
     lifecycle: list[LifeStage] = Field(
         default_factory=list,
         description="A facility's or product's stages in order, each first reported where.",
@@ -536,9 +541,23 @@ def list_entities(
     summary="One entity: aliases, role, country, events, mentions with quotes",
 )
 def get_entity(
-    request: Request, entity_id: Annotated[str, Path(min_length=1, max_length=300, pattern=TEXT)]
+    request: Request,
+    entity_id: Annotated[str, Path(min_length=1, max_length=300, pattern=TEXT)],
+    limit: Annotated[int, Query(ge=1, le=500, description="Events per page (1-500).")] = 200,
+    offset: Offset = 0,
+    mentions_limit: Annotated[
+        int, Query(ge=1, le=500, description="Mentions per page (1-500).")
+    ] = 200,
+    mentions_offset: Offset = 0,
 ) -> Any:
-    return data.get_entity(_store(request), entity_id)
+    return data.get_entity(
+        _store(request),
+        entity_id,
+        max_events=limit,
+        events_offset=offset,
+        max_mentions=mentions_limit,
+        mentions_offset=mentions_offset,
+    )
 
 
 @router.get("/events", response_model=Page[EventOut], summary="List events")

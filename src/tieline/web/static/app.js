@@ -338,8 +338,11 @@
   }
 
   // ------------------------------------------------------------------ entity
-  async function entityView(id) {
-    const e = await api("entities/" + encodeURIComponent(id));
+  async function entityView(id, p) {
+    // One page of events and one of mentions; the pagers walk the rest.
+    const at = (k) => String(parseInt((p && p.get(k)) || "0", 10) || 0);
+    const f = { offset: at("offset"), mentions_offset: at("mentions_offset") };
+    const e = await api("entities/" + encodeURIComponent(id), f);
     const s = await summary();
     await sourcesOf(e.events.map((x) => x.doc_id).concat(e.mentions.map((m) => m.doc_id)));
     const head = el("div", { class: "entity-head" },
@@ -353,8 +356,12 @@
         el("dt", null, "Role"), el("dd", null, e.role || "unknown"),
         el("dt", null, "Country"), el("dd", null, e.country || "unknown"),
         e.affiliation ? [el("dt", null, "Affiliation"), el("dd", null, e.affiliation)] : null));
-    const evs = el("section", null, el("h2", null, "Events (" + e.events.length + ")"),
-      e.events.length ? eventTable(e.events, "entity-events") : muted("No events name this actor yet."));
+    const here = "/entity/" + encodeURIComponent(e.id);
+    const evPage = { offset: e.event_offset, limit: e.event_limit, total: e.event_total };
+    const evs = el("section", null, el("h2", null, "Events (" + e.event_total + ")"),
+      e.event_total > e.events.length ? muted(rangeNote("Events", evPage)) : null,
+      e.events.length ? eventTable(e.events, "entity-events") : muted("No events name this actor yet."),
+      pager(here, f, evPage, "offset"));
     // A facility's or product's stages in order, each with the report that first gives it.
     const life = (e.lifecycle || []).length ? el("section", { class: "lifecycle" }, el("h2", null, "Lifecycle"),
       el("ol", null, e.lifecycle.map((st) => el("li", null,
@@ -369,7 +376,8 @@
           cell: (m) => link(docHref(m.doc_id, m.start, m.end), m.text, { class: "quote-link" }) },
         { key: "source", label: "Source", value: (m) => sourceText(m.doc_id, m.doc_title, m.published),
           cell: (m) => sourceCell(m.doc_id, m.start, m.end, m.doc_title, m.published) },
-      ], e.mentions));
+      ], e.mentions),
+      pager(here, f, { offset: e.mention_offset, limit: e.mention_limit, total: e.mention_total }, "mentions_offset"));
     show(head, el("div", { class: "with-side" }, el("div", null, life, evs, ms), curator(e, s)));
   }
   // The entity page is drawn anew after a change; the message goes to the new page's box.
@@ -884,10 +892,15 @@
         : muted("No entity matches."),
       pager("/entities", f, r));
   }
-  function pager(path, f, r) {
+  function rangeNote(what, r) {
+    return what + " " + (r.total ? r.offset + 1 : 0) + "–" + Math.min(r.total, r.offset + r.limit) + " of " + r.total + ".";
+  }
+  // Previous and next links of a page; ``key`` names its offset where a view has two lists.
+  function pager(path, f, r, key) {
+    const k = key || "offset";
     const out = el("p", { class: "pager" });
-    if (r.offset > 0) out.appendChild(el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(path, Object.assign({}, f, { offset: String(Math.max(0, r.offset - r.limit)) })); } }, "← previous"));
-    if (r.offset + r.limit < r.total) out.appendChild(el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(path, Object.assign({}, f, { offset: String(r.offset + r.limit) })); } }, "next →"));
+    if (r.offset > 0) out.appendChild(el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(path, Object.assign({}, f, { [k]: String(Math.max(0, r.offset - r.limit)) })); } }, "← previous"));
+    if (r.offset + r.limit < r.total) out.appendChild(el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); go(path, Object.assign({}, f, { [k]: String(r.offset + r.limit) })); } }, "next →"));
     return out;
   }
 
@@ -1054,7 +1067,7 @@
       switch (parts[0]) {
         case undefined: await home(); break;
         case "search": await searchView(params); break;
-        case "entity": await entityView(parts.slice(1).join("/")); break;
+        case "entity": await entityView(parts.slice(1).join("/"), params); break;
         case "entities": await entitiesView(params); break;
         case "doc": await docView(parts[1], params); break;
         case "documents": await documentsView(params); break;
