@@ -175,6 +175,26 @@ def test_trained_decider_reports_one_happening_once_per_document() -> None:
     assert len(TrainedDecider(_model(bias=5.0))(cands)) == 2
 
 
+def test_trained_decider_drops_a_later_report_sharing_two_parties() -> None:
+    # A later sentence's candidate of the same type with two of a kept event's parties refers
+    # back to that happening ("the pipeline deal between A and B"); one shared party, the same
+    # sentence, another type or a rules' event stay.
+    cands = [
+        _candidate(start=0, sentence=0, parts=("a", "b")),
+        _candidate(start=50, sentence=2, parts=("a", "b", "c")),
+        _candidate(start=80, sentence=3, parts=("a", "d")),
+        _candidate("talks", start=120, sentence=4, parts=("a", "b", "e")),
+        _candidate(keep=True, start=160, sentence=5, parts=("b", "a", "f")),
+    ]
+    kept = TrainedDecider(_model(bias=5.0))(cands)
+    assert [(e.type, e.trigger_start) for e in kept] == [
+        ("supply", 0),
+        ("supply", 80),
+        ("talks", 120),
+        ("supply", 160),
+    ]
+
+
 def test_vectorize_is_deterministic_and_inside_the_space() -> None:
     c = _candidate(features=(("strict", 1.0), ("type=supply", 1.0)))
     v = vectorize(c)
@@ -403,3 +423,48 @@ def test_candidates_carry_token_vectors_and_document_features(pipeline: Any) -> 
     assert feats["top_actor"] == 1.0
     assert feats["figure"] == 1.0
     assert feats["lead"] == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "etype", "trigger", "flag"),
+    [
+        # The supply is the content of the signing the rules keep: its trigger is governed by it.
+        (
+            "Gazprom signed a contract to supply gas to China in 2014.",
+            "supply",
+            "supply",
+            "under_rule",
+        ),
+        # Beside a rules' event of another type in the sentence, not under it.
+        (
+            "Exports of fuel to Egypt grew after Rosatom signed an agreement with Egypt.",
+            "supply",
+            "Exports",
+            "beside_rule",
+        ),
+    ],
+)
+def test_rule_context_flags(pipeline: Any, text: str, etype: str, trigger: str, flag: str) -> None:
+    found = {(c.event.type, c.event.trigger): dict(c.features) for c in _candidates(pipeline, text)}
+    assert (etype, trigger) in found
+    assert found[etype, trigger].get(f"flag={flag}") == 1.0
+    # The rules' own event carries neither flag.
+    kept = [c for c in _candidates(pipeline, text) if c.rule_keep]
+    assert kept
+    assert not any(
+        dict(c.features).get(f"flag={f}") for c in kept for f in ("under_rule", "beside_rule")
+    )
+
+
+@pytest.mark.slow
+def test_a_trigger_describing_a_noun_is_marked(pipeline: Any) -> None:
+    # "trade and investment sectors": the conjunct "investment" describes "sectors" as
+    # "trade" does; "invested" in the next sentence is a happening.
+    text = (
+        "Relations between Vietnam and Japan shape the trade and investment sectors. "
+        "Japan invested $2 billion in Vietnam in 2019."
+    )
+    found = {(c.event.type, c.event.trigger): dict(c.features) for c in _candidates(pipeline, text)}
+    assert found["investment", "investment"]["noun_modifier"] == 1.0
+    assert found["investment", "invested"]["noun_modifier"] == 0.0
