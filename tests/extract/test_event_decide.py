@@ -175,26 +175,6 @@ def test_trained_decider_reports_one_happening_once_per_document() -> None:
     assert len(TrainedDecider(_model(bias=5.0))(cands)) == 2
 
 
-def test_trained_decider_drops_a_later_report_sharing_two_parties() -> None:
-    # A later sentence's candidate of the same type with two of a kept event's parties refers
-    # back to that happening ("the pipeline deal between A and B"); one shared party, the same
-    # sentence, another type or a rules' event stay.
-    cands = [
-        _candidate(start=0, sentence=0, parts=("a", "b")),
-        _candidate(start=50, sentence=2, parts=("a", "b", "c")),
-        _candidate(start=80, sentence=3, parts=("a", "d")),
-        _candidate("talks", start=120, sentence=4, parts=("a", "b", "e")),
-        _candidate(keep=True, start=160, sentence=5, parts=("b", "a", "f")),
-    ]
-    kept = TrainedDecider(_model(bias=5.0))(cands)
-    assert [(e.type, e.trigger_start) for e in kept] == [
-        ("supply", 0),
-        ("supply", 80),
-        ("talks", 120),
-        ("supply", 160),
-    ]
-
-
 def test_vectorize_is_deterministic_and_inside_the_space() -> None:
     c = _candidate(features=(("strict", 1.0), ("type=supply", 1.0)))
     v = vectorize(c)

@@ -136,30 +136,12 @@ class TrainedDecider:
                 continue
             seen.add(key)
             once.append((p, c))
-        best = self._told_before(once)
+        best = once
+        best.sort(key=lambda x: x[1].event.trigger_start)
         return [
             c.event if c.rule_keep and self.keep_rules else _with_confidence(c.event, p)
             for p, c in best
         ]
-
-    def _told_before(
-        self, kept: list[tuple[float, EventCandidate]]
-    ) -> list[tuple[float, EventCandidate]]:
-        """In text order, without a candidate of a type already kept from an earlier sentence
-        with two of its participants: the report's later lines refer back to the happening
-        ("the two leaders' talks", "the deal") with its parties and add no new event."""
-        out: list[tuple[float, EventCandidate]] = []
-        for p, c in sorted(kept, key=lambda x: x[1].event.trigger_start):
-            keys = {x.entity_key for x in c.event.participants}
-            if not (self.keep_rules and c.rule_keep) and any(
-                o.event.type == c.event.type
-                and o.sentence != c.sentence
-                and len(keys & {x.entity_key for x in o.event.participants}) >= 2
-                for _, o in out
-            ):
-                continue
-            out.append((p, c))
-        return out
 
 
 # Candidates the reading already explained: an anaphoric report of an event already kept ("the
