@@ -403,3 +403,48 @@ def test_candidates_carry_token_vectors_and_document_features(pipeline: Any) -> 
     assert feats["top_actor"] == 1.0
     assert feats["figure"] == 1.0
     assert feats["lead"] == 1.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "etype", "trigger", "flag"),
+    [
+        # The supply is the content of the signing the rules keep: its trigger is governed by it.
+        (
+            "Gazprom signed a contract to supply gas to China in 2014.",
+            "supply",
+            "supply",
+            "under_rule",
+        ),
+        # Beside a rules' event of another type in the sentence, not under it.
+        (
+            "Exports of fuel to Egypt grew after Rosatom signed an agreement with Egypt.",
+            "supply",
+            "Exports",
+            "beside_rule",
+        ),
+    ],
+)
+def test_rule_context_flags(pipeline: Any, text: str, etype: str, trigger: str, flag: str) -> None:
+    found = {(c.event.type, c.event.trigger): dict(c.features) for c in _candidates(pipeline, text)}
+    assert (etype, trigger) in found
+    assert found[etype, trigger].get(f"flag={flag}") == 1.0
+    # The rules' own event carries neither flag.
+    kept = [c for c in _candidates(pipeline, text) if c.rule_keep]
+    assert kept
+    assert not any(
+        dict(c.features).get(f"flag={f}") for c in kept for f in ("under_rule", "beside_rule")
+    )
+
+
+@pytest.mark.slow
+def test_a_trigger_describing_a_noun_is_marked(pipeline: Any) -> None:
+    # "trade and investment sectors": the conjunct "investment" describes "sectors" as
+    # "trade" does; "invested" in the next sentence is a happening.
+    text = (
+        "Relations between Vietnam and Japan shape the trade and investment sectors. "
+        "Japan invested $2 billion in Vietnam in 2019."
+    )
+    found = {(c.event.type, c.event.trigger): dict(c.features) for c in _candidates(pipeline, text)}
+    assert found["investment", "investment"]["noun_modifier"] == 1.0
+    assert found["investment", "invested"]["noun_modifier"] == 0.0

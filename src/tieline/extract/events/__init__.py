@@ -1662,6 +1662,7 @@ def find_candidates(
             if c not in final:
                 _widen(c, reader, reporting)
         _context(cands)
+        _rule_context(cands, final)
         for c in cands:
             ev = _to_event(doc, c, idx, dates, sent_starts[:-1])
             keep = c in final and "repeat" not in c.flags and ev.confidence >= MIN_CONFIDENCE
@@ -1766,6 +1767,21 @@ def _context(cands: Sequence[_Candidate]) -> None:
         c.flags.add(f"crowd={min(len(cands), 6)}")
 
 
+def _rule_context(cands: Sequence[_Candidate], final: Sequence[_Candidate]) -> None:
+    """Flags relating a candidate to the events the rules state in its sentence: one of another
+    type governing it or beside it makes this one likely its content ("signed a deal to
+    supply gas" is an agreement) or a side remark."""
+    for c in cands:
+        if c in final:
+            continue
+        ancestors = {x.i for x in c.trigger.ancestors}
+        others = [o for o in final if o.rule.type != c.rule.type]
+        if any(o.trigger.i in ancestors for o in others):
+            c.flags.add("under_rule")
+        elif others:
+            c.flags.add("beside_rule")
+
+
 def _clause_text(c: _Candidate) -> str:
     """The trigger's clause inside its paragraph: what a trained decider reads."""
     head = _clause_head(c.trigger)
@@ -1791,7 +1807,19 @@ def _context_features(c: _Candidate, idx: _DocIndex) -> dict[str, float]:
         "salience": min(max((named[k] for k in keys), default=0) / total * 4, 1.0),
         f"head={head.lemma_.lower() if head.i != c.trigger.i else 'ROOT'}": 1.0,
         "figure": float(any(t.like_num or t.is_currency for t in clause)),
+        "noun_modifier": float(_modifies_noun(c.trigger)),
     }
+
+
+def _modifies_noun(t: Any) -> bool:
+    """Whether the trigger, itself or as a conjunct, describes another noun: it then names a
+    kind of thing, not a happening ("the trade and investment sectors", "supply chains")."""
+    first = t
+    for _ in range(8):
+        if first.dep_ != "conj" or first.head == first:
+            break
+        first = first.head
+    return bool(first.dep_ in ("compound", "amod", "nmod") and first.head.pos_ in ("NOUN", "PROPN"))
 
 
 def _vector(c: _Candidate) -> tuple[float, ...]:
