@@ -1543,6 +1543,9 @@ class EventCandidate:
     vector: tuple[float, ...] = ()
     # False when negation, speculation or a frame (fear, deny, consider) says no event happened.
     stated: bool = True
+    # Whether a participant is named in the sentence itself, not only referred to ("the two
+    # countries", "the plant"): a decider tells a new report from a reference back by it.
+    named: bool = True
 
 
 def find_candidates(
@@ -1677,6 +1680,7 @@ def find_candidates(
                     features=_features(c, ev, idx, si),
                     vector=_vector(c),
                     stated=c.why is None,
+                    named=any(idx.actor(sdoc[tok]) == a for a, _, tok in c.parts.values()),
                 )
             )
     n = max(n_sents, 1)
