@@ -405,6 +405,19 @@ def test_a_candidate_knows_whether_its_sentence_names_a_party(pipeline: Any) -> 
 
 
 @pytest.mark.slow
+def test_a_threatened_sanction_is_stated_as_planned(pipeline: Any) -> None:
+    # GUIDE: "warned it will face sanctions" is a planned sanction; a speculative supply is not.
+    cands = _candidates(pipeline, "Turkey could face sanctions from the United States.")
+    sanction = [c for c in cands if c.event.type == "sanction"]
+    assert sanction
+    assert all(c.stated and c.event.status == "planned" for c in sanction)
+    cands = _candidates(pipeline, "Russia could supply more gas to China.")
+    supply = [c for c in cands if c.event.type == "supply"]
+    assert supply
+    assert not any(c.stated for c in supply)
+
+
+@pytest.mark.slow
 def test_a_place_is_never_an_actor(pipeline: Any) -> None:
     cands = _candidates(pipeline, "Gazprom signed a supply contract with CNPC in Shanghai.")
     names = {p.name for c in cands for p in c.event.participants}
