@@ -175,6 +175,18 @@ def test_trained_decider_reports_one_happening_once_per_document() -> None:
     assert len(TrainedDecider(_model(bias=5.0))(cands)) == 2
 
 
+def test_a_later_report_naming_its_parties_with_a_figure_is_its_own_event() -> None:
+    # "Russia aims to raise its gas supply to China by 10 bcm" after an earlier supply between
+    # them is a report of its own; "the two countries' supply" with a figure is a reference.
+    figure = (("figure", 1.0), ("strict", 1.0))
+    first = _candidate(start=0, sentence=0)
+    new = _candidate(start=50, sentence=3, features=figure)
+    back = replace(_candidate(start=90, sentence=5, features=figure), named=False)
+    bare = _candidate(start=120, sentence=6)
+    kept = TrainedDecider(_model(bias=5.0))([first, new, back, bare])
+    assert [e.trigger_start for e in kept] == [0, 50]
+
+
 def test_vectorize_is_deterministic_and_inside_the_space() -> None:
     c = _candidate(features=(("strict", 1.0), ("type=supply", 1.0)))
     v = vectorize(c)
@@ -378,6 +390,31 @@ def test_negated_candidate_is_marked_not_stated(pipeline: Any) -> None:
     assert supply
     assert not any(c.stated for c in supply)
     assert all(c.event.status == "negated" for c in supply)
+
+
+@pytest.mark.slow
+def test_a_candidate_knows_whether_its_sentence_names_a_party(pipeline: Any) -> None:
+    text = (
+        "Russia and China signed a gas supply contract in May. "
+        "The two countries also agreed to share technologies."
+    )
+    cands = _candidates(pipeline, text)
+    by_sentence = {c.sentence: c.named for c in cands if c.event.participants}
+    assert by_sentence[0] is True
+    assert by_sentence[1] is False
+
+
+@pytest.mark.slow
+def test_a_threatened_sanction_is_stated_as_planned(pipeline: Any) -> None:
+    # GUIDE: "warned it will face sanctions" is a planned sanction; a speculative supply is not.
+    cands = _candidates(pipeline, "Turkey could face sanctions from the United States.")
+    sanction = [c for c in cands if c.event.type == "sanction"]
+    assert sanction
+    assert all(c.stated and c.event.status == "planned" for c in sanction)
+    cands = _candidates(pipeline, "Russia could supply more gas to China.")
+    supply = [c for c in cands if c.event.type == "supply"]
+    assert supply
+    assert not any(c.stated for c in supply)
 
 
 @pytest.mark.slow

@@ -62,6 +62,63 @@ def candidate_recall(docs: Sequence[Annotated], ref: Any) -> float:
     return round(hit / max(total, 1), 4)
 
 
+MISS_KINDS = ("kept", "below_threshold", "not_stated", "participants", "type", "no_candidate")
+
+
+def miss_breakdown(
+    docs: Sequence[Annotated], preds: dict[str, dict[str, Any]], ref: Any
+) -> dict[str, int]:
+    """Why each required gold event was or was not predicted, by the referee's matching rule.
+
+    ``kept``: a predicted event matches it. Otherwise the closest candidate whose evidence
+    overlaps it says why: one matching it was scored below the threshold (or folded into
+    another), or was not stated (negated, speculative); one of its type names other
+    participants; only other types overlap it; or no candidate overlaps it at all.
+    """
+    out = dict.fromkeys(MISS_KINDS, 0)
+    for a in docs:
+        text = ref.norm_text(a.source)
+        resolver = ref.Resolver(a.gold.get("entities", []))
+
+        def parts(names: Any, resolver: Any = resolver) -> set[str]:
+            return {resolver.gold_name(n) for n in names} - {None}
+
+        predicted = [
+            (e["type"], ref.span(text, e.get("evidence")), parts(e["actors"] + e["objects"]))
+            for e in preds.get(a.name, {}).get("events", [])
+        ]
+        cands = [
+            (
+                c,
+                ref.span(text, project_evidence(a.source, c.event.evidence)),
+                parts(p.name for p in c.event.participants),
+            )
+            for c in a.candidates
+        ]
+        for g in a.gold.get("events", []):
+            if g.get("optional"):
+                continue
+            gs = ref.span(text, g.get("evidence"))
+            gp = {*g.get("actors", []), *g.get("objects", [])}
+            if any(t == g["type"] and ref.overlaps(s, gs) and p & gp for t, s, p in predicted):
+                out["kept"] += 1
+                continue
+            near = [(c, p) for c, s, p in cands if ref.overlaps(s, gs)]
+            same = [(c, p) for c, p in near if c.event.type == g["type"]]
+            match = [c for c, p in same if p & gp]
+            if any(c.stated or c.rule_keep for c in match):
+                out["below_threshold"] += 1
+            elif match:
+                out["not_stated"] += 1
+            elif same:
+                out["participants"] += 1
+            elif near:
+                out["type"] += 1
+            else:
+                out["no_candidate"] += 1
+    return out
+
+
 def cross_validate(
     folder: Path, folds: int = FOLDS, seeds: tuple[Path, Path] | None = None
 ) -> dict[str, Any]:
@@ -97,6 +154,7 @@ def cross_validate(
         "candidate_recall": candidate_recall(docs, ref),
         "rules": _score(docs, rules, folder, ref),
         "trained_cv": _score(docs, cv, folder, ref),
+        "trained_cv_misses": miss_breakdown(docs, cv, ref),
         "trained_on_all": _score(docs, on_all, folder, ref),
     }
 

@@ -1543,6 +1543,9 @@ class EventCandidate:
     vector: tuple[float, ...] = ()
     # False when negation, speculation or a frame (fear, deny, consider) says no event happened.
     stated: bool = True
+    # Whether a participant is named in the sentence itself, not only referred to ("the two
+    # countries", "the plant"): a decider tells a new report from a reference back by it.
+    named: bool = True
 
 
 def find_candidates(
@@ -1677,12 +1680,19 @@ def find_candidates(
                     rule_keep=keep,
                     features=_features(c, ev, idx, si),
                     vector=_vector(c),
-                    stated=c.why is None,
+                    stated=c.why is None or _threat(c),
+                    named=any(idx.actor(sdoc[tok]) == a for a, _, tok in c.parts.values()),
                 )
             )
     n = max(n_sents, 1)
     out = _dates_from_context(out, dates)
     return [replace(x, features=(*x.features, ("position", round(x.sentence / n, 3)))) for x in out]
+
+
+def _threat(c: _Candidate) -> bool:
+    """A sanction the text says may come ("could face US sanctions", "risks sanctions") is
+    stated: a threat is itself reported, as a planned sanction."""
+    return c.why == "spec" and c.rule.type == "sanction"
 
 
 # How many sentences apart two statements of one event may be: "X has signed a contract ...

@@ -127,12 +127,15 @@ class TrainedDecider:
                 continue
             best.append((p, c))
         # A document reports a happening once and refers back to it after: a later candidate of
-        # the same type between the same participants as a kept one is that happening again.
+        # the same type between the same participants as a kept one is that happening again,
+        # unless it names its parties and gives a figure: "Russia aims to raise its gas supply
+        # to China by 10 bcm" is a report of its own, "the countries agreed to share
+        # technologies" is not (5-fold CV on dev: events F1 0.560 -> 0.571, seeds kept).
         seen: set[tuple[str, frozenset[str]]] = set()
         once: list[tuple[float, EventCandidate]] = []
         for p, c in best:
             key = (c.event.type, frozenset(x.entity_key for x in c.event.participants))
-            if key in seen and not (self.keep_rules and c.rule_keep):
+            if key in seen and not (self.keep_rules and c.rule_keep) and not _new_report(c):
                 continue
             seen.add(key)
             once.append((p, c))
@@ -154,6 +157,11 @@ _DESCRIBED = {"flag=repeat", "flag=absorbed"}
 def _described(c: EventCandidate) -> bool:
     """Whether the candidate repeats or is folded into an event the reading already has."""
     return any(name in _DESCRIBED and v for name, v in c.features)
+
+
+def _new_report(c: EventCandidate) -> bool:
+    """Whether a candidate repeating a kept event's type and parties is a report of its own."""
+    return c.named and any(name == "figure" and v for name, v in c.features)
 
 
 def _with_confidence(e: Event, p: float) -> Event:
