@@ -1559,7 +1559,7 @@ def find_candidates(
     idx = _DocIndex(sdoc, mentions, entities, gazetteer or _bundled_gazetteer())
     # The reading below walks heads and children thousands of times: over plain tokens built
     # once per document, not spaCy tokens built on every step.
-    fdoc = FastDoc(sdoc)
+    fdoc = FastDoc(sdoc, idx.text)
     kept_events: list[Event] = []
     out: list[EventCandidate] = []
     n_sents = 0

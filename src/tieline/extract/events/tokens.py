@@ -144,19 +144,28 @@ class FastSpan:
     def __len__(self) -> int:
         return self.end - self.start
 
+    # A span's characters run from its first token to the end of its last, as in spaCy; an
+    # empty span asks spaCy.
     @property
     def start_char(self) -> int:
         """Where the span starts in the text."""
+        if self.end > self.start:
+            return self.doc.tokens[self.start].idx
         return int(self.doc.sdoc[self.start : self.end].start_char)
 
     @property
     def end_char(self) -> int:
         """Where the span ends in the text."""
+        if self.end > self.start:
+            last = self.doc.tokens[self.end - 1]
+            return last.idx + len(last.text)
         return int(self.doc.sdoc[self.start : self.end].end_char)
 
     @property
     def text(self) -> str:
         """The span's text, as spaCy gives it."""
+        if self.end > self.start:
+            return self.doc.text[self.start_char : self.end_char]
         return str(self.doc.sdoc[self.start : self.end].text)
 
     @property
@@ -168,40 +177,32 @@ class FastSpan:
 class FastDoc:
     """A parsed document whose tokens are ``FastToken``s, built once."""
 
-    def __init__(self, sdoc: Any) -> None:
+    def __init__(self, sdoc: Any, text: str | None = None) -> None:
         self.sdoc = sdoc
-        self.text: str = sdoc.text
+        # spaCy joins Doc.text from its tokens on every access: the caller's copy when it has one.
+        self.text: str = sdoc.text if text is None else text
         self.tensor = getattr(sdoc, "tensor", None)
         n = len(sdoc)
-        rows = sdoc.to_array(list(_ATTRS)).tolist() if n else []
+        cols = sdoc.to_array(list(_ATTRS)).T.tolist() if n else [[] for _ in _ATTRS]
+        orth, low, lem, pos, tag, dep, ent, idx, head, pun, spc, num, cur = cols
         strings = sdoc.vocab.strings
-        names: dict[int, str] = {}
-
-        def name(h: int) -> str:
-            s = names.get(h)
-            if s is None:
-                s = names[h] = strings[h] if h else ""
-            return s
-
+        # Each distinct value's string once: a column repeats a few hundred of them.
+        names = {h: strings[h] if h else "" for h in {*orth, *low, *lem, *pos, *tag, *dep, *ent}}
         toks: list[FastToken] = []
         heads: list[int] = []
-        for i, (orth, low, lem, pos, tag, dep, ent, idx, head, pun, spc, num, cur) in enumerate(
-            rows
-        ):
+        for i in range(n):
             t = FastToken()
-            t.doc, t.i, t.idx = self, i, idx
-            t.text, t.lower_, t.lemma_ = name(orth), name(low), name(lem)
-            t.pos_, t.tag_, t.dep_, t.ent_type_ = name(pos), name(tag), name(dep), name(ent)
-            t.is_punct, t.is_space, t.like_num, t.is_currency = (
-                bool(pun),
-                bool(spc),
-                bool(num),
-                bool(cur),
-            )
+            t.doc, t.i, t.idx = self, i, idx[i]
+            t.text, t.lower_, t.lemma_ = names[orth[i]], names[low[i]], names[lem[i]]
+            t.pos_, t.tag_, t.dep_ = names[pos[i]], names[tag[i]], names[dep[i]]
+            t.ent_type_ = names[ent[i]]
+            t.is_punct, t.is_space = bool(pun[i]), bool(spc[i])
+            t.like_num, t.is_currency = bool(num[i]), bool(cur[i])
             t._subtree = None
             toks.append(t)
-            # HEAD is stored as an offset; an unsigned array wraps negative ones.
-            heads.append(i + (head if head < 1 << 63 else head - (1 << 64)))
+            # HEAD is stored as an offset; the unsigned array wraps negative ones.
+            h = head[i]
+            heads.append(i + (h if h < 1 << 63 else h - (1 << 64)))
         lefts: list[list[FastToken]] = [[] for _ in range(n)]
         rights: list[list[FastToken]] = [[] for _ in range(n)]
         for t, h in zip(toks, heads, strict=True):
