@@ -35,6 +35,7 @@ from typing import Any
 
 from tieline.errors import ConfigError
 from tieline.extract.dates import DateContext
+from tieline.extract.events.tokens import FastDoc
 from tieline.extract.gazetteer import Gazetteer, load_gazetteer
 from tieline.extract.modality import event_modality
 from tieline.extract.names import name_key
@@ -1559,12 +1560,15 @@ def find_candidates(
     lexicon = load_triggers()
     classes = load_trigger_classes()
     idx = _DocIndex(sdoc, mentions, entities, gazetteer or _bundled_gazetteer())
+    # The reading below walks heads and children thousands of times: over plain tokens built
+    # once per document, not spaCy tokens built on every step.
+    fdoc = FastDoc(sdoc, idx.text)
     kept_events: list[Event] = []
     out: list[EventCandidate] = []
     n_sents = 0
     dates = DateContext(idx.text, doc.published)
     sent_starts: list[int] = []
-    for si, sent in enumerate(sdoc.sents):
+    for si, sent in enumerate(fdoc.sents):
         n_sents += 1
         sent_starts.append(sent.start_char)
         # A trigger word inside a name ("Shanghai Cooperation Organisation") is no trigger.
