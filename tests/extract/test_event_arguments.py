@@ -183,3 +183,13 @@ def test_a_conjunct_hanging_inside_a_name_is_a_party(pipeline: Any) -> None:
     parts = _candidate_parts(pipeline, text, "agreement", "signed")
     assert "Rosatom" in parts
     assert "Vietnam" not in parts
+
+
+@pytest.mark.slow
+def test_with_the_help_of_names_a_party(pipeline: Any) -> None:
+    text = (
+        "Iran began building the Bushehr plant in 1975 with the help of the German company Siemens."
+    )
+    parts = _candidate_parts(pipeline, text, "construction", "building")
+    assert {"Iran", "Siemens"} <= parts
+    assert "Germany" not in parts

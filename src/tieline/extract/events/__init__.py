@@ -171,6 +171,8 @@ NEWS_OUTLET = re.compile(
 # "China's largest supplier" supplies China; "Russia's arms exporter" is Russian.
 AGENT_NOUNS = {"supplier", "investor", "lender", "vendor", "partner"}
 GATHERINGS = {"visit", "meeting", "summit", "talks", "talk", "trip", "forum", "session", "tour"}
+# "with the help of Siemens", "with the participation of CNNC": the helper takes part.
+AID_NOUNS = {"help", "assistance", "support", "participation", "involvement", "backing", "aid"}
 COUNTERPART_PREPS = {"with", "between", "among", "amongst", "alongside"}
 # Whom a speaker tells ("told Reuters"), and the nouns of a cited source ("Izvestia's sources").
 TOLD = {"dobj", "dative", "iobj"}
@@ -853,7 +855,11 @@ class _Reader:
                 elif (
                     c.dep_ == "prep"
                     and c.lower_ in ("from", "of", "by")
-                    and (tok.lemma_.lower() in GENERIC_HEADS or tok.pos_ == "PRON")
+                    and (
+                        tok.lemma_.lower() in GENERIC_HEADS
+                        or tok.lemma_.lower() in AID_NOUNS
+                        or tok.pos_ == "PRON"
+                    )
                 ):
                     for p in c.children:
                         if p.dep_ == "pobj":
