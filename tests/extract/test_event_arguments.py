@@ -124,3 +124,72 @@ def test_a_state_after_a_city_is_where_not_who(pipeline: Any) -> None:
     )
     assert {"Rosatom", "Hungary"} <= parts
     assert "Russia" not in parts
+
+
+def _candidate_parts(pipeline: Any, text: str, etype: str, trigger: str) -> set[str]:
+    """The participants read for one trigger, before any decider."""
+    from tieline.extract.events import find_candidates
+
+    doc = Document(id="arg1", source_key="arg1", text=text, name="arg1.txt", published="2023-06-12")
+    sdoc = pipeline.nlp(text)
+    mentions, entities = resolve_document(sdoc, pipeline.gazetteer)
+    found = [
+        c.event
+        for c in find_candidates(doc, sdoc, mentions, entities, pipeline.gazetteer)
+        if c.event.type == etype and c.event.trigger == trigger
+    ]
+    assert found, f"no {etype} candidate on {trigger!r} in {text!r}"
+    return {p.name for p in found[0].participants}
+
+
+@pytest.mark.slow
+def test_the_helicopters_refer_back_to_what_was_named_as_helicopters(pipeline: Any) -> None:
+    # The nearest product is the S-400; "the helicopters" are the ones named as helicopters.
+    text = (
+        "India ordered the Ka-226T helicopters in 2015. It also bought S-400 systems. "
+        "Russia will deliver the helicopters next year."
+    )
+    parts = _candidate_parts(pipeline, text, "supply", "deliver")
+    assert "Russia" in parts
+    assert any(p.startswith("Ka-226") for p in parts)
+    assert "S-400" not in parts
+
+
+@pytest.mark.slow
+def test_the_company_as_subject_is_the_organisation_named_before(pipeline: Any) -> None:
+    text = "Rosatom won the tender in 2014, and the company signed the contract with Hungary."
+    assert {"Rosatom", "Hungary"} <= _candidate_parts(pipeline, text, "agreement", "signed")
+
+
+@pytest.mark.slow
+def test_the_subject_of_a_relative_clause_on_the_trigger_is_a_party(pipeline: Any) -> None:
+    text = "Russia has extended the loan it granted to Hungary in 2014."
+    assert {"Russia", "Hungary"} <= _candidate_parts(pipeline, text, "investment", "loan")
+
+
+@pytest.mark.slow
+def test_a_state_where_a_deal_is_carried_out_is_no_party(pipeline: Any) -> None:
+    text = "Rosatom and Tata Power signed an agreement on staff training in Vietnam."
+    parts = _candidate_parts(pipeline, text, "agreement", "signed")
+    assert {"Rosatom", "Tata Power"} <= parts
+    assert "Vietnam" not in parts
+
+
+@pytest.mark.slow
+def test_a_conjunct_hanging_inside_a_name_is_a_party(pipeline: Any) -> None:
+    text = (
+        "The Ministry of Science and Technology of Vietnam and Rosatom signed a memorandum in 2016."
+    )
+    parts = _candidate_parts(pipeline, text, "agreement", "signed")
+    assert "Rosatom" in parts
+    assert "Vietnam" not in parts
+
+
+@pytest.mark.slow
+def test_with_the_help_of_names_a_party(pipeline: Any) -> None:
+    text = (
+        "Iran began building the Bushehr plant in 1975 with the help of the German company Siemens."
+    )
+    parts = _candidate_parts(pipeline, text, "construction", "building")
+    assert {"Iran", "Siemens"} <= parts
+    assert "Germany" not in parts

@@ -172,6 +172,8 @@ NEWS_OUTLET = re.compile(
 # "China's largest supplier" supplies China; "Russia's arms exporter" is Russian.
 AGENT_NOUNS = {"supplier", "investor", "lender", "vendor", "partner"}
 GATHERINGS = {"visit", "meeting", "summit", "talks", "talk", "trip", "forum", "session", "tour"}
+# "with the help of Siemens", "with the participation of CNNC": the helper takes part.
+AID_NOUNS = {"help", "assistance", "support", "participation", "involvement", "backing", "aid"}
 COUNTERPART_PREPS = {"with", "between", "among", "amongst", "alongside"}
 # Whom a speaker tells ("told Reuters"), and the nouns of a cited source ("Izvestia's sources").
 TOLD = {"dobj", "dative", "iobj"}
@@ -222,6 +224,8 @@ PRODUCT_NOUNS = {
 # last named facility or product of any name (about the sentence before).
 ANTECEDENT_WINDOW = 400
 ANTECEDENT_NEAR = 60
+# Prepositions of a place where something is done: "training in Myanmar".
+PLACE_PREPS = {"in", "at", "inside", "across", "throughout"}
 TOPIC_PREPS = {"on", "of", "about", "over", "regarding", "concerning"}
 NUMBERS = {
     "one": 1,
@@ -578,6 +582,29 @@ class _DocIndex:
         ranked = sorted(self.named.items(), key=lambda kv: (-kv[1], kv[0]))
         return frozenset(k for k, _ in ranked[:3])
 
+    @cached_property
+    def kinds(self) -> dict[int, frozenset[str]]:
+        """Facility and product names -> the nouns that said what they are where named: "the
+        Ka-226T helicopters", "the Tianwan plant" (by the name's tokens)."""
+        out: dict[int, frozenset[str]] = {}
+        for i, a in self.tok.items():
+            if a.type not in ("FACILITY", "PRODUCT") or self.extent[i][0] != i:
+                continue
+            first, last = self.extent[i]
+            words = {self.sdoc[k].lemma_.lower() for k in range(first, last + 1)}
+            # The noun the name modifies, through compounds the parser split it into
+            # ("Ka-226 T helicopters").
+            head = self.sdoc[last]
+            for _ in range(3):
+                if head.dep_ != "compound" or head.head == head:
+                    break
+                head = head.head
+            if head.pos_ == "NOUN" and not first <= head.i <= last:
+                words.add(head.lemma_.lower())
+            for k in range(first, last + 1):
+                out[k] = frozenset(words)
+        return out
+
     def actor(self, t: Any) -> _Actor | None:
         return self.tok.get(t.i)
 
@@ -829,16 +856,27 @@ class _Reader:
                 elif (
                     c.dep_ == "prep"
                     and c.lower_ in ("from", "of", "by")
-                    and (tok.lemma_.lower() in GENERIC_HEADS or tok.pos_ == "PRON")
+                    and (
+                        tok.lemma_.lower() in GENERIC_HEADS
+                        or tok.lemma_.lower() in AID_NOUNS
+                        or tok.pos_ == "PRON"
+                    )
                 ):
                     for p in c.children:
                         if p.dep_ == "pobj":
                             owners.extend(self.expand(p, depth + 1))
             # "enterprises such as A and B": the listed members are the parties, not the owner.
             out.extend(listed or owners)
-        for c in tok.children:
-            if c.dep_ == "conj":
-                out.extend(self.expand(c, depth + 1))
+        # "The Ministry of Science of Myanmar and Rosatom": the parser often hangs the conjunct
+        # on the last word inside the first name; it is a party of its own all the same.
+        inner = [tok]
+        if a is not None and tok.i in self.idx.extent:
+            first, last = self.idx.extent[tok.i]
+            inner = [tok.doc[k] for k in range(first, last + 1)]
+        for x in inner:
+            for c in x.children:
+                if c.dep_ == "conj" and not (a is not None and self.idx.actor(c) == a):
+                    out.extend(self.expand(c, depth + 1))
         return out
 
     def _is_pair(self, tok: Any) -> bool:
@@ -1152,6 +1190,42 @@ def _speaker(s: Any, reader: _Reader) -> list[tuple[_Actor, Any]]:
     return out
 
 
+# How far back (in tokens) "it" or "the company" may look for the party it stands for.
+REFERENT_WINDOW = 80
+
+
+def _referent(s: Any, reader: _Reader) -> list[tuple[_Actor, Any]]:
+    """The party a pronoun or "the company" subject stands for outside reported speech: "the
+    loan it granted to Hungary", "the company won a contract" -> the nearest subject before it
+    that names an organisation (or a state, for "it")."""
+    low = s.lower_
+    if low in ("it", "its", "they", "their"):
+        kinds = {"ORG", "COUNTRY", "BLOC"}
+    elif (
+        s.lemma_.lower() in SPEAKER_NOUNS
+        and s.tag_ == "NN"
+        and any(d.lower_ == "the" for d in s.children)
+    ):
+        kinds = {"ORG"}
+    else:
+        return []
+    idx = reader.idx
+    for i in range(s.i - 1, max(-1, s.i - REFERENT_WINDOW), -1):
+        a = idx.tok.get(i)
+        if a is None or a.type not in kinds or i in reader.shadow:
+            continue
+        x = s.doc[i]
+        if _describes(x, idx):
+            continue
+        # Only a subject is referred back to this way: walk up the name to its head.
+        head = s.doc[idx.extent.get(i, (i, i))[1]]
+        while head.dep_ in ("compound", "flat", "appos", "conj") and head.head != head:
+            head = head.head
+        if head.dep_ in ("nsubj", "nsubjpass"):
+            return [(a, x)]
+    return []
+
+
 def _goal_heads(t: Any) -> list[Any]:
     """Nouns that say what a trigger is for, through purpose clauses and goal phrases: "signed a
     deal for the delivery of 55 Mi-17 helicopters", "a loan to finance the construction of X"."""
@@ -1195,11 +1269,12 @@ def _antecedent(tok: Any, idx: _DocIndex) -> tuple[_Actor, int] | None:
     """The named facility or product a definite noun refers back to: "the plant", "the jets"."""
     low = tok.lemma_.lower()
     want = "FACILITY" if low in FACILITY_NOUNS else "PRODUCT" if low in PRODUCT_NOUNS else None
+    pinned = any(d.lower_ in ("the", "this", "that", "these", "those") for d in tok.children)
     if (
         want is None
         or tok.pos_ != "NOUN"
         or idx.actor(tok) is not None
-        or not any(d.lower_ in ("the", "this", "that", "these", "those") for d in tok.children)
+        or not pinned
         or any(idx.actor(x) is not None for x in tok.lefts)
     ):
         return None
@@ -1208,8 +1283,10 @@ def _antecedent(tok: Any, idx: _DocIndex) -> tuple[_Actor, int] | None:
         a = idx.tok.get(i)
         if a is None or a.type != want:
             continue
-        if low in a.name.lower():
-            return a, i  # "the plant" -> "Akkuyu Nuclear Power Plant"
+        if low in a.name.lower() or low in idx.kinds.get(i, ()):
+            # "the plant" -> "Akkuyu Nuclear Power Plant"; "the helicopters" -> "Ka-226T
+            # helicopters" named so before
+            return a, i
         if nearest is None and tok.i - i <= ANTECEDENT_NEAR:
             nearest = (a, i)
     return nearest
@@ -1235,6 +1312,15 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
                 k.dep_ in ("compound", "amod", "nmod") and reader.idx.actor(k) is not None
             ):
                 subjects.append((k, poss_role if k.dep_ == "poss" else subj_role))
+        # "the loan it granted to Hungary", "the contract Rosatom signed": the subject of a
+        # relative clause whose object the trigger is.
+        for k in t.children:
+            if k.dep_ == "relcl" and not any(g.dep_ in ("dobj", "nsubjpass") for g in k.children):
+                subjects.extend(
+                    (g, subj_role)
+                    for g in k.children
+                    if g.dep_ == "nsubj" and g.lower_ not in ("which", "that", "who")
+                )
         gov = t.head
         if t.dep_ == "pobj" and gov.head != gov:
             gov = gov.head
@@ -1250,7 +1336,7 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
     for s, role in subjects:
         if s.i in reporting and s.head.lemma_.lower() in REPORTING:
             continue
-        for a, tok in reader.expand(s) or _speaker(s, reader):
+        for a, tok in reader.expand(s) or _speaker(s, reader) or _referent(s, reader):
             c.add(a, role, tok.i)
     if t.pos_ == "VERB" and not subjects and c.lo > c.sent.start:
         # The parser ran this sentence into the headline above it, so its subject hangs there:
@@ -1331,6 +1417,12 @@ def _read_participants(c: _Candidate, reader: _Reader, reporting: set[int]) -> N
             )
         ):
             continue  # "China's Silk Road plan": the owner of a named object, not a new party
+        if (
+            named.type == "COUNTRY"
+            and rule.type in ("agreement", "cooperation")
+            and _prep_of(tok) in PLACE_PREPS
+        ):
+            continue  # "signed an MoU for training in Myanmar": where, not who
         phrase_actors.append((named, tok))
     for a, tok in phrase_actors:
         if a.type in OBJECT_TYPES:
