@@ -360,6 +360,12 @@ def test_bare_trigger_forms_give_candidates(
             "List",
             "named_list",
         ),
+        (
+            "The Russia-China Investment Fund raised $1 billion from state banks in 2012.",
+            "investment",
+            "raised",
+            "raise_money",
+        ),
         # The lemmatiser gives "instal": the verb's stem still finds the class.
         (
             "Rosatom installed the first reactor vessel at the Akkuyu plant in Turkey.",
@@ -375,6 +381,13 @@ def test_trigger_class_readings(
     found = {(c.event.type, c.event.trigger): dict(c.features) for c in _candidates(pipeline, text)}
     assert (etype, trigger) in found
     assert found[etype, trigger][f"class={cls}"] == 1.0
+
+
+@pytest.mark.slow
+def test_raising_an_issue_is_no_investment(pipeline: Any) -> None:
+    # "raise" is a money verb only with money as its object.
+    cands = _candidates(pipeline, "India raised the issue of oil payments with Russia in May.")
+    assert not [c for c in cands if c.event.type == "investment" and c.event.trigger == "raised"]
 
 
 @pytest.mark.slow
