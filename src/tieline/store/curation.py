@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from tieline.store import schema as s
 from tieline.store.db import Store
@@ -124,6 +124,18 @@ def keys_of(store: Store, entity_id: str) -> list[str]:
     return sorted(r["key"] for r in dict_rows(store, q))
 
 
+def _mentions_with_documents() -> Select[Any]:
+    """Mentions with the name, title, date and address of their document (to filter)."""
+    m, d = s.mentions, s.documents
+    return select(
+        m,
+        d.c.name.label("doc_name"),
+        d.c.title.label("doc_title"),
+        d.c.published.label("doc_published"),
+        d.c.url.label("doc_url"),
+    ).join(d, d.c.id == m.c.doc_id)
+
+
 def mentions_of(
     store: Store, keys: Sequence[str], *, limit: int | None = None
 ) -> list[dict[str, Any]]:
@@ -133,13 +145,6 @@ def mentions_of(
     m, d = s.mentions, s.documents
     out: list[dict[str, Any]] = []
     keys = list(keys)
-    cols = (
-        m,
-        d.c.name.label("doc_name"),
-        d.c.title.label("doc_title"),
-        d.c.published.label("doc_published"),
-        d.c.url.label("doc_url"),
-    )
     if limit is not None and len(keys) <= _CHUNK:
         order = (func.coalesce(d.c.published, ""), d.c.name, m.c.span_start, m.c.id)
         first = (
@@ -149,15 +154,11 @@ def mentions_of(
             .order_by(*order)
             .limit(max(0, limit))
         )
-        q = select(*cols).join(d, d.c.id == m.c.doc_id).where(m.c.id.in_(first))
+        q = _mentions_with_documents().where(m.c.id.in_(first))
         out = dict_rows(store, q.order_by(*order))
         return out
     for i in range(0, len(keys), _CHUNK):
-        q = (
-            select(*cols)
-            .join(d, d.c.id == m.c.doc_id)
-            .where(m.c.entity_key.in_(keys[i : i + _CHUNK]))
-        )
+        q = _mentions_with_documents().where(m.c.entity_key.in_(keys[i : i + _CHUNK]))
         out.extend(dict_rows(store, q))
     out.sort(key=lambda r: (r["doc_published"] or "", r["doc_name"], r["span_start"]))
     return out if limit is None else out[: max(0, limit)]
@@ -172,7 +173,7 @@ def mentions_page(
     Each key's first ``offset + limit`` entries are read in order from ix_mentions_key_doc
     (an index range that stops there, no sort of the key's every mention) and merged; only
     the page's own rows are then read whole."""
-    m, d = s.mentions, s.documents
+    m = s.mentions
     want = max(0, offset) + max(0, limit)
     if want == 0 or not keys:
         return []
@@ -188,18 +189,7 @@ def mentions_page(
             firsts.append([(str(a), int(b), int(c)) for a, b, c in conn.execute(q)])
     chosen = list(heapq.merge(*firsts))[max(0, offset) : want]
     ids = [c[2] for c in chosen]
-    q = (
-        select(
-            m,
-            d.c.name.label("doc_name"),
-            d.c.title.label("doc_title"),
-            d.c.published.label("doc_published"),
-            d.c.url.label("doc_url"),
-        )
-        .join(d, d.c.id == m.c.doc_id)
-        .where(m.c.id.in_(ids))
-    )
-    rows = dict_rows(store, q)
+    rows = dict_rows(store, _mentions_with_documents().where(m.c.id.in_(ids)))
     rows.sort(key=lambda r: (r["doc_id"], r["span_start"], r["id"]))
     return rows
 
@@ -218,21 +208,10 @@ def count_mentions_of_keys(store: Store, keys: Sequence[str]) -> int:
 
 def mentions_by_text(store: Store, forms: Iterable[str]) -> list[dict[str, Any]]:
     """Mentions whose text is one of these forms (case-blind), with their documents."""
-    m, d = s.mentions, s.documents
     folded = sorted({f.lower() for f in forms if f})
     if not folded:
         return []
-    q = (
-        select(
-            m,
-            d.c.name.label("doc_name"),
-            d.c.title.label("doc_title"),
-            d.c.published.label("doc_published"),
-            d.c.url.label("doc_url"),
-        )
-        .join(d, d.c.id == m.c.doc_id)
-        .where(func.lower(m.c.text).in_(folded))
-    )
+    q = _mentions_with_documents().where(func.lower(s.mentions.c.text).in_(folded))
     return dict_rows(store, q)
 
 
