@@ -1028,10 +1028,13 @@ def _find_candidates(
         if any(c.rule.objects for c in found):
             found = [c for c in found if c.rule.objects]
         # The trigger classes: candidates for the decider, one per type.
-        stems = [x for x in _stems(t) if x not in keys] if classes else []
+        if not classes:
+            out.extend(found)
+            continue
+        stems = [x for x in _stems(t) if x not in keys]
         in_name = t.ent_type_ in NAMED_SPANS
-        for key in [*keys, *stems] if classes else ():
-            for rule in classes.get(key, ()) if classes else ():
+        for key in [*keys, *stems]:
+            for rule in classes.get(key, ()):
                 # Inside a name only the classes that may head one are read.
                 if rule.type in seen_types or rule.named != in_name or not _pos_fits(t, rule):
                     continue
