@@ -187,12 +187,9 @@ def entity_detail(
         for e, c in zip(events, cite_rows(store, events), strict=True)
     ]
     mentions = entity_mentions(store, ent["id"], limit=max_mentions)
-    count = ent.get("event_count")
-    if count is None:  # not counted yet (a store not linked since migration 15)
-        count = len(events) if max_events is None else curation.count_events_of_keys(store, keys)
     return {
         **_summary(ent),
-        "event_count": int(count),
+        "event_count": _event_total(store, ent, keys),
         "events": out_events,
         "mentions": mentions,
         "documents": sorted({m["doc"] for m in mentions}),
@@ -315,7 +312,11 @@ def count_key_mentions(store: Store, keys: list[str]) -> int:
 def event_count(store: Store, entity_id: str, keys: list[str]) -> int:
     """How many events an entity (whose keys these are) takes part in: the count kept with
     the entity (``store.counts``), else counted now (a store not linked since migration 15)."""
-    ent = curation.entity(store, entity_id)
+    return _event_total(store, curation.entity(store, entity_id), keys)
+
+
+def _event_total(store: Store, ent: dict[str, Any] | None, keys: list[str]) -> int:
+    """The event count kept with the entity, else counted now from its keys."""
     stored = ent.get("event_count") if ent is not None else None
     return int(stored) if stored is not None else curation.count_events_of_keys(store, keys)
 
