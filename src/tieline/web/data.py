@@ -294,7 +294,7 @@ def get_entity(
     rows = qevents.event_records(
         store.store, entity_keys=keys, limit=max_events, offset=events_offset
     )
-    events = [ev.to_dict() for ev in qevents.cite_rows(store.store, rows)]
+    events = _cited(store, rows)
     event_total = (
         len(events)
         if events_offset == 0 and len(events) < max_events
@@ -333,15 +333,12 @@ def get_entity(
     # from all its events of the kinds a stage is read from, whichever page is shown.
     life: list[dict[str, Any]] = []
     if ent["type"] in qentities.LIFECYCLE_TYPES:
-        staged = [
-            ev.to_dict()
-            for ev in qevents.cite_rows(
-                store.store,
-                qevents.event_records(
-                    store.store, entity_keys=keys, types=qentities.LIFECYCLE_EVENT_TYPES
-                ),
-            )
-        ]
+        staged = _cited(
+            store,
+            qevents.event_records(
+                store.store, entity_keys=keys, types=qentities.LIFECYCLE_EVENT_TYPES
+            ),
+        )
         life = qentities.lifecycle(
             [{**ev, "doc": ev["doc_id"]} for ev in staged], store.cluster_dates(staged)
         )
@@ -366,9 +363,13 @@ def get_entity(
 
 # --------------------------------------------------------------------------- events
 def _events_out(store: Library, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Stored event rows as the one event shape (``CitedEvent.to_dict``), in document then
-    text order, as the document and entity pages have always listed them."""
-    rows = sorted(rows, key=lambda e: (e["doc_id"], e["trigger_start"], e["id"]))
+    """Stored event rows as the one event shape, in document then text order, as the
+    document page has always listed them."""
+    return _cited(store, sorted(rows, key=lambda e: (e["doc_id"], e["trigger_start"], e["id"])))
+
+
+def _cited(store: Library, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stored event rows, in their order, as the one event shape (``CitedEvent.to_dict``)."""
     return [ev.to_dict() for ev in qevents.cite_rows(store.store, rows)]
 
 
