@@ -1383,13 +1383,12 @@ class _Resolver:
         named = {actor.name for _, actor in live}
         bare: dict[str, list[_Cand]] = {}
         for c, actor in live:
+            # Only a group's mentions are read further (most actors are no group).
+            if not self.gaz.members(actor.name):
+                continue
             short = name_key(self._surface(c), drop_suffixes=False).split()
             full = name_key(actor.name, drop_suffixes=False).split()
-            if (
-                len(short) < len(full)
-                and full[: len(short)] == short
-                and self.gaz.members(actor.name)
-            ):
+            if len(short) < len(full) and full[: len(short)] == short:
                 bare.setdefault(actor.name, []).append(c)
         if not bare:
             return
